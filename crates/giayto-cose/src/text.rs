@@ -1,0 +1,398 @@
+//! The QR text codec (DESIGN §3.2): `VN1:` (credential) or `VP1:` (presentation), then base45
+//! (RFC 9285) of either the COSE bytes themselves or their zlib (RFC 1950) stream, which may use
+//! a preset dictionary named by its Adler-32 in the zlib header.
+//!
+//! Every step is bounded before it allocates: the text length, the decoded length, and the
+//! inflated length ([`MAX_INFLATED`]).
+
+use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress, Status};
+
+/// Longest QR text accepted (a version 40 QR code holds at most 4,296 alphanumeric characters).
+pub const MAX_TEXT_LEN: usize = 8 * 1024;
+/// Largest inflated payload accepted: 64 KiB.
+pub const MAX_INFLATED: usize = 64 * 1024;
+
+/// The two kinds of giayto QR text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// `VN1:`: an issued credential.
+    Credential,
+    /// `VP1:`: a holder's presentation of a credential.
+    Presentation,
+}
+
+impl Kind {
+    /// The text prefix.
+    pub fn prefix(self) -> &'static str {
+        match self {
+            Kind::Credential => "VN1:",
+            Kind::Presentation => "VP1:",
+        }
+    }
+}
+
+/// Which of the three forms an encoded text uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Form {
+    /// base45 of the COSE bytes.
+    Raw,
+    /// base45 of a zlib stream without dictionary.
+    Zlib,
+    /// base45 of a zlib stream with the preset dictionary of this Adler-32.
+    ZlibDictionary(u32),
+}
+
+/// Why a text is not a giayto QR text.
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TextError {
+    /// Neither `VN1:` nor `VP1:` at the start: not a giayto code at all.
+    NoPrefix,
+    /// Longer than [`MAX_TEXT_LEN`].
+    TooLong {
+        /// Its length in bytes.
+        len: usize,
+    },
+    /// The body is not valid base45.
+    Base45,
+    /// The decoded bytes start with neither 0xD2 (COSE_Sign1) nor 0x78 (zlib).
+    UnknownForm {
+        /// The first byte, if any.
+        first: Option<u8>,
+    },
+    /// The zlib header is invalid.
+    ZlibHeader,
+    /// The zlib stream asks for a preset dictionary this decoder does not have.
+    UnknownDictionary {
+        /// The Adler-32 it names.
+        id: u32,
+    },
+    /// The zlib stream is corrupt, truncated, or followed by extra bytes.
+    Zlib,
+    /// The stream inflates to more than [`MAX_INFLATED`] bytes.
+    TooLarge,
+}
+
+impl std::fmt::Display for TextError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TextError::NoPrefix => write!(f, "no VN1: or VP1: prefix"),
+            TextError::TooLong { len } => write!(f, "text of {len} bytes exceeds {MAX_TEXT_LEN}"),
+            TextError::Base45 => write!(f, "invalid base45"),
+            TextError::UnknownForm { first: Some(b) } => {
+                write!(f, "payload starts with 0x{b:02x}, neither COSE nor zlib")
+            }
+            TextError::UnknownForm { first: None } => write!(f, "empty payload"),
+            TextError::ZlibHeader => write!(f, "invalid zlib header"),
+            TextError::UnknownDictionary { id } => {
+                write!(f, "unknown zlib preset dictionary {id:08x}")
+            }
+            TextError::Zlib => write!(f, "corrupt or truncated zlib stream"),
+            TextError::TooLarge => write!(f, "inflates beyond {MAX_INFLATED} bytes"),
+        }
+    }
+}
+
+impl std::error::Error for TextError {}
+
+/// Adler-32 (RFC 1950 §8.2), the identifier of a preset dictionary.
+pub fn adler32(data: &[u8]) -> u32 {
+    const MOD: u32 = 65_521;
+    let (mut a, mut b) = (1u32, 0u32);
+    // 5552 is the largest block for which b cannot overflow before the modulo.
+    for chunk in data.chunks(5552) {
+        for &byte in chunk {
+            a += u32::from(byte);
+            b += a;
+        }
+        a %= MOD;
+        b %= MOD;
+    }
+    (b << 16) | a
+}
+
+/// A zlib preset dictionary known to the codec.
+#[derive(Debug, Clone, Copy)]
+pub struct Dictionary<'a> {
+    bytes: &'a [u8],
+    id: u32,
+}
+
+impl<'a> Dictionary<'a> {
+    /// Wrap dictionary bytes; its id is their Adler-32.
+    pub fn new(bytes: &'a [u8]) -> Self {
+        Dictionary {
+            bytes,
+            id: adler32(bytes),
+        }
+    }
+    /// The Adler-32 that names it in a zlib header.
+    pub fn id(&self) -> u32 {
+        self.id
+    }
+    /// The dictionary bytes.
+    pub fn bytes(&self) -> &'a [u8] {
+        self.bytes
+    }
+}
+
+fn deflate(data: &[u8], dictionary: Option<&Dictionary<'_>>) -> Option<Vec<u8>> {
+    let mut c = Compress::new(Compression::best(), true);
+    if let Some(d) = dictionary {
+        c.set_dictionary(d.bytes).ok()?;
+    }
+    let mut out = Vec::with_capacity(data.len() + 64);
+    loop {
+        let consumed = usize::try_from(c.total_in()).ok()?;
+        match c.compress_vec(&data[consumed..], &mut out, FlushCompress::Finish) {
+            Ok(Status::StreamEnd) => return Some(out),
+            Ok(_) => out.reserve(out.capacity().max(64)),
+            Err(_) => return None,
+        }
+    }
+}
+
+/// Encode COSE bytes as QR text, choosing the shortest of the raw form, zlib, and zlib with
+/// the given preset dictionary (the raw form wins ties).
+pub fn encode(kind: Kind, cose: &[u8], dictionary: Option<&Dictionary<'_>>) -> String {
+    encode_with_form(kind, cose, dictionary).0
+}
+
+/// Like [`encode`], also saying which form was chosen.
+pub fn encode_with_form(
+    kind: Kind,
+    cose: &[u8],
+    dictionary: Option<&Dictionary<'_>>,
+) -> (String, Form) {
+    let mut best = (cose.to_vec(), Form::Raw);
+    let candidates = [
+        deflate(cose, None).map(|z| (z, Form::Zlib)),
+        dictionary.and_then(|d| deflate(cose, Some(d)).map(|z| (z, Form::ZlibDictionary(d.id)))),
+    ];
+    for (bytes, form) in candidates.into_iter().flatten() {
+        if bytes.len() < best.0.len() {
+            best = (bytes, form);
+        }
+    }
+    let mut text = String::with_capacity(4 + best.0.len() * 3 / 2 + 2);
+    text.push_str(kind.prefix());
+    text.push_str(&base45::encode(&best.0));
+    (text, best.1)
+}
+
+/// Decode a QR text into its kind and COSE bytes. Surrounding ASCII whitespace is ignored.
+pub fn decode(text: &str, dictionaries: &[Dictionary<'_>]) -> Result<(Kind, Vec<u8>), TextError> {
+    let text = text.trim_matches(|c: char| c.is_ascii_whitespace());
+    if text.len() > MAX_TEXT_LEN {
+        return Err(TextError::TooLong { len: text.len() });
+    }
+    let (kind, body) = if let Some(b) = text.strip_prefix(Kind::Credential.prefix()) {
+        (Kind::Credential, b)
+    } else if let Some(b) = text.strip_prefix(Kind::Presentation.prefix()) {
+        (Kind::Presentation, b)
+    } else {
+        return Err(TextError::NoPrefix);
+    };
+    let bytes = base45::decode(body).map_err(|_| TextError::Base45)?;
+    match bytes.first() {
+        Some(0xD2) => Ok((kind, bytes)),
+        Some(0x78) => Ok((kind, inflate(&bytes, dictionaries)?)),
+        first => Err(TextError::UnknownForm {
+            first: first.copied(),
+        }),
+    }
+}
+
+/// Inflate a zlib stream (RFC 1950) to at most [`MAX_INFLATED`] bytes, supplying a preset
+/// dictionary when the header names one.
+pub fn inflate(stream: &[u8], dictionaries: &[Dictionary<'_>]) -> Result<Vec<u8>, TextError> {
+    let [cmf, flg, ..] = *stream else {
+        return Err(TextError::ZlibHeader);
+    };
+    if cmf & 0x0F != 8 || cmf >> 4 > 7 || (u16::from(cmf) << 8 | u16::from(flg)) % 31 != 0 {
+        return Err(TextError::ZlibHeader);
+    }
+    let dictionary = if flg & 0x20 != 0 {
+        let id_bytes: [u8; 4] = stream
+            .get(2..6)
+            .and_then(|s| s.try_into().ok())
+            .ok_or(TextError::ZlibHeader)?;
+        let id = u32::from_be_bytes(id_bytes);
+        Some(
+            dictionaries
+                .iter()
+                .find(|d| d.id == id)
+                .ok_or(TextError::UnknownDictionary { id })?,
+        )
+    } else {
+        None
+    };
+    let mut d = Decompress::new(true);
+    let mut out: Vec<u8> = Vec::with_capacity((stream.len() * 4).clamp(256, MAX_INFLATED));
+    loop {
+        let consumed = usize::try_from(d.total_in()).map_err(|_| TextError::Zlib)?;
+        let input = stream.get(consumed..).ok_or(TextError::Zlib)?;
+        let before = (d.total_in(), d.total_out());
+        match d.decompress_vec(input, &mut out, FlushDecompress::Finish) {
+            Ok(Status::StreamEnd) => break,
+            Ok(_) => {
+                if out.len() == out.capacity() {
+                    if out.len() >= MAX_INFLATED {
+                        return Err(TextError::TooLarge);
+                    }
+                    let grow = out.len().min(MAX_INFLATED - out.len()).max(1);
+                    out.reserve_exact(grow);
+                } else if before == (d.total_in(), d.total_out()) {
+                    return Err(TextError::Zlib);
+                }
+            }
+            Err(e) => match (e.needs_dictionary(), dictionary) {
+                (Some(_), Some(dict)) => {
+                    d.set_dictionary(dict.bytes).map_err(|_| TextError::Zlib)?;
+                }
+                _ => return Err(TextError::Zlib),
+            },
+        }
+        if out.len() > MAX_INFLATED {
+            return Err(TextError::TooLarge);
+        }
+    }
+    if out.len() > MAX_INFLATED {
+        return Err(TextError::TooLarge);
+    }
+    if usize::try_from(d.total_in()).ok() != Some(stream.len()) {
+        return Err(TextError::Zlib);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn fake_cose(len: usize, seed: u8) -> Vec<u8> {
+        let mut v = vec![0xD2];
+        v.extend((0..len).map(|i| (i as u8).wrapping_mul(seed) % 13));
+        v
+    }
+
+    #[test]
+    fn adler32_known_values() {
+        assert_eq!(adler32(b""), 1);
+        assert_eq!(adler32(b"Wikipedia"), 0x11E6_0398);
+        let big = vec![0xFFu8; 100_000];
+        // Computed byte by byte with u64 arithmetic as a reference.
+        let (mut a, mut b) = (1u64, 0u64);
+        for &x in &big {
+            a = (a + x as u64) % 65521;
+            b = (b + a) % 65521;
+        }
+        assert_eq!(adler32(&big), ((b << 16) | a) as u32);
+    }
+
+    #[test]
+    fn picks_shortest_form() {
+        let compressible = fake_cose(400, 1);
+        let (text, form) = encode_with_form(Kind::Credential, &compressible, None);
+        assert_eq!(form, Form::Zlib);
+        assert_eq!(decode(&text, &[]).unwrap(), (Kind::Credential, compressible));
+
+        let random: Vec<u8> = std::iter::once(0xD2)
+            .chain((0u32..60).map(|i| (i.wrapping_mul(2654435761) >> 13) as u8))
+            .collect();
+        let (text, form) = encode_with_form(Kind::Presentation, &random, None);
+        assert_eq!(form, Form::Raw);
+        assert!(text.starts_with("VP1:"));
+        assert_eq!(decode(&text, &[]).unwrap(), (Kind::Presentation, random));
+    }
+
+    #[test]
+    fn preset_dictionary_round_trip_and_unknown_dictionary() {
+        let dict_bytes = b"Nguyen Van Thanh pho Ha Noi Phuong Quan Huyen Tinh Xa".repeat(3);
+        let dict = Dictionary::new(&dict_bytes);
+        let mut cose = vec![0xD2];
+        cose.extend_from_slice(b"Nguyen Van An, Phuong 3, Quan 5, Thanh pho Ha Noi, Huyen Xa");
+        let (text, form) = encode_with_form(Kind::Credential, &cose, Some(&dict));
+        assert_eq!(form, Form::ZlibDictionary(dict.id()));
+        assert_eq!(decode(&text, &[dict]).unwrap().1, cose);
+        assert_eq!(
+            decode(&text, &[]),
+            Err(TextError::UnknownDictionary { id: dict.id() })
+        );
+    }
+
+    #[test]
+    fn rejects_wrong_prefix_bad_base45_unknown_form() {
+        assert_eq!(decode("HC1:ABC", &[]), Err(TextError::NoPrefix));
+        assert_eq!(decode("https://example.invalid", &[]), Err(TextError::NoPrefix));
+        assert_eq!(decode("VN1:abc", &[]), Err(TextError::Base45));
+        assert_eq!(decode("VN1:GGW", &[]), Err(TextError::Base45)); // 3 chars over 65535
+        let text = format!("VN1:{}", base45::encode([0x01, 0x02]));
+        assert_eq!(
+            decode(&text, &[]),
+            Err(TextError::UnknownForm { first: Some(1) })
+        );
+        assert_eq!(
+            decode("VN1:", &[]),
+            Err(TextError::UnknownForm { first: None })
+        );
+        let long = format!("VN1:{}", "0".repeat(MAX_TEXT_LEN));
+        assert!(matches!(decode(&long, &[]), Err(TextError::TooLong { .. })));
+    }
+
+    #[test]
+    fn zlib_bomb_is_capped() {
+        let bomb = deflate(&vec![0u8; 4 * 1024 * 1024], None).unwrap();
+        assert!(bomb.len() < 5_000, "{}", bomb.len());
+        let text = format!("VN1:{}", base45::encode(&bomb));
+        assert_eq!(decode(&text, &[]), Err(TextError::TooLarge));
+        // Exactly at the cap is fine, one byte over is not.
+        let at_cap = deflate(&vec![0xD2u8; MAX_INFLATED], None).unwrap();
+        assert_eq!(inflate(&at_cap, &[]).unwrap().len(), MAX_INFLATED);
+        let over = deflate(&vec![0xD2u8; MAX_INFLATED + 1], None).unwrap();
+        assert_eq!(inflate(&over, &[]), Err(TextError::TooLarge));
+    }
+
+    #[test]
+    fn truncated_and_trailing_zlib_rejected() {
+        let z = deflate(&fake_cose(300, 3), None).unwrap();
+        for cut in [2, 3, z.len() / 2, z.len() - 1] {
+            assert!(inflate(&z[..cut], &[]).is_err(), "cut at {cut}");
+        }
+        let mut trailing = z.clone();
+        trailing.push(0);
+        assert_eq!(inflate(&trailing, &[]), Err(TextError::Zlib));
+        let mut bad_check = z.clone();
+        let last = bad_check.len() - 1;
+        bad_check[last] ^= 1;
+        assert_eq!(inflate(&bad_check, &[]), Err(TextError::Zlib));
+        assert_eq!(inflate(&[0x78, 0x00], &[]), Err(TextError::ZlibHeader));
+        assert_eq!(inflate(&[0x78], &[]), Err(TextError::ZlibHeader));
+    }
+
+    proptest! {
+        #[test]
+        fn encode_decode_round_trip(body in proptest::collection::vec(any::<u8>(), 0..1500), zlib_hint in 0u8..3) {
+            let mut cose = vec![0xD2];
+            // Make some inputs compressible so both forms are exercised.
+            cose.extend(body.iter().map(|b| if zlib_hint == 0 { b % 4 } else { *b }));
+            let kind = if zlib_hint == 2 { Kind::Presentation } else { Kind::Credential };
+            let text = encode(kind, &cose, None);
+            prop_assert_eq!(decode(&text, &[]).unwrap(), (kind, cose));
+        }
+
+        #[test]
+        fn decode_never_panics(text in "\\PC{0,300}") {
+            let _ = decode(&text, &[]);
+            let _ = decode(&format!("VN1:{text}"), &[]);
+        }
+
+        #[test]
+        fn inflate_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..600)) {
+            let mut b = bytes;
+            if b.len() >= 2 { b[0] = 0x78; b[1] = 0x9C; }
+            let _ = inflate(&b, &[]);
+        }
+    }
+}

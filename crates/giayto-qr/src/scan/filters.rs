@@ -1,0 +1,281 @@
+//! Image filters used by the scan passes. All work on 8-bit greyscale and never panic for any
+//! size, including empty images.
+
+use image::imageops::{self, FilterType};
+use image::{DynamicImage, GrayImage};
+
+/// A binarised image: `1` = dark, `0` = light, row-major.
+pub(crate) struct Bitmap {
+    pub(crate) width: usize,
+    pub(crate) height: usize,
+    pub(crate) dark: Vec<u8>,
+}
+
+/// Greyscale view of `img`. Transparent pixels are composited over white, so a code drawn on a
+/// transparent background reads as dark on light.
+pub(crate) fn to_grey(img: &DynamicImage) -> GrayImage {
+    if !img.color().has_alpha() {
+        return img.to_luma8();
+    }
+    let la = img.to_luma_alpha8();
+    let (w, h) = la.dimensions();
+    let px = la
+        .as_raw()
+        .chunks_exact(2)
+        .map(|p| {
+            let (l, a) = (u32::from(p[0]), u32::from(p[1]));
+            ((l * a + 255 * (255 - a) + 127) / 255) as u8
+        })
+        .collect::<Vec<u8>>();
+    GrayImage::from_raw(w, h, px).unwrap_or_else(|| GrayImage::new(0, 0))
+}
+
+/// Light modules on dark become dark on light.
+pub(crate) fn invert(img: &GrayImage) -> GrayImage {
+    let mut out = img.clone();
+    for p in out.iter_mut() {
+        *p = 255 - *p;
+    }
+    out
+}
+
+/// Shrinks by an integer factor, averaging each `k`×`k` block (an area filter: it also averages
+/// away noise and moiré).
+pub(crate) fn downscale(img: &GrayImage, k: u32) -> GrayImage {
+    let k = k.max(1);
+    let (w, h) = img.dimensions();
+    let (ow, oh) = (w / k, h / k);
+    let src = img.as_raw();
+    let (w, k_us) = (w as usize, k as usize);
+    let mut acc = vec![0u32; ow as usize];
+    let mut out = Vec::with_capacity(ow as usize * oh as usize);
+    let div = k * k;
+    for oy in 0..oh as usize {
+        acc.iter_mut().for_each(|a| *a = 0);
+        for y in oy * k_us..(oy + 1) * k_us {
+            let row = &src[y * w..y * w + w];
+            for (ox, a) in acc.iter_mut().enumerate() {
+                *a += row[ox * k_us..(ox + 1) * k_us]
+                    .iter()
+                    .map(|&p| u32::from(p))
+                    .sum::<u32>();
+            }
+        }
+        out.extend(acc.iter().map(|&a| ((a + div / 2) / div) as u8));
+    }
+    GrayImage::from_raw(ow, oh, out).unwrap_or_else(|| GrayImage::new(0, 0))
+}
+
+/// Enlarges by an integer factor with bilinear interpolation.
+pub(crate) fn upscale(img: &GrayImage, k: u32) -> GrayImage {
+    let (w, h) = img.dimensions();
+    if w == 0 || h == 0 {
+        return img.clone();
+    }
+    imageops::resize(
+        img,
+        w.saturating_mul(k),
+        h.saturating_mul(k),
+        FilterType::Triangle,
+    )
+}
+
+/// Quarter turn clockwise.
+pub(crate) fn rotate90(img: &GrayImage) -> GrayImage {
+    imageops::rotate90(img)
+}
+
+/// Sliding sums over `2r + 1` samples along one axis of a row-major buffer (edges clamped to
+/// the part of the window inside the image), written back as means.
+fn box_mean_rows(src: &[u8], w: usize, h: usize, r: usize) -> Vec<u8> {
+    let mut out = vec![0u8; src.len()];
+    for y in 0..h {
+        let row = &src[y * w..y * w + w];
+        let dst = &mut out[y * w..y * w + w];
+        let mut sum: u32 = row[..(r + 1).min(w)].iter().map(|&p| u32::from(p)).sum();
+        let mut lo = 0usize; // first index in the window
+        let mut hi = r.min(w.saturating_sub(1)); // last index in the window
+        for (x, d) in dst.iter_mut().enumerate() {
+            let n = (hi - lo + 1) as u32;
+            *d = ((sum + n / 2) / n) as u8;
+            // Slide to x + 1.
+            if x + r + 1 < w {
+                hi = x + r + 1;
+                sum += u32::from(row[hi]);
+            }
+            if x >= r {
+                sum -= u32::from(row[lo]);
+                lo += 1;
+            }
+        }
+    }
+    out
+}
+
+fn transpose(src: &[u8], w: usize, h: usize) -> Vec<u8> {
+    let mut out = vec![0u8; src.len()];
+    for y in 0..h {
+        for x in 0..w {
+            out[x * h + y] = src[y * w + x];
+        }
+    }
+    out
+}
+
+/// Box blur of radius `r` (window `2r + 1`), separable.
+pub(crate) fn box_blur(img: &GrayImage, r: u32) -> GrayImage {
+    let (w, h) = img.dimensions();
+    let (wu, hu, r) = (w as usize, h as usize, r as usize);
+    if wu == 0 || hu == 0 || r == 0 {
+        return img.clone();
+    }
+    let horizontal = box_mean_rows(img.as_raw(), wu, hu, r);
+    let t = transpose(&horizontal, wu, hu);
+    let vertical = box_mean_rows(&t, hu, wu, r);
+    let px = transpose(&vertical, hu, wu);
+    GrayImage::from_raw(w, h, px).unwrap_or_else(|| GrayImage::new(0, 0))
+}
+
+/// Local mean threshold: a pixel is dark when it is darker than `(100 - bias_pct)` % of the
+/// mean of the `(2r + 1)`² window around it. Copes with uneven light and low contrast.
+///
+/// Runs in O(w·h) time with O(w) extra memory: column sums over the rows in the window are
+/// kept up to date while a running sum slides along each row.
+pub(crate) fn adaptive_threshold(img: &GrayImage, r: u32, bias_pct: u32, invert: bool) -> Bitmap {
+    let (w, h) = img.dimensions();
+    let (w, h, r) = (w as usize, h as usize, r as usize);
+    let src = img.as_raw();
+    let mut dark = vec![0u8; w * h];
+    if w == 0 || h == 0 {
+        return Bitmap {
+            width: w,
+            height: h,
+            dark,
+        };
+    }
+    let keep = u64::from(100u32.saturating_sub(bias_pct));
+    let mut col = vec![0u64; w];
+    // Rows 0..=r are in the window of row 0.
+    for y in 0..=r.min(h - 1) {
+        for (c, &p) in col.iter_mut().zip(&src[y * w..y * w + w]) {
+            *c += u64::from(p);
+        }
+    }
+    for y in 0..h {
+        let y_lo = y.saturating_sub(r);
+        let y_hi = (y + r).min(h - 1);
+        let rows = (y_hi - y_lo + 1) as u64;
+        let row = &src[y * w..y * w + w];
+        let out = &mut dark[y * w..y * w + w];
+
+        let mut sum: u64 = col[..(r + 1).min(w)].iter().sum();
+        let mut lo = 0usize;
+        let mut hi = r.min(w - 1);
+        for x in 0..w {
+            let count = (hi - lo + 1) as u64 * rows;
+            // p < keep% of mean  <=>  100 * p * count < keep * sum
+            let is_dark = 100 * u64::from(row[x]) * count < keep * sum;
+            let light_on_dark = 100 * u64::from(row[x]) * count > (200 - keep) * sum;
+            out[x] = u8::from(if invert { light_on_dark } else { is_dark });
+            if x + r + 1 < w {
+                hi = x + r + 1;
+                sum += col[hi];
+            }
+            if x >= r {
+                sum -= col[lo];
+                lo += 1;
+            }
+        }
+
+        // Slide the row window to y + 1.
+        if y + r + 1 < h {
+            let add = &src[(y + r + 1) * w..(y + r + 2) * w];
+            for (c, &p) in col.iter_mut().zip(add) {
+                *c += u64::from(p);
+            }
+        }
+        if y >= r {
+            let sub = &src[(y - r) * w..(y - r + 1) * w];
+            for (c, &p) in col.iter_mut().zip(sub) {
+                *c -= u64::from(p);
+            }
+        }
+    }
+    Bitmap {
+        width: w,
+        height: h,
+        dark,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn img(w: u32, h: u32, f: impl Fn(u32, u32) -> u8) -> GrayImage {
+        GrayImage::from_fn(w, h, |x, y| image::Luma([f(x, y)]))
+    }
+
+    #[test]
+    fn blur_keeps_flat_images_flat_and_sizes() {
+        for (w, h, r) in [(1, 1, 1), (5, 3, 2), (3, 7, 5), (64, 48, 3)] {
+            let out = box_blur(&img(w, h, |_, _| 77), r);
+            assert_eq!(out.dimensions(), (w, h));
+            assert!(out.iter().all(|&p| p == 77));
+        }
+    }
+
+    #[test]
+    fn blur_matches_naive_mean() {
+        let src = img(9, 7, |x, y| ((x * 37 + y * 91) % 256) as u8);
+        let out = box_blur(&src, 1);
+        // Centre pixel: mean of 3 row-means, each rounded, matches the naive mean within 1.
+        let (x, y) = (4u32, 3u32);
+        let mut s = 0u32;
+        for dy in 0..3 {
+            for dx in 0..3 {
+                s += u32::from(src.get_pixel(x + dx - 1, y + dy - 1)[0]);
+            }
+        }
+        let naive = (s as f64 / 9.0).round() as i32;
+        assert!((i32::from(out.get_pixel(x, y)[0]) - naive).abs() <= 1);
+    }
+
+    #[test]
+    fn adaptive_threshold_follows_a_gradient() {
+        // A dark square on a strong left-to-right gradient: a global threshold fails, the local
+        // one finds the square and nothing else.
+        let src = img(120, 60, |x, y| {
+            let bg = 40 + (x * 200 / 120) as u8;
+            if (50..70).contains(&x) && (20..40).contains(&y) {
+                bg / 2
+            } else {
+                bg
+            }
+        });
+        let bm = adaptive_threshold(&src, 15, 10, false);
+        for y in 0..60usize {
+            for x in 0..120usize {
+                let inside = (50..70).contains(&x) && (20..40).contains(&y);
+                assert_eq!(bm.dark[y * 120 + x] == 1, inside, "at {x},{y}");
+            }
+        }
+    }
+
+    #[test]
+    fn adaptive_threshold_handles_degenerate_sizes() {
+        for (w, h) in [(0, 0), (0, 5), (1, 1), (2, 1), (1, 9)] {
+            let bm = adaptive_threshold(&img(w, h, |_, _| 3), 4, 10, false);
+            assert_eq!(bm.dark.len(), (w * h) as usize);
+        }
+    }
+
+    #[test]
+    fn downscale_averages_blocks() {
+        let src = img(5, 4, |x, _| if x % 2 == 0 { 0 } else { 200 });
+        let out = downscale(&src, 2);
+        assert_eq!(out.dimensions(), (2, 2));
+        assert!(out.iter().all(|&p| p == 100));
+        assert_eq!(downscale(&src, 9).dimensions(), (0, 0));
+    }
+}
