@@ -119,7 +119,6 @@ fn alphanumeric_count_max(version: u8) -> usize {
 /// A rendered symbol: square grid of modules, `true` = dark, row-major, no quiet zone.
 #[derive(Clone, Debug)]
 pub(crate) struct Matrix {
-    pub(crate) version: u8,
     pub(crate) width: usize,
     pub(crate) dark: Vec<bool>,
 }
@@ -231,7 +230,6 @@ pub(crate) fn encode(text: &str, ecc: EccLevel) -> Result<Matrix, QrError> {
         });
     }
     Ok(Matrix {
-        version: plan.version,
         width,
         dark,
     })
@@ -267,7 +265,9 @@ mod tests {
 
     #[test]
     fn non_alphanumeric_text_still_encodes() {
-        let m = encode("https://example.invalid/a?b=c", EccLevel::M).unwrap();
-        assert_eq!(m.width, modules_per_side(m.version) as usize);
+        let text = "https://example.invalid/a?b=c";
+        let m = encode(text, EccLevel::M).unwrap();
+        let v = qr_version(text, EccLevel::M).unwrap();
+        assert_eq!(m.width, modules_per_side(v) as usize);
     }
 }

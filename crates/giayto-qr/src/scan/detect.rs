@@ -3,7 +3,7 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use image::GrayImage;
-use rqrr::PreparedImage;
+use rqrr::{BitGrid, Grid, PreparedImage};
 
 use super::filters::Bitmap;
 
@@ -16,12 +16,9 @@ pub(crate) struct Found {
     pub(crate) size: i64,
 }
 
-fn collect<S>(mut prepared: PreparedImage<S>) -> Vec<Found>
-where
-    S: rqrr_image::ImageBuffer + Clone,
-{
+fn collect<G: BitGrid>(grids: Vec<Grid<G>>) -> Vec<Found> {
     let mut found = Vec::new();
-    for grid in prepared.detect_grids() {
+    for grid in grids {
         if let Ok((_meta, text)) = grid.decode() {
             let xs = grid.bounds.iter().map(|p| i64::from(p.x));
             let ys = grid.bounds.iter().map(|p| i64::from(p.y));
@@ -38,10 +35,35 @@ where
     found
 }
 
-/// The rqrr trait bound, named through its public re-export path.
-mod rqrr_image {
-    pub(crate) use rqrr_image_buffer::ImageBuffer;
-    mod rqrr_image_buffer {
-        pub(crate) trait ImageBuffer {}
+/// rqrr has panicked on malformed geometry in past releases; a scanner fed arbitrary photos
+/// must not. A panic inside rqrr counts as "nothing found" for that pass. (With
+/// `panic = "abort"` this guard cannot help; the workspace keeps the default `unwind`.)
+fn guarded(f: impl FnOnce() -> Vec<Found>) -> Vec<Found> {
+    catch_unwind(AssertUnwindSafe(f)).unwrap_or_default()
+}
+
+/// Detects and decodes codes in a greyscale image, binarised by rqrr's own row-wise moving
+/// average.
+pub(crate) fn detect_grey(img: &GrayImage) -> Vec<Found> {
+    let (w, h) = (img.width() as usize, img.height() as usize);
+    if w == 0 || h == 0 {
+        return Vec::new();
     }
+    let px = img.as_raw();
+    guarded(|| {
+        let mut prepared = PreparedImage::prepare_from_greyscale(w, h, |x, y| px[y * w + x]);
+        collect(prepared.detect_grids())
+    })
+}
+
+/// Detects and decodes codes in an image this crate has already binarised.
+pub(crate) fn detect_bitmap(bm: &Bitmap) -> Vec<Found> {
+    let (w, h) = (bm.width, bm.height);
+    if w == 0 || h == 0 {
+        return Vec::new();
+    }
+    guarded(|| {
+        let mut prepared = PreparedImage::prepare_from_bitmap(w, h, |x, y| bm.dark[y * w + x] != 0);
+        collect(prepared.detect_grids())
+    })
 }

@@ -1,0 +1,292 @@
+//! Ed25519 key files.
+//!
+//! Public keys are PEM `PUBLIC KEY` (SubjectPublicKeyInfo, RFC 8410), readable by OpenSSL.
+//! Secret keys are PKCS#8 DER encrypted with a passphrase in the age format (scrypt), written
+//! with owner-only permissions and never kept in memory longer than needed (zeroized on drop).
+
+use std::fs;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+use age::secrecy::SecretString;
+use ed25519_dalek::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePrivateKey, EncodePublicKey};
+use ed25519_dalek::{SigningKey, VerifyingKey};
+use zeroize::Zeroizing;
+
+/// Largest key file read (a key file is a few hundred bytes).
+const MAX_KEY_FILE: u64 = 16 * 1024;
+
+/// scrypt cost for new secret key files: `N = 2^log_n`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KdfCost(u8);
+
+impl KdfCost {
+    /// The default, about a second on a laptop: log2 N = 18.
+    pub const DEFAULT: KdfCost = KdfCost(18);
+    /// A chosen cost, clamped to 10..=22. Low values are for tests only.
+    pub fn new(log_n: u8) -> KdfCost {
+        KdfCost(log_n.clamp(10, 22))
+    }
+    /// log2 N.
+    pub fn log_n(self) -> u8 {
+        self.0
+    }
+}
+
+impl Default for KdfCost {
+    fn default() -> Self {
+        KdfCost::DEFAULT
+    }
+}
+
+/// Why a key file could not be written or read.
+#[non_exhaustive]
+#[derive(Debug)]
+pub enum KeyError {
+    /// Reading or writing the file failed.
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// The file already exists; key files are never overwritten.
+    Exists {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The passphrase does not open the key file.
+    WrongPassphrase {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The file is not a giayto key file of the expected kind.
+    Format {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The system random number generator failed.
+    Random,
+}
+
+impl std::fmt::Display for KeyError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            KeyError::Io { path, source } => write!(f, "{}: {source}", path.display()),
+            KeyError::Exists { path } => write!(f, "{} already exists", path.display()),
+            KeyError::WrongPassphrase { path } => {
+                write!(f, "{}: wrong passphrase", path.display())
+            }
+            KeyError::Format { path } => write!(f, "{}: not a giayto key file", path.display()),
+            KeyError::Random => write!(f, "the system random number generator failed"),
+        }
+    }
+}
+
+impl std::error::Error for KeyError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            KeyError::Io { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> KeyError + '_ {
+    move |source| KeyError::Io {
+        path: path.to_owned(),
+        source,
+    }
+}
+
+/// A new random signing key from the operating system's generator.
+pub fn generate() -> Result<SigningKey, KeyError> {
+    let mut seed = Zeroizing::new([0u8; 32]);
+    getrandom::getrandom(seed.as_mut()).map_err(|_| KeyError::Random)?;
+    Ok(SigningKey::from_bytes(&seed))
+}
+
+/// Create `path` with owner-only permissions (0600 on Unix), failing if it exists.
+pub fn create_private_file(path: &Path) -> Result<fs::File, KeyError> {
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::AlreadyExists {
+            KeyError::Exists {
+                path: path.to_owned(),
+            }
+        } else {
+            io(path)(e)
+        }
+    })
+}
+
+/// Write `key` to `path`, encrypted under `passphrase`. Refuses to overwrite.
+pub fn write_secret_key(
+    path: &Path,
+    key: &SigningKey,
+    passphrase: &SecretString,
+    cost: KdfCost,
+) -> Result<(), KeyError> {
+    let der = key.to_pkcs8_der().map_err(|_| KeyError::Format {
+        path: path.to_owned(),
+    })?;
+    let mut recipient = age::scrypt::Recipient::new(passphrase.clone());
+    recipient.set_work_factor(cost.log_n());
+    let encryptor =
+        age::Encryptor::with_recipients(std::iter::once(&recipient as &dyn age::Recipient))
+            .map_err(|_| KeyError::Format {
+                path: path.to_owned(),
+            })?;
+    let mut sealed = Vec::new();
+    let mut writer = encryptor.wrap_output(&mut sealed).map_err(io(path))?;
+    writer.write_all(der.as_bytes()).map_err(io(path))?;
+    writer.finish().map_err(io(path))?;
+
+    let mut file = create_private_file(path)?;
+    let written = file.write_all(&sealed).and_then(|_| file.sync_all());
+    if let Err(e) = written {
+        let _ = fs::remove_file(path);
+        return Err(io(path)(e));
+    }
+    Ok(())
+}
+
+fn read_bounded(path: &Path) -> Result<Vec<u8>, KeyError> {
+    let file = fs::File::open(path).map_err(io(path))?;
+    let mut bytes = Vec::new();
+    file.take(MAX_KEY_FILE + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io(path))?;
+    if bytes.len() as u64 > MAX_KEY_FILE {
+        return Err(KeyError::Format {
+            path: path.to_owned(),
+        });
+    }
+    Ok(bytes)
+}
+
+/// Read and decrypt a secret key file.
+pub fn read_secret_key(path: &Path, passphrase: &SecretString) -> Result<SigningKey, KeyError> {
+    let sealed = read_bounded(path)?;
+    let format = || KeyError::Format {
+        path: path.to_owned(),
+    };
+    let decryptor = age::Decryptor::new_buffered(&sealed[..]).map_err(|_| format())?;
+    if !decryptor.is_scrypt() {
+        return Err(format());
+    }
+    let mut identity = age::scrypt::Identity::new(passphrase.clone());
+    identity.set_max_work_factor(22);
+    let mut reader = decryptor
+        .decrypt(std::iter::once(&identity as &dyn age::Identity))
+        .map_err(|e| match e {
+            age::DecryptError::DecryptionFailed | age::DecryptError::NoMatchingKeys => {
+                KeyError::WrongPassphrase {
+                    path: path.to_owned(),
+                }
+            }
+            _ => format(),
+        })?;
+    let mut der = Zeroizing::new(Vec::new());
+    reader.read_to_end(&mut der).map_err(|_| format())?;
+    SigningKey::from_pkcs8_der(&der).map_err(|_| format())
+}
+
+/// Write a public key as PEM. Refuses to overwrite.
+pub fn write_public_key(path: &Path, key: &VerifyingKey) -> Result<(), KeyError> {
+    let pem = key
+        .to_public_key_pem(Default::default())
+        .map_err(|_| KeyError::Format {
+            path: path.to_owned(),
+        })?;
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    let mut file = options.open(path).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::AlreadyExists {
+            KeyError::Exists {
+                path: path.to_owned(),
+            }
+        } else {
+            io(path)(e)
+        }
+    })?;
+    file.write_all(pem.as_bytes()).map_err(io(path))
+}
+
+/// Parse a PEM public key.
+pub fn parse_public_key(pem: &str) -> Option<VerifyingKey> {
+    VerifyingKey::from_public_key_pem(pem.trim()).ok()
+}
+
+/// Read a PEM public key file.
+pub fn read_public_key(path: &Path) -> Result<VerifyingKey, KeyError> {
+    let bytes = read_bounded(path)?;
+    std::str::from_utf8(&bytes)
+        .ok()
+        .and_then(parse_public_key)
+        .ok_or_else(|| KeyError::Format {
+            path: path.to_owned(),
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pass(s: &str) -> SecretString {
+        SecretString::from(s.to_owned())
+    }
+
+    #[test]
+    fn secret_key_round_trip_wrong_passphrase_and_mode() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("k.key");
+        let key = generate().unwrap();
+        write_secret_key(&path, &key, &pass("đúng mật khẩu"), KdfCost::new(10)).unwrap();
+        let back = read_secret_key(&path, &pass("đúng mật khẩu")).unwrap();
+        assert_eq!(back.to_bytes(), key.to_bytes());
+        assert!(matches!(
+            read_secret_key(&path, &pass("sai")),
+            Err(KeyError::WrongPassphrase { .. })
+        ));
+        // The seed does not appear in the file.
+        let raw = fs::read(&path).unwrap();
+        assert!(!raw.windows(32).any(|w| w == key.to_bytes()));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600);
+        }
+        assert!(matches!(
+            write_secret_key(&path, &key, &pass("x"), KdfCost::new(10)),
+            Err(KeyError::Exists { .. })
+        ));
+    }
+
+    #[test]
+    fn public_key_pem_round_trip_and_garbage() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("k.pub");
+        let key = generate().unwrap().verifying_key();
+        write_public_key(&path, &key).unwrap();
+        let text = fs::read_to_string(&path).unwrap();
+        assert!(text.starts_with("-----BEGIN PUBLIC KEY-----"));
+        assert_eq!(read_public_key(&path).unwrap(), key);
+        fs::write(dir.path().join("bad.pub"), "not a key").unwrap();
+        assert!(matches!(
+            read_public_key(&dir.path().join("bad.pub")),
+            Err(KeyError::Format { .. })
+        ));
+        assert!(matches!(
+            read_secret_key(&dir.path().join("bad.pub"), &pass("x")),
+            Err(KeyError::Format { .. })
+        ));
+    }
+}

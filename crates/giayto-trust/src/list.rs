@@ -1,0 +1,313 @@
+//! The trust list (DESIGN §3.5): a COSE_Sign1 by the root key over a CWT-style claims map that
+//! names every issuer key, what it may issue, and when.
+//!
+//! Payload (deterministic CBOR map):
+//!
+//! | key      | name     | value |
+//! |----------|----------|-------|
+//! | 1        | iss      | root id, text |
+//! | 4        | exp      | next update due, seconds |
+//! | 6        | iat      | seconds |
+//! | -70010   | seq      | sequence number, grows with every list the root signs |
+//! | -70011   | issuers  | array of issuer entries |
+//!
+//! Issuer entry: `{1: id, 2: name_vi, 3: name_en?, 4: kid (8 bytes), 5: public key (32 bytes),
+//! 6: [doc type codes], 7: not_before, 8: not_after, 9: status uri prefix?}`.
+
+use ciborium::value::Value;
+use ed25519_dalek::VerifyingKey;
+use giayto_cose::cbor::{self, as_i64, as_u64, get_int};
+use giayto_cose::sign1::{self, CoseError, Sign1, SignError};
+use giayto_cose::{kid_for, Signer, TRUST_LIST_TYP};
+
+const SEQ: i64 = -70010;
+const ISSUERS: i64 = -70011;
+/// Most issuers a trust list may name.
+pub const MAX_ISSUERS: usize = 1024;
+
+/// One issuer key the root trusts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IssuerEntry {
+    /// Issuer id, matched against a credential's `iss` (e.g. `VN.BCA.C06`).
+    pub id: String,
+    /// Display name in Vietnamese.
+    pub name_vi: String,
+    /// Display name in English, if given.
+    pub name_en: Option<String>,
+    /// The issuer's Ed25519 public key.
+    pub public_key: [u8; 32],
+    /// Document type codes this key may issue.
+    pub doc_types: Vec<u64>,
+    /// Start of the key's validity, seconds.
+    pub not_before: i64,
+    /// End of the key's validity, seconds.
+    pub not_after: i64,
+    /// Status list uris of this issuer must start with this prefix, if set.
+    pub status_uri_prefix: Option<String>,
+}
+
+impl IssuerEntry {
+    /// The key id of the entry's key.
+    pub fn kid(&self) -> [u8; 8] {
+        kid_for(&self.public_key)
+    }
+
+    /// Whether this key may issue documents of the given type code.
+    pub fn allows(&self, doc_type: u64) -> bool {
+        self.doc_types.contains(&doc_type)
+    }
+
+    /// The display name in the given language (`"en"` falls back to Vietnamese if absent).
+    pub fn name(&self, english: bool) -> &str {
+        match (&self.name_en, english) {
+            (Some(en), true) => en,
+            _ => &self.name_vi,
+        }
+    }
+
+    fn to_value(&self) -> Value {
+        let mut entries: Vec<(Value, Value)> = vec![
+            (1.into(), Value::Text(self.id.clone())),
+            (2.into(), Value::Text(self.name_vi.clone())),
+            (4.into(), Value::Bytes(self.kid().to_vec())),
+            (5.into(), Value::Bytes(self.public_key.to_vec())),
+            (
+                6.into(),
+                Value::Array(self.doc_types.iter().map(|d| (*d).into()).collect()),
+            ),
+            (7.into(), self.not_before.into()),
+            (8.into(), self.not_after.into()),
+        ];
+        if let Some(en) = &self.name_en {
+            entries.push((3.into(), Value::Text(en.clone())));
+        }
+        if let Some(prefix) = &self.status_uri_prefix {
+            entries.push((9.into(), Value::Text(prefix.clone())));
+        }
+        cbor::map(entries)
+    }
+
+    fn from_value(value: &Value) -> Result<IssuerEntry, TrustError> {
+        let map = value.as_map().ok_or(TrustError::Payload { what: "issuer" })?;
+        let text = |key: i64, what: &'static str| {
+            get_int(map, key)
+                .and_then(Value::as_text)
+                .filter(|t| !t.is_empty() && t.len() <= 256)
+                .map(str::to_owned)
+                .ok_or(TrustError::Payload { what })
+        };
+        let optional_text = |key: i64, what: &'static str| {
+            get_int(map, key).map(|_| text(key, what)).transpose()
+        };
+        let time = |key: i64, what: &'static str| {
+            get_int(map, key)
+                .and_then(as_i64)
+                .ok_or(TrustError::Payload { what })
+        };
+        let public_key: [u8; 32] = get_int(map, 5)
+            .and_then(Value::as_bytes)
+            .and_then(|b| b.as_slice().try_into().ok())
+            .ok_or(TrustError::Payload { what: "issuer key" })?;
+        let kid = get_int(map, 4)
+            .and_then(Value::as_bytes)
+            .ok_or(TrustError::Payload { what: "issuer kid" })?;
+        if kid.as_slice() != kid_for(&public_key) {
+            return Err(TrustError::Payload { what: "issuer kid" });
+        }
+        let doc_types = get_int(map, 6)
+            .and_then(Value::as_array)
+            .filter(|a| a.len() <= 64)
+            .and_then(|a| a.iter().map(as_u64).collect::<Option<Vec<u64>>>())
+            .ok_or(TrustError::Payload {
+                what: "issuer doc types",
+            })?;
+        Ok(IssuerEntry {
+            id: text(1, "issuer id")?,
+            name_vi: text(2, "issuer name")?,
+            name_en: optional_text(3, "issuer English name")?,
+            public_key,
+            doc_types,
+            not_before: time(7, "issuer not_before")?,
+            not_after: time(8, "issuer not_after")?,
+            status_uri_prefix: optional_text(9, "status uri prefix")?,
+        })
+    }
+}
+
+/// A trust list: which issuer keys the root vouches for, from when to when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrustList {
+    /// The root's id (`iss`).
+    pub root_id: String,
+    /// Sequence number; a device never replaces a list by one with a lower number.
+    pub sequence: u64,
+    /// When the root signed it, seconds.
+    pub issued_at: i64,
+    /// When the next update is due, seconds.
+    pub expires_at: i64,
+    /// The trusted issuer keys.
+    pub issuers: Vec<IssuerEntry>,
+}
+
+/// Why a trust list is not acceptable.
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TrustError {
+    /// Not a well-formed trust list COSE_Sign1.
+    Cose(CoseError),
+    /// Signed by a key other than the pinned root key.
+    WrongRoot,
+    /// The signature does not verify under the root key.
+    BadSignature,
+    /// The payload is not a valid trust list; `what` names the part.
+    Payload {
+        /// The part that is wrong.
+        what: &'static str,
+    },
+}
+
+impl std::fmt::Display for TrustError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TrustError::Cose(e) => write!(f, "trust list: {e}"),
+            TrustError::WrongRoot => write!(f, "trust list not signed by the pinned root key"),
+            TrustError::BadSignature => write!(f, "trust list signature does not verify"),
+            TrustError::Payload { what } => write!(f, "trust list: invalid {what}"),
+        }
+    }
+}
+
+impl std::error::Error for TrustError {}
+
+impl TrustList {
+    /// The entry for a credential's kid, if the list has it.
+    pub fn find(&self, kid: &[u8; 8]) -> Option<&IssuerEntry> {
+        self.issuers.iter().find(|e| &e.kid() == kid)
+    }
+
+    /// The payload as a deterministic CBOR value.
+    pub fn to_value(&self) -> Value {
+        cbor::map(vec![
+            (1.into(), Value::Text(self.root_id.clone())),
+            (4.into(), self.expires_at.into()),
+            (6.into(), self.issued_at.into()),
+            (SEQ.into(), self.sequence.into()),
+            (
+                ISSUERS.into(),
+                Value::Array(self.issuers.iter().map(IssuerEntry::to_value).collect()),
+            ),
+        ])
+    }
+
+    /// Sign the list with the root key.
+    pub fn sign(&self, root: &dyn Signer) -> Result<Vec<u8>, SignError> {
+        sign1::sign(root, TRUST_LIST_TYP, cbor::encode(&self.to_value()))
+    }
+
+    /// Check a signed trust list against the pinned root key and parse it. Time is not checked
+    /// here: freshness is the verifier's call, with the clock it is given.
+    pub fn verify(bytes: &[u8], root: &VerifyingKey) -> Result<TrustList, TrustError> {
+        let signed = Sign1::parse(bytes, TRUST_LIST_TYP).map_err(TrustError::Cose)?;
+        if signed.kid() != kid_for(root.as_bytes()) {
+            return Err(TrustError::WrongRoot);
+        }
+        signed.verify(root).map_err(|_| TrustError::BadSignature)?;
+        let payload = cbor::decode(signed.payload()).map_err(|_| TrustError::Payload {
+            what: "encoding",
+        })?;
+        Self::from_value(&payload)
+    }
+
+    fn from_value(value: &Value) -> Result<TrustList, TrustError> {
+        let map = value.as_map().ok_or(TrustError::Payload { what: "map" })?;
+        let field = |key: i64, what: &'static str| {
+            get_int(map, key).ok_or(TrustError::Payload { what })
+        };
+        let issuers = field(ISSUERS, "issuers")?
+            .as_array()
+            .filter(|a| a.len() <= MAX_ISSUERS)
+            .ok_or(TrustError::Payload { what: "issuers" })?
+            .iter()
+            .map(IssuerEntry::from_value)
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(TrustList {
+            root_id: field(1, "iss")?
+                .as_text()
+                .ok_or(TrustError::Payload { what: "iss" })?
+                .to_owned(),
+            sequence: as_u64(field(SEQ, "seq")?).ok_or(TrustError::Payload { what: "seq" })?,
+            issued_at: as_i64(field(6, "iat")?).ok_or(TrustError::Payload { what: "iat" })?,
+            expires_at: as_i64(field(4, "exp")?).ok_or(TrustError::Payload { what: "exp" })?,
+            issuers,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ed25519_dalek::SigningKey;
+
+    fn list(issuer: &SigningKey) -> TrustList {
+        TrustList {
+            root_id: "VN.ROOT".into(),
+            sequence: 3,
+            issued_at: 1_790_000_000,
+            expires_at: 1_792_592_000,
+            issuers: vec![IssuerEntry {
+                id: "VN.BCA.C06".into(),
+                name_vi: "Cục Cảnh sát quản lý hành chính về trật tự xã hội".into(),
+                name_en: Some("Police Department for Administrative Management".into()),
+                public_key: issuer.verifying_key().to_bytes(),
+                doc_types: vec![1, 2, 3],
+                not_before: 1_700_000_000,
+                not_after: 2_000_000_000,
+                status_uri_prefix: None,
+            }],
+        }
+    }
+
+    #[test]
+    fn sign_verify_round_trip() {
+        let root = SigningKey::from_bytes(&[1; 32]);
+        let issuer = SigningKey::from_bytes(&[2; 32]);
+        let l = list(&issuer);
+        let bytes = l.sign(&root).unwrap();
+        let back = TrustList::verify(&bytes, &root.verifying_key()).unwrap();
+        assert_eq!(back, l);
+        assert!(back.find(&kid_for(&issuer.verifying_key().to_bytes())).is_some());
+        assert!(back.find(&[0; 8]).is_none());
+    }
+
+    #[test]
+    fn wrong_root_and_every_bit_flip_rejected() {
+        let root = SigningKey::from_bytes(&[1; 32]);
+        let other = SigningKey::from_bytes(&[3; 32]);
+        let bytes = list(&SigningKey::from_bytes(&[2; 32])).sign(&root).unwrap();
+        assert_eq!(
+            TrustList::verify(&bytes, &other.verifying_key()),
+            Err(TrustError::WrongRoot)
+        );
+        for bit in 0..bytes.len() * 8 {
+            let mut flipped = bytes.clone();
+            flipped[bit / 8] ^= 1 << (bit % 8);
+            assert!(
+                TrustList::verify(&flipped, &root.verifying_key()).is_err(),
+                "bit {bit} flipped still verifies"
+            );
+        }
+        for len in 0..bytes.len() {
+            assert!(TrustList::verify(&bytes[..len], &root.verifying_key()).is_err());
+        }
+    }
+
+    #[test]
+    fn a_credential_typ_is_not_a_trust_list() {
+        let root = SigningKey::from_bytes(&[1; 32]);
+        let bytes = sign1::sign(&root, giayto_cose::CREDENTIAL_TYP, vec![0xa0]).unwrap();
+        assert!(matches!(
+            TrustList::verify(&bytes, &root.verifying_key()),
+            Err(TrustError::Cose(CoseError::WrongType { .. }))
+        ));
+    }
+}
