@@ -1,1 +1,104 @@
-fn main() {}
+//! `giayto`: issue, carry and verify Vietnamese document credentials offline.
+
+mod cmd;
+mod failure;
+mod i18n;
+mod input;
+mod render;
+mod secrets;
+
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+use failure::Failure;
+
+#[derive(Parser, Debug)]
+#[command(name = "giayto", version, about = "Verifiable Vietnamese document credentials: issue, carry and verify offline.\nGiấy tờ điện tử có thể kiểm chứng: cấp, mang theo và xác thực ngoại tuyến.")]
+struct Cli {
+    /// Machine-readable output on stdout (stable field names).
+    #[arg(long, global = true)]
+    json: bool,
+    /// Language of messages: vi or en (default from LANG, else vi).
+    #[arg(long, global = true, value_name = "vi|en")]
+    lang: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run the whole flow in a fresh folder: root, issuer, four documents, QR codes, verdicts.
+    Demo(cmd::demo::DemoArgs),
+    /// The root authority: create it, add issuers, sign the trust list.
+    #[command(subcommand)]
+    Root(cmd::root::RootCommand),
+    /// An issuing authority: create its key and registry.
+    #[command(subcommand)]
+    Issuer(cmd::issuer::IssuerCommand),
+    /// Issue one credential from a JSON file.
+    Issue(cmd::issue::IssueArgs),
+    /// Verify a credential: QR text, @file, an image of the code, or - for stdin.
+    Verify(cmd::verify::VerifyArgs),
+    /// Render or read QR codes.
+    #[command(subcommand)]
+    Qr(cmd::qr::QrCommand),
+    /// The chip citizen ID card's own QR code.
+    #[command(subcommand)]
+    Cccd(CccdCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum CccdCommand {
+    /// Read the chip card's QR text (id|old id|name|ddmmyyyy|sex|address|ddmmyyyy) as cccd JSON.
+    Parse(CccdParseArgs),
+}
+
+#[derive(Args, Debug)]
+struct CccdParseArgs {
+    /// The text scanned from the card.
+    text: String,
+}
+
+/// Common output settings passed to every command.
+#[derive(Debug, Clone, Copy)]
+pub struct Out {
+    /// `--json`.
+    pub json: bool,
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = match e.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => 0,
+                _ => 2,
+            };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    if let Some(flag) = &cli.lang {
+        if i18n::Lang::parse(flag).is_none() {
+            i18n::set_lang(i18n::Lang::detect(None));
+            let f = Failure::new("error-bad-lang").arg("value", flag);
+            return f.report(cli.json);
+        }
+    }
+    i18n::set_lang(i18n::Lang::detect(cli.lang.as_deref()));
+    let out = Out { json: cli.json };
+    let result = match cli.command {
+        Command::Demo(a) => cmd::demo::run(a, out),
+        Command::Root(c) => cmd::root::run(c, out),
+        Command::Issuer(c) => cmd::issuer::run(c, out),
+        Command::Issue(a) => cmd::issue::run(a, out),
+        Command::Verify(a) => cmd::verify::run(a, out),
+        Command::Qr(c) => cmd::qr::run(c, out),
+        Command::Cccd(CccdCommand::Parse(a)) => cmd::cccd::parse(&a.text, out),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(f) => f.report(cli.json),
+    }
+}

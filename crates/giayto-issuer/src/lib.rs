@@ -1,1 +1,15 @@
-//! placeholder
+//! Issuing giayto credentials: build and sign a credential ([`credential`]), and, with the
+//! default `registry` feature, run an issuer directory whose SQLite registry records every
+//! credential issued.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod credential;
+#[cfg(feature = "registry")]
+pub mod dir;
+#[cfg(feature = "registry")]
+pub mod registry;
+
+pub use credential::{credential_text, sign_credential, CredentialRequest};
+#[cfg(feature = "registry")]
+pub use dir::{init, read_meta, IssueOptions, Issued, Issuer, IssuerError, IssuerMeta};

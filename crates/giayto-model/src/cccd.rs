@@ -7,12 +7,14 @@ use ciborium::Value as Cbor;
 use serde_json::Value as Json;
 use time::Date;
 
-use crate::common::{check_portrait, CardGeneration, Sex, MAX_ADDRESS, MAX_NAME, MAX_PORTRAIT_BYTES};
+use crate::common::{
+    check_portrait, CardGeneration, Sex, MAX_ADDRESS, MAX_NAME, MAX_PORTRAIT_BYTES,
+};
 use crate::date::{age_on, anniversary, format_display};
 use crate::error::{FieldError, FieldErrorKind};
 use crate::personal_id::canon_id;
 use crate::source::{
-    canon_at, check_order, opt_text, req, req_date, req_text, Field, JsonBuilder, MapBuilder, Source,
+    check_order, opt_text, req, req_date, req_text, Field, JsonBuilder, MapBuilder, Source,
 };
 use crate::text::{canon_free, canon_nationality, digits_exact};
 
@@ -123,10 +125,16 @@ impl CardExpiry {
 ///     CardExpiry::Until(date!(2036 - 05 - 17))
 /// );
 /// ```
-pub fn cccd_expiry(generation: CardGeneration, date_of_birth: Date, issue_date: Date) -> CardExpiry {
+pub fn cccd_expiry(
+    generation: CardGeneration,
+    date_of_birth: Date,
+    issue_date: Date,
+) -> CardExpiry {
     for &age in generation.renewal_ages() {
-        let (Some(two_before), Some(at_age)) = (anniversary(date_of_birth, age - 2), anniversary(date_of_birth, age))
-        else {
+        let (Some(two_before), Some(at_age)) = (
+            anniversary(date_of_birth, age - 2),
+            anniversary(date_of_birth, age),
+        ) else {
             return CardExpiry::NoExpiry;
         };
         if issue_date < two_before {
@@ -145,33 +153,67 @@ impl Cccd {
         )?;
         let card_generation = match generation {
             Some(code) => CardGeneration::from_code(code).unwrap_or_default(),
-            None if src.strict() => return Err(FieldError::new(CARD_GENERATION.name, FieldErrorKind::Missing)),
+            None if src.strict() => {
+                return Err(FieldError::new(
+                    CARD_GENERATION.name,
+                    FieldErrorKind::Missing,
+                ))
+            }
             None => CardGeneration::default(),
         };
         let full_name = req_text(src, FULL_NAME, |s| canon_free(s, MAX_NAME))?;
         let date_of_birth = req_date(src, DATE_OF_BIRTH)?;
-        let sex_code = req(SEX, src.raw_token(SEX, &Sex::TABLE, FieldErrorKind::InvalidSex)?)?;
-        let sex = Sex::from_code(sex_code).ok_or_else(|| FieldError::new(SEX.name, FieldErrorKind::InvalidSex))?;
-        let id_number = req_text(src, ID_NUMBER, |s| canon_id(s, Some(date_of_birth), Some(sex)))?;
-        let nationality = opt_text(src, NATIONALITY, canon_nationality)?.unwrap_or_else(|| DEFAULT_NATIONALITY.to_owned());
+        let sex_code = req(
+            SEX,
+            src.raw_token(SEX, &Sex::TABLE, FieldErrorKind::InvalidSex)?,
+        )?;
+        let sex = Sex::from_code(sex_code)
+            .ok_or_else(|| FieldError::new(SEX.name, FieldErrorKind::InvalidSex))?;
+        let id_number = req_text(src, ID_NUMBER, |s| {
+            canon_id(s, Some(date_of_birth), Some(sex))
+        })?;
+        let nationality = opt_text(src, NATIONALITY, canon_nationality)?
+            .unwrap_or_else(|| DEFAULT_NATIONALITY.to_owned());
         let place_of_origin = opt_text(src, PLACE_OF_ORIGIN, |s| canon_free(s, MAX_ADDRESS))?;
-        let place_of_birth_reg = opt_text(src, PLACE_OF_BIRTH_REGISTRATION, |s| canon_free(s, MAX_ADDRESS))?;
+        let place_of_birth_reg = opt_text(src, PLACE_OF_BIRTH_REGISTRATION, |s| {
+            canon_free(s, MAX_ADDRESS)
+        })?;
         let (wanted, other, unwanted) = match card_generation {
-            CardGeneration::Cccd2021 => (PLACE_OF_ORIGIN, place_of_origin, (PLACE_OF_BIRTH_REGISTRATION, place_of_birth_reg)),
-            CardGeneration::CanCuoc2024 => (PLACE_OF_BIRTH_REGISTRATION, place_of_birth_reg, (PLACE_OF_ORIGIN, place_of_origin)),
+            CardGeneration::Cccd2021 => (
+                PLACE_OF_ORIGIN,
+                place_of_origin,
+                (PLACE_OF_BIRTH_REGISTRATION, place_of_birth_reg),
+            ),
+            CardGeneration::CanCuoc2024 => (
+                PLACE_OF_BIRTH_REGISTRATION,
+                place_of_birth_reg,
+                (PLACE_OF_ORIGIN, place_of_origin),
+            ),
         };
         if unwanted.1.is_some() {
-            return Err(FieldError::new(unwanted.0.name, FieldErrorKind::NotForCardGeneration));
+            return Err(FieldError::new(
+                unwanted.0.name,
+                FieldErrorKind::NotForCardGeneration,
+            ));
         }
         let origin = req(wanted, other)?;
         let place_of_residence = req_text(src, PLACE_OF_RESIDENCE, |s| canon_free(s, MAX_ADDRESS))?;
         let issue_date = req_date(src, ISSUE_DATE)?;
-        check_order(ISSUE_DATE.name, issue_date, DATE_OF_BIRTH.name, date_of_birth, false)?;
+        check_order(
+            ISSUE_DATE.name,
+            issue_date,
+            DATE_OF_BIRTH.name,
+            date_of_birth,
+            false,
+        )?;
         let expiry_date = src.raw_date(EXPIRY_DATE)?;
         match expiry_date {
             Some(exp) => check_order(EXPIRY_DATE.name, exp, ISSUE_DATE.name, issue_date, true)?,
             None if age_on(date_of_birth, issue_date) < NO_EXPIRY_FROM_AGE => {
-                return Err(FieldError::new(EXPIRY_DATE.name, FieldErrorKind::ExpiryRequired))
+                return Err(FieldError::new(
+                    EXPIRY_DATE.name,
+                    FieldErrorKind::ExpiryRequired,
+                ))
             }
             None => {}
         }
@@ -182,8 +224,6 @@ impl Cccd {
         if let Some(p) = &portrait {
             check_portrait(p).map_err(|k| FieldError::new(PORTRAIT.name, k))?;
         }
-        // Keep `canon_at` in use for strict sources even where a default applied.
-        let _ = canon_at::<S>;
         Ok(Cccd {
             card_generation,
             id_number,
@@ -247,24 +287,37 @@ impl Cccd {
         j.date(ISSUE_DATE, self.issue_date);
         j.opt_text(OLD_ID_NUMBER, self.old_id_number.as_deref());
         if let Some(p) = &self.portrait {
-            j.text(PORTRAIT, &base64::engine::general_purpose::STANDARD.encode(p));
+            j.text(
+                PORTRAIT,
+                &base64::engine::general_purpose::STANDARD.encode(p),
+            );
         }
         j.finish(&self.unknown_fields)
     }
 
     pub(crate) fn display(&self) -> Vec<(String, String)> {
         let mut v = vec![
-            (CARD_GENERATION.name.to_owned(), self.card_generation.as_str().to_owned()),
+            (
+                CARD_GENERATION.name.to_owned(),
+                self.card_generation.as_str().to_owned(),
+            ),
             (ID_NUMBER.name.to_owned(), self.id_number.clone()),
             (FULL_NAME.name.to_owned(), self.full_name.clone()),
-            (DATE_OF_BIRTH.name.to_owned(), format_display(self.date_of_birth)),
+            (
+                DATE_OF_BIRTH.name.to_owned(),
+                format_display(self.date_of_birth),
+            ),
             (SEX.name.to_owned(), self.sex.as_str().to_owned()),
             (NATIONALITY.name.to_owned(), self.nationality.clone()),
             (self.origin_field().name.to_owned(), self.origin.clone()),
-            (PLACE_OF_RESIDENCE.name.to_owned(), self.place_of_residence.clone()),
+            (
+                PLACE_OF_RESIDENCE.name.to_owned(),
+                self.place_of_residence.clone(),
+            ),
             (
                 EXPIRY_DATE.name.to_owned(),
-                self.expiry_date.map_or_else(|| crate::NO_EXPIRY.to_owned(), format_display),
+                self.expiry_date
+                    .map_or_else(|| crate::NO_EXPIRY.to_owned(), format_display),
             ),
             (ISSUE_DATE.name.to_owned(), format_display(self.issue_date)),
         ];
@@ -273,7 +326,10 @@ impl Cccd {
         }
         if let Some(p) = &self.portrait {
             let mime = crate::common::ImageFormat::detect(p).map_or("image", |f| f.mime());
-            v.push((PORTRAIT.name.to_owned(), format!("{mime}, {} bytes", p.len())));
+            v.push((
+                PORTRAIT.name.to_owned(),
+                format!("{mime}, {} bytes", p.len()),
+            ));
         }
         v
     }

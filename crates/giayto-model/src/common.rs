@@ -119,7 +119,10 @@ impl ImageFormat {
     pub fn detect(bytes: &[u8]) -> Option<ImageFormat> {
         if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
             Some(ImageFormat::Jpeg)
-        } else if bytes.len() >= 12 && bytes.starts_with(b"RIFF") && bytes.get(8..12) == Some(b"WEBP") {
+        } else if bytes.len() >= 12
+            && bytes.starts_with(b"RIFF")
+            && bytes.get(8..12) == Some(b"WEBP")
+        {
             Some(ImageFormat::Webp)
         } else {
             None

@@ -109,7 +109,10 @@ pub fn from_days_since_epoch(days: i128) -> Result<Date, FieldErrorKind> {
 
 /// `Tag(100, days)`.
 pub fn to_cbor(d: Date) -> Value {
-    Value::Tag(TAG_DAYS, Box::new(Value::Integer(days_since_epoch(d).into())))
+    Value::Tag(
+        TAG_DAYS,
+        Box::new(Value::Integer(days_since_epoch(d).into())),
+    )
 }
 
 /// Decodes `Tag(100, days)`; anything else is a wrong type.
@@ -155,11 +158,17 @@ mod tests {
         assert_eq!(parse_iso("+023-01-01"), Err(FieldErrorKind::InvalidDate));
         assert_eq!(
             parse_iso("1899-12-31"),
-            Err(FieldErrorKind::DateOutOfRange { min_year: 1900, max_year: 2199 })
+            Err(FieldErrorKind::DateOutOfRange {
+                min_year: 1900,
+                max_year: 2199
+            })
         );
         assert_eq!(
             parse_iso("2200-01-01"),
-            Err(FieldErrorKind::DateOutOfRange { min_year: 1900, max_year: 2199 })
+            Err(FieldErrorKind::DateOutOfRange {
+                min_year: 1900,
+                max_year: 2199
+            })
         );
         assert_eq!(parse_iso("1900-01-01"), Ok(date!(1900 - 01 - 01)));
         assert_eq!(parse_iso("2199-12-31"), Ok(date!(2199 - 12 - 31)));
@@ -175,7 +184,11 @@ mod tests {
         assert_eq!(days_since_epoch(date!(1970 - 01 - 01)), 0);
         assert_eq!(days_since_epoch(date!(1969 - 12 - 31)), -1);
         assert_eq!(days_since_epoch(date!(2000 - 01 - 01)), 10957);
-        for d in [date!(1900 - 01 - 01), date!(2024 - 02 - 29), date!(2199 - 12 - 31)] {
+        for d in [
+            date!(1900 - 01 - 01),
+            date!(2024 - 02 - 29),
+            date!(2199 - 12 - 31),
+        ] {
             assert_eq!(from_cbor(&to_cbor(d)), Ok(d));
         }
         assert!(from_days_since_epoch(i128::MAX).is_err());
@@ -184,8 +197,14 @@ mod tests {
 
     #[test]
     fn anniversaries_and_ages() {
-        assert_eq!(anniversary(date!(2000 - 02 - 29), 25), Some(date!(2025 - 02 - 28)));
-        assert_eq!(anniversary(date!(2000 - 02 - 29), 24), Some(date!(2024 - 02 - 29)));
+        assert_eq!(
+            anniversary(date!(2000 - 02 - 29), 25),
+            Some(date!(2025 - 02 - 28))
+        );
+        assert_eq!(
+            anniversary(date!(2000 - 02 - 29), 24),
+            Some(date!(2024 - 02 - 29))
+        );
         assert_eq!(age_on(date!(2000 - 05 - 17), date!(2025 - 05 - 16)), 24);
         assert_eq!(age_on(date!(2000 - 05 - 17), date!(2025 - 05 - 17)), 25);
         assert_eq!(age_on(date!(2000 - 05 - 17), date!(1999 - 05 - 17)), 0);

@@ -225,20 +225,35 @@ impl fmt::Display for FieldErrorKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             FieldErrorKind::Missing => f.write_str("is required but missing"),
-            FieldErrorKind::WrongType { expected } => write!(f, "has the wrong type (expected {expected})"),
+            FieldErrorKind::WrongType { expected } => {
+                write!(f, "has the wrong type (expected {expected})")
+            }
             FieldErrorKind::Empty => f.write_str("is empty"),
             FieldErrorKind::TooLong { max } => write!(f, "is longer than {max} characters"),
             FieldErrorKind::TooShort { min } => write!(f, "is shorter than {min} characters"),
             FieldErrorKind::TooMany { max } => write!(f, "has more than {max} entries"),
             FieldErrorKind::ControlCharacter => f.write_str("contains a control character"),
-            FieldErrorKind::InvalidCharacter { ch } => write!(f, "contains the character {ch:?}, which is not allowed here"),
-            FieldErrorKind::NotCanonical => f.write_str("is not in canonical form (NFC, trimmed, canonical spelling)"),
-            FieldErrorKind::InvalidDate => f.write_str("is not a valid calendar date in the form YYYY-MM-DD"),
+            FieldErrorKind::InvalidCharacter { ch } => write!(
+                f,
+                "contains the character {ch:?}, which is not allowed here"
+            ),
+            FieldErrorKind::NotCanonical => {
+                f.write_str("is not in canonical form (NFC, trimmed, canonical spelling)")
+            }
+            FieldErrorKind::InvalidDate => {
+                f.write_str("is not a valid calendar date in the form YYYY-MM-DD")
+            }
             FieldErrorKind::DateOutOfRange { min_year, max_year } => {
                 write!(f, "has a year outside {min_year}..={max_year}")
             }
-            FieldErrorKind::DateOrder { other, strict: true } => write!(f, "must be later than {other}"),
-            FieldErrorKind::DateOrder { other, strict: false } => write!(f, "must not be earlier than {other}"),
+            FieldErrorKind::DateOrder {
+                other,
+                strict: true,
+            } => write!(f, "must be later than {other}"),
+            FieldErrorKind::DateOrder {
+                other,
+                strict: false,
+            } => write!(f, "must not be earlier than {other}"),
             FieldErrorKind::UnknownField => f.write_str("is not a field of this document type"),
             FieldErrorKind::IdNumberFormat => f.write_str("must be exactly 12 digits"),
             FieldErrorKind::UnknownProvinceCode { code } => {
@@ -248,29 +263,48 @@ impl fmt::Display for FieldErrorKind {
                 write!(f, "has 4th digit {digit}, which gives the other sex")
             }
             FieldErrorKind::IdNumberCenturyMismatch { digit, birth_year } => {
-                write!(f, "has 4th digit {digit}, which does not match birth year {birth_year}")
+                write!(
+                    f,
+                    "has 4th digit {digit}, which does not match birth year {birth_year}"
+                )
             }
             FieldErrorKind::IdNumberYearMismatch { digits, birth_year } => {
-                write!(f, "has digits 5-6 {digits:02}, which do not match birth year {birth_year}")
+                write!(
+                    f,
+                    "has digits 5-6 {digits:02}, which do not match birth year {birth_year}"
+                )
             }
             FieldErrorKind::OldIdNumberFormat => f.write_str("must be 9 or 12 digits"),
             FieldErrorKind::LicenceNumberFormat => f.write_str("must be exactly 12 digits"),
-            FieldErrorKind::UnknownLicenceClass => f.write_str("is not a known driving licence class"),
+            FieldErrorKind::UnknownLicenceClass => {
+                f.write_str("is not a known driving licence class")
+            }
             FieldErrorKind::DuplicateLicenceClass => f.write_str("repeats a licence class"),
             FieldErrorKind::InvalidPlate => f.write_str("is not a valid Vietnamese plate number"),
-            FieldErrorKind::BhytCardNumberFormat => {
-                f.write_str("must be 10 digits or 2 letters + level 1-5 + 2-digit province + 10 digits")
-            }
-            FieldErrorKind::BenefitLevelMismatch { card_level, benefit_level } => write!(
+            FieldErrorKind::BhytCardNumberFormat => f.write_str(
+                "must be 10 digits or 2 letters + level 1-5 + 2-digit province + 10 digits",
+            ),
+            FieldErrorKind::BenefitLevelMismatch {
+                card_level,
+                benefit_level,
+            } => write!(
                 f,
                 "is {benefit_level} but the card number carries level {card_level}"
             ),
-            FieldErrorKind::FacilityCodeFormat => f.write_str("must be NN-NNN with a known province code"),
+            FieldErrorKind::FacilityCodeFormat => {
+                f.write_str("must be NN-NNN with a known province code")
+            }
             FieldErrorKind::OutOfRange { min, max } => write!(f, "must be between {min} and {max}"),
             FieldErrorKind::InvalidSex => f.write_str("must be \"male\" or \"female\""),
-            FieldErrorKind::InvalidNationality => f.write_str("must be a 3-letter country code such as VNM"),
-            FieldErrorKind::InvalidCardGeneration => f.write_str("must be \"cccd_2021\" or \"can_cuoc_2024\""),
-            FieldErrorKind::NotForCardGeneration => f.write_str("does not exist on this card generation"),
+            FieldErrorKind::InvalidNationality => {
+                f.write_str("must be a 3-letter country code such as VNM")
+            }
+            FieldErrorKind::InvalidCardGeneration => {
+                f.write_str("must be \"cccd_2021\" or \"can_cuoc_2024\"")
+            }
+            FieldErrorKind::NotForCardGeneration => {
+                f.write_str("does not exist on this card generation")
+            }
             FieldErrorKind::ExpiryRequired => {
                 f.write_str("is required: only cards issued at age 58 or later have no expiry")
             }
@@ -278,7 +312,9 @@ impl fmt::Display for FieldErrorKind {
             FieldErrorKind::ImageTooLarge { max, size } => {
                 write!(f, "is {size} bytes, more than the maximum of {max}")
             }
-            FieldErrorKind::UnsupportedImageFormat => f.write_str("is neither a JPEG nor a WebP image"),
+            FieldErrorKind::UnsupportedImageFormat => {
+                f.write_str("is neither a JPEG nor a WebP image")
+            }
             FieldErrorKind::InvalidKey => f.write_str("has a key that is not an unsigned integer"),
             FieldErrorKind::DuplicateKey { key } => write!(f, "has the key {key} twice"),
         }

@@ -120,7 +120,11 @@ pub fn parse_personal_id(s: &str) -> Result<PersonalIdInfo, FieldErrorKind> {
         return Err(FieldErrorKind::UnknownProvinceCode { code: province });
     }
     let digit = d(3);
-    let sex = if digit % 2 == 0 { Sex::Male } else { Sex::Female };
+    let sex = if digit % 2 == 0 {
+        Sex::Male
+    } else {
+        Sex::Female
+    };
     let birth_year = 1900 + i32::from(digit / 2) * 100 + i32::from(d(4)) * 10 + i32::from(d(5));
     Ok(PersonalIdInfo {
         province,
@@ -163,7 +167,11 @@ pub fn check_personal_id(
 }
 
 /// Canonical ID number text for a document with the given date of birth and sex.
-pub(crate) fn canon_id(raw: &str, dob: Option<Date>, sex: Option<Sex>) -> Result<String, FieldErrorKind> {
+pub(crate) fn canon_id(
+    raw: &str,
+    dob: Option<Date>,
+    sex: Option<Sex>,
+) -> Result<String, FieldErrorKind> {
     check_personal_id(raw, dob.map(|d| d.year()), sex)?;
     Ok(raw.trim().to_owned())
 }
@@ -190,11 +198,20 @@ mod tests {
         assert_eq!(i.birth_year, 1996);
         let i = parse_personal_id("079205000001").unwrap();
         assert_eq!((i.sex, i.birth_year), (Sex::Male, 2005));
-        let i = parse_personal_id("096899000001").unwrap();
+        let i = parse_personal_id("096999000001").unwrap();
         assert_eq!((i.sex, i.birth_year), (Sex::Female, 2399));
-        assert_eq!(parse_personal_id("00119601234"), Err(FieldErrorKind::IdNumberFormat));
-        assert_eq!(parse_personal_id("00119601234a"), Err(FieldErrorKind::IdNumberFormat));
-        assert_eq!(parse_personal_id("0011960123456"), Err(FieldErrorKind::IdNumberFormat));
+        assert_eq!(
+            parse_personal_id("00119601234"),
+            Err(FieldErrorKind::IdNumberFormat)
+        );
+        assert_eq!(
+            parse_personal_id("00119601234a"),
+            Err(FieldErrorKind::IdNumberFormat)
+        );
+        assert_eq!(
+            parse_personal_id("0011960123456"),
+            Err(FieldErrorKind::IdNumberFormat)
+        );
         assert_eq!(
             parse_personal_id("003196012345"),
             Err(FieldErrorKind::UnknownProvinceCode { code: 3 })
@@ -210,11 +227,17 @@ mod tests {
         );
         assert_eq!(
             check_personal_id("001196012345", Some(2096), None),
-            Err(FieldErrorKind::IdNumberCenturyMismatch { digit: 1, birth_year: 2096 })
+            Err(FieldErrorKind::IdNumberCenturyMismatch {
+                digit: 1,
+                birth_year: 2096
+            })
         );
         assert_eq!(
             check_personal_id("001196012345", Some(1997), None),
-            Err(FieldErrorKind::IdNumberYearMismatch { digits: 96, birth_year: 1997 })
+            Err(FieldErrorKind::IdNumberYearMismatch {
+                digits: 96,
+                birth_year: 1997
+            })
         );
         assert!(check_personal_id("001396012345", None, None).is_ok());
     }

@@ -30,14 +30,12 @@ pub(crate) fn canon_free(raw: &str, max: usize) -> Result<String, FieldErrorKind
     Ok(trimmed.to_owned())
 }
 
-/// `canon_free`, then upper-cased (ASCII and Vietnamese letters alike).
-pub(crate) fn canon_upper(raw: &str, max: usize) -> Result<String, FieldErrorKind> {
-    let s = canon_free(raw, max)?;
-    Ok(s.to_uppercase().nfc().collect())
-}
-
 /// Exactly `len` ASCII digits after trimming.
-pub(crate) fn digits_exact(raw: &str, lens: &[usize], err: FieldErrorKind) -> Result<String, FieldErrorKind> {
+pub(crate) fn digits_exact(
+    raw: &str,
+    lens: &[usize],
+    err: FieldErrorKind,
+) -> Result<String, FieldErrorKind> {
     let s = raw.trim();
     if s.is_empty() {
         return Err(FieldErrorKind::Empty);
@@ -103,27 +101,57 @@ mod tests {
     #[test]
     fn free_text_rules() {
         assert_eq!(canon_free("   ", 10), Err(FieldErrorKind::Empty));
-        assert_eq!(canon_free("a\nb", 10), Err(FieldErrorKind::ControlCharacter));
-        assert_eq!(canon_free("ắắắ", 2), Err(FieldErrorKind::TooLong { max: 2 }));
+        assert_eq!(
+            canon_free("a\nb", 10),
+            Err(FieldErrorKind::ControlCharacter)
+        );
+        assert_eq!(
+            canon_free("ắắắ", 2),
+            Err(FieldErrorKind::TooLong { max: 2 })
+        );
         assert_eq!(canon_free("ắắ", 2).unwrap(), "ắắ");
-        assert_eq!(canon_free(&"a".repeat(1000), 2), Err(FieldErrorKind::TooLong { max: 2 }));
+        assert_eq!(
+            canon_free(&"a".repeat(1000), 2),
+            Err(FieldErrorKind::TooLong { max: 2 })
+        );
     }
 
     #[test]
     fn code_rules() {
         assert_eq!(canon_code("ab-12", 2, 10, &['-']).unwrap(), "AB-12");
-        assert_eq!(canon_code("ab--12", 2, 10, &['-']), Err(FieldErrorKind::InvalidCharacter { ch: '-' }));
-        assert_eq!(canon_code("-ab", 2, 10, &['-']), Err(FieldErrorKind::InvalidCharacter { ch: '-' }));
-        assert_eq!(canon_code("ab-", 2, 10, &['-']), Err(FieldErrorKind::InvalidCharacter { ch: '-' }));
-        assert_eq!(canon_code("a_b", 2, 10, &['-']), Err(FieldErrorKind::InvalidCharacter { ch: '_' }));
-        assert_eq!(canon_code("a", 2, 10, &['-']), Err(FieldErrorKind::TooShort { min: 2 }));
+        assert_eq!(
+            canon_code("ab--12", 2, 10, &['-']),
+            Err(FieldErrorKind::InvalidCharacter { ch: '-' })
+        );
+        assert_eq!(
+            canon_code("-ab", 2, 10, &['-']),
+            Err(FieldErrorKind::InvalidCharacter { ch: '-' })
+        );
+        assert_eq!(
+            canon_code("ab-", 2, 10, &['-']),
+            Err(FieldErrorKind::InvalidCharacter { ch: '-' })
+        );
+        assert_eq!(
+            canon_code("a_b", 2, 10, &['-']),
+            Err(FieldErrorKind::InvalidCharacter { ch: '_' })
+        );
+        assert_eq!(
+            canon_code("a", 2, 10, &['-']),
+            Err(FieldErrorKind::TooShort { min: 2 })
+        );
     }
 
     #[test]
     fn nationality_rules() {
         assert_eq!(canon_nationality("vnm").unwrap(), "VNM");
-        assert_eq!(canon_nationality("VN"), Err(FieldErrorKind::InvalidNationality));
-        assert_eq!(canon_nationality("V1M"), Err(FieldErrorKind::InvalidNationality));
+        assert_eq!(
+            canon_nationality("VN"),
+            Err(FieldErrorKind::InvalidNationality)
+        );
+        assert_eq!(
+            canon_nationality("V1M"),
+            Err(FieldErrorKind::InvalidNationality)
+        );
         assert_eq!(canon_nationality(""), Err(FieldErrorKind::Empty));
     }
 }

@@ -1,1 +1,393 @@
-//! placeholder
+//! The one-call verifier for giayto credentials: scanned text in, verdict out, offline.
+//!
+//! A [`Verifier`] is built from the pinned root public key and a signed trust list. Each call
+//! to [`Verifier::verify`] takes the scanned text and the current time (the verifier never
+//! reads a clock) and returns either a [`VerifiedCredential`] — a type only this crate can
+//! build, so holding one proves every check ran — or a [`Rejection`] with its [`Verdict`].
+//!
+//! Checks, in order: the text (prefix, base45, bounded inflate), strict COSE_Sign1, the kid
+//! in the trust list, the Ed25519 signature (`verify_strict`), the claims, the issuer id and
+//! its authority for this document type at signing time, trust list freshness, document type
+//! and schema support, the document fields, the validity period, status, and the policy's
+//! assurance level. Fields are only ever exposed after the signature has verified.
+//!
+//! ```
+//! # use giayto_cose::{claims::*, sign1, text, CREDENTIAL_TYP};
+//! # use giayto_model::{DocType, Document};
+//! # use giayto_trust::{IssuerEntry, TrustList};
+//! # use ed25519_dalek::SigningKey;
+//! # let (root, issuer) = (SigningKey::from_bytes(&[1; 32]), SigningKey::from_bytes(&[2; 32]));
+//! # let now = 1_790_000_000;
+//! # let trust_list = TrustList { root_id: "VN.ROOT".into(), sequence: 1, issued_at: now,
+//! #     expires_at: now + 86_400 * 30, issuers: vec![IssuerEntry { id: "VN.BCA.C06".into(),
+//! #     name_vi: "Cục C06".into(), name_en: None, public_key: issuer.verifying_key().to_bytes(),
+//! #     doc_types: vec![1], not_before: 0, not_after: now + 86_400 * 3650,
+//! #     status_uri_prefix: None }] }.sign(&root).unwrap();
+//! # let document = Document::from_json(DocType::Cccd, &giayto_model::sample_input(DocType::Cccd)).unwrap();
+//! # let claims = CredentialClaims { issuer: "VN.BCA.C06".into(), issued_at: now, not_before: None,
+//! #     expires_at: now + 86_400, serial: vec![9; 10], holder_key: None, status: None,
+//! #     document: DocumentClaim { doc_type: 1, schema_version: 1, assurance_level: 2,
+//! #     fields: document.to_cbor() }, unknown: vec![] };
+//! # let qr_text = text::encode(text::Kind::Credential,
+//! #     &sign1::sign(&issuer, CREDENTIAL_TYP, claims.to_bytes()).unwrap(), None);
+//! # let root_public_key = root.verifying_key();
+//! use giayto_verify::{Verdict, Verifier};
+//!
+//! let verifier = Verifier::new(root_public_key, &trust_list)?;
+//! match verifier.verify(&qr_text, now) {
+//!     Ok(credential) => println!("valid: {}", credential.document().holder_name()),
+//!     Err(rejection) => println!("rejected: {}", rejection.verdict),
+//! }
+//! # assert!(verifier.verify(&qr_text, now).is_ok());
+//! # assert_eq!(verifier.verify("https://example.invalid", now).unwrap_err().verdict,
+//! #     Verdict::NotACredential);
+//! # Ok::<(), giayto_trust::TrustError>(())
+//! ```
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod verdict;
+
+pub use giayto_cose::claims::{CredentialClaims, StatusRef};
+pub use giayto_model::{DocType, Document};
+pub use giayto_trust::{IssuerEntry, TrustError, TrustList};
+pub use verdict::{ForeignCode, Reason, Verdict};
+
+use ed25519_dalek::VerifyingKey;
+use giayto_cose::claims::ClaimsError;
+use giayto_cose::sign1::{CoseError, Sign1};
+use giayto_cose::text::{self, Dictionary, Kind, TextError};
+use giayto_cose::CREDENTIAL_TYP;
+
+/// What a relying party requires beyond a valid signature.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Policy {
+    /// A bank, a hotel, a clinic: assurance level 1 suffices.
+    #[default]
+    ThirdParty,
+    /// A traffic checkpoint: assurance level 2 required (a level-2 account may show papers
+    /// instead of the plastic cards).
+    Checkpoint,
+}
+
+impl Policy {
+    /// The lowest assurance level this policy accepts.
+    pub fn required_level(self) -> u8 {
+        match self {
+            Policy::ThirdParty => 1,
+            Policy::Checkpoint => 2,
+        }
+    }
+}
+
+/// Default grace after a trust list's next-update date before verdicts become `stale_trust`.
+pub const DEFAULT_TRUST_GRACE: i64 = 7 * 24 * 3600;
+/// Default allowed clock difference between issuer and verifier, seconds.
+pub const DEFAULT_CLOCK_SKEW: i64 = 300;
+
+/// The content of a credential whose signature has verified.
+#[derive(Debug, Clone)]
+pub struct CredentialInfo {
+    /// The trust list entry of the signing key.
+    pub issuer: IssuerEntry,
+    /// The claims.
+    pub claims: CredentialClaims,
+    /// The document, when its fields parsed.
+    pub document: Option<Document>,
+}
+
+/// A rejected credential.
+#[derive(Debug, Clone)]
+pub struct Rejection {
+    /// The verdict.
+    pub verdict: Verdict,
+    /// The detail.
+    pub reason: Reason,
+    /// What the credential says, present only when its signature verified (an expired or
+    /// revoked credential still shows whose it is; a forged one shows nothing).
+    pub credential: Option<Box<CredentialInfo>>,
+}
+
+impl Rejection {
+    fn new(verdict: Verdict, reason: Reason) -> Rejection {
+        Rejection {
+            verdict,
+            reason,
+            credential: None,
+        }
+    }
+}
+
+impl std::fmt::Display for Rejection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {:?}", self.verdict, self.reason)
+    }
+}
+
+impl std::error::Error for Rejection {}
+
+/// A credential that passed every check. Only this crate can build one.
+#[derive(Debug, Clone)]
+pub struct VerifiedCredential {
+    issuer: IssuerEntry,
+    claims: CredentialClaims,
+    document: Document,
+}
+
+impl VerifiedCredential {
+    /// The issuer's trust list entry.
+    pub fn issuer(&self) -> &IssuerEntry {
+        &self.issuer
+    }
+    /// The claims.
+    pub fn claims(&self) -> &CredentialClaims {
+        &self.claims
+    }
+    /// The document.
+    pub fn document(&self) -> &Document {
+        &self.document
+    }
+    /// The document type.
+    pub fn doc_type(&self) -> DocType {
+        self.document.doc_type()
+    }
+    /// The serial as lower-case hex.
+    pub fn serial_hex(&self) -> String {
+        hex_lower(&self.claims.serial)
+    }
+}
+
+/// Lower-case hex of bytes.
+pub fn hex_lower(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The verifier: a pinned root, a checked trust list, and the policy.
+#[derive(Debug, Clone)]
+pub struct Verifier {
+    trust: TrustList,
+    policy: Policy,
+    trust_grace: i64,
+    clock_skew: i64,
+    dictionaries: Vec<&'static [u8]>,
+}
+
+impl Verifier {
+    /// Build a verifier from the pinned root key and a signed trust list. The list's signature
+    /// is checked here; its freshness is checked at each [`Verifier::verify`] call against the
+    /// time given there.
+    pub fn new(root: VerifyingKey, trust_list: &[u8]) -> Result<Verifier, TrustError> {
+        Ok(Verifier {
+            trust: TrustList::verify(trust_list, &root)?,
+            policy: Policy::default(),
+            trust_grace: DEFAULT_TRUST_GRACE,
+            clock_skew: DEFAULT_CLOCK_SKEW,
+            dictionaries: Vec::new(),
+        })
+    }
+
+    /// Use this policy (default [`Policy::ThirdParty`]).
+    pub fn with_policy(mut self, policy: Policy) -> Verifier {
+        self.policy = policy;
+        self
+    }
+
+    /// Accept a trust list this many seconds past its next-update date (default 7 days).
+    pub fn with_trust_grace(mut self, seconds: i64) -> Verifier {
+        self.trust_grace = seconds.max(0);
+        self
+    }
+
+    /// Allow this much clock difference for `iat` and `nbf` (default 300 s).
+    pub fn with_clock_skew(mut self, seconds: i64) -> Verifier {
+        self.clock_skew = seconds.max(0);
+        self
+    }
+
+    /// Also accept zlib streams that use this preset dictionary.
+    pub fn with_dictionary(mut self, dictionary: &'static [u8]) -> Verifier {
+        self.dictionaries.push(dictionary);
+        self
+    }
+
+    /// The trust list in use.
+    pub fn trust_list(&self) -> &TrustList {
+        &self.trust
+    }
+
+    /// The policy in use.
+    pub fn policy(&self) -> Policy {
+        self.policy
+    }
+
+    /// Verify a scanned QR text at time `now` (seconds since the epoch).
+    pub fn verify(&self, scanned: &str, now: i64) -> Result<VerifiedCredential, Rejection> {
+        let dictionaries: Vec<Dictionary<'_>> =
+            self.dictionaries.iter().map(|d| Dictionary::new(d)).collect();
+        let (kind, cose) = text::decode(scanned, &dictionaries).map_err(|e| match e {
+            TextError::NoPrefix => Rejection::new(
+                Verdict::NotACredential,
+                Reason::NotGiayto(ForeignCode::classify(scanned)),
+            ),
+            e => Rejection::new(Verdict::Malformed, Reason::Text(e)),
+        })?;
+        if kind == Kind::Presentation {
+            return Err(Rejection::new(
+                Verdict::Malformed,
+                Reason::PresentationNotSupported,
+            ));
+        }
+        self.verify_cose(&cose, now)
+    }
+
+    /// Verify the COSE bytes of a credential at time `now`.
+    pub fn verify_cose(&self, cose: &[u8], now: i64) -> Result<VerifiedCredential, Rejection> {
+        let signed = Sign1::parse(cose, CREDENTIAL_TYP)
+            .map_err(|e| Rejection::new(Verdict::Malformed, Reason::Cose(e)))?;
+        let kid = signed.kid();
+        let entry = self.trust.find(&kid).ok_or_else(|| {
+            Rejection::new(Verdict::UnknownIssuer, Reason::UnknownKid { kid })
+        })?;
+        let key = VerifyingKey::from_bytes(&entry.public_key)
+            .map_err(|_| Rejection::new(Verdict::BadSignature, Reason::Signature))?;
+        signed.verify(&key).map_err(|e| match e {
+            CoseError::BadSignature => Rejection::new(Verdict::BadSignature, Reason::Signature),
+            e => Rejection::new(Verdict::Malformed, Reason::Cose(e)),
+        })?;
+        let claims = CredentialClaims::from_bytes(signed.payload())
+            .map_err(|e: ClaimsError| Rejection::new(Verdict::Malformed, Reason::Claims(e)))?;
+
+        let mut info = CredentialInfo {
+            issuer: entry.clone(),
+            claims,
+            document: None,
+        };
+        let reject = |verdict, reason, info: &CredentialInfo| Rejection {
+            verdict,
+            reason,
+            credential: Some(Box::new(info.clone())),
+        };
+        let claims = &info.claims;
+
+        if claims.issuer != entry.id {
+            return Err(reject(
+                Verdict::IssuerNotAuthorized,
+                Reason::IssuerMismatch {
+                    claimed: claims.issuer.clone(),
+                    key_owner: entry.id.clone(),
+                },
+                &info,
+            ));
+        }
+        if claims.issued_at < entry.not_before || claims.issued_at > entry.not_after {
+            return Err(reject(
+                Verdict::IssuerNotAuthorized,
+                Reason::KeyNotValidAt {
+                    issued_at: claims.issued_at,
+                    not_before: entry.not_before,
+                    not_after: entry.not_after,
+                },
+                &info,
+            ));
+        }
+        let doc_code = claims.document.doc_type;
+        if !entry.allows(doc_code) {
+            return Err(reject(
+                Verdict::IssuerNotAuthorized,
+                Reason::DocTypeNotAllowed { doc_type: doc_code },
+                &info,
+            ));
+        }
+        if now > self.trust.expires_at.saturating_add(self.trust_grace) {
+            return Err(reject(
+                Verdict::StaleTrust,
+                Reason::TrustListExpired {
+                    expired_at: self.trust.expires_at,
+                },
+                &info,
+            ));
+        }
+        let Some(doc_type) = DocType::from_code(doc_code) else {
+            return Err(reject(
+                Verdict::UnsupportedDocument,
+                Reason::UnsupportedDocType { doc_type: doc_code },
+                &info,
+            ));
+        };
+        let version = claims.document.schema_version;
+        if version > giayto_model::SCHEMA_VERSION || version == 0 {
+            return Err(reject(
+                Verdict::UnsupportedDocument,
+                Reason::UnsupportedSchema {
+                    version,
+                    known: giayto_model::SCHEMA_VERSION,
+                },
+                &info,
+            ));
+        }
+        let document = Document::from_cbor(doc_type, &claims.document.fields)
+            .map_err(|e| reject(Verdict::Malformed, Reason::Fields(e), &info))?;
+        info.document = Some(document);
+        let claims = &info.claims;
+
+        let valid_from = claims
+            .not_before
+            .unwrap_or(claims.issued_at)
+            .max(claims.issued_at.saturating_sub(self.clock_skew));
+        if now.saturating_add(self.clock_skew) < valid_from
+            || claims.not_before.is_some_and(|nbf| now < nbf)
+        {
+            return Err(reject(
+                Verdict::NotYetValid,
+                Reason::NotYetValid { valid_from },
+                &info,
+            ));
+        }
+        if now >= claims.expires_at {
+            return Err(reject(
+                Verdict::Expired,
+                Reason::Expired {
+                    expires_at: claims.expires_at,
+                },
+                &info,
+            ));
+        }
+        if let Some(status) = &claims.status {
+            return Err(reject(
+                Verdict::StaleStatus,
+                Reason::StatusUnavailable {
+                    uri: status.uri.clone(),
+                },
+                &info,
+            ));
+        }
+        let level = claims.document.assurance_level;
+        let required = self.policy.required_level();
+        if level < required {
+            return Err(reject(
+                Verdict::InsufficientLevel,
+                Reason::Level {
+                    required,
+                    found: level,
+                },
+                &info,
+            ));
+        }
+        let CredentialInfo {
+            issuer,
+            claims,
+            document,
+        } = info;
+        match document {
+            Some(document) => Ok(VerifiedCredential {
+                issuer,
+                claims,
+                document,
+            }),
+            None => Err(Rejection::new(
+                Verdict::Malformed,
+                Reason::Claims(ClaimsError::Missing { claim: "document" }),
+            )),
+        }
+    }
+}

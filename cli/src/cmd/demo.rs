@@ -1,0 +1,186 @@
+//! `giayto demo`: the whole flow in a fresh folder.
+
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+use giayto_issuer::{IssueOptions, Issuer, IssuerMeta};
+use giayto_model::DocType;
+use giayto_qr::{EccLevel, RenderOptions, TerminalStyle};
+use giayto_trust::keys::KdfCost;
+use giayto_trust::SecretString;
+use giayto_verify::{Verdict, Verifier};
+use serde_json::json;
+
+use super::issue::document_from_json;
+use super::issuer::issuer_failure;
+use super::{print_json, write_atomic};
+use crate::failure::{io_failure, CmdResult, Failure, EXIT_INVALID, EXIT_OK};
+use crate::i18n::{tr, tr_args};
+use crate::input::now;
+use crate::render::{to_human, to_json, View};
+use crate::Out;
+
+/// The demo's passphrase (printed: the demo folder is for trying things out, not for real keys).
+pub const DEMO_PASSPHRASE: &str = "giayto-demo-2026";
+
+#[derive(Args, Debug)]
+pub struct DemoArgs {
+    /// Folder to create (default: ./giayto-demo, or the next free ./giayto-demo-N).
+    #[arg(long)]
+    pub dir: Option<PathBuf>,
+    /// Do not draw the QR codes in the terminal.
+    #[arg(long)]
+    pub no_terminal_qr: bool,
+}
+
+fn pick_dir(requested: Option<&Path>) -> Result<PathBuf, Failure> {
+    if let Some(d) = requested {
+        let empty = std::fs::read_dir(d)
+            .map(|mut r| r.next().is_none())
+            .unwrap_or(true);
+        if !empty {
+            return Err(Failure::new("error-demo-dir-not-empty").arg("path", d.display()));
+        }
+        return Ok(d.to_owned());
+    }
+    let base = PathBuf::from("giayto-demo");
+    if !base.exists() {
+        return Ok(base);
+    }
+    (2..1000)
+        .map(|n| PathBuf::from(format!("giayto-demo-{n}")))
+        .find(|p| !p.exists())
+        .ok_or_else(|| Failure::new("error-demo-dir-not-empty").arg("path", base.display()))
+}
+
+pub fn run(a: DemoArgs, out: Out) -> CmdResult {
+    let dir = pick_dir(a.dir.as_deref())?;
+    std::fs::create_dir_all(&dir).map_err(|e| io_failure(&dir, &e))?;
+    let pass = SecretString::from(
+        DEMO_PASSPHRASE.to_owned(),
+    );
+    // The passphrase is printed, so a slow key derivation would protect nothing here.
+    let cost = KdfCost::new(12);
+    let t = now();
+    let say = |id: &str, args: &[(&str, String)]| {
+        if !out.json {
+            println!("{}", tr_args(id, args));
+        }
+    };
+
+    say("demo-start", &[("path", dir.display().to_string())]);
+
+    let root_dir = dir.join("root");
+    let root_key = super::root::create(&root_dir, "VN.ROOT", &pass, cost)?;
+    say("demo-root", &[("path", root_dir.join("root.pub").display().to_string())]);
+
+    let issuer_dir = dir.join("issuer");
+    let meta = IssuerMeta {
+        id: "VN.BCA.C06".into(),
+        name_vi: "Cục Cảnh sát quản lý hành chính về trật tự xã hội".into(),
+        name_en: Some("Police Department for Administrative Management of Social Order".into()),
+    };
+    giayto_issuer::init(&issuer_dir, &meta, &pass, cost).map_err(|e| issuer_failure(&e))?;
+    let all_types: Vec<String> = DocType::ALL.iter().map(|t| t.as_str().to_owned()).collect();
+    super::root::add(
+        &root_dir,
+        &issuer_dir.join(giayto_issuer::dir::PUB_FILE),
+        &meta.id,
+        &all_types,
+        1825,
+        None,
+        None,
+        t,
+    )?;
+    say("demo-issuer", &[("id", meta.id.clone()), ("name", meta.name_vi.clone())]);
+
+    let trust_path = dir.join("trust.cwt");
+    let (trust_bytes, _) = super::root::sign_list(&root_dir, &root_key, 30, t)?;
+    write_atomic(&trust_path, &trust_bytes)?;
+    say("demo-trust", &[("path", trust_path.display().to_string())]);
+
+    let issuer = Issuer::open(&issuer_dir, &pass).map_err(|e| issuer_failure(&e))?;
+    let verifier = Verifier::new(root_key.verifying_key(), &trust_bytes)
+        .map_err(|e| Failure::new("error-trust-list").arg("path", trust_path.display()).arg("detail", e))?;
+
+    let mut results = Vec::new();
+    let mut all_valid = true;
+    for doc_type in DocType::ALL {
+        let document = document_from_json(doc_type, &giayto_model::sample_input(doc_type))?;
+        let issued = issuer
+            .issue(&document, &IssueOptions::default(), t)
+            .map_err(|e| issuer_failure(&e))?;
+        let png_path = dir.join(format!("{}.png", doc_type.as_str()));
+        let png = giayto_qr::render_png(&issued.text, &RenderOptions::default())
+            .map_err(|e| Failure::new("error-qr-render").arg("detail", e))?;
+        write_atomic(&png_path, &png)?;
+        write_atomic(
+            &dir.join(format!("{}.txt", doc_type.as_str())),
+            format!("{}\n", issued.text).as_bytes(),
+        )?;
+        // Verify what a scanner reads back from the PNG, not the text we already have.
+        let scanned = giayto_qr::decode_image_bytes(&png)
+            .map_err(|e| Failure::new("error-image").arg("path", png_path.display()).arg("detail", e))?;
+        let code = scanned
+            .into_iter()
+            .next()
+            .ok_or_else(|| Failure::new("error-no-qr-found").arg("path", png_path.display()))?;
+        let result = verifier.verify(&code, now());
+        let view = View::of(&result);
+        all_valid &= view.verdict == Verdict::Valid;
+        let version = giayto_qr::qr_version(&issued.text, EccLevel::Q).unwrap_or(0);
+        if out.json {
+            let mut v = to_json(&view, now(), verifier.trust_list());
+            if let Some(o) = v.as_object_mut() {
+                o.insert("png".into(), json!(png_path));
+                o.insert("chars".into(), json!(issued.text.len()));
+                o.insert("qr_version".into(), json!(version));
+            }
+            results.push(v);
+        } else {
+            println!();
+            say(
+                "demo-issued",
+                &[
+                    ("doctype", tr(&format!("doc-{}", doc_type.as_str()))),
+                    ("chars", issued.text.len().to_string()),
+                    ("version", version.to_string()),
+                    ("path", png_path.display().to_string()),
+                ],
+            );
+            if !a.no_terminal_qr {
+                let style = if std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+                    TerminalStyle::Ansi
+                } else {
+                    TerminalStyle::Plain
+                };
+                if let Ok(qr) = giayto_qr::render_terminal(&issued.text, EccLevel::Q, style) {
+                    print!("{qr}");
+                }
+            }
+            print!("{}", to_human(&view));
+        }
+    }
+    if out.json {
+        print_json(&json!({
+            "dir": dir,
+            "root_pub": root_dir.join("root.pub"),
+            "trust_list": trust_path,
+            "passphrase": DEMO_PASSPHRASE,
+            "credentials": results,
+        }));
+    } else {
+        println!();
+        say(
+            "demo-end",
+            &[
+                ("path", dir.display().to_string()),
+                ("pass", DEMO_PASSPHRASE.to_owned()),
+                ("root", root_dir.join("root.pub").display().to_string()),
+                ("trust", trust_path.display().to_string()),
+                ("png", dir.join("gplx.png").display().to_string()),
+            ],
+        );
+    }
+    Ok(if all_valid { EXIT_OK } else { EXIT_INVALID })
+}

@@ -1,0 +1,142 @@
+//! `giayto issue`: one credential from a JSON file.
+
+use std::path::PathBuf;
+
+use clap::Args;
+use giayto_issuer::{IssueOptions, Issuer};
+use giayto_model::{Document, FieldError};
+use giayto_qr::{EccLevel, RenderOptions};
+use giayto_trust::keys;
+use serde_json::json;
+
+use super::issuer::issuer_failure;
+use super::{check_parent, doc_type, print_json, write_atomic};
+use crate::failure::{CmdResult, Failure, EXIT_OK};
+use crate::i18n::{has, tr, tr_args};
+use crate::input::{now, read_json, rfc3339};
+use crate::secrets::{self, key_failure};
+use crate::Out;
+
+#[derive(Args, Debug)]
+pub struct IssueArgs {
+    /// The issuer folder.
+    #[arg(long)]
+    pub dir: PathBuf,
+    /// Document type: cccd, gplx, vehicle or bhyt.
+    #[arg(long = "type", value_name = "cccd|gplx|vehicle|bhyt")]
+    pub doc_type: String,
+    /// The document's fields as JSON.
+    #[arg(long)]
+    pub data: PathBuf,
+    /// Bind the credential to this holder public key (PEM).
+    #[arg(long)]
+    pub holder_pub: Option<PathBuf>,
+    /// Days of validity (never beyond the document's own expiry).
+    #[arg(long, default_value_t = 1825)]
+    pub valid_days: u32,
+    /// Assurance level of the holder's identity account: 1 or 2.
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u8).range(1..=2))]
+    pub level: u8,
+    /// Also write the QR text to this file.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Also write the QR code as PNG.
+    #[arg(long)]
+    pub png: Option<PathBuf>,
+    /// Also write the QR code as SVG.
+    #[arg(long)]
+    pub svg: Option<PathBuf>,
+}
+
+/// A field error as the user sees it: the field's name and what is wrong with it.
+pub fn field_failure(e: &FieldError) -> Failure {
+    let problem_id = format!("problem-{}", e.kind.code());
+    let problem = if has(&problem_id) {
+        tr(&problem_id)
+    } else {
+        e.to_string()
+    };
+    Failure::new("error-field")
+        .arg("field", &e.field)
+        .arg("problem", problem)
+}
+
+/// Parse and validate issuance input.
+pub fn document_from_json(
+    doc_type: giayto_model::DocType,
+    value: &serde_json::Value,
+) -> Result<Document, Failure> {
+    Document::from_json(doc_type, value).map_err(|e| field_failure(&e))
+}
+
+pub fn run(a: IssueArgs, out: Out) -> CmdResult {
+    // Everything that can be wrong with the input is checked before the key is unlocked or
+    // the registry touched.
+    let doc_type = doc_type(&a.doc_type)?;
+    let meta = giayto_issuer::read_meta(&a.dir).map_err(|e| issuer_failure(&e))?;
+    let data = read_json(&a.data)?;
+    let document = document_from_json(doc_type, &data)?;
+    let holder_key = match &a.holder_pub {
+        Some(p) => Some(
+            keys::read_public_key(p)
+                .map_err(|e| key_failure(&e))?
+                .to_bytes(),
+        ),
+        None => None,
+    };
+    for p in [&a.out, &a.png, &a.svg].into_iter().flatten() {
+        check_parent(p)?;
+    }
+    let pass = secrets::existing(&meta.id)?;
+    let issuer = Issuer::open(&a.dir, &pass).map_err(|e| issuer_failure(&e))?;
+    let options = IssueOptions {
+        valid_days: a.valid_days.max(1),
+        holder_key,
+        assurance_level: a.level,
+    };
+    let issued = issuer
+        .issue(&document, &options, now())
+        .map_err(|e| issuer_failure(&e))?;
+    let render = RenderOptions {
+        ecc: EccLevel::Q,
+        ..RenderOptions::default()
+    };
+    if let Some(p) = &a.out {
+        write_atomic(p, format!("{}\n", issued.text).as_bytes())?;
+    }
+    if let Some(p) = &a.png {
+        let png = giayto_qr::render_png(&issued.text, &render)
+            .map_err(|e| Failure::new("error-qr-render").arg("detail", e))?;
+        write_atomic(p, &png)?;
+    }
+    if let Some(p) = &a.svg {
+        let svg = giayto_qr::render_svg(&issued.text, &render)
+            .map_err(|e| Failure::new("error-qr-render").arg("detail", e))?;
+        write_atomic(p, svg.as_bytes())?;
+    }
+    let serial = giayto_verify::hex_lower(&issued.serial);
+    if out.json {
+        print_json(&json!({
+            "serial": serial,
+            "doc_type": doc_type.as_str(),
+            "issuer": meta.id,
+            "expires_at": rfc3339(issued.expires_at),
+            "text": issued.text,
+            "qr_version": giayto_qr::qr_version(&issued.text, EccLevel::Q).ok(),
+        }));
+    } else {
+        println!("{}", issued.text);
+        eprintln!(
+            "{}",
+            tr_args(
+                "issue-done",
+                &[
+                    ("doctype", tr(&format!("doc-{}", doc_type.as_str()))),
+                    ("serial", serial),
+                    ("chars", issued.text.len().to_string()),
+                ]
+            )
+        );
+    }
+    Ok(EXIT_OK)
+}

@@ -1,0 +1,101 @@
+//! `giayto issuer …`: an issuing authority's directory.
+
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand};
+use giayto_issuer::{IssuerError, IssuerMeta};
+use serde_json::json;
+
+use super::print_json;
+use super::root::check_id;
+use crate::failure::{io_failure, CmdResult, Failure, EXIT_OK};
+use crate::i18n::tr_args;
+use crate::secrets::{self, key_failure};
+use crate::Out;
+
+#[derive(Subcommand, Debug)]
+pub enum IssuerCommand {
+    /// Create an issuer: ISS/issuer.key (encrypted), ISS/issuer.pub, ISS/registry.sqlite.
+    Init(InitArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct InitArgs {
+    /// Folder for the issuer's files.
+    #[arg(long)]
+    pub dir: PathBuf,
+    /// Issuer id, e.g. VN.BCA.C06.
+    #[arg(long)]
+    pub id: String,
+    /// Name in Vietnamese.
+    #[arg(long)]
+    pub name: String,
+    /// Name in English.
+    #[arg(long)]
+    pub name_en: Option<String>,
+}
+
+/// An issuer error as the user sees it.
+pub fn issuer_failure(e: &IssuerError) -> Failure {
+    match e {
+        IssuerError::Key(k) => key_failure(k),
+        IssuerError::Io { path, source } => io_failure(path, source),
+        IssuerError::AlreadyInitialised { dir } => {
+            Failure::new("error-already-initialised").arg("path", dir.display())
+        }
+        IssuerError::NotAnIssuer { dir } => {
+            Failure::new("error-not-issuer").arg("path", dir.display())
+        }
+        IssuerError::DocumentExpired => Failure::new("error-document-expired"),
+        IssuerError::Registry(r) => Failure::new("error-registry").arg("detail", r),
+        _ => Failure::new("error-sign"),
+    }
+}
+
+pub fn run(cmd: IssuerCommand, out: Out) -> CmdResult {
+    match cmd {
+        IssuerCommand::Init(a) => init(&a, out),
+    }
+}
+
+fn init(a: &InitArgs, out: Out) -> CmdResult {
+    check_id(&a.id)?;
+    let name = a.name.trim();
+    if name.is_empty() {
+        return Err(Failure::new("error-issuer-name-missing").arg("id", &a.id));
+    }
+    if a.dir.join(giayto_issuer::dir::META_FILE).exists()
+        || a.dir.join(giayto_issuer::dir::KEY_FILE).exists()
+    {
+        return Err(Failure::new("error-already-initialised").arg("path", a.dir.display()));
+    }
+    let meta = IssuerMeta {
+        id: a.id.clone(),
+        name_vi: name.to_owned(),
+        name_en: a.name_en.as_ref().map(|n| n.trim().to_owned()),
+    };
+    let pass = secrets::new("issuer")?;
+    giayto_issuer::init(&a.dir, &meta, &pass, secrets::kdf_cost())
+        .map_err(|e| issuer_failure(&e))?;
+    let pub_path = a.dir.join(giayto_issuer::dir::PUB_FILE);
+    if out.json {
+        print_json(&json!({
+            "id": meta.id,
+            "public_key_file": pub_path,
+            "registry": a.dir.join(giayto_issuer::dir::REGISTRY_FILE),
+        }));
+    } else {
+        println!(
+            "{}",
+            tr_args(
+                "issuer-created",
+                &[
+                    ("id", meta.id.clone()),
+                    ("path", a.dir.display().to_string()),
+                    ("pub", pub_path.display().to_string()),
+                ]
+            )
+        );
+    }
+    Ok(EXIT_OK)
+}

@@ -1,0 +1,58 @@
+//! The subcommands.
+
+pub mod cccd;
+pub mod demo;
+pub mod issue;
+pub mod issuer;
+pub mod qr;
+pub mod root;
+pub mod verify;
+
+use std::path::Path;
+
+use giayto_model::DocType;
+
+use crate::failure::{io_failure, Failure};
+
+/// Parse a document type name.
+pub fn doc_type(name: &str) -> Result<DocType, Failure> {
+    DocType::from_name(name.trim()).ok_or_else(|| Failure::new("error-bad-doc-type").arg("value", name))
+}
+
+/// Write a file atomically: a temporary file beside it, synced, then renamed over.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
+    use std::io::Write;
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.tmp{}", std::process::id()));
+    let result = std::fs::File::create(&tmp)
+        .and_then(|mut f| f.write_all(bytes).and_then(|_| f.sync_all()))
+        .and_then(|_| std::fs::rename(&tmp, path));
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(io_failure(path, &e));
+    }
+    Ok(())
+}
+
+/// Fail early if a file cannot be created at `path` because its folder is missing.
+pub fn check_parent(path: &Path) -> Result<(), Failure> {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() && !p.is_dir() => Err(io_failure(
+            path,
+            &std::io::Error::from(std::io::ErrorKind::NotFound),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Print a JSON value on stdout.
+pub fn print_json(v: &serde_json::Value) {
+    println!("{}", serde_json::to_string_pretty(v).unwrap_or_default());
+}
