@@ -229,10 +229,7 @@ pub(crate) fn encode(text: &str, ecc: EccLevel) -> Result<Matrix, QrError> {
             step: "checking the symbol size",
         });
     }
-    Ok(Matrix {
-        width,
-        dark,
-    })
+    Ok(Matrix { width, dark })
 }
 
 #[cfg(test)]
@@ -254,7 +251,12 @@ mod tests {
 
     #[test]
     fn ecc_parses_both_cases() {
-        for (s, e) in [("l", EccLevel::L), ("M", EccLevel::M), ("q", EccLevel::Q), ("H", EccLevel::H)] {
+        for (s, e) in [
+            ("l", EccLevel::L),
+            ("M", EccLevel::M),
+            ("q", EccLevel::Q),
+            ("H", EccLevel::H),
+        ] {
             assert_eq!(s.parse::<EccLevel>().unwrap(), e);
             assert_eq!(e.as_str().parse::<EccLevel>().unwrap(), e);
         }

@@ -67,7 +67,10 @@ impl fmt::Display for QrError {
                 value,
                 min,
                 max,
-            } => write!(f, "render option {field} = {value} is outside {min}..={max}"),
+            } => write!(
+                f,
+                "render option {field} = {value} is outside {min}..={max}"
+            ),
             QrError::ImageTooLarge { side, max_side } => write!(
                 f,
                 "rendered image would be {side} px a side, more than the {max_side} px allowed"
@@ -167,7 +170,10 @@ impl fmt::Display for ScanError {
         match self {
             ScanError::Empty => f.write_str("the image file is empty"),
             ScanError::FileTooLarge { len, max } => {
-                write!(f, "image file of {len} bytes is larger than the {max} bytes allowed")
+                write!(
+                    f,
+                    "image file of {len} bytes is larger than the {max} bytes allowed"
+                )
             }
             ScanError::UnsupportedFormat => f.write_str("not a PNG or JPEG image"),
             ScanError::ImageTooLarge {
@@ -181,7 +187,10 @@ impl fmt::Display for ScanError {
                  {max_pixels} pixels)"
             ),
             ScanError::LimitExceeded { format } => {
-                write!(f, "{format} image exceeds the decoder's size or memory limits")
+                write!(
+                    f,
+                    "{format} image exceeds the decoder's size or memory limits"
+                )
             }
             ScanError::Malformed { format, source } => {
                 write!(f, "malformed {format} image: {source}")

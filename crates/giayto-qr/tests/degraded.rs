@@ -18,11 +18,11 @@ fn clean() -> GrayImage {
 fn decode_report(name: &str, img: &GrayImage) -> Vec<String> {
     let report = scan_with(&DynamicImage::ImageLuma8(img.clone()), DEFAULT_PASSES);
     eprintln!(
-        "{name}: {}x{} -> pass {:?} after {:?}",
+        "{name}: {}x{} -> pass {:?} after {} passes",
         img.width(),
         img.height(),
         report.pass.map(|p| p.name()),
-        report.tried.iter().map(|p| p.name()).collect::<Vec<_>>()
+        report.tried.len()
     );
     report.texts
 }
@@ -92,7 +92,8 @@ fn two_codes_in_one_image() {
     assert_eq!(texts, [a.clone(), b.clone()]);
 
     // The same code twice is reported once.
-    let mut twice = GrayImage::from_pixel(ia.width() * 2 + 20, ia.height() + 20, image::Luma([255]));
+    let mut twice =
+        GrayImage::from_pixel(ia.width() * 2 + 20, ia.height() + 20, image::Luma([255]));
     imageops::replace(&mut twice, &ia, 0, 10);
     imageops::replace(&mut twice, &ia, i64::from(ia.width()) + 20, 10);
     assert_eq!(decode_image(&DynamicImage::ImageLuma8(twice)), [a]);
@@ -102,8 +103,44 @@ fn two_codes_in_one_image() {
 fn blank_and_noise_images_hold_no_code() {
     let blank = GrayImage::from_pixel(300, 200, image::Luma([255]));
     assert!(decode_image(&DynamicImage::ImageLuma8(blank.clone())).is_empty());
-    let noise = add_noise(&GrayImage::from_pixel(400, 300, image::Luma([128])), 60.0, 9);
+    let noise = add_noise(
+        &GrayImage::from_pixel(400, 300, image::Luma([128])),
+        60.0,
+        9,
+    );
     assert!(decode_image_bytes(&png_bytes(&noise)).unwrap().is_empty());
     let tiny = GrayImage::from_pixel(1, 1, image::Luma([0]));
     assert!(decode_image(&DynamicImage::ImageLuma8(tiny)).is_empty());
+}
+
+/// Large versions at awkward scales: rqrr alone misses many of these (whole-pixel finder
+/// corners skew its geometry); the rescale passes must recover every one.
+#[test]
+fn sweep_versions_and_scales() {
+    let mut misses = Vec::new();
+    let mut by_pass = std::collections::BTreeMap::<String, usize>::new();
+    for (i, n) in [300usize, 450, 900].into_iter().enumerate() {
+        let text = vn1_text(500 + i as u64, n);
+        let clean = render_grey(&text, EccLevel::Q, 6);
+        for f in [0.5, 0.6, 0.75, 0.9, 1.1, 1.3] {
+            for dark_mode in [false, true] {
+                let mut img = scale(&clean, f);
+                if dark_mode {
+                    img = invert(&img);
+                }
+                let report = scan_with(&DynamicImage::ImageLuma8(img), DEFAULT_PASSES);
+                *by_pass
+                    .entry(report.pass.map_or("none".into(), |p| p.name()))
+                    .or_default() += 1;
+                if report.texts != std::slice::from_ref(&text) {
+                    misses.push((n, f, dark_mode));
+                }
+            }
+        }
+    }
+    eprintln!("passes that succeeded: {by_pass:?}");
+    assert!(
+        misses.is_empty(),
+        "missed (len, scale, dark mode): {misses:?}"
+    );
 }

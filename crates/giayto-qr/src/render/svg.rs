@@ -43,12 +43,12 @@ pub fn render_svg(text: &str, opts: &RenderOptions) -> Result<String, QrError> {
     }
 
     let mut svg = String::with_capacity(d.len() + 320);
-    let _ = write!(
+    let _ = writeln!(
         svg,
         "<svg xmlns=\"http://www.w3.org/2000/svg\" version=\"1.1\" viewBox=\"0 0 {n} {n}\" \
          width=\"{px}\" height=\"{px}\" shape-rendering=\"crispEdges\">\
          <rect width=\"{n}\" height=\"{n}\" fill=\"#fff\"/>\
-         <path fill=\"#000\" d=\"{d}\"/></svg>\n"
+         <path fill=\"#000\" d=\"{d}\"/></svg>"
     );
     Ok(svg)
 }

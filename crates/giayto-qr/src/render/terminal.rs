@@ -36,7 +36,11 @@ pub fn render_terminal(text: &str, ecc: EccLevel, style: TerminalStyle) -> Resul
     let q = TERMINAL_QUIET_ZONE;
     let n = matrix.width + 2 * q;
     let dark = |x: usize, y: usize| -> bool {
-        x >= q && y >= q && x - q < matrix.width && y - q < matrix.width && matrix.is_dark(x - q, y - q)
+        x >= q
+            && y >= q
+            && x - q < matrix.width
+            && y - q < matrix.width
+            && matrix.is_dark(x - q, y - q)
     };
     let lines = n.div_ceil(2);
     let per_line = n * 3 + ANSI_START.len() + ANSI_RESET.len() + 1;

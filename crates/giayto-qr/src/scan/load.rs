@@ -104,7 +104,9 @@ pub fn load(bytes: &[u8]) -> Result<DynamicImage, ScanError> {
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
     reader.limits(limits);
     // Reads the header only; the decoder has checked width/height against the limits.
-    let decoder = reader.into_decoder().map_err(|e| map_image_error(kind, e))?;
+    let decoder = reader
+        .into_decoder()
+        .map_err(|e| map_image_error(kind, e))?;
     let (w, h) = decoder.dimensions();
     check_dimensions(w, h)?;
     if decoder.total_bytes() > MAX_DECODED_BYTES {

@@ -15,7 +15,7 @@ use image::{DynamicImage, GrayImage};
 pub use self::load::{is_image, MAX_FILE_BYTES, MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE};
 
 use self::detect::{detect_bitmap, detect_grey, Found};
-use self::filters::{adaptive_threshold, box_blur, downscale, invert, rotate90, to_grey, upscale};
+use self::filters::{adaptive_threshold, box_blur, downscale, invert, resize, to_grey, upscale};
 use crate::error::ScanError;
 
 /// Images larger than this many pixels are shrunk (by an integer factor, area-averaged) before
@@ -25,124 +25,171 @@ pub const MAX_WORK_PIXELS: u64 = 16_000_000;
 /// Bias of the adaptive threshold: a pixel is dark when below this share of its local mean.
 const ADAPTIVE_BIAS_PCT: u32 = 8;
 
-/// One named preprocessing step of the scan pipeline.
-///
-/// Every pass starts from the same greyscale working image; a pass that does not apply to the
-/// image's size (e.g. [`Pass::Upscale2`] on a large photo) is skipped.
+/// How a pass turns the greyscale working image into what rqrr sees.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum Pass {
-    /// The greyscale image as given; rqrr binarises it with its own row-wise moving average.
+pub enum Tone {
+    /// The greyscale image as it is; rqrr binarises it with its own row-wise moving average.
     Grey,
     /// Inverted greyscale: light modules on a dark background (dark-mode screens).
     Inverted,
-    /// Local mean threshold with a window of about 1/8 of the image's shorter side (uneven
-    /// light, shadows, low contrast).
+    /// Local mean threshold in a square window of about 1/8 of the image's shorter side
+    /// (uneven light, shadows, low contrast).
     Adaptive,
-    /// Light box blur, then [`Pass::Adaptive`] (sensor noise, moiré, JPEG blocking).
-    BlurAdaptive,
-    /// Local mean threshold with a small window (about 1/24 of the shorter side), for codes
-    /// that fill only part of a large, unevenly lit picture.
-    AdaptiveFine,
-    /// Shrunk to 1/2 with an area filter (large photos, noise, moiré), then as [`Pass::Grey`].
-    Downscale2,
-    /// Shrunk to 1/4 with an area filter (very large photos with big modules).
-    Downscale4,
-    /// Enlarged ×2 with bilinear interpolation (tiny images with modules of 1–2 pixels).
-    Upscale2,
-    /// Local threshold with inverted polarity (dark-mode screens photographed in uneven light).
+    /// Local mean threshold with inverted polarity (dark-mode screens in uneven light).
     AdaptiveInverted,
-    /// Turned a quarter turn; rqrr's detection scans rows, so this occasionally helps codes
-    /// seen at an angle.
-    Rotate90,
+    /// A light box blur, then [`Tone::Adaptive`] (sensor noise, moiré, JPEG blocking).
+    BlurAdaptive,
+    /// Local mean threshold with a small window (about 1/24 of the shorter side), for a code
+    /// filling only part of a large, unevenly lit picture.
+    AdaptiveFine,
 }
 
-/// The passes [`decode_image`] and [`decode_image_bytes`] run, in order.
-pub const DEFAULT_PASSES: &[Pass] = &[
-    Pass::Grey,
-    Pass::Inverted,
-    Pass::Adaptive,
-    Pass::BlurAdaptive,
-    Pass::Downscale2,
-    Pass::AdaptiveFine,
-    Pass::Upscale2,
-    Pass::Downscale4,
-    Pass::AdaptiveInverted,
-    Pass::Rotate90,
-];
-
-impl Pass {
-    /// Every pass, in the default order.
-    pub const ALL: &'static [Pass] = DEFAULT_PASSES;
-
+impl Tone {
     /// A short stable name, for reports and benchmarks.
     pub fn name(self) -> &'static str {
         match self {
-            Pass::Grey => "grey",
-            Pass::Inverted => "inverted",
-            Pass::Adaptive => "adaptive",
-            Pass::BlurAdaptive => "blur-adaptive",
-            Pass::AdaptiveFine => "adaptive-fine",
-            Pass::Downscale2 => "downscale-2",
-            Pass::Downscale4 => "downscale-4",
-            Pass::Upscale2 => "upscale-2",
-            Pass::AdaptiveInverted => "adaptive-inverted",
-            Pass::Rotate90 => "rotate-90",
+            Tone::Grey => "grey",
+            Tone::Inverted => "inverted",
+            Tone::Adaptive => "adaptive",
+            Tone::AdaptiveInverted => "adaptive-inverted",
+            Tone::BlurAdaptive => "blur-adaptive",
+            Tone::AdaptiveFine => "adaptive-fine",
         }
     }
 
-    /// Runs the pass; `None` if it does not apply to an image of this size.
-    fn run(self, img: &GrayImage) -> Option<Vec<Found>> {
-        let (w, h) = img.dimensions();
-        let short = w.min(h);
-        let long = w.max(h);
+    fn detect(self, img: &GrayImage) -> Vec<Found> {
+        let short = img.width().min(img.height());
         let coarse = (short / 16).max(4);
         let fine = (short / 48).max(3);
-        Some(match self {
-            Pass::Grey => detect_grey(img),
-            Pass::Inverted => detect_grey(&invert(img)),
-            Pass::Adaptive => detect_bitmap(&adaptive_threshold(img, coarse, ADAPTIVE_BIAS_PCT, false)),
-            Pass::BlurAdaptive => {
-                let blurred = box_blur(img, (short / 800).clamp(1, 3));
-                detect_bitmap(&adaptive_threshold(&blurred, coarse, ADAPTIVE_BIAS_PCT, false))
+        match self {
+            Tone::Grey => detect_grey(img),
+            Tone::Inverted => detect_grey(&invert(img)),
+            Tone::Adaptive => {
+                detect_bitmap(&adaptive_threshold(img, coarse, ADAPTIVE_BIAS_PCT, false))
             }
-            Pass::AdaptiveFine => {
-                if short < 200 {
-                    return None;
-                }
-                detect_bitmap(&adaptive_threshold(img, fine, ADAPTIVE_BIAS_PCT, false))
-            }
-            Pass::Downscale2 => {
-                if short < 400 {
-                    return None;
-                }
-                detect_grey(&downscale(img, 2))
-            }
-            Pass::Downscale4 => {
-                if short < 1200 {
-                    return None;
-                }
-                detect_grey(&downscale(img, 4))
-            }
-            Pass::Upscale2 => {
-                if long > 1200 {
-                    return None;
-                }
-                detect_grey(&upscale(img, 2))
-            }
-            Pass::AdaptiveInverted => {
+            Tone::AdaptiveInverted => {
                 detect_bitmap(&adaptive_threshold(img, coarse, ADAPTIVE_BIAS_PCT, true))
             }
-            Pass::Rotate90 => detect_grey(&rotate90(img)),
-        })
+            Tone::BlurAdaptive => {
+                let blurred = box_blur(img, (short / 800).clamp(1, 3));
+                detect_bitmap(&adaptive_threshold(
+                    &blurred,
+                    coarse,
+                    ADAPTIVE_BIAS_PCT,
+                    false,
+                ))
+            }
+            Tone::AdaptiveFine => {
+                detect_bitmap(&adaptive_threshold(img, fine, ADAPTIVE_BIAS_PCT, false))
+            }
+        }
+    }
+}
+
+/// One named step of the scan pipeline: resample the working image to `scale_percent` %, then
+/// apply a [`Tone`] and run rqrr.
+///
+/// Why rescaling is more than a fix for tiny or huge images: rqrr places finder-pattern
+/// corners on whole pixels and judges whether three finder patterns belong together through
+/// each pattern's own perspective, so for large versions (the 300–1200 character giayto texts)
+/// a one-pixel rounding often makes it reject a perfectly readable code. Resampling moves the
+/// rounding; 150 % and 80 % recover most such misses (see `tests/degraded.rs`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub struct Pass {
+    /// How the pixels are prepared.
+    pub tone: Tone,
+    /// Resampling applied first, in percent (100 = as is). Bilinear; shrinking averages areas,
+    /// which also evens out noise and moiré.
+    pub scale_percent: u16,
+}
+
+impl Pass {
+    /// A pass with `tone` at `scale_percent` %.
+    pub const fn new(tone: Tone, scale_percent: u16) -> Pass {
+        Pass {
+            tone,
+            scale_percent,
+        }
+    }
+
+    /// A stable name such as `"grey"` or `"inverted@150%"`, for reports and benchmarks.
+    pub fn name(&self) -> String {
+        if self.scale_percent == 100 {
+            self.tone.name().to_owned()
+        } else {
+            format!("{}@{}%", self.tone.name(), self.scale_percent)
+        }
+    }
+
+    /// Runs the pass; `None` if it does not apply to an image of this size (the resampled
+    /// image would exceed [`MAX_WORK_PIXELS`] ([`MAX_UPSCALED_PIXELS`] when enlarging), or fall
+    /// below [`MIN_WORK_SIDE`] pixels a side).
+    fn run(&self, img: &GrayImage) -> Option<Vec<Found>> {
+        if self.scale_percent == 100 {
+            return Some(self.tone.detect(img));
+        }
+        let pct = u64::from(self.scale_percent);
+        let w = u64::from(img.width()) * pct / 100;
+        let h = u64::from(img.height()) * pct / 100;
+        let max = if pct > 100 {
+            MAX_UPSCALED_PIXELS
+        } else {
+            MAX_WORK_PIXELS
+        };
+        if pct == 0 || w * h > max || w.min(h) < u64::from(MIN_WORK_SIDE) {
+            return None;
+        }
+        let scaled = if 100 % pct == 0 {
+            downscale(img, (100 / pct) as u32)
+        } else if pct % 100 == 0 {
+            upscale(img, (pct / 100) as u32)
+        } else {
+            resize(img, w as u32, h as u32)
+        };
+        Some(self.tone.detect(&scaled))
     }
 }
 
 impl std::fmt::Display for Pass {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name())
+        f.write_str(&self.name())
     }
 }
+
+/// Smallest side a resampled working image may have, in pixels.
+pub const MIN_WORK_SIDE: u32 = 64;
+
+/// The passes [`decode_image`] and [`decode_image_bytes`] run, in order: cheap and likely
+/// first, so a clean render costs one pass and a typical photo a few.
+pub const DEFAULT_PASSES: &[Pass] = &[
+    Pass::new(Tone::Grey, 100),
+    Pass::new(Tone::Inverted, 100),
+    Pass::new(Tone::Adaptive, 100),
+    Pass::new(Tone::Grey, 150),
+    Pass::new(Tone::Inverted, 150),
+    Pass::new(Tone::Grey, 80),
+    Pass::new(Tone::Inverted, 80),
+    Pass::new(Tone::BlurAdaptive, 100),
+    Pass::new(Tone::AdaptiveInverted, 100),
+    Pass::new(Tone::Grey, 125),
+    Pass::new(Tone::Inverted, 125),
+    Pass::new(Tone::Grey, 66),
+    Pass::new(Tone::Inverted, 66),
+    Pass::new(Tone::Grey, 50),
+    Pass::new(Tone::Grey, 200),
+    Pass::new(Tone::Inverted, 200),
+    Pass::new(Tone::Adaptive, 300),
+    Pass::new(Tone::AdaptiveInverted, 300),
+    Pass::new(Tone::Grey, 300),
+    Pass::new(Tone::AdaptiveFine, 100),
+    Pass::new(Tone::Grey, 25),
+];
+
+/// Enlarging passes only run while the enlarged image stays below this many pixels: they exist
+/// for small modules in small pictures, and their cost grows with the square of the factor.
+pub const MAX_UPSCALED_PIXELS: u64 = 6_000_000;
 
 /// What a scan found and how.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -164,11 +211,11 @@ fn working_image(img: &DynamicImage) -> GrayImage {
     if pixels <= MAX_WORK_PIXELS {
         return grey;
     }
-    let mut k = 2u32;
-    while pixels / u64::from(k * k) > MAX_WORK_PIXELS {
+    let mut k = 2u64;
+    while pixels / (k * k) > MAX_WORK_PIXELS {
         k += 1;
     }
-    downscale(&grey, k)
+    downscale(&grey, u32::try_from(k).unwrap_or(u32::MAX))
 }
 
 fn reading_order(found: Vec<Found>) -> Vec<String> {
@@ -187,12 +234,13 @@ fn reading_order(found: Vec<Found>) -> Vec<String> {
 /// Scans `img` with the given passes, stopping at the first that decodes a code.
 ///
 /// ```
-/// use giayto_qr::{render_png, scan_with, Pass, RenderOptions};
+/// use giayto_qr::{render_png, scan_with, Pass, RenderOptions, Tone};
 /// let png = render_png("VN1:HELLO", &RenderOptions::default()).unwrap();
 /// let img = image::load_from_memory(&png).unwrap();
-/// let report = scan_with(&img, &[Pass::Adaptive]);
+/// let adaptive = Pass::new(Tone::Adaptive, 100);
+/// let report = scan_with(&img, &[adaptive]);
 /// assert_eq!(report.texts, ["VN1:HELLO"]);
-/// assert_eq!(report.pass, Some(Pass::Adaptive));
+/// assert_eq!(report.pass, Some(adaptive));
 /// ```
 pub fn scan_with(img: &DynamicImage, passes: &[Pass]) -> ScanReport {
     let work = working_image(img);

@@ -53,7 +53,9 @@ pub fn opts(ecc: EccLevel, module_px: u32) -> RenderOptions {
 /// Renders through the public PNG path and decodes the PNG back to greyscale pixels.
 pub fn render_grey(text: &str, ecc: EccLevel, module_px: u32) -> GrayImage {
     let png = render_png(text, &opts(ecc, module_px)).expect("render");
-    image::load_from_memory(&png).expect("own PNG decodes").to_luma8()
+    image::load_from_memory(&png)
+        .expect("own PNG decodes")
+        .to_luma8()
 }
 
 pub fn png_bytes(img: &GrayImage) -> Vec<u8> {
@@ -89,7 +91,9 @@ pub fn add_noise(img: &GrayImage, sigma: f64, seed: u64) -> GrayImage {
     let mut rng = Rng::new(seed);
     let mut out = img.clone();
     for p in out.iter_mut() {
-        *p = (f64::from(*p) + sigma * rng.gaussian()).round().clamp(0.0, 255.0) as u8;
+        *p = (f64::from(*p) + sigma * rng.gaussian())
+            .round()
+            .clamp(0.0, 255.0) as u8;
     }
     out
 }
