@@ -1,1 +1,432 @@
-//! placeholder
+//! The normative test vectors of giayto: generated here from fixed test-only keys, written to
+//! `test-vectors/` by `cargo run -p giayto-vectors`, and checked by this crate's tests (the
+//! files on disk must equal a fresh generation, and every vector must get its verdict).
+//!
+//! Everything is deterministic: Ed25519 signatures are, the keys are fixed seeds, the clock is
+//! a constant, and zlib output is fixed for the pinned zlib-rs version.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+use ciborium::value::Value;
+use ed25519_dalek::pkcs8::EncodePublicKey;
+use ed25519_dalek::SigningKey;
+use giayto_cose::claims::CredentialClaims;
+use giayto_cose::{cbor, kid_for, text, Signer, CREDENTIAL_TYP};
+use giayto_issuer::credential::{credential_expiry, sign_credential, CredentialRequest};
+use giayto_model::{DocType, Document};
+use giayto_trust::{IssuerEntry, TrustList};
+use serde_json::{json, Value as Json};
+
+/// The verification time of every vector unless it says otherwise: 2026-11-23T00:00:00Z.
+pub const AT: i64 = 1_795_392_000;
+const DAY: i64 = 86_400;
+
+/// Test-only key seeds. Never use them for anything real.
+pub mod seeds {
+    /// The root authority.
+    pub const ROOT: [u8; 32] = [0x11; 32];
+    /// `VN.BCA.C06`, allowed cccd, gplx, vehicle.
+    pub const POLICE: [u8; 32] = [0x22; 32];
+    /// `VN.BHXH`, allowed bhyt only.
+    pub const INSURANCE: [u8; 32] = [0x33; 32];
+    /// A key in no trust list.
+    pub const ROGUE: [u8; 32] = [0x44; 32];
+    /// A holder's key.
+    pub const HOLDER: [u8; 32] = [0x55; 32];
+}
+
+/// One generated file: its name under `test-vectors/` and its bytes.
+pub struct File {
+    /// File name.
+    pub name: &'static str,
+    /// Contents.
+    pub bytes: Vec<u8>,
+}
+
+fn key(seed: [u8; 32]) -> SigningKey {
+    SigningKey::from_bytes(&seed)
+}
+
+/// The trust list the vectors are checked against.
+pub fn trust_list() -> TrustList {
+    let entry = |seed, id: &str, vi: &str, en: &str, types: Vec<u64>| IssuerEntry {
+        id: id.into(),
+        name_vi: vi.into(),
+        name_en: Some(en.into()),
+        public_key: key(seed).verifying_key().to_bytes(),
+        doc_types: types,
+        not_before: AT - 365 * DAY,
+        not_after: AT + 5 * 365 * DAY,
+        status_uri_prefix: None,
+    };
+    TrustList {
+        root_id: "VN.ROOT.TEST".into(),
+        sequence: 1,
+        issued_at: AT - 10 * DAY,
+        expires_at: AT + 20 * DAY,
+        issuers: vec![
+            entry(
+                seeds::POLICE,
+                "VN.BCA.C06",
+                "Cục Cảnh sát quản lý hành chính về trật tự xã hội",
+                "Police Department for Administrative Management of Social Order",
+                // 9 is no document type yet: it lets a vector show an unknown type.
+                vec![1, 2, 3, 9],
+            ),
+            entry(
+                seeds::INSURANCE,
+                "VN.BHXH",
+                "Bảo hiểm xã hội Việt Nam",
+                "Vietnam Social Security",
+                vec![4],
+            ),
+        ],
+    }
+}
+
+fn document(t: DocType) -> Document {
+    Document::from_json(t, &giayto_model::sample_input(t)).expect("sample input validates")
+}
+
+fn serial(n: u8) -> Vec<u8> {
+    (0..10).map(|i| n.wrapping_mul(31).wrapping_add(i)).collect()
+}
+
+/// The claims of the standard valid credential of a document type.
+fn request(doc: &Document, n: u8) -> CredentialRequest<'_> {
+    let issued_at = AT - DAY;
+    CredentialRequest {
+        document: doc,
+        serial: serial(n),
+        issued_at,
+        not_before: None,
+        expires_at: credential_expiry(doc, issued_at, 1825).expect("sample not expired"),
+        holder_key: Some(key(seeds::HOLDER).verifying_key().to_bytes()),
+        assurance_level: 2,
+        status: None,
+    }
+}
+
+fn issuer_for(t: DocType) -> (SigningKey, &'static str) {
+    match t {
+        DocType::Bhyt => (key(seeds::INSURANCE), "VN.BHXH"),
+        _ => (key(seeds::POLICE), "VN.BCA.C06"),
+    }
+}
+
+/// Sign a COSE_Sign1 with an arbitrary protected header map and unprotected header: for the
+/// negative vectors that the library's own signer would never produce.
+fn raw_sign1(signer: &SigningKey, protected: Value, unprotected: Value, payload: Vec<u8>) -> Vec<u8> {
+    let protected_bytes = cbor::encode(&protected);
+    let tbs = cbor::encode(&Value::Array(vec![
+        Value::Text("Signature1".into()),
+        Value::Bytes(protected_bytes.clone()),
+        Value::Bytes(vec![]),
+        Value::Bytes(payload.clone()),
+    ]));
+    let signature = Signer::sign(signer, &tbs).expect("in-memory key signs");
+    cbor::encode(&Value::Tag(
+        18,
+        Box::new(Value::Array(vec![
+            Value::Bytes(protected_bytes),
+            unprotected,
+            Value::Bytes(payload),
+            Value::Bytes(signature.to_vec()),
+        ])),
+    ))
+}
+
+fn header(alg: i64, kid: Option<[u8; 8]>, typ: &str) -> Value {
+    let mut entries = vec![(1.into(), alg.into()), (16.into(), Value::Text(typ.into()))];
+    if let Some(k) = kid {
+        entries.push((4.into(), Value::Bytes(k.to_vec())));
+    }
+    cbor::map(entries)
+}
+
+fn deflate(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut e = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+    e.write_all(bytes).expect("writing to a Vec");
+    e.finish().expect("writing to a Vec")
+}
+
+struct Vector {
+    name: &'static str,
+    description: &'static str,
+    text: String,
+    verdict: &'static str,
+    at: i64,
+    policy: &'static str,
+    doc_type: Option<DocType>,
+}
+
+fn vector(name: &'static str, description: &'static str, text: String, verdict: &'static str) -> Vector {
+    Vector {
+        name,
+        description,
+        text,
+        verdict,
+        at: AT,
+        policy: "third-party",
+        doc_type: None,
+    }
+}
+
+fn qr(cose: &[u8]) -> String {
+    text::encode(text::Kind::Credential, cose, None)
+}
+
+fn vectors() -> Vec<Vector> {
+    let mut out = Vec::new();
+    for (i, t) in DocType::ALL.into_iter().enumerate() {
+        let doc = document(t);
+        let (k, iss) = issuer_for(t);
+        let cose = sign_credential(&k, iss, &request(&doc, i as u8)).expect("signs");
+        let name = match t {
+            DocType::Cccd => "valid_cccd",
+            DocType::Gplx => "valid_gplx",
+            DocType::Vehicle => "valid_vehicle",
+            DocType::Bhyt => "valid_bhyt",
+        };
+        let mut v = vector(name, "A valid credential of this document type, bound to a holder key.", qr(&cose), "valid");
+        v.doc_type = Some(t);
+        out.push(v);
+    }
+
+    let cccd = document(DocType::Cccd);
+    let police = key(seeds::POLICE);
+    let good = request(&cccd, 10);
+    let good_cose = sign_credential(&police, "VN.BCA.C06", &good).expect("signs");
+    let claims = good.claims("VN.BCA.C06");
+    let payload = claims.to_bytes();
+    let kid = kid_for(&police.verifying_key().to_bytes());
+
+    let mut raw = vector(
+        "valid_raw_form",
+        "A valid credential in the raw (uncompressed) form: base45 of the COSE bytes, first byte 0xD2.",
+        format!("VN1:{}", base45::encode(&good_cose)),
+        "valid",
+    );
+    raw.doc_type = Some(DocType::Cccd);
+    out.push(raw);
+
+    let mut unknown = claims.clone();
+    unknown.unknown = vec![(Value::from(-70099), Value::Text("carried".into()))];
+    let mut v = vector(
+        "valid_unknown_claim",
+        "An unknown private claim (-70099) is carried and shown, not rejected.",
+        qr(&giayto_cose::sign1::sign(&police, CREDENTIAL_TYP, unknown.to_bytes()).expect("signs")),
+        "valid",
+    );
+    v.doc_type = Some(DocType::Cccd);
+    out.push(v);
+
+    let mut flipped = good_cose.clone();
+    let last = flipped.len() - 1;
+    flipped[last] ^= 0x01;
+    out.push(vector("bad_signature", "The last byte of the signature is flipped.", qr(&flipped), "bad_signature"));
+
+    let mut altered = claims.clone();
+    altered.expires_at += 10 * 365 * DAY;
+    // Same signature, payload with a later expiry: the classic tamper.
+    let tampered = {
+        let Value::Tag(18, inner) = cbor::decode(&good_cose).expect("strict") else { unreachable!() };
+        let Value::Array(mut parts) = *inner else { unreachable!() };
+        parts[2] = Value::Bytes(altered.to_bytes());
+        cbor::encode(&Value::Tag(18, Box::new(Value::Array(parts))))
+    };
+    out.push(vector("altered_payload", "The expiry in the payload was moved ten years later; the signature is the original one.", qr(&tampered), "bad_signature"));
+
+    out.push(vector(
+        "wrong_kid",
+        "Signed by the right key, but the protected kid names no key in the trust list.",
+        qr(&raw_sign1(&police, header(-8, Some([0xAB; 8]), CREDENTIAL_TYP), cbor::map(vec![]), payload.clone())),
+        "unknown_issuer",
+    ));
+    out.push(vector(
+        "wrong_alg",
+        "The protected header says ES256 (-7); only EdDSA (-8) is allowed.",
+        qr(&raw_sign1(&police, header(-7, Some(kid), CREDENTIAL_TYP), cbor::map(vec![]), payload.clone())),
+        "malformed",
+    ));
+    out.push(vector(
+        "kid_unprotected_only",
+        "The kid is only in the unprotected header, which is ignored: no kid.",
+        qr(&raw_sign1(
+            &police,
+            header(-8, None, CREDENTIAL_TYP),
+            cbor::map(vec![(4.into(), Value::Bytes(kid.to_vec()))]),
+            payload.clone(),
+        )),
+        "malformed",
+    ));
+    out.push(vector(
+        "wrong_typ",
+        "The typ is the trust list's, not a credential's.",
+        qr(&raw_sign1(&police, header(-8, Some(kid), giayto_cose::TRUST_LIST_TYP), cbor::map(vec![]), payload.clone())),
+        "malformed",
+    ));
+    let untagged = {
+        let Value::Tag(18, inner) = cbor::decode(&good_cose).expect("strict") else { unreachable!() };
+        cbor::encode(&inner)
+    };
+    out.push(vector("untagged", "The COSE_Sign1 array without CBOR tag 18 (base45 of raw bytes).", format!("VN1:{}", base45::encode(&untagged)), "malformed"));
+
+    let rogue = key(seeds::ROGUE);
+    out.push(vector(
+        "unknown_issuer",
+        "Signed by a key that is in no trust list, claiming to be VN.BCA.C06.",
+        qr(&sign_credential(&rogue, "VN.BCA.C06", &good).expect("signs")),
+        "unknown_issuer",
+    ));
+    let insurance = key(seeds::INSURANCE);
+    out.push(vector(
+        "issuer_not_authorized",
+        "VN.BHXH (allowed health insurance cards only) signs a CCCD.",
+        qr(&sign_credential(&insurance, "VN.BHXH", &good).expect("signs")),
+        "issuer_not_authorized",
+    ));
+    out.push(vector(
+        "issuer_mismatch",
+        "VN.BHXH's key signs a credential whose iss says VN.BCA.C06.",
+        qr(&sign_credential(&insurance, "VN.BCA.C06", &good).expect("signs")),
+        "issuer_not_authorized",
+    ));
+    let mut old = request(&cccd, 11);
+    old.issued_at = AT - 400 * DAY;
+    old.expires_at = AT + 100 * DAY;
+    out.push(vector(
+        "signed_before_key_validity",
+        "Signed (iat) before the issuer key's validity in the trust list began.",
+        qr(&sign_credential(&police, "VN.BCA.C06", &old).expect("signs")),
+        "issuer_not_authorized",
+    ));
+    let mut expired = request(&cccd, 12);
+    expired.issued_at = AT - 30 * DAY;
+    expired.expires_at = AT - DAY;
+    out.push(vector("expired", "exp is one day before the check.", qr(&sign_credential(&police, "VN.BCA.C06", &expired).expect("signs")), "expired"));
+    let mut later = request(&cccd, 13);
+    later.not_before = Some(AT + 10 * DAY);
+    out.push(vector("not_yet_valid", "nbf is ten days after the check.", qr(&sign_credential(&police, "VN.BCA.C06", &later).expect("signs")), "not_yet_valid"));
+    let mut level1 = request(&cccd, 14);
+    level1.assurance_level = 1;
+    let level1_text = qr(&sign_credential(&police, "VN.BCA.C06", &level1).expect("signs"));
+    let mut v = vector("level1_third_party", "An assurance level 1 credential is enough for a third party.", level1_text.clone(), "valid");
+    v.doc_type = Some(DocType::Cccd);
+    out.push(v);
+    let mut v = vector("level1_checkpoint", "An assurance level 1 credential at a traffic checkpoint, which requires level 2.", level1_text, "insufficient_level");
+    v.policy = "checkpoint";
+    out.push(v);
+    let mut v = vector("stale_trust", "Checked 40 days after the trust list was due for update (grace is 7 days).", qr(&good_cose), "stale_trust");
+    v.at = AT + 40 * DAY;
+    out.push(v);
+
+    let resign = |c: &CredentialClaims| qr(&giayto_cose::sign1::sign(&police, CREDENTIAL_TYP, c.to_bytes()).expect("signs"));
+    let mut future_type = claims.clone();
+    future_type.document.doc_type = 9;
+    out.push(vector("unknown_doc_type", "doc_type 9, which the trust list allows but this verifier does not know.", resign(&future_type), "unsupported_document"));
+    let mut newer = claims.clone();
+    newer.document.schema_version = 2;
+    out.push(vector("newer_schema", "schema_version 2, newer than this verifier knows.", resign(&newer), "unsupported_document"));
+
+    out.push(vector("truncated", "The COSE bytes cut 20 bytes short.", qr(&good_cose[..good_cose.len() - 20]), "malformed"));
+    let mut trailing = good_cose.clone();
+    trailing.push(0x00);
+    out.push(vector("trailing_bytes", "One byte after the COSE_Sign1.", qr(&trailing), "malformed"));
+
+    // Duplicate map key inside the signed claims: {1: iss, 1: iss, ...}.
+    let Value::Map(mut entries) = claims.to_value() else { unreachable!() };
+    let first = entries[0].clone();
+    entries.insert(1, first);
+    let dup_payload = cbor::encode(&Value::Map(entries));
+    out.push(vector(
+        "duplicate_map_key",
+        "The signed claims map repeats key 1 (iss).",
+        qr(&giayto_cose::sign1::sign(&police, CREDENTIAL_TYP, dup_payload).expect("signs")),
+        "malformed",
+    ));
+    // Non-deterministic: iat written with a 9-byte head (0x1B) where 5 bytes suffice.
+    let nd_payload = {
+        let mut bytes = payload.clone();
+        let iat = good.issued_at as u32;
+        let mut short = vec![0x06, 0x1A];
+        short.extend_from_slice(&iat.to_be_bytes());
+        let pos = bytes.windows(short.len()).position(|w| w == short.as_slice()).expect("iat present");
+        let mut long = vec![0x06, 0x1B];
+        long.extend_from_slice(&u64::from(iat).to_be_bytes());
+        bytes.splice(pos..pos + short.len(), long);
+        bytes
+    };
+    out.push(vector(
+        "non_deterministic",
+        "The signed claims write iat as a 64-bit integer where 32 bits suffice.",
+        qr(&giayto_cose::sign1::sign(&police, CREDENTIAL_TYP, nd_payload).expect("signs")),
+        "malformed",
+    ));
+    out.push(vector("wrong_prefix", "A credential behind the prefix VN2:.", qr(&good_cose).replacen("VN1:", "VN2:", 1), "not_a_credential"));
+    out.push(vector("eu_dcc", "An EU DCC prefix.", "HC1:6BFOXN%TS3DH0YOJ58S S-W5HDC *M0II5XHC9B5G2+$N IOP-IA%NFQGRJPC%OQHIZC4.OI1RM8ZA.A5:S9MKN4NN3F85QNCY0O%0VZ001HOC9JU0D0HT0HB2PL/IB*09B9LW4T*8+DCMH0LDK2%K:XFE70*LP$V25$0Q:J:4MO1P0%0L0HD+9E/HY+4J6TH48S%4K.GJ2PT3QY:GQ3TE2I+-CPHN6D7LLK*2HG%89UV-0LZ 2ZJJ524-LH/CJTK96L6SR9MU9DHGZ%P WUQRENS431T1XCNCF+47AY0-IFO0500TGPN8F5G.41Q2E4T8ALW.INSV$ 07UV5SR+BNQHNML7 /KD3TU 4V*CAT3ZGLQMI/XI%ZJNSBBXK2:UG%UJMI:TU+MMPZ5$/PMX19UE:-PSR3/$NU44CBE6DQ3D7B0FBOFX0DV2DGMB$YPF62I$60/F$Z2I6IFX21XNI-LM%3/DF/U6Z9FEOJVRLVW6K$UG+BKK57:1+D10%4K83F+1VWD1NE".into(), "not_a_credential"));
+    out.push(vector("web_link", "A web address.", "https://example.invalid/giay-to".into(), "not_a_credential"));
+    out.push(vector("bad_base45", "Lower-case letters are not base45.", format!("VN1:{}", qr(&good_cose)[4..].to_ascii_lowercase()), "malformed"));
+    let bomb = deflate(&vec![0u8; 4 * 1024 * 1024]);
+    out.push(vector("zlib_bomb", "A zlib stream that inflates to 4 MiB; the cap is 64 KiB.", format!("VN1:{}", base45::encode(&bomb)), "malformed"));
+    out
+}
+
+/// Every file under `test-vectors/`.
+pub fn generate() -> Vec<File> {
+    let root = key(seeds::ROOT);
+    let trust = trust_list().sign(&root).expect("signs");
+    let root_pem = root
+        .verifying_key()
+        .to_public_key_pem(Default::default())
+        .expect("PEM encodes");
+    let list: Vec<Json> = vectors()
+        .into_iter()
+        .map(|v| {
+            let mut j = json!({
+                "name": v.name,
+                "description": v.description,
+                "text": v.text,
+                "at": v.at,
+                "policy": v.policy,
+                "verdict": v.verdict,
+            });
+            if let Some(t) = v.doc_type {
+                j["doc_type"] = json!(t.as_str());
+                j["fields"] = document(t).to_json();
+            }
+            j
+        })
+        .collect();
+    let keys = json!({
+        "warning": "TEST-ONLY keys. They are public; never trust anything they sign.",
+        "root": { "seed": hex::encode(seeds::ROOT), "public_key": hex::encode(root.verifying_key().to_bytes()) },
+        "issuers": trust_list().issuers.iter().map(|e| json!({
+            "id": e.id, "kid": hex::encode(e.kid()), "public_key": hex::encode(e.public_key),
+        })).collect::<Vec<_>>(),
+        "seeds": {
+            "VN.BCA.C06": hex::encode(seeds::POLICE),
+            "VN.BHXH": hex::encode(seeds::INSURANCE),
+            "rogue": hex::encode(seeds::ROGUE),
+            "holder": hex::encode(seeds::HOLDER),
+        },
+    });
+    let credentials = json!({
+        "description": "giayto credential vectors. Verify each `text` at time `at` (seconds) with `policy`, against root.pub and trust.cwt; the verdict must be `verdict`.",
+        "root_public_key": hex::encode(root.verifying_key().to_bytes()),
+        "trust_list": hex::encode(&trust),
+        "vectors": list,
+    });
+    let pretty = |v: &Json| {
+        let mut s = serde_json::to_string_pretty(v).expect("serialises");
+        s.push('\n');
+        s.into_bytes()
+    };
+    vec![
+        File { name: "credentials.json", bytes: pretty(&credentials) },
+        File { name: "keys.json", bytes: pretty(&keys) },
+        File { name: "root.pub", bytes: root_pem.into_bytes() },
+        File { name: "trust.cwt", bytes: trust },
+    ]
+}
