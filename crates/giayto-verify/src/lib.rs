@@ -7,9 +7,10 @@
 //!
 //! Checks, in order: the text (prefix, base45, bounded inflate), strict COSE_Sign1, the kid
 //! in the trust list, the Ed25519 signature (`verify_strict`), the claims, the issuer id and
-//! its authority for this document type at signing time, trust list freshness, document type
-//! and schema support, the document fields, the validity period, status, and the policy's
-//! assurance level. Fields are only ever exposed after the signature has verified.
+//! its authority for this document type at signing time, document type and schema support,
+//! the document fields, the validity period, status, the policy's assurance level, and last
+//! the freshness of the trust list (a rejection never needs fresh data; acceptance does).
+//! Fields are only ever exposed after the signature has verified.
 //!
 //! ```
 //! # use giayto_cose::{claims::*, sign1, text, CREDENTIAL_TYP};
@@ -298,15 +299,6 @@ impl Verifier {
                 &info,
             ));
         }
-        if now > self.trust.expires_at.saturating_add(self.trust_grace) {
-            return Err(reject(
-                Verdict::StaleTrust,
-                Reason::TrustListExpired {
-                    expired_at: self.trust.expires_at,
-                },
-                &info,
-            ));
-        }
         let Some(doc_type) = DocType::from_code(doc_code) else {
             return Err(reject(
                 Verdict::UnsupportedDocument,
@@ -369,6 +361,17 @@ impl Verifier {
                 Reason::Level {
                     required,
                     found: level,
+                },
+                &info,
+            ));
+        }
+        // Last: any rejection above stands whatever the age of the trust list, but acceptance
+        // needs trust data that is not out of date.
+        if now > self.trust.expires_at.saturating_add(self.trust_grace) {
+            return Err(reject(
+                Verdict::StaleTrust,
+                Reason::TrustListExpired {
+                    expired_at: self.trust.expires_at,
                 },
                 &info,
             ));
