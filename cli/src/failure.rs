@@ -34,12 +34,6 @@ impl Failure {
         self
     }
 
-    /// The message id.
-    #[cfg(test)]
-    pub fn id(&self) -> &'static str {
-        self.id
-    }
-
     /// The localised message.
     pub fn message(&self) -> String {
         tr_args(self.id, &self.args)

@@ -41,7 +41,6 @@ impl Lang {
             None
         }
     }
-
 }
 
 static LANG: OnceLock<Lang> = OnceLock::new();
@@ -161,10 +160,7 @@ mod tests {
         assert_eq!(Lang::parse("en_US.UTF-8"), Some(Lang::En));
         assert_eq!(Lang::parse("C.UTF-8"), None);
         assert_eq!(Lang::detect(Some("en")), Lang::En);
-        assert_eq!(
-            tr_in(Lang::En, "verdict-valid", &[]),
-            "VALID".to_string()
-        );
+        assert_eq!(tr_in(Lang::En, "verdict-valid", &[]), "VALID".to_string());
         assert_eq!(tr_in(Lang::Vi, "verdict-valid", &[]), "HỢP LỆ".to_string());
     }
 }

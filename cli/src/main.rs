@@ -14,7 +14,11 @@ use clap::{Args, Parser, Subcommand};
 use failure::Failure;
 
 #[derive(Parser, Debug)]
-#[command(name = "giayto", version, about = "Verifiable Vietnamese document credentials: issue, carry and verify offline.\nGiấy tờ điện tử có thể kiểm chứng: cấp, mang theo và xác thực ngoại tuyến.")]
+#[command(
+    name = "giayto",
+    version,
+    about = "Verifiable Vietnamese document credentials: issue, carry and verify offline.\nGiấy tờ điện tử có thể kiểm chứng: cấp, mang theo và xác thực ngoại tuyến."
+)]
 struct Cli {
     /// Machine-readable output on stdout (stable field names).
     #[arg(long, global = true)]

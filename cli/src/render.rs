@@ -4,8 +4,8 @@ use std::io::IsTerminal;
 
 use giayto_model::Document;
 use giayto_verify::{
-    hex_lower, CredentialClaims, CredentialInfo, IssuerEntry, Reason, Rejection,
-    VerifiedCredential, Verdict,
+    hex_lower, CredentialClaims, CredentialInfo, IssuerEntry, Reason, Rejection, Verdict,
+    VerifiedCredential,
 };
 use serde_json::{json, Value};
 
@@ -108,7 +108,10 @@ fn reason_args(reason: &Reason) -> Vec<(&'static str, String)> {
         Reason::TrustListExpired { expired_at } => vec![("time", human_time(*expired_at))],
         Reason::StatusUnavailable { uri } => vec![("uri", uri.clone())],
         Reason::Level { required, found } => {
-            vec![("required", required.to_string()), ("found", found.to_string())]
+            vec![
+                ("required", required.to_string()),
+                ("found", found.to_string()),
+            ]
         }
         Reason::IssuerMismatch { claimed, key_owner } => {
             vec![("claimed", claimed.clone()), ("owner", key_owner.clone())]
@@ -116,7 +119,10 @@ fn reason_args(reason: &Reason) -> Vec<(&'static str, String)> {
         Reason::DocTypeNotAllowed { doc_type } => vec![("doctype", doc_type_label(*doc_type))],
         Reason::UnsupportedDocType { doc_type } => vec![("doctype", doc_type.to_string())],
         Reason::UnsupportedSchema { version, known } => {
-            vec![("version", version.to_string()), ("known", known.to_string())]
+            vec![
+                ("version", version.to_string()),
+                ("known", known.to_string()),
+            ]
         }
         Reason::Fields(e) => vec![("field", e.field.clone()), ("detail", e.to_string())],
         Reason::UnknownKid { kid } => vec![("kid", hex_lower(kid))],
@@ -148,7 +154,10 @@ pub fn to_json(view: &View<'_>, checked_at: i64, trust: &giayto_verify::TrustLis
         obj.insert("reason".into(), json!(reason_code(reason)));
         obj.insert(
             "message".into(),
-            json!(tr_args(&format!("reason-{}", reason_code(reason).replace('_', "-")), &reason_args(reason))),
+            json!(tr_args(
+                &format!("reason-{}", reason_code(reason).replace('_', "-")),
+                &reason_args(reason)
+            )),
         );
     }
     if let Some(claims) = view.claims {
@@ -219,20 +228,17 @@ impl Style {
 pub fn to_human(view: &View<'_>) -> String {
     let style = Style::detect();
     let mut out = String::new();
-    let title = tr(&format!("verdict-{}", view.verdict.as_str().replace('_', "-")));
+    let title = tr(&format!(
+        "verdict-{}",
+        view.verdict.as_str().replace('_', "-")
+    ));
     if view.verdict == Verdict::Valid {
         out.push_str(&style.paint("1;32", &format!("✔ {title}")));
     } else {
-        out.push_str(&style.paint(
-            "1;31",
-            &format!("✘ {}: {title}", tr("verdict-not-valid")),
-        ));
+        out.push_str(&style.paint("1;31", &format!("✘ {}: {title}", tr("verdict-not-valid"))));
     }
     if let Some(claims) = view.claims {
-        out.push_str(&format!(
-            " · {}",
-            doc_type_label(claims.document.doc_type)
-        ));
+        out.push_str(&format!(" · {}", doc_type_label(claims.document.doc_type)));
     }
     out.push('\n');
     let explain_id = match view.reason {
@@ -335,6 +341,11 @@ fn field_value(name: &str, value: &str) -> String {
     match (name, value) {
         (_, "male") => tr("sex-male"),
         (_, "female") => tr("sex-female"),
+        ("card_generation", v) => tr(&format!("value-{}", v.replace('_', "-"))),
+        ("classes", v) => v
+            .replace(giayto_model::NO_EXPIRY, &tr("value-no-expiry"))
+            .replace(", legacy)", &format!(", {})", tr("value-legacy-class"))),
+        (_, giayto_model::NO_EXPIRY) => tr("value-no-expiry"),
         _ => value.to_owned(),
     }
 }

@@ -42,9 +42,6 @@ impl Setup {
     fn path(&self) -> &Path {
         self.tmp.path()
     }
-    fn p(&self, rel: &str) -> String {
-        self.path().join(rel).display().to_string()
-    }
     fn run(&self, args: &[&str]) -> Output {
         giayto(self.path(), args)
     }
@@ -68,14 +65,37 @@ fn setup() -> Setup {
     };
     ok(&s.run(&["root", "init", "--dir", "root"]));
     ok(&s.run(&[
-        "issuer", "init", "--dir", "iss", "--id", "VN.BCA.C06", "--name", "Cục Cảnh sát QLHC về TTXH",
-        "--name-en", "Police Department C06",
+        "issuer",
+        "init",
+        "--dir",
+        "iss",
+        "--id",
+        "VN.BCA.C06",
+        "--name",
+        "Cục Cảnh sát QLHC về TTXH",
+        "--name-en",
+        "Police Department C06",
     ]));
     ok(&s.run(&[
-        "root", "add-issuer", "--dir", "root", "--issuer-pub", "iss/issuer.pub", "--id",
-        "VN.BCA.C06", "--doc-types", "cccd,gplx,vehicle,bhyt",
+        "root",
+        "add-issuer",
+        "--dir",
+        "root",
+        "--issuer-pub",
+        "iss/issuer.pub",
+        "--id",
+        "VN.BCA.C06",
+        "--doc-types",
+        "cccd,gplx,vehicle,bhyt",
     ]));
-    ok(&s.run(&["root", "sign-trust-list", "--dir", "root", "--out", "trust.cwt"]));
+    ok(&s.run(&[
+        "root",
+        "sign-trust-list",
+        "--dir",
+        "root",
+        "--out",
+        "trust.cwt",
+    ]));
     s
 }
 
@@ -92,26 +112,57 @@ fn issue_and_verify_every_document_type_from_text_file_and_image() {
         let svg = format!("{t}.svg");
         let txt = format!("{t}.txt");
         let text = ok(&s.run(&[
-            "issue", "--dir", "iss", "--type", t, "--data", &data, "--png", &png, "--svg", &svg, "--out", &txt,
+            "issue", "--dir", "iss", "--type", t, "--data", &data, "--png", &png, "--svg", &svg,
+            "--out", &txt,
         ]));
         let text = text.trim();
         assert!(text.starts_with("VN1:"), "{text}");
-        assert!(std::fs::read_to_string(s.path().join(&svg)).unwrap().starts_with("<svg"));
+        assert!(std::fs::read_to_string(s.path().join(&svg))
+            .unwrap()
+            .starts_with("<svg"));
         for input in [text.to_owned(), format!("@{txt}"), png.clone()] {
-            let out = s.run(&["--json", "verify", "--root", "root/root.pub", "--trust", "trust.cwt", &input]);
+            let out = s.run(&[
+                "--json",
+                "verify",
+                "--root",
+                "root/root.pub",
+                "--trust",
+                "trust.cwt",
+                &input,
+            ]);
             let v: serde_json::Value = serde_json::from_str(&ok(&out)).unwrap();
             assert_eq!(v["valid"], true, "{t} {input}");
             assert_eq!(v["verdict"], "valid");
             assert_eq!(v["doc_type"], t);
             assert_eq!(v["issuer"], "VN.BCA.C06");
-            let name_field = if t == "vehicle" { "owner_name" } else { "full_name" };
+            let name_field = if t == "vehicle" {
+                "owner_name"
+            } else {
+                "full_name"
+            };
             assert_eq!(v["fields"][name_field], sample(t)[name_field], "{t}");
             assert_eq!(v["serial"].as_str().unwrap().len(), 20);
         }
         // Human output, both languages.
-        let vi = ok(&s.run(&["verify", "--root", "root/root.pub", "--trust", "trust.cwt", &png]));
+        let vi = ok(&s.run(&[
+            "verify",
+            "--root",
+            "root/root.pub",
+            "--trust",
+            "trust.cwt",
+            &png,
+        ]));
         assert!(vi.contains("HỢP LỆ"), "{vi}");
-        let en = ok(&s.run(&["--lang", "en", "verify", "--root", "root/root.pub", "--trust", "trust.cwt", &png]));
+        let en = ok(&s.run(&[
+            "--lang",
+            "en",
+            "verify",
+            "--root",
+            "root/root.pub",
+            "--trust",
+            "trust.cwt",
+            &png,
+        ]));
         assert!(en.contains("VALID"), "{en}");
     }
     assert_eq!(s.registry_count(), 4);
@@ -123,20 +174,41 @@ fn verify_from_stdin_and_exit_codes_for_invalid() {
     let data = s.write_json("c.json", &sample("cccd"));
     let text = ok(&s.run(&["issue", "--dir", "iss", "--type", "cccd", "--data", &data]));
     let mut child = Command::new(env!("CARGO_BIN_EXE_giayto"))
-        .args(["--json", "verify", "--root", "root/root.pub", "--trust", "trust.cwt", "-"])
+        .args([
+            "--json",
+            "verify",
+            "--root",
+            "root/root.pub",
+            "--trust",
+            "trust.cwt",
+            "-",
+        ])
         .current_dir(s.path())
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .spawn()
         .unwrap();
     use std::io::Write;
-    child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
     let out = child.wait_with_output().unwrap();
     assert_eq!(out.status.code(), Some(0));
 
     // Ten years on: expired, exit 1, and the fields are still shown.
     let out = s.run(&[
-        "--json", "verify", "--root", "root/root.pub", "--trust", "trust.cwt", "--at", "2040-01-01T00:00:00+07:00", text.trim(),
+        "--json",
+        "verify",
+        "--root",
+        "root/root.pub",
+        "--trust",
+        "trust.cwt",
+        "--at",
+        "2040-01-01T00:00:00+07:00",
+        text.trim(),
     ]);
     assert_eq!(out.status.code(), Some(1));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
@@ -145,19 +217,41 @@ fn verify_from_stdin_and_exit_codes_for_invalid() {
     assert_eq!(v["fields"]["id_number"], "001196012345");
 
     // Not a credential at all.
-    let out = s.run(&["--json", "verify", "--root", "root/root.pub", "--trust", "trust.cwt", "https://example.invalid"]);
+    let out = s.run(&[
+        "--json",
+        "verify",
+        "--root",
+        "root/root.pub",
+        "--trust",
+        "trust.cwt",
+        "https://example.invalid",
+    ]);
     assert_eq!(out.status.code(), Some(1));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["verdict"], "not_a_credential");
     assert_eq!(v["reason"], "foreign_web_link");
 
     // A missing trust list is an I/O error: exit 2.
-    let out = s.run(&["verify", "--root", "root/root.pub", "--trust", "nope.cwt", text.trim()]);
+    let out = s.run(&[
+        "verify",
+        "--root",
+        "root/root.pub",
+        "--trust",
+        "nope.cwt",
+        text.trim(),
+    ]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("nope.cwt"));
     // A trust list checked against the wrong root: exit 2.
     ok(&s.run(&["root", "init", "--dir", "root2"]));
-    let out = s.run(&["verify", "--root", "root2/root.pub", "--trust", "trust.cwt", text.trim()]);
+    let out = s.run(&[
+        "verify",
+        "--root",
+        "root2/root.pub",
+        "--trust",
+        "trust.cwt",
+        text.trim(),
+    ]);
     assert_eq!(out.status.code(), Some(2));
 }
 
@@ -165,7 +259,8 @@ fn verify_from_stdin_and_exit_codes_for_invalid() {
 fn the_test_vectors_verify_through_the_cli() {
     let vectors_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../test-vectors");
     let all: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(vectors_dir.join("credentials.json")).unwrap()).unwrap();
+        serde_json::from_slice(&std::fs::read(vectors_dir.join("credentials.json")).unwrap())
+            .unwrap();
     let root = vectors_dir.join("root.pub").display().to_string();
     let trust = vectors_dir.join("trust.cwt").display().to_string();
     let tmp = tempfile::tempdir().unwrap();
@@ -178,8 +273,17 @@ fn the_test_vectors_verify_through_the_cli() {
         let out = giayto(
             tmp.path(),
             &[
-                "--json", "verify", "--root", &root, "--trust", &trust, "--at", &at, "--policy",
-                v["policy"].as_str().unwrap(), v["text"].as_str().unwrap(),
+                "--json",
+                "verify",
+                "--root",
+                &root,
+                "--trust",
+                &trust,
+                "--at",
+                &at,
+                "--policy",
+                v["policy"].as_str().unwrap(),
+                v["text"].as_str().unwrap(),
             ],
         );
         let expected_exit = if v["verdict"] == "valid" { 0 } else { 1 };
@@ -206,34 +310,103 @@ fn malformed_issue_input_is_refused_naming_the_field_in_both_languages() {
     let mut gplx_bad_class = sample("gplx");
     gplx_bad_class["classes"][0]["class"] = "B3".into();
     let cases: Vec<(&str, serde_json::Value, &str, &str, &str)> = vec![
-        ("cccd", with("cccd", "id_number", "00119601234".into()), "id_number", "12 chữ số", "12 digits"),
-        ("cccd", with("cccd", "id_number", "003196012345".into()), "id_number", "mã tỉnh", "province code"),
-        ("cccd", with("cccd", "id_number", "001096012345".into()), "id_number", "giới tính", "sex"),
-        ("cccd", with("cccd", "date_of_birth", "2023-02-29".into()), "date_of_birth", "ngày không hợp lệ", "not a valid date"),
-        ("cccd", without("cccd", "full_name"), "full_name", "thiếu trường", "missing"),
-        ("gplx", gplx_bad_class, "classes[0].class", "hạng giấy phép", "licence class"),
-        ("vehicle", with("vehicle", "plate", "ABC-123".into()), "plate", "biển số", "plate"),
-        ("bhyt", with("bhyt", "card_number", "12345".into()), "card_number", "BHYT", "health insurance card number"),
-        ("cccd", with("cccd", "nickname", "An".into()), "nickname", "không có trong mẫu", "no such field"),
+        (
+            "cccd",
+            with("cccd", "id_number", "00119601234".into()),
+            "id_number",
+            "12 chữ số",
+            "12 digits",
+        ),
+        (
+            "cccd",
+            with("cccd", "id_number", "003196012345".into()),
+            "id_number",
+            "mã tỉnh",
+            "province code",
+        ),
+        (
+            "cccd",
+            with("cccd", "id_number", "001096012345".into()),
+            "id_number",
+            "giới tính",
+            "sex",
+        ),
+        (
+            "cccd",
+            with("cccd", "date_of_birth", "2023-02-29".into()),
+            "date_of_birth",
+            "ngày không hợp lệ",
+            "not a valid date",
+        ),
+        (
+            "cccd",
+            without("cccd", "full_name"),
+            "full_name",
+            "thiếu trường",
+            "missing",
+        ),
+        (
+            "gplx",
+            gplx_bad_class,
+            "classes[0].class",
+            "hạng giấy phép",
+            "licence class",
+        ),
+        (
+            "vehicle",
+            with("vehicle", "plate", "ABC-123".into()),
+            "plate",
+            "biển số",
+            "plate",
+        ),
+        (
+            "bhyt",
+            with("bhyt", "card_number", "12345".into()),
+            "card_number",
+            "BHYT",
+            "health insurance card number",
+        ),
+        (
+            "cccd",
+            with("cccd", "nickname", "An".into()),
+            "nickname",
+            "không có trong mẫu",
+            "no such field",
+        ),
     ];
     for (t, data, field, vi, en) in cases {
         let path = s.write_json("bad.json", &data);
         for (lang, word) in [("vi", vi), ("en", en)] {
-            let out = s.run(&["--lang", lang, "issue", "--dir", "iss", "--type", t, "--data", &path]);
+            let out = s.run(&[
+                "--lang", lang, "issue", "--dir", "iss", "--type", t, "--data", &path,
+            ]);
             assert_eq!(out.status.code(), Some(2), "{t} {field}: {}", stderr(&out));
             let err = stderr(&out);
-            assert!(err.contains(field), "{lang}: field {field} not named in: {err}");
+            assert!(
+                err.contains(field),
+                "{lang}: field {field} not named in: {err}"
+            );
             assert!(err.contains(word), "{lang}: {word:?} not in: {err}");
             assert!(out.stdout.is_empty());
         }
     }
     // Bad JSON and an unknown type.
     std::fs::write(s.path().join("broken.json"), "{\"id_number\": ").unwrap();
-    let out = s.run(&["issue", "--dir", "iss", "--type", "cccd", "--data", "broken.json"]);
+    let out = s.run(&[
+        "issue",
+        "--dir",
+        "iss",
+        "--type",
+        "cccd",
+        "--data",
+        "broken.json",
+    ]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("JSON"));
     let good = s.write_json("good.json", &sample("cccd"));
-    let out = s.run(&["--lang", "en", "issue", "--dir", "iss", "--type", "passport", "--data", &good]);
+    let out = s.run(&[
+        "--lang", "en", "issue", "--dir", "iss", "--type", "passport", "--data", &good,
+    ]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("passport"));
     assert_eq!(s.registry_count(), 0, "nothing was recorded");
@@ -244,17 +417,30 @@ fn wrong_passphrase_exits_2_and_changes_nothing() {
     let s = setup();
     let data = s.write_json("c.json", &sample("cccd"));
     let out = Command::new(env!("CARGO_BIN_EXE_giayto"))
-        .args(["--lang", "en", "issue", "--dir", "iss", "--type", "cccd", "--data", &data])
+        .args([
+            "--lang", "en", "issue", "--dir", "iss", "--type", "cccd", "--data", &data,
+        ])
         .current_dir(s.path())
         .env("GIAYTO_PASSPHRASE", "wrong passphrase")
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("Wrong passphrase"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("Wrong passphrase"),
+        "{}",
+        stderr(&out)
+    );
     assert_eq!(s.registry_count(), 0);
     let before = std::fs::read(s.path().join("trust.cwt")).unwrap();
     let out = Command::new(env!("CARGO_BIN_EXE_giayto"))
-        .args(["root", "sign-trust-list", "--dir", "root", "--out", "trust.cwt"])
+        .args([
+            "root",
+            "sign-trust-list",
+            "--dir",
+            "root",
+            "--out",
+            "trust.cwt",
+        ])
         .current_dir(s.path())
         .env("GIAYTO_PASSPHRASE", "wrong passphrase")
         .output()
@@ -269,31 +455,83 @@ fn key_files_are_owner_only_and_never_overwritten() {
     #[cfg(unix)]
     for f in ["root/root.key", "iss/issuer.key"] {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(s.path().join(f)).unwrap().permissions().mode() & 0o777;
+        let mode = std::fs::metadata(s.path().join(f))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777;
         assert_eq!(mode, 0o600, "{f}");
     }
     let before = std::fs::read(s.path().join("root/root.key")).unwrap();
     let out = s.run(&["root", "init", "--dir", "root"]);
     assert_eq!(out.status.code(), Some(2));
-    assert_eq!(std::fs::read(s.path().join("root/root.key")).unwrap(), before);
-    let out = s.run(&["issuer", "init", "--dir", "iss", "--id", "VN.X", "--name", "X"]);
+    assert_eq!(
+        std::fs::read(s.path().join("root/root.key")).unwrap(),
+        before
+    );
+    let out = s.run(&[
+        "issuer", "init", "--dir", "iss", "--id", "VN.X", "--name", "X",
+    ]);
     assert_eq!(out.status.code(), Some(2));
 }
 
 #[test]
 fn an_issuer_outside_its_doc_types_is_not_authorized() {
     let s = setup();
-    ok(&s.run(&["issuer", "init", "--dir", "bhxh", "--id", "VN.BHXH", "--name", "Bảo hiểm xã hội Việt Nam"]));
-    ok(&s.run(&["root", "add-issuer", "--dir", "root", "--issuer-pub", "bhxh/issuer.pub", "--id", "VN.BHXH", "--doc-types", "bhyt"]));
-    ok(&s.run(&["root", "sign-trust-list", "--dir", "root", "--out", "trust2.cwt"]));
+    ok(&s.run(&[
+        "issuer",
+        "init",
+        "--dir",
+        "bhxh",
+        "--id",
+        "VN.BHXH",
+        "--name",
+        "Bảo hiểm xã hội Việt Nam",
+    ]));
+    ok(&s.run(&[
+        "root",
+        "add-issuer",
+        "--dir",
+        "root",
+        "--issuer-pub",
+        "bhxh/issuer.pub",
+        "--id",
+        "VN.BHXH",
+        "--doc-types",
+        "bhyt",
+    ]));
+    ok(&s.run(&[
+        "root",
+        "sign-trust-list",
+        "--dir",
+        "root",
+        "--out",
+        "trust2.cwt",
+    ]));
     let data = s.write_json("c.json", &sample("cccd"));
     let text = ok(&s.run(&["issue", "--dir", "bhxh", "--type", "cccd", "--data", &data]));
-    let out = s.run(&["--json", "verify", "--root", "root/root.pub", "--trust", "trust2.cwt", text.trim()]);
+    let out = s.run(&[
+        "--json",
+        "verify",
+        "--root",
+        "root/root.pub",
+        "--trust",
+        "trust2.cwt",
+        text.trim(),
+    ]);
     assert_eq!(out.status.code(), Some(1));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["verdict"], "issuer_not_authorized");
     // The older trust list does not know this issuer at all.
-    let out = s.run(&["--json", "verify", "--root", "root/root.pub", "--trust", "trust.cwt", text.trim()]);
+    let out = s.run(&[
+        "--json",
+        "verify",
+        "--root",
+        "root/root.pub",
+        "--trust",
+        "trust.cwt",
+        text.trim(),
+    ]);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["verdict"], "unknown_issuer");
 }
@@ -314,13 +552,19 @@ fn cccd_card_qr_parses_and_bad_text_exits_2() {
 fn qr_render_and_decode_round_trip() {
     let tmp = tempfile::tempdir().unwrap();
     let text = "VN1:6BFOXN%TS3DH0YOJ58S S-W5HDC *M0II5XHC9B5G2";
-    ok(&giayto(tmp.path(), &["qr", "render", text, "--out", "c.png", "--ecc", "M"]));
+    ok(&giayto(
+        tmp.path(),
+        &["qr", "render", text, "--out", "c.png", "--ecc", "M"],
+    ));
     let decoded = ok(&giayto(tmp.path(), &["qr", "decode", "c.png"]));
     assert_eq!(decoded.trim(), text);
     let term = ok(&giayto(tmp.path(), &["qr", "render", text, "--terminal"]));
     assert!(term.contains('█'));
     std::fs::write(tmp.path().join("x.png"), b"\x89PNG\r\n\x1a\nbroken").unwrap();
-    assert_eq!(giayto(tmp.path(), &["qr", "decode", "x.png"]).status.code(), Some(2));
+    assert_eq!(
+        giayto(tmp.path(), &["qr", "decode", "x.png"]).status.code(),
+        Some(2)
+    );
 }
 
 #[test]
@@ -340,7 +584,10 @@ fn demo_runs_in_a_fresh_folder() {
 #[test]
 fn unknown_language_and_usage_errors_exit_2() {
     let tmp = tempfile::tempdir().unwrap();
-    assert_eq!(giayto(tmp.path(), &["--lang", "fr", "demo"]).status.code(), Some(2));
+    assert_eq!(
+        giayto(tmp.path(), &["--lang", "fr", "demo"]).status.code(),
+        Some(2)
+    );
     assert_eq!(giayto(tmp.path(), &["verify"]).status.code(), Some(2));
     assert_eq!(giayto(tmp.path(), &["--help"]).status.code(), Some(0));
 }

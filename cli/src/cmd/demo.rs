@@ -56,9 +56,7 @@ fn pick_dir(requested: Option<&Path>) -> Result<PathBuf, Failure> {
 pub fn run(a: DemoArgs, out: Out) -> CmdResult {
     let dir = pick_dir(a.dir.as_deref())?;
     std::fs::create_dir_all(&dir).map_err(|e| io_failure(&dir, &e))?;
-    let pass = SecretString::from(
-        DEMO_PASSPHRASE.to_owned(),
-    );
+    let pass = SecretString::from(DEMO_PASSPHRASE.to_owned());
     // The passphrase is printed, so a slow key derivation would protect nothing here.
     let cost = KdfCost::new(12);
     let t = now();
@@ -72,7 +70,10 @@ pub fn run(a: DemoArgs, out: Out) -> CmdResult {
 
     let root_dir = dir.join("root");
     let root_key = super::root::create(&root_dir, "VN.ROOT", &pass, cost)?;
-    say("demo-root", &[("path", root_dir.join("root.pub").display().to_string())]);
+    say(
+        "demo-root",
+        &[("path", root_dir.join("root.pub").display().to_string())],
+    );
 
     let issuer_dir = dir.join("issuer");
     let meta = IssuerMeta {
@@ -92,7 +93,10 @@ pub fn run(a: DemoArgs, out: Out) -> CmdResult {
         None,
         t,
     )?;
-    say("demo-issuer", &[("id", meta.id.clone()), ("name", meta.name_vi.clone())]);
+    say(
+        "demo-issuer",
+        &[("id", meta.id.clone()), ("name", meta.name_vi.clone())],
+    );
 
     let trust_path = dir.join("trust.cwt");
     let (trust_bytes, _) = super::root::sign_list(&root_dir, &root_key, 30, t)?;
@@ -100,8 +104,11 @@ pub fn run(a: DemoArgs, out: Out) -> CmdResult {
     say("demo-trust", &[("path", trust_path.display().to_string())]);
 
     let issuer = Issuer::open(&issuer_dir, &pass).map_err(|e| issuer_failure(&e))?;
-    let verifier = Verifier::new(root_key.verifying_key(), &trust_bytes)
-        .map_err(|e| Failure::new("error-trust-list").arg("path", trust_path.display()).arg("detail", e))?;
+    let verifier = Verifier::new(root_key.verifying_key(), &trust_bytes).map_err(|e| {
+        Failure::new("error-trust-list")
+            .arg("path", trust_path.display())
+            .arg("detail", e)
+    })?;
 
     let mut results = Vec::new();
     let mut all_valid = true;
@@ -119,8 +126,11 @@ pub fn run(a: DemoArgs, out: Out) -> CmdResult {
             format!("{}\n", issued.text).as_bytes(),
         )?;
         // Verify what a scanner reads back from the PNG, not the text we already have.
-        let scanned = giayto_qr::decode_image_bytes(&png)
-            .map_err(|e| Failure::new("error-image").arg("path", png_path.display()).arg("detail", e))?;
+        let scanned = giayto_qr::decode_image_bytes(&png).map_err(|e| {
+            Failure::new("error-image")
+                .arg("path", png_path.display())
+                .arg("detail", e)
+        })?;
         let code = scanned
             .into_iter()
             .next()

@@ -16,7 +16,8 @@ use crate::failure::{io_failure, Failure};
 
 /// Parse a document type name.
 pub fn doc_type(name: &str) -> Result<DocType, Failure> {
-    DocType::from_name(name.trim()).ok_or_else(|| Failure::new("error-bad-doc-type").arg("value", name))
+    DocType::from_name(name.trim())
+        .ok_or_else(|| Failure::new("error-bad-doc-type").arg("value", name))
 }
 
 /// Write a file atomically: a temporary file beside it, synced, then renamed over.

@@ -73,13 +73,18 @@ fn render(a: &RenderArgs, out: Out) -> CmdResult {
         } else {
             TerminalStyle::Plain
         };
-        print!("{}", giayto_qr::render_terminal(&text, ecc, style).map_err(fail)?);
+        print!(
+            "{}",
+            giayto_qr::render_terminal(&text, ecc, style).map_err(fail)?
+        );
     }
     if let Some(path) = &a.out {
         check_parent(path)?;
         let name = path.to_string_lossy().to_ascii_lowercase();
         let bytes = if name.ends_with(".svg") {
-            giayto_qr::render_svg(&text, &opts).map_err(fail)?.into_bytes()
+            giayto_qr::render_svg(&text, &opts)
+                .map_err(fail)?
+                .into_bytes()
         } else if name.ends_with(".png") {
             giayto_qr::render_png(&text, &opts).map_err(fail)?
         } else {
@@ -88,7 +93,9 @@ fn render(a: &RenderArgs, out: Out) -> CmdResult {
         write_atomic(path, &bytes)?;
     }
     if out.json {
-        print_json(&json!({ "version": version, "ecc": a.ecc.to_ascii_uppercase(), "chars": text.len(), "out": a.out }));
+        print_json(
+            &json!({ "version": version, "ecc": a.ecc.to_ascii_uppercase(), "chars": text.len(), "out": a.out }),
+        );
     }
     Ok(EXIT_OK)
 }
@@ -102,8 +109,11 @@ fn decode(a: &DecodeArgs, out: Out) -> CmdResult {
     if !giayto_qr::is_image(&bytes) {
         return Err(Failure::new("error-not-image").arg("path", &a.image));
     }
-    let codes = giayto_qr::decode_image_bytes(&bytes)
-        .map_err(|e| Failure::new("error-image").arg("path", &a.image).arg("detail", e))?;
+    let codes = giayto_qr::decode_image_bytes(&bytes).map_err(|e| {
+        Failure::new("error-image")
+            .arg("path", &a.image)
+            .arg("detail", e)
+    })?;
     if codes.is_empty() {
         return Err(Failure::new("error-no-qr-found").arg("path", &a.image));
     }

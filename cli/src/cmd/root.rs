@@ -230,11 +230,17 @@ pub fn add(
         .and_then(|p| giayto_issuer::read_meta(p).ok());
     let name_vi = name
         .map(str::to_owned)
-        .or_else(|| meta.as_ref().filter(|m| m.id == id).map(|m| m.name_vi.clone()))
+        .or_else(|| {
+            meta.as_ref()
+                .filter(|m| m.id == id)
+                .map(|m| m.name_vi.clone())
+        })
         .ok_or_else(|| Failure::new("error-issuer-name-missing").arg("id", id))?;
-    let name_en = name_en
-        .map(str::to_owned)
-        .or_else(|| meta.as_ref().filter(|m| m.id == id).and_then(|m| m.name_en.clone()));
+    let name_en = name_en.map(str::to_owned).or_else(|| {
+        meta.as_ref()
+            .filter(|m| m.id == id)
+            .and_then(|m| m.name_en.clone())
+    });
     let entry = StateIssuer {
         id: id.to_owned(),
         name_vi,
@@ -289,7 +295,11 @@ fn add_issuer(a: &AddIssuerArgs, out: Out) -> CmdResult {
         println!(
             "{}",
             tr_args(
-                if updated { "root-issuer-updated" } else { "root-issuer-added" },
+                if updated {
+                    "root-issuer-updated"
+                } else {
+                    "root-issuer-added"
+                },
                 &[
                     ("id", entry.id.clone()),
                     ("kid", kid),
@@ -340,9 +350,7 @@ pub fn sign_list(
         expires_at: now.saturating_add(i64::from(valid_days.max(1)) * 86_400),
         issuers,
     };
-    let bytes = list
-        .sign(root)
-        .map_err(|_| Failure::new("error-sign"))?;
+    let bytes = list.sign(root).map_err(|_| Failure::new("error-sign"))?;
     write_state(dir, &state)?;
     Ok((bytes, list))
 }

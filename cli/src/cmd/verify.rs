@@ -74,7 +74,10 @@ pub fn run(a: VerifyArgs, out: Out) -> CmdResult {
                     "{}",
                     tr_args(
                         "verify-code-n",
-                        &[("n", (i + 1).to_string()), ("total", codes.len().to_string())]
+                        &[
+                            ("n", (i + 1).to_string()),
+                            ("total", codes.len().to_string())
+                        ]
                     )
                 );
             }

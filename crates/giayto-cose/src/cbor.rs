@@ -136,7 +136,7 @@ fn check_map_order(value: &Value) -> Result<(), CborError> {
 }
 
 /// Look up an integer key in a decoded map.
-pub fn get_int<'a>(entries: &'a [(Value, Value)], key: i64) -> Option<&'a Value> {
+pub fn get_int(entries: &[(Value, Value)], key: i64) -> Option<&Value> {
     entries
         .iter()
         .find(|(k, _)| k.as_integer().and_then(|i| i64::try_from(i).ok()) == Some(key))
@@ -171,7 +171,17 @@ mod tests {
 
     #[test]
     fn accepts_deterministic_items() {
-        for h in ["00", "17", "1818", "190100", "20", "3818", "a201020304", "820102", "4401020304"] {
+        for h in [
+            "00",
+            "17",
+            "1818",
+            "190100",
+            "20",
+            "3818",
+            "a201020304",
+            "820102",
+            "4401020304",
+        ] {
             let bytes = hex(h);
             let v = decode(&bytes).unwrap_or_else(|e| panic!("{h}: {e}"));
             assert_eq!(encode(&v), bytes);
@@ -193,20 +203,32 @@ mod tests {
     #[test]
     fn rejects_duplicate_and_unsorted_keys() {
         assert_eq!(decode(&hex("a201020103")), Err(CborError::DuplicateMapKey));
-        assert_eq!(decode(&hex("a203040102")), Err(CborError::MapKeysOutOfOrder));
+        assert_eq!(
+            decode(&hex("a203040102")),
+            Err(CborError::MapKeysOutOfOrder)
+        );
         // Nested map inside an array is checked too.
-        assert_eq!(decode(&hex("81a203040102")), Err(CborError::MapKeysOutOfOrder));
+        assert_eq!(
+            decode(&hex("81a203040102")),
+            Err(CborError::MapKeysOutOfOrder)
+        );
     }
 
     #[test]
     fn negative_keys_order() {
         assert!(decode(&hex("a201002000")).is_ok());
-        assert_eq!(decode(&hex("a220000100")), Err(CborError::MapKeysOutOfOrder));
+        assert_eq!(
+            decode(&hex("a220000100")),
+            Err(CborError::MapKeysOutOfOrder)
+        );
     }
 
     #[test]
     fn rejects_trailing_and_truncated() {
-        assert_eq!(decode(&hex("0000")), Err(CborError::TrailingBytes { count: 1 }));
+        assert_eq!(
+            decode(&hex("0000")),
+            Err(CborError::TrailingBytes { count: 1 })
+        );
         assert_eq!(decode(&hex("82")), Err(CborError::Truncated));
         assert_eq!(decode(&hex("5aFFFFFFFF00")), Err(CborError::Truncated));
         assert_eq!(decode(&[]), Err(CborError::Truncated));
@@ -214,7 +236,10 @@ mod tests {
 
     #[test]
     fn rejects_deep_nesting() {
-        let bytes = vec![0x81u8; 40].into_iter().chain([0x00]).collect::<Vec<_>>();
+        let bytes = vec![0x81u8; 40]
+            .into_iter()
+            .chain([0x00])
+            .collect::<Vec<_>>();
         assert_eq!(decode(&bytes), Err(CborError::TooDeep));
     }
 

@@ -155,7 +155,11 @@ pub fn parse_cnf(value: &Value) -> Option<[u8; 32]> {
     {
         return None;
     }
-    get_int(key, cose_key::X)?.as_bytes()?.as_slice().try_into().ok()
+    get_int(key, cose_key::X)?
+        .as_bytes()?
+        .as_slice()
+        .try_into()
+        .ok()
 }
 
 impl CredentialClaims {
@@ -238,9 +242,7 @@ impl CredentialClaims {
         let holder_key = get_int(map, label::CNF)
             .map(|v| parse_cnf(v).ok_or(ClaimsError::Invalid { claim: "cnf" }))
             .transpose()?;
-        let status = get_int(map, label::STATUS)
-            .map(parse_status)
-            .transpose()?;
+        let status = get_int(map, label::STATUS).map(parse_status).transpose()?;
         let document = parse_document(required(label::DOCUMENT, "document")?)?;
         let unknown = map
             .iter()
@@ -361,7 +363,13 @@ mod tests {
 
     #[test]
     fn missing_claims_named() {
-        for (label, name) in [(1, "iss"), (6, "iat"), (4, "exp"), (7, "cti"), (-70001, "document")] {
+        for (label, name) in [
+            (1, "iss"),
+            (6, "iat"),
+            (4, "exp"),
+            (7, "cti"),
+            (-70001, "document"),
+        ] {
             let Value::Map(entries) = sample().to_value() else {
                 unreachable!()
             };
@@ -383,7 +391,9 @@ mod tests {
         c.document.assurance_level = 3;
         assert!(matches!(
             CredentialClaims::from_bytes(&c.to_bytes()),
-            Err(ClaimsError::Invalid { claim: "assurance_level" })
+            Err(ClaimsError::Invalid {
+                claim: "assurance_level"
+            })
         ));
     }
 

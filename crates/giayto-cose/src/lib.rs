@@ -78,6 +78,9 @@ impl Signer for ed25519_dalek::SigningKey {
     }
     fn sign(&self, message: &[u8]) -> Result<[u8; 64], sign1::SignError> {
         use ed25519_dalek::Signer as _;
-        Ok(self.try_sign(message).map_err(|_| sign1::SignError)?.to_bytes())
+        Ok(self
+            .try_sign(message)
+            .map_err(|_| sign1::SignError)?
+            .to_bytes())
     }
 }

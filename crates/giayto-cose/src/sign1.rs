@@ -103,7 +103,10 @@ impl Sign1 {
             }
         }
         let header = &sign1.protected.header;
-        if header.alg != Some(coset::RegisteredLabelWithPrivate::Assigned(iana::Algorithm::EdDSA))
+        if header.alg
+            != Some(coset::RegisteredLabelWithPrivate::Assigned(
+                iana::Algorithm::EdDSA,
+            ))
         {
             return Err(CoseError::WrongAlgorithm);
         }
@@ -122,7 +125,11 @@ impl Sign1 {
             .map(|(_, v)| v);
         match typ {
             Some(Value::Text(t)) if t == expected_typ => {}
-            Some(Value::Text(t)) => return Err(CoseError::WrongType { found: Some(t.clone()) }),
+            Some(Value::Text(t)) => {
+                return Err(CoseError::WrongType {
+                    found: Some(t.clone()),
+                })
+            }
             _ => return Err(CoseError::WrongType { found: None }),
         }
         if sign1.payload.is_none() {

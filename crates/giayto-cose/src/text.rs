@@ -296,7 +296,10 @@ mod tests {
         let compressible = fake_cose(400, 1);
         let (text, form) = encode_with_form(Kind::Credential, &compressible, None);
         assert_eq!(form, Form::Zlib);
-        assert_eq!(decode(&text, &[]).unwrap(), (Kind::Credential, compressible));
+        assert_eq!(
+            decode(&text, &[]).unwrap(),
+            (Kind::Credential, compressible)
+        );
 
         let random: Vec<u8> = std::iter::once(0xD2)
             .chain((0u32..60).map(|i| (i.wrapping_mul(2654435761) >> 13) as u8))
@@ -325,7 +328,10 @@ mod tests {
     #[test]
     fn rejects_wrong_prefix_bad_base45_unknown_form() {
         assert_eq!(decode("HC1:ABC", &[]), Err(TextError::NoPrefix));
-        assert_eq!(decode("https://example.invalid", &[]), Err(TextError::NoPrefix));
+        assert_eq!(
+            decode("https://example.invalid", &[]),
+            Err(TextError::NoPrefix)
+        );
         assert_eq!(decode("VN1:abc", &[]), Err(TextError::Base45));
         assert_eq!(decode("VN1:GGW", &[]), Err(TextError::Base45)); // 3 chars over 65535
         let text = format!("VN1:{}", base45::encode([0x01, 0x02]));

@@ -45,7 +45,10 @@ impl std::fmt::Display for RegistryError {
             RegistryError::Database(e) => write!(f, "registry database: {e}"),
             RegistryError::DuplicateSerial => write!(f, "serial already issued"),
             RegistryError::SchemaVersion { found } => {
-                write!(f, "registry schema version {found} is newer than this program")
+                write!(
+                    f,
+                    "registry schema version {found} is newer than this program"
+                )
             }
         }
     }
@@ -134,7 +137,9 @@ impl Registry {
     pub fn count(&self) -> Result<u64, RegistryError> {
         Ok(self
             .conn
-            .query_row("SELECT COUNT(*) FROM credentials", [], |r| r.get::<_, i64>(0))?
+            .query_row("SELECT COUNT(*) FROM credentials", [], |r| {
+                r.get::<_, i64>(0)
+            })?
             .max(0) as u64)
     }
 

@@ -88,7 +88,9 @@ impl IssuerEntry {
     }
 
     fn from_value(value: &Value) -> Result<IssuerEntry, TrustError> {
-        let map = value.as_map().ok_or(TrustError::Payload { what: "issuer" })?;
+        let map = value
+            .as_map()
+            .ok_or(TrustError::Payload { what: "issuer" })?;
         let text = |key: i64, what: &'static str| {
             get_int(map, key)
                 .and_then(Value::as_text)
@@ -96,9 +98,8 @@ impl IssuerEntry {
                 .map(str::to_owned)
                 .ok_or(TrustError::Payload { what })
         };
-        let optional_text = |key: i64, what: &'static str| {
-            get_int(map, key).map(|_| text(key, what)).transpose()
-        };
+        let optional_text =
+            |key: i64, what: &'static str| get_int(map, key).map(|_| text(key, what)).transpose();
         let time = |key: i64, what: &'static str| {
             get_int(map, key)
                 .and_then(as_i64)
@@ -212,17 +213,15 @@ impl TrustList {
             return Err(TrustError::WrongRoot);
         }
         signed.verify(root).map_err(|_| TrustError::BadSignature)?;
-        let payload = cbor::decode(signed.payload()).map_err(|_| TrustError::Payload {
-            what: "encoding",
-        })?;
+        let payload =
+            cbor::decode(signed.payload()).map_err(|_| TrustError::Payload { what: "encoding" })?;
         Self::from_value(&payload)
     }
 
     fn from_value(value: &Value) -> Result<TrustList, TrustError> {
         let map = value.as_map().ok_or(TrustError::Payload { what: "map" })?;
-        let field = |key: i64, what: &'static str| {
-            get_int(map, key).ok_or(TrustError::Payload { what })
-        };
+        let field =
+            |key: i64, what: &'static str| get_int(map, key).ok_or(TrustError::Payload { what });
         let issuers = field(ISSUERS, "issuers")?
             .as_array()
             .filter(|a| a.len() <= MAX_ISSUERS)
@@ -275,7 +274,9 @@ mod tests {
         let bytes = l.sign(&root).unwrap();
         let back = TrustList::verify(&bytes, &root.verifying_key()).unwrap();
         assert_eq!(back, l);
-        assert!(back.find(&kid_for(&issuer.verifying_key().to_bytes())).is_some());
+        assert!(back
+            .find(&kid_for(&issuer.verifying_key().to_bytes()))
+            .is_some());
         assert!(back.find(&[0; 8]).is_none());
     }
 

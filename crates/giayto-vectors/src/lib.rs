@@ -89,7 +89,9 @@ fn document(t: DocType) -> Document {
 }
 
 fn serial(n: u8) -> Vec<u8> {
-    (0..10).map(|i| n.wrapping_mul(31).wrapping_add(i)).collect()
+    (0..10)
+        .map(|i| n.wrapping_mul(31).wrapping_add(i))
+        .collect()
 }
 
 /// The claims of the standard valid credential of a document type.
@@ -116,7 +118,12 @@ fn issuer_for(t: DocType) -> (SigningKey, &'static str) {
 
 /// Sign a COSE_Sign1 with an arbitrary protected header map and unprotected header: for the
 /// negative vectors that the library's own signer would never produce.
-fn raw_sign1(signer: &SigningKey, protected: Value, unprotected: Value, payload: Vec<u8>) -> Vec<u8> {
+fn raw_sign1(
+    signer: &SigningKey,
+    protected: Value,
+    unprotected: Value,
+    payload: Vec<u8>,
+) -> Vec<u8> {
     let protected_bytes = cbor::encode(&protected);
     let tbs = cbor::encode(&Value::Array(vec![
         Value::Text("Signature1".into()),
@@ -161,7 +168,12 @@ struct Vector {
     doc_type: Option<DocType>,
 }
 
-fn vector(name: &'static str, description: &'static str, text: String, verdict: &'static str) -> Vector {
+fn vector(
+    name: &'static str,
+    description: &'static str,
+    text: String,
+    verdict: &'static str,
+) -> Vector {
     Vector {
         name,
         description,
@@ -189,7 +201,12 @@ fn vectors() -> Vec<Vector> {
             DocType::Vehicle => "valid_vehicle",
             DocType::Bhyt => "valid_bhyt",
         };
-        let mut v = vector(name, "A valid credential of this document type, bound to a holder key.", qr(&cose), "valid");
+        let mut v = vector(
+            name,
+            "A valid credential of this document type, bound to a holder key.",
+            qr(&cose),
+            "valid",
+        );
         v.doc_type = Some(t);
         out.push(v);
     }
@@ -225,29 +242,53 @@ fn vectors() -> Vec<Vector> {
     let mut flipped = good_cose.clone();
     let last = flipped.len() - 1;
     flipped[last] ^= 0x01;
-    out.push(vector("bad_signature", "The last byte of the signature is flipped.", qr(&flipped), "bad_signature"));
+    out.push(vector(
+        "bad_signature",
+        "The last byte of the signature is flipped.",
+        qr(&flipped),
+        "bad_signature",
+    ));
 
     let mut altered = claims.clone();
     altered.expires_at += 10 * 365 * DAY;
     // Same signature, payload with a later expiry: the classic tamper.
     let tampered = {
-        let Value::Tag(18, inner) = cbor::decode(&good_cose).expect("strict") else { unreachable!() };
-        let Value::Array(mut parts) = *inner else { unreachable!() };
+        let Value::Tag(18, inner) = cbor::decode(&good_cose).expect("strict") else {
+            unreachable!()
+        };
+        let Value::Array(mut parts) = *inner else {
+            unreachable!()
+        };
         parts[2] = Value::Bytes(altered.to_bytes());
         cbor::encode(&Value::Tag(18, Box::new(Value::Array(parts))))
     };
-    out.push(vector("altered_payload", "The expiry in the payload was moved ten years later; the signature is the original one.", qr(&tampered), "bad_signature"));
+    out.push(vector(
+        "altered_payload",
+        "The expiry in the payload was moved ten years later; the signature is the original one.",
+        qr(&tampered),
+        "bad_signature",
+    ));
 
     out.push(vector(
         "wrong_kid",
         "Signed by the right key, but the protected kid names no key in the trust list.",
-        qr(&raw_sign1(&police, header(-8, Some([0xAB; 8]), CREDENTIAL_TYP), cbor::map(vec![]), payload.clone())),
+        qr(&raw_sign1(
+            &police,
+            header(-8, Some([0xAB; 8]), CREDENTIAL_TYP),
+            cbor::map(vec![]),
+            payload.clone(),
+        )),
         "unknown_issuer",
     ));
     out.push(vector(
         "wrong_alg",
         "The protected header says ES256 (-7); only EdDSA (-8) is allowed.",
-        qr(&raw_sign1(&police, header(-7, Some(kid), CREDENTIAL_TYP), cbor::map(vec![]), payload.clone())),
+        qr(&raw_sign1(
+            &police,
+            header(-7, Some(kid), CREDENTIAL_TYP),
+            cbor::map(vec![]),
+            payload.clone(),
+        )),
         "malformed",
     ));
     out.push(vector(
@@ -264,14 +305,26 @@ fn vectors() -> Vec<Vector> {
     out.push(vector(
         "wrong_typ",
         "The typ is the trust list's, not a credential's.",
-        qr(&raw_sign1(&police, header(-8, Some(kid), giayto_cose::TRUST_LIST_TYP), cbor::map(vec![]), payload.clone())),
+        qr(&raw_sign1(
+            &police,
+            header(-8, Some(kid), giayto_cose::TRUST_LIST_TYP),
+            cbor::map(vec![]),
+            payload.clone(),
+        )),
         "malformed",
     ));
     let untagged = {
-        let Value::Tag(18, inner) = cbor::decode(&good_cose).expect("strict") else { unreachable!() };
+        let Value::Tag(18, inner) = cbor::decode(&good_cose).expect("strict") else {
+            unreachable!()
+        };
         cbor::encode(&inner)
     };
-    out.push(vector("untagged", "The COSE_Sign1 array without CBOR tag 18 (base45 of raw bytes).", format!("VN1:{}", base45::encode(&untagged)), "malformed"));
+    out.push(vector(
+        "untagged",
+        "The COSE_Sign1 array without CBOR tag 18 (base45 of raw bytes).",
+        format!("VN1:{}", base45::encode(&untagged)),
+        "malformed",
+    ));
 
     let rogue = key(seeds::ROGUE);
     out.push(vector(
@@ -305,38 +358,87 @@ fn vectors() -> Vec<Vector> {
     let mut expired = request(&cccd, 12);
     expired.issued_at = AT - 30 * DAY;
     expired.expires_at = AT - DAY;
-    out.push(vector("expired", "exp is one day before the check.", qr(&sign_credential(&police, "VN.BCA.C06", &expired).expect("signs")), "expired"));
+    out.push(vector(
+        "expired",
+        "exp is one day before the check.",
+        qr(&sign_credential(&police, "VN.BCA.C06", &expired).expect("signs")),
+        "expired",
+    ));
     let mut later = request(&cccd, 13);
     later.not_before = Some(AT + 10 * DAY);
-    out.push(vector("not_yet_valid", "nbf is ten days after the check.", qr(&sign_credential(&police, "VN.BCA.C06", &later).expect("signs")), "not_yet_valid"));
+    out.push(vector(
+        "not_yet_valid",
+        "nbf is ten days after the check.",
+        qr(&sign_credential(&police, "VN.BCA.C06", &later).expect("signs")),
+        "not_yet_valid",
+    ));
     let mut level1 = request(&cccd, 14);
     level1.assurance_level = 1;
     let level1_text = qr(&sign_credential(&police, "VN.BCA.C06", &level1).expect("signs"));
-    let mut v = vector("level1_third_party", "An assurance level 1 credential is enough for a third party.", level1_text.clone(), "valid");
+    let mut v = vector(
+        "level1_third_party",
+        "An assurance level 1 credential is enough for a third party.",
+        level1_text.clone(),
+        "valid",
+    );
     v.doc_type = Some(DocType::Cccd);
     out.push(v);
-    let mut v = vector("level1_checkpoint", "An assurance level 1 credential at a traffic checkpoint, which requires level 2.", level1_text, "insufficient_level");
+    let mut v = vector(
+        "level1_checkpoint",
+        "An assurance level 1 credential at a traffic checkpoint, which requires level 2.",
+        level1_text,
+        "insufficient_level",
+    );
     v.policy = "checkpoint";
     out.push(v);
-    let mut v = vector("stale_trust", "Checked 40 days after the trust list was due for update (grace is 7 days).", qr(&good_cose), "stale_trust");
+    let mut v = vector(
+        "stale_trust",
+        "Checked 40 days after the trust list was due for update (grace is 7 days).",
+        qr(&good_cose),
+        "stale_trust",
+    );
     v.at = AT + 40 * DAY;
     out.push(v);
 
-    let resign = |c: &CredentialClaims| qr(&giayto_cose::sign1::sign(&police, CREDENTIAL_TYP, c.to_bytes()).expect("signs"));
+    let resign = |c: &CredentialClaims| {
+        qr(&giayto_cose::sign1::sign(&police, CREDENTIAL_TYP, c.to_bytes()).expect("signs"))
+    };
     let mut future_type = claims.clone();
     future_type.document.doc_type = 9;
-    out.push(vector("unknown_doc_type", "doc_type 9, which the trust list allows but this verifier does not know.", resign(&future_type), "unsupported_document"));
+    out.push(vector(
+        "unknown_doc_type",
+        "doc_type 9, which the trust list allows but this verifier does not know.",
+        resign(&future_type),
+        "unsupported_document",
+    ));
     let mut newer = claims.clone();
     newer.document.schema_version = 2;
-    out.push(vector("newer_schema", "schema_version 2, newer than this verifier knows.", resign(&newer), "unsupported_document"));
+    out.push(vector(
+        "newer_schema",
+        "schema_version 2, newer than this verifier knows.",
+        resign(&newer),
+        "unsupported_document",
+    ));
 
-    out.push(vector("truncated", "The COSE bytes cut 20 bytes short.", qr(&good_cose[..good_cose.len() - 20]), "malformed"));
+    out.push(vector(
+        "truncated",
+        "The COSE bytes cut 20 bytes short.",
+        qr(&good_cose[..good_cose.len() - 20]),
+        "malformed",
+    ));
     let mut trailing = good_cose.clone();
     trailing.push(0x00);
-    out.push(vector("trailing_bytes", "One byte after the COSE_Sign1.", qr(&trailing), "malformed"));
+    out.push(vector(
+        "trailing_bytes",
+        "One byte after the COSE_Sign1.",
+        qr(&trailing),
+        "malformed",
+    ));
 
     // Duplicate map key inside the signed claims: {1: iss, 1: iss, ...}.
-    let Value::Map(mut entries) = claims.to_value() else { unreachable!() };
+    let Value::Map(mut entries) = claims.to_value() else {
+        unreachable!()
+    };
     let first = entries[0].clone();
     entries.insert(1, first);
     let dup_payload = cbor::encode(&Value::Map(entries));
@@ -352,7 +454,10 @@ fn vectors() -> Vec<Vector> {
         let iat = good.issued_at as u32;
         let mut short = vec![0x06, 0x1A];
         short.extend_from_slice(&iat.to_be_bytes());
-        let pos = bytes.windows(short.len()).position(|w| w == short.as_slice()).expect("iat present");
+        let pos = bytes
+            .windows(short.len())
+            .position(|w| w == short.as_slice())
+            .expect("iat present");
         let mut long = vec![0x06, 0x1B];
         long.extend_from_slice(&u64::from(iat).to_be_bytes());
         bytes.splice(pos..pos + short.len(), long);
@@ -364,12 +469,32 @@ fn vectors() -> Vec<Vector> {
         qr(&giayto_cose::sign1::sign(&police, CREDENTIAL_TYP, nd_payload).expect("signs")),
         "malformed",
     ));
-    out.push(vector("wrong_prefix", "A credential behind the prefix VN2:.", qr(&good_cose).replacen("VN1:", "VN2:", 1), "not_a_credential"));
+    out.push(vector(
+        "wrong_prefix",
+        "A credential behind the prefix VN2:.",
+        qr(&good_cose).replacen("VN1:", "VN2:", 1),
+        "not_a_credential",
+    ));
     out.push(vector("eu_dcc", "An EU DCC prefix.", "HC1:6BFOXN%TS3DH0YOJ58S S-W5HDC *M0II5XHC9B5G2+$N IOP-IA%NFQGRJPC%OQHIZC4.OI1RM8ZA.A5:S9MKN4NN3F85QNCY0O%0VZ001HOC9JU0D0HT0HB2PL/IB*09B9LW4T*8+DCMH0LDK2%K:XFE70*LP$V25$0Q:J:4MO1P0%0L0HD+9E/HY+4J6TH48S%4K.GJ2PT3QY:GQ3TE2I+-CPHN6D7LLK*2HG%89UV-0LZ 2ZJJ524-LH/CJTK96L6SR9MU9DHGZ%P WUQRENS431T1XCNCF+47AY0-IFO0500TGPN8F5G.41Q2E4T8ALW.INSV$ 07UV5SR+BNQHNML7 /KD3TU 4V*CAT3ZGLQMI/XI%ZJNSBBXK2:UG%UJMI:TU+MMPZ5$/PMX19UE:-PSR3/$NU44CBE6DQ3D7B0FBOFX0DV2DGMB$YPF62I$60/F$Z2I6IFX21XNI-LM%3/DF/U6Z9FEOJVRLVW6K$UG+BKK57:1+D10%4K83F+1VWD1NE".into(), "not_a_credential"));
-    out.push(vector("web_link", "A web address.", "https://example.invalid/giay-to".into(), "not_a_credential"));
-    out.push(vector("bad_base45", "Lower-case letters are not base45.", format!("VN1:{}", qr(&good_cose)[4..].to_ascii_lowercase()), "malformed"));
+    out.push(vector(
+        "web_link",
+        "A web address.",
+        "https://example.invalid/giay-to".into(),
+        "not_a_credential",
+    ));
+    out.push(vector(
+        "bad_base45",
+        "Lower-case letters are not base45.",
+        format!("VN1:{}", qr(&good_cose)[4..].to_ascii_lowercase()),
+        "malformed",
+    ));
     let bomb = deflate(&vec![0u8; 4 * 1024 * 1024]);
-    out.push(vector("zlib_bomb", "A zlib stream that inflates to 4 MiB; the cap is 64 KiB.", format!("VN1:{}", base45::encode(&bomb)), "malformed"));
+    out.push(vector(
+        "zlib_bomb",
+        "A zlib stream that inflates to 4 MiB; the cap is 64 KiB.",
+        format!("VN1:{}", base45::encode(&bomb)),
+        "malformed",
+    ));
     out
 }
 
@@ -424,9 +549,21 @@ pub fn generate() -> Vec<File> {
         s.into_bytes()
     };
     vec![
-        File { name: "credentials.json", bytes: pretty(&credentials) },
-        File { name: "keys.json", bytes: pretty(&keys) },
-        File { name: "root.pub", bytes: root_pem.into_bytes() },
-        File { name: "trust.cwt", bytes: trust },
+        File {
+            name: "credentials.json",
+            bytes: pretty(&credentials),
+        },
+        File {
+            name: "keys.json",
+            bytes: pretty(&keys),
+        },
+        File {
+            name: "root.pub",
+            bytes: root_pem.into_bytes(),
+        },
+        File {
+            name: "trust.cwt",
+            bytes: trust,
+        },
     ]
 }

@@ -13,7 +13,8 @@ fn dir() -> PathBuf {
 }
 
 fn load() -> Value {
-    let bytes = std::fs::read(dir().join("credentials.json")).expect("test-vectors/credentials.json");
+    let bytes =
+        std::fs::read(dir().join("credentials.json")).expect("test-vectors/credentials.json");
     serde_json::from_slice(&bytes).expect("valid JSON")
 }
 
@@ -69,12 +70,23 @@ fn every_vector_gets_its_verdict() {
                 v["fields"],
                 "vector {name}: fields"
             );
-            assert_eq!(credential.doc_type().as_str(), v["doc_type"].as_str().unwrap());
+            assert_eq!(
+                credential.doc_type().as_str(),
+                v["doc_type"].as_str().unwrap()
+            );
         }
     }
     for verdict in [
-        "valid", "expired", "not_yet_valid", "unknown_issuer", "issuer_not_authorized",
-        "bad_signature", "malformed", "stale_trust", "insufficient_level", "not_a_credential",
+        "valid",
+        "expired",
+        "not_yet_valid",
+        "unknown_issuer",
+        "issuer_not_authorized",
+        "bad_signature",
+        "malformed",
+        "stale_trust",
+        "insufficient_level",
+        "not_a_credential",
         "unsupported_document",
     ] {
         assert!(seen.contains(verdict), "no vector for {verdict}");
@@ -112,7 +124,9 @@ fn rejected_credentials_show_fields_only_when_the_signature_verified() {
     let all = load();
     let verifier = verifier(&all, "third-party");
     for v in all["vectors"].as_array().unwrap() {
-        let Err(rejection) = verifier.verify(v["text"].as_str().unwrap(), v["at"].as_i64().unwrap()) else {
+        let Err(rejection) =
+            verifier.verify(v["text"].as_str().unwrap(), v["at"].as_i64().unwrap())
+        else {
             continue;
         };
         let signed_ok = matches!(

@@ -223,8 +223,11 @@ impl Verifier {
 
     /// Verify a scanned QR text at time `now` (seconds since the epoch).
     pub fn verify(&self, scanned: &str, now: i64) -> Result<VerifiedCredential, Rejection> {
-        let dictionaries: Vec<Dictionary<'_>> =
-            self.dictionaries.iter().map(|d| Dictionary::new(d)).collect();
+        let dictionaries: Vec<Dictionary<'_>> = self
+            .dictionaries
+            .iter()
+            .map(|d| Dictionary::new(d))
+            .collect();
         let (kind, cose) = text::decode(scanned, &dictionaries).map_err(|e| match e {
             TextError::NoPrefix => Rejection::new(
                 Verdict::NotACredential,
@@ -246,9 +249,10 @@ impl Verifier {
         let signed = Sign1::parse(cose, CREDENTIAL_TYP)
             .map_err(|e| Rejection::new(Verdict::Malformed, Reason::Cose(e)))?;
         let kid = signed.kid();
-        let entry = self.trust.find(&kid).ok_or_else(|| {
-            Rejection::new(Verdict::UnknownIssuer, Reason::UnknownKid { kid })
-        })?;
+        let entry = self
+            .trust
+            .find(&kid)
+            .ok_or_else(|| Rejection::new(Verdict::UnknownIssuer, Reason::UnknownKid { kid }))?;
         let key = VerifyingKey::from_bytes(&entry.public_key)
             .map_err(|_| Rejection::new(Verdict::BadSignature, Reason::Signature))?;
         signed.verify(&key).map_err(|e| match e {
