@@ -11,7 +11,7 @@ use crate::date::format_display;
 use crate::error::{FieldError, FieldErrorKind};
 use crate::personal_id::{canon_id, province_name};
 use crate::source::{
-    check_order, opt_uint_in, req, req_date, req_text, Field, JsonBuilder, MapBuilder, Source,
+    check_order, f, opt_uint_in, req, req_date, req_text, Field, JsonBuilder, MapBuilder, Source,
 };
 use crate::text::canon_free;
 
@@ -171,10 +171,6 @@ pub struct Bhyt {
     pub benefit_level: Option<u8>,
     /// Fields of a newer schema, carried as decoded.
     pub unknown_fields: BTreeMap<u64, Cbor>,
-}
-
-const fn f(name: &'static str, key: u64) -> Field {
-    Field { name, key }
 }
 
 pub(crate) const CARD_NUMBER: Field = f("card_number", 1);

@@ -14,7 +14,7 @@ use crate::date::{age_on, anniversary, format_display};
 use crate::error::{FieldError, FieldErrorKind};
 use crate::personal_id::canon_id;
 use crate::source::{
-    check_order, opt_text, req, req_date, req_text, Field, JsonBuilder, MapBuilder, Source,
+    check_order, f, opt_text, req, req_date, req_text, Field, JsonBuilder, MapBuilder, Source,
 };
 use crate::text::{canon_free, canon_nationality, digits_exact};
 
@@ -49,10 +49,6 @@ pub struct Cccd {
     pub portrait: Option<Vec<u8>>,
     /// Fields of a newer schema, carried as decoded (CBOR key → value).
     pub unknown_fields: BTreeMap<u64, Cbor>,
-}
-
-const fn f(name: &'static str, key: u64) -> Field {
-    Field { name, key }
 }
 
 pub(crate) const CARD_GENERATION: Field = f("card_generation", 1);

@@ -13,7 +13,7 @@ use crate::date::{format_display, format_iso};
 use crate::error::{FieldError, FieldErrorKind};
 use crate::personal_id::canon_id;
 use crate::source::{
-    canon_at, check_order, opt_text, req, req_date, req_text, Field, JsonBuilder, MapBuilder,
+    canon_at, check_order, f, opt_text, req, req_date, req_text, Field, JsonBuilder, MapBuilder,
     Source,
 };
 use crate::text::{canon_free, canon_nationality, digits_exact};
@@ -233,10 +233,6 @@ pub struct Gplx {
     pub issue_date: Date,
     /// Fields of a newer schema, carried as decoded.
     pub unknown_fields: BTreeMap<u64, Cbor>,
-}
-
-const fn f(name: &'static str, key: u64) -> Field {
-    Field { name, key }
 }
 
 pub(crate) const LICENCE_NUMBER: Field = f("licence_number", 1);

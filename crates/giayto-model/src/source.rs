@@ -19,6 +19,11 @@ pub(crate) struct Field {
     pub key: u64,
 }
 
+/// A field with this JSON name and CBOR key (short, for the per-document key tables).
+pub(crate) const fn f(name: &'static str, key: u64) -> Field {
+    Field { name, key }
+}
+
 /// A licence class entry as read, before the class name is checked.
 pub(crate) struct RawClass {
     pub class: String,

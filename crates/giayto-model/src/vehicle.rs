@@ -12,7 +12,7 @@ use crate::date::format_display;
 use crate::error::{FieldError, FieldErrorKind};
 use crate::personal_id::canon_id;
 use crate::source::{
-    check_order, opt_uint_in, req_date, req_text, Field, JsonBuilder, MapBuilder, Source,
+    check_order, f, opt_uint_in, req_date, req_text, Field, JsonBuilder, MapBuilder, Source,
 };
 use crate::text::{canon_code, canon_free};
 
@@ -191,10 +191,6 @@ pub struct Vehicle {
     pub expiry_date: Option<Date>,
     /// Fields of a newer schema, carried as decoded.
     pub unknown_fields: BTreeMap<u64, Cbor>,
-}
-
-const fn f(name: &'static str, key: u64) -> Field {
-    Field { name, key }
 }
 
 pub(crate) const REGISTRATION_NUMBER: Field = f("registration_number", 1);
