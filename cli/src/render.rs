@@ -185,10 +185,14 @@ pub fn to_json(view: &View<'_>, checked_at: i64, trust: &giayto_verify::TrustLis
             obj.insert("status".into(), json!({"idx": s.idx, "uri": s.uri}));
         }
         if !claims.unknown.is_empty() {
-            let unknown: Vec<String> = claims
+            let unknown: Vec<Value> = claims
                 .unknown
                 .iter()
-                .map(|(k, _)| format!("{k:?}"))
+                .map(|(k, _)| match (k.as_integer(), k.as_text()) {
+                    (Some(i), _) => json!(i128::from(i)),
+                    (_, Some(t)) => json!(t),
+                    _ => json!(null),
+                })
                 .collect();
             obj.insert("unknown_claims".into(), json!(unknown));
         }

@@ -183,9 +183,6 @@ pub fn encode_with_form(
 /// Decode a QR text into its kind and COSE bytes. Surrounding ASCII whitespace is ignored.
 pub fn decode(text: &str, dictionaries: &[Dictionary<'_>]) -> Result<(Kind, Vec<u8>), TextError> {
     let text = text.trim_matches(|c: char| c.is_ascii_whitespace());
-    if text.len() > MAX_TEXT_LEN {
-        return Err(TextError::TooLong { len: text.len() });
-    }
     let (kind, body) = if let Some(b) = text.strip_prefix(Kind::Credential.prefix()) {
         (Kind::Credential, b)
     } else if let Some(b) = text.strip_prefix(Kind::Presentation.prefix()) {
@@ -193,6 +190,9 @@ pub fn decode(text: &str, dictionaries: &[Dictionary<'_>]) -> Result<(Kind, Vec<
     } else {
         return Err(TextError::NoPrefix);
     };
+    if text.len() > MAX_TEXT_LEN {
+        return Err(TextError::TooLong { len: text.len() });
+    }
     let bytes = base45::decode(body).map_err(|_| TextError::Base45)?;
     match bytes.first() {
         Some(0xD2) => Ok((kind, bytes)),
@@ -345,6 +345,9 @@ mod tests {
         );
         let long = format!("VN1:{}", "0".repeat(MAX_TEXT_LEN));
         assert!(matches!(decode(&long, &[]), Err(TextError::TooLong { .. })));
+        // A long text that is not ours is still reported as not ours.
+        let foreign = "x".repeat(MAX_TEXT_LEN * 2);
+        assert_eq!(decode(&foreign, &[]), Err(TextError::NoPrefix));
     }
 
     #[test]

@@ -147,3 +147,23 @@ fn rejected_credentials_show_fields_only_when_the_signature_verified() {
         );
     }
 }
+
+#[test]
+fn clock_skew_applies_to_nbf() {
+    let all = load();
+    let verifier = verifier(&all, "third-party");
+    let v = all["vectors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["name"] == "not_yet_valid")
+        .unwrap();
+    let nbf = giayto_vectors::AT + 10 * 86_400;
+    let text = v["text"].as_str().unwrap();
+    let skew = giayto_verify::DEFAULT_CLOCK_SKEW;
+    assert!(verifier.verify(text, nbf - skew).is_ok());
+    assert_eq!(
+        verifier.verify(text, nbf - skew - 1).unwrap_err().verdict,
+        Verdict::NotYetValid
+    );
+}

@@ -326,13 +326,13 @@ impl Verifier {
         info.document = Some(document);
         let claims = &info.claims;
 
+        // Valid from nbf, or from iat when nbf is absent or earlier; the same clock skew
+        // applies to both.
         let valid_from = claims
             .not_before
             .unwrap_or(claims.issued_at)
-            .max(claims.issued_at.saturating_sub(self.clock_skew));
-        if now.saturating_add(self.clock_skew) < valid_from
-            || claims.not_before.is_some_and(|nbf| now < nbf)
-        {
+            .max(claims.issued_at);
+        if now.saturating_add(self.clock_skew) < valid_from {
             return Err(reject(
                 Verdict::NotYetValid,
                 Reason::NotYetValid { valid_from },
