@@ -265,9 +265,20 @@ pub fn to_human(view: &View<'_>) -> String {
 
 const RULE: &str = "──────────────────────────────────────────────────";
 
-fn pad(label: &str, width: usize) -> String {
-    let n = label.chars().count();
-    format!("{label}{}", " ".repeat(width.saturating_sub(n)))
+/// Label/value rows, one per line, values aligned two spaces after the longest label.
+fn aligned(rows: &[(String, String)]) -> String {
+    let width = rows
+        .iter()
+        .map(|(l, _)| l.chars().count())
+        .max()
+        .unwrap_or(0)
+        + 2;
+    rows.iter()
+        .map(|(label, value)| {
+            let gap = " ".repeat(width - label.chars().count());
+            format!("  {label}{gap}{value}\n")
+        })
+        .collect()
 }
 
 /// A document laid out like the physical card.
@@ -282,15 +293,7 @@ pub fn card(doc: &Document, claims: &CredentialClaims, issuer: Option<&IssuerEnt
         .into_iter()
         .map(|(name, value)| (field_label(&name), field_value(&name, &value)))
         .collect();
-    let width = rows
-        .iter()
-        .map(|(l, _)| l.chars().count())
-        .max()
-        .unwrap_or(0)
-        + 2;
-    for (label, value) in rows {
-        out.push_str(&format!("  {}{value}\n", pad(&label, width)));
-    }
+    out.push_str(&aligned(&rows));
     out.push_str(&issuer_block(claims, issuer));
     out
 }
@@ -312,18 +315,10 @@ fn issuer_block(claims: &CredentialClaims, issuer: Option<&IssuerEntry>) -> Stri
     if claims.holder_key.is_some() {
         rows.push((tr("meta-holder-bound"), tr("yes")));
     }
-    let width = rows
-        .iter()
-        .map(|(l, _): &(String, String)| l.chars().count())
-        .max()
-        .unwrap_or(0)
-        + 2;
     let mut out = String::new();
     out.push_str(RULE);
     out.push('\n');
-    for (label, value) in rows {
-        out.push_str(&format!("  {}{value}\n", pad(&label, width)));
-    }
+    out.push_str(&aligned(&rows));
     out.push_str(RULE);
     out.push('\n');
     out

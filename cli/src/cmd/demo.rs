@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 use giayto_issuer::{IssueOptions, Issuer, IssuerMeta};
 use giayto_model::DocType;
-use giayto_qr::{EccLevel, RenderOptions, TerminalStyle};
+use giayto_qr::{EccLevel, RenderOptions};
 use giayto_trust::keys::KdfCost;
 use giayto_trust::SecretString;
 use giayto_verify::{Verdict, Verifier};
@@ -159,11 +159,7 @@ pub fn run(a: DemoArgs, out: Out) -> CmdResult {
                 ],
             );
             if !a.no_terminal_qr {
-                let style = if std::io::IsTerminal::is_terminal(&std::io::stdout()) {
-                    TerminalStyle::Ansi
-                } else {
-                    TerminalStyle::Plain
-                };
+                let style = super::qr::terminal_style();
                 if let Ok(qr) = giayto_qr::render_terminal(&issued.text, EccLevel::Q, style) {
                     print!("{qr}");
                 }

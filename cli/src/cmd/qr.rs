@@ -46,6 +46,15 @@ pub struct DecodeArgs {
     pub image: String,
 }
 
+/// ANSI colours (dark-on-light forced) when stdout is a terminal, plain blocks otherwise.
+pub fn terminal_style() -> TerminalStyle {
+    if std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+        TerminalStyle::Ansi
+    } else {
+        TerminalStyle::Plain
+    }
+}
+
 pub fn run(cmd: QrCommand, out: Out) -> CmdResult {
     match cmd {
         QrCommand::Render(a) => render(&a, out),
@@ -68,11 +77,7 @@ fn render(a: &RenderArgs, out: Out) -> CmdResult {
     let fail = |e: giayto_qr::QrError| Failure::new("error-qr-render").arg("detail", e);
     let version = giayto_qr::qr_version(&text, ecc).map_err(fail)?;
     if a.terminal {
-        let style = if std::io::IsTerminal::is_terminal(&std::io::stdout()) {
-            TerminalStyle::Ansi
-        } else {
-            TerminalStyle::Plain
-        };
+        let style = terminal_style();
         print!(
             "{}",
             giayto_qr::render_terminal(&text, ecc, style).map_err(fail)?

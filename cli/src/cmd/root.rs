@@ -92,6 +92,15 @@ pub struct StateIssuer {
     not_after: i64,
 }
 
+impl StateIssuer {
+    /// The raw public key, if the hex in the state file is well-formed.
+    fn public_key(&self) -> Option<[u8; 32]> {
+        hex::decode(&self.public_key)
+            .ok()
+            .and_then(|k| k.try_into().ok())
+    }
+}
+
 /// The root's state file.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RootState {
@@ -278,10 +287,7 @@ fn add_issuer(a: &AddIssuerArgs, out: Out) -> CmdResult {
         a.name_en.as_deref(),
         now(),
     )?;
-    let public_key: [u8; 32] = hex::decode(&entry.public_key)
-        .ok()
-        .and_then(|k| k.try_into().ok())
-        .unwrap_or([0; 32]);
+    let public_key = entry.public_key().unwrap_or([0; 32]);
     let kid = giayto_verify::hex_lower(&giayto_cose::kid_for(&public_key));
     if out.json {
         print_json(&json!({
@@ -322,9 +328,8 @@ pub fn sign_list(
     let mut state = read_state(dir)?;
     let mut issuers = Vec::new();
     for e in &state.issuers {
-        let public_key: [u8; 32] = hex::decode(&e.public_key)
-            .ok()
-            .and_then(|k| k.try_into().ok())
+        let public_key = e
+            .public_key()
             .ok_or_else(|| Failure::new("error-not-root").arg("path", dir.display()))?;
         let doc_types = e
             .doc_types

@@ -108,13 +108,20 @@ pub fn generate() -> Result<SigningKey, KeyError> {
 
 /// Create `path` with owner-only permissions (0600 on Unix), failing if it exists.
 pub fn create_private_file(path: &Path) -> Result<fs::File, KeyError> {
+    create_new(path, true)
+}
+
+/// Create `path`, failing with [`KeyError::Exists`] if it exists; owner-only if `private`.
+fn create_new(path: &Path, private: bool) -> Result<fs::File, KeyError> {
     let mut options = fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
-    {
+    if private {
         use std::os::unix::fs::OpenOptionsExt;
         options.mode(0o600);
     }
+    #[cfg(not(unix))]
+    let _ = private;
     options.open(path).map_err(|e| {
         if e.kind() == std::io::ErrorKind::AlreadyExists {
             KeyError::Exists {
@@ -205,17 +212,7 @@ pub fn write_public_key(path: &Path, key: &VerifyingKey) -> Result<(), KeyError>
         .map_err(|_| KeyError::Format {
             path: path.to_owned(),
         })?;
-    let mut options = fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    let mut file = options.open(path).map_err(|e| {
-        if e.kind() == std::io::ErrorKind::AlreadyExists {
-            KeyError::Exists {
-                path: path.to_owned(),
-            }
-        } else {
-            io(path)(e)
-        }
-    })?;
+    let mut file = create_new(path, false)?;
     file.write_all(pem.as_bytes()).map_err(io(path))
 }
 
