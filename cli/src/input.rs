@@ -110,15 +110,7 @@ pub fn parse_time(s: &str) -> Result<i64, Failure> {
 
 /// A timestamp as RFC 3339 in Vietnam time (UTC+7).
 pub fn rfc3339(ts: i64) -> String {
-    let offset = time::UtcOffset::from_whole_seconds(7 * 3600).unwrap_or(time::UtcOffset::UTC);
-    time::OffsetDateTime::from_unix_timestamp(ts)
-        .map(|t| t.to_offset(offset))
-        .ok()
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_else(|| ts.to_string())
+    giayto_verify::json::rfc3339(ts)
 }
 
 /// A timestamp as `dd/mm/yyyy HH:MM` in Vietnam time, for people.

@@ -12,6 +12,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 
 use failure::Failure;
+use giayto_issuer::registry::Action;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -42,11 +43,27 @@ enum Command {
     Issuer(cmd::issuer::IssuerCommand),
     /// Issue one credential from a JSON file.
     Issue(cmd::issue::IssueArgs),
+    /// Issue many credentials from a CSV or JSON-lines file: resumable, with a progress bar.
+    IssueBatch(cmd::batch::BatchArgs),
+    /// Revoke credentials for good (by serial, or all of a holder's with --holder).
+    Revoke(cmd::status::ChangeArgs),
+    /// Suspend credentials (the temporary lock, e.g. a lost phone).
+    Suspend(cmd::status::ChangeArgs),
+    /// Lift a suspension.
+    Reinstate(cmd::status::ChangeArgs),
+    /// Status lists: publish the signed lists verifiers check revocation against.
+    #[command(subcommand)]
+    Status(cmd::status::StatusCommand),
+    /// Write one offline bundle file (trust list and status lists, each still signed).
+    Bundle(cmd::status::BundleArgs),
     /// Verify a credential: QR text, @file, an image of the code, or - for stdin.
     Verify(cmd::verify::VerifyArgs),
     /// Render or read QR codes.
     #[command(subcommand)]
     Qr(cmd::qr::QrCommand),
+    /// The holder's wallet: documents, dependents, lock, holder-bound QR codes.
+    #[command(subcommand)]
+    Wallet(cmd::wallet::WalletCommand),
     /// The chip citizen ID card's own QR code.
     #[command(subcommand)]
     Cccd(CccdCommand),
@@ -97,8 +114,15 @@ fn main() -> ExitCode {
         Command::Root(c) => cmd::root::run(c, out),
         Command::Issuer(c) => cmd::issuer::run(c, out),
         Command::Issue(a) => cmd::issue::run(a, out),
+        Command::IssueBatch(a) => cmd::batch::run(a, out),
+        Command::Revoke(a) => cmd::status::change(a, Action::Revoke, out),
+        Command::Suspend(a) => cmd::status::change(a, Action::Suspend, out),
+        Command::Reinstate(a) => cmd::status::change(a, Action::Reinstate, out),
+        Command::Status(c) => cmd::status::run(c, out),
+        Command::Bundle(a) => cmd::status::bundle(&a, out),
         Command::Verify(a) => cmd::verify::run(a, out),
         Command::Qr(c) => cmd::qr::run(c, out),
+        Command::Wallet(c) => cmd::wallet::run(c, out),
         Command::Cccd(CccdCommand::Parse(a)) => cmd::cccd::parse(&a.text, out),
     };
     match result {

@@ -53,52 +53,7 @@ impl<'a> View<'a> {
 
 /// A stable code for a reason, used in JSON (`reason`) and to find its message.
 pub fn reason_code(reason: &Reason) -> String {
-    use giayto_cose::claims::ClaimsError;
-    use giayto_cose::sign1::CoseError;
-    use giayto_cose::text::TextError;
-    let s = match reason {
-        Reason::NotGiayto(kind) => return format!("foreign_{}", kind.as_str()),
-        Reason::Text(TextError::Base45) => "bad_base45",
-        Reason::Text(TextError::TooLarge) => "inflate_limit",
-        Reason::Text(TextError::TooLong { .. }) => "text_too_long",
-        Reason::Text(TextError::UnknownDictionary { .. }) => "unknown_dictionary",
-        Reason::Text(_) => "bad_compression",
-        Reason::Cose(CoseError::WrongAlgorithm) => "wrong_algorithm",
-        Reason::Cose(CoseError::MissingKid) => "missing_kid",
-        Reason::Cose(CoseError::WrongType { .. }) => "wrong_typ",
-        Reason::Cose(CoseError::Cbor(e) | CoseError::ProtectedHeaderCbor(e))
-        | Reason::Claims(ClaimsError::Cbor(e)) => return cbor_code(e).to_owned(),
-        Reason::Cose(_) => "bad_structure",
-        Reason::Claims(_) => "bad_claims",
-        Reason::Fields(_) => "bad_fields",
-        Reason::PresentationNotSupported => "presentation_not_supported",
-        Reason::UnknownKid { .. } => "unknown_kid",
-        Reason::Signature => "signature",
-        Reason::IssuerMismatch { .. } => "issuer_mismatch",
-        Reason::DocTypeNotAllowed { .. } => "doc_type_not_allowed",
-        Reason::KeyNotValidAt { .. } => "key_not_valid",
-        Reason::TrustListExpired { .. } => "trust_list_expired",
-        Reason::UnsupportedDocType { .. } => "unsupported_doc_type",
-        Reason::UnsupportedSchema { .. } => "unsupported_schema",
-        Reason::Expired { .. } => "expired",
-        Reason::NotYetValid { .. } => "not_yet_valid",
-        Reason::StatusUnavailable { .. } => "status_unavailable",
-        Reason::Level { .. } => "level",
-        _ => "other",
-    };
-    s.to_owned()
-}
-
-fn cbor_code(e: &giayto_cose::cbor::CborError) -> &'static str {
-    use giayto_cose::cbor::CborError;
-    match e {
-        CborError::Truncated => "truncated",
-        CborError::TrailingBytes { .. } => "trailing_bytes",
-        CborError::DuplicateMapKey => "duplicate_map_key",
-        CborError::MapKeysOutOfOrder | CborError::NotDeterministic => "not_deterministic",
-        CborError::TooDeep => "too_deep",
-        _ => "bad_cbor",
-    }
+    reason.code().into_owned()
 }
 
 fn reason_args(reason: &Reason) -> Vec<(&'static str, String)> {
@@ -107,6 +62,9 @@ fn reason_args(reason: &Reason) -> Vec<(&'static str, String)> {
         Reason::NotYetValid { valid_from } => vec![("time", human_time(*valid_from))],
         Reason::TrustListExpired { expired_at } => vec![("time", human_time(*expired_at))],
         Reason::StatusUnavailable { uri } => vec![("uri", uri.clone())],
+        Reason::StatusListExpired { uri, expired_at } => {
+            vec![("uri", uri.clone()), ("time", human_time(*expired_at))]
+        }
         Reason::Level { required, found } => {
             vec![
                 ("required", required.to_string()),
@@ -126,6 +84,10 @@ fn reason_args(reason: &Reason) -> Vec<(&'static str, String)> {
         }
         Reason::Fields(e) => vec![("field", e.field.clone()), ("detail", e.to_string())],
         Reason::UnknownKid { kid } => vec![("kid", hex_lower(kid))],
+        Reason::PresentationTime { issued_at, window } => vec![
+            ("time", human_time(*issued_at)),
+            ("window", window.to_string()),
+        ],
         _ => vec![],
     }
 }
@@ -161,47 +123,10 @@ pub fn to_json(view: &View<'_>, checked_at: i64, trust: &giayto_verify::TrustLis
         );
     }
     if let Some(claims) = view.claims {
-        obj.insert(
-            "doc_type".into(),
-            json!(giayto_model::DocType::from_code(claims.document.doc_type)
-                .map(|t| t.as_str().to_owned())
-                .unwrap_or_else(|| claims.document.doc_type.to_string())),
-        );
-        obj.insert("issuer".into(), json!(claims.issuer));
-        obj.insert("serial".into(), json!(hex_lower(&claims.serial)));
-        obj.insert("issued_at".into(), json!(rfc3339(claims.issued_at)));
-        obj.insert("expires_at".into(), json!(rfc3339(claims.expires_at)));
-        if let Some(nbf) = claims.not_before {
-            obj.insert("not_before".into(), json!(rfc3339(nbf)));
-        }
-        obj.insert(
-            "assurance_level".into(),
-            json!(claims.document.assurance_level),
-        );
-        if let Some(k) = &claims.holder_key {
-            obj.insert("holder_key".into(), json!(hex_lower(k)));
-        }
-        if let Some(s) = &claims.status {
-            obj.insert("status".into(), json!({"idx": s.idx, "uri": s.uri}));
-        }
-        if !claims.unknown.is_empty() {
-            let unknown: Vec<Value> = claims
-                .unknown
-                .iter()
-                .map(|(k, _)| match (k.as_integer(), k.as_text()) {
-                    (Some(i), _) => json!(i128::from(i)),
-                    (_, Some(t)) => json!(t),
-                    _ => json!(null),
-                })
-                .collect();
-            obj.insert("unknown_claims".into(), json!(unknown));
-        }
+        giayto_verify::json::insert_claims(obj, claims);
     }
     if let Some(issuer) = view.issuer {
-        obj.insert(
-            "issuer_name".into(),
-            json!({"vi": issuer.name_vi, "en": issuer.name_en}),
-        );
+        giayto_verify::json::insert_issuer(obj, issuer);
     }
     if let Some(doc) = view.document {
         obj.insert("fields".into(), doc.to_json());

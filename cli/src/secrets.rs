@@ -1,7 +1,7 @@
 //! Passphrases: from GIAYTO_PASSPHRASE or a prompt on the terminal, never from argv.
 
 use giayto_trust::keys::{KdfCost, KeyError};
-use giayto_trust::SecretString;
+use giayto_trust::{ExposeSecret, SecretString};
 
 use crate::failure::{io_failure, Failure};
 use crate::i18n::tr;
@@ -22,25 +22,29 @@ pub fn existing(what: &str) -> Result<SecretString, Failure> {
         .map_err(|_| Failure::new("error-no-passphrase"))
 }
 
-/// A passphrase for a new key: from the environment, or typed twice.
+/// A passphrase for a new key: from the environment, or typed twice. Every copy is held in a
+/// `SecretString`, so each is zeroized when dropped, the refused ones too.
 pub fn new(what: &str) -> Result<SecretString, Failure> {
     if let Ok(p) = std::env::var(PASSPHRASE_ENV) {
-        if p.chars().count() < 8 {
+        let p = SecretString::from(p);
+        if p.expose_secret().chars().count() < 8 {
             return Err(Failure::new("error-passphrase-short"));
         }
-        return Ok(SecretString::from(p));
+        return Ok(p);
     }
     let first = rpassword::prompt_password(format!("{} ({what}): ", tr("prompt-new-passphrase")))
+        .map(SecretString::from)
         .map_err(|_| Failure::new("error-no-passphrase"))?;
-    if first.chars().count() < 8 {
+    if first.expose_secret().chars().count() < 8 {
         return Err(Failure::new("error-passphrase-short"));
     }
     let second = rpassword::prompt_password(format!("{}: ", tr("prompt-repeat-passphrase")))
+        .map(SecretString::from)
         .map_err(|_| Failure::new("error-no-passphrase"))?;
-    if first != second {
+    if first.expose_secret() != second.expose_secret() {
         return Err(Failure::new("error-passphrase-mismatch"));
     }
-    Ok(SecretString::from(first))
+    Ok(first)
 }
 
 /// scrypt cost for new key files.

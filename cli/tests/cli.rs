@@ -11,6 +11,8 @@ fn giayto(dir: &Path, args: &[&str]) -> Output {
         .current_dir(dir)
         .env("GIAYTO_PASSPHRASE", PASS)
         .env("GIAYTO_KDF_LOG_N", "10")
+        .env("GIAYTO_STATE_DIR", dir.join("device-state"))
+        .env("GIAYTO_NO_PROGRESS", "1")
         .env("NO_COLOR", "1")
         .env_remove("LANG")
         .env_remove("LC_ALL")
@@ -50,8 +52,13 @@ impl Setup {
         std::fs::write(&p, serde_json::to_vec(v).unwrap()).unwrap();
         p.display().to_string()
     }
+    /// Publish the issuer's status lists into `st/`.
+    fn publish(&self) {
+        ok(&self.run(&["status", "publish", "--dir", "iss", "--out", "st"]));
+    }
     fn registry_count(&self) -> u64 {
-        giayto_issuer::registry::Registry::open(&self.path().join("iss/registry.sqlite"))
+        use giayto_issuer::registry::RegistryBackend;
+        giayto_issuer::registry::SqliteRegistry::open(&self.path().join("iss/registry.sqlite"))
             .unwrap()
             .count()
             .unwrap()
@@ -96,6 +103,7 @@ fn setup() -> Setup {
         "--out",
         "trust.cwt",
     ]));
+    std::fs::create_dir(s.path().join("st")).unwrap();
     s
 }
 
@@ -117,6 +125,7 @@ fn issue_and_verify_every_document_type_from_text_file_and_image() {
         ]));
         let text = text.trim();
         assert!(text.starts_with("VN1:"), "{text}");
+        s.publish();
         assert!(std::fs::read_to_string(s.path().join(&svg))
             .unwrap()
             .starts_with("<svg"));
@@ -128,6 +137,8 @@ fn issue_and_verify_every_document_type_from_text_file_and_image() {
                 "root/root.pub",
                 "--trust",
                 "trust.cwt",
+                "--status",
+                "st",
                 &input,
             ]);
             let v: serde_json::Value = serde_json::from_str(&ok(&out)).unwrap();
@@ -150,6 +161,8 @@ fn issue_and_verify_every_document_type_from_text_file_and_image() {
             "root/root.pub",
             "--trust",
             "trust.cwt",
+            "--status",
+            "st",
             &png,
         ]));
         assert!(vi.contains("HỢP LỆ"), "{vi}");
@@ -161,6 +174,8 @@ fn issue_and_verify_every_document_type_from_text_file_and_image() {
             "root/root.pub",
             "--trust",
             "trust.cwt",
+            "--status",
+            "st",
             &png,
         ]));
         assert!(en.contains("VALID"), "{en}");
@@ -173,6 +188,7 @@ fn verify_from_stdin_and_exit_codes_for_invalid() {
     let s = setup();
     let data = s.write_json("c.json", &sample("cccd"));
     let text = ok(&s.run(&["issue", "--dir", "iss", "--type", "cccd", "--data", &data]));
+    s.publish();
     let mut child = Command::new(env!("CARGO_BIN_EXE_giayto"))
         .args([
             "--json",
@@ -181,6 +197,8 @@ fn verify_from_stdin_and_exit_codes_for_invalid() {
             "root/root.pub",
             "--trust",
             "trust.cwt",
+            "--status",
+            "st",
             "-",
         ])
         .current_dir(s.path())
@@ -206,6 +224,8 @@ fn verify_from_stdin_and_exit_codes_for_invalid() {
         "root/root.pub",
         "--trust",
         "trust.cwt",
+        "--status",
+        "st",
         "--at",
         "2040-01-01T00:00:00+07:00",
         text.trim(),
@@ -224,6 +244,8 @@ fn verify_from_stdin_and_exit_codes_for_invalid() {
         "root/root.pub",
         "--trust",
         "trust.cwt",
+        "--status",
+        "st",
         "https://example.invalid",
     ]);
     assert_eq!(out.status.code(), Some(1));
@@ -250,6 +272,8 @@ fn verify_from_stdin_and_exit_codes_for_invalid() {
         "root2/root.pub",
         "--trust",
         "trust.cwt",
+        "--status",
+        "st",
         text.trim(),
     ]);
     assert_eq!(out.status.code(), Some(2));
@@ -522,14 +546,18 @@ fn an_issuer_outside_its_doc_types_is_not_authorized() {
     assert_eq!(out.status.code(), Some(1));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["verdict"], "issuer_not_authorized");
-    // The older trust list does not know this issuer at all.
+    // The older trust list does not know this issuer at all. (This device has used the
+    // newer list, so rollback protection is turned off to show it.)
     let out = s.run(&[
         "--json",
         "verify",
+        "--no-state",
         "--root",
         "root/root.pub",
         "--trust",
         "trust.cwt",
+        "--status",
+        "st",
         text.trim(),
     ]);
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();

@@ -3,12 +3,13 @@
 use std::path::{Path, PathBuf};
 
 use clap::Args;
+use giayto_issuer::registry::{Action, Target};
 use giayto_issuer::{IssueOptions, Issuer, IssuerMeta};
 use giayto_model::DocType;
 use giayto_qr::{EccLevel, RenderOptions};
 use giayto_trust::keys::KdfCost;
 use giayto_trust::SecretString;
-use giayto_verify::{Verdict, Verifier};
+use giayto_verify::{Bundle, Verdict, Verifier};
 use serde_json::json;
 
 use super::issue::document_from_json;
@@ -80,6 +81,9 @@ pub fn run(a: DemoArgs, out: Out) -> CmdResult {
         id: "VN.BCA.C06".into(),
         name_vi: "Cục Cảnh sát quản lý hành chính về trật tự xã hội".into(),
         name_en: Some("Police Department for Administrative Management of Social Order".into()),
+        status_uri_prefix: None,
+        list_size: None,
+        registry_url: None,
     };
     giayto_issuer::init(&issuer_dir, &meta, &pass, cost).map_err(|e| issuer_failure(&e))?;
     let all_types: Vec<String> = DocType::ALL.iter().map(|t| t.as_str().to_owned()).collect();
@@ -89,6 +93,7 @@ pub fn run(a: DemoArgs, out: Out) -> CmdResult {
         &meta.id,
         &all_types,
         1825,
+        None,
         None,
         None,
         t,
@@ -103,30 +108,81 @@ pub fn run(a: DemoArgs, out: Out) -> CmdResult {
     write_atomic(&trust_path, &trust_bytes)?;
     say("demo-trust", &[("path", trust_path.display().to_string())]);
 
-    let issuer = Issuer::open(&issuer_dir, &pass).map_err(|e| issuer_failure(&e))?;
-    let verifier = Verifier::new(root_key.verifying_key(), &trust_bytes).map_err(|e| {
-        Failure::new("error-trust-list")
-            .arg("path", trust_path.display())
-            .arg("detail", e)
-    })?;
+    let mut issuer = Issuer::open(&issuer_dir, &pass).map_err(|e| issuer_failure(&e))?;
 
-    let mut results = Vec::new();
-    let mut all_valid = true;
-    for doc_type in DocType::ALL {
-        let document = document_from_json(doc_type, &giayto_model::sample_input(doc_type))?;
+    // Four documents, and a fifth — the registration of a vehicle since sold — to revoke.
+    let mut issued_all = Vec::new();
+    let mut jobs: Vec<(DocType, String)> = DocType::ALL
+        .iter()
+        .map(|t| (*t, t.as_str().to_owned()))
+        .collect();
+    jobs.push((DocType::Vehicle, "vehicle-sold".to_owned()));
+    for (doc_type, name) in &jobs {
+        let document = document_from_json(*doc_type, &giayto_model::sample_input(*doc_type))?;
         let issued = issuer
             .issue(&document, &IssueOptions::default(), t)
             .map_err(|e| issuer_failure(&e))?;
-        let png_path = dir.join(format!("{}.png", doc_type.as_str()));
+        let png_path = dir.join(format!("{name}.png"));
         let png = giayto_qr::render_png(&issued.text, &RenderOptions::default())
             .map_err(|e| Failure::new("error-qr-render").arg("detail", e))?;
         write_atomic(&png_path, &png)?;
         write_atomic(
-            &dir.join(format!("{}.txt", doc_type.as_str())),
+            &dir.join(format!("{name}.txt")),
             format!("{}\n", issued.text).as_bytes(),
         )?;
+        issued_all.push((*doc_type, name.clone(), issued, png_path, png));
+    }
+    let revoked_serial = issued_all
+        .last()
+        .map(|(_, _, i, _, _)| i.serial.clone())
+        .unwrap_or_default();
+    issuer
+        .change_status(
+            &Target::Serial(revoked_serial.clone()),
+            Action::Revoke,
+            "Xe đã bán, chủ mới đăng ký lại",
+            t,
+        )
+        .map_err(|e| issuer_failure(&e))?;
+    let status_dir = dir.join("status");
+    std::fs::create_dir_all(&status_dir).map_err(|e| io_failure(&status_dir, &e))?;
+    let mut tokens = Vec::new();
+    for l in issuer
+        .publish(t, 7 * 86_400, Some(86_400))
+        .map_err(|e| issuer_failure(&e))?
+    {
+        write_atomic(
+            &status_dir.join(super::status::list_file_name(&meta.id, l.list)),
+            &l.token,
+        )?;
+        tokens.push(l.token);
+    }
+    let bundle_path = dir.join("offline.bundle");
+    let bundle = Bundle {
+        created_at: t,
+        trust_list: trust_bytes.clone(),
+        status_lists: tokens,
+    };
+    write_atomic(&bundle_path, &bundle.to_bytes())?;
+    say(
+        "demo-revoked",
+        &[
+            ("serial", giayto_verify::hex_lower(&revoked_serial)),
+            ("bundle", bundle_path.display().to_string()),
+        ],
+    );
+    // From here on, only what an offline checkpoint device has: the root key and the bundle.
+    let verifier = Verifier::from_bundle(root_key.verifying_key(), &bundle).map_err(|e| {
+        Failure::new("error-bundle")
+            .arg("path", bundle_path.display())
+            .arg("detail", e)
+    })?;
+
+    let mut results = Vec::new();
+    let mut all_as_expected = true;
+    for (doc_type, name, issued, png_path, png) in &issued_all {
         // Verify what a scanner reads back from the PNG, not the text we already have.
-        let scanned = giayto_qr::decode_image_bytes(&png).map_err(|e| {
+        let scanned = giayto_qr::decode_image_bytes(png).map_err(|e| {
             Failure::new("error-image")
                 .arg("path", png_path.display())
                 .arg("detail", e)
@@ -137,11 +193,17 @@ pub fn run(a: DemoArgs, out: Out) -> CmdResult {
             .ok_or_else(|| Failure::new("error-no-qr-found").arg("path", png_path.display()))?;
         let result = verifier.verify(&code, now());
         let view = View::of(&result);
-        all_valid &= view.verdict == Verdict::Valid;
+        let expected = if issued.serial == revoked_serial {
+            Verdict::Revoked
+        } else {
+            Verdict::Valid
+        };
+        all_as_expected &= view.verdict == expected;
         let version = giayto_qr::qr_version(&issued.text, EccLevel::Q).unwrap_or(0);
         if out.json {
             let mut v = to_json(&view, now(), verifier.trust_list());
             if let Some(o) = v.as_object_mut() {
+                o.insert("name".into(), json!(name));
                 o.insert("png".into(), json!(png_path));
                 o.insert("chars".into(), json!(issued.text.len()));
                 o.insert("qr_version".into(), json!(version));
@@ -172,6 +234,8 @@ pub fn run(a: DemoArgs, out: Out) -> CmdResult {
             "dir": dir,
             "root_pub": root_dir.join("root.pub"),
             "trust_list": trust_path,
+            "bundle": bundle_path,
+            "revoked_serial": giayto_verify::hex_lower(&revoked_serial),
             "passphrase": DEMO_PASSPHRASE,
             "credentials": results,
         }));
@@ -183,10 +247,18 @@ pub fn run(a: DemoArgs, out: Out) -> CmdResult {
                 ("path", dir.display().to_string()),
                 ("pass", DEMO_PASSPHRASE.to_owned()),
                 ("root", root_dir.join("root.pub").display().to_string()),
-                ("trust", trust_path.display().to_string()),
+                ("bundle", bundle_path.display().to_string()),
                 ("png", dir.join("gplx.png").display().to_string()),
+                (
+                    "revoked",
+                    dir.join("vehicle-sold.png").display().to_string(),
+                ),
             ],
         );
     }
-    Ok(if all_valid { EXIT_OK } else { EXIT_INVALID })
+    Ok(if all_as_expected {
+        EXIT_OK
+    } else {
+        EXIT_INVALID
+    })
 }

@@ -88,7 +88,7 @@ pub fn run(a: IssueArgs, out: Out) -> CmdResult {
         check_parent(p)?;
     }
     let pass = secrets::existing(&meta.id)?;
-    let issuer = Issuer::open(&a.dir, &pass).map_err(|e| issuer_failure(&e))?;
+    let mut issuer = Issuer::open(&a.dir, &pass).map_err(|e| issuer_failure(&e))?;
     let options = IssueOptions {
         valid_days: a.valid_days.max(1),
         holder_key,

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
+use giayto_issuer::registry::RegistryError;
 use giayto_issuer::{IssuerError, IssuerMeta};
 use serde_json::json;
 
@@ -33,6 +34,16 @@ pub struct InitArgs {
     /// Name in English.
     #[arg(long)]
     pub name_en: Option<String>,
+    /// Start of this issuer's status list uris (default `https://giayto.example/st/ID/`).
+    #[arg(long)]
+    pub status_uri_prefix: Option<String>,
+    /// Entries per status list (default 1048576; at least 131072, a multiple of 4).
+    #[arg(long)]
+    pub list_size: Option<u64>,
+    /// Keep the registry in PostgreSQL at this connection string instead of
+    /// ISS/registry.sqlite (GIAYTO_REGISTRY_URL overrides it, to keep passwords out of files).
+    #[arg(long)]
+    pub registry_url: Option<String>,
 }
 
 /// An issuer error as the user sees it.
@@ -47,8 +58,37 @@ pub fn issuer_failure(e: &IssuerError) -> Failure {
             Failure::new("error-not-issuer").arg("path", dir.display())
         }
         IssuerError::DocumentExpired => Failure::new("error-document-expired"),
-        IssuerError::Registry(r) => Failure::new("error-registry").arg("detail", r),
+        IssuerError::Registry(r) => registry_failure(r),
+        IssuerError::PostgresNotBuilt => Failure::new("error-postgres-not-built"),
         _ => Failure::new("error-sign"),
+    }
+}
+
+/// A registry error as the user sees it.
+pub fn registry_failure(e: &RegistryError) -> Failure {
+    let hex = giayto_verify::hex_lower;
+    match e {
+        RegistryError::UnknownSerial(s) => {
+            Failure::new("error-unknown-serial").arg("serial", hex(s))
+        }
+        RegistryError::UnknownHolder(h) => Failure::new("error-unknown-holder").arg("id", h),
+        RegistryError::Transition {
+            serial,
+            from,
+            action,
+        } => Failure::new("error-status-transition")
+            .arg("serial", hex(serial))
+            .arg(
+                "status",
+                crate::i18n::tr(&format!("status-{}", from.as_str())),
+            )
+            .arg(
+                "action",
+                crate::i18n::tr(&format!("action-{}", action.as_str())),
+            ),
+        RegistryError::MissingReason => Failure::new("error-reason-missing"),
+        RegistryError::ListSize { size } => Failure::new("error-list-size").arg("size", size),
+        r => Failure::new("error-registry").arg("detail", r),
     }
 }
 
@@ -73,6 +113,9 @@ fn init(a: &InitArgs, out: Out) -> CmdResult {
         id: a.id.clone(),
         name_vi: name.to_owned(),
         name_en: a.name_en.as_ref().map(|n| n.trim().to_owned()),
+        status_uri_prefix: a.status_uri_prefix.clone(),
+        list_size: a.list_size,
+        registry_url: a.registry_url.clone(),
     };
     let pass = secrets::new("issuer")?;
     giayto_issuer::init(&a.dir, &meta, &pass, secrets::kdf_cost())

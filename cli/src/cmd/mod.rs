@@ -1,12 +1,15 @@
 //! The subcommands.
 
+pub mod batch;
 pub mod cccd;
 pub mod demo;
 pub mod issue;
 pub mod issuer;
 pub mod qr;
 pub mod root;
+pub mod status;
 pub mod verify;
+pub mod wallet;
 
 use std::path::Path;
 

@@ -17,6 +17,20 @@ pub enum QrCommand {
     Render(RenderArgs),
     /// Read the QR code(s) in an image and print their text.
     Decode(DecodeArgs),
+    /// Make a printable A6 card (PNG or PDF) with the code, document type and holder's name.
+    Card(CardArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct CardArgs {
+    /// The credential: QR text, @file, an image of the code, or - for stdin.
+    pub input: String,
+    /// Output file: .png (300 dpi) or .pdf (one A6 page).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Error correction: M, Q or H (L also accepted).
+    #[arg(long, default_value = "Q")]
+    pub ecc: String,
 }
 
 #[derive(Args, Debug)]
@@ -29,7 +43,7 @@ pub struct RenderArgs {
     /// Draw in the terminal.
     #[arg(long)]
     pub terminal: bool,
-    /// Error correction: M or Q (L and H also accepted).
+    /// Error correction: M, Q or H (L also accepted).
     #[arg(long, default_value = "Q")]
     pub ecc: String,
     /// Pixels per module (PNG).
@@ -59,6 +73,7 @@ pub fn run(cmd: QrCommand, out: Out) -> CmdResult {
     match cmd {
         QrCommand::Render(a) => render(&a, out),
         QrCommand::Decode(a) => decode(&a, out),
+        QrCommand::Card(a) => card(&a, out),
     }
 }
 
@@ -128,6 +143,96 @@ fn decode(a: &DecodeArgs, out: Out) -> CmdResult {
         for c in codes {
             println!("{c}");
         }
+    }
+    Ok(EXIT_OK)
+}
+
+/// The document type's name for the card: Vietnamese heading, English subheading.
+fn card_titles(doc_type: giayto_model::DocType) -> (&'static str, &'static str) {
+    use giayto_model::DocType;
+    match doc_type {
+        DocType::Cccd => ("CĂN CƯỚC CÔNG DÂN", "Citizen identity card"),
+        DocType::Gplx => ("GIẤY PHÉP LÁI XE", "Driving licence"),
+        DocType::Vehicle => (
+            "GIẤY CHỨNG NHẬN ĐĂNG KÝ XE",
+            "Vehicle registration certificate",
+        ),
+        DocType::Bhyt => ("THẺ BẢO HIỂM Y TẾ", "Health insurance card"),
+    }
+}
+
+/// Small print of every card: what the code is for, and nothing the card cannot know (the
+/// card is made without checking the signature, so it does not say the credential is valid).
+pub const CARD_FOOTER: &str =
+    "Quét mã QR để kiểm tra chữ ký số · Scan the QR code to check the signature";
+
+/// The document type and holder's name a credential text says, read without verifying it: a
+/// card shows what the code carries; only a verifier can say whether it is genuine.
+fn read_unverified(text: &str) -> Result<(giayto_model::DocType, String), String> {
+    use giayto_cose::claims::CredentialClaims;
+    use giayto_cose::sign1::Sign1;
+    use giayto_cose::text::{decode, Kind};
+    let (kind, cose) = decode(text, &[]).map_err(|e| e.to_string())?;
+    if kind != Kind::Credential {
+        return Err("a presentation (VP1:), not a credential (VN1:)".into());
+    }
+    let signed = Sign1::parse(&cose, giayto_cose::CREDENTIAL_TYP).map_err(|e| e.to_string())?;
+    let claims = CredentialClaims::from_bytes(signed.payload()).map_err(|e| e.to_string())?;
+    let doc_type = giayto_model::DocType::from_code(claims.document.doc_type)
+        .ok_or_else(|| format!("unknown document type {}", claims.document.doc_type))?;
+    let document = giayto_model::Document::from_cbor(doc_type, &claims.document.fields)
+        .map_err(|e| e.to_string())?;
+    Ok((doc_type, document.holder_name().to_owned()))
+}
+
+fn card(a: &CardArgs, out: Out) -> CmdResult {
+    let ecc: EccLevel = a
+        .ecc
+        .parse()
+        .map_err(|_| Failure::new("error-bad-ecc").arg("value", &a.ecc))?;
+    let name = a.out.to_string_lossy().to_ascii_lowercase();
+    let pdf = if name.ends_with(".pdf") {
+        true
+    } else if name.ends_with(".png") {
+        false
+    } else {
+        return Err(Failure::new("error-card-ext").arg("path", a.out.display()));
+    };
+    let codes = codes_from_input(&a.input)?;
+    let text = codes.first().map(String::as_str).unwrap_or_default();
+    let (doc_type, holder) = read_unverified(text)
+        .map_err(|detail| Failure::new("error-card-not-credential").arg("detail", detail))?;
+    let (heading, subheading) = card_titles(doc_type);
+    let content = giayto_qr::CardContent {
+        qr_text: text,
+        ecc,
+        heading,
+        subheading,
+        name: &holder,
+        footer: CARD_FOOTER,
+    };
+    let fail = |e: giayto_qr::QrError| Failure::new("error-qr-render").arg("detail", e);
+    check_parent(&a.out)?;
+    let bytes = if pdf {
+        giayto_qr::render_card_pdf(&content, &format!("{heading} — {holder}")).map_err(fail)?
+    } else {
+        giayto_qr::render_card_png(&content).map_err(fail)?
+    };
+    write_atomic(&a.out, &bytes)?;
+    if out.json {
+        print_json(&json!({
+            "out": a.out,
+            "doc_type": doc_type.as_str(),
+            "name": holder,
+            "format": if pdf { "pdf" } else { "png" },
+            "width_mm": giayto_qr::CARD_WIDTH_MM,
+            "height_mm": giayto_qr::CARD_HEIGHT_MM,
+        }));
+    } else {
+        println!(
+            "{}",
+            crate::i18n::tr_args("card-done", &[("path", a.out.display().to_string())])
+        );
     }
     Ok(EXIT_OK)
 }

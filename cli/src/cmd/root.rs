@@ -27,8 +27,24 @@ pub enum RootCommand {
     Init(InitArgs),
     /// Add (or update) an issuer key in the root's list.
     AddIssuer(AddIssuerArgs),
+    /// Remove an issuer's keys (all of them, or one by kid) from the root's list: after the
+    /// next signed trust list, verifiers reject everything those keys signed (a stolen key).
+    RemoveIssuer(RemoveIssuerArgs),
     /// Sign the trust list of all added issuers.
     SignTrustList(SignArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct RemoveIssuerArgs {
+    /// The root folder.
+    #[arg(long)]
+    pub dir: PathBuf,
+    /// The issuer id.
+    #[arg(long)]
+    pub id: String,
+    /// Only the key with this kid (16 hex digits), e.g. after a key rotation.
+    #[arg(long)]
+    pub kid: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -64,6 +80,10 @@ pub struct AddIssuerArgs {
     /// English name (default: from issuer.json beside the key).
     #[arg(long)]
     pub name_en: Option<String>,
+    /// Status list uris of this issuer must start with this (default: from issuer.json beside
+    /// the key, else `https://giayto.example/st/ID/`).
+    #[arg(long)]
+    pub status_uri_prefix: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -90,6 +110,8 @@ pub struct StateIssuer {
     doc_types: Vec<String>,
     not_before: i64,
     not_after: i64,
+    #[serde(default)]
+    status_uri_prefix: Option<String>,
 }
 
 impl StateIssuer {
@@ -142,8 +164,47 @@ pub fn run(cmd: RootCommand, out: Out) -> CmdResult {
     match cmd {
         RootCommand::Init(a) => init(&a, out),
         RootCommand::AddIssuer(a) => add_issuer(&a, out),
+        RootCommand::RemoveIssuer(a) => remove_issuer(&a, out),
         RootCommand::SignTrustList(a) => sign(&a, out),
     }
+}
+
+fn remove_issuer(a: &RemoveIssuerArgs, out: Out) -> CmdResult {
+    let mut state = read_state(&a.dir)?;
+    let kid_of = |e: &StateIssuer| {
+        e.public_key()
+            .map(|k| giayto_verify::hex_lower(&giayto_cose::kid_for(&k)))
+            .unwrap_or_default()
+    };
+    let wanted_kid = a.kid.as_deref().map(|k| k.trim().to_ascii_lowercase());
+    let before = state.issuers.len();
+    let mut removed = Vec::new();
+    state.issuers.retain(|e| {
+        let hit = e.id == a.id && wanted_kid.as_deref().is_none_or(|k| kid_of(e) == k);
+        if hit {
+            removed.push(kid_of(e));
+        }
+        !hit
+    });
+    if state.issuers.len() == before {
+        return Err(Failure::new("error-issuer-not-in-root")
+            .arg("id", &a.id)
+            .arg("kid", a.kid.clone().unwrap_or_default()));
+    }
+    write_state(&a.dir, &state)?;
+    if out.json {
+        print_json(&json!({"id": a.id, "removed_kids": removed}));
+    } else {
+        println!(
+            "{}",
+            tr_args(
+                "root-issuer-removed",
+                &[("id", a.id.clone()), ("kids", removed.join(", "))]
+            )
+        );
+        println!("{}", tr_args("root-sign-reminder", &[]));
+    }
+    Ok(EXIT_OK)
 }
 
 /// Create the root's files with the given passphrase.
@@ -222,6 +283,7 @@ pub fn add(
     valid_days: u32,
     name: Option<&str>,
     name_en: Option<&str>,
+    status_uri_prefix: Option<&str>,
     now: i64,
 ) -> Result<(StateIssuer, bool), Failure> {
     check_id(id)?;
@@ -258,6 +320,16 @@ pub fn add(
         doc_types: types.iter().map(|t| t.as_str().to_owned()).collect(),
         not_before: now,
         not_after: now.saturating_add(i64::from(valid_days) * 86_400),
+        status_uri_prefix: Some(
+            status_uri_prefix
+                .map(str::to_owned)
+                .or_else(|| {
+                    meta.as_ref()
+                        .filter(|m| m.id == id)
+                        .map(|m| m.status_prefix())
+                })
+                .unwrap_or_else(|| giayto_issuer::default_status_uri_prefix(id)),
+        ),
     };
     let existing = state
         .issuers
@@ -285,6 +357,7 @@ fn add_issuer(a: &AddIssuerArgs, out: Out) -> CmdResult {
         a.valid_days,
         a.name.as_deref(),
         a.name_en.as_deref(),
+        a.status_uri_prefix.as_deref(),
         now(),
     )?;
     let public_key = entry.public_key().unwrap_or([0; 32]);
@@ -344,7 +417,7 @@ pub fn sign_list(
             doc_types,
             not_before: e.not_before,
             not_after: e.not_after,
-            status_uri_prefix: None,
+            status_uri_prefix: e.status_uri_prefix.clone(),
         });
     }
     state.sequence += 1;

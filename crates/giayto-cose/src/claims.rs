@@ -207,8 +207,15 @@ impl CredentialClaims {
 
     /// Parse claims from strict CBOR bytes.
     pub fn from_bytes(bytes: &[u8]) -> Result<CredentialClaims, ClaimsError> {
-        let value = cbor::decode(bytes).map_err(ClaimsError::Cbor)?;
-        Self::from_value(&value)
+        let mut value = cbor::decode(bytes).map_err(ClaimsError::Cbor)?;
+        // Move the document fields (most of the claims) out instead of copying them; an empty
+        // map stands in for them, which `from_value` checks the same way (a map).
+        let fields = take_document_fields(&mut value);
+        let mut claims = Self::from_value(&value)?;
+        if let Some(fields) = fields {
+            claims.document.fields = fields;
+        }
+        Ok(claims)
     }
 
     /// Parse claims from a decoded CBOR value.
@@ -261,6 +268,22 @@ impl CredentialClaims {
             unknown,
         })
     }
+}
+
+/// The `fields` map of the document claim, replaced by an empty map; `None` (nothing moved)
+/// when the claims have no document map with a map under key 4.
+fn take_document_fields(value: &mut Value) -> Option<Value> {
+    let document = value
+        .as_map_mut()?
+        .iter_mut()
+        .find(|(k, _)| as_i64(k) == Some(label::DOCUMENT))?
+        .1
+        .as_map_mut()?;
+    let (_, fields) = document.iter_mut().find(|(k, _)| as_i64(k) == Some(4))?;
+    if !fields.is_map() {
+        return None;
+    }
+    Some(std::mem::replace(fields, Value::Map(Vec::new())))
 }
 
 fn parse_status(value: &Value) -> Result<StatusRef, ClaimsError> {

@@ -41,6 +41,7 @@
 
 pub mod cbor;
 pub mod claims;
+pub mod presentation;
 pub mod sign1;
 pub mod text;
 
@@ -51,6 +52,8 @@ use sha2::{Digest, Sha256};
 
 /// `typ` of a credential.
 pub const CREDENTIAL_TYP: &str = "application/vn-doc+cwt";
+/// `typ` of a holder's presentation (`VP1:`, DESIGN §3.3).
+pub const PRESENTATION_TYP: &str = "application/vn-vp+cwt";
 /// `typ` of a trust list.
 pub const TRUST_LIST_TYP: &str = "application/vn-trust+cwt";
 /// `typ` of a status list token.

@@ -12,6 +12,10 @@ use crate::{kid_for, Signer};
 pub const COSE_SIGN1_TAG: u64 = 18;
 /// Header label of `typ` (RFC 9596).
 pub const TYP_LABEL: i64 = 16;
+/// Largest protected header accepted, in bytes. giayto's is `{1: -8, 4: kid, 16: typ}`, under
+/// 50 bytes; the cap leaves room for more parameters and keeps a crafted header from costing
+/// more than the rest of the parse (it is read twice: checked here, then parsed by coset).
+pub const MAX_PROTECTED_HEADER_BYTES: usize = 1024;
 
 /// Why bytes are not an acceptable COSE_Sign1 of the expected type.
 #[non_exhaustive]
@@ -91,17 +95,29 @@ pub struct Sign1 {
 impl Sign1 {
     /// Parse bytes as a giayto COSE_Sign1 whose protected `typ` must equal `expected_typ`.
     pub fn parse(bytes: &[u8], expected_typ: &str) -> Result<Sign1, CoseError> {
-        let value = cbor::decode(bytes).map_err(CoseError::Cbor)?;
+        Self::parse_bounded(bytes, expected_typ, cbor::MAX_ITEM_BYTES)
+    }
+
+    /// Like [`Sign1::parse`], with another size cap for the whole structure (see
+    /// [`cbor::decode_bounded`]).
+    pub fn parse_bounded(
+        bytes: &[u8],
+        expected_typ: &str,
+        max_len: usize,
+    ) -> Result<Sign1, CoseError> {
+        let value = cbor::decode_bounded(bytes, max_len).map_err(CoseError::Cbor)?;
         let inner = match value {
             Value::Tag(COSE_SIGN1_TAG, inner) => *inner,
             _ => return Err(CoseError::NotTagged),
         };
-        let sign1 = CoseSign1::from_cbor_value(inner).map_err(|_| CoseError::Structure)?;
-        if let Some(original) = &sign1.protected.original_data {
-            if !original.is_empty() {
-                cbor::decode(original).map_err(CoseError::ProtectedHeaderCbor)?;
+        // The protected header's strict encoding and limits are checked before coset parses it.
+        if let Some(Value::Bytes(protected)) = inner.as_array().and_then(|a| a.first()) {
+            if !protected.is_empty() {
+                cbor::check_bounded(protected, MAX_PROTECTED_HEADER_BYTES)
+                    .map_err(CoseError::ProtectedHeaderCbor)?;
             }
         }
+        let sign1 = CoseSign1::from_cbor_value(inner).map_err(|_| CoseError::Structure)?;
         let header = &sign1.protected.header;
         if header.alg
             != Some(coset::RegisteredLabelWithPrivate::Assigned(
@@ -163,10 +179,66 @@ impl Sign1 {
     /// Check the signature with `verify_strict` semantics (canonical S, no small-order keys)
     /// over the Sig_structure built from the protected header bytes as received.
     pub fn verify(&self, key: &VerifyingKey) -> Result<(), CoseError> {
-        let tbs = self.inner.tbs_data(b"");
-        key.verify_strict(&tbs, &self.signature)
-            .map_err(|_| CoseError::BadSignature)
+        verify_ed25519(key, &self.sig_structure(), &self.signature.to_bytes())
     }
+
+    /// The bytes signed: `["Signature1", protected, h'', payload]` (RFC 9052 §4.4), written
+    /// straight from the protected header bytes as received and the payload.
+    fn sig_structure(&self) -> Vec<u8> {
+        let Some(protected) = &self.inner.protected.original_data else {
+            return self.inner.tbs_data(b"");
+        };
+        let payload = self.payload();
+        let mut out = Vec::with_capacity(24 + protected.len() + payload.len());
+        out.push(0x84);
+        out.push(0x6a);
+        out.extend_from_slice(b"Signature1");
+        bstr_head(&mut out, protected.len());
+        out.extend_from_slice(protected);
+        out.push(0x40);
+        bstr_head(&mut out, payload.len());
+        out.extend_from_slice(payload);
+        out
+    }
+}
+
+/// The shortest CBOR head of a byte string of `len` bytes.
+fn bstr_head(out: &mut Vec<u8>, len: usize) {
+    let len = len as u64;
+    match len {
+        0..=23 => out.push(0x40 | len as u8),
+        24..=0xff => out.extend_from_slice(&[0x58, len as u8]),
+        0x100..=0xffff => {
+            out.push(0x59);
+            out.extend_from_slice(&(len as u16).to_be_bytes());
+        }
+        0x1_0000..=0xffff_ffff => {
+            out.push(0x5a);
+            out.extend_from_slice(&(len as u32).to_be_bytes());
+        }
+        _ => {
+            out.push(0x5b);
+            out.extend_from_slice(&len.to_be_bytes());
+        }
+    }
+}
+
+/// The one Ed25519 check every giayto signature goes through: exactly 64 bytes, then
+/// `verify_strict` (S canonical, below the group order; neither the public key nor R of small
+/// order). [`Sign1::verify`] calls it; it is public so the Wycheproof and RFC 8032 vectors run
+/// through exactly this path.
+pub fn verify_ed25519(
+    key: &VerifyingKey,
+    message: &[u8],
+    signature: &[u8],
+) -> Result<(), CoseError> {
+    let bytes: [u8; 64] = signature
+        .try_into()
+        .map_err(|_| CoseError::SignatureLength {
+            len: signature.len(),
+        })?;
+    key.verify_strict(message, &Signature::from_bytes(&bytes))
+        .map_err(|_| CoseError::BadSignature)
 }
 
 /// Sign `payload` as a tagged COSE_Sign1 with the giayto protected header

@@ -4,6 +4,9 @@
 //!
 //! Every step is bounded before it allocates: the text length, the decoded length, and the
 //! inflated length ([`MAX_INFLATED`]).
+//!
+//! The preset dictionaries of the format are built into this crate ([`KNOWN_DICTIONARIES`],
+//! today only [`DICTIONARY_V1`]): [`decode`] always knows them, and callers may add others.
 
 use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress, Status};
 
@@ -118,6 +121,24 @@ pub struct Dictionary<'a> {
     id: u32,
 }
 
+/// The bytes of preset dictionary version 1 for Vietnamese credential content, as shipped in
+/// `test-vectors/zlib-dictionary-v1.bin` (built by `giayto-vectors` from synthetic word lists
+/// and the CBOR patterns of a credential; docs/format.md).
+pub const DICTIONARY_V1_BYTES: &[u8] = include_bytes!("../data/zlib-dictionary-v1.bin");
+
+/// The Adler-32 of [`DICTIONARY_V1_BYTES`], its id in a zlib header.
+pub const DICTIONARY_V1_ID: u32 = 0xE938_4A1D;
+
+/// Preset dictionary version 1, the one issuers use today.
+pub const DICTIONARY_V1: Dictionary<'static> = Dictionary {
+    bytes: DICTIONARY_V1_BYTES,
+    id: DICTIONARY_V1_ID,
+};
+
+/// Every preset dictionary of the format, oldest first. [`decode`] knows all of them; a new
+/// version is added here, never replaces an old one (codes already printed keep decoding).
+pub const KNOWN_DICTIONARIES: &[Dictionary<'static>] = &[DICTIONARY_V1];
+
 impl<'a> Dictionary<'a> {
     /// Wrap dictionary bytes; its id is their Adler-32.
     pub fn new(bytes: &'a [u8]) -> Self {
@@ -137,7 +158,32 @@ impl<'a> Dictionary<'a> {
 }
 
 fn deflate(data: &[u8], dictionary: Option<&Dictionary<'_>>) -> Option<Vec<u8>> {
-    let mut c = Compress::new(Compression::best(), true);
+    DEFLATER.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut slot) => {
+            let c = slot.get_or_insert_with(|| Compress::new(Compression::best(), true));
+            c.reset();
+            deflate_with(c, data, dictionary)
+        }
+        // Re-entered on this thread (cannot happen today): a fresh state is just as correct.
+        Err(_) => deflate_with(
+            &mut Compress::new(Compression::best(), true),
+            data,
+            dictionary,
+        ),
+    })
+}
+
+thread_local! {
+    /// One deflate state per thread, reset for each credential: a new one allocates and clears
+    /// hundreds of KiB of tables, a large share of issuing one credential.
+    static DEFLATER: std::cell::RefCell<Option<Compress>> = const { std::cell::RefCell::new(None) };
+}
+
+fn deflate_with(
+    c: &mut Compress,
+    data: &[u8],
+    dictionary: Option<&Dictionary<'_>>,
+) -> Option<Vec<u8>> {
     if let Some(d) = dictionary {
         c.set_dictionary(d.bytes).ok()?;
     }
@@ -181,6 +227,9 @@ pub fn encode_with_form(
 }
 
 /// Decode a QR text into its kind and COSE bytes. Surrounding ASCII whitespace is ignored.
+///
+/// A zlib stream may name a preset dictionary from `dictionaries` or from
+/// [`KNOWN_DICTIONARIES`]; any other is [`TextError::UnknownDictionary`].
 pub fn decode(text: &str, dictionaries: &[Dictionary<'_>]) -> Result<(Kind, Vec<u8>), TextError> {
     let text = text.trim_matches(|c: char| c.is_ascii_whitespace());
     let (kind, body) = if let Some(b) = text.strip_prefix(Kind::Credential.prefix()) {
@@ -196,7 +245,16 @@ pub fn decode(text: &str, dictionaries: &[Dictionary<'_>]) -> Result<(Kind, Vec<
     let bytes = base45::decode(body).map_err(|_| TextError::Base45)?;
     match bytes.first() {
         Some(0xD2) => Ok((kind, bytes)),
-        Some(0x78) => Ok((kind, inflate(&bytes, dictionaries)?)),
+        Some(0x78) => {
+            if dictionaries.is_empty() {
+                Ok((kind, inflate(&bytes, KNOWN_DICTIONARIES)?))
+            } else {
+                let mut all = Vec::with_capacity(dictionaries.len() + KNOWN_DICTIONARIES.len());
+                all.extend_from_slice(dictionaries);
+                all.extend_from_slice(KNOWN_DICTIONARIES);
+                Ok((kind, inflate(&bytes, &all)?))
+            }
+        }
         first => Err(TextError::UnknownForm {
             first: first.copied(),
         }),
@@ -204,8 +262,18 @@ pub fn decode(text: &str, dictionaries: &[Dictionary<'_>]) -> Result<(Kind, Vec<
 }
 
 /// Inflate a zlib stream (RFC 1950) to at most [`MAX_INFLATED`] bytes, supplying a preset
-/// dictionary when the header names one.
+/// dictionary from `dictionaries` when the header names one (only those given are searched).
 pub fn inflate(stream: &[u8], dictionaries: &[Dictionary<'_>]) -> Result<Vec<u8>, TextError> {
+    inflate_bounded(stream, dictionaries, MAX_INFLATED)
+}
+
+/// [`inflate`] with another cap than [`MAX_INFLATED`]: output beyond `max` bytes is refused
+/// before it is produced, and the whole input must be one complete zlib stream.
+pub fn inflate_bounded(
+    stream: &[u8],
+    dictionaries: &[Dictionary<'_>],
+    max: usize,
+) -> Result<Vec<u8>, TextError> {
     let [cmf, flg, ..] = *stream else {
         return Err(TextError::ZlibHeader);
     };
@@ -227,8 +295,30 @@ pub fn inflate(stream: &[u8], dictionaries: &[Dictionary<'_>]) -> Result<Vec<u8>
     } else {
         None
     };
-    let mut d = Decompress::new(true);
-    let mut out: Vec<u8> = Vec::with_capacity((stream.len() * 4).clamp(256, MAX_INFLATED));
+    INFLATER.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut slot) => {
+            let d = slot.get_or_insert_with(|| Decompress::new(true));
+            d.reset(true);
+            inflate_with(d, stream, dictionary, max)
+        }
+        // Re-entered on this thread (cannot happen today): a fresh state is just as correct.
+        Err(_) => inflate_with(&mut Decompress::new(true), stream, dictionary, max),
+    })
+}
+
+thread_local! {
+    /// One inflate state per thread, reset for each stream: a new one costs an allocation and
+    /// initialisation of its tables that was a tenth of the non-cryptographic verify time.
+    static INFLATER: std::cell::RefCell<Option<Decompress>> = const { std::cell::RefCell::new(None) };
+}
+
+fn inflate_with(
+    d: &mut Decompress,
+    stream: &[u8],
+    dictionary: Option<&Dictionary<'_>>,
+    max: usize,
+) -> Result<Vec<u8>, TextError> {
+    let mut out: Vec<u8> = Vec::with_capacity((stream.len() * 4).max(256).min(max));
     loop {
         let consumed = usize::try_from(d.total_in()).map_err(|_| TextError::Zlib)?;
         let input = stream.get(consumed..).ok_or(TextError::Zlib)?;
@@ -237,10 +327,10 @@ pub fn inflate(stream: &[u8], dictionaries: &[Dictionary<'_>]) -> Result<Vec<u8>
             Ok(Status::StreamEnd) => break,
             Ok(_) => {
                 if out.len() == out.capacity() {
-                    if out.len() >= MAX_INFLATED {
+                    if out.len() >= max {
                         return Err(TextError::TooLarge);
                     }
-                    let grow = out.len().min(MAX_INFLATED - out.len()).max(1);
+                    let grow = out.len().min(max - out.len()).max(1);
                     out.reserve_exact(grow);
                 } else if before == (d.total_in(), d.total_out()) {
                     return Err(TextError::Zlib);
@@ -253,11 +343,11 @@ pub fn inflate(stream: &[u8], dictionaries: &[Dictionary<'_>]) -> Result<Vec<u8>
                 _ => return Err(TextError::Zlib),
             },
         }
-        if out.len() > MAX_INFLATED {
+        if out.len() > max {
             return Err(TextError::TooLarge);
         }
     }
-    if out.len() > MAX_INFLATED {
+    if out.len() > max {
         return Err(TextError::TooLarge);
     }
     if usize::try_from(d.total_in()).ok() != Some(stream.len()) {
@@ -323,6 +413,119 @@ mod tests {
             decode(&text, &[]),
             Err(TextError::UnknownDictionary { id: dict.id() })
         );
+    }
+
+    /// A zlib header naming dictionary `id`, with a valid FCHECK.
+    fn header_with_dictionary(id: u32) -> Vec<u8> {
+        let cmf = 0x78u8;
+        let mut flg = 0x20u8 | 0xC0; // FDICT, FLEVEL 3
+        flg += (31 - ((u16::from(cmf) << 8 | u16::from(flg)) % 31) as u8) % 31;
+        let mut h = vec![cmf, flg];
+        h.extend(id.to_be_bytes());
+        h
+    }
+
+    fn dictionary_text(cose: &[u8]) -> (String, Vec<u8>) {
+        let (text, form) = encode_with_form(Kind::Credential, cose, Some(&DICTIONARY_V1));
+        assert_eq!(form, Form::ZlibDictionary(DICTIONARY_V1_ID));
+        let stream = base45::decode(&text[4..]).unwrap();
+        (text, stream)
+    }
+
+    fn credential_like() -> Vec<u8> {
+        // The typ, claim keys and Vietnamese words the dictionary was made for.
+        let mut cose = vec![0xD2, 0x84, 0x58, 0x25, 0xA3, 0x01, 0x27, 0x04, 0x48];
+        cose.extend([0x5A; 8]);
+        cose.extend(b"\x10vapplication/vn-doc+cwt");
+        cose.extend("status_list Nguyễn Văn An, phường Bến Nghé, quận 1, Hồ Chí Minh".as_bytes());
+        cose
+    }
+
+    #[test]
+    fn known_dictionary_ids_are_their_adler32() {
+        assert_eq!(adler32(DICTIONARY_V1_BYTES), DICTIONARY_V1_ID);
+        for d in KNOWN_DICTIONARIES {
+            assert_eq!(adler32(d.bytes()), d.id());
+            assert!(
+                d.bytes().len() <= 32 * 1024,
+                "zlib only reaches back 32 KiB"
+            );
+        }
+    }
+
+    #[test]
+    fn known_dictionary_decodes_without_being_passed() {
+        let cose = credential_like();
+        let (text, stream) = dictionary_text(&cose);
+        assert_eq!(stream[1] & 0x20, 0x20, "FDICT set");
+        assert_eq!(stream[2..6], DICTIONARY_V1_ID.to_be_bytes());
+        assert_eq!(
+            decode(&text, &[]).unwrap(),
+            (Kind::Credential, cose.clone())
+        );
+        // Any zlib library inflates it given the dictionary bytes.
+        let mut d = flate2::Decompress::new(true);
+        let mut out = Vec::with_capacity(4096);
+        let e = d
+            .decompress_vec(&stream, &mut out, FlushDecompress::Finish)
+            .unwrap_err();
+        assert_eq!(e.needs_dictionary(), Some(DICTIONARY_V1_ID));
+        d.set_dictionary(DICTIONARY_V1_BYTES).unwrap();
+        let rest = &stream[usize::try_from(d.total_in()).unwrap()..];
+        d.decompress_vec(rest, &mut out, FlushDecompress::Finish)
+            .unwrap();
+        assert_eq!(out, cose);
+    }
+
+    #[test]
+    fn unknown_and_corrupted_dictionary_streams_are_rejected() {
+        let cose = credential_like();
+        let (_, stream) = dictionary_text(&cose);
+
+        // Another dictionary id in an otherwise valid header.
+        let mut other = header_with_dictionary(0x0BAD_D1C7);
+        other.extend(&stream[6..]);
+        let text = format!("VN1:{}", base45::encode(&other));
+        assert_eq!(
+            decode(&text, &[]),
+            Err(TextError::UnknownDictionary { id: 0x0BAD_D1C7 })
+        );
+        assert!(decode(&text, &[])
+            .unwrap_err()
+            .to_string()
+            .contains("0badd1c7"));
+
+        // The right id, but bytes that are not the dictionary: the Adler-32 check fails.
+        let impostor = Dictionary {
+            bytes: b"not the dictionary",
+            id: DICTIONARY_V1_ID,
+        };
+        assert_eq!(inflate(&stream, &[impostor]), Err(TextError::Zlib));
+
+        // Header cut inside the dictionary id.
+        assert_eq!(
+            inflate(&stream[..4], KNOWN_DICTIONARIES),
+            Err(TextError::ZlibHeader)
+        );
+        // No single-bit flip in the deflate body or the checksum yields other bytes: each is
+        // caught, or (in the unused bits padding the last deflate byte) changes nothing.
+        for i in 6..stream.len() {
+            for bit in 0..8 {
+                let mut bad = stream.clone();
+                bad[i] ^= 1 << bit;
+                match inflate(&bad, KNOWN_DICTIONARIES) {
+                    Err(_) => {}
+                    Ok(out) => assert_eq!(out, cose, "flip at {i}.{bit} went unnoticed"),
+                }
+            }
+        }
+        // Truncated anywhere.
+        for cut in 6..stream.len() {
+            assert!(
+                inflate(&stream[..cut], KNOWN_DICTIONARIES).is_err(),
+                "cut {cut}"
+            );
+        }
     }
 
     #[test]

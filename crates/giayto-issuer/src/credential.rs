@@ -60,9 +60,10 @@ pub fn sign_credential(
     sign1::sign(signer, CREDENTIAL_TYP, request.claims(issuer_id).to_bytes())
 }
 
-/// The `VN1:` QR text of a credential, in its shortest form.
+/// The `VN1:` QR text of a credential, in its shortest form: raw, zlib, or zlib with the
+/// format's preset dictionary ([`text::DICTIONARY_V1`]).
 pub fn credential_text(cose: &[u8]) -> String {
-    text::encode(text::Kind::Credential, cose, None)
+    text::encode(text::Kind::Credential, cose, Some(&text::DICTIONARY_V1))
 }
 
 /// The first second after the end of `date` in Vietnam (UTC+7): a document valid "until

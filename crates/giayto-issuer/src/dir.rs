@@ -11,7 +11,12 @@ use giayto_trust::SecretString;
 use serde::{Deserialize, Serialize};
 
 use crate::credential::{credential_expiry, credential_text, sign_credential, CredentialRequest};
-use crate::registry::{CredentialRecord, Registry, RegistryError};
+use crate::registry::{
+    Action, BatchLine, ChangeReport, CredentialRecord, NewCredential, RegistryBackend,
+    RegistryError, SqliteRegistry, StatusSlot, Target, DEFAULT_LIST_SIZE,
+};
+use giayto_cose::claims::StatusRef;
+use giayto_status::{StatusList, StatusListToken};
 
 /// Secret key file name.
 pub const KEY_FILE: &str = "issuer.key";
@@ -34,6 +39,42 @@ pub struct IssuerMeta {
     /// Name in English.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_en: Option<String>,
+    /// The start of every status list uri of this issuer; list `n` is this followed by `n`.
+    /// Defaults to [`default_status_uri_prefix`] of the id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_uri_prefix: Option<String>,
+    /// Entries per status list (default [`DEFAULT_LIST_SIZE`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub list_size: Option<u64>,
+    /// A PostgreSQL connection string for the registry instead of the SQLite file in the
+    /// folder. The environment variable `GIAYTO_REGISTRY_URL`, when set, takes precedence
+    /// (so a password need not be written into this file).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registry_url: Option<String>,
+}
+
+/// The status list uri prefix an issuer gets when none is configured.
+pub fn default_status_uri_prefix(issuer_id: &str) -> String {
+    format!("https://giayto.example/st/{issuer_id}/")
+}
+
+impl IssuerMeta {
+    /// The configured or default status list uri prefix.
+    pub fn status_prefix(&self) -> String {
+        self.status_uri_prefix
+            .clone()
+            .unwrap_or_else(|| default_status_uri_prefix(&self.id))
+    }
+
+    /// The uri of status list number `list`.
+    pub fn status_uri(&self, list: u32) -> String {
+        format!("{}{list}", self.status_prefix())
+    }
+
+    /// Entries per status list.
+    pub fn list_size(&self) -> u64 {
+        self.list_size.unwrap_or(DEFAULT_LIST_SIZE)
+    }
 }
 
 /// Why an issuer operation failed.
@@ -67,6 +108,8 @@ pub enum IssuerError {
     Sign,
     /// The system random number generator failed.
     Random,
+    /// The registry is in PostgreSQL but this program was built without it.
+    PostgresNotBuilt,
 }
 
 impl std::fmt::Display for IssuerError {
@@ -84,6 +127,9 @@ impl std::fmt::Display for IssuerError {
             IssuerError::DocumentExpired => write!(f, "the document has already expired"),
             IssuerError::Sign => write!(f, "signing failed"),
             IssuerError::Random => write!(f, "the system random number generator failed"),
+            IssuerError::PostgresNotBuilt => {
+                write!(f, "this program was built without PostgreSQL support")
+            }
         }
     }
 }
@@ -143,6 +189,19 @@ pub struct Issued {
     pub text: String,
     /// `exp`.
     pub expires_at: i64,
+    /// Its status list entry.
+    pub slot: StatusSlot,
+}
+
+/// One document of a batch: its options and the input line it came from.
+#[derive(Debug, Clone)]
+pub struct BatchItem<'a> {
+    /// The document.
+    pub document: &'a Document,
+    /// Its options.
+    pub options: IssueOptions,
+    /// Its 1-based input line.
+    pub line: u64,
 }
 
 /// An issuer directory with its key unlocked and its registry open.
@@ -150,7 +209,8 @@ pub struct Issuer {
     dir: PathBuf,
     meta: IssuerMeta,
     key: SigningKey,
-    registry: Registry,
+    registry: Box<dyn RegistryBackend>,
+    signing_threads: usize,
 }
 
 impl std::fmt::Debug for Issuer {
@@ -195,7 +255,12 @@ pub fn init(
         })?;
         let meta_path = dir.join(META_FILE);
         fs::write(&meta_path, json).map_err(io_err(&meta_path))?;
-        Registry::open(&dir.join(REGISTRY_FILE))?;
+        // The registry names holders: owner-only like the key (SQLite gives its -wal and -shm
+        // files the mode of the database).
+        if registry_url(meta).is_none() {
+            drop(keys::create_private_file(&dir.join(REGISTRY_FILE))?);
+        }
+        open_registry(dir, meta)?;
         Ok(())
     })();
     if result.is_err() {
@@ -220,17 +285,100 @@ pub fn read_meta(dir: &Path) -> Result<IssuerMeta, IssuerError> {
     })
 }
 
+/// Open the registry an issuer's metadata names: PostgreSQL when `GIAYTO_REGISTRY_URL` or
+/// the metadata give a connection string, else the SQLite file in the folder.
+pub fn open_registry(
+    dir: &Path,
+    meta: &IssuerMeta,
+) -> Result<Box<dyn RegistryBackend>, IssuerError> {
+    match registry_url(meta) {
+        None => Ok(Box::new(SqliteRegistry::open(&dir.join(REGISTRY_FILE))?)),
+        #[cfg(feature = "postgres")]
+        Some(url) => {
+            let schema =
+                std::env::var("GIAYTO_REGISTRY_SCHEMA").unwrap_or_else(|_| "giayto".into());
+            Ok(Box::new(crate::registry::PostgresRegistry::connect(
+                &url, &schema,
+            )?))
+        }
+        #[cfg(not(feature = "postgres"))]
+        Some(_) => Err(IssuerError::PostgresNotBuilt),
+    }
+}
+
+/// The PostgreSQL connection string in use, if any: `GIAYTO_REGISTRY_URL`, else the metadata's.
+fn registry_url(meta: &IssuerMeta) -> Option<String> {
+    std::env::var("GIAYTO_REGISTRY_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+        .or_else(|| meta.registry_url.clone())
+}
+
+/// Fresh random serials.
+fn serials(n: usize) -> Result<Vec<Vec<u8>>, IssuerError> {
+    let mut bytes = vec![0u8; n * SERIAL_BYTES];
+    getrandom::getrandom(&mut bytes).map_err(|_| IssuerError::Random)?;
+    Ok(bytes.chunks(SERIAL_BYTES).map(<[u8]>::to_vec).collect())
+}
+
+fn sign_record_with(
+    key: &SigningKey,
+    meta: &IssuerMeta,
+    document: &Document,
+    record: &CredentialRecord,
+) -> Result<Issued, IssuerError> {
+    let request = CredentialRequest {
+        document,
+        serial: record.serial.clone(),
+        issued_at: record.issued_at,
+        not_before: None,
+        expires_at: record.expires_at,
+        holder_key: record.holder_key,
+        assurance_level: record.assurance_level,
+        status: Some(StatusRef {
+            idx: record.slot.index,
+            uri: meta.status_uri(record.slot.list),
+        }),
+    };
+    let cose = sign_credential(key, &meta.id, &request).map_err(|_| IssuerError::Sign)?;
+    Ok(Issued {
+        text: credential_text(&cose),
+        serial: record.serial.clone(),
+        cose,
+        expires_at: record.expires_at,
+        slot: record.slot,
+    })
+}
+
+/// A signed status list, ready to publish.
+#[derive(Debug, Clone)]
+pub struct PublishedList {
+    /// The list's number.
+    pub list: u32,
+    /// Its uri.
+    pub uri: String,
+    /// Entries.
+    pub size: u64,
+    /// Entries revoked.
+    pub revoked: u64,
+    /// Entries suspended.
+    pub suspended: u64,
+    /// The signed token.
+    pub token: Vec<u8>,
+}
+
 impl Issuer {
     /// Open an issuer directory, unlocking its key with `passphrase`.
     pub fn open(dir: &Path, passphrase: &SecretString) -> Result<Issuer, IssuerError> {
         let meta = read_meta(dir)?;
         let key = keys::read_secret_key(&dir.join(KEY_FILE), passphrase)?;
-        let registry = Registry::open(&dir.join(REGISTRY_FILE))?;
+        let registry = open_registry(dir, &meta)?;
         Ok(Issuer {
             dir: dir.to_owned(),
             meta,
             key,
             registry,
+            signing_threads: std::thread::available_parallelism().map_or(1, |n| n.get()),
         })
     }
 
@@ -240,56 +388,202 @@ impl Issuer {
     }
 
     /// The registry.
-    pub fn registry(&self) -> &Registry {
-        &self.registry
+    pub fn registry(&mut self) -> &mut dyn RegistryBackend {
+        self.registry.as_mut()
     }
 
-    /// Issue a credential for `document` at time `now`: sign it, record it, return it. The
+    /// Issue a credential for `document` at time `now`: record it, then sign it. The
     /// credential exists only once its registry row is committed.
     pub fn issue(
-        &self,
+        &mut self,
         document: &Document,
         options: &IssueOptions,
         now: i64,
     ) -> Result<Issued, IssuerError> {
-        let expires_at = credential_expiry(document, now, options.valid_days)
-            .ok_or(IssuerError::DocumentExpired)?;
-        for _ in 0..4 {
-            let mut serial = vec![0u8; SERIAL_BYTES];
-            getrandom::getrandom(&mut serial).map_err(|_| IssuerError::Random)?;
-            let request = CredentialRequest {
-                document,
-                serial: serial.clone(),
+        let item = BatchItem {
+            document,
+            options: options.clone(),
+            line: 0,
+        };
+        let mut issued = self.issue_items(&[item], None, now)?;
+        issued.pop().ok_or(IssuerError::Sign)
+    }
+
+    /// Issue a batch in one registry transaction: every credential is recorded, or none.
+    /// With a `batch_id`, each row also records its input line, so that a batch run again
+    /// after a crash finds what was already issued ([`Issuer::batch_lines`]).
+    pub fn issue_items(
+        &mut self,
+        items: &[BatchItem<'_>],
+        batch_id: Option<&str>,
+        now: i64,
+    ) -> Result<Vec<Issued>, IssuerError> {
+        let mut rows = Vec::with_capacity(items.len());
+        for item in items {
+            let expires_at = credential_expiry(item.document, now, item.options.valid_days)
+                .ok_or(IssuerError::DocumentExpired)?;
+            rows.push(NewCredential {
+                serial: Vec::new(),
+                doc_type: item.document.doc_type().as_str().to_owned(),
+                holder_id: item.document.holder_id_number().map(str::to_owned),
                 issued_at: now,
-                not_before: None,
                 expires_at,
-                holder_key: options.holder_key,
-                assurance_level: options.assurance_level,
-                status: None,
-            };
-            let cose = sign_credential(&self.key, &self.meta.id, &request)
-                .map_err(|_| IssuerError::Sign)?;
-            let record = CredentialRecord {
-                serial: serial.clone(),
-                doc_type: document.doc_type().as_str().to_owned(),
-                holder_id: document.holder_id_number().map(str::to_owned),
-                issued_at: now,
-                expires_at,
-                holder_key: options.holder_key,
-            };
-            match self.registry.record(&record) {
-                Ok(()) => {
-                    return Ok(Issued {
-                        text: credential_text(&cose),
-                        serial,
-                        cose,
-                        expires_at,
-                    })
-                }
-                Err(RegistryError::DuplicateSerial) => continue,
+                holder_key: item.options.holder_key,
+                assurance_level: item.options.assurance_level,
+                batch: batch_id.map(|b| BatchLine {
+                    batch_id: b.to_owned(),
+                    line: item.line,
+                }),
+            });
+        }
+        let list_size = self.meta.list_size();
+        let mut attempts = 0;
+        let slots = loop {
+            for (row, serial) in rows.iter_mut().zip(serials(items.len())?) {
+                row.serial = serial;
+            }
+            match self.registry.record(&rows, list_size) {
+                Ok(slots) => break slots,
+                // 80 random bits: a collision is a freak; draw again, at most a few times.
+                Err(RegistryError::DuplicateSerial) if attempts < 3 => attempts += 1,
                 Err(e) => return Err(e.into()),
             }
+        };
+        let work: Vec<(&Document, CredentialRecord)> = items
+            .iter()
+            .zip(rows)
+            .zip(slots)
+            .map(|((item, row), slot)| {
+                (
+                    item.document,
+                    CredentialRecord {
+                        serial: row.serial,
+                        doc_type: row.doc_type,
+                        holder_id: row.holder_id,
+                        issued_at: row.issued_at,
+                        expires_at: row.expires_at,
+                        holder_key: row.holder_key,
+                        assurance_level: row.assurance_level,
+                        slot,
+                        status: giayto_status::Status::Valid,
+                    },
+                )
+            })
+            .collect();
+        self.sign_records(&work)
+    }
+
+    /// Sign many records, spread over [`Issuer::set_signing_threads`] threads; results in
+    /// order.
+    pub fn sign_records(
+        &self,
+        work: &[(&Document, CredentialRecord)],
+    ) -> Result<Vec<Issued>, IssuerError> {
+        let (key, meta) = (&self.key, &self.meta);
+        let sign_all = |part: &[(&Document, CredentialRecord)]| {
+            part.iter()
+                .map(|(doc, record)| sign_record_with(key, meta, doc, record))
+                .collect::<Result<Vec<_>, _>>()
+        };
+        // Below a few dozen credentials a thread costs more than it saves.
+        let threads = self.signing_threads.min(work.len() / 32).max(1);
+        if threads == 1 {
+            return sign_all(work);
         }
-        Err(IssuerError::Random)
+        let per_thread = work.len().div_ceil(threads);
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = work
+                .chunks(per_thread)
+                .map(|part| scope.spawn(move || sign_all(part)))
+                .collect();
+            let mut out = Vec::with_capacity(work.len());
+            for h in handles {
+                out.extend(h.join().map_err(|_| IssuerError::Sign)??);
+            }
+            Ok(out)
+        })
+    }
+
+    /// Sign on this many threads at once (default: every core). The registry is written by
+    /// one thread either way.
+    pub fn set_signing_threads(&mut self, threads: usize) {
+        self.signing_threads = threads.max(1);
+    }
+
+    /// Sign the credential a registry record describes. Ed25519 signatures are
+    /// deterministic, so for the same document this gives back byte for byte the credential
+    /// issued when the record was made: how an interrupted batch recovers its output.
+    pub fn sign_record(
+        &self,
+        document: &Document,
+        record: &CredentialRecord,
+    ) -> Result<Issued, IssuerError> {
+        sign_record_with(&self.key, &self.meta, document, record)
+    }
+
+    /// The records already made for a batch, by input line.
+    pub fn batch_lines(
+        &mut self,
+        batch_id: &str,
+    ) -> Result<Vec<(u64, CredentialRecord)>, IssuerError> {
+        Ok(self.registry.batch_lines(batch_id)?)
+    }
+
+    /// Revoke, suspend or reinstate, with a reason, recorded in the audit trail.
+    pub fn change_status(
+        &mut self,
+        target: &Target,
+        action: Action,
+        reason: &str,
+        now: i64,
+    ) -> Result<ChangeReport, IssuerError> {
+        Ok(self.registry.change_status(target, action, reason, now)?)
+    }
+
+    /// Build and sign every status list as it stands now, valid for `valid_for` seconds,
+    /// with `ttl` as the caching hint.
+    pub fn publish(
+        &mut self,
+        now: i64,
+        valid_for: i64,
+        ttl: Option<u64>,
+    ) -> Result<Vec<PublishedList>, IssuerError> {
+        let lists = self.registry.lists()?;
+        let mut out = Vec::with_capacity(lists.len());
+        for info in lists {
+            let mut list = StatusList::new(info.size)
+                .map_err(|_| RegistryError::Corrupt { what: "list size" })?;
+            let (mut revoked, mut suspended) = (0, 0);
+            for (index, status) in self.registry.not_valid(info.list)? {
+                match status {
+                    giayto_status::Status::Revoked => revoked += 1,
+                    giayto_status::Status::Suspended => suspended += 1,
+                    _ => {}
+                }
+                list.set(index, status)
+                    .map_err(|_| RegistryError::Corrupt {
+                        what: "status index",
+                    })?;
+            }
+            let uri = self.meta.status_uri(info.list);
+            let token = StatusListToken {
+                uri: uri.clone(),
+                issued_at: now,
+                expires_at: now.saturating_add(valid_for.max(1)),
+                ttl,
+                list,
+            }
+            .sign(&self.key)
+            .map_err(|_| IssuerError::Sign)?;
+            out.push(PublishedList {
+                list: info.list,
+                uri,
+                size: info.size,
+                revoked,
+                suspended,
+                token,
+            });
+        }
+        Ok(out)
     }
 }

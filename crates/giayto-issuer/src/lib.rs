@@ -12,4 +12,7 @@ pub mod registry;
 
 pub use credential::{credential_text, sign_credential, CredentialRequest};
 #[cfg(feature = "registry")]
-pub use dir::{init, read_meta, IssueOptions, Issued, Issuer, IssuerError, IssuerMeta};
+pub use dir::{
+    default_status_uri_prefix, init, read_meta, BatchItem, IssueOptions, Issued, Issuer,
+    IssuerError, IssuerMeta, PublishedList,
+};

@@ -16,7 +16,12 @@ pub(crate) fn canon_free(raw: &str, max: usize) -> Result<String, FieldErrorKind
     if raw.len() > max.saturating_mul(RAW_BYTES_PER_CHAR) {
         return Err(FieldErrorKind::TooLong { max });
     }
-    let nfc: String = raw.nfc().collect();
+    // Most text is already NFC (every decoded credential must be): the quick check says so
+    // without building a normalised copy.
+    let nfc: std::borrow::Cow<'_, str> = match unicode_normalization::is_nfc_quick(raw.chars()) {
+        unicode_normalization::IsNormalized::Yes => raw.into(),
+        _ => raw.nfc().collect::<String>().into(),
+    };
     let trimmed = nfc.trim();
     if trimmed.is_empty() {
         return Err(FieldErrorKind::Empty);

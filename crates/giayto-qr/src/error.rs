@@ -47,6 +47,17 @@ pub enum QrError {
         /// The underlying error of the PNG encoder.
         source: std::io::Error,
     },
+    /// The embedded card font could not be read (an internal inconsistency).
+    Font,
+    /// A line of text for a printed card is too long.
+    CardTextTooLong {
+        /// Which line.
+        field: &'static str,
+        /// Its length in characters.
+        len: usize,
+        /// The longest accepted.
+        max: usize,
+    },
 }
 
 impl fmt::Display for QrError {
@@ -77,6 +88,11 @@ impl fmt::Display for QrError {
             ),
             QrError::Encoder { step } => write!(f, "QR encoder failed while {step}"),
             QrError::PngEncode { source } => write!(f, "PNG encoding failed: {source}"),
+            QrError::Font => write!(f, "the embedded card font could not be read"),
+            QrError::CardTextTooLong { field, len, max } => write!(
+                f,
+                "card {field} of {len} characters is longer than the {max} allowed"
+            ),
         }
     }
 }

@@ -33,6 +33,8 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+#[cfg(feature = "card")]
+mod card;
 mod encode;
 mod error;
 mod render;
@@ -50,6 +52,12 @@ pub use crate::scan::{
     decode_image, decode_image_bytes, is_image, scan_with, Pass, ScanReport, Tone, DEFAULT_PASSES,
     MAX_FILE_BYTES, MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE, MAX_UPSCALED_PIXELS, MAX_WORK_PIXELS,
     MIN_WORK_SIDE,
+};
+
+#[cfg(feature = "card")]
+pub use crate::card::{
+    render_card, render_card_pdf, render_card_png, CardContent, CARD_DPI, CARD_HEIGHT_MM,
+    CARD_WIDTH_MM, MAX_CARD_LINE,
 };
 
 /// The `image` crate this API is built on ([`decode_image`] takes its `DynamicImage`).

@@ -40,5 +40,5 @@ pub mod keys;
 mod list;
 
 #[cfg(feature = "keyfiles")]
-pub use age::secrecy::SecretString;
-pub use list::{IssuerEntry, TrustError, TrustList, MAX_ISSUERS};
+pub use age::secrecy::{ExposeSecret, SecretString};
+pub use list::{IssuerEntry, TrustError, TrustList, MAX_ISSUERS, MAX_TRUST_LIST_BYTES};

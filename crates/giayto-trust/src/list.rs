@@ -24,6 +24,9 @@ const SEQ: i64 = -70010;
 const ISSUERS: i64 = -70011;
 /// Most issuers a trust list may name.
 pub const MAX_ISSUERS: usize = 1024;
+/// Largest signed trust list accepted, in bytes: room for [`MAX_ISSUERS`] entries with long
+/// names in both languages (a credential's 64 KiB cap would hold only about 400).
+pub const MAX_TRUST_LIST_BYTES: usize = 1024 * 1024;
 
 /// One issuer key the root trusts.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -208,13 +211,14 @@ impl TrustList {
     /// Check a signed trust list against the pinned root key and parse it. Time is not checked
     /// here: freshness is the verifier's call, with the clock it is given.
     pub fn verify(bytes: &[u8], root: &VerifyingKey) -> Result<TrustList, TrustError> {
-        let signed = Sign1::parse(bytes, TRUST_LIST_TYP).map_err(TrustError::Cose)?;
+        let signed = Sign1::parse_bounded(bytes, TRUST_LIST_TYP, MAX_TRUST_LIST_BYTES)
+            .map_err(TrustError::Cose)?;
         if signed.kid() != kid_for(root.as_bytes()) {
             return Err(TrustError::WrongRoot);
         }
         signed.verify(root).map_err(|_| TrustError::BadSignature)?;
-        let payload =
-            cbor::decode(signed.payload()).map_err(|_| TrustError::Payload { what: "encoding" })?;
+        let payload = cbor::decode_bounded(signed.payload(), MAX_TRUST_LIST_BYTES)
+            .map_err(|_| TrustError::Payload { what: "encoding" })?;
         Self::from_value(&payload)
     }
 

@@ -7,6 +7,10 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod dictionary;
+pub mod size;
+pub mod status;
+
 use ciborium::value::Value;
 use ed25519_dalek::pkcs8::EncodePublicKey;
 use ed25519_dalek::SigningKey;
@@ -33,6 +37,8 @@ pub mod seeds {
     pub const ROGUE: [u8; 32] = [0x44; 32];
     /// A holder's key.
     pub const HOLDER: [u8; 32] = [0x55; 32];
+    /// Another holder's key (someone presenting a copy of the holder's credential).
+    pub const OTHER_HOLDER: [u8; 32] = [0x66; 32];
 }
 
 /// One generated file: its name under `test-vectors/` and its bytes.
@@ -57,7 +63,7 @@ pub fn trust_list() -> TrustList {
         doc_types: types,
         not_before: AT - 365 * DAY,
         not_after: AT + 5 * 365 * DAY,
-        status_uri_prefix: None,
+        status_uri_prefix: Some(format!("https://giayto.example/st/{id}/")),
     };
     TrustList {
         root_id: "VN.ROOT.TEST".into(),
@@ -185,8 +191,64 @@ fn vector(
     }
 }
 
+/// A synthetic VietQR payment code with a valid EMVCo CRC.
+fn vietqr_text() -> String {
+    fn tlv(id: u8, value: &str) -> String {
+        format!("{id:02}{:02}{value}", value.chars().count())
+    }
+    let account = [
+        tlv(0, "A000000727"),
+        tlv(1, &[tlv(0, "970999"), tlv(1, "0123456789")].concat()),
+        tlv(2, "QRIBFTTA"),
+    ]
+    .concat();
+    let mut s = [
+        tlv(0, "01"),
+        tlv(1, "12"),
+        tlv(38, &account),
+        tlv(53, "704"),
+        tlv(54, "150000"),
+        tlv(58, "VN"),
+        tlv(62, &tlv(8, "DON HANG MAU")),
+    ]
+    .concat();
+    s.push_str("6304");
+    // CRC-16/CCITT-FALSE over everything up to and including "6304".
+    let mut crc = 0xFFFFu16;
+    for &b in s.as_bytes() {
+        crc ^= u16::from(b) << 8;
+        for _ in 0..8 {
+            crc = if crc & 0x8000 != 0 {
+                (crc << 1) ^ 0x1021
+            } else {
+                crc << 1
+            };
+        }
+    }
+    s.push_str(&format!("{crc:04X}"));
+    s
+}
+
+/// The issuer's text: the shortest of raw, zlib and zlib with the preset dictionary.
 fn qr(cose: &[u8]) -> String {
-    text::encode(text::Kind::Credential, cose, None)
+    giayto_issuer::credential::credential_text(cose)
+}
+
+/// A zlib stream with a preset dictionary, made with the dictionary `bytes` but naming `id`.
+fn deflate_with_dictionary(bytes: &[u8], dictionary: &[u8]) -> Vec<u8> {
+    let mut c = flate2::Compress::new(flate2::Compression::best(), true);
+    c.set_dictionary(dictionary)
+        .expect("zlib-rs takes a dictionary");
+    let mut out = Vec::with_capacity(bytes.len() + 64);
+    let status = c
+        .compress_vec(bytes, &mut out, flate2::FlushCompress::Finish)
+        .expect("deflates");
+    assert_eq!(
+        status,
+        flate2::Status::StreamEnd,
+        "output buffer large enough"
+    );
+    out
 }
 
 fn vectors() -> Vec<Vector> {
@@ -227,6 +289,50 @@ fn vectors() -> Vec<Vector> {
     );
     raw.doc_type = Some(DocType::Cccd);
     out.push(raw);
+    let mut plain = vector(
+        "valid_zlib_form",
+        "A valid credential as a zlib stream without preset dictionary (first byte 0x78, FDICT clear).",
+        format!("VN1:{}", base45::encode(deflate(&good_cose))),
+        "valid",
+    );
+    plain.doc_type = Some(DocType::Cccd);
+    out.push(plain);
+    let with_dictionary = deflate_with_dictionary(&good_cose, text::DICTIONARY_V1_BYTES);
+    let mut dict = vector(
+        "valid_dictionary_form",
+        "A valid credential as a zlib stream with preset dictionary v1 (FDICT set, DICTID = Adler-32 of zlib-dictionary-v1.bin = e9384a1d).",
+        format!("VN1:{}", base45::encode(&with_dictionary)),
+        "valid",
+    );
+    dict.doc_type = Some(DocType::Cccd);
+    out.push(dict);
+    let unknown_dictionary = {
+        // The same deflate body behind a header naming another dictionary (FCHECK fixed up).
+        let (cmf, mut flg) = (0x78u8, 0xE0u8);
+        flg += (31 - ((u16::from(cmf) << 8 | u16::from(flg)) % 31) as u8) % 31;
+        let mut z = vec![cmf, flg];
+        z.extend(0x0BAD_D1C7u32.to_be_bytes());
+        z.extend(&with_dictionary[6..]);
+        z
+    };
+    out.push(vector(
+        "unknown_dictionary",
+        "A zlib stream naming preset dictionary 0badd1c7, which the format does not define.",
+        format!("VN1:{}", base45::encode(&unknown_dictionary)),
+        "malformed",
+    ));
+    let corrupted_dictionary_stream = {
+        let mut z = with_dictionary.clone();
+        let mid = z.len() / 2;
+        z[mid] ^= 0x10;
+        z
+    };
+    out.push(vector(
+        "corrupted_dictionary_stream",
+        "A zlib stream with preset dictionary v1 with one bit flipped in the middle of its deflate data.",
+        format!("VN1:{}", base45::encode(&corrupted_dictionary_stream)),
+        "malformed",
+    ));
 
     let mut unknown = claims.clone();
     unknown.unknown = vec![(Value::from(-70099), Value::Text("carried".into()))];
@@ -477,6 +583,12 @@ fn vectors() -> Vec<Vector> {
     ));
     out.push(vector("eu_dcc", "An EU DCC prefix.", "HC1:6BFOXN%TS3DH0YOJ58S S-W5HDC *M0II5XHC9B5G2+$N IOP-IA%NFQGRJPC%OQHIZC4.OI1RM8ZA.A5:S9MKN4NN3F85QNCY0O%0VZ001HOC9JU0D0HT0HB2PL/IB*09B9LW4T*8+DCMH0LDK2%K:XFE70*LP$V25$0Q:J:4MO1P0%0L0HD+9E/HY+4J6TH48S%4K.GJ2PT3QY:GQ3TE2I+-CPHN6D7LLK*2HG%89UV-0LZ 2ZJJ524-LH/CJTK96L6SR9MU9DHGZ%P WUQRENS431T1XCNCF+47AY0-IFO0500TGPN8F5G.41Q2E4T8ALW.INSV$ 07UV5SR+BNQHNML7 /KD3TU 4V*CAT3ZGLQMI/XI%ZJNSBBXK2:UG%UJMI:TU+MMPZ5$/PMX19UE:-PSR3/$NU44CBE6DQ3D7B0FBOFX0DV2DGMB$YPF62I$60/F$Z2I6IFX21XNI-LM%3/DF/U6Z9FEOJVRLVW6K$UG+BKK57:1+D10%4K83F+1VWD1NE".into(), "not_a_credential"));
     out.push(vector(
+        "vietqr",
+        "A VietQR payment code (EMVCo merchant-presented QR with the NAPAS id A000000727 in tag 38; synthetic account).",
+        vietqr_text(),
+        "not_a_credential",
+    ));
+    out.push(vector(
         "web_link",
         "A web address.",
         "https://example.invalid/giay-to".into(),
@@ -493,6 +605,181 @@ fn vectors() -> Vec<Vector> {
         "zlib_bomb",
         "A zlib stream that inflates to 4 MiB; the cap is 64 KiB.",
         format!("VN1:{}", base45::encode(&bomb)),
+        "malformed",
+    ));
+    out
+}
+
+struct PresentationVector {
+    name: &'static str,
+    description: &'static str,
+    text: String,
+    at: i64,
+    nonce: Option<Vec<u8>>,
+    verdict: &'static str,
+    doc_type: Option<DocType>,
+}
+
+fn presentation_vectors() -> Vec<PresentationVector> {
+    use giayto_cose::presentation::PresentationPayload;
+    use giayto_cose::PRESENTATION_TYP;
+    let gplx = document(DocType::Gplx);
+    let police = key(seeds::POLICE);
+    let holder = key(seeds::HOLDER);
+    let bound = sign_credential(&police, "VN.BCA.C06", &request(&gplx, 40)).expect("signs");
+    let mut unbound_request = request(&gplx, 41);
+    unbound_request.holder_key = None;
+    let unbound = sign_credential(&police, "VN.BCA.C06", &unbound_request).expect("signs");
+    let mut expired_request = request(&gplx, 42);
+    expired_request.issued_at = AT - 30 * DAY;
+    expired_request.expires_at = AT - DAY;
+    let expired = sign_credential(&police, "VN.BCA.C06", &expired_request).expect("signs");
+    let mut tampered = bound.clone();
+    let last = tampered.len() - 1;
+    tampered[last] ^= 0x01;
+
+    let payload = |credential: &[u8], iat: i64, nonce: Option<&[u8]>| PresentationPayload {
+        credential: credential.to_vec(),
+        issued_at: iat,
+        nonce: nonce.map(<[u8]>::to_vec),
+    };
+    let sign = |k: &SigningKey, typ: &str, p: Vec<u8>| {
+        giayto_cose::sign1::sign(k, typ, p).expect("in-memory key signs")
+    };
+    let vp = |cose: &[u8]| text::encode(text::Kind::Presentation, cose, None);
+    let present =
+        |k: &SigningKey, p: PresentationPayload| vp(&sign(k, PRESENTATION_TYP, p.to_bytes()));
+    let challenge: Vec<u8> = (0..16u8).map(|i| i.wrapping_mul(17)).collect();
+    let fresh = present(&holder, payload(&bound, AT - 30, None));
+    let pv = |name, description, text: String, verdict| PresentationVector {
+        name,
+        description,
+        text,
+        at: AT,
+        nonce: None,
+        verdict,
+        doc_type: None,
+    };
+    let mut out = Vec::new();
+    let mut v = pv(
+        "presentation_fresh",
+        "A driving licence bound to the holder key (seed 0x55), presented 30 s before the check.",
+        fresh.clone(),
+        "valid",
+    );
+    v.doc_type = Some(DocType::Gplx);
+    out.push(v);
+    let mut v = pv(
+        "presentation_raw_form",
+        "The same kind of presentation in the raw form: base45 of the COSE bytes.",
+        format!(
+            "VP1:{}",
+            base45::encode(sign(
+                &holder,
+                PRESENTATION_TYP,
+                payload(&bound, AT - 10, None).to_bytes()
+            ))
+        ),
+        "valid",
+    );
+    v.doc_type = Some(DocType::Gplx);
+    out.push(v);
+    let mut v = pv(
+        "presentation_with_nonce",
+        "The verifier showed a challenge first; the presentation carries it.",
+        present(&holder, payload(&bound, AT, Some(&challenge))),
+        "valid",
+    );
+    v.nonce = Some(challenge.clone());
+    v.doc_type = Some(DocType::Gplx);
+    out.push(v);
+    let mut v = pv(
+        "presentation_replayed",
+        "The fresh presentation shown again an hour later (a screenshot): outside the ±120 s window.",
+        fresh,
+        "stale_presentation",
+    );
+    v.at = AT + 3600;
+    out.push(v);
+    out.push(pv(
+        "presentation_stale",
+        "Signed 121 s before the check, one second outside the window.",
+        present(&holder, payload(&bound, AT - 121, None)),
+        "stale_presentation",
+    ));
+    out.push(pv(
+        "presentation_future",
+        "Signed 121 s after the check.",
+        present(&holder, payload(&bound, AT + 121, None)),
+        "stale_presentation",
+    ));
+    out.push(pv(
+        "presentation_wrong_holder_key",
+        "The holder's credential presented by someone else, signed with their key (seed 0x66).",
+        present(&key(seeds::OTHER_HOLDER), payload(&bound, AT, None)),
+        "bad_signature",
+    ));
+    let mut v = pv(
+        "presentation_nonce_mismatch",
+        "The presentation answers another challenge than the one the verifier showed.",
+        present(&holder, payload(&bound, AT, Some(&[0xEE; 16]))),
+        "stale_presentation",
+    );
+    v.nonce = Some(challenge.clone());
+    out.push(v);
+    let mut v = pv(
+        "presentation_nonce_missing",
+        "The verifier showed a challenge; the presentation carries none.",
+        present(&holder, payload(&bound, AT, None)),
+        "stale_presentation",
+    );
+    v.nonce = Some(challenge.clone());
+    out.push(v);
+    let mut v = pv(
+        "static_credential_when_nonce_expected",
+        "The verifier showed a challenge but is given the static VN1: credential: no answer.",
+        text::encode(text::Kind::Credential, &bound, None),
+        "stale_presentation",
+    );
+    v.nonce = Some(challenge);
+    out.push(v);
+    out.push(pv(
+        "presentation_credential_without_cnf",
+        "The embedded credential names no holder key: nothing binds it to the presenter.",
+        present(&holder, payload(&unbound, AT, None)),
+        "malformed",
+    ));
+    out.push(pv(
+        "presentation_tampered_credential",
+        "The embedded credential's issuer signature has its last byte flipped.",
+        present(&holder, payload(&tampered, AT, None)),
+        "bad_signature",
+    ));
+    out.push(pv(
+        "presentation_expired_credential",
+        "A fresh presentation of a credential that expired a day before the check.",
+        present(&holder, payload(&expired, AT, None)),
+        "expired",
+    ));
+    let with_disclosures = cbor::encode(&cbor::map(vec![
+        (1.into(), Value::Bytes(bound.clone())),
+        (2.into(), AT.into()),
+        (4.into(), Value::Array(vec![])),
+    ]));
+    out.push(pv(
+        "presentation_disclosures_reserved",
+        "The payload carries key 4 (disclosures), reserved and refused by this version.",
+        vp(&sign(&holder, PRESENTATION_TYP, with_disclosures)),
+        "malformed",
+    ));
+    out.push(pv(
+        "presentation_wrong_typ",
+        "Signed by the holder with a credential's typ instead of the presentation's.",
+        vp(&sign(
+            &holder,
+            CREDENTIAL_TYP,
+            payload(&bound, AT, None).to_bytes(),
+        )),
         "malformed",
     ));
     out
@@ -535,6 +822,7 @@ pub fn generate() -> Vec<File> {
             "VN.BHXH": hex::encode(seeds::INSURANCE),
             "rogue": hex::encode(seeds::ROGUE),
             "holder": hex::encode(seeds::HOLDER),
+            "other_holder": hex::encode(seeds::OTHER_HOLDER),
         },
     });
     let credentials = json!({
@@ -543,12 +831,36 @@ pub fn generate() -> Vec<File> {
         "trust_list": hex::encode(&trust),
         "vectors": list,
     });
+    let presentations = json!({
+        "description": "giayto presentation (VP1:) vectors. Verify each `text` at time `at` (seconds), third-party policy, default window of ±120 s, against root.pub and trust.cwt; when `nonce` (hex) is given the verifier expects that nonce. The verdict must be `verdict`.",
+        "root_public_key": hex::encode(root.verifying_key().to_bytes()),
+        "trust_list": hex::encode(&trust),
+        "holder_public_key": hex::encode(key(seeds::HOLDER).verifying_key().to_bytes()),
+        "window": giayto_verify::DEFAULT_PRESENTATION_WINDOW,
+        "vectors": presentation_vectors().into_iter().map(|v| {
+            let mut j = json!({
+                "name": v.name,
+                "description": v.description,
+                "text": v.text,
+                "at": v.at,
+                "verdict": v.verdict,
+            });
+            if let Some(n) = &v.nonce {
+                j["nonce"] = json!(hex::encode(n));
+            }
+            if let Some(t) = v.doc_type {
+                j["doc_type"] = json!(t.as_str());
+                j["fields"] = document(t).to_json();
+            }
+            j
+        }).collect::<Vec<_>>(),
+    });
     let pretty = |v: &Json| {
         let mut s = serde_json::to_string_pretty(v).expect("serialises");
         s.push('\n');
         s.into_bytes()
     };
-    vec![
+    let mut files = vec![
         File {
             name: "credentials.json",
             bytes: pretty(&credentials),
@@ -558,12 +870,22 @@ pub fn generate() -> Vec<File> {
             bytes: pretty(&keys),
         },
         File {
+            name: "presentations.json",
+            bytes: pretty(&presentations),
+        },
+        File {
             name: "root.pub",
             bytes: root_pem.into_bytes(),
         },
-        File {
-            name: "trust.cwt",
-            bytes: trust,
-        },
-    ]
+    ];
+    files.extend(status::files(&trust));
+    files.push(File {
+        name: "trust.cwt",
+        bytes: trust,
+    });
+    files.push(File {
+        name: dictionary::FILE_NAME,
+        bytes: dictionary::build_v1(),
+    });
+    files
 }

@@ -167,3 +167,69 @@ fn clock_skew_applies_to_nbf() {
         Verdict::NotYetValid
     );
 }
+
+#[test]
+fn every_presentation_vector_gets_its_verdict() {
+    let bytes = std::fs::read(dir().join("presentations.json")).expect("presentations.json");
+    let all: Value = serde_json::from_slice(&bytes).expect("valid JSON");
+    let vectors = all["vectors"].as_array().unwrap();
+    let mut seen = std::collections::BTreeSet::new();
+    for v in vectors {
+        let name = v["name"].as_str().unwrap();
+        let expected = Verdict::from_name(v["verdict"].as_str().unwrap()).unwrap();
+        seen.insert(expected.as_str());
+        let nonce = v["nonce"].as_str().map(|n| hex::decode(n).unwrap());
+        let verifier = verifier(&all, "third-party").with_expected_nonce(nonce);
+        let result = verifier.verify(v["text"].as_str().unwrap(), v["at"].as_i64().unwrap());
+        let got = match &result {
+            Ok(_) => Verdict::Valid,
+            Err(r) => r.verdict,
+        };
+        assert_eq!(got, expected, "vector {name}: {result:?}");
+        if let Ok(credential) = &result {
+            assert_eq!(credential.document().to_json(), v["fields"], "{name}");
+            assert_eq!(
+                hex::encode(credential.claims().holder_key.unwrap()),
+                all["holder_public_key"].as_str().unwrap()
+            );
+        }
+    }
+    for verdict in [
+        "valid",
+        "stale_presentation",
+        "bad_signature",
+        "malformed",
+        "expired",
+    ] {
+        assert!(
+            seen.contains(verdict),
+            "no presentation vector for {verdict}"
+        );
+    }
+}
+
+#[test]
+fn no_single_bit_flip_of_a_presentation_verifies() {
+    let bytes = std::fs::read(dir().join("presentations.json")).unwrap();
+    let all: Value = serde_json::from_slice(&bytes).unwrap();
+    let verifier = verifier(&all, "third-party");
+    let v = all["vectors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["name"] == "presentation_fresh")
+        .unwrap();
+    let (kind, cose) = text::decode(v["text"].as_str().unwrap(), &[]).unwrap();
+    assert_eq!(kind, text::Kind::Presentation);
+    let at = v["at"].as_i64().unwrap();
+    assert!(verifier.verify_presentation_cose(&cose, at).is_ok());
+    // Every 7th bit keeps the test quick; the embedded credential's bits are covered too.
+    for bit in (0..cose.len() * 8).step_by(7) {
+        let mut flipped = cose.clone();
+        flipped[bit / 8] ^= 1 << (bit % 8);
+        assert!(
+            verifier.verify_presentation_cose(&flipped, at).is_err(),
+            "flipping bit {bit} still verifies"
+        );
+    }
+}

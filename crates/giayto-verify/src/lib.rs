@@ -12,6 +12,11 @@
 //! the freshness of the trust list (a rejection never needs fresh data; acceptance does).
 //! Fields are only ever exposed after the signature has verified.
 //!
+//! A `VP1:` presentation (the holder's signature over a credential, DESIGN §3.3) goes through
+//! the same call: the holder signature under the credential's `cnf`, the verifier's nonce, the
+//! freshness window, then every check above on the credential inside (see [`VerifiedPresentation`]
+//! and `Verifier::verify_presentation_with_nonce`).
+//!
 //! ```
 //! # use giayto_cose::{claims::*, sign1, text, CREDENTIAL_TYP};
 //! # use giayto_model::{DocType, Document};
@@ -47,14 +52,26 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+#[cfg(feature = "json")]
+pub mod json;
+mod presentation;
+mod status;
 mod verdict;
 
+pub use giayto_status::{Status, StatusListToken};
+pub use status::{
+    Added, Bundle, BundleError, LoadedStatusList, Rollback, SeenState, StatusLoadError,
+    MAX_BUNDLE_BYTES, MAX_BUNDLE_LISTS,
+};
+
+/// The pinned root key's type (Ed25519), re-exported so an app needs no direct dependency.
+pub use ed25519_dalek::VerifyingKey;
 pub use giayto_cose::claims::{CredentialClaims, StatusRef};
 pub use giayto_model::{DocType, Document};
 pub use giayto_trust::{IssuerEntry, TrustError, TrustList};
+pub use presentation::{VerifiedPresentation, DEFAULT_PRESENTATION_WINDOW};
 pub use verdict::{ForeignCode, Reason, Verdict};
 
-use ed25519_dalek::VerifyingKey;
 use giayto_cose::claims::ClaimsError;
 use giayto_cose::sign1::{CoseError, Sign1};
 use giayto_cose::text::{self, Dictionary, Kind, TextError};
@@ -85,6 +102,47 @@ impl Policy {
 pub const DEFAULT_TRUST_GRACE: i64 = 7 * 24 * 3600;
 /// Default allowed clock difference between issuer and verifier, seconds.
 pub const DEFAULT_CLOCK_SKEW: i64 = 300;
+/// Default grace after a status list's `exp` before verdicts become `stale_status`.
+pub const DEFAULT_STATUS_GRACE: i64 = 24 * 3600;
+/// How long before trust or status data goes stale a verifier starts warning.
+pub const STALE_WARNING: i64 = 24 * 3600;
+
+/// Something the relying party should know about an accepted credential.
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Warning {
+    /// The credential names a status list the verifier does not have, and the verifier was
+    /// told to accept it anyway: revocation was not checked.
+    StatusNotChecked {
+        /// The list's uri.
+        uri: String,
+    },
+    /// The status list used goes stale soon (or is within its grace period).
+    StatusListAging {
+        /// The list's uri.
+        uri: String,
+        /// Its `exp`.
+        expires_at: i64,
+    },
+    /// The trust list goes stale soon (or is within its grace period).
+    TrustListAging {
+        /// Its `exp`.
+        expires_at: i64,
+    },
+}
+
+/// The status check of an accepted credential.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusChecked {
+    /// The list's uri.
+    pub uri: String,
+    /// The credential's index in it.
+    pub index: u64,
+    /// When the list was published.
+    pub list_issued_at: i64,
+    /// When the list goes stale.
+    pub list_expires_at: i64,
+}
 
 /// The content of a credential whose signature has verified.
 #[derive(Debug, Clone)]
@@ -133,6 +191,8 @@ pub struct VerifiedCredential {
     issuer: IssuerEntry,
     claims: CredentialClaims,
     document: Document,
+    status: Option<StatusChecked>,
+    warnings: Vec<Warning>,
 }
 
 impl VerifiedCredential {
@@ -156,6 +216,15 @@ impl VerifiedCredential {
     pub fn serial_hex(&self) -> String {
         hex_lower(&self.claims.serial)
     }
+    /// The status list that confirmed the credential is not revoked or suspended, if the
+    /// credential has a status claim and the list was held.
+    pub fn status(&self) -> Option<&StatusChecked> {
+        self.status.as_ref()
+    }
+    /// Warnings the relying party should see.
+    pub fn warnings(&self) -> &[Warning] {
+        &self.warnings
+    }
 }
 
 /// Lower-case hex of bytes.
@@ -167,10 +236,18 @@ pub fn hex_lower(bytes: &[u8]) -> String {
 #[derive(Debug, Clone)]
 pub struct Verifier {
     trust: TrustList,
+    /// The trust list's keys by position, with their kids, decompressed once here rather than
+    /// at every verification (`None` for bytes that are no curve point).
+    keys: Vec<([u8; 8], Option<VerifyingKey>)>,
     policy: Policy,
     trust_grace: i64,
     clock_skew: i64,
     dictionaries: Vec<&'static [u8]>,
+    presentation_window: i64,
+    expected_nonce: Option<Vec<u8>>,
+    status: status::StatusStore,
+    status_grace: i64,
+    accept_missing_status: bool,
 }
 
 impl Verifier {
@@ -178,13 +255,62 @@ impl Verifier {
     /// is checked here; its freshness is checked at each [`Verifier::verify`] call against the
     /// time given there.
     pub fn new(root: VerifyingKey, trust_list: &[u8]) -> Result<Verifier, TrustError> {
+        let trust = TrustList::verify(trust_list, &root)?;
+        let keys = trust
+            .issuers
+            .iter()
+            .map(|e| (e.kid(), VerifyingKey::from_bytes(&e.public_key).ok()))
+            .collect();
         Ok(Verifier {
-            trust: TrustList::verify(trust_list, &root)?,
+            trust,
+            keys,
             policy: Policy::default(),
             trust_grace: DEFAULT_TRUST_GRACE,
             clock_skew: DEFAULT_CLOCK_SKEW,
             dictionaries: Vec::new(),
+            presentation_window: DEFAULT_PRESENTATION_WINDOW,
+            expected_nonce: None,
+            status: status::StatusStore::default(),
+            status_grace: DEFAULT_STATUS_GRACE,
+            accept_missing_status: false,
         })
+    }
+
+    /// Build a verifier from an offline bundle: its trust list checked against the pinned
+    /// root, then every status list in it checked against the trust list.
+    pub fn from_bundle(root: VerifyingKey, bundle: &Bundle) -> Result<Verifier, BundleError> {
+        let mut verifier = Verifier::new(root, &bundle.trust_list).map_err(BundleError::Trust)?;
+        for (index, list) in bundle.status_lists.iter().enumerate() {
+            verifier
+                .add_status_list(list)
+                .map_err(|error| BundleError::StatusList { index, error })?;
+        }
+        Ok(verifier)
+    }
+
+    /// Add a signed status list. Its signer must be an issuer of the trust list, and its uri
+    /// inside that issuer's prefix when the trust list sets one. A list never replaces a newer
+    /// one for the same uri.
+    pub fn add_status_list(&mut self, token: &[u8]) -> Result<Added, StatusLoadError> {
+        self.status.add(&self.trust, token)
+    }
+
+    /// The status lists held.
+    pub fn status_lists(&self) -> impl Iterator<Item = &LoadedStatusList> {
+        self.status.iter()
+    }
+
+    /// Accept a status list this many seconds past its `exp` (default one day).
+    pub fn with_status_grace(mut self, seconds: i64) -> Verifier {
+        self.status_grace = seconds.max(0);
+        self
+    }
+
+    /// When a credential names a status list this verifier does not hold: accept it with a
+    /// [`Warning::StatusNotChecked`] (`true`) instead of the default `stale_status` (`false`).
+    pub fn accept_missing_status(mut self, accept: bool) -> Verifier {
+        self.accept_missing_status = accept;
+        self
     }
 
     /// Use this policy (default [`Policy::ThirdParty`]).
@@ -236,9 +362,15 @@ impl Verifier {
             e => Rejection::new(Verdict::Malformed, Reason::Text(e)),
         })?;
         if kind == Kind::Presentation {
+            return self
+                .verify_presentation_cose(&cose, now)
+                .map(VerifiedPresentation::into_credential);
+        }
+        if self.expected_nonce.is_some() {
+            // A verifier that showed a challenge wants the holder's answer; a static code is none.
             return Err(Rejection::new(
-                Verdict::Malformed,
-                Reason::PresentationNotSupported,
+                Verdict::StalePresentation,
+                Reason::NonceMismatch { present: false },
             ));
         }
         self.verify_cose(&cose, now)
@@ -249,12 +381,18 @@ impl Verifier {
         let signed = Sign1::parse(cose, CREDENTIAL_TYP)
             .map_err(|e| Rejection::new(Verdict::Malformed, Reason::Cose(e)))?;
         let kid = signed.kid();
-        let entry = self
-            .trust
-            .find(&kid)
+        // The first entry with this kid, as TrustList::find.
+        let index = self
+            .keys
+            .iter()
+            .position(|(k, _)| *k == kid)
             .ok_or_else(|| Rejection::new(Verdict::UnknownIssuer, Reason::UnknownKid { kid }))?;
-        let key = VerifyingKey::from_bytes(&entry.public_key)
-            .map_err(|_| Rejection::new(Verdict::BadSignature, Reason::Signature))?;
+        let (entry, key) = self
+            .trust
+            .issuers
+            .get(index)
+            .zip(self.keys.get(index).and_then(|(_, key)| *key))
+            .ok_or_else(|| Rejection::new(Verdict::BadSignature, Reason::Signature))?;
         signed.verify(&key).map_err(|e| match e {
             CoseError::BadSignature => Rejection::new(Verdict::BadSignature, Reason::Signature),
             e => Rejection::new(Verdict::Malformed, Reason::Cose(e)),
@@ -348,14 +486,84 @@ impl Verifier {
                 &info,
             ));
         }
+        let mut warnings = Vec::new();
+        let mut checked = None;
         if let Some(status) = &claims.status {
-            return Err(reject(
-                Verdict::StaleStatus,
-                Reason::StatusUnavailable {
+            match self.status.get(&entry.id, &status.uri) {
+                None if self.accept_missing_status => warnings.push(Warning::StatusNotChecked {
                     uri: status.uri.clone(),
-                },
-                &info,
-            ));
+                }),
+                None => {
+                    return Err(reject(
+                        Verdict::StaleStatus,
+                        Reason::StatusUnavailable {
+                            uri: status.uri.clone(),
+                        },
+                        &info,
+                    ))
+                }
+                Some(held) => {
+                    let token = &held.token;
+                    let uri = status.uri.clone();
+                    let found = token.list.get(status.idx).ok_or_else(|| {
+                        reject(
+                            Verdict::Malformed,
+                            Reason::StatusIndexOutOfRange {
+                                uri: uri.clone(),
+                                index: status.idx,
+                                len: token.list.len(),
+                            },
+                            &info,
+                        )
+                    })?;
+                    // Revocation is final: an old list that says revoked is still right.
+                    if found == Status::Revoked {
+                        return Err(reject(
+                            Verdict::Revoked,
+                            Reason::Status {
+                                uri,
+                                index: status.idx,
+                                status: found,
+                            },
+                            &info,
+                        ));
+                    }
+                    let stale_at = token.expires_at.saturating_add(self.status_grace);
+                    if now > stale_at {
+                        return Err(reject(
+                            Verdict::StaleStatus,
+                            Reason::StatusListExpired {
+                                uri,
+                                expired_at: token.expires_at,
+                            },
+                            &info,
+                        ));
+                    }
+                    if found != Status::Valid {
+                        return Err(reject(
+                            Verdict::Suspended,
+                            Reason::Status {
+                                uri,
+                                index: status.idx,
+                                status: found,
+                            },
+                            &info,
+                        ));
+                    }
+                    if now > token.expires_at.saturating_sub(STALE_WARNING) {
+                        warnings.push(Warning::StatusListAging {
+                            uri: uri.clone(),
+                            expires_at: token.expires_at,
+                        });
+                    }
+                    checked = Some(StatusChecked {
+                        uri,
+                        index: status.idx,
+                        list_issued_at: token.issued_at,
+                        list_expires_at: token.expires_at,
+                    });
+                }
+            }
         }
         let level = claims.document.assurance_level;
         let required = self.policy.required_level();
@@ -380,6 +588,11 @@ impl Verifier {
                 &info,
             ));
         }
+        if now > self.trust.expires_at.saturating_sub(STALE_WARNING) {
+            warnings.push(Warning::TrustListAging {
+                expires_at: self.trust.expires_at,
+            });
+        }
         let CredentialInfo {
             issuer,
             claims,
@@ -390,6 +603,8 @@ impl Verifier {
                 issuer,
                 claims,
                 document,
+                status: checked,
+                warnings,
             }),
             None => Err(Rejection::new(
                 Verdict::Malformed,

@@ -67,3 +67,54 @@ pub(crate) fn detect_bitmap(bm: &Bitmap) -> Vec<Found> {
         collect(prepared.detect_grids())
     })
 }
+
+/// Detects and decodes codes with rxing's port of the zxing-cpp QR reader (finder-pattern sets
+/// checked by geometry, sampling by local grids), after rxing's hybrid binariser (local
+/// thresholds in 8×8 blocks averaged over 5×5 neighbourhoods).
+pub(crate) fn detect_zx(img: &GrayImage) -> Vec<Found> {
+    use rxing::common::HybridBinarizer;
+    use rxing::multi::MultipleBarcodeReader;
+    use rxing::qrcode::cpp_port::QrReader;
+    use rxing::{BarcodeFormat, BinaryBitmap, DecodeHints, Luma8Source};
+
+    let (w, h) = img.dimensions();
+    if w == 0 || h == 0 {
+        return Vec::new();
+    }
+    guarded(|| {
+        let Ok(source) = Luma8Source::new_with_slice(img.as_raw(), w, h) else {
+            return Vec::new();
+        };
+        let mut bitmap = BinaryBitmap::new(HybridBinarizer::new(source));
+        let hints = DecodeHints {
+            PossibleFormats: Some(std::iter::once(BarcodeFormat::QR_CODE).collect()),
+            TryHarder: Some(true),
+            ..DecodeHints::default()
+        };
+        let Ok(results) = QrReader.decode_multiple_with_hints(&mut bitmap, &hints) else {
+            return Vec::new();
+        };
+        results
+            .iter()
+            .map(|r| {
+                let pts = r.getPoints();
+                let xs = pts.iter().map(|p| p.x as i64);
+                let ys = pts.iter().map(|p| p.y as i64);
+                let (min_x, max_x) = (xs.clone().min().unwrap_or(0), xs.max().unwrap_or(0));
+                let (min_y, max_y) = (ys.clone().min().unwrap_or(0), ys.max().unwrap_or(0));
+                // rxing guesses the character set of byte segments without an ECI (and may
+                // guess Shift_JIS for UTF-8); its result also carries the content bytes, which
+                // are read as UTF-8 like rqrr does, falling back to rxing's text otherwise.
+                let text = std::str::from_utf8(r.getRawBytes())
+                    .map(str::to_owned)
+                    .unwrap_or_else(|_| r.getText().to_owned());
+                Found {
+                    text,
+                    cx: (min_x + max_x) / 2,
+                    cy: (min_y + max_y) / 2,
+                    size: (max_x - min_x).max(max_y - min_y).max(1),
+                }
+            })
+            .collect()
+    })
+}

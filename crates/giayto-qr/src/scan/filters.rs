@@ -212,6 +212,54 @@ pub(crate) fn adaptive_threshold(img: &GrayImage, r: u32, bias_pct: u32, invert:
     }
 }
 
+/// Stretches the grey levels so that the darkest 1 % become black and the lightest 1 % white
+/// (low-contrast codes: a faded print, a dim screen).
+pub(crate) fn stretch(img: &GrayImage) -> GrayImage {
+    let mut hist = [0u64; 256];
+    for &p in img.as_raw() {
+        hist[usize::from(p)] += 1;
+    }
+    let total: u64 = hist.iter().sum();
+    let cut = total / 100;
+    let (mut lo, mut acc) = (0usize, 0u64);
+    while lo < 255 && acc + hist[lo] <= cut {
+        acc += hist[lo];
+        lo += 1;
+    }
+    let (mut hi, mut acc) = (255usize, 0u64);
+    while hi > 0 && acc + hist[hi] <= cut {
+        acc += hist[hi];
+        hi -= 1;
+    }
+    if hi <= lo {
+        return img.clone();
+    }
+    let span = (hi - lo) as u32;
+    let lut: Vec<u8> = (0..256usize)
+        .map(|v| {
+            let v = v.clamp(lo, hi) - lo;
+            ((v as u32 * 255 + span / 2) / span) as u8
+        })
+        .collect();
+    let mut out = img.clone();
+    for p in out.iter_mut() {
+        *p = lut[usize::from(*p)];
+    }
+    out
+}
+
+/// Unsharp mask: the image plus its difference from a box blur of radius `r` (soft focus,
+/// motion streaks). Values are clamped to 0–255.
+pub(crate) fn sharpen(img: &GrayImage, r: u32) -> GrayImage {
+    let blurred = box_blur(img, r);
+    let mut out = img.clone();
+    for (p, &b) in out.iter_mut().zip(blurred.as_raw()) {
+        let v = 2 * i32::from(*p) - i32::from(b);
+        *p = v.clamp(0, 255) as u8;
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,0 +1,547 @@
+//! `giayto issue-batch`: many credentials from a CSV or JSON-lines file.
+//!
+//! Resumable by construction. Each chunk of rows is recorded in the registry in one
+//! transaction together with the input line each credential came from, under a batch id
+//! derived from the input's bytes and the options. Run the same command again after a crash
+//! (even `kill -9`) and every line already recorded is signed again from its registry record
+//! — Ed25519 is deterministic, so the text is byte for byte the one issued the first time —
+//! while only the remaining lines get new credentials. The output file is written under a
+//! temporary name and renamed when complete, so a finished output is always whole.
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufWriter, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use clap::Args;
+use giayto_issuer::registry::CredentialRecord;
+use giayto_issuer::{BatchItem, IssueOptions, Issuer};
+use giayto_model::{DocType, Document, FieldError};
+use giayto_qr::{EccLevel, RenderOptions};
+use serde_json::{json, Map, Value};
+use sha2::{Digest, Sha256};
+
+use super::issue::field_failure;
+use super::issuer::issuer_failure;
+use super::{doc_type, print_json, write_atomic};
+use crate::failure::{io_failure, CmdResult, Failure, EXIT_ERROR, EXIT_OK};
+use crate::i18n::{tr, tr_args};
+use crate::input::now;
+use crate::secrets;
+use crate::Out;
+
+/// Output file of QR texts, one per issued line, in input order.
+pub const TEXTS_FILE: &str = "credentials.txt";
+/// Per-line report: line, serial, outcome.
+pub const INDEX_FILE: &str = "index.csv";
+const MANIFEST_FILE: &str = "batch.json";
+/// Longest input line accepted.
+const MAX_LINE: usize = 256 * 1024;
+
+#[derive(Args, Debug)]
+pub struct BatchArgs {
+    /// The issuer folder.
+    #[arg(long)]
+    pub dir: PathBuf,
+    /// Document type: cccd, gplx, vehicle or bhyt.
+    #[arg(long = "type")]
+    pub doc_type: String,
+    /// Input: .csv (a header row of field names) or .jsonl (one JSON object per line), with
+    /// the field names of `issue`; optional column `holder_key`: the holder's public key in hex.
+    #[arg(long)]
+    pub input: PathBuf,
+    /// Output folder: credentials.txt (one QR text per line), index.csv, summary.json.
+    #[arg(long)]
+    pub out_dir: PathBuf,
+    /// Also write one PNG per credential into OUT_DIR/png/.
+    #[arg(long)]
+    pub png: bool,
+    /// Stop at the first bad row, before issuing anything.
+    #[arg(long)]
+    pub strict: bool,
+    /// Days of validity (capped by each document's own expiry).
+    #[arg(long, default_value_t = 1825)]
+    pub valid_days: u32,
+    /// Assurance level of the holders' identity accounts: 1 or 2.
+    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u8).range(1..=2))]
+    pub level: u8,
+    /// Rows per registry transaction.
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub chunk: u32,
+}
+
+/// One input row, parsed.
+struct Row {
+    line: u64,
+    parsed: Result<(Document, Option<[u8; 32]>), FieldError>,
+}
+
+enum Format {
+    Csv,
+    Jsonl,
+}
+
+fn format_of(path: &Path) -> Result<Format, Failure> {
+    let name = path.to_string_lossy().to_ascii_lowercase();
+    if name.ends_with(".csv") {
+        Ok(Format::Csv)
+    } else if name.ends_with(".jsonl") || name.ends_with(".ndjson") {
+        Ok(Format::Jsonl)
+    } else {
+        Err(Failure::new("error-batch-format").arg("path", path.display()))
+    }
+}
+
+fn bad_row(field: &str, kind: giayto_model::FieldErrorKind) -> FieldError {
+    FieldError {
+        field: field.to_owned(),
+        kind,
+    }
+}
+
+/// A row that is not a record at all (not a JSON object, a CSV row of the wrong width).
+fn malformed_row(expected: &'static str) -> FieldError {
+    bad_row("-", giayto_model::FieldErrorKind::WrongType { expected })
+}
+
+/// Turn one input object into a document and optional holder key.
+fn parse_object(
+    doc_type: DocType,
+    mut obj: Map<String, Value>,
+) -> Result<(Document, Option<[u8; 32]>), FieldError> {
+    let holder_key = match obj.remove("holder_key") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(h)) if h.is_empty() => None,
+        Some(Value::String(h)) => Some(
+            hex::decode(h.trim())
+                .ok()
+                .and_then(|k| <[u8; 32]>::try_from(k).ok())
+                .filter(|k| ed25519_dalek::VerifyingKey::from_bytes(k).is_ok())
+                .ok_or_else(|| bad_row("holder_key", giayto_model::FieldErrorKind::InvalidKey))?,
+        ),
+        Some(_) => {
+            return Err(bad_row(
+                "holder_key",
+                giayto_model::FieldErrorKind::InvalidKey,
+            ))
+        }
+    };
+    let document = Document::from_json(doc_type, &Value::Object(obj))?;
+    Ok((document, holder_key))
+}
+
+/// A CSV cell as JSON: lists and objects (licence classes) are written as JSON in the cell;
+/// the two numeric vehicle fields as numbers; everything else as text. Empty cells are absent.
+fn cell_value(column: &str, cell: &str) -> Option<Value> {
+    let t = cell.trim();
+    if t.is_empty() {
+        return None;
+    }
+    if t.starts_with('[') || t.starts_with('{') {
+        if let Ok(v) = serde_json::from_str(t) {
+            return Some(v);
+        }
+    }
+    if matches!(column, "seats" | "engine_capacity_cc") {
+        if let Ok(n) = t.parse::<u64>() {
+            return Some(json!(n));
+        }
+    }
+    Some(Value::String(t.to_owned()))
+}
+
+/// Read every row of the input, calling `f` on each (in order). Unreadable files fail;
+/// unreadable rows become row errors.
+fn for_each_row(
+    path: &Path,
+    doc_type: DocType,
+    mut f: impl FnMut(Row) -> Result<(), Failure>,
+) -> Result<(), Failure> {
+    let file = std::fs::File::open(path).map_err(|e| io_failure(path, &e))?;
+    let reader = std::io::BufReader::new(file);
+    match format_of(path)? {
+        Format::Jsonl => {
+            for (i, line) in reader.split(b'\n').enumerate() {
+                let line_no = i as u64 + 1;
+                let bytes = line.map_err(|e| io_failure(path, &e))?;
+                let text = String::from_utf8_lossy(&bytes);
+                if text.trim().is_empty() {
+                    continue;
+                }
+                let parsed = if bytes.len() > MAX_LINE {
+                    Err(bad_row(
+                        "-",
+                        giayto_model::FieldErrorKind::TooLong { max: MAX_LINE },
+                    ))
+                } else {
+                    match serde_json::from_str::<Value>(text.trim()) {
+                        Ok(Value::Object(obj)) => parse_object(doc_type, obj),
+                        _ => Err(malformed_row("object")),
+                    }
+                };
+                f(Row {
+                    line: line_no,
+                    parsed,
+                })?;
+            }
+        }
+        Format::Csv => {
+            let mut csv = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
+            let headers: Vec<String> = csv
+                .headers()
+                .map_err(|_| Failure::new("error-batch-header").arg("path", path.display()))?
+                .iter()
+                .map(|h| h.trim().to_owned())
+                .collect();
+            for record in csv.records() {
+                let (line_no, parsed) = match record {
+                    Ok(r) => {
+                        let line_no = r.position().map_or(0, |p| p.line());
+                        let parsed = if r.len() != headers.len() {
+                            Err(malformed_row("row with one cell per column"))
+                        } else {
+                            let obj: Map<String, Value> = headers
+                                .iter()
+                                .zip(r.iter())
+                                .filter_map(|(h, c)| cell_value(h, c).map(|v| (h.clone(), v)))
+                                .collect();
+                            parse_object(doc_type, obj)
+                        };
+                        (line_no, parsed)
+                    }
+                    Err(e) => (
+                        e.position().map_or(0, |p| p.line()),
+                        Err(malformed_row("CSV row")),
+                    ),
+                };
+                f(Row {
+                    line: line_no,
+                    parsed,
+                })?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn batch_id(
+    path: &Path,
+    a: &BatchArgs,
+    doc_type: DocType,
+    issuer: &str,
+) -> Result<String, Failure> {
+    let mut h = Sha256::new();
+    let mut file = std::fs::File::open(path).map_err(|e| io_failure(path, &e))?;
+    std::io::copy(&mut file, &mut h).map_err(|e| io_failure(path, &e))?;
+    h.update(
+        format!(
+            "|{}|{}|{}|{}",
+            issuer,
+            doc_type.as_str(),
+            a.valid_days,
+            a.level
+        )
+        .as_bytes(),
+    );
+    Ok(giayto_verify::hex_lower(&h.finalize()[..16]))
+}
+
+fn count_lines(path: &Path) -> Result<u64, Failure> {
+    let file = std::fs::File::open(path).map_err(|e| io_failure(path, &e))?;
+    let mut n = 0u64;
+    for line in std::io::BufReader::new(file).split(b'\n') {
+        let line = line.map_err(|e| io_failure(path, &e))?;
+        if !line.iter().all(u8::is_ascii_whitespace) {
+            n += 1;
+        }
+    }
+    Ok(n)
+}
+
+fn progress_bar(total: u64, out: Out) -> indicatif::ProgressBar {
+    let visible = !out.json
+        && std::io::stderr().is_terminal()
+        && std::env::var_os("GIAYTO_NO_PROGRESS").is_none();
+    if !visible {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(total);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} {elapsed_precise} [{wide_bar}] {pos}/{len} · {rate} · ETA {eta}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar())
+        .with_key(
+            "rate",
+            |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                let _ = write!(w, "{:.0}/s", state.per_sec());
+            },
+        ),
+    );
+    bar
+}
+
+/// What one chunk of rows turned into, in line order.
+enum Outcome {
+    Issued(u64, giayto_issuer::Issued, bool),
+    Bad(u64, FieldError),
+}
+
+struct Writer {
+    texts: BufWriter<std::fs::File>,
+    index: BufWriter<std::fs::File>,
+    png_dir: Option<PathBuf>,
+    new: u64,
+    recovered: u64,
+    bad: Vec<(u64, FieldError)>,
+}
+
+impl Writer {
+    fn write(&mut self, outcome: Outcome, texts_path: &Path) -> Result<(), Failure> {
+        let io = |e: std::io::Error| io_failure(texts_path, &e);
+        match outcome {
+            Outcome::Issued(line, issued, recovered) => {
+                let serial = giayto_verify::hex_lower(&issued.serial);
+                writeln!(self.texts, "{}", issued.text).map_err(io)?;
+                writeln!(
+                    self.index,
+                    "{line},{serial},{}",
+                    if recovered { "recovered" } else { "issued" }
+                )
+                .map_err(io)?;
+                if let Some(dir) = &self.png_dir {
+                    let png = giayto_qr::render_png(
+                        &issued.text,
+                        &RenderOptions {
+                            ecc: EccLevel::Q,
+                            ..RenderOptions::default()
+                        },
+                    )
+                    .map_err(|e| Failure::new("error-qr-render").arg("detail", e))?;
+                    write_atomic(&dir.join(format!("{line}-{serial}.png")), &png)?;
+                }
+                if recovered {
+                    self.recovered += 1;
+                } else {
+                    self.new += 1;
+                }
+            }
+            Outcome::Bad(line, e) => {
+                writeln!(self.index, "{line},,error:{}:{}", e.field, e.kind.code()).map_err(io)?;
+                self.bad.push((line, e));
+            }
+        }
+        Ok(())
+    }
+}
+
+pub fn run(a: BatchArgs, out: Out) -> CmdResult {
+    let doc_type = doc_type(&a.doc_type)?;
+    format_of(&a.input)?;
+    let meta = giayto_issuer::read_meta(&a.dir).map_err(|e| issuer_failure(&e))?;
+    let id = batch_id(&a.input, &a, doc_type, &meta.id)?;
+
+    // --strict: every row must be good before anything is issued.
+    if a.strict {
+        for_each_row(&a.input, doc_type, |row| match row.parsed {
+            Ok(_) => Ok(()),
+            Err(e) => Err(field_failure(&e).arg("line", row.line)),
+        })
+        .map_err(|f| Failure::new("error-batch-strict").arg("detail", f.message()))?;
+    }
+
+    std::fs::create_dir_all(&a.out_dir).map_err(|e| io_failure(&a.out_dir, &e))?;
+    let manifest_path = a.out_dir.join(MANIFEST_FILE);
+    match std::fs::read(&manifest_path) {
+        Ok(bytes) => {
+            let m: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+            if m.get("batch_id").and_then(Value::as_str) != Some(id.as_str()) {
+                return Err(Failure::new("error-batch-other").arg("path", a.out_dir.display()));
+            }
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let m = json!({"batch_id": id, "input": a.input, "type": doc_type.as_str(),
+                "issuer": meta.id, "valid_days": a.valid_days, "level": a.level});
+            write_atomic(&manifest_path, m.to_string().as_bytes())?;
+        }
+        Err(e) => return Err(io_failure(&manifest_path, &e)),
+    }
+    let png_dir = if a.png {
+        let d = a.out_dir.join("png");
+        std::fs::create_dir_all(&d).map_err(|e| io_failure(&d, &e))?;
+        Some(d)
+    } else {
+        None
+    };
+
+    let pass = secrets::existing(&meta.id)?;
+    let mut issuer = Issuer::open(&a.dir, &pass).map_err(|e| issuer_failure(&e))?;
+    let done: HashMap<u64, CredentialRecord> = issuer
+        .batch_lines(&id)
+        .map_err(|e| issuer_failure(&e))?
+        .into_iter()
+        .collect();
+
+    let total =
+        count_lines(&a.input)?.saturating_sub(matches!(format_of(&a.input)?, Format::Csv) as u64);
+    let bar = progress_bar(total, out);
+    let started = Instant::now();
+    let texts_path = a.out_dir.join(TEXTS_FILE);
+    let partial = a.out_dir.join(format!(".{TEXTS_FILE}.partial"));
+    let index_partial = a.out_dir.join(format!(".{INDEX_FILE}.partial"));
+    let create = |p: &Path| {
+        std::fs::File::create(p)
+            .map(BufWriter::new)
+            .map_err(|e| io_failure(p, &e))
+    };
+    let mut writer = Writer {
+        texts: create(&partial)?,
+        index: create(&index_partial)?,
+        png_dir,
+        new: 0,
+        recovered: 0,
+        bad: Vec::new(),
+    };
+    writeln!(writer.index, "line,serial,outcome").map_err(|e| io_failure(&index_partial, &e))?;
+
+    let options = IssueOptions {
+        valid_days: a.valid_days.max(1),
+        holder_key: None,
+        assurance_level: a.level,
+    };
+    let chunk_size = a.chunk as usize;
+    let mut chunk: Vec<Row> = Vec::with_capacity(chunk_size);
+    let flush = |chunk: &mut Vec<Row>, issuer: &mut Issuer, writer: &mut Writer| {
+        let rows = std::mem::take(chunk);
+        let n_rows = rows.len() as u64;
+        let mut items = Vec::new();
+        for row in &rows {
+            if let Ok((doc, key)) = &row.parsed {
+                if !done.contains_key(&row.line) {
+                    items.push(BatchItem {
+                        document: doc,
+                        options: IssueOptions {
+                            holder_key: *key,
+                            ..options.clone()
+                        },
+                        line: row.line,
+                    });
+                }
+            }
+        }
+        let mut fresh = issuer
+            .issue_items(&items, Some(&id), now())
+            .map_err(|e| issuer_failure(&e))?
+            .into_iter();
+        for row in rows {
+            let outcome = match row.parsed {
+                Err(e) => Outcome::Bad(row.line, e),
+                Ok((doc, _)) => match done.get(&row.line) {
+                    Some(record) => Outcome::Issued(
+                        row.line,
+                        issuer
+                            .sign_record(&doc, record)
+                            .map_err(|e| issuer_failure(&e))?,
+                        true,
+                    ),
+                    None => Outcome::Issued(
+                        row.line,
+                        fresh.next().ok_or_else(|| Failure::new("error-sign"))?,
+                        false,
+                    ),
+                },
+            };
+            writer.write(outcome, &texts_path)?;
+        }
+        bar.inc(n_rows);
+        Ok::<(), Failure>(())
+    };
+    for_each_row(&a.input, doc_type, |row| {
+        chunk.push(row);
+        if chunk.len() >= chunk_size {
+            flush(&mut chunk, &mut issuer, &mut writer)?;
+        }
+        Ok(())
+    })?;
+    flush(&mut chunk, &mut issuer, &mut writer)?;
+    bar.finish_and_clear();
+
+    let finish = |w: BufWriter<std::fs::File>, p: &Path| -> Result<(), Failure> {
+        let f = w.into_inner().map_err(|e| io_failure(p, e.error()))?;
+        f.sync_all().map_err(|e| io_failure(p, &e))
+    };
+    finish(writer.texts, &partial)?;
+    finish(writer.index, &index_partial)?;
+    std::fs::rename(&partial, &texts_path).map_err(|e| io_failure(&texts_path, &e))?;
+    let index_path = a.out_dir.join(INDEX_FILE);
+    std::fs::rename(&index_partial, &index_path).map_err(|e| io_failure(&index_path, &e))?;
+
+    let secs = started.elapsed().as_secs_f64().max(1e-6);
+    let rate = (writer.new + writer.recovered) as f64 / secs;
+    let summary = json!({
+        "batch_id": id,
+        "issued": writer.new,
+        "recovered": writer.recovered,
+        "bad_rows": writer.bad.len(),
+        "errors": writer.bad.iter().map(|(l, e)| json!({
+            "line": l, "field": e.field, "problem": e.kind.code(),
+        })).collect::<Vec<_>>(),
+        "seconds": (secs * 1000.0).round() / 1000.0,
+        "per_second": rate.round(),
+        "texts": texts_path,
+        "index": index_path,
+    });
+    write_atomic(
+        &a.out_dir.join("summary.json"),
+        serde_json::to_string_pretty(&summary)
+            .unwrap_or_default()
+            .as_bytes(),
+    )?;
+    if out.json {
+        print_json(&summary);
+    } else {
+        for (line, e) in writer.bad.iter().take(50) {
+            eprintln!(
+                "{}",
+                tr_args(
+                    "batch-bad-row",
+                    &[
+                        ("line", line.to_string()),
+                        ("detail", field_failure(e).message())
+                    ]
+                )
+            );
+        }
+        if writer.bad.len() > 50 {
+            eprintln!(
+                "{}",
+                tr_args(
+                    "batch-more-bad-rows",
+                    &[("count", (writer.bad.len() - 50).to_string())]
+                )
+            );
+        }
+        println!(
+            "{}",
+            tr_args(
+                "batch-summary",
+                &[
+                    ("issued", writer.new.to_string()),
+                    ("recovered", writer.recovered.to_string()),
+                    ("bad", writer.bad.len().to_string()),
+                    ("seconds", format!("{secs:.1}")),
+                    ("rate", format!("{rate:.0}")),
+                    ("path", texts_path.display().to_string()),
+                ]
+            )
+        );
+        if writer.recovered > 0 {
+            println!("{}", tr("batch-resumed-note"));
+        }
+    }
+    Ok(if writer.bad.is_empty() {
+        EXIT_OK
+    } else {
+        EXIT_ERROR
+    })
+}

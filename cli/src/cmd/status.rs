@@ -1,0 +1,306 @@
+//! Revocation: `revoke`, `suspend`, `reinstate`, `status publish`, and `bundle`.
+
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Subcommand};
+use giayto_issuer::registry::{Action, ChangeReport, Target};
+use giayto_issuer::Issuer;
+use giayto_trust::keys;
+use giayto_verify::{hex_lower, Bundle, StatusLoadError, Verifier};
+use serde_json::json;
+
+use super::issuer::issuer_failure;
+use super::{check_parent, print_json, write_atomic};
+use crate::failure::{io_failure, CmdResult, Failure, EXIT_OK};
+use crate::i18n::{tr, tr_args};
+use crate::input::{human_time, now, read_file, rfc3339};
+use crate::secrets::{self, key_failure};
+use crate::Out;
+
+/// Status list files end with this.
+pub const STATUS_EXT: &str = ".statuslist.cwt";
+/// Largest status list or bundle file read.
+const MAX_LIST_FILE: u64 = giayto_verify::MAX_BUNDLE_BYTES as u64;
+
+#[derive(Args, Debug)]
+pub struct ChangeArgs {
+    /// The issuer folder.
+    #[arg(long)]
+    pub dir: PathBuf,
+    /// The credential's serial (hex), as printed by `issue` and `verify`.
+    #[arg(required_unless_present = "holder", conflicts_with = "holder")]
+    pub serial: Option<String>,
+    /// Instead of one serial: every credential of the holder with this personal ID number.
+    #[arg(long)]
+    pub holder: Option<String>,
+    /// Why (kept in the audit trail).
+    #[arg(long)]
+    pub reason: String,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum StatusCommand {
+    /// Sign every status list of the issuer and write them to a folder.
+    Publish(PublishArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct PublishArgs {
+    /// The issuer folder.
+    #[arg(long)]
+    pub dir: PathBuf,
+    /// Folder for the signed lists (created if missing).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Hours the lists stay valid (their exp); verifiers report stale status after that.
+    #[arg(long, default_value_t = 168)]
+    pub valid_hours: u32,
+    /// Hours a verifier may cache a list before fetching a newer one (ttl).
+    #[arg(long, default_value_t = 24)]
+    pub ttl_hours: u32,
+}
+
+#[derive(Args, Debug)]
+pub struct BundleArgs {
+    /// The pinned root public key.
+    #[arg(long)]
+    pub root: PathBuf,
+    /// The signed trust list.
+    #[arg(long)]
+    pub trust: PathBuf,
+    /// Folders of status lists (*.statuslist.cwt), as written by `status publish`.
+    #[arg(long)]
+    pub status: Vec<PathBuf>,
+    /// The bundle file to write.
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+fn parse_serial(s: &str) -> Result<Vec<u8>, Failure> {
+    let t = s.trim();
+    hex::decode(t)
+        .ok()
+        .filter(|b| giayto_cose::claims::SERIAL_LEN.contains(&b.len()))
+        .ok_or_else(|| Failure::new("error-bad-serial").arg("value", t))
+}
+
+pub fn change(a: ChangeArgs, action: Action, out: Out) -> CmdResult {
+    let target = match (&a.serial, &a.holder) {
+        (Some(s), None) => Target::Serial(parse_serial(s)?),
+        (None, Some(h)) => Target::Holder(h.trim().to_owned()),
+        _ => return Err(Failure::new("error-target-missing")),
+    };
+    if a.reason.trim().is_empty() {
+        return Err(Failure::new("error-reason-missing"));
+    }
+    let meta = giayto_issuer::read_meta(&a.dir).map_err(|e| issuer_failure(&e))?;
+    let pass = secrets::existing(&meta.id)?;
+    let mut issuer = Issuer::open(&a.dir, &pass).map_err(|e| issuer_failure(&e))?;
+    let report = issuer
+        .change_status(&target, action, a.reason.trim(), now())
+        .map_err(|e| issuer_failure(&e))?;
+    print_report(&report, action, a.reason.trim(), out);
+    Ok(EXIT_OK)
+}
+
+fn status_name(s: giayto_verify::Status) -> String {
+    tr(&format!("status-{}", s.as_str()))
+}
+
+fn print_report(report: &ChangeReport, action: Action, reason: &str, out: Out) {
+    if out.json {
+        print_json(&json!({
+            "action": action.as_str(),
+            "reason": reason,
+            "changed": report.changed.iter().map(|c| json!({
+                "serial": hex_lower(&c.serial),
+                "from": c.from.as_str(),
+                "to": c.to.as_str(),
+            })).collect::<Vec<_>>(),
+            "skipped": report.skipped.iter().map(|(s, st)| json!({
+                "serial": hex_lower(s),
+                "status": st.as_str(),
+            })).collect::<Vec<_>>(),
+        }));
+        return;
+    }
+    for c in &report.changed {
+        println!(
+            "{}",
+            tr_args(
+                "status-changed",
+                &[
+                    ("serial", hex_lower(&c.serial)),
+                    ("from", status_name(c.from)),
+                    ("to", status_name(c.to)),
+                ]
+            )
+        );
+    }
+    for (s, st) in &report.skipped {
+        println!(
+            "{}",
+            tr_args(
+                "status-skipped",
+                &[("serial", hex_lower(s)), ("status", status_name(*st))]
+            )
+        );
+    }
+    println!("{}", tr("status-publish-reminder"));
+}
+
+pub fn run(cmd: StatusCommand, out: Out) -> CmdResult {
+    match cmd {
+        StatusCommand::Publish(a) => publish(&a, out),
+    }
+}
+
+/// File name of a published list.
+pub fn list_file_name(issuer_id: &str, list: u32) -> String {
+    format!("{issuer_id}-{list}{STATUS_EXT}")
+}
+
+fn publish(a: &PublishArgs, out: Out) -> CmdResult {
+    let meta = giayto_issuer::read_meta(&a.dir).map_err(|e| issuer_failure(&e))?;
+    std::fs::create_dir_all(&a.out).map_err(|e| io_failure(&a.out, &e))?;
+    let pass = secrets::existing(&meta.id)?;
+    let mut issuer = Issuer::open(&a.dir, &pass).map_err(|e| issuer_failure(&e))?;
+    let t = now();
+    let lists = issuer
+        .publish(
+            t,
+            i64::from(a.valid_hours.max(1)) * 3600,
+            Some(u64::from(a.ttl_hours) * 3600),
+        )
+        .map_err(|e| issuer_failure(&e))?;
+    let mut rows = Vec::new();
+    for l in &lists {
+        let path = a.out.join(list_file_name(&meta.id, l.list));
+        write_atomic(&path, &l.token)?;
+        let expires = t + i64::from(a.valid_hours.max(1)) * 3600;
+        if out.json {
+            rows.push(json!({
+                "file": path, "list": l.list, "uri": l.uri, "size": l.size,
+                "revoked": l.revoked, "suspended": l.suspended, "bytes": l.token.len(),
+                "issued_at": rfc3339(t), "expires_at": rfc3339(expires),
+            }));
+        } else {
+            println!(
+                "{}",
+                tr_args(
+                    "status-published",
+                    &[
+                        ("path", path.display().to_string()),
+                        ("uri", l.uri.clone()),
+                        ("size", l.size.to_string()),
+                        ("revoked", l.revoked.to_string()),
+                        ("suspended", l.suspended.to_string()),
+                        ("bytes", l.token.len().to_string()),
+                        ("expires", human_time(expires)),
+                    ]
+                )
+            );
+        }
+    }
+    if out.json {
+        print_json(&json!({ "lists": rows }));
+    } else if lists.is_empty() {
+        println!("{}", tr("status-nothing-to-publish"));
+    }
+    Ok(EXIT_OK)
+}
+
+/// The status list files in a folder, sorted by name.
+pub fn status_files(dir: &Path) -> Result<Vec<PathBuf>, Failure> {
+    let entries = std::fs::read_dir(dir).map_err(|e| io_failure(dir, &e))?;
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.ends_with(STATUS_EXT))
+        })
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
+/// Add every status list in the folders to a verifier; returns the tokens read.
+pub fn load_status_dirs(
+    verifier: &mut Verifier,
+    dirs: &[PathBuf],
+) -> Result<Vec<Vec<u8>>, Failure> {
+    let mut tokens = Vec::new();
+    for dir in dirs {
+        for path in status_files(dir)? {
+            let bytes = read_file(&path, MAX_LIST_FILE)?;
+            match verifier.add_status_list(&bytes) {
+                Ok(_) => tokens.push(bytes),
+                // A list of an issuer the trust list no longer names (a removed key) is left
+                // out, not fatal: the credentials it covers are rejected anyway.
+                Err(StatusLoadError::UnknownSigner { .. }) => eprintln!(
+                    "{}",
+                    tr_args(
+                        "warning-status-list-skipped",
+                        &[("path", path.display().to_string())]
+                    )
+                ),
+                Err(e) => {
+                    return Err(Failure::new("error-status-list")
+                        .arg("path", path.display())
+                        .arg("detail", e))
+                }
+            }
+        }
+    }
+    Ok(tokens)
+}
+
+pub fn bundle(a: &BundleArgs, out: Out) -> CmdResult {
+    let mut verifier = super::verify::load_verifier(&a.root, &a.trust)?;
+    check_parent(&a.out)?;
+    let status_lists = load_status_dirs(&mut verifier, &a.status)?;
+    let bundle = Bundle {
+        created_at: now(),
+        trust_list: read_file(&a.trust, crate::input::MAX_INPUT)?,
+        status_lists,
+    };
+    let bytes = bundle.to_bytes();
+    write_atomic(&a.out, &bytes)?;
+    let trust = verifier.trust_list();
+    if out.json {
+        print_json(&json!({
+            "out": a.out, "bytes": bytes.len(), "created_at": rfc3339(bundle.created_at),
+            "trust_sequence": trust.sequence, "status_lists": bundle.status_lists.len(),
+        }));
+    } else {
+        println!(
+            "{}",
+            tr_args(
+                "bundle-written",
+                &[
+                    ("path", a.out.display().to_string()),
+                    ("sequence", trust.sequence.to_string()),
+                    ("lists", bundle.status_lists.len().to_string()),
+                    ("bytes", bytes.len().to_string()),
+                ]
+            )
+        );
+    }
+    Ok(EXIT_OK)
+}
+
+/// Read a bundle file and build a verifier from it.
+pub fn load_bundle(root: &Path, path: &Path) -> Result<(Verifier, Bundle), Failure> {
+    let root_key = keys::read_public_key(root).map_err(|e| key_failure(&e))?;
+    let bytes = read_file(path, MAX_LIST_FILE)?;
+    let bad = |e: &dyn std::fmt::Display| {
+        Failure::new("error-bundle")
+            .arg("path", path.display())
+            .arg("detail", e)
+    };
+    let bundle = Bundle::from_bytes(&bytes).map_err(|e| bad(&e))?;
+    let verifier = Verifier::from_bundle(root_key, &bundle).map_err(|e| bad(&e))?;
+    Ok((verifier, bundle))
+}

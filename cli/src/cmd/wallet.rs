@@ -1,0 +1,768 @@
+//! `giayto wallet`: the holder's encrypted wallet, dependents, and holder-bound presentations.
+
+use std::path::{Path, PathBuf};
+
+use clap::{Args, Subcommand};
+use giayto_cose::text::{self, Kind};
+use giayto_model::{DocType, Document};
+use giayto_qr::{EccLevel, RenderOptions};
+use giayto_verify::Verdict;
+use giayto_wallet::{KdfParams, Unlock, Wallet, WalletError};
+use serde_json::json;
+use zeroize::Zeroizing;
+
+use super::verify::load_verifier;
+use super::{check_parent, doc_type, print_json, write_atomic};
+use crate::failure::{io_failure, CmdResult, Failure, EXIT_OK};
+use crate::i18n::{tr, tr_args};
+use crate::input::{codes_from_input, human_time, now, parse_time, read_file, rfc3339};
+use crate::Out;
+
+/// The environment variable with the 6-digit passcode (else a prompt).
+pub const PASSCODE_ENV: &str = "GIAYTO_PASSCODE";
+/// The environment variable with the new password for `change-password` (else a prompt).
+pub const NEW_PASSWORD_ENV: &str = "GIAYTO_NEW_PASSPHRASE";
+/// Test knob: Argon2id memory in KiB with one pass, for fast tests. Never for real wallets.
+pub const WALLET_KDF_ENV: &str = "GIAYTO_WALLET_KDF_KIB";
+/// Seconds between refreshes of `present --watch`.
+pub const WATCH_SECONDS: u64 = 30;
+
+#[derive(Subcommand, Debug)]
+pub enum WalletCommand {
+    /// Create a wallet: password, passcode, and the holder's key.
+    Init(InitArgs),
+    /// Verify a credential (QR text, @file or image) and store it under its holder.
+    Add(AddArgs),
+    /// List the documents, grouped by person.
+    List(ReadArgs),
+    /// Show one document.
+    Show(PickArgs),
+    /// Remove one document (needs the password).
+    Remove(PickArgs),
+    /// Write an encrypted backup (needs the password).
+    Export(ExportArgs),
+    /// Restore a backup into a new wallet (new passcode).
+    Import(ImportArgs),
+    /// Change the password.
+    ChangePassword(WalletPath),
+    /// Lock the wallet (lost phone): nothing is shown until `unlock` with the password.
+    Lock(WalletPath),
+    /// Unlock a locked wallet with the password.
+    Unlock(WalletPath),
+    /// Show a document as a holder-bound QR code (VP1:), valid for about two minutes.
+    Present(PresentArgs),
+    /// Print (or write) a person's public key, for `giayto issue --holder-pub`.
+    Pubkey(PubkeyArgs),
+    /// Dependents (children, elderly parents) whose papers the holder keeps.
+    #[command(subcommand)]
+    Dependent(DependentCommand),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum DependentCommand {
+    /// Add a dependent with their own key.
+    Add(DependentAddArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct WalletPath {
+    /// The wallet file.
+    #[arg(long, env = "GIAYTO_WALLET", default_value = "wallet.giayto")]
+    pub wallet: PathBuf,
+}
+
+#[derive(Args, Debug)]
+pub struct ReadArgs {
+    #[command(flatten)]
+    pub path: WalletPath,
+    /// Open with the 6-digit passcode (GIAYTO_PASSCODE or a prompt) instead of the password.
+    #[arg(long)]
+    pub passcode: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct InitArgs {
+    #[command(flatten)]
+    pub path: WalletPath,
+    /// The holder's name.
+    #[arg(long)]
+    pub name: String,
+}
+
+#[derive(Args, Debug)]
+pub struct AddArgs {
+    #[command(flatten)]
+    pub read: ReadArgs,
+    /// The pinned root public key.
+    #[arg(long)]
+    pub root: PathBuf,
+    /// The signed trust list.
+    #[arg(long, required_unless_present = "bundle", conflicts_with = "bundle")]
+    pub trust: Option<PathBuf>,
+    /// Folders of signed status lists (*.statuslist.cwt) to check revocation against.
+    #[arg(long, conflicts_with = "bundle")]
+    pub status: Vec<PathBuf>,
+    /// An offline bundle (trust list and status lists), as written by `giayto bundle`.
+    #[arg(long)]
+    pub bundle: Option<PathBuf>,
+    /// Check as of this time (RFC 3339) instead of now.
+    #[arg(long)]
+    pub at: Option<String>,
+    /// QR text (VN1:), @file, an image of the code, or - for stdin.
+    pub input: String,
+}
+
+#[derive(Args, Debug)]
+pub struct PickArgs {
+    #[command(flatten)]
+    pub read: ReadArgs,
+    /// Document type: cccd, gplx, vehicle or bhyt.
+    #[arg(long = "doc", value_name = "cccd|gplx|vehicle|bhyt")]
+    pub doc: Option<String>,
+    /// Whose document (a dependent's name; default the holder's).
+    #[arg(long)]
+    pub person: Option<String>,
+    /// The serial (hex, or its beginning), when several documents match.
+    #[arg(long)]
+    pub serial: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct PresentArgs {
+    #[command(flatten)]
+    pub pick: PickArgs,
+    /// The verifier's challenge (hex), when its app shows one.
+    #[arg(long)]
+    pub nonce: Option<String>,
+    /// Also write the QR code as PNG.
+    #[arg(long)]
+    pub png: Option<PathBuf>,
+    /// Also write the QR text to this file.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Refresh every 30 seconds until interrupted.
+    #[arg(long)]
+    pub watch: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub path: WalletPath,
+    /// The backup file to write (never overwritten).
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+#[derive(Args, Debug)]
+pub struct ImportArgs {
+    #[command(flatten)]
+    pub path: WalletPath,
+    /// The backup file.
+    #[arg(long)]
+    pub from: PathBuf,
+}
+
+#[derive(Args, Debug)]
+pub struct PubkeyArgs {
+    #[command(flatten)]
+    pub read: ReadArgs,
+    /// Whose key (a dependent's name; default the holder's).
+    #[arg(long)]
+    pub person: Option<String>,
+    /// Write the PEM to this file (never overwritten) instead of stdout.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct DependentAddArgs {
+    #[command(flatten)]
+    pub path: WalletPath,
+    /// The dependent's name.
+    #[arg(long)]
+    pub name: String,
+    /// Relationship to the holder (con, mẹ, bố, ...).
+    #[arg(long)]
+    pub relationship: String,
+}
+
+/// The Argon2id cost for new key slots.
+fn kdf() -> KdfParams {
+    std::env::var(WALLET_KDF_ENV)
+        .ok()
+        .and_then(|v| v.parse::<u32>().ok())
+        .map(KdfParams::for_tests)
+        .unwrap_or_default()
+}
+
+fn prompt(prompt_id: &str) -> Result<Zeroizing<String>, Failure> {
+    rpassword::prompt_password(format!("{}: ", tr(prompt_id)))
+        .map(Zeroizing::new)
+        .map_err(|_| Failure::new("error-no-passphrase"))
+}
+
+fn secret_from(env: &str, prompt_id: &str) -> Result<Zeroizing<String>, Failure> {
+    match std::env::var(env) {
+        Ok(v) => Ok(Zeroizing::new(v)),
+        Err(_) => prompt(prompt_id),
+    }
+}
+
+fn new_secret_from(env: &str, prompt_id: &str) -> Result<Zeroizing<String>, Failure> {
+    if let Ok(v) = std::env::var(env) {
+        return Ok(Zeroizing::new(v));
+    }
+    let first = prompt(prompt_id)?;
+    let second = prompt("wallet-prompt-repeat")?;
+    if *first != *second {
+        return Err(Failure::new("error-passphrase-mismatch"));
+    }
+    Ok(first)
+}
+
+fn password() -> Result<Zeroizing<String>, Failure> {
+    secret_from(crate::secrets::PASSPHRASE_ENV, "wallet-prompt-password")
+}
+
+fn passcode() -> Result<Zeroizing<String>, Failure> {
+    secret_from(PASSCODE_ENV, "wallet-prompt-passcode")
+}
+
+/// A wallet error as the user sees it.
+pub fn wallet_failure(e: &WalletError, path: &Path) -> Failure {
+    let f = |id| Failure::new(id).arg("path", path.display());
+    match e {
+        WalletError::Io { path, source } => io_failure(path, source),
+        WalletError::Exists { path } => {
+            Failure::new("wallet-error-exists").arg("path", path.display())
+        }
+        WalletError::Format { .. } => f("wallet-error-format"),
+        WalletError::WrongPassword => f("wallet-error-wrong-password"),
+        WalletError::WrongPasscode { remaining } => {
+            f("wallet-error-wrong-passcode").arg("remaining", remaining)
+        }
+        WalletError::PasscodeWait { seconds } => {
+            f("wallet-error-passcode-wait").arg("seconds", seconds)
+        }
+        WalletError::PasscodeUnavailable => f("wallet-error-passcode-unavailable"),
+        WalletError::Locked => f("wallet-error-locked"),
+        WalletError::PasswordRequired => f("wallet-error-password-required"),
+        WalletError::WeakPassword(problems) => {
+            let list: Vec<String> = problems
+                .iter()
+                .map(|p| tr(&format!("wallet-password-{}", p.code())))
+                .collect();
+            Failure::new("wallet-error-weak-password").arg("problems", list.join("; "))
+        }
+        WalletError::BadPasscodeFormat => Failure::new("wallet-error-passcode-format"),
+        WalletError::BadName => Failure::new("wallet-error-bad-name"),
+        WalletError::PersonExists => Failure::new("wallet-error-person-exists"),
+        WalletError::NoSuchPerson(name) => {
+            Failure::new("wallet-error-no-such-person").arg("name", name)
+        }
+        WalletError::Full => f("wallet-error-full"),
+        WalletError::Credential => Failure::new("wallet-error-not-credential"),
+        WalletError::NotBound => Failure::new("wallet-error-not-bound"),
+        WalletError::OtherHolder => Failure::new("wallet-error-other-holder"),
+        WalletError::Duplicate => Failure::new("wallet-error-duplicate"),
+        WalletError::NoSuchCredential => Failure::new("wallet-error-no-such-document"),
+        WalletError::Ambiguous => Failure::new("wallet-error-ambiguous"),
+        WalletError::BadNonce => Failure::new("error-bad-nonce"),
+        _ => Failure::new("error-random"),
+    }
+}
+
+fn open(read: &ReadArgs) -> Result<Wallet, Failure> {
+    let path = &read.path.wallet;
+    if !path.exists() {
+        return Err(Failure::new("wallet-error-missing").arg("path", path.display()));
+    }
+    let result = if read.passcode {
+        let code = passcode()?;
+        Wallet::open_with_kdf(path, Unlock::Passcode(&code), now(), kdf())
+    } else {
+        let pass = password()?;
+        Wallet::open_with_kdf(path, Unlock::Password(&pass), now(), kdf())
+    };
+    result.map_err(|e| wallet_failure(&e, path))
+}
+
+fn open_password(path: &WalletPath) -> Result<Wallet, Failure> {
+    open(&ReadArgs {
+        path: WalletPath {
+            wallet: path.wallet.clone(),
+        },
+        passcode: false,
+    })
+}
+
+/// Parse `--nonce HEX` (1 to 64 bytes).
+pub fn parse_nonce(hex_text: &str) -> Result<Vec<u8>, Failure> {
+    hex::decode(hex_text.trim())
+        .ok()
+        .filter(|n| (1..=giayto_cose::presentation::MAX_NONCE).contains(&n.len()))
+        .ok_or_else(|| Failure::new("error-bad-nonce").arg("value", hex_text))
+}
+
+fn person_label(p: &giayto_wallet::Person) -> String {
+    match &p.relationship {
+        None => tr_args("wallet-person-holder", &[("name", p.name.clone())]),
+        Some(r) => tr_args(
+            "wallet-person-dependent",
+            &[("name", p.name.clone()), ("relationship", r.clone())],
+        ),
+    }
+}
+
+fn doc_name(code: u64) -> String {
+    DocType::from_code(code)
+        .map(|t| t.as_str().to_owned())
+        .unwrap_or_else(|| code.to_string())
+}
+
+pub fn run(cmd: WalletCommand, out: Out) -> CmdResult {
+    match cmd {
+        WalletCommand::Init(a) => init(a, out),
+        WalletCommand::Add(a) => add(a, out),
+        WalletCommand::List(a) => list(a, out),
+        WalletCommand::Show(a) => show(a, out),
+        WalletCommand::Remove(a) => remove(a, out),
+        WalletCommand::Export(a) => export(a, out),
+        WalletCommand::Import(a) => import(a, out),
+        WalletCommand::ChangePassword(a) => change_password(a, out),
+        WalletCommand::Lock(a) => lock(a, out),
+        WalletCommand::Unlock(a) => unlock(a, out),
+        WalletCommand::Present(a) => present(a, out),
+        WalletCommand::Pubkey(a) => pubkey(a, out),
+        WalletCommand::Dependent(DependentCommand::Add(a)) => dependent_add(a, out),
+    }
+}
+
+fn done(out: Out, id: &str, args: &[(&str, String)], v: serde_json::Value) -> CmdResult {
+    if out.json {
+        print_json(&v);
+    } else {
+        println!("{}", tr_args(id, args));
+    }
+    Ok(EXIT_OK)
+}
+
+fn init(a: InitArgs, out: Out) -> CmdResult {
+    let path = &a.path.wallet;
+    if path.exists() {
+        return Err(Failure::new("wallet-error-exists").arg("path", path.display()));
+    }
+    check_parent(path)?;
+    let pass = new_secret_from(crate::secrets::PASSPHRASE_ENV, "wallet-prompt-new-password")?;
+    let problems = giayto_wallet::check_password(&pass);
+    if !problems.is_empty() {
+        return Err(wallet_failure(&WalletError::WeakPassword(problems), path));
+    }
+    let code = new_secret_from(PASSCODE_ENV, "wallet-prompt-new-passcode")?;
+    let wallet =
+        Wallet::create(path, &a.name, &pass, &code, kdf()).map_err(|e| wallet_failure(&e, path))?;
+    let holder = &wallet.persons().map_err(|e| wallet_failure(&e, path))?[0];
+    done(
+        out,
+        "wallet-created",
+        &[
+            ("path", path.display().to_string()),
+            ("name", holder.name.clone()),
+        ],
+        json!({"wallet": path.display().to_string(), "holder": holder.name,
+               "public_key": hex::encode(holder.public_key())}),
+    )
+}
+
+fn add(a: AddArgs, out: Out) -> CmdResult {
+    let path = a.read.path.wallet.clone();
+    let at = match &a.at {
+        Some(s) => parse_time(s)?,
+        None => now(),
+    };
+    let verifier = match (&a.bundle, &a.trust) {
+        (Some(b), _) => super::status::load_bundle(&a.root, b)?.0,
+        (None, Some(t)) => {
+            let mut v = load_verifier(&a.root, t)?;
+            super::status::load_status_dirs(&mut v, &a.status)?;
+            v
+        }
+        (None, None) => return Err(Failure::new("error-trust-missing")),
+    };
+    let codes = codes_from_input(&a.input)?;
+    let code = codes.first().cloned().unwrap_or_default();
+    let cose = match text::decode(&code, &[]) {
+        Ok((Kind::Credential, cose)) => cose,
+        _ => return Err(Failure::new("wallet-error-not-credential")),
+    };
+    // Stored when valid. A credential whose only problem is that its revocation status could
+    // not be checked here (no status list at hand) is stored with a note: revocation is the
+    // verifier's check, made with fresh lists when the credential is shown.
+    let mut status_unchecked = false;
+    if let Err(r) = verifier.verify_cose(&cose, at) {
+        if r.verdict == Verdict::StaleStatus && r.credential.is_some() {
+            status_unchecked = true;
+        } else {
+            return Err(Failure::new("wallet-error-not-valid")
+                .arg(
+                    "verdict",
+                    tr(&format!("verdict-{}", r.verdict.as_str().replace('_', "-"))),
+                )
+                .arg("code", r.verdict.as_str()));
+        }
+    }
+    let mut wallet = open(&a.read)?;
+    let person = wallet
+        .add_credential(&cose, now())
+        .map_err(|e| wallet_failure(&e, &path))?;
+    wallet.save().map_err(|e| wallet_failure(&e, &path))?;
+    let persons = wallet.persons().map_err(|e| wallet_failure(&e, &path))?;
+    let stored = wallet
+        .credentials()
+        .map_err(|e| wallet_failure(&e, &path))?
+        .last()
+        .map(|c| c.claims.clone())
+        .ok_or_else(|| Failure::new("wallet-error-no-such-document"))?;
+    let doc = doc_name(stored.document.doc_type);
+    if status_unchecked {
+        eprintln!("{}", tr("wallet-warn-status-unchecked"));
+    }
+    done(
+        out,
+        "wallet-added",
+        &[
+            ("doctype", tr(&format!("doc-{doc}"))),
+            ("person", persons[person].name.clone()),
+        ],
+        json!({"doc_type": doc, "serial": hex::encode(&stored.serial),
+               "person": persons[person].name, "status_checked": !status_unchecked}),
+    )
+}
+
+fn list(a: ReadArgs, out: Out) -> CmdResult {
+    let path = a.path.wallet.clone();
+    let wallet = open(&a)?;
+    let fail = |e: WalletError| wallet_failure(&e, &path);
+    let persons = wallet.persons().map_err(fail)?;
+    let credentials = wallet.credentials().map_err(fail)?;
+    if out.json {
+        let people: Vec<serde_json::Value> = persons
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                let docs: Vec<serde_json::Value> = credentials
+                    .iter()
+                    .filter(|c| c.person == i)
+                    .map(|c| {
+                        json!({
+                            "doc_type": doc_name(c.claims.document.doc_type),
+                            "serial": hex::encode(&c.claims.serial),
+                            "issuer": c.claims.issuer,
+                            "expires_at": rfc3339(c.claims.expires_at),
+                            "expired": c.claims.expires_at <= now(),
+                        })
+                    })
+                    .collect();
+                json!({
+                    "name": p.name,
+                    "relationship": p.relationship,
+                    "holder": p.is_holder(),
+                    "public_key": hex::encode(p.public_key()),
+                    "documents": docs,
+                })
+            })
+            .collect();
+        print_json(&json!({ "persons": people }));
+        return Ok(EXIT_OK);
+    }
+    for (i, p) in persons.iter().enumerate() {
+        println!("{}", person_label(p));
+        let mine: Vec<_> = credentials.iter().filter(|c| c.person == i).collect();
+        if mine.is_empty() {
+            println!("  {}", tr("wallet-no-documents"));
+        }
+        for c in mine {
+            let doc = doc_name(c.claims.document.doc_type);
+            println!(
+                "  {:<8} {}  {}  {}",
+                doc,
+                tr(&format!("doc-{doc}")),
+                hex::encode(&c.claims.serial),
+                tr_args(
+                    "wallet-expires",
+                    &[("time", human_time(c.claims.expires_at))]
+                )
+            );
+        }
+    }
+    Ok(EXIT_OK)
+}
+
+fn pick(wallet: &Wallet, a: &PickArgs) -> Result<usize, Failure> {
+    let path = &a.read.path.wallet;
+    let doc = a.doc.as_deref().map(doc_type).transpose()?;
+    let person = match &a.person {
+        Some(name) => Some(
+            wallet
+                .person_index(Some(name))
+                .map_err(|e| wallet_failure(&e, path))?,
+        ),
+        None if a.serial.is_some() => None,
+        None => Some(0),
+    };
+    wallet
+        .find(person, doc.map(DocType::code), a.serial.as_deref())
+        .map_err(|e| wallet_failure(&e, path))
+}
+
+fn show(a: PickArgs, out: Out) -> CmdResult {
+    let path = a.read.path.wallet.clone();
+    let wallet = open(&a.read)?;
+    let index = pick(&wallet, &a)?;
+    let fail = |e: WalletError| wallet_failure(&e, &path);
+    let c = &wallet.credentials().map_err(fail)?[index];
+    let person = &wallet.persons().map_err(fail)?[c.person];
+    let document = DocType::from_code(c.claims.document.doc_type)
+        .and_then(|t| Document::from_cbor(t, &c.claims.document.fields).ok());
+    if out.json {
+        print_json(&json!({
+            "person": person.name,
+            "doc_type": doc_name(c.claims.document.doc_type),
+            "issuer": c.claims.issuer,
+            "serial": hex::encode(&c.claims.serial),
+            "issued_at": rfc3339(c.claims.issued_at),
+            "expires_at": rfc3339(c.claims.expires_at),
+            "fields": document.as_ref().map(Document::to_json),
+            "text": c.text(),
+        }));
+    } else {
+        println!("{}", person_label(person));
+        if let Some(d) = &document {
+            print!("{}", crate::render::card(d, &c.claims, None));
+        }
+        println!("{}", c.text());
+    }
+    Ok(EXIT_OK)
+}
+
+fn remove(a: PickArgs, out: Out) -> CmdResult {
+    let path = a.read.path.wallet.clone();
+    if a.read.passcode {
+        return Err(wallet_failure(&WalletError::PasswordRequired, &path));
+    }
+    let mut wallet = open(&a.read)?;
+    let index = pick(&wallet, &a)?;
+    let removed = wallet
+        .remove_credential(index)
+        .map_err(|e| wallet_failure(&e, &path))?;
+    wallet.save().map_err(|e| wallet_failure(&e, &path))?;
+    let doc = doc_name(removed.claims.document.doc_type);
+    done(
+        out,
+        "wallet-removed",
+        &[
+            ("doctype", tr(&format!("doc-{doc}"))),
+            ("serial", hex::encode(&removed.claims.serial)),
+        ],
+        json!({"removed": {"doc_type": doc, "serial": hex::encode(&removed.claims.serial)}}),
+    )
+}
+
+fn write_private_new(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
+    use std::io::Write;
+    check_parent(path)?;
+    let mut file = giayto_trust::keys::create_private_file(path)
+        .map_err(|e| crate::secrets::key_failure(&e))?;
+    if let Err(e) = file.write_all(bytes).and_then(|_| file.sync_all()) {
+        let _ = std::fs::remove_file(path);
+        return Err(io_failure(path, &e));
+    }
+    Ok(())
+}
+
+fn export(a: ExportArgs, out: Out) -> CmdResult {
+    let path = a.path.wallet.clone();
+    if a.out.exists() {
+        return Err(Failure::new("wallet-error-exists").arg("path", a.out.display()));
+    }
+    let pass = password()?;
+    let wallet = Wallet::open_with_kdf(&path, Unlock::Password(&pass), now(), kdf())
+        .map_err(|e| wallet_failure(&e, &path))?;
+    let backup = wallet
+        .export(&pass)
+        .map_err(|e| wallet_failure(&e, &path))?;
+    write_private_new(&a.out, &backup)?;
+    done(
+        out,
+        "wallet-exported",
+        &[("path", a.out.display().to_string())],
+        json!({"backup": a.out.display().to_string()}),
+    )
+}
+
+fn import(a: ImportArgs, out: Out) -> CmdResult {
+    let path = a.path.wallet.clone();
+    if path.exists() {
+        return Err(Failure::new("wallet-error-exists").arg("path", path.display()));
+    }
+    let backup = read_file(&a.from, giayto_wallet::MAX_WALLET_BYTES)?;
+    let pass = password()?;
+    let code = new_secret_from(PASSCODE_ENV, "wallet-prompt-new-passcode")?;
+    let wallet = Wallet::import(&path, &backup, &pass, &code, kdf()).map_err(|e| match e {
+        WalletError::Format { .. } | WalletError::WrongPassword => wallet_failure(&e, &a.from),
+        e => wallet_failure(&e, &path),
+    })?;
+    let n = wallet.credentials().map(<[_]>::len).unwrap_or(0);
+    done(
+        out,
+        "wallet-imported",
+        &[
+            ("path", path.display().to_string()),
+            ("count", n.to_string()),
+        ],
+        json!({"wallet": path.display().to_string(), "documents": n}),
+    )
+}
+
+fn change_password(a: WalletPath, out: Out) -> CmdResult {
+    let path = a.wallet.clone();
+    let mut wallet = open_password(&a)?;
+    let new = new_secret_from(NEW_PASSWORD_ENV, "wallet-prompt-new-password")?;
+    wallet
+        .change_password(&new)
+        .map_err(|e| wallet_failure(&e, &path))?;
+    done(
+        out,
+        "wallet-password-changed",
+        &[],
+        json!({"changed": true}),
+    )
+}
+
+fn lock(a: WalletPath, out: Out) -> CmdResult {
+    let path = a.wallet.clone();
+    if !path.exists() {
+        return Err(Failure::new("wallet-error-missing").arg("path", path.display()));
+    }
+    Wallet::lock(&path).map_err(|e| wallet_failure(&e, &path))?;
+    done(out, "wallet-locked", &[], json!({"locked": true}))
+}
+
+fn unlock(a: WalletPath, out: Out) -> CmdResult {
+    let path = a.wallet.clone();
+    let mut wallet = open_password(&a)?;
+    wallet.unlock().map_err(|e| wallet_failure(&e, &path))?;
+    done(out, "wallet-unlocked", &[], json!({"locked": false}))
+}
+
+fn dependent_add(a: DependentAddArgs, out: Out) -> CmdResult {
+    let path = a.path.wallet.clone();
+    let mut wallet = open_password(&a.path)?;
+    let index = wallet
+        .add_dependent(&a.name, &a.relationship)
+        .map_err(|e| wallet_failure(&e, &path))?;
+    wallet.save().map_err(|e| wallet_failure(&e, &path))?;
+    let p = &wallet.persons().map_err(|e| wallet_failure(&e, &path))?[index];
+    done(
+        out,
+        "wallet-dependent-added",
+        &[("name", p.name.clone())],
+        json!({"name": p.name, "relationship": p.relationship,
+               "public_key": hex::encode(p.public_key())}),
+    )
+}
+
+fn pubkey(a: PubkeyArgs, out: Out) -> CmdResult {
+    let path = a.read.path.wallet.clone();
+    let wallet = open(&a.read)?;
+    let index = wallet
+        .person_index(a.person.as_deref())
+        .map_err(|e| wallet_failure(&e, &path))?;
+    let p = &wallet.persons().map_err(|e| wallet_failure(&e, &path))?[index];
+    let key = ed25519_dalek::VerifyingKey::from_bytes(&p.public_key())
+        .map_err(|_| Failure::new("error-random"))?;
+    if let Some(file) = &a.out {
+        check_parent(file)?;
+        giayto_trust::keys::write_public_key(file, &key)
+            .map_err(|e| crate::secrets::key_failure(&e))?;
+    }
+    if out.json {
+        print_json(
+            &json!({"name": p.name, "public_key": hex::encode(p.public_key()),
+                           "pem": p.public_key_pem()}),
+        );
+    } else if a.out.is_none() {
+        print!("{}", p.public_key_pem());
+    }
+    Ok(EXIT_OK)
+}
+
+fn present(a: PresentArgs, out: Out) -> CmdResult {
+    let path = a.pick.read.path.wallet.clone();
+    let nonce = a.nonce.as_deref().map(parse_nonce).transpose()?;
+    for p in [&a.png, &a.out].into_iter().flatten() {
+        check_parent(p)?;
+    }
+    let wallet = open(&a.pick.read)?;
+    let index = pick(&wallet, &a.pick)?;
+    let presenter = wallet
+        .presenter(index)
+        .map_err(|e| wallet_failure(&e, &path))?;
+    let person = wallet.persons().map_err(|e| wallet_failure(&e, &path))?[presenter.person()]
+        .name
+        .clone();
+    // The lock is released while the code is on screen.
+    drop(wallet);
+    let terminal = super::qr::terminal_style();
+    loop {
+        let at = now();
+        let cose = presenter
+            .sign(at, nonce.as_deref())
+            .map_err(|e| wallet_failure(&e, &path))?;
+        let qr_text = text::encode(Kind::Presentation, &cose, Some(&text::DICTIONARY_V1));
+        if let Some(p) = &a.out {
+            write_atomic(p, format!("{qr_text}\n").as_bytes())?;
+        }
+        if let Some(p) = &a.png {
+            let render = RenderOptions {
+                ecc: EccLevel::Q,
+                ..RenderOptions::default()
+            };
+            let png = giayto_qr::render_png(&qr_text, &render)
+                .map_err(|e| Failure::new("error-qr-render").arg("detail", e))?;
+            write_atomic(p, &png)?;
+        }
+        let doc = doc_name(presenter.doc_type());
+        if out.json {
+            println!(
+                "{}",
+                json!({"text": qr_text, "issued_at": rfc3339(at), "doc_type": doc,
+                       "person": person, "nonce": nonce.as_ref().map(hex::encode)})
+            );
+        } else {
+            if a.watch && std::io::IsTerminal::is_terminal(&std::io::stdout()) {
+                print!("\x1b[2J\x1b[H");
+            }
+            let qr = giayto_qr::render_terminal(&qr_text, EccLevel::Q, terminal)
+                .map_err(|e| Failure::new("error-qr-render").arg("detail", e))?;
+            print!("{qr}");
+            println!("{qr_text}");
+            eprintln!(
+                "{}",
+                tr_args(
+                    "wallet-presented",
+                    &[
+                        ("doctype", tr(&format!("doc-{doc}"))),
+                        ("person", person.clone()),
+                        ("time", human_time(at)),
+                    ]
+                )
+            );
+        }
+        if !a.watch {
+            return Ok(EXIT_OK);
+        }
+        std::thread::sleep(std::time::Duration::from_secs(WATCH_SECONDS));
+    }
+}

@@ -1,0 +1,293 @@
+//! `issue-batch`: CSV and JSON lines in, one QR text per line out, bad rows reported by line
+//! and field, and a batch killed with SIGKILL at any point resumes without losing or
+//! duplicating a credential.
+
+mod common;
+
+use std::collections::HashSet;
+
+use common::{code, command, ok, sample, stderr, World};
+use giayto_issuer::registry::{RegistryBackend, SqliteRegistry};
+
+fn registry_count(w: &World) -> u64 {
+    SqliteRegistry::open(&w.path().join("iss/registry.sqlite"))
+        .unwrap()
+        .count()
+        .unwrap()
+}
+
+/// `n` CCCD rows as JSON lines, each with its own (valid, synthetic) name.
+fn jsonl(n: usize) -> String {
+    let mut out = String::new();
+    for i in 0..n {
+        let mut row = sample("cccd");
+        row["full_name"] = format!("Nguyễn Văn Thử Số {}", i + 1).into();
+        out.push_str(&serde_json::to_string(&row).unwrap());
+        out.push('\n');
+    }
+    out
+}
+
+fn csv_from(rows: &[serde_json::Value]) -> String {
+    let headers: Vec<String> = rows[0].as_object().unwrap().keys().cloned().collect();
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(&headers).unwrap();
+    for r in rows {
+        let cells: Vec<String> = headers
+            .iter()
+            .map(|h| match &r[h] {
+                serde_json::Value::String(s) => s.clone(),
+                serde_json::Value::Null => String::new(),
+                other => other.to_string(),
+            })
+            .collect();
+        w.write_record(&cells).unwrap();
+    }
+    String::from_utf8(w.into_inner().unwrap()).unwrap()
+}
+
+fn lines(w: &World, dir: &str) -> Vec<String> {
+    std::fs::read_to_string(w.path().join(dir).join("credentials.txt"))
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn csv_and_jsonl_with_bad_rows_reported_by_line_and_field() {
+    let w = World::new();
+    // GPLX as CSV: the licence classes are JSON in their cell.
+    let good = sample("gplx");
+    let mut bad_class = good.clone();
+    bad_class["classes"] = serde_json::json!([{"class": "Z9", "issue_date": "2020-01-01"}]);
+    let mut bad_date = good.clone();
+    bad_date["date_of_birth"] = "1990-02-30".into();
+    let rows = vec![
+        good.clone(),
+        bad_class,
+        good.clone(),
+        bad_date,
+        good.clone(),
+    ];
+    w.write("gplx.csv", csv_from(&rows).as_bytes());
+    let out = w.run(&[
+        "--json",
+        "issue-batch",
+        "--dir",
+        "iss",
+        "--type",
+        "gplx",
+        "--input",
+        "gplx.csv",
+        "--out-dir",
+        "out-gplx",
+        "--png",
+    ]);
+    // Bad rows do not stop the batch, but the exit code says some rows were refused.
+    assert_eq!(code(&out), Some(2), "{}", stderr(&out));
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["issued"], 3);
+    assert_eq!(summary["bad_rows"], 2);
+    // CSV line 1 is the header: the second data row is line 3.
+    assert_eq!(summary["errors"][0]["line"], 3);
+    assert_eq!(summary["errors"][0]["field"], "classes[0].class");
+    assert_eq!(summary["errors"][1]["line"], 5);
+    assert_eq!(summary["errors"][1]["field"], "date_of_birth");
+    let texts = lines(&w, "out-gplx");
+    assert_eq!(texts.len(), 3);
+    assert!(texts.iter().all(|t| t.starts_with("VN1:")));
+    assert_eq!(registry_count(&w), 3);
+    // One PNG per issued line, named by line and serial, that scans back to its text.
+    let mut pngs: Vec<_> = std::fs::read_dir(w.path().join("out-gplx/png"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    pngs.sort();
+    assert_eq!(pngs.len(), 3);
+    let first = std::fs::read(&pngs[0]).unwrap();
+    assert!(pngs[0]
+        .file_name()
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .starts_with("2-"));
+    assert_eq!(
+        giayto_qr::decode_image_bytes(&first).unwrap(),
+        [texts[0].clone()]
+    );
+    // The human summary names the line and the field, in Vietnamese by default.
+    std::fs::remove_dir_all(w.path().join("out-gplx")).unwrap();
+    let out = w.run(&[
+        "issue-batch",
+        "--dir",
+        "iss",
+        "--type",
+        "gplx",
+        "--input",
+        "gplx.csv",
+        "--out-dir",
+        "out-gplx",
+    ]);
+    assert!(stderr(&out).contains("dòng 3"), "{}", stderr(&out));
+    assert!(stderr(&out).contains("classes[0].class"));
+
+    // JSON lines; every issued text verifies once the lists are published.
+    w.write("cccd.jsonl", jsonl(5).as_bytes());
+    let before = registry_count(&w);
+    ok(&w.run(&[
+        "issue-batch",
+        "--dir",
+        "iss",
+        "--type",
+        "cccd",
+        "--input",
+        "cccd.jsonl",
+        "--out-dir",
+        "out-cccd",
+    ]));
+    assert_eq!(registry_count(&w), before + 5);
+    w.publish("st");
+    for (i, text) in lines(&w, "out-cccd").iter().enumerate() {
+        let (c, v) = w.verify(&["--trust", "trust.cwt", "--status", "st"], text);
+        assert_eq!(c, Some(0));
+        assert_eq!(
+            v["fields"]["full_name"],
+            format!("Nguyễn Văn Thử Số {}", i + 1)
+        );
+    }
+}
+
+#[test]
+fn strict_mode_issues_nothing_when_any_row_is_bad() {
+    let w = World::new();
+    let mut input = jsonl(4);
+    input.push_str("{\"full_name\": \"Thiếu Trường\"}\n");
+    w.write("in.jsonl", input.as_bytes());
+    let out = w.run(&[
+        "--lang",
+        "en",
+        "issue-batch",
+        "--dir",
+        "iss",
+        "--type",
+        "cccd",
+        "--input",
+        "in.jsonl",
+        "--out-dir",
+        "out",
+        "--strict",
+    ]);
+    assert_eq!(code(&out), Some(2));
+    assert!(
+        stderr(&out).contains("Nothing was issued"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(registry_count(&w), 0);
+    // An output folder of another batch is refused rather than mixed.
+    w.write("other.jsonl", jsonl(2).as_bytes());
+    ok(&w.run(&[
+        "issue-batch",
+        "--dir",
+        "iss",
+        "--type",
+        "cccd",
+        "--input",
+        "other.jsonl",
+        "--out-dir",
+        "out2",
+    ]));
+    let out = w.run(&[
+        "issue-batch",
+        "--dir",
+        "iss",
+        "--type",
+        "cccd",
+        "--input",
+        "in.jsonl",
+        "--out-dir",
+        "out2",
+    ]);
+    assert_eq!(code(&out), Some(2));
+    assert_eq!(registry_count(&w), 2);
+}
+
+#[test]
+fn killed_with_sigkill_at_several_points_then_resumed_loses_and_duplicates_nothing() {
+    const N: usize = 6000;
+    let w = World::new();
+    w.write("big.jsonl", jsonl(N).as_bytes());
+    let args = [
+        "issue-batch",
+        "--dir",
+        "iss",
+        "--type",
+        "cccd",
+        "--input",
+        "big.jsonl",
+        "--out-dir",
+        "out",
+        "--chunk",
+        "50",
+    ];
+    let partial = w.path().join("out/.credentials.txt.partial");
+    let mut kills = 0;
+    let mut partial_texts: Vec<Vec<String>> = Vec::new();
+    for threshold in [200u64, 2000, 4500] {
+        let mut child = command(w.path(), &args).spawn().unwrap();
+        loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                panic!("batch finished ({status}) before reaching {threshold} credentials");
+            }
+            let count = SqliteRegistry::open(&w.path().join("iss/registry.sqlite"))
+                .and_then(|mut r| r.count())
+                .unwrap_or(0);
+            if count >= threshold {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
+        child.kill().unwrap(); // SIGKILL
+        child.wait().unwrap();
+        kills += 1;
+        // Whole lines the killed run had written (the last may be cut).
+        let text = std::fs::read_to_string(&partial).unwrap_or_default();
+        let mut got: Vec<String> = text.lines().map(str::to_owned).collect();
+        if !text.ends_with('\n') {
+            got.pop();
+        }
+        partial_texts.push(got);
+        let count = registry_count(&w);
+        assert!(count >= threshold && count < N as u64, "count {count}");
+    }
+    assert_eq!(kills, 3);
+    let out = ok(&command(w.path(), &args).output().unwrap());
+    assert!(out.contains("khôi phục"), "{out}");
+    let texts = lines(&w, "out");
+    assert_eq!(texts.len(), N);
+    assert_eq!(
+        registry_count(&w),
+        N as u64,
+        "a credential was issued twice"
+    );
+    let unique: HashSet<&String> = texts.iter().collect();
+    assert_eq!(unique.len(), N);
+    // What a killed run had already handed out is exactly what the finished run gives.
+    for got in &partial_texts {
+        assert_eq!(&texts[..got.len()], got.as_slice());
+    }
+    // Every line is the credential of its own input row.
+    w.publish("st");
+    for i in [0, 1, 199, 200, 2001, 4499, 4500, N - 1] {
+        let (c, v) = w.verify(&["--trust", "trust.cwt", "--status", "st"], &texts[i]);
+        assert_eq!(c, Some(0));
+        assert_eq!(
+            v["fields"]["full_name"],
+            format!("Nguyễn Văn Thử Số {}", i + 1)
+        );
+    }
+    let index = std::fs::read_to_string(w.path().join("out/index.csv")).unwrap();
+    let recovered = index.lines().filter(|l| l.ends_with(",recovered")).count();
+    assert!(recovered >= 4500, "{recovered} recovered");
+}

@@ -1,0 +1,443 @@
+//! The PostgreSQL backend, for a national deployment where many issuing offices write at once.
+//!
+//! Same tables as the SQLite backend, in a schema of their own. Slot allocation locks the
+//! open list's row (`SELECT … FOR UPDATE`) inside the recording transaction, so concurrent
+//! offices never hand out the same index, and a failed transaction hands out none. Rows go in
+//! with one `INSERT … SELECT FROM UNNEST(…)` per call: one round trip for a whole batch.
+
+use postgres::{Client, NoTls, Transaction};
+
+use super::{
+    action_from_str, allocate, check_list_size, check_reason, plan_change, Action, AuditEntry,
+    ChangeReport, CredentialRecord, ListInfo, NewCredential, RegistryBackend, RegistryError,
+    Status, StatusSlot, Target,
+};
+
+const SCHEMA_VERSION: i64 = 2;
+
+impl From<postgres::Error> for RegistryError {
+    fn from(e: postgres::Error) -> Self {
+        if e.code() == Some(&postgres::error::SqlState::UNIQUE_VIOLATION) {
+            RegistryError::DuplicateSerial
+        } else {
+            RegistryError::Database(e.to_string())
+        }
+    }
+}
+
+/// The registry in a PostgreSQL database.
+pub struct PostgresRegistry {
+    client: Client,
+}
+
+impl std::fmt::Debug for PostgresRegistry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PostgresRegistry").finish_non_exhaustive()
+    }
+}
+
+const COLUMNS: &str =
+    "serial, doc_type, holder_id, issued_at, expires_at, holder_key, level, list, idx, status";
+
+fn row_to_record(r: &postgres::Row) -> Result<CredentialRecord, RegistryError> {
+    let key: Option<Vec<u8>> = r.try_get(5)?;
+    let level: i16 = r.try_get(6)?;
+    let list: i32 = r.try_get(7)?;
+    let index: i64 = r.try_get(8)?;
+    let status: i16 = r.try_get(9)?;
+    Ok(CredentialRecord {
+        serial: r.try_get(0)?,
+        doc_type: r.try_get(1)?,
+        holder_id: r.try_get(2)?,
+        issued_at: r.try_get(3)?,
+        expires_at: r.try_get(4)?,
+        holder_key: key.and_then(|k| k.try_into().ok()),
+        assurance_level: level.clamp(0, 255) as u8,
+        slot: StatusSlot {
+            list: list.max(0) as u32,
+            index: index.max(0) as u64,
+        },
+        status: Status::from_code(status.clamp(0, 3) as u8),
+    })
+}
+
+fn valid_schema_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 63
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        && !name.as_bytes()[0].is_ascii_digit()
+}
+
+impl PostgresRegistry {
+    /// Connect to `url` (a libpq-style `postgres://` or `host=… user=…` string) and use the
+    /// tables in `schema` (lower-case letters, digits and `_`), creating them if needed.
+    pub fn connect(url: &str, schema: &str) -> Result<PostgresRegistry, RegistryError> {
+        if !valid_schema_name(schema) {
+            return Err(RegistryError::Database(format!(
+                "invalid schema name {schema:?}"
+            )));
+        }
+        let mut client = Client::connect(url, NoTls)?;
+        client.batch_execute(&format!(
+            "CREATE SCHEMA IF NOT EXISTS {schema}; SET search_path TO {schema}"
+        ))?;
+        let mut tx = client.transaction()?;
+        tx.batch_execute(
+            "CREATE TABLE IF NOT EXISTS giayto_meta (key TEXT PRIMARY KEY, value BIGINT NOT NULL)",
+        )?;
+        tx.execute("SELECT pg_advisory_xact_lock(7004410)", &[])?;
+        let version: Option<i64> = tx
+            .query_opt(
+                "SELECT value FROM giayto_meta WHERE key = 'schema_version'",
+                &[],
+            )?
+            .map(|r| r.get(0));
+        match version {
+            Some(v) if v > SCHEMA_VERSION => return Err(RegistryError::SchemaVersion { found: v }),
+            Some(v) if v < SCHEMA_VERSION => {
+                return Err(RegistryError::Corrupt {
+                    what: "schema version (a development version older than this program)",
+                })
+            }
+            Some(_) => {}
+            None => create_schema(&mut tx)?,
+        }
+        tx.commit()?;
+        Ok(PostgresRegistry { client })
+    }
+
+    fn select(
+        &mut self,
+        filter: &str,
+        param: &(dyn postgres::types::ToSql + Sync),
+    ) -> Result<Vec<CredentialRecord>, RegistryError> {
+        let rows = self.client.query(
+            &format!("SELECT {COLUMNS} FROM credentials WHERE {filter}"),
+            &[param],
+        )?;
+        rows.iter().map(row_to_record).collect()
+    }
+}
+
+fn create_schema(tx: &mut Transaction<'_>) -> Result<(), RegistryError> {
+    tx.batch_execute(
+        "CREATE TABLE credentials (
+             serial      BYTEA PRIMARY KEY,
+             doc_type    TEXT NOT NULL,
+             holder_id   TEXT,
+             issued_at   BIGINT NOT NULL,
+             expires_at  BIGINT NOT NULL,
+             holder_key  BYTEA,
+             level       SMALLINT NOT NULL,
+             list        INTEGER NOT NULL,
+             idx         BIGINT NOT NULL,
+             status      SMALLINT NOT NULL DEFAULT 0
+         );
+         CREATE INDEX credentials_holder ON credentials(holder_id);
+         CREATE INDEX credentials_not_valid ON credentials(list, idx) WHERE status <> 0;
+         CREATE TABLE status_lists (
+             list      INTEGER PRIMARY KEY,
+             size      BIGINT NOT NULL,
+             used      BIGINT NOT NULL,
+             perm_key  BYTEA NOT NULL
+         );
+         CREATE TABLE audit (
+             id          BIGSERIAL PRIMARY KEY,
+             serial      BYTEA NOT NULL,
+             at          BIGINT NOT NULL,
+             action      TEXT NOT NULL,
+             from_status SMALLINT NOT NULL,
+             to_status   SMALLINT NOT NULL,
+             reason      TEXT NOT NULL
+         );
+         CREATE INDEX audit_serial ON audit(serial);
+         CREATE TABLE batch_lines (
+             batch_id TEXT NOT NULL,
+             line     BIGINT NOT NULL,
+             serial   BYTEA NOT NULL,
+             PRIMARY KEY (batch_id, line)
+         );
+         INSERT INTO giayto_meta (key, value) VALUES ('schema_version', 2);",
+    )?;
+    Ok(())
+}
+
+impl RegistryBackend for PostgresRegistry {
+    fn record(
+        &mut self,
+        rows: &[NewCredential],
+        list_size: u64,
+    ) -> Result<Vec<StatusSlot>, RegistryError> {
+        check_list_size(list_size)?;
+        let mut tx = self.client.transaction()?;
+        // One allocator at a time: the lock is held until this transaction ends.
+        tx.execute("SELECT pg_advisory_xact_lock(7004411)", &[])?;
+        let open = tx
+            .query_opt(
+                "SELECT list, size, used, perm_key FROM status_lists ORDER BY list DESC LIMIT 1",
+                &[],
+            )?
+            .map(|r| {
+                let key: Vec<u8> = r.get(3);
+                let key: [u8; 32] = key
+                    .try_into()
+                    .map_err(|_| RegistryError::Corrupt { what: "list key" })?;
+                Ok::<_, RegistryError>((
+                    r.get::<_, i32>(0).max(0) as u32,
+                    r.get::<_, i64>(1).max(0) as u64,
+                    r.get::<_, i64>(2).max(0) as u64,
+                    key,
+                ))
+            })
+            .transpose()?;
+        let allocation = allocate(open, rows.len(), list_size)?;
+        for (list, size, used, key, is_new) in &allocation.lists {
+            let list = *list as i32;
+            if *is_new {
+                tx.execute(
+                    "INSERT INTO status_lists (list, size, used, perm_key) VALUES ($1, $2, $3, $4)",
+                    &[&list, &(*size as i64), &(*used as i64), &key.to_vec()],
+                )?;
+            } else {
+                tx.execute(
+                    "UPDATE status_lists SET used = $2 WHERE list = $1",
+                    &[&list, &(*used as i64)],
+                )?;
+            }
+        }
+        let serials: Vec<&[u8]> = rows.iter().map(|r| r.serial.as_slice()).collect();
+        let doc_types: Vec<&str> = rows.iter().map(|r| r.doc_type.as_str()).collect();
+        let holders: Vec<Option<&str>> = rows.iter().map(|r| r.holder_id.as_deref()).collect();
+        let issued: Vec<i64> = rows.iter().map(|r| r.issued_at).collect();
+        let expires: Vec<i64> = rows.iter().map(|r| r.expires_at).collect();
+        let keys: Vec<Option<Vec<u8>>> = rows
+            .iter()
+            .map(|r| r.holder_key.map(|k| k.to_vec()))
+            .collect();
+        let levels: Vec<i16> = rows.iter().map(|r| i16::from(r.assurance_level)).collect();
+        let lists: Vec<i32> = allocation.slots.iter().map(|s| s.list as i32).collect();
+        let idxs: Vec<i64> = allocation.slots.iter().map(|s| s.index as i64).collect();
+        tx.execute(
+            "INSERT INTO credentials
+             (serial, doc_type, holder_id, issued_at, expires_at, holder_key, level, list, idx)
+             SELECT * FROM UNNEST($1::bytea[], $2::text[], $3::text[], $4::bigint[],
+                                  $5::bigint[], $6::bytea[], $7::smallint[], $8::integer[],
+                                  $9::bigint[])",
+            &[
+                &serials, &doc_types, &holders, &issued, &expires, &keys, &levels, &lists, &idxs,
+            ],
+        )?;
+        let batch: Vec<(&str, i64, &[u8])> = rows
+            .iter()
+            .filter_map(|r| {
+                r.batch
+                    .as_ref()
+                    .map(|b| (b.batch_id.as_str(), b.line as i64, r.serial.as_slice()))
+            })
+            .collect();
+        if !batch.is_empty() {
+            let ids: Vec<&str> = batch.iter().map(|b| b.0).collect();
+            let lines: Vec<i64> = batch.iter().map(|b| b.1).collect();
+            let serials: Vec<&[u8]> = batch.iter().map(|b| b.2).collect();
+            tx.execute(
+                "INSERT INTO batch_lines (batch_id, line, serial)
+                 SELECT * FROM UNNEST($1::text[], $2::bigint[], $3::bytea[])",
+                &[&ids, &lines, &serials],
+            )?;
+        }
+        tx.commit()?;
+        Ok(allocation.slots)
+    }
+
+    fn get(&mut self, serial: &[u8]) -> Result<Option<CredentialRecord>, RegistryError> {
+        Ok(self.select("serial = $1", &serial)?.pop())
+    }
+
+    fn count(&mut self) -> Result<u64, RegistryError> {
+        let n: i64 = self
+            .client
+            .query_one("SELECT COUNT(*) FROM credentials", &[])?
+            .get(0);
+        Ok(n.max(0) as u64)
+    }
+
+    fn by_holder(&mut self, holder_id: &str) -> Result<Vec<CredentialRecord>, RegistryError> {
+        self.select("holder_id = $1 ORDER BY issued_at, serial", &holder_id)
+    }
+
+    fn change_status(
+        &mut self,
+        target: &Target,
+        action: Action,
+        reason: &str,
+        at: i64,
+    ) -> Result<ChangeReport, RegistryError> {
+        check_reason(reason)?;
+        let mut tx = self.client.transaction()?;
+        let rows = match target {
+            Target::Serial(s) => tx.query(
+                &format!("SELECT {COLUMNS} FROM credentials WHERE serial = $1 FOR UPDATE"),
+                &[s],
+            )?,
+            Target::Holder(h) => tx.query(
+                &format!(
+                    "SELECT {COLUMNS} FROM credentials WHERE holder_id = $1
+                     ORDER BY issued_at, serial FOR UPDATE"
+                ),
+                &[h],
+            )?,
+        };
+        let records = rows.iter().map(row_to_record).collect::<Result<_, _>>()?;
+        let report = plan_change(target, records, action)?;
+        let update = tx.prepare("UPDATE credentials SET status = $2 WHERE serial = $1")?;
+        let audit = tx.prepare(
+            "INSERT INTO audit (serial, at, action, from_status, to_status, reason)
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )?;
+        for c in &report.changed {
+            let to = i16::from(c.to.code());
+            let from = i16::from(c.from.code());
+            tx.execute(&update, &[&c.serial, &to])?;
+            tx.execute(
+                &audit,
+                &[&c.serial, &at, &action.as_str(), &from, &to, &reason],
+            )?;
+        }
+        tx.commit()?;
+        Ok(report)
+    }
+
+    fn lists(&mut self) -> Result<Vec<ListInfo>, RegistryError> {
+        let rows = self.client.query(
+            "SELECT list, size, used FROM status_lists ORDER BY list",
+            &[],
+        )?;
+        Ok(rows
+            .iter()
+            .map(|r| ListInfo {
+                list: r.get::<_, i32>(0).max(0) as u32,
+                size: r.get::<_, i64>(1).max(0) as u64,
+                used: r.get::<_, i64>(2).max(0) as u64,
+            })
+            .collect())
+    }
+
+    fn not_valid(&mut self, list: u32) -> Result<Vec<(u64, Status)>, RegistryError> {
+        let rows = self.client.query(
+            "SELECT idx, status FROM credentials WHERE list = $1 AND status <> 0 ORDER BY idx",
+            &[&(list as i32)],
+        )?;
+        Ok(rows
+            .iter()
+            .map(|r| {
+                (
+                    r.get::<_, i64>(0).max(0) as u64,
+                    Status::from_code(r.get::<_, i16>(1).clamp(0, 3) as u8),
+                )
+            })
+            .collect())
+    }
+
+    fn audit(&mut self, serial: &[u8]) -> Result<Vec<AuditEntry>, RegistryError> {
+        let rows = self.client.query(
+            "SELECT serial, at, action, from_status, to_status, reason FROM audit
+             WHERE serial = $1 ORDER BY id",
+            &[&serial],
+        )?;
+        rows.iter()
+            .map(|r| {
+                let action: String = r.get(2);
+                Ok(AuditEntry {
+                    serial: r.get(0),
+                    at: r.get(1),
+                    action: action_from_str(&action).ok_or(RegistryError::Corrupt {
+                        what: "audit action",
+                    })?,
+                    from: Status::from_code(r.get::<_, i16>(3).clamp(0, 3) as u8),
+                    to: Status::from_code(r.get::<_, i16>(4).clamp(0, 3) as u8),
+                    reason: r.get(5),
+                })
+            })
+            .collect()
+    }
+
+    fn batch_lines(
+        &mut self,
+        batch_id: &str,
+    ) -> Result<Vec<(u64, CredentialRecord)>, RegistryError> {
+        let cols: Vec<String> = COLUMNS.split(", ").map(|c| format!("c.{c}")).collect();
+        let rows = self.client.query(
+            &format!(
+                "SELECT {}, b.line FROM batch_lines b JOIN credentials c ON c.serial = b.serial
+                 WHERE b.batch_id = $1 ORDER BY b.line",
+                cols.join(", ")
+            ),
+            &[&batch_id],
+        )?;
+        rows.iter()
+            .map(|r| Ok((r.get::<_, i64>(10).max(0) as u64, row_to_record(r)?)))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Runs when `GIAYTO_TEST_POSTGRES` holds a connection string (CI starts a throw-away
+    /// server and sets it); each run uses a fresh schema.
+    #[test]
+    fn postgres_backend_passes_the_suite() {
+        let Some(url) = std::env::var("GIAYTO_TEST_POSTGRES")
+            .ok()
+            .filter(|u| !u.is_empty())
+        else {
+            eprintln!("GIAYTO_TEST_POSTGRES not set: PostgreSQL suite not run");
+            return;
+        };
+        let mut nonce = [0u8; 6];
+        getrandom::getrandom(&mut nonce).unwrap();
+        let schema = format!("t_{}", super::super::hex(&nonce));
+        let mut reg = PostgresRegistry::connect(&url, &schema).unwrap();
+        super::super::suite::run(&mut reg);
+        drop(reg);
+        let mut reg = PostgresRegistry::connect(&url, &schema).unwrap();
+        assert_eq!(reg.get(&[1; 10]).unwrap().unwrap().status, Status::Revoked);
+        assert_eq!(reg.lists().unwrap().len(), 2);
+        // Two offices recording at once never share a slot.
+        let handles: Vec<_> = (0..2u8)
+            .map(|office| {
+                let url = url.clone();
+                let schema = schema.clone();
+                std::thread::spawn(move || {
+                    let mut reg = PostgresRegistry::connect(&url, &schema).unwrap();
+                    let mut slots = Vec::new();
+                    for chunk in 0..20u8 {
+                        let rows: Vec<NewCredential> = (0..50u8)
+                            .map(|i| NewCredential {
+                                serial: vec![0xA0 + office, chunk, i, 1, 2, 3, 4, 5],
+                                ..super::super::suite::new_row(0, None)
+                            })
+                            .collect();
+                        slots.extend(reg.record(&rows, giayto_status::MIN_ENTRIES).unwrap());
+                    }
+                    slots
+                })
+            })
+            .collect();
+        let mut all: Vec<StatusSlot> = handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect();
+        let n = all.len();
+        all.sort_by_key(|s| (s.list, s.index));
+        all.dedup();
+        assert_eq!(all.len(), n, "two offices got the same slot");
+        let mut admin = Client::connect(&url, NoTls).unwrap();
+        admin
+            .batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))
+            .unwrap();
+    }
+}

@@ -1,0 +1,348 @@
+//! The embedded backend: one SQLite file in the issuer's folder, WAL mode, `synchronous=FULL`.
+
+use std::path::Path;
+
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+
+use super::{
+    action_from_str, allocate, check_list_size, check_reason, plan_change, Action, AuditEntry,
+    ChangeReport, CredentialRecord, ListInfo, NewCredential, RegistryBackend, RegistryError,
+    Status, StatusSlot, Target,
+};
+
+const SCHEMA_VERSION: i64 = 2;
+
+impl From<rusqlite::Error> for RegistryError {
+    fn from(e: rusqlite::Error) -> Self {
+        match &e {
+            rusqlite::Error::SqliteFailure(f, _)
+                if f.code == rusqlite::ErrorCode::ConstraintViolation =>
+            {
+                RegistryError::DuplicateSerial
+            }
+            _ => RegistryError::Database(e.to_string()),
+        }
+    }
+}
+
+/// The registry in an SQLite database file.
+#[derive(Debug)]
+pub struct SqliteRegistry {
+    conn: Connection,
+}
+
+const COLUMNS: &str =
+    "serial, doc_type, holder_id, issued_at, expires_at, holder_key, level, list, idx, status";
+
+fn row_to_record(r: &rusqlite::Row<'_>) -> rusqlite::Result<CredentialRecord> {
+    let key: Option<Vec<u8>> = r.get(5)?;
+    let level: i64 = r.get(6)?;
+    let list: i64 = r.get(7)?;
+    let index: i64 = r.get(8)?;
+    let status: i64 = r.get(9)?;
+    Ok(CredentialRecord {
+        serial: r.get(0)?,
+        doc_type: r.get(1)?,
+        holder_id: r.get(2)?,
+        issued_at: r.get(3)?,
+        expires_at: r.get(4)?,
+        holder_key: key.and_then(|k| k.try_into().ok()),
+        assurance_level: level.clamp(0, 255) as u8,
+        slot: StatusSlot {
+            list: list.clamp(0, i64::from(u32::MAX)) as u32,
+            index: index.max(0) as u64,
+        },
+        status: Status::from_code(status.clamp(0, 3) as u8),
+    })
+}
+
+impl SqliteRegistry {
+    /// Open (creating if needed) the registry database at `path`.
+    pub fn open(path: &Path) -> Result<SqliteRegistry, RegistryError> {
+        let conn = Connection::open(path)?;
+        conn.busy_timeout(std::time::Duration::from_secs(30))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        // FULL: a credential is handed out only after its row is durable, even across a
+        // power cut.
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        if version > SCHEMA_VERSION {
+            return Err(RegistryError::SchemaVersion { found: version });
+        }
+        if version != 0 && version < SCHEMA_VERSION {
+            return Err(RegistryError::Corrupt {
+                what: "schema version (a development version older than this program)",
+            });
+        }
+        if version == 0 {
+            conn.execute_batch(
+                "BEGIN IMMEDIATE;
+                 CREATE TABLE IF NOT EXISTS credentials (
+                     serial      BLOB PRIMARY KEY,
+                     doc_type    TEXT NOT NULL,
+                     holder_id   TEXT,
+                     issued_at   INTEGER NOT NULL,
+                     expires_at  INTEGER NOT NULL,
+                     holder_key  BLOB,
+                     level       INTEGER NOT NULL,
+                     list        INTEGER NOT NULL,
+                     idx         INTEGER NOT NULL,
+                     status      INTEGER NOT NULL DEFAULT 0
+                 ) WITHOUT ROWID;
+                 CREATE INDEX IF NOT EXISTS credentials_holder ON credentials(holder_id);
+                 CREATE INDEX IF NOT EXISTS credentials_not_valid
+                     ON credentials(list, idx) WHERE status <> 0;
+                 CREATE TABLE IF NOT EXISTS status_lists (
+                     list      INTEGER PRIMARY KEY,
+                     size      INTEGER NOT NULL,
+                     used      INTEGER NOT NULL,
+                     perm_key  BLOB NOT NULL
+                 );
+                 CREATE TABLE IF NOT EXISTS audit (
+                     id          INTEGER PRIMARY KEY AUTOINCREMENT,
+                     serial      BLOB NOT NULL,
+                     at          INTEGER NOT NULL,
+                     action      TEXT NOT NULL,
+                     from_status INTEGER NOT NULL,
+                     to_status   INTEGER NOT NULL,
+                     reason      TEXT NOT NULL
+                 );
+                 CREATE INDEX IF NOT EXISTS audit_serial ON audit(serial);
+                 CREATE TABLE IF NOT EXISTS batch_lines (
+                     batch_id TEXT NOT NULL,
+                     line     INTEGER NOT NULL,
+                     serial   BLOB NOT NULL,
+                     PRIMARY KEY (batch_id, line)
+                 ) WITHOUT ROWID;
+                 PRAGMA user_version = 2;
+                 COMMIT;",
+            )?;
+        }
+        Ok(SqliteRegistry { conn })
+    }
+
+    fn select(
+        &self,
+        filter: &str,
+        param: &dyn rusqlite::ToSql,
+    ) -> Result<Vec<CredentialRecord>, RegistryError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!("SELECT {COLUMNS} FROM credentials WHERE {filter}"))?;
+        let rows = stmt.query_map([param], row_to_record)?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+}
+
+impl RegistryBackend for SqliteRegistry {
+    fn record(
+        &mut self,
+        rows: &[NewCredential],
+        list_size: u64,
+    ) -> Result<Vec<StatusSlot>, RegistryError> {
+        check_list_size(list_size)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let open = tx
+            .query_row(
+                "SELECT list, size, used, perm_key FROM status_lists ORDER BY list DESC LIMIT 1",
+                [],
+                |r| {
+                    let key: Vec<u8> = r.get(3)?;
+                    Ok((
+                        r.get::<_, i64>(0)?,
+                        r.get::<_, i64>(1)?,
+                        r.get::<_, i64>(2)?,
+                        key,
+                    ))
+                },
+            )
+            .optional()?
+            .map(|(l, s, u, k)| {
+                let key: [u8; 32] = k
+                    .try_into()
+                    .map_err(|_| RegistryError::Corrupt { what: "list key" })?;
+                Ok::<_, RegistryError>((l as u32, s as u64, u as u64, key))
+            })
+            .transpose()?;
+        let allocation = allocate(open, rows.len(), list_size)?;
+        for (list, size, used, key, is_new) in &allocation.lists {
+            if *is_new {
+                tx.execute(
+                    "INSERT INTO status_lists (list, size, used, perm_key) VALUES (?1, ?2, ?3, ?4)",
+                    params![list, *size as i64, *used as i64, key.to_vec()],
+                )?;
+            } else {
+                tx.execute(
+                    "UPDATE status_lists SET used = ?2 WHERE list = ?1",
+                    params![list, *used as i64],
+                )?;
+            }
+        }
+        {
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO credentials
+                 (serial, doc_type, holder_id, issued_at, expires_at, holder_key, level, list, idx)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )?;
+            let mut batch = tx.prepare_cached(
+                "INSERT INTO batch_lines (batch_id, line, serial) VALUES (?1, ?2, ?3)",
+            )?;
+            for (row, slot) in rows.iter().zip(&allocation.slots) {
+                insert.execute(params![
+                    row.serial,
+                    row.doc_type,
+                    row.holder_id,
+                    row.issued_at,
+                    row.expires_at,
+                    row.holder_key.map(|k| k.to_vec()),
+                    row.assurance_level,
+                    slot.list,
+                    slot.index as i64,
+                ])?;
+                if let Some(b) = &row.batch {
+                    batch.execute(params![b.batch_id, b.line as i64, row.serial])?;
+                }
+            }
+        }
+        tx.commit()?;
+        Ok(allocation.slots)
+    }
+
+    fn get(&mut self, serial: &[u8]) -> Result<Option<CredentialRecord>, RegistryError> {
+        Ok(self.select("serial = ?1", &serial)?.pop())
+    }
+
+    fn count(&mut self) -> Result<u64, RegistryError> {
+        Ok(self
+            .conn
+            .query_row("SELECT COUNT(*) FROM credentials", [], |r| {
+                r.get::<_, i64>(0)
+            })?
+            .max(0) as u64)
+    }
+
+    fn by_holder(&mut self, holder_id: &str) -> Result<Vec<CredentialRecord>, RegistryError> {
+        self.select("holder_id = ?1 ORDER BY issued_at, serial", &holder_id)
+    }
+
+    fn change_status(
+        &mut self,
+        target: &Target,
+        action: Action,
+        reason: &str,
+        at: i64,
+    ) -> Result<ChangeReport, RegistryError> {
+        check_reason(reason)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let records = {
+            let (filter, param): (&str, &dyn rusqlite::ToSql) = match target {
+                Target::Serial(s) => ("serial = ?1", s),
+                Target::Holder(h) => ("holder_id = ?1 ORDER BY issued_at, serial", h),
+            };
+            let mut stmt =
+                tx.prepare_cached(&format!("SELECT {COLUMNS} FROM credentials WHERE {filter}"))?;
+            let rows = stmt.query_map([param], row_to_record)?;
+            rows.collect::<Result<Vec<_>, _>>()?
+        };
+        let report = plan_change(target, records, action)?;
+        {
+            let mut update =
+                tx.prepare_cached("UPDATE credentials SET status = ?2 WHERE serial = ?1")?;
+            let mut audit = tx.prepare_cached(
+                "INSERT INTO audit (serial, at, action, from_status, to_status, reason)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?;
+            for c in &report.changed {
+                update.execute(params![c.serial, c.to.code()])?;
+                audit.execute(params![
+                    c.serial,
+                    at,
+                    action.as_str(),
+                    c.from.code(),
+                    c.to.code(),
+                    reason
+                ])?;
+            }
+        }
+        tx.commit()?;
+        Ok(report)
+    }
+
+    fn lists(&mut self) -> Result<Vec<ListInfo>, RegistryError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT list, size, used FROM status_lists ORDER BY list")?;
+        let rows = stmt.query_map([], |r| {
+            Ok(ListInfo {
+                list: r.get::<_, i64>(0)?.clamp(0, i64::from(u32::MAX)) as u32,
+                size: r.get::<_, i64>(1)?.max(0) as u64,
+                used: r.get::<_, i64>(2)?.max(0) as u64,
+            })
+        })?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    fn not_valid(&mut self, list: u32) -> Result<Vec<(u64, Status)>, RegistryError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT idx, status FROM credentials WHERE list = ?1 AND status <> 0 ORDER BY idx",
+        )?;
+        let rows = stmt.query_map([list], |r| {
+            Ok((
+                r.get::<_, i64>(0)?.max(0) as u64,
+                Status::from_code(r.get::<_, i64>(1)?.clamp(0, 3) as u8),
+            ))
+        })?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    fn audit(&mut self, serial: &[u8]) -> Result<Vec<AuditEntry>, RegistryError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT serial, at, action, from_status, to_status, reason FROM audit
+             WHERE serial = ?1 ORDER BY id",
+        )?;
+        let rows = stmt.query_map([serial], |r| {
+            Ok((
+                r.get::<_, Vec<u8>>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, i64>(3)?,
+                r.get::<_, i64>(4)?,
+                r.get::<_, String>(5)?,
+            ))
+        })?;
+        rows.map(|row| {
+            let (serial, at, action, from, to, reason) = row?;
+            Ok(AuditEntry {
+                serial,
+                at,
+                action: action_from_str(&action).ok_or(RegistryError::Corrupt {
+                    what: "audit action",
+                })?,
+                from: Status::from_code(from.clamp(0, 3) as u8),
+                to: Status::from_code(to.clamp(0, 3) as u8),
+                reason,
+            })
+        })
+        .collect()
+    }
+
+    fn batch_lines(
+        &mut self,
+        batch_id: &str,
+    ) -> Result<Vec<(u64, CredentialRecord)>, RegistryError> {
+        let cols: Vec<String> = COLUMNS.split(", ").map(|c| format!("c.{c}")).collect();
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {}, b.line FROM batch_lines b JOIN credentials c ON c.serial = b.serial
+             WHERE b.batch_id = ?1 ORDER BY b.line",
+            cols.join(", ")
+        ))?;
+        let rows = stmt.query_map([batch_id], |r| {
+            Ok((r.get::<_, i64>(10)?.max(0) as u64, row_to_record(r)?))
+        })?;
+        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+}

@@ -1,0 +1,335 @@
+//! The registry test suite, run against every backend (SQLite always; PostgreSQL when
+//! `GIAYTO_TEST_POSTGRES` names a server, as in CI).
+
+use super::*;
+
+pub(crate) fn new_row(serial: u8, holder: Option<&str>) -> NewCredential {
+    NewCredential {
+        serial: vec![serial; 10],
+        doc_type: "cccd".into(),
+        holder_id: holder.map(str::to_owned),
+        issued_at: 1_790_000_000 + i64::from(serial),
+        expires_at: 1_800_000_000,
+        holder_key: Some([4; 32]),
+        assurance_level: 2,
+        batch: None,
+    }
+}
+
+fn serial_n(n: u32) -> Vec<u8> {
+    let mut s = vec![0xEE; 10];
+    s[..4].copy_from_slice(&n.to_be_bytes());
+    s
+}
+
+/// Every check, in order, on a fresh empty registry.
+pub(crate) fn run(reg: &mut dyn RegistryBackend) {
+    record_get_count_and_duplicates(reg);
+    status_changes_and_audit(reg);
+    holder_changes(reg);
+    batches(reg);
+    lists_fill_and_roll_over(reg);
+}
+
+fn record_get_count_and_duplicates(reg: &mut dyn RegistryBackend) {
+    assert_eq!(reg.count().unwrap(), 0);
+    assert!(reg.lists().unwrap().is_empty());
+    let size = giayto_status::MIN_ENTRIES;
+    let slots = reg
+        .record(&[new_row(1, Some("001099012345")), new_row(2, None)], size)
+        .unwrap();
+    assert_eq!(slots.len(), 2);
+    assert_ne!(slots[0], slots[1]);
+    assert!(slots.iter().all(|s| s.list == 1 && s.index < size));
+    let got = reg.get(&[1; 10]).unwrap().unwrap();
+    assert_eq!(got.slot, slots[0]);
+    assert_eq!(got.status, Status::Valid);
+    assert_eq!(got.holder_id.as_deref(), Some("001099012345"));
+    assert_eq!(got.holder_key, Some([4; 32]));
+    assert_eq!(got.assurance_level, 2);
+    assert_eq!(got.issued_at, 1_790_000_001);
+    assert_eq!(reg.get(&[9; 10]).unwrap(), None);
+    // A batch with one duplicate serial records nothing at all and uses no slot.
+    let err = reg
+        .record(&[new_row(3, None), new_row(1, None)], size)
+        .unwrap_err();
+    assert!(matches!(err, RegistryError::DuplicateSerial), "{err}");
+    assert_eq!(reg.count().unwrap(), 2);
+    assert_eq!(reg.get(&[3; 10]).unwrap(), None);
+    assert_eq!(
+        reg.lists().unwrap(),
+        vec![ListInfo {
+            list: 1,
+            size,
+            used: 2
+        }]
+    );
+    // A bad list size is refused before anything is written.
+    assert!(matches!(
+        reg.record(&[new_row(3, None)], 1000),
+        Err(RegistryError::ListSize { size: 1000 })
+    ));
+    assert_eq!(reg.count().unwrap(), 2);
+}
+
+fn status_changes_and_audit(reg: &mut dyn RegistryBackend) {
+    let s1 = Target::Serial(vec![1; 10]);
+    let at = 1_795_000_000;
+    // A reason is required.
+    assert!(matches!(
+        reg.change_status(&s1, Action::Suspend, "  ", at),
+        Err(RegistryError::MissingReason)
+    ));
+    // Unknown serial.
+    assert!(matches!(
+        reg.change_status(&Target::Serial(vec![7; 10]), Action::Revoke, "lost", at),
+        Err(RegistryError::UnknownSerial(_))
+    ));
+    // Reinstating a valid credential is not a transition.
+    assert!(matches!(
+        reg.change_status(&s1, Action::Reinstate, "why", at),
+        Err(RegistryError::Transition {
+            from: Status::Valid,
+            action: Action::Reinstate,
+            ..
+        })
+    ));
+    let r = reg
+        .change_status(&s1, Action::Suspend, "điện thoại bị mất", at)
+        .unwrap();
+    assert_eq!(
+        r.changed,
+        vec![Change {
+            serial: vec![1; 10],
+            from: Status::Valid,
+            to: Status::Suspended
+        }]
+    );
+    assert_eq!(
+        reg.get(&[1; 10]).unwrap().unwrap().status,
+        Status::Suspended
+    );
+    assert!(matches!(
+        reg.change_status(&s1, Action::Suspend, "again", at + 1),
+        Err(RegistryError::Transition { .. })
+    ));
+    reg.change_status(&s1, Action::Reinstate, "phone found", at + 2)
+        .unwrap();
+    assert_eq!(reg.get(&[1; 10]).unwrap().unwrap().status, Status::Valid);
+    reg.change_status(&s1, Action::Revoke, "licence withdrawn", at + 3)
+        .unwrap();
+    // Nothing leaves revoked.
+    for action in [Action::Reinstate, Action::Suspend, Action::Revoke] {
+        assert!(matches!(
+            reg.change_status(&s1, action, "try", at + 4),
+            Err(RegistryError::Transition {
+                from: Status::Revoked,
+                ..
+            })
+        ));
+    }
+    let slot = reg.get(&[1; 10]).unwrap().unwrap().slot;
+    assert_eq!(
+        reg.not_valid(slot.list).unwrap(),
+        vec![(slot.index, Status::Revoked)]
+    );
+    let trail = reg.audit(&[1; 10]).unwrap();
+    let summary: Vec<(Action, Status, Status, &str, i64)> = trail
+        .iter()
+        .map(|e| (e.action, e.from, e.to, e.reason.as_str(), e.at))
+        .collect();
+    assert_eq!(
+        summary,
+        vec![
+            (
+                Action::Suspend,
+                Status::Valid,
+                Status::Suspended,
+                "điện thoại bị mất",
+                at
+            ),
+            (
+                Action::Reinstate,
+                Status::Suspended,
+                Status::Valid,
+                "phone found",
+                at + 2
+            ),
+            (
+                Action::Revoke,
+                Status::Valid,
+                Status::Revoked,
+                "licence withdrawn",
+                at + 3
+            ),
+        ]
+    );
+    assert!(reg.audit(&[2; 10]).unwrap().is_empty());
+}
+
+fn holder_changes(reg: &mut dyn RegistryBackend) {
+    let size = giayto_status::MIN_ENTRIES;
+    let holder = "079188000111";
+    reg.record(
+        &[
+            new_row(10, Some(holder)),
+            new_row(11, Some(holder)),
+            new_row(12, Some(holder)),
+        ],
+        size,
+    )
+    .unwrap();
+    reg.change_status(&Target::Serial(vec![12; 10]), Action::Revoke, "replaced", 1)
+        .unwrap();
+    let target = Target::Holder(holder.into());
+    let r = reg
+        .change_status(&target, Action::Suspend, "lost phone", 2)
+        .unwrap();
+    assert_eq!(r.changed.len(), 2);
+    assert_eq!(r.skipped, vec![(vec![12; 10], Status::Revoked)]);
+    let statuses: Vec<Status> = reg
+        .by_holder(holder)
+        .unwrap()
+        .iter()
+        .map(|c| c.status)
+        .collect();
+    assert_eq!(
+        statuses,
+        [Status::Suspended, Status::Suspended, Status::Revoked]
+    );
+    // Suspending again applies to none: refused, nothing changes, no audit line.
+    let audit_before = reg.audit(&[10; 10]).unwrap().len();
+    assert!(matches!(
+        reg.change_status(&target, Action::Suspend, "again", 3),
+        Err(RegistryError::Transition { .. })
+    ));
+    assert_eq!(reg.audit(&[10; 10]).unwrap().len(), audit_before);
+    let r = reg
+        .change_status(&target, Action::Reinstate, "found", 4)
+        .unwrap();
+    assert_eq!(r.changed.len(), 2);
+    assert!(matches!(
+        reg.change_status(
+            &Target::Holder("000000000000".into()),
+            Action::Revoke,
+            "x",
+            5
+        ),
+        Err(RegistryError::UnknownHolder(_))
+    ));
+}
+
+fn batches(reg: &mut dyn RegistryBackend) {
+    let size = giayto_status::MIN_ENTRIES;
+    let rows: Vec<NewCredential> = (0..5u8)
+        .map(|i| NewCredential {
+            batch: Some(BatchLine {
+                batch_id: "b1".into(),
+                line: u64::from(i) * 2 + 2,
+            }),
+            ..new_row(20 + i, None)
+        })
+        .collect();
+    reg.record(&rows, size).unwrap();
+    let lines: Vec<(u64, Vec<u8>)> = reg
+        .batch_lines("b1")
+        .unwrap()
+        .into_iter()
+        .map(|(l, r)| (l, r.serial))
+        .collect();
+    assert_eq!(
+        lines,
+        (0..5u8)
+            .map(|i| (u64::from(i) * 2 + 2, vec![20 + i; 10]))
+            .collect::<Vec<_>>()
+    );
+    assert!(reg.batch_lines("other").unwrap().is_empty());
+}
+
+fn lists_fill_and_roll_over(reg: &mut dyn RegistryBackend) {
+    let size = giayto_status::MIN_ENTRIES;
+    let used = reg.lists().unwrap()[0].used;
+    // Fill list 1 to exactly one short of full, then cross into list 2 in one call.
+    let fill: Vec<NewCredential> = (0..(size - used - 1) as u32)
+        .map(|n| NewCredential {
+            serial: serial_n(n),
+            holder_id: None,
+            ..new_row(0, None)
+        })
+        .collect();
+    let mut slots = reg.record(&fill, size).unwrap();
+    let cross: Vec<NewCredential> = (0..3u32)
+        .map(|n| NewCredential {
+            serial: serial_n(1_000_000 + n),
+            ..new_row(0, None)
+        })
+        .collect();
+    let crossing = reg.record(&cross, size).unwrap();
+    assert_eq!(crossing[0].list, 1);
+    assert_eq!(crossing[1].list, 2);
+    assert_eq!(crossing[2].list, 2);
+    slots.extend(crossing);
+    let lists = reg.lists().unwrap();
+    assert_eq!(
+        lists,
+        vec![
+            ListInfo {
+                list: 1,
+                size,
+                used: size
+            },
+            ListInfo {
+                list: 2,
+                size,
+                used: 2
+            },
+        ]
+    );
+    // Every slot of list 1 was handed out exactly once, and not in order.
+    let mut seen = vec![false; size as usize];
+    for r in (1..=2u8).chain(10..13).chain(20..25) {
+        let slot = reg.get(&[r; 10]).unwrap().unwrap().slot;
+        seen[slot.index as usize] = true;
+    }
+    let mut ascending = 0;
+    for w in slots.windows(2) {
+        if w[1].list == 1 && w[0].list == 1 && w[1].index > w[0].index {
+            ascending += 1;
+        }
+    }
+    for s in slots.iter().filter(|s| s.list == 1) {
+        assert!(!seen[s.index as usize], "index {} given twice", s.index);
+        seen[s.index as usize] = true;
+    }
+    assert!(seen.iter().all(|b| *b));
+    let steps = slots.iter().filter(|s| s.list == 1).count() as f64;
+    let share = f64::from(ascending) / steps;
+    assert!((0.4..0.6).contains(&share), "{share} of steps ascend");
+}
+
+#[test]
+fn sqlite_backend_passes_the_suite() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("registry.sqlite");
+    let mut reg = SqliteRegistry::open(&path).unwrap();
+    run(&mut reg);
+    drop(reg);
+    // Reopening keeps the rows, the statuses and the lists.
+    let mut reg = SqliteRegistry::open(&path).unwrap();
+    assert_eq!(reg.get(&[1; 10]).unwrap().unwrap().status, Status::Revoked);
+    assert_eq!(reg.lists().unwrap().len(), 2);
+}
+
+#[test]
+fn sqlite_refuses_newer_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("registry.sqlite");
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .pragma_update(None, "user_version", 9)
+        .unwrap();
+    assert!(matches!(
+        SqliteRegistry::open(&path),
+        Err(RegistryError::SchemaVersion { found: 9 })
+    ));
+}

@@ -1,0 +1,41 @@
+//! Status lists for giayto credentials (DESIGN §3.4), following the IETF OAuth Token Status
+//! List draft: a compact array of 2-bit statuses — `0` valid, `1` revoked, `2` suspended — one
+//! per credential, compressed with zlib and signed by the issuer as a CWT.
+//!
+//! * [`StatusList`]: the array itself, O(1) look-up and update, the draft's bit order (entry
+//!   `i` in bits `2·(i mod 4)` and up of byte `i / 4`, least significant first).
+//! * [`StatusListToken`]: the signed CWT (`typ` `application/statuslist+cwt`, claims `2` sub =
+//!   the list's uri, `6` iat, `4` exp, `65534` ttl, `65533` `{"bits": 2, "lst": zlib bytes}`).
+//! * [`IndexPermutation`]: how an issuer hands out indices at random within a list, so that an
+//!   index says nothing about when or in what order credentials were issued.
+//!
+//! ```
+//! use giayto_status::{Status, StatusList, StatusListToken};
+//! use ed25519_dalek::SigningKey;
+//!
+//! let issuer = SigningKey::from_bytes(&[3; 32]);
+//! let mut list = StatusList::new(131_072)?;
+//! list.set(73_001, Status::Revoked)?;
+//! let token = StatusListToken {
+//!     uri: "https://giayto.example/st/VN.BCA.C06/1".into(),
+//!     issued_at: 1_790_000_000,
+//!     expires_at: 1_790_086_400,
+//!     ttl: Some(43_200),
+//!     list,
+//! };
+//! let bytes = token.sign(&issuer)?;
+//! let back = giayto_status::SignedStatusList::parse(&bytes)?.verify(&issuer.verifying_key())?;
+//! assert_eq!(back.list.get(73_001), Some(Status::Revoked));
+//! assert_eq!(back.list.get(73_002), Some(Status::Valid));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod list;
+mod permutation;
+mod token;
+
+pub use list::{Status, StatusList, BITS, MAX_ENTRIES, MIN_ENTRIES};
+pub use permutation::IndexPermutation;
+pub use token::{SignedStatusList, StatusError, StatusListToken, MAX_TOKEN_BYTES};

@@ -1,0 +1,538 @@
+//! The giayto verifier for web pages and Node, through wasm-bindgen.
+//!
+//! [`WebVerifier`] wraps [`giayto_verify::Verifier`]; `verify` returns a plain JS object with
+//! the field names of `giayto verify --json` (see [`result_json`]). [`decode_image`] and
+//! [`decode_rgba`] run the `giayto-qr` scanner (rqrr and rxing) inside WASM, so a camera frame
+//! or a picked file never leaves the page.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+use ed25519_dalek::pkcs8::DecodePublicKey;
+use ed25519_dalek::VerifyingKey;
+use giayto_verify::{
+    hex_lower, Added, Bundle, Policy, Rejection, Verdict, VerifiedCredential, Verifier, Warning,
+};
+use serde_json::{json, Map, Value};
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_TYPES: &'static str = r#"
+/** One verification, with the field names of `giayto verify --json`. */
+export interface VerifyResult {
+  valid: boolean;
+  verdict: "valid" | "expired" | "not_yet_valid" | "revoked" | "suspended" | "unknown_issuer"
+    | "issuer_not_authorized" | "bad_signature" | "malformed" | "stale_status" | "stale_trust"
+    | "stale_presentation" | "insufficient_level" | "not_a_credential" | "unsupported_document";
+  checked_at: string;
+  trust_list: { sequence: number; issued_at: string; expires_at: string };
+  /** Present when rejected: a stable snake_case code. */
+  reason?: string;
+  /** Arguments of the reason's message (times, uris, levels), when it has any. */
+  reason_args?: Record<string, string>;
+  doc_type?: "cccd" | "gplx" | "vehicle" | "bhyt" | string;
+  issuer?: string;
+  issuer_name?: { vi: string; en: string | null };
+  serial?: string;
+  issued_at?: string;
+  expires_at?: string;
+  not_before?: string;
+  assurance_level?: number;
+  holder_key?: string;
+  status?: { idx: number; uri: string };
+  unknown_claims?: (number | string | null)[];
+  /** The document's fields (dates YYYY-MM-DD); present whenever the signature verified. */
+  fields?: Record<string, unknown>;
+  /** The fields as the card shows them: [name, value] in card order. */
+  display_fields?: [string, string][];
+  status_list?: { uri: string; idx: number; issued_at: string; expires_at: string };
+  warnings?: { code: string; uri?: string; expires_at?: string }[];
+  bundle_created_at?: string;
+  /** Whether the code was a holder-signed VP1: presentation. */
+  presentation: boolean;
+}
+/** A signed list held by the verifier. */
+export interface StatusListInfo { issuer: string; uri: string; issued_at: string; expires_at: string }
+"#;
+
+/// RFC 3339 in Vietnam's time (+07:00), as the CLI prints.
+pub fn rfc3339(ts: i64) -> String {
+    giayto_verify::json::rfc3339(ts)
+}
+
+/// The pinned root key from a PEM (SPKI) text, 64 hex digits, or the raw 32 bytes.
+pub fn parse_root(bytes: &[u8]) -> Result<VerifyingKey, String> {
+    let bad = || "root key: not an Ed25519 public key (PEM, hex or 32 bytes)".to_owned();
+    if let Ok(raw) = <[u8; 32]>::try_from(bytes) {
+        return VerifyingKey::from_bytes(&raw).map_err(|_| bad());
+    }
+    if bytes.len() > 4096 {
+        return Err(bad());
+    }
+    let text = std::str::from_utf8(bytes).map_err(|_| bad())?.trim();
+    if text.len() == 64 && text.bytes().all(|b| b.is_ascii_hexdigit()) {
+        let mut raw = [0u8; 32];
+        for (i, out) in raw.iter_mut().enumerate() {
+            *out = u8::from_str_radix(&text[2 * i..2 * i + 2], 16).map_err(|_| bad())?;
+        }
+        return VerifyingKey::from_bytes(&raw).map_err(|_| bad());
+    }
+    VerifyingKey::from_public_key_pem(text).map_err(|_| bad())
+}
+
+/// Hex nonce to bytes (at most 64 bytes).
+fn parse_hex(text: &str) -> Option<Vec<u8>> {
+    let t = text.trim();
+    if t.len() % 2 != 0 || t.len() > 128 || !t.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    (0..t.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&t[i..i + 2], 16).ok())
+        .collect()
+}
+
+/// The arguments a reason's message needs (the CLI's Fluent messages name them the same).
+fn reason_args(reason: &giayto_verify::Reason) -> Map<String, Value> {
+    use giayto_verify::Reason as R;
+    let mut m = Map::new();
+    let mut put = |k: &str, v: String| {
+        m.insert(k.to_owned(), Value::String(v));
+    };
+    match reason {
+        R::Expired { expires_at } => put("time", rfc3339(*expires_at)),
+        R::NotYetValid { valid_from } => put("time", rfc3339(*valid_from)),
+        R::TrustListExpired { expired_at } => put("time", rfc3339(*expired_at)),
+        R::StatusUnavailable { uri } => put("uri", uri.clone()),
+        R::StatusListExpired { uri, expired_at } => {
+            put("uri", uri.clone());
+            put("time", rfc3339(*expired_at));
+        }
+        R::Level { required, found } => {
+            put("required", required.to_string());
+            put("found", found.to_string());
+        }
+        R::IssuerMismatch { claimed, key_owner } => {
+            put("claimed", claimed.clone());
+            put("owner", key_owner.clone());
+        }
+        R::DocTypeNotAllowed { doc_type } => put(
+            "doctype",
+            giayto_model::DocType::from_code(*doc_type)
+                .map(|t| t.as_str().to_owned())
+                .unwrap_or_else(|| doc_type.to_string()),
+        ),
+        R::UnsupportedDocType { doc_type } => put("doctype", doc_type.to_string()),
+        R::UnsupportedSchema { version, known } => {
+            put("version", version.to_string());
+            put("known", known.to_string());
+        }
+        R::Fields(e) => {
+            put("field", e.field.clone());
+            put("detail", e.to_string());
+        }
+        R::UnknownKid { kid } => put("kid", hex_lower(kid)),
+        R::PresentationTime { issued_at, window } => {
+            put("time", rfc3339(*issued_at));
+            put("window", window.to_string());
+        }
+        _ => {}
+    }
+    m
+}
+
+fn document_json(obj: &mut Map<String, Value>, doc: &giayto_model::Document) {
+    obj.insert("fields".into(), doc.to_json());
+    let rows: Vec<Value> = doc
+        .display_fields()
+        .into_iter()
+        .map(|(k, v)| json!([k, v]))
+        .collect();
+    obj.insert("display_fields".into(), Value::Array(rows));
+}
+
+/// The result of one verification as JSON, with the field names of `giayto verify --json`
+/// (`valid`, `verdict`, `reason`, `doc_type`, `issuer`, `issuer_name`, `serial`, `issued_at`,
+/// `expires_at`, `fields`, `status_list`, `warnings`, `presentation`, ...), plus
+/// `reason_args` and `display_fields` for a page that lays the card out itself.
+pub fn result_json(
+    result: &Result<VerifiedCredential, Rejection>,
+    verifier: &Verifier,
+    text: &str,
+    now: i64,
+    bundle_created_at: Option<i64>,
+) -> Value {
+    let trust = verifier.trust_list();
+    let verdict = match result {
+        Ok(_) => Verdict::Valid,
+        Err(r) => r.verdict,
+    };
+    let mut obj = Map::new();
+    obj.insert("valid".into(), json!(verdict == Verdict::Valid));
+    obj.insert("verdict".into(), json!(verdict.as_str()));
+    obj.insert("checked_at".into(), json!(rfc3339(now)));
+    obj.insert(
+        "trust_list".into(),
+        json!({
+            "sequence": trust.sequence,
+            "issued_at": rfc3339(trust.issued_at),
+            "expires_at": rfc3339(trust.expires_at),
+        }),
+    );
+    match result {
+        Ok(v) => {
+            giayto_verify::json::insert_claims(&mut obj, v.claims());
+            giayto_verify::json::insert_issuer(&mut obj, v.issuer());
+            document_json(&mut obj, v.document());
+            if let Some(s) = v.status() {
+                obj.insert(
+                    "status_list".into(),
+                    json!({
+                        "uri": s.uri,
+                        "idx": s.index,
+                        "issued_at": rfc3339(s.list_issued_at),
+                        "expires_at": rfc3339(s.list_expires_at),
+                    }),
+                );
+            }
+            let warnings: Vec<Value> = v
+                .warnings()
+                .iter()
+                .map(|w| match w {
+                    Warning::StatusNotChecked { uri } => {
+                        json!({"code": "status_not_checked", "uri": uri})
+                    }
+                    Warning::StatusListAging { uri, expires_at } => json!({
+                        "code": "status_list_aging", "uri": uri,
+                        "expires_at": rfc3339(*expires_at)
+                    }),
+                    Warning::TrustListAging { expires_at } => {
+                        json!({"code": "trust_list_aging", "expires_at": rfc3339(*expires_at)})
+                    }
+                    _ => json!({"code": "other"}),
+                })
+                .collect();
+            obj.insert("warnings".into(), Value::Array(warnings));
+        }
+        Err(r) => {
+            obj.insert("reason".into(), json!(r.reason.code()));
+            let args = reason_args(&r.reason);
+            if !args.is_empty() {
+                obj.insert("reason_args".into(), Value::Object(args));
+            }
+            if let Some(info) = r.credential.as_deref() {
+                giayto_verify::json::insert_claims(&mut obj, &info.claims);
+                giayto_verify::json::insert_issuer(&mut obj, &info.issuer);
+                if let Some(doc) = &info.document {
+                    document_json(&mut obj, doc);
+                }
+            }
+        }
+    }
+    if let Some(made) = bundle_created_at {
+        obj.insert("bundle_created_at".into(), json!(rfc3339(made)));
+    }
+    obj.insert(
+        "presentation".into(),
+        json!(text.trim_start().starts_with("VP1:")),
+    );
+    Value::Object(obj)
+}
+
+/// Longest QR text accepted (a version 40 symbol holds 4,296 alphanumeric characters).
+const MAX_TEXT: usize = 8192;
+
+/// The verifier a page or a Node program holds: pinned root, trust list, status lists, policy.
+#[wasm_bindgen]
+pub struct WebVerifier {
+    // Always `Some` between calls; taken only to apply the by-value builder methods.
+    inner: Option<Verifier>,
+    bundle_created_at: Option<i64>,
+}
+
+impl WebVerifier {
+    fn verifier(&self) -> Result<&Verifier, String> {
+        self.inner
+            .as_ref()
+            .ok_or_else(|| "verifier unavailable".to_owned())
+    }
+
+    fn update(&mut self, f: impl FnOnce(Verifier) -> Verifier) {
+        if let Some(v) = self.inner.take() {
+            self.inner = Some(f(v));
+        }
+    }
+
+    /// Build from a root key and a signed trust list (Rust API).
+    pub fn with_trust_list(root: &[u8], trust_list: &[u8]) -> Result<WebVerifier, String> {
+        let root = parse_root(root)?;
+        let verifier = Verifier::new(root, trust_list).map_err(|e| format!("trust list: {e}"))?;
+        Ok(WebVerifier {
+            inner: Some(verifier),
+            bundle_created_at: None,
+        })
+    }
+
+    /// Build from a root key and an offline bundle (Rust API).
+    pub fn with_bundle(root: &[u8], bundle: &[u8]) -> Result<WebVerifier, String> {
+        let root = parse_root(root)?;
+        let bundle = Bundle::from_bytes(bundle).map_err(|e| format!("bundle: {e}"))?;
+        let verifier = Verifier::from_bundle(root, &bundle).map_err(|e| format!("bundle: {e}"))?;
+        Ok(WebVerifier {
+            inner: Some(verifier),
+            bundle_created_at: Some(bundle.created_at),
+        })
+    }
+
+    /// Add a signed status list (Rust API): `"added"`, `"replaced"` or `"kept_newer"`.
+    pub fn add_list(&mut self, token: &[u8]) -> Result<&'static str, String> {
+        let verifier = self
+            .inner
+            .as_mut()
+            .ok_or_else(|| "verifier unavailable".to_owned())?;
+        match verifier.add_status_list(token) {
+            Ok(Added::New) => Ok("added"),
+            Ok(Added::Replaced) => Ok("replaced"),
+            Ok(Added::OlderIgnored) => Ok("kept_newer"),
+            Err(e) => Err(format!("status list: {e}")),
+        }
+    }
+
+    /// Verify a text at `now` (seconds) and shape the result as JSON (Rust API).
+    pub fn verify_value(&self, text: &str, now: i64) -> Result<Value, String> {
+        let verifier = self.verifier()?;
+        let text = if text.len() > MAX_TEXT {
+            // Still a verdict, never an error: the text decoder refuses the length itself.
+            text.get(..MAX_TEXT + 1).unwrap_or(text)
+        } else {
+            text
+        };
+        let result = verifier.verify(text, now);
+        Ok(result_json(
+            &result,
+            verifier,
+            text,
+            now,
+            self.bundle_created_at,
+        ))
+    }
+}
+
+fn js_err(e: String) -> JsError {
+    JsError::new(&e)
+}
+
+fn to_js(value: &Value) -> Result<JsValue, JsError> {
+    js_sys::JSON::parse(&value.to_string()).map_err(|_| JsError::new("JSON"))
+}
+
+/// Seconds (a JS number) to i64, refusing NaN and values out of range.
+fn seconds(now: f64) -> Result<i64, JsError> {
+    if now.is_finite() && now.abs() < 1e15 {
+        Ok(now.floor() as i64)
+    } else {
+        Err(JsError::new("nowSeconds: not a time in seconds"))
+    }
+}
+
+#[wasm_bindgen]
+impl WebVerifier {
+    /// A verifier from the pinned root key (PEM text bytes, 64 hex digits or the raw 32 bytes)
+    /// and a signed trust list (`trust.cwt`).
+    #[wasm_bindgen(js_name = fromTrustList)]
+    pub fn from_trust_list(root: &[u8], trust_list: &[u8]) -> Result<WebVerifier, JsError> {
+        WebVerifier::with_trust_list(root, trust_list).map_err(js_err)
+    }
+
+    /// A verifier from the pinned root key and an offline bundle (trust list and status lists).
+    #[wasm_bindgen(js_name = fromBundle)]
+    pub fn from_bundle(root: &[u8], bundle: &[u8]) -> Result<WebVerifier, JsError> {
+        WebVerifier::with_bundle(root, bundle).map_err(js_err)
+    }
+
+    /// Add a signed status list; returns `"added"`, `"replaced"` or `"kept_newer"`.
+    #[wasm_bindgen(js_name = addStatusList)]
+    pub fn add_status_list(&mut self, token: &[u8]) -> Result<String, JsError> {
+        self.add_list(token).map(str::to_owned).map_err(js_err)
+    }
+
+    /// `"third-party"` (default, assurance level 1) or `"checkpoint"` (level 2 required).
+    #[wasm_bindgen(js_name = setPolicy)]
+    pub fn set_policy(&mut self, policy: &str) -> Result<(), JsError> {
+        let policy = match policy {
+            "third-party" | "third_party" => Policy::ThirdParty,
+            "checkpoint" => Policy::Checkpoint,
+            _ => return Err(JsError::new("policy: third-party or checkpoint")),
+        };
+        self.update(|v| v.with_policy(policy));
+        Ok(())
+    }
+
+    /// Accept a credential whose status list is not held, with a warning (default: refuse
+    /// with `stale_status`).
+    #[wasm_bindgen(js_name = setAcceptMissingStatus)]
+    pub fn set_accept_missing_status(&mut self, accept: bool) {
+        self.update(|v| v.accept_missing_status(accept));
+    }
+
+    /// Expect this challenge (hex) in presentations; `undefined` clears it.
+    #[wasm_bindgen(js_name = setExpectedNonce)]
+    pub fn set_expected_nonce(&mut self, nonce_hex: Option<String>) -> Result<(), JsError> {
+        let nonce = match nonce_hex {
+            Some(h) => Some(parse_hex(&h).ok_or_else(|| JsError::new("nonce: hex"))?),
+            None => None,
+        };
+        self.update(|v| v.with_expected_nonce(nonce));
+        Ok(())
+    }
+
+    /// Verify a scanned text at `nowSeconds` (seconds since the epoch; the verifier reads no
+    /// clock). Never throws for any text: every outcome is a verdict.
+    #[wasm_bindgen(unchecked_return_type = "VerifyResult")]
+    pub fn verify(
+        &self,
+        text: &str,
+        #[wasm_bindgen(js_name = nowSeconds)] now: f64,
+    ) -> Result<JsValue, JsError> {
+        let value = self.verify_value(text, seconds(now)?).map_err(js_err)?;
+        to_js(&value)
+    }
+
+    /// When the bundle was made (seconds), if the verifier came from one.
+    #[wasm_bindgen(getter, js_name = bundleCreatedAt)]
+    pub fn bundle_created_at(&self) -> Option<f64> {
+        self.bundle_created_at.map(|t| t as f64)
+    }
+
+    /// Age of the bundle at `nowSeconds`, in seconds (never negative).
+    #[wasm_bindgen(js_name = bundleAgeSeconds)]
+    pub fn bundle_age_seconds(
+        &self,
+        #[wasm_bindgen(js_name = nowSeconds)] now: f64,
+    ) -> Result<Option<f64>, JsError> {
+        let now = seconds(now)?;
+        Ok(self
+            .bundle_created_at
+            .map(|made| now.saturating_sub(made).max(0) as f64))
+    }
+
+    /// The trust list: `{sequence, issued_at, expires_at, issued_at_seconds, expires_at_seconds}`.
+    #[wasm_bindgen(js_name = trustList, unchecked_return_type = "{ sequence: number; issued_at: string; expires_at: string; issued_at_seconds: number; expires_at_seconds: number }")]
+    pub fn trust_list(&self) -> Result<JsValue, JsError> {
+        let t = self.verifier().map_err(js_err)?.trust_list();
+        to_js(&json!({
+            "sequence": t.sequence,
+            "issued_at": rfc3339(t.issued_at),
+            "expires_at": rfc3339(t.expires_at),
+            "issued_at_seconds": t.issued_at,
+            "expires_at_seconds": t.expires_at,
+        }))
+    }
+
+    /// The status lists held.
+    #[wasm_bindgen(js_name = statusLists, unchecked_return_type = "StatusListInfo[]")]
+    pub fn status_lists(&self) -> Result<JsValue, JsError> {
+        let lists: Vec<Value> = self
+            .verifier()
+            .map_err(js_err)?
+            .status_lists()
+            .map(|l| {
+                json!({
+                    "issuer": l.issuer_id,
+                    "uri": l.token.uri,
+                    "issued_at": rfc3339(l.token.issued_at),
+                    "expires_at": rfc3339(l.token.expires_at),
+                })
+            })
+            .collect();
+        to_js(&Value::Array(lists))
+    }
+}
+
+/// Every QR text found in an image file's bytes (PNG or JPEG), decoded in WASM.
+#[wasm_bindgen(js_name = decodeImage)]
+pub fn decode_image(bytes: &[u8]) -> Result<Vec<String>, JsError> {
+    giayto_qr::decode_image_bytes(bytes).map_err(|e| JsError::new(&e.to_string()))
+}
+
+/// Every QR text found in RGBA pixels (a canvas `ImageData`: `data`, `width`, `height`).
+#[wasm_bindgen(js_name = decodeRgba)]
+pub fn decode_rgba(data: &[u8], width: u32, height: u32) -> Result<Vec<String>, JsError> {
+    decode_rgba_pixels(data, width, height).map_err(js_err)
+}
+
+/// [`decode_rgba`] for Rust callers: dimensions checked against the scanner's caps before any
+/// copy.
+pub fn decode_rgba_pixels(data: &[u8], width: u32, height: u32) -> Result<Vec<String>, String> {
+    let pixels = u64::from(width) * u64::from(height);
+    if width == 0
+        || height == 0
+        || width > giayto_qr::MAX_IMAGE_SIDE
+        || height > giayto_qr::MAX_IMAGE_SIDE
+        || pixels > giayto_qr::MAX_IMAGE_PIXELS
+    {
+        return Err("image: size out of range".into());
+    }
+    if data.len() as u64 != pixels * 4 {
+        return Err("image: data is not width × height RGBA".into());
+    }
+    let img = giayto_qr::image::RgbaImage::from_raw(width, height, data.to_vec())
+        .ok_or_else(|| "image: data is not width × height RGBA".to_owned())?;
+    Ok(giayto_qr::decode_image(
+        &giayto_qr::image::DynamicImage::ImageRgba8(img),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn root_key_forms() {
+        let raw = [
+            0xd0, 0x4a, 0xb2, 0x32, 0x74, 0x2b, 0xb4, 0xab, 0x3a, 0x13, 0x68, 0xbd, 0x46, 0x15,
+            0xe4, 0xe6, 0xd0, 0x22, 0x4a, 0xb7, 0x1a, 0x01, 0x6b, 0xaf, 0x85, 0x20, 0xa3, 0x32,
+            0xc9, 0x77, 0x87, 0x37,
+        ];
+        let pem = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../test-vectors/root.pub"
+        ))
+        .unwrap();
+        let from_pem = parse_root(&pem).unwrap();
+        assert_eq!(from_pem.to_bytes(), parse_root(&raw).unwrap().to_bytes());
+        let hex: String = raw.iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(parse_root(hex.as_bytes()).unwrap().to_bytes(), raw);
+        assert!(parse_root(b"").is_err());
+        assert!(parse_root(&[0u8; 31]).is_err());
+        assert!(parse_root(&vec![b'A'; 5000]).is_err());
+        assert!(parse_root(&pem[..pem.len() / 2]).is_err());
+    }
+
+    #[test]
+    fn rgba_dimensions_are_checked_before_copying() {
+        assert!(decode_rgba_pixels(&[0; 16], 2, 2).unwrap().is_empty());
+        assert!(decode_rgba_pixels(&[0; 15], 2, 2).is_err());
+        assert!(decode_rgba_pixels(&[], 0, 0).is_err());
+        assert!(decode_rgba_pixels(&[0; 16], u32::MAX, u32::MAX).is_err());
+    }
+
+    #[test]
+    fn verify_never_fails_on_odd_text() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../test-vectors/");
+        let root = std::fs::read(format!("{dir}root.pub")).unwrap();
+        let bundle = std::fs::read(format!("{dir}bundle.cbor")).unwrap();
+        let v = WebVerifier::with_bundle(&root, &bundle).unwrap();
+        for text in [
+            "",
+            "VN1:",
+            "VP1:%%",
+            "https://example.invalid",
+            &"9".repeat(20_000),
+        ] {
+            let r = v.verify_value(text, 1_795_392_000).unwrap();
+            assert_eq!(r["valid"], Value::Bool(false), "{text:.20}");
+            assert!(r["reason"].is_string());
+        }
+        assert!(WebVerifier::with_bundle(&root, &bundle[..bundle.len() - 1]).is_err());
+    }
+}

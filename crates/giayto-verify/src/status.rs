@@ -1,0 +1,388 @@
+//! Status lists held by a verifier, the offline bundle, and the device's memory of the newest
+//! data it has used (no rollback).
+
+use std::collections::BTreeMap;
+
+use ciborium::value::Value;
+use giayto_cose::cbor::{self, as_i64, as_u64, get_int};
+use giayto_status::{SignedStatusList, StatusError, StatusListToken};
+use giayto_trust::TrustList;
+
+/// A status list the verifier has checked: whose it is and what it says.
+#[derive(Debug, Clone)]
+pub struct LoadedStatusList {
+    /// The id of the issuer that signed it.
+    pub issuer_id: String,
+    /// The token.
+    pub token: StatusListToken,
+}
+
+/// Why a status list was not taken.
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StatusLoadError {
+    /// The token is not a valid signed status list.
+    Invalid(StatusError),
+    /// No issuer in the trust list has the signing key.
+    UnknownSigner {
+        /// The kid.
+        kid: [u8; 8],
+    },
+    /// The list's uri is outside the prefix the trust list gives its issuer.
+    UriOutsidePrefix {
+        /// The uri.
+        uri: String,
+        /// The issuer.
+        issuer: String,
+    },
+}
+
+impl std::fmt::Display for StatusLoadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            StatusLoadError::Invalid(e) => e.fmt(f),
+            StatusLoadError::UnknownSigner { kid } => write!(
+                f,
+                "status list signed by key {} that the trust list does not name",
+                crate::hex_lower(kid)
+            ),
+            StatusLoadError::UriOutsidePrefix { uri, issuer } => {
+                write!(
+                    f,
+                    "status list {uri} is outside the uris of issuer {issuer}"
+                )
+            }
+        }
+    }
+}
+
+impl std::error::Error for StatusLoadError {}
+
+/// Status lists by issuer id, then uri. A list only ever gives way to a newer one.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct StatusStore {
+    lists: BTreeMap<String, BTreeMap<String, LoadedStatusList>>,
+}
+
+/// What adding a status list did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Added {
+    /// The first list for its uri.
+    New,
+    /// It replaced an older list for the same uri.
+    Replaced,
+    /// A list at least as new was already held; this one was ignored.
+    OlderIgnored,
+}
+
+impl StatusStore {
+    pub(crate) fn add(
+        &mut self,
+        trust: &TrustList,
+        bytes: &[u8],
+    ) -> Result<Added, StatusLoadError> {
+        let signed = SignedStatusList::parse(bytes).map_err(StatusLoadError::Invalid)?;
+        let kid = signed.kid();
+        let entry = trust
+            .find(&kid)
+            .ok_or(StatusLoadError::UnknownSigner { kid })?;
+        let key = ed25519_dalek::VerifyingKey::from_bytes(&entry.public_key)
+            .map_err(|_| StatusLoadError::Invalid(StatusError::BadSignature))?;
+        let token = signed.verify(&key).map_err(StatusLoadError::Invalid)?;
+        if let Some(prefix) = &entry.status_uri_prefix {
+            if !token.uri.starts_with(prefix.as_str()) {
+                return Err(StatusLoadError::UriOutsidePrefix {
+                    uri: token.uri,
+                    issuer: entry.id.clone(),
+                });
+            }
+        }
+        let by_uri = self.lists.entry(entry.id.clone()).or_default();
+        let outcome = match by_uri.get(&token.uri) {
+            Some(held) if held.token.issued_at >= token.issued_at => {
+                return Ok(Added::OlderIgnored)
+            }
+            Some(_) => Added::Replaced,
+            None => Added::New,
+        };
+        by_uri.insert(
+            token.uri.clone(),
+            LoadedStatusList {
+                issuer_id: entry.id.clone(),
+                token,
+            },
+        );
+        Ok(outcome)
+    }
+
+    pub(crate) fn get(&self, issuer_id: &str, uri: &str) -> Option<&LoadedStatusList> {
+        self.lists.get(issuer_id).and_then(|m| m.get(uri))
+    }
+
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &LoadedStatusList> {
+        self.lists.values().flat_map(BTreeMap::values)
+    }
+}
+
+/// Largest bundle accepted, in bytes.
+pub const MAX_BUNDLE_BYTES: usize = 256 * 1024 * 1024;
+/// Most status lists one bundle may carry.
+pub const MAX_BUNDLE_LISTS: usize = 4096;
+const BUNDLE_VERSION: u64 = 1;
+
+/// The offline bundle a checkpoint device syncs: the trust list and the status lists it
+/// refers to, each still signed by its own authority (DESIGN §3.6).
+///
+/// Encoding: a deterministic CBOR map `{1: version (1), 2: created_at, 3: trust list (bstr),
+/// 4: [status list token (bstr), …]}`. The bundle itself is not signed: every part inside is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bundle {
+    /// When the bundle was assembled, seconds.
+    pub created_at: i64,
+    /// The signed trust list.
+    pub trust_list: Vec<u8>,
+    /// Signed status list tokens.
+    pub status_lists: Vec<Vec<u8>>,
+}
+
+/// Why a bundle cannot be read.
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BundleError {
+    /// Not a bundle, or a damaged one; `what` names the part.
+    Format {
+        /// The part.
+        what: &'static str,
+    },
+    /// A version of the format this verifier does not know.
+    Version {
+        /// The version found.
+        found: u64,
+    },
+    /// Larger than [`MAX_BUNDLE_BYTES`] or holding more than [`MAX_BUNDLE_LISTS`] lists.
+    TooLarge,
+    /// The trust list inside is not valid under the pinned root.
+    Trust(giayto_trust::TrustError),
+    /// A status list inside is not valid; `index` counts from 0.
+    StatusList {
+        /// Its position.
+        index: usize,
+        /// What is wrong.
+        error: StatusLoadError,
+    },
+}
+
+impl std::fmt::Display for BundleError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BundleError::Format { what } => write!(f, "not a valid bundle: {what}"),
+            BundleError::Version { found } => write!(f, "bundle format version {found} is unknown"),
+            BundleError::TooLarge => write!(f, "bundle too large"),
+            BundleError::Trust(e) => write!(f, "bundle trust list: {e}"),
+            BundleError::StatusList { index, error } => {
+                write!(f, "bundle status list {}: {error}", index + 1)
+            }
+        }
+    }
+}
+
+impl std::error::Error for BundleError {}
+
+impl Bundle {
+    /// Encode.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        cbor::encode(&cbor::map(vec![
+            (1.into(), BUNDLE_VERSION.into()),
+            (2.into(), self.created_at.into()),
+            (3.into(), Value::Bytes(self.trust_list.clone())),
+            (
+                4.into(),
+                Value::Array(
+                    self.status_lists
+                        .iter()
+                        .map(|l| Value::Bytes(l.clone()))
+                        .collect(),
+                ),
+            ),
+        ]))
+    }
+
+    /// Decode (the parts' signatures are checked when a verifier is built from it).
+    pub fn from_bytes(bytes: &[u8]) -> Result<Bundle, BundleError> {
+        if bytes.len() > MAX_BUNDLE_BYTES {
+            return Err(BundleError::TooLarge);
+        }
+        let value = cbor::decode_bounded(bytes, MAX_BUNDLE_BYTES)
+            .map_err(|_| BundleError::Format { what: "encoding" })?;
+        let map = value.as_map().ok_or(BundleError::Format { what: "map" })?;
+        let version = get_int(map, 1)
+            .and_then(as_u64)
+            .ok_or(BundleError::Format { what: "version" })?;
+        if version != BUNDLE_VERSION {
+            return Err(BundleError::Version { found: version });
+        }
+        let created_at = get_int(map, 2)
+            .and_then(as_i64)
+            .ok_or(BundleError::Format { what: "created_at" })?;
+        let trust_list = get_int(map, 3)
+            .and_then(Value::as_bytes)
+            .ok_or(BundleError::Format { what: "trust list" })?
+            .clone();
+        let lists = get_int(map, 4)
+            .and_then(Value::as_array)
+            .ok_or(BundleError::Format {
+                what: "status lists",
+            })?;
+        if lists.len() > MAX_BUNDLE_LISTS {
+            return Err(BundleError::TooLarge);
+        }
+        let status_lists = lists
+            .iter()
+            .map(|l| l.as_bytes().cloned())
+            .collect::<Option<Vec<_>>>()
+            .ok_or(BundleError::Format {
+                what: "status lists",
+            })?;
+        Ok(Bundle {
+            created_at,
+            trust_list,
+            status_lists,
+        })
+    }
+}
+
+/// What a device remembers of the data it has used, so that older data is never accepted
+/// after newer (a replayed old trust list or status list would hide a revocation).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SeenState {
+    /// Highest trust list sequence used.
+    pub trust_sequence: u64,
+    /// Newest `iat` used, per status list (issuer id, uri).
+    pub status_issued_at: BTreeMap<(String, String), i64>,
+}
+
+/// Data older than what the device has already used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rollback {
+    /// The trust list's sequence is lower than one already used.
+    TrustList {
+        /// The sequence already used.
+        seen: u64,
+        /// The sequence offered.
+        offered: u64,
+    },
+    /// A status list is older than one already used for its uri.
+    StatusList {
+        /// Its uri.
+        uri: String,
+        /// The `iat` already used.
+        seen: i64,
+        /// The `iat` offered.
+        offered: i64,
+    },
+}
+
+impl std::fmt::Display for Rollback {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Rollback::TrustList { seen, offered } => write!(
+                f,
+                "trust list sequence {offered} is older than sequence {seen} already used"
+            ),
+            Rollback::StatusList { uri, seen, offered } => write!(
+                f,
+                "status list {uri} issued at {offered} is older than one issued at {seen} already used"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for Rollback {}
+
+const MAX_SEEN_LISTS: usize = 1 << 16;
+
+impl SeenState {
+    /// Refuse a verifier whose data is older than what this device has used.
+    pub fn check(&self, verifier: &crate::Verifier) -> Result<(), Rollback> {
+        let offered = verifier.trust_list().sequence;
+        if offered < self.trust_sequence {
+            return Err(Rollback::TrustList {
+                seen: self.trust_sequence,
+                offered,
+            });
+        }
+        for l in verifier.status.iter() {
+            if let Some(&seen) = self
+                .status_issued_at
+                .get(&(l.issuer_id.clone(), l.token.uri.clone()))
+            {
+                if l.token.issued_at < seen {
+                    return Err(Rollback::StatusList {
+                        uri: l.token.uri.clone(),
+                        seen,
+                        offered: l.token.issued_at,
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Remember the verifier's data as used.
+    pub fn update(&mut self, verifier: &crate::Verifier) {
+        self.trust_sequence = self.trust_sequence.max(verifier.trust_list().sequence);
+        for l in verifier.status.iter() {
+            let e = self
+                .status_issued_at
+                .entry((l.issuer_id.clone(), l.token.uri.clone()))
+                .or_insert(l.token.issued_at);
+            *e = (*e).max(l.token.issued_at);
+        }
+    }
+
+    /// Encode: `{1: trust sequence, 2: [[issuer id, uri, iat], …]}`.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        cbor::encode(&cbor::map(vec![
+            (1.into(), self.trust_sequence.into()),
+            (
+                2.into(),
+                Value::Array(
+                    self.status_issued_at
+                        .iter()
+                        .map(|((id, uri), iat)| {
+                            Value::Array(vec![
+                                Value::Text(id.clone()),
+                                Value::Text(uri.clone()),
+                                (*iat).into(),
+                            ])
+                        })
+                        .collect(),
+                ),
+            ),
+        ]))
+    }
+
+    /// Decode.
+    pub fn from_bytes(bytes: &[u8]) -> Option<SeenState> {
+        let value = cbor::decode_bounded(bytes, 64 * 1024 * 1024).ok()?;
+        let map = value.as_map()?;
+        let trust_sequence = as_u64(get_int(map, 1)?)?;
+        let entries = get_int(map, 2)?.as_array()?;
+        if entries.len() > MAX_SEEN_LISTS {
+            return None;
+        }
+        let mut status_issued_at = BTreeMap::new();
+        for e in entries {
+            match e.as_array()?.as_slice() {
+                [Value::Text(id), Value::Text(uri), iat] => {
+                    status_issued_at.insert((id.clone(), uri.clone()), as_i64(iat)?);
+                }
+                _ => return None,
+            }
+        }
+        Some(SeenState {
+            trust_sequence,
+            status_issued_at,
+        })
+    }
+}

@@ -1,0 +1,313 @@
+// The giayto web verifier: every check runs in WASM in this page; nothing is sent anywhere.
+import init, { WebVerifier, decodeImage, decodeRgba } from './pkg/giayto_verify_wasm.js';
+import { FluentBundle, FluentResource } from './vendor/fluent/index.js';
+
+const $ = (id) => document.getElementById(id);
+const LANGS = { vi: 'vi', en: 'en-US' };
+let lang = new URLSearchParams(location.search).get('lang') || localStorage.getItem('giayto-lang') || 'vi';
+if (!LANGS[lang]) lang = 'vi';
+let bundle = null;
+let verifier = null;
+let lastResult = null;
+let camera = null;
+
+// ---- wording: the CLI's Fluent files plus the page's own few strings ----
+async function loadLang(code) {
+  const dir = LANGS[code];
+  const b = new FluentBundle(dir, { useIsolating: false });
+  for (const url of [`i18n/${dir}/giayto.ftl`, `strings/${dir}.ftl`]) {
+    const text = await (await fetch(url)).text();
+    b.addResource(new FluentResource(text));
+  }
+  return b;
+}
+function tr(id, args) {
+  const m = bundle && bundle.getMessage(id);
+  if (!m || !m.value) return null;
+  return bundle.formatPattern(m.value, args || {});
+}
+const trOr = (id, fallback, args) => tr(id, args) ?? fallback;
+
+function humanTime(rfc3339) {
+  const d = new Date(rfc3339);
+  if (Number.isNaN(d.getTime())) return rfc3339;
+  return d.toLocaleString(lang === 'vi' ? 'vi-VN' : 'en-GB', { timeZone: 'Asia/Ho_Chi_Minh', dateStyle: 'medium', timeStyle: 'short' });
+}
+
+async function setLang(code) {
+  lang = code;
+  localStorage.setItem('giayto-lang', code);
+  bundle = await loadLang(code);
+  document.documentElement.lang = code;
+  for (const el of document.querySelectorAll('[data-l10n]')) {
+    el.textContent = trOr(el.dataset.l10n, el.textContent);
+  }
+  document.title = trOr('web-title', 'giayto');
+  $('lang').textContent = trOr('web-lang-switch', code === 'vi' ? 'English' : 'Tiếng Việt');
+  $('lang').lang = code === 'vi' ? 'en' : 'vi';
+  showDataStatus();
+  if (lastResult) showResult(lastResult);
+}
+
+// ---- trust data: root key and bundle, kept in this browser for offline use ----
+const toB64 = (bytes) => { let s = ''; for (const b of bytes) s += String.fromCharCode(b); return btoa(s); };
+const fromB64 = (s) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+function buildVerifier() {
+  const root = localStorage.getItem('giayto-root');
+  const data = localStorage.getItem('giayto-bundle');
+  if (verifier) { verifier.free(); verifier = null; }
+  if (!root || !data) return;
+  verifier = WebVerifier.fromBundle(fromB64(root), fromB64(data));
+}
+
+function showDataStatus() {
+  const el = $('data-status');
+  el.classList.remove('old');
+  if (!verifier) { el.textContent = trOr('web-no-data', 'No trust data'); return; }
+  const now = nowSeconds();
+  const t = verifier.trustList();
+  const made = verifier.bundleCreatedAt;
+  const age = verifier.bundleAgeSeconds(now) ?? 0;
+  el.dataset.ageSeconds = String(age);
+  el.textContent = trOr('web-bundle-age', '', {
+    made: humanTime(new Date(made * 1000).toISOString()),
+    hours: Math.floor(age / 3600),
+    lists: verifier.statusLists().length,
+    sequence: t.sequence,
+    due: humanTime(t.expires_at),
+  });
+  if (now > t.expires_at_seconds - 86400) {
+    el.classList.add('old');
+    el.textContent += ' ' + trOr('web-bundle-old', '');
+  }
+}
+
+async function readFile(input) {
+  const f = input.files && input.files[0];
+  if (!f) return null;
+  if (f.size > 64 * 1024 * 1024) throw new Error('file too large');
+  return new Uint8Array(await f.arrayBuffer());
+}
+
+async function loadData(kind, input) {
+  try {
+    const bytes = await readFile(input);
+    if (!bytes) return;
+    const prev = localStorage.getItem(kind);
+    localStorage.setItem(kind, toB64(bytes));
+    try {
+      buildVerifier();
+      message(verifier ? trOr('web-loaded', 'OK') : '');
+    } catch (e) {
+      if (prev) localStorage.setItem(kind, prev); else localStorage.removeItem(kind);
+      try { buildVerifier(); } catch (_) { verifier = null; }
+      throw e;
+    }
+  } catch (e) {
+    message(trOr('web-load-error', String(e), { detail: e.message || String(e) }));
+  } finally {
+    input.value = '';
+    showDataStatus();
+  }
+}
+
+// ---- verification and its display ----
+function message(text) { $('message').textContent = text || ''; }
+
+function verifyText(text) {
+  message('');
+  if (!verifier) { message(trOr('web-no-data', 'No trust data')); return null; }
+  const r = verifier.verify(text.trim(), nowSeconds());
+  showResult(r);
+  return r;
+}
+
+const kebab = (s) => s.replace(/_/g, '-');
+
+function fieldValue(name, value) {
+  if (value === 'male' || value === 'female') return trOr(`sex-${value}`, value);
+  if (name === 'card_generation') return trOr(`value-${kebab(value)}`, value);
+  if (value === 'no_expiry') return trOr('value-no-expiry', value);
+  if (name === 'classes') {
+    return value.replaceAll('no_expiry', trOr('value-no-expiry', 'no_expiry'))
+      .replaceAll(', legacy)', `, ${trOr('value-legacy-class', 'legacy')})`);
+  }
+  return value;
+}
+
+function row(dl, label, value) {
+  const dt = document.createElement('dt');
+  dt.textContent = label;
+  const dd = document.createElement('dd');
+  dd.textContent = value;
+  dl.append(dt, dd);
+}
+
+function portraitUrl(b64) {
+  if (typeof b64 !== 'string' || b64.length > 200000) return null;
+  const mime = b64.startsWith('/9j/') ? 'image/jpeg' : b64.startsWith('UklGR') ? 'image/webp' : b64.startsWith('iVBOR') ? 'image/png' : null;
+  return mime && `data:${mime};base64,${b64}`;
+}
+
+function showResult(r) {
+  lastResult = r;
+  $('result').hidden = false;
+  const v = $('verdict');
+  v.dataset.verdict = r.verdict;
+  v.className = r.valid ? 'valid' : 'invalid';
+  const title = trOr(`verdict-${kebab(r.verdict)}`, r.verdict);
+  v.textContent = r.valid ? `✔ ${title}` : `✘ ${trOr('verdict-not-valid', 'NOT VALID')}: ${title}`;
+  const args = {};
+  for (const [k, val] of Object.entries(r.reason_args || {})) args[k] = k === 'time' ? humanTime(val) : val;
+  if (args.doctype && !/^\d+$/.test(args.doctype)) args.doctype = trOr(`doc-${args.doctype}`, args.doctype);
+  $('reason').textContent = r.reason
+    ? trOr(`reason-${kebab(r.reason)}`, trOr('reason-other', r.reason), args)
+    : trOr('reason-valid', '');
+  if (!r.valid && r.display_fields) $('reason').textContent += ' ' + trOr('note-signed-but-not-valid', '');
+  const card = $('card');
+  const fields = $('fields');
+  const meta = $('meta');
+  fields.replaceChildren();
+  meta.replaceChildren();
+  const portrait = $('portrait');
+  portrait.hidden = true;
+  portrait.removeAttribute('src');
+  if (r.display_fields) {
+    card.hidden = false;
+    $('card-title').textContent = trOr(`card-title-${r.doc_type}`, r.doc_type);
+    for (const [name, value] of r.display_fields) {
+      if (name === 'portrait') continue;
+      const label = tr(`field-${kebab(name)}`) ?? (name.startsWith('unknown_') ? trOr('field-unknown', name, { key: name.slice(8) }) : name);
+      row(fields, label, fieldValue(name, value));
+    }
+    const url = r.fields && portraitUrl(r.fields.portrait);
+    if (url) { portrait.src = url; portrait.alt = trOr('field-portrait', 'Portrait'); portrait.hidden = false; }
+  } else {
+    card.hidden = true;
+  }
+  if (r.issuer) {
+    const name = r.issuer_name ? (lang === 'en' && r.issuer_name.en ? r.issuer_name.en : r.issuer_name.vi) : null;
+    row(meta, trOr('meta-issuer', 'Issuer'), name ? `${name} (${r.issuer})` : r.issuer);
+    row(meta, trOr('meta-serial', 'Serial'), r.serial);
+    row(meta, trOr('meta-issued-at', 'Signed'), humanTime(r.issued_at));
+    row(meta, trOr('meta-expires-at', 'Expires'), humanTime(r.expires_at));
+    row(meta, trOr('meta-level', 'Level'), String(r.assurance_level));
+    if (r.holder_key) row(meta, trOr('meta-holder-bound', 'Holder-bound'), trOr('yes', '✔'));
+  }
+  const warnings = $('warnings');
+  warnings.replaceChildren();
+  for (const w of r.warnings || []) {
+    const li = document.createElement('li');
+    const id = { status_not_checked: 'warning-status-not-checked', status_list_aging: 'warning-status-aging', trust_list_aging: 'warning-trust-aging' }[w.code];
+    li.textContent = '⚠ ' + trOr(id || '', w.code, { uri: w.uri || '', time: w.expires_at ? humanTime(w.expires_at) : '' });
+    warnings.append(li);
+  }
+  $('result').scrollIntoView({ block: 'start' });
+}
+
+function firstGiayto(texts) {
+  return texts.find((t) => /^\s*V[NP]1:/.test(t)) ?? texts[0];
+}
+
+async function onImage() {
+  try {
+    const bytes = await readFile($('image'));
+    if (!bytes) return;
+    const texts = decodeImage(bytes);
+    if (texts.length === 0) { message(trOr('web-no-code', 'No QR code')); return; }
+    verifyText(firstGiayto(texts));
+  } catch (e) {
+    message(trOr('web-image-error', String(e), { detail: e.message || String(e) }));
+  } finally {
+    $('image').value = '';
+  }
+}
+
+// ---- camera: frames drawn to a canvas and decoded in WASM ----
+async function toggleCamera() {
+  if (camera) { stopCamera(); return; }
+  const video = $('video');
+  try {
+    const stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: 'environment', width: { ideal: 1280 } }, audio: false });
+    video.srcObject = stream;
+    video.hidden = false;
+    await video.play();
+    const canvas = document.createElement('canvas');
+    const ctx = canvas.getContext('2d', { willReadFrequently: true });
+    camera = { stream, timer: 0 };
+    $('scan').textContent = trOr('web-stop', 'Stop');
+    const tick = () => {
+      if (!camera) return;
+      const w = video.videoWidth;
+      const h = video.videoHeight;
+      if (w && h) {
+        const scale = Math.min(1, 1024 / Math.max(w, h));
+        canvas.width = Math.round(w * scale);
+        canvas.height = Math.round(h * scale);
+        ctx.drawImage(video, 0, 0, canvas.width, canvas.height);
+        const frame = ctx.getImageData(0, 0, canvas.width, canvas.height);
+        let texts = [];
+        try { texts = decodeRgba(new Uint8Array(frame.data.buffer), frame.width, frame.height); } catch (_) { texts = []; }
+        const text = texts.length ? firstGiayto(texts) : null;
+        if (text) { stopCamera(); verifyText(text); return; }
+      }
+      camera.timer = setTimeout(tick, 200);
+    };
+    tick();
+  } catch (e) {
+    stopCamera();
+    message(trOr('web-camera-error', String(e), { detail: e.message || String(e) }));
+  }
+}
+
+function stopCamera() {
+  if (camera) {
+    clearTimeout(camera.timer);
+    for (const t of camera.stream.getTracks()) t.stop();
+  }
+  camera = null;
+  $('video').hidden = true;
+  $('scan').textContent = trOr('web-scan', 'Scan');
+}
+
+// For tests and for measuring: median milliseconds of `n` single verifications of one text,
+// and the mean over one run of `n * 10` (the browser coarsens each timer reading to ~0.1 ms).
+window.giaytoBench = (text, n = 100) => {
+  const times = [];
+  const now = nowSeconds();
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    const r = verifier.verify(text, now);
+    times.push(performance.now() - t0);
+    if (i === 0) window.giaytoBenchVerdict = r.verdict;
+  }
+  times.sort((a, b) => a - b);
+  const median = n % 2 ? times[(n - 1) / 2] : (times[n / 2 - 1] + times[n / 2]) / 2;
+  const t0 = performance.now();
+  for (let i = 0; i < n * 10; i++) verifier.verify(text, now);
+  return { median_ms: median, mean_ms: (performance.now() - t0) / (n * 10) };
+};
+
+async function main() {
+  await init();
+  try { buildVerifier(); } catch (_) { verifier = null; }
+  await setLang(lang);
+  $('lang').addEventListener('click', () => setLang(lang === 'vi' ? 'en' : 'vi'));
+  $('image').addEventListener('change', onImage);
+  $('scan').addEventListener('click', toggleCamera);
+  $('paste-form').addEventListener('submit', (e) => { e.preventDefault(); verifyText($('paste').value); });
+  $('root-file').addEventListener('change', () => loadData('giayto-root', $('root-file')));
+  $('bundle-file').addEventListener('change', () => loadData('giayto-bundle', $('bundle-file')));
+  if ('serviceWorker' in navigator) {
+    try {
+      await navigator.serviceWorker.register('sw.js');
+      await navigator.serviceWorker.ready;
+      $('offline').textContent = trOr('web-offline-ready', '');
+    } catch (_) { /* a page without a service worker still verifies */ }
+  }
+  document.body.dataset.ready = 'true';
+}
+
+main().catch((e) => message(String(e)));

@@ -1,0 +1,30 @@
+// Caches every asset at install, then serves from the cache first: the page works with no
+// network after its first load. Bump VERSION when the asset list changes.
+const VERSION = 'giayto-web-1';
+const ASSETS = [
+  './', 'index.html', 'app.js', 'style.css', 'manifest.webmanifest',
+  'pkg/giayto_verify_wasm.js', 'pkg/giayto_verify_wasm_bg.wasm',
+  'i18n/vi/giayto.ftl', 'i18n/en-US/giayto.ftl', 'strings/vi.ftl', 'strings/en-US.ftl',
+  'vendor/fluent/index.js', 'vendor/fluent/bundle.js', 'vendor/fluent/resource.js',
+  'vendor/fluent/resolver.js', 'vendor/fluent/scope.js', 'vendor/fluent/types.js',
+  'vendor/fluent/builtins.js', 'vendor/fluent/memoizer.js', 'vendor/fluent/ast.js',
+];
+
+self.addEventListener('install', (event) => {
+  event.waitUntil(caches.open(VERSION).then((c) => c.addAll(ASSETS)).then(() => self.skipWaiting()));
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil(
+    caches.keys()
+      .then((keys) => Promise.all(keys.filter((k) => k !== VERSION).map((k) => caches.delete(k))))
+      .then(() => self.clients.claim()),
+  );
+});
+
+self.addEventListener('fetch', (event) => {
+  if (event.request.method !== 'GET') return;
+  event.respondWith(
+    caches.match(event.request, { ignoreSearch: true }).then((hit) => hit || fetch(event.request)),
+  );
+});
