@@ -251,6 +251,18 @@ fn issued_to_the_wallet_presented_verified_fresh_and_rejected_when_replayed() {
         assert_eq!(v["verdict"], "stale_presentation");
         assert_eq!(v["reason"], "presentation_time");
     }
+    // A verifier may widen the window (a slow queue at a counter): 50 minutes later is stale
+    // by default, fresh with --presentation-window 3600; a zero window is a usage error.
+    let vp = s.present(&["--doc", "gplx"]);
+    let later = rfc3339_in(3000);
+    let out = s.verify(&vp, &["--at", &later]);
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["verdict"], "stale_presentation");
+    let wide = json(&s.verify(&vp, &["--at", &later, "--presentation-window", "3600"]));
+    assert_eq!(wide["verdict"], "valid", "{wide}");
+    fails(&s.verify(&vp, &["--presentation-window", "0"]), 2);
+
     // The dependent's document is not the holder's.
     fails(&s.run(&["wallet", "present", "--doc", "bhyt"]), 2);
 

@@ -55,6 +55,10 @@ pub struct VerifyArgs {
     /// The challenge (hex) this verifier showed: only a presentation (VP1:) carrying it is valid.
     #[arg(long)]
     pub nonce: Option<String>,
+    /// Seconds a presentation (VP1:) stays fresh either side of this device's clock.
+    #[arg(long, default_value_t = giayto_verify::DEFAULT_PRESENTATION_WINDOW as u32,
+          value_parser = clap::value_parser!(u32).range(1..=3600))]
+    pub presentation_window: u32,
     /// QR text, @file, an image file of the code, or - for stdin.
     pub input: String,
 }
@@ -99,7 +103,8 @@ pub fn run(a: VerifyArgs, out: Out) -> CmdResult {
         })
         .accept_missing_status(a.allow_missing_status)
         .with_status_grace(i64::from(a.status_grace_hours) * 3600)
-        .with_expected_nonce(nonce);
+        .with_expected_nonce(nonce)
+        .with_presentation_window(i64::from(a.presentation_window));
     if !a.no_state {
         check_and_record_state(&a.root, &verifier)?;
     }
