@@ -403,3 +403,68 @@ fn a_stolen_issuer_key_is_cut_off_by_the_next_trust_list() {
     assert_eq!(c, Some(1));
     assert_eq!(v["verdict"], "unknown_issuer");
 }
+
+#[test]
+fn a_registry_from_before_status_lists_is_migrated_and_its_credentials_named_not_lost() {
+    let w = World::new();
+    let data = sample("cccd");
+    let holder = data["id_number"].as_str().unwrap().to_owned();
+    // The issuer's registry as the first release wrote it: schema 1, one credential of the
+    // holder, issued without a status list entry.
+    let db = w.path().join("iss/registry.sqlite");
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+    }
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute_batch(
+        "CREATE TABLE credentials (serial BLOB PRIMARY KEY, doc_type TEXT NOT NULL,
+             holder_id TEXT, issued_at INTEGER NOT NULL, expires_at INTEGER NOT NULL,
+             holder_key BLOB) WITHOUT ROWID;
+         CREATE INDEX credentials_holder ON credentials(holder_id);
+         PRAGMA user_version = 1;",
+    )
+    .unwrap();
+    conn.execute(
+        "INSERT INTO credentials VALUES (x'a1a1a1a1a1a1a1a1a1a1', 'gplx', ?1, 1700000000,
+             2000000000, NULL)",
+        [&holder],
+    )
+    .unwrap();
+    drop(conn);
+    let legacy = "a1a1a1a1a1a1a1a1a1a1";
+
+    // Revoking it is refused, in the user's language, and nothing is written.
+    for (lang, words) in [
+        ("vi", "được cấp trước khi có danh sách trạng thái"),
+        ("en", "issued before status lists existed"),
+    ] {
+        let out = w.run(&[
+            "--lang", lang, "revoke", "--dir", "iss", legacy, "--reason", "x",
+        ]);
+        assert_eq!(code(&out), Some(2), "{}", stderr(&out));
+        assert!(stderr(&out).contains(words), "{}", stderr(&out));
+    }
+    assert_eq!(audit_len(&w, legacy), 0);
+
+    // The migrated registry issues as before; a holder-wide suspension reaches the new
+    // credential and names the old one it cannot reach.
+    let (_, serial) = w.issue("cccd", &data);
+    let out = w.run(&[
+        "--lang",
+        "en",
+        "suspend",
+        "--dir",
+        "iss",
+        "--holder",
+        &holder,
+        "--reason",
+        "lost phone",
+    ]);
+    let text = ok(&out);
+    assert!(text.contains(&serial), "{text}");
+    assert!(
+        text.contains(&format!("{legacy}: unchanged, issued before status lists")),
+        "{text}"
+    );
+    assert_eq!(audit_len(&w, &serial), 1);
+}

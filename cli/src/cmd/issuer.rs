@@ -72,6 +72,9 @@ pub fn registry_failure(e: &RegistryError) -> Failure {
             Failure::new("error-unknown-serial").arg("serial", hex(s))
         }
         RegistryError::UnknownHolder(h) => Failure::new("error-unknown-holder").arg("id", h),
+        RegistryError::NoStatusEntry(s) => {
+            Failure::new("error-no-status-entry").arg("serial", hex(s))
+        }
         RegistryError::Transition {
             serial,
             from,

@@ -121,6 +121,8 @@ fn print_report(report: &ChangeReport, action: Action, reason: &str, out: Out) {
                 "serial": hex_lower(s),
                 "status": st.as_str(),
             })).collect::<Vec<_>>(),
+            "no_status_entry": report.no_status_entry.iter().map(|s| hex_lower(s))
+                .collect::<Vec<_>>(),
         }));
         return;
     }
@@ -144,6 +146,12 @@ fn print_report(report: &ChangeReport, action: Action, reason: &str, out: Out) {
                 "status-skipped",
                 &[("serial", hex_lower(s)), ("status", status_name(*st))]
             )
+        );
+    }
+    for s in &report.no_status_entry {
+        println!(
+            "{}",
+            tr_args("status-no-entry", &[("serial", hex_lower(s))])
         );
     }
     println!("{}", tr("status-publish-reminder"));

@@ -160,6 +160,10 @@ pub struct ChangeReport {
     pub changed: Vec<Change>,
     /// Credentials of the holder the action could not apply to, with their status.
     pub skipped: Vec<(Vec<u8>, Status)>,
+    /// Credentials of the holder issued before status lists existed (kept from a schema 1
+    /// registry): they carry no status reference, so no change can reach a verifier, and none
+    /// was made.
+    pub no_status_entry: Vec<Vec<u8>>,
 }
 
 /// One line of the audit trail.
@@ -217,6 +221,9 @@ pub enum RegistryError {
         /// The size asked for.
         size: u64,
     },
+    /// The credential was issued before status lists existed (a schema 1 registry): it has no
+    /// status list entry, so a change of its status could never reach a verifier.
+    NoStatusEntry(Vec<u8>),
 }
 
 impl std::fmt::Display for RegistryError {
@@ -245,6 +252,11 @@ impl std::fmt::Display for RegistryError {
             ),
             RegistryError::MissingReason => write!(f, "a status change needs a reason"),
             RegistryError::Corrupt { what } => write!(f, "registry holds an unreadable {what}"),
+            RegistryError::NoStatusEntry(s) => write!(
+                f,
+                "credential {} was issued before status lists and has no status list entry",
+                hex(s)
+            ),
             RegistryError::ListSize { size } => write!(
                 f,
                 "status list size {size} is outside {}..={} or not a multiple of 4",
@@ -326,19 +338,27 @@ pub(crate) fn check_reason(reason: &str) -> Result<(), RegistryError> {
 }
 
 /// Decide what a change does to the records it targets: the changes, the skipped ones, or the
-/// error that leaves everything as it is.
+/// error that leaves everything as it is. `legacy` are the target's serials that have no status
+/// list entry (see [`RegistryError::NoStatusEntry`]).
 pub(crate) fn plan_change(
     target: &Target,
     records: Vec<CredentialRecord>,
+    legacy: Vec<Vec<u8>>,
     action: Action,
 ) -> Result<ChangeReport, RegistryError> {
     if records.is_empty() {
+        if let Some(first) = legacy.into_iter().next() {
+            return Err(RegistryError::NoStatusEntry(first));
+        }
         return Err(match target {
             Target::Serial(s) => RegistryError::UnknownSerial(s.clone()),
             Target::Holder(h) => RegistryError::UnknownHolder(h.clone()),
         });
     }
-    let mut report = ChangeReport::default();
+    let mut report = ChangeReport {
+        no_status_entry: legacy,
+        ..ChangeReport::default()
+    };
     let mut first_refused = None;
     for r in records {
         match action.apply(r.status) {

@@ -290,7 +290,7 @@ impl RegistryBackend for PostgresRegistry {
             )?,
         };
         let records = rows.iter().map(row_to_record).collect::<Result<_, _>>()?;
-        let report = plan_change(target, records, action)?;
+        let report = plan_change(target, records, Vec::new(), action)?;
         let update = tx.prepare("UPDATE credentials SET status = $2 WHERE serial = $1")?;
         let audit = tx.prepare(
             "INSERT INTO audit (serial, at, action, from_status, to_status, reason)

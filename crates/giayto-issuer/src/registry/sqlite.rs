@@ -12,71 +12,8 @@ use super::{
 
 const SCHEMA_VERSION: i64 = 2;
 
-impl From<rusqlite::Error> for RegistryError {
-    fn from(e: rusqlite::Error) -> Self {
-        match &e {
-            rusqlite::Error::SqliteFailure(f, _)
-                if f.code == rusqlite::ErrorCode::ConstraintViolation =>
-            {
-                RegistryError::DuplicateSerial
-            }
-            _ => RegistryError::Database(e.to_string()),
-        }
-    }
-}
-
-/// The registry in an SQLite database file.
-#[derive(Debug)]
-pub struct SqliteRegistry {
-    conn: Connection,
-}
-
-const COLUMNS: &str =
-    "serial, doc_type, holder_id, issued_at, expires_at, holder_key, level, list, idx, status";
-
-fn row_to_record(r: &rusqlite::Row<'_>) -> rusqlite::Result<CredentialRecord> {
-    let key: Option<Vec<u8>> = r.get(5)?;
-    let level: i64 = r.get(6)?;
-    let list: i64 = r.get(7)?;
-    let index: i64 = r.get(8)?;
-    let status: i64 = r.get(9)?;
-    Ok(CredentialRecord {
-        serial: r.get(0)?,
-        doc_type: r.get(1)?,
-        holder_id: r.get(2)?,
-        issued_at: r.get(3)?,
-        expires_at: r.get(4)?,
-        holder_key: key.and_then(|k| k.try_into().ok()),
-        assurance_level: level.clamp(0, 255) as u8,
-        slot: StatusSlot {
-            list: list.clamp(0, i64::from(u32::MAX)) as u32,
-            index: index.max(0) as u64,
-        },
-        status: Status::from_code(status.clamp(0, 3) as u8),
-    })
-}
-
-impl SqliteRegistry {
-    /// Open (creating if needed) the registry database at `path`.
-    pub fn open(path: &Path) -> Result<SqliteRegistry, RegistryError> {
-        let conn = Connection::open(path)?;
-        conn.busy_timeout(std::time::Duration::from_secs(30))?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        // FULL: a credential is handed out only after its row is durable, even across a
-        // power cut.
-        conn.pragma_update(None, "synchronous", "FULL")?;
-        let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
-        if version > SCHEMA_VERSION {
-            return Err(RegistryError::SchemaVersion { found: version });
-        }
-        if version != 0 && version < SCHEMA_VERSION {
-            return Err(RegistryError::Corrupt {
-                what: "schema version (a development version older than this program)",
-            });
-        }
-        if version == 0 {
-            conn.execute_batch(
-                "BEGIN IMMEDIATE;
+/// The tables of schema 2 (without the surrounding transaction).
+const SCHEMA_2: &str = "
                  CREATE TABLE IF NOT EXISTS credentials (
                      serial      BLOB PRIMARY KEY,
                      doc_type    TEXT NOT NULL,
@@ -115,10 +52,96 @@ impl SqliteRegistry {
                      PRIMARY KEY (batch_id, line)
                  ) WITHOUT ROWID;
                  PRAGMA user_version = 2;
-                 COMMIT;",
-            )?;
+                 ";
+
+impl From<rusqlite::Error> for RegistryError {
+    fn from(e: rusqlite::Error) -> Self {
+        match &e {
+            rusqlite::Error::SqliteFailure(f, _)
+                if f.code == rusqlite::ErrorCode::ConstraintViolation =>
+            {
+                RegistryError::DuplicateSerial
+            }
+            _ => RegistryError::Database(e.to_string()),
         }
-        Ok(SqliteRegistry { conn })
+    }
+}
+
+/// The registry in an SQLite database file.
+#[derive(Debug)]
+pub struct SqliteRegistry {
+    pub(super) conn: Connection,
+    /// Whether the database was migrated from schema 1 and so has `legacy_credentials`.
+    pub(super) has_legacy: bool,
+}
+
+const COLUMNS: &str =
+    "serial, doc_type, holder_id, issued_at, expires_at, holder_key, level, list, idx, status";
+
+fn row_to_record(r: &rusqlite::Row<'_>) -> rusqlite::Result<CredentialRecord> {
+    let key: Option<Vec<u8>> = r.get(5)?;
+    let level: i64 = r.get(6)?;
+    let list: i64 = r.get(7)?;
+    let index: i64 = r.get(8)?;
+    let status: i64 = r.get(9)?;
+    Ok(CredentialRecord {
+        serial: r.get(0)?,
+        doc_type: r.get(1)?,
+        holder_id: r.get(2)?,
+        issued_at: r.get(3)?,
+        expires_at: r.get(4)?,
+        holder_key: key.and_then(|k| k.try_into().ok()),
+        assurance_level: level.clamp(0, 255) as u8,
+        slot: StatusSlot {
+            list: list.clamp(0, i64::from(u32::MAX)) as u32,
+            index: index.max(0) as u64,
+        },
+        status: Status::from_code(status.clamp(0, 3) as u8),
+    })
+}
+
+impl SqliteRegistry {
+    /// Open (creating if needed) the registry database at `path`.
+    pub fn open(path: &Path) -> Result<SqliteRegistry, RegistryError> {
+        let mut conn = Connection::open(path)?;
+        conn.busy_timeout(std::time::Duration::from_secs(30))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        // FULL: a credential is handed out only after its row is durable, even across a
+        // power cut.
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        if version > SCHEMA_VERSION {
+            return Err(RegistryError::SchemaVersion { found: version });
+        }
+        if version < SCHEMA_VERSION {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            // Read again under the write lock: another process may have just done this.
+            let version: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
+            match version {
+                0 => tx.execute_batch(SCHEMA_2)?,
+                // Schema 1 (before status lists): its credentials carry no status reference,
+                // so they move to `legacy_credentials`, kept for the record and for a clear
+                // answer when someone tries to change their status; the current tables start
+                // empty.
+                1 => tx.execute_batch(&format!(
+                    "ALTER TABLE credentials RENAME TO legacy_credentials;
+                     DROP INDEX IF EXISTS credentials_holder;
+                     CREATE INDEX legacy_credentials_holder ON legacy_credentials(holder_id);
+                     {SCHEMA_2}"
+                ))?,
+                _ => {}
+            }
+            tx.commit()?;
+        }
+        let has_legacy = conn
+            .query_row(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'legacy_credentials'",
+                [],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some();
+        Ok(SqliteRegistry { conn, has_legacy })
     }
 
     fn select(
@@ -238,17 +261,26 @@ impl RegistryBackend for SqliteRegistry {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let (filter, param): (&str, &dyn rusqlite::ToSql) = match target {
+            Target::Serial(s) => ("serial = ?1", s),
+            Target::Holder(h) => ("holder_id = ?1 ORDER BY issued_at, serial", h),
+        };
         let records = {
-            let (filter, param): (&str, &dyn rusqlite::ToSql) = match target {
-                Target::Serial(s) => ("serial = ?1", s),
-                Target::Holder(h) => ("holder_id = ?1 ORDER BY issued_at, serial", h),
-            };
             let mut stmt =
                 tx.prepare_cached(&format!("SELECT {COLUMNS} FROM credentials WHERE {filter}"))?;
             let rows = stmt.query_map([param], row_to_record)?;
             rows.collect::<Result<Vec<_>, _>>()?
         };
-        let report = plan_change(target, records, action)?;
+        let legacy = if self.has_legacy {
+            let mut stmt = tx.prepare_cached(&format!(
+                "SELECT serial FROM legacy_credentials WHERE {filter}"
+            ))?;
+            let rows = stmt.query_map([param], |r| r.get::<_, Vec<u8>>(0))?;
+            rows.collect::<Result<Vec<_>, _>>()?
+        } else {
+            Vec::new()
+        };
+        let report = plan_change(target, records, legacy, action)?;
         {
             let mut update =
                 tx.prepare_cached("UPDATE credentials SET status = ?2 WHERE serial = ?1")?;

@@ -333,3 +333,109 @@ fn sqlite_refuses_newer_schema() {
         Err(RegistryError::SchemaVersion { found: 9 })
     ));
 }
+
+/// A registry as the first release wrote it (schema 1, before status lists), with two
+/// credentials of one holder.
+fn schema_1_registry(path: &std::path::Path) {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.execute_batch(
+        "BEGIN;
+         CREATE TABLE IF NOT EXISTS credentials (
+             serial      BLOB PRIMARY KEY,
+             doc_type    TEXT NOT NULL,
+             holder_id   TEXT,
+             issued_at   INTEGER NOT NULL,
+             expires_at  INTEGER NOT NULL,
+             holder_key  BLOB
+         ) WITHOUT ROWID;
+         CREATE INDEX IF NOT EXISTS credentials_holder ON credentials(holder_id);
+         PRAGMA user_version = 1;
+         COMMIT;",
+    )
+    .unwrap();
+    for serial in [[0xA1u8; 10], [0xA2; 10]] {
+        conn.execute(
+            "INSERT INTO credentials VALUES (?1, 'gplx', '001196012345', 1700000000, 2000000000, NULL)",
+            [serial.to_vec()],
+        )
+        .unwrap();
+    }
+}
+
+#[test]
+fn sqlite_migrates_a_schema_1_registry_and_says_its_credentials_have_no_status_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("registry.sqlite");
+    schema_1_registry(&path);
+    let mut reg = SqliteRegistry::open(&path).unwrap();
+    // The old rows are kept aside; the registry works as a new one.
+    assert_eq!(reg.count().unwrap(), 0);
+    let legacy: i64 = reg
+        .conn
+        .query_row("SELECT COUNT(*) FROM legacy_credentials", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(legacy, 2);
+    let version: i64 = reg
+        .conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, 2);
+
+    // An old credential cannot be revoked through a status list: a clear error, nothing
+    // written.
+    let err = reg
+        .change_status(&Target::Serial(vec![0xA1; 10]), Action::Revoke, "lost", 5)
+        .unwrap_err();
+    assert!(
+        matches!(&err, RegistryError::NoStatusEntry(s) if s == &vec![0xA1; 10]),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("before status lists"), "{err}");
+    assert!(reg.audit(&[0xA1; 10]).unwrap().is_empty());
+    // A holder with only old credentials: the same error.
+    assert!(matches!(
+        reg.change_status(
+            &Target::Holder("001196012345".into()),
+            Action::Suspend,
+            "lost phone",
+            5
+        ),
+        Err(RegistryError::NoStatusEntry(_))
+    ));
+
+    // New credentials of the same holder get slots; a holder-wide change applies to them and
+    // names the old ones it could not reach.
+    let mut row = new_row(7, Some("001196012345"));
+    row.doc_type = "cccd".into();
+    reg.record(&[row], DEFAULT_LIST_SIZE).unwrap();
+    let report = reg
+        .change_status(
+            &Target::Holder("001196012345".into()),
+            Action::Suspend,
+            "lost phone",
+            6,
+        )
+        .unwrap();
+    assert_eq!(report.changed.len(), 1);
+    assert_eq!(report.no_status_entry, vec![vec![0xA1; 10], vec![0xA2; 10]]);
+    drop(reg);
+
+    // Opening again neither migrates twice nor loses anything.
+    let mut reg = SqliteRegistry::open(&path).unwrap();
+    assert_eq!(reg.count().unwrap(), 1);
+    assert!(matches!(
+        reg.change_status(&Target::Serial(vec![0xA2; 10]), Action::Revoke, "x", 7),
+        Err(RegistryError::NoStatusEntry(_))
+    ));
+}
+
+#[test]
+fn a_new_registry_has_no_legacy_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut reg = SqliteRegistry::open(&dir.path().join("registry.sqlite")).unwrap();
+    assert!(!reg.has_legacy);
+    assert!(matches!(
+        reg.change_status(&Target::Serial(vec![0xA1; 10]), Action::Revoke, "x", 7),
+        Err(RegistryError::UnknownSerial(_))
+    ));
+}
