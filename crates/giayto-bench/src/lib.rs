@@ -122,14 +122,21 @@ pub fn status_list(issuer: &SigningKey) -> Vec<u8> {
 /// The request of the typical credential: CCCD, holder key, status list entry, level 2,
 /// 10-byte serial.
 pub fn request(document: &Document, issued_at: i64) -> CredentialRequest<'_> {
-    let holder = SigningKey::from_bytes(&seeds::HOLDER);
+    // The holder's public key arrives as bytes (`issue --holder-pub`); deriving it from the
+    // seed is a scalar multiplication, as costly as the signature itself, so it is done once.
+    static HOLDER_PUBLIC: std::sync::OnceLock<[u8; 32]> = std::sync::OnceLock::new();
+    let holder_key = *HOLDER_PUBLIC.get_or_init(|| {
+        SigningKey::from_bytes(&seeds::HOLDER)
+            .verifying_key()
+            .to_bytes()
+    });
     CredentialRequest {
         document,
         serial: vec![0x5A; 10],
         issued_at,
         not_before: None,
         expires_at: credential_expiry(document, issued_at, 1825).expect("not expired"),
-        holder_key: Some(holder.verifying_key().to_bytes()),
+        holder_key: Some(holder_key),
         assurance_level: 2,
         status: Some(StatusRef {
             idx: STATUS_INDEX,
