@@ -6,15 +6,8 @@ mod common;
 
 use std::collections::HashSet;
 
-use common::{code, command, ok, sample, stderr, World};
+use common::{code, command, json, ok, sample, stderr, World};
 use giayto_issuer::registry::{RegistryBackend, SqliteRegistry};
-
-fn registry_count(w: &World) -> u64 {
-    SqliteRegistry::open(&w.path().join("iss/registry.sqlite"))
-        .unwrap()
-        .count()
-        .unwrap()
-}
 
 /// `n` CCCD rows as JSON lines, each with its own (valid, synthetic) name.
 fn jsonl(n: usize) -> String {
@@ -46,6 +39,28 @@ fn csv_from(rows: &[serde_json::Value]) -> String {
     String::from_utf8(w.into_inner().unwrap()).unwrap()
 }
 
+/// `{global} issue-batch --dir iss --type {t} --input {input} --out-dir {out_dir} {extra}`.
+fn batch_args<'a>(
+    global: &[&'a str],
+    t: &'a str,
+    input: &'a str,
+    out_dir: &'a str,
+    extra: &[&'a str],
+) -> Vec<&'a str> {
+    let batch = [
+        "issue-batch",
+        "--dir",
+        "iss",
+        "--type",
+        t,
+        "--input",
+        input,
+        "--out-dir",
+        out_dir,
+    ];
+    [global, &batch, extra].concat()
+}
+
 fn lines(w: &World, dir: &str) -> Vec<String> {
     std::fs::read_to_string(w.path().join(dir).join("credentials.txt"))
         .unwrap()
@@ -71,22 +86,16 @@ fn csv_and_jsonl_with_bad_rows_reported_by_line_and_field() {
         good.clone(),
     ];
     w.write("gplx.csv", csv_from(&rows).as_bytes());
-    let out = w.run(&[
-        "--json",
-        "issue-batch",
-        "--dir",
-        "iss",
-        "--type",
+    let out = w.run(&batch_args(
+        &["--json"],
         "gplx",
-        "--input",
         "gplx.csv",
-        "--out-dir",
         "out-gplx",
-        "--png",
-    ]);
+        &["--png"],
+    ));
     // Bad rows do not stop the batch, but the exit code says some rows were refused.
     assert_eq!(code(&out), Some(2), "{}", stderr(&out));
-    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let summary = json(&out);
     assert_eq!(summary["issued"], 3);
     assert_eq!(summary["bad_rows"], 2);
     // CSV line 1 is the header: the second data row is line 3.
@@ -97,7 +106,7 @@ fn csv_and_jsonl_with_bad_rows_reported_by_line_and_field() {
     let texts = lines(&w, "out-gplx");
     assert_eq!(texts.len(), 3);
     assert!(texts.iter().all(|t| t.starts_with("VN1:")));
-    assert_eq!(registry_count(&w), 3);
+    assert_eq!(w.registry_count(), 3);
     // One PNG per issued line, named by line and serial, that scans back to its text.
     let mut pngs: Vec<_> = std::fs::read_dir(w.path().join("out-gplx/png"))
         .unwrap()
@@ -118,35 +127,15 @@ fn csv_and_jsonl_with_bad_rows_reported_by_line_and_field() {
     );
     // The human summary names the line and the field, in Vietnamese by default.
     std::fs::remove_dir_all(w.path().join("out-gplx")).unwrap();
-    let out = w.run(&[
-        "issue-batch",
-        "--dir",
-        "iss",
-        "--type",
-        "gplx",
-        "--input",
-        "gplx.csv",
-        "--out-dir",
-        "out-gplx",
-    ]);
+    let out = w.run(&batch_args(&[], "gplx", "gplx.csv", "out-gplx", &[]));
     assert!(stderr(&out).contains("dòng 3"), "{}", stderr(&out));
     assert!(stderr(&out).contains("classes[0].class"));
 
     // JSON lines; every issued text verifies once the lists are published.
     w.write("cccd.jsonl", jsonl(5).as_bytes());
-    let before = registry_count(&w);
-    ok(&w.run(&[
-        "issue-batch",
-        "--dir",
-        "iss",
-        "--type",
-        "cccd",
-        "--input",
-        "cccd.jsonl",
-        "--out-dir",
-        "out-cccd",
-    ]));
-    assert_eq!(registry_count(&w), before + 5);
+    let before = w.registry_count();
+    ok(&w.run(&batch_args(&[], "cccd", "cccd.jsonl", "out-cccd", &[])));
+    assert_eq!(w.registry_count(), before + 5);
     w.publish("st");
     for (i, text) in lines(&w, "out-cccd").iter().enumerate() {
         let (c, v) = w.verify(&["--trust", "trust.cwt", "--status", "st"], text);
@@ -164,53 +153,26 @@ fn strict_mode_issues_nothing_when_any_row_is_bad() {
     let mut input = jsonl(4);
     input.push_str("{\"full_name\": \"Thiếu Trường\"}\n");
     w.write("in.jsonl", input.as_bytes());
-    let out = w.run(&[
-        "--lang",
-        "en",
-        "issue-batch",
-        "--dir",
-        "iss",
-        "--type",
+    let out = w.run(&batch_args(
+        &["--lang", "en"],
         "cccd",
-        "--input",
         "in.jsonl",
-        "--out-dir",
         "out",
-        "--strict",
-    ]);
+        &["--strict"],
+    ));
     assert_eq!(code(&out), Some(2));
     assert!(
         stderr(&out).contains("Nothing was issued"),
         "{}",
         stderr(&out)
     );
-    assert_eq!(registry_count(&w), 0);
+    assert_eq!(w.registry_count(), 0);
     // An output folder of another batch is refused rather than mixed.
     w.write("other.jsonl", jsonl(2).as_bytes());
-    ok(&w.run(&[
-        "issue-batch",
-        "--dir",
-        "iss",
-        "--type",
-        "cccd",
-        "--input",
-        "other.jsonl",
-        "--out-dir",
-        "out2",
-    ]));
-    let out = w.run(&[
-        "issue-batch",
-        "--dir",
-        "iss",
-        "--type",
-        "cccd",
-        "--input",
-        "in.jsonl",
-        "--out-dir",
-        "out2",
-    ]);
+    ok(&w.run(&batch_args(&[], "cccd", "other.jsonl", "out2", &[])));
+    let out = w.run(&batch_args(&[], "cccd", "in.jsonl", "out2", &[]));
     assert_eq!(code(&out), Some(2));
-    assert_eq!(registry_count(&w), 2);
+    assert_eq!(w.registry_count(), 2);
 }
 
 #[test]
@@ -218,19 +180,7 @@ fn killed_with_sigkill_at_several_points_then_resumed_loses_and_duplicates_nothi
     const N: usize = 6000;
     let w = World::new();
     w.write("big.jsonl", jsonl(N).as_bytes());
-    let args = [
-        "issue-batch",
-        "--dir",
-        "iss",
-        "--type",
-        "cccd",
-        "--input",
-        "big.jsonl",
-        "--out-dir",
-        "out",
-        "--chunk",
-        "50",
-    ];
+    let args = batch_args(&[], "cccd", "big.jsonl", "out", &["--chunk", "50"]);
     let partial = w.path().join("out/.credentials.txt.partial");
     let mut kills = 0;
     let mut partial_texts: Vec<Vec<String>> = Vec::new();
@@ -258,7 +208,7 @@ fn killed_with_sigkill_at_several_points_then_resumed_loses_and_duplicates_nothi
             got.pop();
         }
         partial_texts.push(got);
-        let count = registry_count(&w);
+        let count = w.registry_count();
         assert!(count >= threshold && count < N as u64, "count {count}");
     }
     assert_eq!(kills, 3);
@@ -267,7 +217,7 @@ fn killed_with_sigkill_at_several_points_then_resumed_loses_and_duplicates_nothi
     let texts = lines(&w, "out");
     assert_eq!(texts.len(), N);
     assert_eq!(
-        registry_count(&w),
+        w.registry_count(),
         N as u64,
         "a credential was issued twice"
     );

@@ -1,114 +1,23 @@
 //! The `giayto` binary as a user runs it: exit codes, messages in both languages, files made.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-const PASS: &str = "mật-khẩu-thử-1234";
+use std::path::PathBuf;
 
-fn giayto(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_giayto"))
-        .args(args)
-        .current_dir(dir)
-        .env("GIAYTO_PASSPHRASE", PASS)
-        .env("GIAYTO_KDF_LOG_N", "10")
-        .env("GIAYTO_STATE_DIR", dir.join("device-state"))
-        .env("GIAYTO_NO_PROGRESS", "1")
-        .env("NO_COLOR", "1")
-        .env_remove("LANG")
-        .env_remove("LC_ALL")
-        .env_remove("LC_MESSAGES")
-        .output()
-        .expect("runs")
-}
+use common::{
+    command, command_with, json, ok, ok_json, run, run_with_passphrase, sample, stderr, World,
+    CHECKED,
+};
 
-fn ok(out: &Output) -> String {
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "stdout: {}\nstderr: {}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-struct Setup {
-    tmp: tempfile::TempDir,
-}
-
-impl Setup {
-    fn path(&self) -> &Path {
-        self.tmp.path()
-    }
-    fn run(&self, args: &[&str]) -> Output {
-        giayto(self.path(), args)
-    }
-    fn write_json(&self, name: &str, v: &serde_json::Value) -> String {
-        let p = self.path().join(name);
-        std::fs::write(&p, serde_json::to_vec(v).unwrap()).unwrap();
-        p.display().to_string()
-    }
-    /// Publish the issuer's status lists into `st/`.
-    fn publish(&self) {
-        ok(&self.run(&["status", "publish", "--dir", "iss", "--out", "st"]));
-    }
-    fn registry_count(&self) -> u64 {
-        use giayto_issuer::registry::RegistryBackend;
-        giayto_issuer::registry::SqliteRegistry::open(&self.path().join("iss/registry.sqlite"))
-            .unwrap()
-            .count()
-            .unwrap()
-    }
-}
-
-/// A root, an issuer allowed all four types, and a signed trust list.
-fn setup() -> Setup {
-    let s = Setup {
-        tmp: tempfile::tempdir().unwrap(),
-    };
-    ok(&s.run(&["root", "init", "--dir", "root"]));
-    ok(&s.run(&[
-        "issuer",
-        "init",
-        "--dir",
-        "iss",
-        "--id",
-        "VN.BCA.C06",
-        "--name",
+/// A root, an issuer allowed all four types, a signed trust list, and an empty `st/` for the
+/// issuer's status lists.
+fn setup() -> World {
+    let w = World::empty(command_with).set_up(
         "Cục Cảnh sát QLHC về TTXH",
-        "--name-en",
-        "Police Department C06",
-    ]));
-    ok(&s.run(&[
-        "root",
-        "add-issuer",
-        "--dir",
-        "root",
-        "--issuer-pub",
-        "iss/issuer.pub",
-        "--id",
-        "VN.BCA.C06",
-        "--doc-types",
-        "cccd,gplx,vehicle,bhyt",
-    ]));
-    ok(&s.run(&[
-        "root",
-        "sign-trust-list",
-        "--dir",
-        "root",
-        "--out",
-        "trust.cwt",
-    ]));
-    std::fs::create_dir(s.path().join("st")).unwrap();
-    s
-}
-
-fn sample(t: &str) -> serde_json::Value {
-    giayto_model::sample_input(giayto_model::DocType::from_name(t).unwrap())
+        &["--name-en", "Police Department C06"],
+    );
+    std::fs::create_dir(w.path().join("st")).unwrap();
+    w
 }
 
 #[test]
@@ -125,23 +34,13 @@ fn issue_and_verify_every_document_type_from_text_file_and_image() {
         ]));
         let text = text.trim();
         assert!(text.starts_with("VN1:"), "{text}");
-        s.publish();
+        s.publish("st");
         assert!(std::fs::read_to_string(s.path().join(&svg))
             .unwrap()
             .starts_with("<svg"));
         for input in [text.to_owned(), format!("@{txt}"), png.clone()] {
-            let out = s.run(&[
-                "--json",
-                "verify",
-                "--root",
-                "root/root.pub",
-                "--trust",
-                "trust.cwt",
-                "--status",
-                "st",
-                &input,
-            ]);
-            let v: serde_json::Value = serde_json::from_str(&ok(&out)).unwrap();
+            let (c, v) = s.verify(CHECKED, &input);
+            assert_eq!(c, Some(0), "{t} {input}: {v}");
             assert_eq!(v["valid"], true, "{t} {input}");
             assert_eq!(v["verdict"], "valid");
             assert_eq!(v["doc_type"], t);
@@ -155,29 +54,9 @@ fn issue_and_verify_every_document_type_from_text_file_and_image() {
             assert_eq!(v["serial"].as_str().unwrap().len(), 20);
         }
         // Human output, both languages.
-        let vi = ok(&s.run(&[
-            "verify",
-            "--root",
-            "root/root.pub",
-            "--trust",
-            "trust.cwt",
-            "--status",
-            "st",
-            &png,
-        ]));
+        let vi = ok(&s.run_verify(&[], CHECKED, &png));
         assert!(vi.contains("HỢP LỆ"), "{vi}");
-        let en = ok(&s.run(&[
-            "--lang",
-            "en",
-            "verify",
-            "--root",
-            "root/root.pub",
-            "--trust",
-            "trust.cwt",
-            "--status",
-            "st",
-            &png,
-        ]));
+        let en = ok(&s.run_verify(&["--lang", "en"], CHECKED, &png));
         assert!(en.contains("VALID"), "{en}");
     }
     assert_eq!(s.registry_count(), 4);
@@ -188,9 +67,10 @@ fn verify_from_stdin_and_exit_codes_for_invalid() {
     let s = setup();
     let data = s.write_json("c.json", &sample("cccd"));
     let text = ok(&s.run(&["issue", "--dir", "iss", "--type", "cccd", "--data", &data]));
-    s.publish();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_giayto"))
-        .args([
+    s.publish("st");
+    let mut child = command(
+        s.path(),
+        &[
             "--json",
             "verify",
             "--root",
@@ -200,12 +80,12 @@ fn verify_from_stdin_and_exit_codes_for_invalid() {
             "--status",
             "st",
             "-",
-        ])
-        .current_dir(s.path())
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+        ],
+    )
+    .stdin(std::process::Stdio::piped())
+    .stdout(std::process::Stdio::piped())
+    .spawn()
+    .unwrap();
     use std::io::Write;
     child
         .stdin
@@ -217,51 +97,23 @@ fn verify_from_stdin_and_exit_codes_for_invalid() {
     assert_eq!(out.status.code(), Some(0));
 
     // Ten years on: expired, exit 1, and the fields are still shown.
-    let out = s.run(&[
-        "--json",
-        "verify",
-        "--root",
-        "root/root.pub",
-        "--trust",
-        "trust.cwt",
-        "--status",
-        "st",
-        "--at",
-        "2040-01-01T00:00:00+07:00",
+    let (c, v) = s.verify(
+        &[CHECKED, &["--at", "2040-01-01T00:00:00+07:00"]].concat(),
         text.trim(),
-    ]);
-    assert_eq!(out.status.code(), Some(1));
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    );
+    assert_eq!(c, Some(1));
     assert_eq!(v["verdict"], "expired");
     assert_eq!(v["valid"], false);
     assert_eq!(v["fields"]["id_number"], "001196012345");
 
     // Not a credential at all.
-    let out = s.run(&[
-        "--json",
-        "verify",
-        "--root",
-        "root/root.pub",
-        "--trust",
-        "trust.cwt",
-        "--status",
-        "st",
-        "https://example.invalid",
-    ]);
-    assert_eq!(out.status.code(), Some(1));
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (c, v) = s.verify(CHECKED, "https://example.invalid");
+    assert_eq!(c, Some(1));
     assert_eq!(v["verdict"], "not_a_credential");
     assert_eq!(v["reason"], "foreign_web_link");
 
     // A missing trust list is an I/O error: exit 2.
-    let out = s.run(&[
-        "verify",
-        "--root",
-        "root/root.pub",
-        "--trust",
-        "nope.cwt",
-        text.trim(),
-    ]);
+    let out = s.run_verify(&[], &["--trust", "nope.cwt"], text.trim());
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("nope.cwt"));
     // A trust list checked against the wrong root: exit 2.
@@ -294,7 +146,7 @@ fn the_test_vectors_verify_through_the_cli() {
             .unwrap()
             .format(&time::format_description::well_known::Rfc3339)
             .unwrap();
-        let out = giayto(
+        let out = run(
             tmp.path(),
             &[
                 "--json",
@@ -312,7 +164,7 @@ fn the_test_vectors_verify_through_the_cli() {
         );
         let expected_exit = if v["verdict"] == "valid" { 0 } else { 1 };
         assert_eq!(out.status.code(), Some(expected_exit), "{}", v["name"]);
-        let got: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let got = json(&out);
         assert_eq!(got["verdict"], v["verdict"], "{}", v["name"]);
     }
 }
@@ -440,14 +292,13 @@ fn malformed_issue_input_is_refused_naming_the_field_in_both_languages() {
 fn wrong_passphrase_exits_2_and_changes_nothing() {
     let s = setup();
     let data = s.write_json("c.json", &sample("cccd"));
-    let out = Command::new(env!("CARGO_BIN_EXE_giayto"))
-        .args([
+    let out = run_with_passphrase(
+        s.path(),
+        &[
             "--lang", "en", "issue", "--dir", "iss", "--type", "cccd", "--data", &data,
-        ])
-        .current_dir(s.path())
-        .env("GIAYTO_PASSPHRASE", "wrong passphrase")
-        .output()
-        .unwrap();
+        ],
+        "wrong passphrase",
+    );
     assert_eq!(out.status.code(), Some(2));
     assert!(
         stderr(&out).contains("Wrong passphrase"),
@@ -456,19 +307,18 @@ fn wrong_passphrase_exits_2_and_changes_nothing() {
     );
     assert_eq!(s.registry_count(), 0);
     let before = std::fs::read(s.path().join("trust.cwt")).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_giayto"))
-        .args([
+    let out = run_with_passphrase(
+        s.path(),
+        &[
             "root",
             "sign-trust-list",
             "--dir",
             "root",
             "--out",
             "trust.cwt",
-        ])
-        .current_dir(s.path())
-        .env("GIAYTO_PASSPHRASE", "wrong passphrase")
-        .output()
-        .unwrap();
+        ],
+        "wrong passphrase",
+    );
     assert_eq!(out.status.code(), Some(2));
     assert_eq!(std::fs::read(s.path().join("trust.cwt")).unwrap(), before);
 }
@@ -524,55 +374,27 @@ fn an_issuer_outside_its_doc_types_is_not_authorized() {
         "--doc-types",
         "bhyt",
     ]));
-    ok(&s.run(&[
-        "root",
-        "sign-trust-list",
-        "--dir",
-        "root",
-        "--out",
-        "trust2.cwt",
-    ]));
+    s.sign_trust_list("trust2.cwt");
     let data = s.write_json("c.json", &sample("cccd"));
     let text = ok(&s.run(&["issue", "--dir", "bhxh", "--type", "cccd", "--data", &data]));
-    let out = s.run(&[
-        "--json",
-        "verify",
-        "--root",
-        "root/root.pub",
-        "--trust",
-        "trust2.cwt",
-        text.trim(),
-    ]);
-    assert_eq!(out.status.code(), Some(1));
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (c, v) = s.verify(&["--trust", "trust2.cwt"], text.trim());
+    assert_eq!(c, Some(1));
     assert_eq!(v["verdict"], "issuer_not_authorized");
     // The older trust list does not know this issuer at all. (This device has used the
     // newer list, so rollback protection is turned off to show it.)
-    let out = s.run(&[
-        "--json",
-        "verify",
-        "--no-state",
-        "--root",
-        "root/root.pub",
-        "--trust",
-        "trust.cwt",
-        "--status",
-        "st",
-        text.trim(),
-    ]);
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (_, v) = s.verify(&[&["--no-state"][..], CHECKED].concat(), text.trim());
     assert_eq!(v["verdict"], "unknown_issuer");
 }
 
 #[test]
 fn cccd_card_qr_parses_and_bad_text_exits_2() {
     let tmp = tempfile::tempdir().unwrap();
-    let out = giayto(tmp.path(), &["cccd", "parse", "001196012345|012345678|Trần Thị Mẫu|17051996|Nữ|Số 12 ngõ 34 phố Mẫu, Ba Đình, Hà Nội|10042021"]);
-    let v: serde_json::Value = serde_json::from_str(&ok(&out)).unwrap();
+    let out = run(tmp.path(), &["cccd", "parse", "001196012345|012345678|Trần Thị Mẫu|17051996|Nữ|Số 12 ngõ 34 phố Mẫu, Ba Đình, Hà Nội|10042021"]);
+    let v = ok_json(&out);
     assert_eq!(v["id_number"], "001196012345");
     assert_eq!(v["sex"], "female");
     assert_eq!(v["date_of_birth"], "1996-05-17");
-    let out = giayto(tmp.path(), &["cccd", "parse", "not|a|card"]);
+    let out = run(tmp.path(), &["cccd", "parse", "not|a|card"]);
     assert_eq!(out.status.code(), Some(2));
 }
 
@@ -580,17 +402,17 @@ fn cccd_card_qr_parses_and_bad_text_exits_2() {
 fn qr_render_and_decode_round_trip() {
     let tmp = tempfile::tempdir().unwrap();
     let text = "VN1:6BFOXN%TS3DH0YOJ58S S-W5HDC *M0II5XHC9B5G2";
-    ok(&giayto(
+    ok(&run(
         tmp.path(),
         &["qr", "render", text, "--out", "c.png", "--ecc", "M"],
     ));
-    let decoded = ok(&giayto(tmp.path(), &["qr", "decode", "c.png"]));
+    let decoded = ok(&run(tmp.path(), &["qr", "decode", "c.png"]));
     assert_eq!(decoded.trim(), text);
-    let term = ok(&giayto(tmp.path(), &["qr", "render", text, "--terminal"]));
+    let term = ok(&run(tmp.path(), &["qr", "render", text, "--terminal"]));
     assert!(term.contains('█'));
     std::fs::write(tmp.path().join("x.png"), b"\x89PNG\r\n\x1a\nbroken").unwrap();
     assert_eq!(
-        giayto(tmp.path(), &["qr", "decode", "x.png"]).status.code(),
+        run(tmp.path(), &["qr", "decode", "x.png"]).status.code(),
         Some(2)
     );
 }
@@ -598,14 +420,14 @@ fn qr_render_and_decode_round_trip() {
 #[test]
 fn demo_runs_in_a_fresh_folder() {
     let tmp = tempfile::tempdir().unwrap();
-    let out = giayto(tmp.path(), &["demo", "--no-terminal-qr"]);
+    let out = run(tmp.path(), &["demo", "--no-terminal-qr"]);
     let stdout = ok(&out);
     assert_eq!(stdout.matches("✔ HỢP LỆ").count(), 4, "{stdout}");
     for t in ["cccd", "gplx", "vehicle", "bhyt"] {
         assert!(tmp.path().join(format!("giayto-demo/{t}.png")).is_file());
     }
     // A second run picks the next free folder instead of failing.
-    ok(&giayto(tmp.path(), &["demo", "--no-terminal-qr"]));
+    ok(&run(tmp.path(), &["demo", "--no-terminal-qr"]));
     assert!(tmp.path().join("giayto-demo-2/cccd.png").is_file());
 }
 
@@ -613,9 +435,9 @@ fn demo_runs_in_a_fresh_folder() {
 fn unknown_language_and_usage_errors_exit_2() {
     let tmp = tempfile::tempdir().unwrap();
     assert_eq!(
-        giayto(tmp.path(), &["--lang", "fr", "demo"]).status.code(),
+        run(tmp.path(), &["--lang", "fr", "demo"]).status.code(),
         Some(2)
     );
-    assert_eq!(giayto(tmp.path(), &["verify"]).status.code(), Some(2));
-    assert_eq!(giayto(tmp.path(), &["--help"]).status.code(), Some(0));
+    assert_eq!(run(tmp.path(), &["verify"]).status.code(), Some(2));
+    assert_eq!(run(tmp.path(), &["--help"]).status.code(), Some(0));
 }

@@ -2,25 +2,13 @@
 //! never appears in any output and cannot be given as an argument, and the secret key bytes
 //! appear in no output and in no file but (encrypted) their own.
 
+mod common;
+
 use std::path::Path;
-use std::process::{Command, Output};
+
+use common::run_with_passphrase;
 
 const PASS: &str = "khóa-bí-mật-đừng-in-ra-9317";
-
-fn giayto(dir: &Path, args: &[&str], passphrase: &str) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_giayto"))
-        .args(args)
-        .current_dir(dir)
-        .env("GIAYTO_PASSPHRASE", passphrase)
-        .env("GIAYTO_KDF_LOG_N", "10")
-        .env("GIAYTO_STATE_DIR", dir.join("device-state"))
-        .env("NO_COLOR", "1")
-        .env_remove("LANG")
-        .env_remove("LC_ALL")
-        .env_remove("LC_MESSAGES")
-        .output()
-        .expect("runs")
-}
 
 fn all_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
     for entry in std::fs::read_dir(dir).unwrap() {
@@ -98,7 +86,7 @@ fn keys_and_registry_are_owner_only_and_secrets_never_leak() {
     ];
     let mut outputs = Vec::new();
     for args in &steps {
-        let out = giayto(dir, args, PASS);
+        let out = run_with_passphrase(dir, args, PASS);
         assert_eq!(
             out.status.code(),
             Some(0),
@@ -109,7 +97,7 @@ fn keys_and_registry_are_owner_only_and_secrets_never_leak() {
     }
     // A wrong passphrase: refused (exit 2), and neither passphrase is echoed.
     let wrong = "sai-mật-khẩu-5521";
-    let out = giayto(
+    let out = run_with_passphrase(
         dir,
         &[
             "root",
@@ -213,7 +201,7 @@ fn a_passphrase_cannot_be_given_as_an_argument() {
             PASS,
         ],
     ] {
-        let out = giayto(tmp.path(), &args, PASS);
+        let out = run_with_passphrase(tmp.path(), &args, PASS);
         assert_eq!(out.status.code(), Some(2), "{args:?}");
         assert!(!tmp.path().join("r/root.key").exists());
         assert!(!tmp.path().join("i/issuer.key").exists());

@@ -1,21 +1,14 @@
 //! `giayto verify` on codes that are not giayto credentials, and `giayto qr …` (issue 5).
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
+use common::{json, run_bare};
+
 fn vectors() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../test-vectors")
-}
-
-fn giayto(args: &[&str]) -> Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_giayto"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .env_remove("LANG")
-        .env_remove("LC_ALL")
-        .env_remove("LC_MESSAGES")
-        .output()
-        .expect("runs")
 }
 
 fn verify(lang: &str, json: bool, text: &str) -> Output {
@@ -27,7 +20,18 @@ fn verify(lang: &str, json: bool, text: &str) -> Output {
     }
     let (root, trust) = (root.to_str().unwrap(), trust.to_str().unwrap());
     args.extend(["verify", "--root", root, "--trust", trust, text]);
-    giayto(&args)
+    run_bare(&args)
+}
+
+/// `giayto {global} qr card {text} --out {out}`.
+fn card(global: &[&str], text: &str, out: &Path) -> Output {
+    run_bare(
+        &[
+            global,
+            &["qr", "card", text, "--out", out.to_str().unwrap()],
+        ]
+        .concat(),
+    )
 }
 
 fn vector_text(name: &str) -> String {
@@ -63,7 +67,7 @@ fn foreign_codes_are_named_never_bad_signature() {
     for (text, reason, vi, en) in cases {
         let out = verify("en", true, &text);
         assert_eq!(out.status.code(), Some(1), "{reason}");
-        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let v = json(&out);
         assert_eq!(v["verdict"], "not_a_credential", "{reason}");
         assert_eq!(v["valid"], false);
         assert_eq!(v["reason"], reason);
@@ -83,15 +87,7 @@ fn printable_card_png_and_pdf() {
     let tmp = tempfile::tempdir().unwrap();
     let text = vector_text("valid_cccd");
     let png = tmp.path().join("card.png");
-    let out = giayto(&[
-        "--lang",
-        "en",
-        "qr",
-        "card",
-        &text,
-        "--out",
-        png.to_str().unwrap(),
-    ]);
+    let out = card(&["--lang", "en"], &text, &png);
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     assert!(String::from_utf8_lossy(&out.stdout).contains("A6"));
     let bytes = std::fs::read(&png).unwrap();
@@ -102,16 +98,9 @@ fn printable_card_png_and_pdf() {
     assert_eq!(giayto_qr::decode_image(&img), std::slice::from_ref(&text));
 
     let pdf = tmp.path().join("card.pdf");
-    let out = giayto(&[
-        "--json",
-        "qr",
-        "card",
-        &text,
-        "--out",
-        pdf.to_str().unwrap(),
-    ]);
+    let out = card(&["--json"], &text, &pdf);
     assert_eq!(out.status.code(), Some(0), "{out:?}");
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = json(&out);
     assert_eq!(v["doc_type"], "cccd");
     assert_eq!(v["name"], "Trần Thị Mẫu");
     let bytes = std::fs::read(&pdf).unwrap();
@@ -128,28 +117,12 @@ fn card_refuses_what_it_cannot_make() {
     let text = vector_text("valid_cccd");
     let bad = tmp.path().join("card.svg");
     for (lang, word) in [("en", ".pdf"), ("vi", ".pdf")] {
-        let out = giayto(&[
-            "--lang",
-            lang,
-            "qr",
-            "card",
-            &text,
-            "--out",
-            bad.to_str().unwrap(),
-        ]);
+        let out = card(&["--lang", lang], &text, &bad);
         assert_eq!(out.status.code(), Some(2));
         assert!(String::from_utf8_lossy(&out.stderr).contains(word));
     }
     let png = tmp.path().join("card.png");
-    let out = giayto(&[
-        "--lang",
-        "en",
-        "qr",
-        "card",
-        "https://example.invalid",
-        "--out",
-        png.to_str().unwrap(),
-    ]);
+    let out = card(&["--lang", "en"], "https://example.invalid", &png);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not a readable giayto credential"));
     assert!(!png.exists());

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{code, ok, sample, stderr, stdout, World};
+use common::{code, json, ok, sample, stderr, stdout, World};
 use giayto_issuer::registry::{RegistryBackend, SqliteRegistry};
 
 fn audit_len(w: &World, serial: &str) -> usize {
@@ -54,28 +54,12 @@ fn revoke_suspend_reinstate_seen_offline_through_a_bundle() {
         (Some(0), "valid".into())
     );
     // People read it in both languages, with the holder's name still shown.
-    let vi = w.run(&[
-        "verify",
-        "--root",
-        "root/root.pub",
-        "--bundle",
-        "day2.bundle",
-        &gplx,
-    ]);
+    let vi = w.run_verify(&[], &["--bundle", "day2.bundle"], &gplx);
     assert_eq!(code(&vi), Some(1));
     assert!(stdout(&vi).contains("ĐÃ BỊ THU HỒI"), "{}", stdout(&vi));
     assert!(stdout(&vi).contains("Trần Thị Mẫu"));
     assert!(stdout(&vi).contains("Gói dữ liệu ngoại tuyến lập lúc"));
-    let en = w.run(&[
-        "--lang",
-        "en",
-        "verify",
-        "--root",
-        "root/root.pub",
-        "--bundle",
-        "day2.bundle",
-        &gplx,
-    ]);
+    let en = w.run_verify(&["--lang", "en"], &["--bundle", "day2.bundle"], &gplx);
     assert!(stdout(&en).contains("REVOKED"), "{}", stdout(&en));
     assert!(stdout(&en).contains("Offline bundle made"));
 
@@ -228,7 +212,7 @@ fn a_lost_phone_suspends_all_of_a_persons_papers_at_once() {
         "--reason",
         "Mất điện thoại",
     ]);
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = json(&out);
     assert_eq!(code(&out), Some(0));
     assert_eq!(v["changed"].as_array().unwrap().len(), 2);
     assert_eq!(v["skipped"][0]["serial"], serials[2].1.as_str());
@@ -251,15 +235,11 @@ fn a_missing_list_fails_closed_unless_told_otherwise() {
     let (c, v) = w.verify(&["--trust", "trust.cwt", "--allow-missing-status"], &text);
     assert_eq!((c, v["verdict"].as_str()), (Some(0), Some("valid")));
     assert_eq!(v["warnings"][0]["code"], "status_not_checked");
-    let out = w.run(&[
-        "verify",
-        "--root",
-        "root/root.pub",
-        "--trust",
-        "trust.cwt",
-        "--allow-missing-status",
+    let out = w.run_verify(
+        &[],
+        &["--trust", "trust.cwt", "--allow-missing-status"],
         &text,
-    ]);
+    );
     assert!(
         stdout(&out).contains("CHƯA kiểm tra thu hồi"),
         "{}",
@@ -303,30 +283,14 @@ fn a_device_refuses_older_data_than_it_has_used() {
         (Some(1), "revoked".into())
     );
     // Replaying yesterday's bundle would hide the revocation: refused, in both languages.
-    let out = w.run(&[
-        "verify",
-        "--root",
-        "root/root.pub",
-        "--bundle",
-        "old.bundle",
-        &text,
-    ]);
+    let out = w.run_verify(&[], &["--bundle", "old.bundle"], &text);
     assert_eq!(code(&out), Some(2));
     assert!(
         stderr(&out).contains("cũ hơn bản thiết bị đã dùng"),
         "{}",
         stderr(&out)
     );
-    let out = w.run(&[
-        "--lang",
-        "en",
-        "verify",
-        "--root",
-        "root/root.pub",
-        "--bundle",
-        "old.bundle",
-        &text,
-    ]);
+    let out = w.run_verify(&["--lang", "en"], &["--bundle", "old.bundle"], &text);
     assert_eq!(code(&out), Some(2));
     assert!(
         stderr(&out).contains("older than one already used"),
@@ -336,26 +300,10 @@ fn a_device_refuses_older_data_than_it_has_used() {
     // A newer trust list is remembered too.
     std::thread::sleep(std::time::Duration::from_millis(1100));
     std::fs::copy(w.path().join("trust.cwt"), w.path().join("trust1.cwt")).unwrap();
-    ok(&w.run(&[
-        "root",
-        "sign-trust-list",
-        "--dir",
-        "root",
-        "--out",
-        "trust.cwt",
-    ]));
+    w.sign_trust_list("trust.cwt");
     let (c, _) = w.verify(&["--trust", "trust.cwt", "--status", "st"], &text);
     assert_eq!(c, Some(1));
-    let out = w.run(&[
-        "verify",
-        "--root",
-        "root/root.pub",
-        "--trust",
-        "trust1.cwt",
-        "--status",
-        "st",
-        &text,
-    ]);
+    let out = w.run_verify(&[], &["--trust", "trust1.cwt", "--status", "st"], &text);
     assert_eq!(code(&out), Some(2));
     assert!(stderr(&out).contains("số 1"), "{}", stderr(&out));
 }
@@ -391,14 +339,7 @@ fn a_stolen_issuer_key_is_cut_off_by_the_next_trust_list() {
         "VN.BCA.C06",
     ]));
     std::thread::sleep(std::time::Duration::from_millis(1100));
-    ok(&w.run(&[
-        "root",
-        "sign-trust-list",
-        "--dir",
-        "root",
-        "--out",
-        "trust.cwt",
-    ]));
+    w.sign_trust_list("trust.cwt");
     let (c, v) = w.verify(&["--trust", "trust.cwt", "--status", "st"], &text);
     assert_eq!(c, Some(1));
     assert_eq!(v["verdict"], "unknown_issuer");

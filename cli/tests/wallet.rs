@@ -1,81 +1,26 @@
 //! `giayto wallet` as a user runs it: exit codes, messages in both languages, the file on disk,
 //! crashes (kill -9) mid-write, and several processes at once.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Output, Stdio};
 
-const PASS: &str = "Ví-giấy-tờ-2026";
-const PASSCODE: &str = "246810";
+use common::{fails, json, ok, ok_json, sample, wallet_command, World, PASSCODE, WALLET_PASS};
 
-fn command(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_giayto"));
-    c.args(args)
-        .current_dir(dir)
-        .env("GIAYTO_PASSPHRASE", PASS)
-        .env("GIAYTO_PASSCODE", PASSCODE)
-        .env("GIAYTO_KDF_LOG_N", "10")
-        .env("GIAYTO_WALLET_KDF_KIB", "64")
-        .env("GIAYTO_STATE_DIR", dir.join("device-state"))
-        .env("GIAYTO_NO_PROGRESS", "1")
-        .env_remove("GIAYTO_REGISTRY_URL")
-        .env("NO_COLOR", "1")
-        .env_remove("GIAYTO_WALLET")
-        .env_remove("GIAYTO_NEW_PASSPHRASE")
-        .env_remove("GIAYTO_WALLET_TEST_PAUSE")
-        .env_remove("LANG")
-        .env_remove("LC_ALL")
-        .env_remove("LC_MESSAGES")
-        .stdin(Stdio::null());
-    for (k, v) in env {
-        c.env(k, v);
-    }
-    c
-}
-
-fn run(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
-    command(dir, args, env).output().expect("runs")
-}
-
-fn ok(out: &Output) -> String {
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "stdout: {}\nstderr: {}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn fails(out: &Output, code: i32) -> String {
-    assert_eq!(
-        out.status.code(),
-        Some(code),
-        "stdout: {}\nstderr: {}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-fn json(out: &Output) -> serde_json::Value {
-    serde_json::from_str(&ok(out)).expect("JSON on stdout")
-}
-
+/// A `World` whose commands carry the wallet settings, with the wallet's own helpers.
 struct Setup {
-    tmp: tempfile::TempDir,
+    w: World,
+}
+
+impl std::ops::Deref for Setup {
+    type Target = World;
+    fn deref(&self) -> &World {
+        &self.w
+    }
 }
 
 impl Setup {
-    fn path(&self) -> &Path {
-        self.tmp.path()
-    }
-    fn run(&self, args: &[&str]) -> Output {
-        run(self.path(), args, &[])
-    }
-    fn run_env(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
-        run(self.path(), args, env)
-    }
     fn wallet(&self) -> PathBuf {
         self.path().join("wallet.giayto")
     }
@@ -84,10 +29,7 @@ impl Setup {
     }
     /// Issue a credential of type `t`, bound to the key in `holder_pub` if given; its QR text.
     fn issue(&self, t: &str, holder_pub: Option<&str>) -> String {
-        let data = self.path().join(format!("{t}.json"));
-        let sample = giayto_model::sample_input(giayto_model::DocType::from_name(t).unwrap());
-        std::fs::write(&data, serde_json::to_vec(&sample).unwrap()).unwrap();
-        let data = data.display().to_string();
+        let data = self.write_json(&format!("{t}.json"), &sample(t));
         let mut args = vec!["issue", "--dir", "iss", "--type", t, "--data", &data];
         if let Some(p) = holder_pub {
             args.extend(["--holder-pub", p]);
@@ -112,29 +54,18 @@ impl Setup {
     /// Publish the issuer's status lists (as a checkpoint would sync them) into `status/`.
     fn publish(&self) {
         let _ = std::fs::remove_dir_all(self.path().join("status"));
-        ok(&self.run(&["status", "publish", "--dir", "iss", "--out", "status"]));
+        self.w.publish("status");
     }
     /// `verify --json` with the trust list and the issuer's current status lists.
     fn verify(&self, text: &str, extra: &[&str]) -> Output {
         self.publish();
-        let mut args = vec![
-            "--json",
-            "verify",
-            "--root",
-            "root/root.pub",
-            "--trust",
-            "trust.cwt",
-            "--status",
-            "status",
-        ];
-        args.extend_from_slice(extra);
-        args.push(text);
-        self.run(&args)
+        let extra = [&["--trust", "trust.cwt", "--status", "status"][..], extra].concat();
+        self.run_verify(&["--json"], &extra, text)
     }
     fn present(&self, extra: &[&str]) -> String {
         let mut args = vec!["--json", "wallet", "present"];
         args.extend_from_slice(extra);
-        let v = json(&self.run(&args));
+        let v = ok_json(&self.run(&args));
         v["text"].as_str().unwrap().to_owned()
     }
 }
@@ -142,39 +73,8 @@ impl Setup {
 /// A root, an issuer, a trust list, and a wallet for Nguyễn Văn An with one dependent.
 fn setup() -> Setup {
     let s = Setup {
-        tmp: tempfile::tempdir().unwrap(),
+        w: World::empty(wallet_command).set_up("Cục C06", &[]),
     };
-    ok(&s.run(&["root", "init", "--dir", "root"]));
-    ok(&s.run(&[
-        "issuer",
-        "init",
-        "--dir",
-        "iss",
-        "--id",
-        "VN.BCA.C06",
-        "--name",
-        "Cục C06",
-    ]));
-    ok(&s.run(&[
-        "root",
-        "add-issuer",
-        "--dir",
-        "root",
-        "--issuer-pub",
-        "iss/issuer.pub",
-        "--id",
-        "VN.BCA.C06",
-        "--doc-types",
-        "cccd,gplx,vehicle,bhyt",
-    ]));
-    ok(&s.run(&[
-        "root",
-        "sign-trust-list",
-        "--dir",
-        "root",
-        "--out",
-        "trust.cwt",
-    ]));
     ok(&s.run(&["wallet", "init", "--name", "Nguyễn Văn An"]));
     ok(&s.run(&["wallet", "pubkey", "--out", "holder.pub"]));
     ok(&s.run(&[
@@ -216,7 +116,7 @@ fn issued_to_the_wallet_presented_verified_fresh_and_rejected_when_replayed() {
     ok(&s.add(&card));
 
     // Listed by person.
-    let list = json(&s.run(&["--json", "wallet", "list", "--passcode"]));
+    let list = ok_json(&s.run(&["--json", "wallet", "list", "--passcode"]));
     let persons = list["persons"].as_array().unwrap();
     assert_eq!(persons.len(), 2);
     assert_eq!(persons[0]["name"], "Nguyễn Văn An");
@@ -239,7 +139,7 @@ fn issued_to_the_wallet_presented_verified_fresh_and_rejected_when_replayed() {
     ] {
         let vp = s.present(&args);
         assert!(vp.starts_with("VP1:"), "{vp}");
-        let fresh = json(&s.verify(&vp, &[]));
+        let fresh = ok_json(&s.verify(&vp, &[]));
         assert_eq!(fresh["verdict"], "valid");
         assert_eq!(fresh["presentation"], true);
         assert_eq!(fresh["doc_type"], doc);
@@ -247,7 +147,7 @@ fn issued_to_the_wallet_presented_verified_fresh_and_rejected_when_replayed() {
         let later = rfc3339_in(3600);
         let out = s.verify(&vp, &["--at", &later]);
         assert_eq!(out.status.code(), Some(1));
-        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let v = json(&out);
         assert_eq!(v["verdict"], "stale_presentation");
         assert_eq!(v["reason"], "presentation_time");
     }
@@ -257,9 +157,9 @@ fn issued_to_the_wallet_presented_verified_fresh_and_rejected_when_replayed() {
     let later = rfc3339_in(3000);
     let out = s.verify(&vp, &["--at", &later]);
     assert_eq!(out.status.code(), Some(1));
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = json(&out);
     assert_eq!(v["verdict"], "stale_presentation");
-    let wide = json(&s.verify(&vp, &["--at", &later, "--presentation-window", "3600"]));
+    let wide = ok_json(&s.verify(&vp, &["--at", &later, "--presentation-window", "3600"]));
     assert_eq!(wide["verdict"], "valid", "{wide}");
     fails(&s.verify(&vp, &["--presentation-window", "0"]), 2);
 
@@ -269,66 +169,34 @@ fn issued_to_the_wallet_presented_verified_fresh_and_rejected_when_replayed() {
     // Human verdicts in both languages.
     let vp = s.present(&["--doc", "gplx"]);
     s.publish();
-    let now_vi = ok(&s.run(&[
-        "verify",
-        "--root",
-        "root/root.pub",
-        "--trust",
-        "trust.cwt",
-        "--status",
-        "status",
-        &vp,
-    ]));
+    let now_vi = ok(&s.run_verify(&[], &["--trust", "trust.cwt", "--status", "status"], &vp));
     assert!(now_vi.contains("Do chính người giữ xuất trình"), "{now_vi}");
-    let now_en = ok(&s.run(&[
-        "--lang",
-        "en",
-        "verify",
-        "--root",
-        "root/root.pub",
-        "--trust",
-        "trust.cwt",
-        "--status",
-        "status",
+    let now_en = ok(&s.run_verify(
+        &["--lang", "en"],
+        &["--trust", "trust.cwt", "--status", "status"],
         &vp,
-    ]));
+    ));
     assert!(now_en.contains("Shown by its holder"), "{now_en}");
-    assert_eq!(json(&s.verify(&licence, &[]))["presentation"], false);
+    assert_eq!(ok_json(&s.verify(&licence, &[]))["presentation"], false);
     let later = rfc3339_in(3600);
-    let vi = s.run(&[
-        "verify",
-        "--root",
-        "root/root.pub",
-        "--trust",
-        "trust.cwt",
-        "--at",
-        &later,
-        &vp,
-    ]);
+    let vi = s.run_verify(&[], &["--trust", "trust.cwt", "--at", &later], &vp);
     assert!(String::from_utf8_lossy(&vi.stdout).contains("MÃ TRÌNH DIỆN ĐÃ CŨ"));
-    let en = s.run(&[
-        "--lang",
-        "en",
-        "verify",
-        "--root",
-        "root/root.pub",
-        "--trust",
-        "trust.cwt",
-        "--at",
-        &later,
+    let en = s.run_verify(
+        &["--lang", "en"],
+        &["--trust", "trust.cwt", "--at", &later],
         &vp,
-    ]);
+    );
     assert!(String::from_utf8_lossy(&en.stdout).contains("screenshot or a replay"));
 
     // PNG and text file outputs carry a presentation that verifies.
     ok(&s.run(&[
         "wallet", "present", "--doc", "gplx", "--png", "vp.png", "--out", "vp.txt",
     ]));
-    assert_eq!(json(&s.verify("vp.png", &[]))["verdict"], "valid");
-    assert_eq!(json(&s.verify("@vp.txt", &[]))["verdict"], "valid");
+    assert_eq!(ok_json(&s.verify("vp.png", &[]))["verdict"], "valid");
+    assert_eq!(ok_json(&s.verify("@vp.txt", &[]))["verdict"], "valid");
 
     // Show: the card and the issued text.
-    let shown = json(&s.run(&["--json", "wallet", "show", "--doc", "gplx", "--passcode"]));
+    let shown = ok_json(&s.run(&["--json", "wallet", "show", "--doc", "gplx", "--passcode"]));
     assert_eq!(shown["text"], licence);
     assert_eq!(
         shown["fields"]["full_name"],
@@ -350,21 +218,20 @@ fn nonce_mode_accepts_the_challenge_and_rejects_another() {
         "--nonce",
         "00112233445566778899aabbccddeeff",
     ]);
-    let good = json(&s.verify(&vp, &["--nonce", "00112233445566778899AABBCCDDEEFF"]));
+    let good = ok_json(&s.verify(&vp, &["--nonce", "00112233445566778899AABBCCDDEEFF"]));
     assert_eq!(good["verdict"], "valid");
     let out = s.verify(&vp, &["--nonce", "0badc0de"]);
     assert_eq!(out.status.code(), Some(1));
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = json(&out);
     assert_eq!(v["verdict"], "stale_presentation");
     assert_eq!(v["reason"], "nonce_mismatch");
     let plain = s.present(&["--doc", "cccd"]);
-    let v: serde_json::Value =
-        serde_json::from_slice(&s.verify(&plain, &["--nonce", "0badc0de"]).stdout).unwrap();
+    let v = json(&s.verify(&plain, &["--nonce", "0badc0de"]));
     assert_eq!(v["reason"], "nonce_missing");
     // A verifier that asks for a challenge does not accept the static code either.
     let out = s.verify(&text, &["--nonce", "0badc0de"]);
     assert_eq!(out.status.code(), Some(1));
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let v = json(&out);
     assert_eq!(v["verdict"], "stale_presentation");
     assert_eq!(v["presentation"], false);
     for bad in ["xyz", "", &"00".repeat(65)] {
@@ -401,17 +268,9 @@ fn add_refuses_unbound_foreign_and_invalid_credentials_and_changes_nothing() {
     assert!(en.contains("bound to no holder key"), "{en}");
 
     // Someone else's credential: issued to another wallet's key.
-    let other = tempfile::tempdir().unwrap();
-    ok(&run(
-        other.path(),
-        &["wallet", "init", "--name", "Lê Văn Cường"],
-        &[],
-    ));
-    ok(&run(
-        other.path(),
-        &["wallet", "pubkey", "--out", "other.pub"],
-        &[],
-    ));
+    let other = World::empty(wallet_command);
+    ok(&other.run(&["wallet", "init", "--name", "Lê Văn Cường"]));
+    ok(&other.run(&["wallet", "pubkey", "--out", "other.pub"]));
     let other_pub = other.path().join("other.pub").display().to_string();
     let foreign = s.issue("gplx", Some(&other_pub));
     let e = fails(&s.add(&foreign), 2);
@@ -452,13 +311,13 @@ fn wrong_password_and_passcode_exit_2_and_change_only_the_counter() {
             "mẹ",
         ],
     ] {
-        let e = s.run_env(&args, &[("GIAYTO_PASSPHRASE", "Sai-Mật-Khẩu-1")]);
+        let e = s.run_with(&args, &[("GIAYTO_PASSPHRASE", "Sai-Mật-Khẩu-1")]);
         assert!(fails(&e, 2).contains("Sai mật khẩu"), "{args:?}");
     }
     assert!(!s.path().join("b.bak").exists());
     assert_eq!(s.wallet_bytes(), before, "a wrong password changes nothing");
 
-    let en = s.run_env(
+    let en = s.run_with(
         &["--lang", "en", "wallet", "list", "--passcode"],
         &[("GIAYTO_PASSCODE", "111111")],
     );
@@ -466,7 +325,7 @@ fn wrong_password_and_passcode_exit_2_and_change_only_the_counter() {
     let after = s.wallet_bytes();
     assert_ne!(after, before, "the wrong passcode is counted");
     assert_eq!(after[after.len() - 64..], before[before.len() - 64..]);
-    let vi = s.run_env(
+    let vi = s.run_with(
         &["wallet", "list", "--passcode"],
         &[("GIAYTO_PASSCODE", "abc")],
     );
@@ -500,7 +359,7 @@ fn a_locked_wallet_shows_and_presents_nothing_until_the_password_unlocks_it() {
     let en = fails(&s.run(&["--lang", "en", "wallet", "list"]), 2);
     assert!(en.contains("locked"), "{en}");
     // The passcode cannot unlock it.
-    let e = s.run_env(&["wallet", "unlock"], &[("GIAYTO_PASSPHRASE", PASSCODE)]);
+    let e = s.run_with(&["wallet", "unlock"], &[("GIAYTO_PASSPHRASE", PASSCODE)]);
     fails(&e, 2);
     ok(&s.run(&["wallet", "unlock"]));
     ok(&s.run(&["wallet", "list", "--passcode"]));
@@ -511,9 +370,8 @@ fn a_locked_wallet_shows_and_presents_nothing_until_the_password_unlocks_it() {
 
 #[test]
 fn init_enforces_the_password_rules_in_both_languages() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = run(
-        dir.path(),
+    let dir = World::empty(wallet_command);
+    let out = dir.run_with(
         &["wallet", "init", "--name", "A"],
         &[("GIAYTO_PASSPHRASE", "matkhau")],
     );
@@ -521,8 +379,7 @@ fn init_enforces_the_password_rules_in_both_languages() {
     for rule in ["8 đến 20", "chữ số", "chữ viết hoa", "ký tự đặc biệt"] {
         assert!(e.contains(rule), "{rule}: {e}");
     }
-    let out = run(
-        dir.path(),
+    let out = dir.run_with(
         &["--lang", "en", "wallet", "init", "--name", "A"],
         &[("GIAYTO_PASSPHRASE", "Password123")],
     );
@@ -531,19 +388,15 @@ fn init_enforces_the_password_rules_in_both_languages() {
         e.contains("special character") && !e.contains("digit"),
         "{e}"
     );
-    let out = run(
-        dir.path(),
+    let out = dir.run_with(
         &["wallet", "init", "--name", "A"],
         &[("GIAYTO_PASSCODE", "12345")],
     );
     assert!(fails(&out, 2).contains("6 chữ số"));
     assert!(!dir.path().join("wallet.giayto").exists());
-    ok(&run(dir.path(), &["wallet", "init", "--name", "A"], &[]));
-    fails(&run(dir.path(), &["wallet", "init", "--name", "B"], &[]), 2);
-    fails(
-        &run(dir.path(), &["wallet", "list", "--wallet", "none"], &[]),
-        2,
-    );
+    ok(&dir.run(&["wallet", "init", "--name", "A"]));
+    fails(&dir.run(&["wallet", "init", "--name", "B"]), 2);
+    fails(&dir.run(&["wallet", "list", "--wallet", "none"]), 2);
 }
 
 #[test]
@@ -563,18 +416,18 @@ fn export_import_change_password_and_remove() {
             assert_eq!(mode & 0o777, 0o600, "{f}");
         }
     }
-    ok(&s.run_env(
+    ok(&s.run_with(
         &["wallet", "change-password"],
         &[("GIAYTO_NEW_PASSPHRASE", "Mới-Mật-Khẩu-7")],
     ));
     fails(&s.run(&["wallet", "list"]), 2);
-    ok(&s.run_env(
+    ok(&s.run_with(
         &["wallet", "list"],
         &[("GIAYTO_PASSPHRASE", "Mới-Mật-Khẩu-7")],
     ));
     ok(&s.run(&["wallet", "list", "--passcode"]));
     fails(
-        &s.run_env(
+        &s.run_with(
             &["wallet", "change-password"],
             &[("GIAYTO_NEW_PASSPHRASE", "weak")],
         ),
@@ -582,7 +435,7 @@ fn export_import_change_password_and_remove() {
     );
 
     // The backup keeps the old password and restores into a new wallet with a new passcode.
-    let imported = s.run_env(
+    let imported = s.run_with(
         &[
             "wallet",
             "import",
@@ -594,7 +447,7 @@ fn export_import_change_password_and_remove() {
         &[("GIAYTO_PASSCODE", "975310")],
     );
     ok(&imported);
-    let list = json(&s.run_env(
+    let list = ok_json(&s.run_with(
         &[
             "--json",
             "wallet",
@@ -643,7 +496,7 @@ fn export_import_change_password_and_remove() {
         2,
     );
     assert!(e.contains("mật khẩu"), "{e}");
-    ok(&s.run_env(
+    ok(&s.run_with(
         &[
             "wallet",
             "remove",
@@ -655,7 +508,7 @@ fn export_import_change_password_and_remove() {
         &[("GIAYTO_PASSPHRASE", "Mới-Mật-Khẩu-7")],
     ));
     fails(
-        &s.run_env(
+        &s.run_with(
             &[
                 "wallet",
                 "show",
@@ -696,23 +549,23 @@ fn kill_9_mid_write_never_loses_the_wallet() {
         let marker = s.path().join("wallet.giayto.paused");
         let _ = std::fs::remove_file(&marker);
         let before = s.wallet_bytes();
-        let mut child = command(
-            s.path(),
-            &[
-                "wallet",
-                "dependent",
-                "add",
-                "--name",
-                &name,
-                "--relationship",
-                "mẹ",
-            ],
-            &[("GIAYTO_WALLET_TEST_PAUSE", point)],
-        )
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+        let mut child = s
+            .command_with(
+                &[
+                    "wallet",
+                    "dependent",
+                    "add",
+                    "--name",
+                    &name,
+                    "--relationship",
+                    "mẹ",
+                ],
+                &[("GIAYTO_WALLET_TEST_PAUSE", point)],
+            )
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
         wait_for(&marker, &mut child);
         child.kill().unwrap(); // SIGKILL
         let status = child.wait().unwrap();
@@ -721,7 +574,7 @@ fn kill_9_mid_write_never_loses_the_wallet() {
             assert_eq!(s.wallet_bytes(), before, "{point}: old wallet intact");
         }
         // The lock died with the process; the wallet opens and says what it should.
-        let list = json(&s.run(&["--json", "wallet", "list"]));
+        let list = ok_json(&s.run(&["--json", "wallet", "list"]));
         let names: Vec<&str> = list["persons"]
             .as_array()
             .unwrap()
@@ -757,8 +610,7 @@ fn processes_writing_at_once_do_not_corrupt_the_wallet() {
     let s = setup();
     let children: Vec<Child> = (0..4)
         .map(|i| {
-            command(
-                s.path(),
+            s.command_with(
                 &[
                     "wallet",
                     "dependent",
@@ -784,7 +636,7 @@ fn processes_writing_at_once_do_not_corrupt_the_wallet() {
             String::from_utf8_lossy(&out.stderr)
         );
     }
-    let list = json(&s.run(&["--json", "wallet", "list", "--passcode"]));
+    let list = ok_json(&s.run(&["--json", "wallet", "list", "--passcode"]));
     let names: Vec<String> = list["persons"]
         .as_array()
         .unwrap()
@@ -801,23 +653,23 @@ fn present_watch_keeps_showing_without_holding_the_wallet() {
     use std::io::BufRead;
     let s = setup();
     ok(&s.add(&s.issue("gplx", Some("holder.pub"))));
-    let mut child = command(
-        s.path(),
-        &[
-            "--json",
-            "wallet",
-            "present",
-            "--doc",
-            "gplx",
-            "--passcode",
-            "--watch",
-        ],
-        &[],
-    )
-    .stdout(Stdio::piped())
-    .stderr(Stdio::null())
-    .spawn()
-    .unwrap();
+    let mut child = s
+        .command_with(
+            &[
+                "--json",
+                "wallet",
+                "present",
+                "--doc",
+                "gplx",
+                "--passcode",
+                "--watch",
+            ],
+            &[],
+        )
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
     let mut first = String::new();
     std::io::BufReader::new(child.stdout.take().unwrap())
         .read_line(&mut first)
@@ -829,7 +681,7 @@ fn present_watch_keeps_showing_without_holding_the_wallet() {
     ok(&listed);
     let v: serde_json::Value = serde_json::from_str(&first).unwrap();
     let text = v["text"].as_str().unwrap();
-    assert_eq!(json(&s.verify(text, &[]))["verdict"], "valid");
+    assert_eq!(ok_json(&s.verify(text, &[]))["verdict"], "valid");
 }
 
 #[test]
@@ -837,7 +689,7 @@ fn a_credential_whose_status_cannot_be_checked_here_is_stored_with_a_note() {
     let s = setup();
     let issuer_key = giayto_trust::keys::read_secret_key(
         &s.path().join("iss/issuer.key"),
-        &giayto_trust::SecretString::from(PASS.to_owned()),
+        &giayto_trust::SecretString::from(WALLET_PASS.to_owned()),
     )
     .unwrap();
     let holder = giayto_trust::keys::read_public_key(&s.path().join("holder.pub")).unwrap();
@@ -866,7 +718,7 @@ fn a_credential_whose_status_cannot_be_checked_here_is_stored_with_a_note() {
     let out = s.add(&text);
     ok(&out);
     assert!(String::from_utf8_lossy(&out.stderr).contains("trạng thái thu hồi"));
-    let list = json(&s.run(&["--json", "wallet", "list"]));
+    let list = ok_json(&s.run(&["--json", "wallet", "list"]));
     assert_eq!(list["persons"][0]["documents"][0]["doc_type"], "cccd");
 }
 
@@ -875,7 +727,7 @@ fn a_presentation_of_a_revoked_or_suspended_credential_is_not_valid() {
     let s = setup();
     ok(&s.add(&s.issue("gplx", Some("holder.pub"))));
     ok(&s.add(&s.issue("bhyt", Some("child.pub"))));
-    let list = json(&s.run(&["--json", "wallet", "list"]));
+    let list = ok_json(&s.run(&["--json", "wallet", "list"]));
     let serial = |p: usize| {
         list["persons"][p]["documents"][0]["serial"]
             .as_str()
@@ -908,7 +760,7 @@ fn a_presentation_of_a_revoked_or_suspended_credential_is_not_valid() {
         let vp = s.present(&args);
         let out = s.verify(&vp, &[]);
         assert_eq!(out.status.code(), Some(1));
-        let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let v = json(&out);
         assert_eq!(v["verdict"], verdict);
         assert_eq!(v["presentation"], true);
     }

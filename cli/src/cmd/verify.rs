@@ -21,8 +21,10 @@ pub enum PolicyArg {
     Checkpoint,
 }
 
+// What a credential is checked against: the pinned root key with a trust list and status
+// list folders, or with an offline bundle. Shared by `verify` and `wallet add`.
 #[derive(Args, Debug)]
-pub struct VerifyArgs {
+pub struct VerifierSource {
     /// The pinned root public key.
     #[arg(long)]
     pub root: PathBuf,
@@ -35,6 +37,30 @@ pub struct VerifyArgs {
     /// An offline bundle (trust list and status lists), as written by `giayto bundle`.
     #[arg(long)]
     pub bundle: Option<PathBuf>,
+}
+
+impl VerifierSource {
+    /// The verifier, and when its bundle was made if it came from one.
+    pub fn load(&self) -> Result<(Verifier, Option<i64>), Failure> {
+        match (&self.bundle, &self.trust) {
+            (Some(b), _) => {
+                let (v, bundle) = super::status::load_bundle(&self.root, b)?;
+                Ok((v, Some(bundle.created_at)))
+            }
+            (None, Some(t)) => {
+                let mut v = load_verifier(&self.root, t)?;
+                super::status::load_status_dirs(&mut v, &self.status)?;
+                Ok((v, None))
+            }
+            (None, None) => Err(Failure::new("error-trust-missing")),
+        }
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct VerifyArgs {
+    #[command(flatten)]
+    pub source: VerifierSource,
     /// Accept a credential whose status list is missing, with a warning, instead of the
     /// default verdict stale_status.
     #[arg(long)]
@@ -84,18 +110,7 @@ pub fn run(a: VerifyArgs, out: Out) -> CmdResult {
         .as_deref()
         .map(super::wallet::parse_nonce)
         .transpose()?;
-    let (verifier, bundle_made) = match (&a.bundle, &a.trust) {
-        (Some(b), _) => {
-            let (v, bundle) = super::status::load_bundle(&a.root, b)?;
-            (v, Some(bundle.created_at))
-        }
-        (None, Some(t)) => {
-            let mut v = load_verifier(&a.root, t)?;
-            super::status::load_status_dirs(&mut v, &a.status)?;
-            (v, None)
-        }
-        (None, None) => return Err(Failure::new("error-trust-missing")),
-    };
+    let (verifier, bundle_made) = a.source.load()?;
     let verifier = verifier
         .with_policy(match a.policy {
             PolicyArg::ThirdParty => Policy::ThirdParty,
@@ -106,7 +121,7 @@ pub fn run(a: VerifyArgs, out: Out) -> CmdResult {
         .with_expected_nonce(nonce)
         .with_presentation_window(i64::from(a.presentation_window));
     if !a.no_state {
-        check_and_record_state(&a.root, &verifier)?;
+        check_and_record_state(&a.source.root, &verifier)?;
     }
     let codes = codes_from_input(&a.input)?;
     let trust = verifier.trust_list();

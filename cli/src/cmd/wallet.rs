@@ -11,7 +11,7 @@ use giayto_wallet::{KdfParams, Unlock, Wallet, WalletError};
 use serde_json::json;
 use zeroize::Zeroizing;
 
-use super::verify::load_verifier;
+use super::verify::VerifierSource;
 use super::{check_parent, doc_type, print_json, write_atomic};
 use crate::failure::{io_failure, CmdResult, Failure, EXIT_OK};
 use crate::i18n::{tr, tr_args};
@@ -93,18 +93,8 @@ pub struct InitArgs {
 pub struct AddArgs {
     #[command(flatten)]
     pub read: ReadArgs,
-    /// The pinned root public key.
-    #[arg(long)]
-    pub root: PathBuf,
-    /// The signed trust list.
-    #[arg(long, required_unless_present = "bundle", conflicts_with = "bundle")]
-    pub trust: Option<PathBuf>,
-    /// Folders of signed status lists (*.statuslist.cwt) to check revocation against.
-    #[arg(long, conflicts_with = "bundle")]
-    pub status: Vec<PathBuf>,
-    /// An offline bundle (trust list and status lists), as written by `giayto bundle`.
-    #[arg(long)]
-    pub bundle: Option<PathBuf>,
+    #[command(flatten)]
+    pub source: VerifierSource,
     /// Check as of this time (RFC 3339) instead of now.
     #[arg(long)]
     pub at: Option<String>,
@@ -381,15 +371,7 @@ fn add(a: AddArgs, out: Out) -> CmdResult {
         Some(s) => parse_time(s)?,
         None => now(),
     };
-    let verifier = match (&a.bundle, &a.trust) {
-        (Some(b), _) => super::status::load_bundle(&a.root, b)?.0,
-        (None, Some(t)) => {
-            let mut v = load_verifier(&a.root, t)?;
-            super::status::load_status_dirs(&mut v, &a.status)?;
-            v
-        }
-        (None, None) => return Err(Failure::new("error-trust-missing")),
-    };
+    let (verifier, _) = a.source.load()?;
     let codes = codes_from_input(&a.input)?;
     let code = codes.first().cloned().unwrap_or_default();
     let cose = match text::decode(&code, &[]) {

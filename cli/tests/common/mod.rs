@@ -2,25 +2,69 @@
 #![allow(dead_code)]
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 
 pub const PASS: &str = "mật-khẩu-thử-1234";
+/// The wallet tests' passphrase: a wallet password has to follow the password rules.
+pub const WALLET_PASS: &str = "Ví-giấy-tờ-2026";
+pub const PASSCODE: &str = "246810";
 
-/// The command, with the test passphrase, a cheap key derivation, a private device-state
-/// folder, no colours and no language from the environment.
-pub fn command(dir: &Path, args: &[&str]) -> Command {
+/// How a test builds its commands: the folder, the arguments, and environment variables set
+/// on top of the usual ones.
+pub type Maker = fn(&Path, &[&str], &[(&str, &str)]) -> Command;
+
+/// The binary with no colours and no language from the environment, and nothing else set.
+pub fn bare(args: &[&str]) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_giayto"));
     c.args(args)
-        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("LANG")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES");
+    c
+}
+
+/// `bare`, run.
+pub fn run_bare(args: &[&str]) -> Output {
+    bare(args).output().expect("runs")
+}
+
+/// The command in `dir`, with the test passphrase, a cheap key derivation, a private
+/// device-state folder, no progress display, no colours, and no registry or language from the
+/// environment; then `env` on top.
+pub fn command_with(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Command {
+    let mut c = bare(args);
+    c.current_dir(dir)
         .env("GIAYTO_PASSPHRASE", PASS)
         .env("GIAYTO_KDF_LOG_N", "10")
         .env("GIAYTO_STATE_DIR", dir.join("device-state"))
         .env("GIAYTO_NO_PROGRESS", "1")
-        .env("NO_COLOR", "1")
-        .env_remove("GIAYTO_REGISTRY_URL")
-        .env_remove("LANG")
-        .env_remove("LC_ALL")
-        .env_remove("LC_MESSAGES");
+        .env_remove("GIAYTO_REGISTRY_URL");
+    c.envs(env.iter().copied());
+    c
+}
+
+pub fn command(dir: &Path, args: &[&str]) -> Command {
+    command_with(dir, args, &[])
+}
+
+/// `command_with` for the wallet tests: their own passphrase, a passcode, a cheap wallet key
+/// derivation, no wallet settings from the environment and no stdin; then `env` on top.
+pub fn wallet_command(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Command {
+    let mut c = command_with(
+        dir,
+        args,
+        &[
+            ("GIAYTO_PASSPHRASE", WALLET_PASS),
+            ("GIAYTO_PASSCODE", PASSCODE),
+            ("GIAYTO_WALLET_KDF_KIB", "64"),
+        ],
+    );
+    c.env_remove("GIAYTO_WALLET")
+        .env_remove("GIAYTO_NEW_PASSPHRASE")
+        .env_remove("GIAYTO_WALLET_TEST_PAUSE")
+        .stdin(Stdio::null());
+    c.envs(env.iter().copied());
     c
 }
 
@@ -28,6 +72,14 @@ pub fn run(dir: &Path, args: &[&str]) -> Output {
     command(dir, args).output().expect("runs")
 }
 
+/// `run` with another passphrase.
+pub fn run_with_passphrase(dir: &Path, args: &[&str], passphrase: &str) -> Output {
+    command_with(dir, args, &[("GIAYTO_PASSPHRASE", passphrase)])
+        .output()
+        .expect("runs")
+}
+
+/// The exit code is 0; stdout.
 pub fn ok(out: &Output) -> String {
     assert_eq!(
         out.status.code(),
@@ -37,6 +89,18 @@ pub fn ok(out: &Output) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The exit code is `code`; stderr.
+pub fn fails(out: &Output, code: i32) -> String {
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "stdout: {}\nstderr: {}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
 pub fn code(out: &Output) -> Option<i32> {
@@ -51,27 +115,47 @@ pub fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
+/// Stdout as JSON, whatever the exit code.
 pub fn json(out: &Output) -> serde_json::Value {
     serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("not JSON ({e}): {}\nstderr: {}", stdout(out), stderr(out)))
 }
 
+/// The exit code is 0; stdout as JSON.
+pub fn ok_json(out: &Output) -> serde_json::Value {
+    serde_json::from_str(&ok(out)).expect("JSON on stdout")
+}
+
+/// `verify` arguments: the trust list and the status lists published into `st/`.
+pub const CHECKED: &[&str] = &["--trust", "trust.cwt", "--status", "st"];
+
 pub fn sample(t: &str) -> serde_json::Value {
     giayto_model::sample_input(giayto_model::DocType::from_name(t).unwrap())
 }
 
-/// A scratch folder with a root, an issuer `iss` allowed all four types, and `trust.cwt`.
+/// A scratch folder whose commands one `Maker` builds; `new` adds a root, an issuer `iss`
+/// allowed all four types, and `trust.cwt`.
 pub struct World {
     pub tmp: tempfile::TempDir,
+    make: Maker,
 }
 
 impl World {
     pub fn new() -> World {
-        let w = World {
+        World::empty(command_with).set_up("Cục Cảnh sát QLHC về TTXH", &[])
+    }
+    /// An empty scratch folder.
+    pub fn empty(make: Maker) -> World {
+        World {
             tmp: tempfile::tempdir().unwrap(),
-        };
-        ok(&w.run(&["root", "init", "--dir", "root"]));
-        ok(&w.run(&[
+            make,
+        }
+    }
+    /// A root, an issuer `iss` (VN.BCA.C06) named `name` (with `extra` arguments to
+    /// `issuer init`) allowed all four types, and `trust.cwt`.
+    pub fn set_up(self, name: &str, extra: &[&str]) -> World {
+        ok(&self.run(&["root", "init", "--dir", "root"]));
+        let mut init = vec![
             "issuer",
             "init",
             "--dir",
@@ -79,9 +163,11 @@ impl World {
             "--id",
             "VN.BCA.C06",
             "--name",
-            "Cục Cảnh sát QLHC về TTXH",
-        ]));
-        ok(&w.run(&[
+            name,
+        ];
+        init.extend_from_slice(extra);
+        ok(&self.run(&init));
+        ok(&self.run(&[
             "root",
             "add-issuer",
             "--dir",
@@ -93,25 +179,34 @@ impl World {
             "--doc-types",
             "cccd,gplx,vehicle,bhyt",
         ]));
-        ok(&w.run(&[
-            "root",
-            "sign-trust-list",
-            "--dir",
-            "root",
-            "--out",
-            "trust.cwt",
-        ]));
-        w
+        self.sign_trust_list("trust.cwt");
+        self
+    }
+    /// `root sign-trust-list` into `out`.
+    pub fn sign_trust_list(&self, out: &str) {
+        ok(&self.run(&["root", "sign-trust-list", "--dir", "root", "--out", out]));
     }
     pub fn path(&self) -> &Path {
         self.tmp.path()
     }
+    pub fn command_with(&self, args: &[&str], env: &[(&str, &str)]) -> Command {
+        (self.make)(self.path(), args, env)
+    }
     pub fn run(&self, args: &[&str]) -> Output {
-        run(self.path(), args)
+        self.run_with(args, &[])
+    }
+    pub fn run_with(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
+        self.command_with(args, env).output().expect("runs")
     }
     pub fn write(&self, name: &str, bytes: &[u8]) -> String {
         std::fs::write(self.path().join(name), bytes).unwrap();
         name.to_owned()
+    }
+    /// Write JSON to `name`; its full path.
+    pub fn write_json(&self, name: &str, v: &serde_json::Value) -> String {
+        let p = self.path().join(name);
+        std::fs::write(&p, serde_json::to_vec(v).unwrap()).unwrap();
+        p.display().to_string()
     }
     /// Issue a document from JSON; returns (QR text, serial).
     pub fn issue(&self, t: &str, data: &serde_json::Value) -> (String, String) {
@@ -141,12 +236,28 @@ impl World {
             out,
         ]));
     }
+    /// `giayto {global} verify --root root/root.pub {extra} {text}`.
+    pub fn run_verify(&self, global: &[&str], extra: &[&str], text: &str) -> Output {
+        let args = [
+            global,
+            &["verify", "--root", "root/root.pub"],
+            extra,
+            &[text],
+        ]
+        .concat();
+        self.run(&args)
+    }
     /// `verify --json` with extra arguments; returns (exit code, JSON).
     pub fn verify(&self, extra: &[&str], text: &str) -> (Option<i32>, serde_json::Value) {
-        let mut args = vec!["--json", "verify", "--root", "root/root.pub"];
-        args.extend_from_slice(extra);
-        args.push(text);
-        let out = self.run(&args);
+        let out = self.run_verify(&["--json"], extra, text);
         (code(&out), json(&out))
+    }
+    /// How many credentials the issuer's registry holds.
+    pub fn registry_count(&self) -> u64 {
+        use giayto_issuer::registry::RegistryBackend;
+        giayto_issuer::registry::SqliteRegistry::open(&self.path().join("iss/registry.sqlite"))
+            .unwrap()
+            .count()
+            .unwrap()
     }
 }
