@@ -19,7 +19,16 @@ fn verify(lang: &str, json: bool, text: &str) -> Output {
         args.push("--json");
     }
     let (root, trust) = (root.to_str().unwrap(), trust.to_str().unwrap());
-    args.extend(["verify", "--root", root, "--trust", trust, text]);
+    // --no-state: a test must not write device state into the user's own state folder.
+    args.extend([
+        "verify",
+        "--no-state",
+        "--root",
+        root,
+        "--trust",
+        trust,
+        text,
+    ]);
     run_bare(&args)
 }
 
