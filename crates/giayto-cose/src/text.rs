@@ -157,26 +157,36 @@ impl<'a> Dictionary<'a> {
     }
 }
 
-fn deflate(data: &[u8], dictionary: Option<&Dictionary<'_>>) -> Option<Vec<u8>> {
-    DEFLATER.with(|cell| match cell.try_borrow_mut() {
+/// How hard a deflate tries: level 1 (static Huffman codes, no tree to build), or level 9.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Effort {
+    Quick,
+    Best,
+}
+
+fn deflate(data: &[u8], dictionary: Option<&Dictionary<'_>>, effort: Effort) -> Option<Vec<u8>> {
+    let (state, level) = match effort {
+        Effort::Quick => (&DEFLATER_QUICK, Compression::fast()),
+        Effort::Best => (&DEFLATER_BEST, Compression::best()),
+    };
+    state.with(|cell| match cell.try_borrow_mut() {
         Ok(mut slot) => {
-            let c = slot.get_or_insert_with(|| Compress::new(Compression::best(), true));
+            let c = slot.get_or_insert_with(|| Compress::new(level, true));
             c.reset();
             deflate_with(c, data, dictionary)
         }
         // Re-entered on this thread (cannot happen today): a fresh state is just as correct.
-        Err(_) => deflate_with(
-            &mut Compress::new(Compression::best(), true),
-            data,
-            dictionary,
-        ),
+        Err(_) => deflate_with(&mut Compress::new(level, true), data, dictionary),
     })
 }
 
 thread_local! {
-    /// One deflate state per thread, reset for each credential: a new one allocates and clears
-    /// hundreds of KiB of tables, a large share of issuing one credential.
-    static DEFLATER: std::cell::RefCell<Option<Compress>> = const { std::cell::RefCell::new(None) };
+    /// One deflate state per thread and effort, reset for each credential: a new one allocates
+    /// and clears hundreds of KiB of tables, a large share of issuing one credential.
+    static DEFLATER_BEST: std::cell::RefCell<Option<Compress>> =
+        const { std::cell::RefCell::new(None) };
+    static DEFLATER_QUICK: std::cell::RefCell<Option<Compress>> =
+        const { std::cell::RefCell::new(None) };
 }
 
 fn deflate_with(
@@ -199,7 +209,13 @@ fn deflate_with(
 }
 
 /// Encode COSE bytes as QR text, choosing the shortest of the raw form, zlib, and zlib with
-/// the given preset dictionary (the raw form wins ties).
+/// the given preset dictionary (the raw form wins ties, then zlib without dictionary).
+///
+/// Every form is built at deflate level 9, except that with a dictionary the plain zlib form
+/// is first tried at level 1: it costs a fraction of level 9, and only when it comes within a
+/// quarter of the dictionary form (the dictionary helps little) is level 9 tried as well. A
+/// credential of the four document types compresses to well under that with the dictionary, so
+/// it pays for one level-9 deflate instead of two.
 pub fn encode(kind: Kind, cose: &[u8], dictionary: Option<&Dictionary<'_>>) -> String {
     encode_with_form(kind, cose, dictionary).0
 }
@@ -211,13 +227,27 @@ pub fn encode_with_form(
     dictionary: Option<&Dictionary<'_>>,
 ) -> (String, Form) {
     let mut best = (cose.to_vec(), Form::Raw);
-    let candidates = [
-        deflate(cose, None).map(|z| (z, Form::Zlib)),
-        dictionary.and_then(|d| deflate(cose, Some(d)).map(|z| (z, Form::ZlibDictionary(d.id)))),
-    ];
-    for (bytes, form) in candidates.into_iter().flatten() {
-        if bytes.len() < best.0.len() {
-            best = (bytes, form);
+    let mut consider = |bytes: Option<Vec<u8>>, form: Form| {
+        if let Some(bytes) = bytes {
+            if bytes.len() < best.0.len() {
+                best = (bytes, form);
+            }
+        }
+    };
+    match dictionary {
+        None => consider(deflate(cose, None, Effort::Best), Form::Zlib),
+        Some(d) => {
+            let with_dictionary = deflate(cose, Some(d), Effort::Best);
+            let quick = deflate(cose, None, Effort::Quick);
+            let plain_may_win = match (&quick, &with_dictionary) {
+                (Some(q), Some(w)) => q.len() <= w.len() + w.len() / 4,
+                _ => true,
+            };
+            consider(quick, Form::Zlib);
+            if plain_may_win {
+                consider(deflate(cose, None, Effort::Best), Form::Zlib);
+            }
+            consider(with_dictionary, Form::ZlibDictionary(d.id));
         }
     }
     let mut text = String::with_capacity(4 + best.0.len() * 3 / 2 + 2);
@@ -400,6 +430,55 @@ mod tests {
         assert_eq!(decode(&text, &[]).unwrap(), (Kind::Presentation, random));
     }
 
+    /// The length of the shortest of every form, each deflate at level 9 (what the issuer
+    /// would keep if it always tried them all).
+    fn shortest_at_level_9(cose: &[u8], dictionary: &Dictionary<'_>) -> usize {
+        let plain = deflate(cose, None, Effort::Best).unwrap().len();
+        let with = deflate(cose, Some(dictionary), Effort::Best).unwrap().len();
+        cose.len().min(plain).min(with)
+    }
+
+    #[test]
+    fn with_a_dictionary_plain_zlib_still_wins_where_the_dictionary_does_not_help() {
+        // Repetitive, and nothing like the dictionary's Vietnamese words: plain zlib is
+        // shorter than the dictionary form (which carries a 4-byte dictionary id), and the
+        // quick plain attempt must not stop the issuer from finding the level-9 plain form.
+        let mut cose = vec![0xD2];
+        for _ in 0..6 {
+            cose.extend((0..90u8).map(|i| i.wrapping_mul(37)));
+        }
+        let (text, form) = encode_with_form(Kind::Credential, &cose, Some(&DICTIONARY_V1));
+        assert_eq!(form, Form::Zlib);
+        let bytes = base45::decode(&text[4..]).unwrap();
+        assert_eq!(bytes.len(), shortest_at_level_9(&cose, &DICTIONARY_V1));
+        assert_eq!(decode(&text, &[]).unwrap().1, cose);
+    }
+
+    #[test]
+    fn with_a_dictionary_that_helps_one_level_9_deflate_finds_the_shortest() {
+        // Credential-like text the dictionary knows: the dictionary form wins by far more than
+        // a quarter, so the plain form is tried only quickly, and the result is the same
+        // length as trying everything at level 9.
+        let mut cose = vec![0xD2];
+        for words in [
+            "Nguyễn Thị Mẫu Phường Hàng Bạc Quận Hoàn Kiếm Thành phố Hà Nội ",
+            "Xã Mẫu Sơn huyện Lộc Bình tỉnh Lạng Sơn Cộng hòa xã hội chủ nghĩa Việt Nam ",
+            "https://giayto.example/st/VN.BCA.C06/1 cccd_2021 full_name date_of_birth ",
+        ] {
+            cose.extend_from_slice(words.as_bytes());
+        }
+        let (text, form) = encode_with_form(Kind::Credential, &cose, Some(&DICTIONARY_V1));
+        assert_eq!(form, Form::ZlibDictionary(DICTIONARY_V1_ID));
+        let bytes = base45::decode(&text[4..]).unwrap();
+        assert_eq!(bytes.len(), shortest_at_level_9(&cose, &DICTIONARY_V1));
+        let quick = deflate(&cose, None, Effort::Quick).unwrap().len();
+        assert!(
+            quick > bytes.len() + bytes.len() / 4,
+            "{quick} vs {}",
+            bytes.len()
+        );
+    }
+
     #[test]
     fn preset_dictionary_round_trip_and_unknown_dictionary() {
         let dict_bytes = b"Nguyen Van Thanh pho Ha Noi Phuong Quan Huyen Tinh Xa".repeat(3);
@@ -555,20 +634,20 @@ mod tests {
 
     #[test]
     fn zlib_bomb_is_capped() {
-        let bomb = deflate(&vec![0u8; 4 * 1024 * 1024], None).unwrap();
+        let bomb = deflate(&vec![0u8; 4 * 1024 * 1024], None, Effort::Best).unwrap();
         assert!(bomb.len() < 5_000, "{}", bomb.len());
         let text = format!("VN1:{}", base45::encode(&bomb));
         assert_eq!(decode(&text, &[]), Err(TextError::TooLarge));
         // Exactly at the cap is fine, one byte over is not.
-        let at_cap = deflate(&vec![0xD2u8; MAX_INFLATED], None).unwrap();
+        let at_cap = deflate(&vec![0xD2u8; MAX_INFLATED], None, Effort::Best).unwrap();
         assert_eq!(inflate(&at_cap, &[]).unwrap().len(), MAX_INFLATED);
-        let over = deflate(&vec![0xD2u8; MAX_INFLATED + 1], None).unwrap();
+        let over = deflate(&vec![0xD2u8; MAX_INFLATED + 1], None, Effort::Best).unwrap();
         assert_eq!(inflate(&over, &[]), Err(TextError::TooLarge));
     }
 
     #[test]
     fn truncated_and_trailing_zlib_rejected() {
-        let z = deflate(&fake_cose(300, 3), None).unwrap();
+        let z = deflate(&fake_cose(300, 3), None, Effort::Best).unwrap();
         for cut in [2, 3, z.len() / 2, z.len() - 1] {
             assert!(inflate(&z[..cut], &[]).is_err(), "cut at {cut}");
         }

@@ -1,6 +1,7 @@
 //! Issuance throughput including the registry: sign, encode as QR text, record in SQLite (one
 //! transaction per chunk of 1,000), against a bare Ed25519 signature of the same payload
-//! measured in the same run.
+//! measured in the same run: chunks of the two alternate, and the ratio comes from the fastest
+//! rounds and from the medians.
 //!
 //! Run: `cargo bench -p giayto-issuer`.
 
@@ -49,31 +50,41 @@ fn main() {
     let sample = issuer.issue_items(&warm, None, now).expect("issues");
     let payload_len = sample[0].cose.len();
 
-    let run = |issuer: &mut Issuer, threads: usize| {
-        issuer.set_signing_threads(threads);
-        let t = Instant::now();
-        let mut chars = 0;
-        for _ in 0..N / CHUNK {
-            let issued = issuer.issue_items(&warm, None, now).expect("issues");
-            chars += issued.iter().map(|i| i.text.len()).sum::<usize>();
-        }
-        black_box(chars);
-        t.elapsed().as_secs_f64()
-    };
-    let full = run(&mut issuer, 1);
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let all_cores = run(&mut issuer, cores);
-
-    // Baseline: a bare signature over a message of the same size.
+    // Paired rounds: a chunk of issuance, then a chunk of bare signatures over a message of
+    // the credential's size, alternating, so that both see the same machine load; the ratio
+    // is taken from the fastest rounds and from the medians.
     let key = SigningKey::from_bytes(&[5; 32]);
-    let message = vec![0xA5u8; payload_len];
-    let t = Instant::now();
-    for i in 0..N {
-        let mut m = message.clone();
-        m[0] = i as u8;
-        black_box(key.sign(&m));
+    let mut message = vec![0xA5u8; payload_len];
+    let mut issue_rounds = Vec::with_capacity(N / CHUNK);
+    let mut bare_rounds = Vec::with_capacity(N / CHUNK);
+    issuer.set_signing_threads(1);
+    for _ in 0..N / CHUNK {
+        let t = Instant::now();
+        let issued = issuer.issue_items(&warm, None, now).expect("issues");
+        issue_rounds.push(t.elapsed().as_secs_f64() / CHUNK as f64);
+        black_box(issued);
+        let t = Instant::now();
+        for i in 0..CHUNK {
+            message[0] = i as u8;
+            black_box(key.sign(&message));
+        }
+        bare_rounds.push(t.elapsed().as_secs_f64() / CHUNK as f64);
     }
-    let bare = t.elapsed().as_secs_f64();
+    let fastest = |v: &[f64]| v.iter().copied().fold(f64::MAX, f64::min);
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    let (issue_min, bare_min) = (fastest(&issue_rounds), fastest(&bare_rounds));
+    let (issue_med, bare_med) = (median(&mut issue_rounds), median(&mut bare_rounds));
+
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    issuer.set_signing_threads(cores);
+    let t = Instant::now();
+    for _ in 0..N / CHUNK {
+        black_box(issuer.issue_items(&warm, None, now).expect("issues"));
+    }
+    let all_cores = t.elapsed().as_secs_f64();
 
     // Publishing from the registry: every credential of the (one, synthetic) holder revoked in
     // one transaction, then the list built from the registry rows, compressed and signed.
@@ -102,16 +113,23 @@ fn main() {
         "machine: {} cores; one thread; {N} credentials in chunks of {CHUNK}; SQLite WAL, synchronous=FULL",
         std::thread::available_parallelism().map_or(1, |n| n.get())
     );
-    println!("| issue (sign + QR text + registry) | baseline: bare Ed25519 sign | ratio |");
-    println!("|---:|---:|---:|");
     println!(
-        "| {:.0} /s ({:.1} µs each) | {:.0} /s ({:.1} µs each) | {:.2}x |",
-        N as f64 / full,
-        full / N as f64 * 1e6,
-        N as f64 / bare,
-        bare / N as f64 * 1e6,
-        full / bare
+        "| rounds | issue (sign + QR text + registry) | baseline: bare Ed25519 sign | ratio |"
     );
+    println!("|---|---:|---:|---:|");
+    for (name, issue, bare) in [
+        ("fastest", issue_min, bare_min),
+        ("median", issue_med, bare_med),
+    ] {
+        println!(
+            "| {name} | {:.0} /s ({:.1} µs each) | {:.0} /s ({:.1} µs each) | {:.2}x |",
+            1.0 / issue,
+            issue * 1e6,
+            1.0 / bare,
+            bare * 1e6,
+            issue / bare
+        );
+    }
     println!(
         "all {cores} cores signing (registry still one writer): {:.0} /s",
         N as f64 / all_cores
