@@ -218,6 +218,15 @@ test('web verifier in headless Chromium', { timeout: 600000 }, async () => {
     const offline = await check('gplx');
     assert.equal(offline.verdict, 'valid', 'offline');
     assert.ok(offline.card.includes(expected.gplx.fields.full_name), 'offline holder');
+    // The service worker's cache is named after the files it caches (npm/build.sh), so any
+    // changed asset makes a new cache rather than serving the old one.
+    const sw = fs.readFileSync(path.join(webDir, 'sw.js'), 'utf8');
+    const assets = sw.slice(sw.indexOf('const ASSETS = ['), sw.indexOf('];')).match(/'[^']*'/g)
+      .map((a) => a.slice(1, -1)).map((a) => (a === './' ? 'index.html' : a));
+    const digest = require('node:crypto').createHash('sha256');
+    for (const f of [...assets, 'sw.js']) digest.update(fs.readFileSync(path.join(webDir, f)));
+    const cacheName = `giayto-web-${digest.digest('hex').slice(0, 16)}`;
+    assert.deepEqual(await driver.executeAsyncScript('caches.keys().then(arguments[arguments.length - 1])'), [cacheName]);
     const offlineRevoked = await check('vehicle-sold');
     assert.equal(offlineRevoked.verdict, 'revoked', 'offline revoked');
     fs.writeFileSync(path.join(artefacts, 'offline-revoked-en.png'), await driver.takeScreenshot(), 'base64');
@@ -360,15 +369,37 @@ test('rollback refused, storage moved to IndexedDB, portrait shown', { timeout: 
       assert.equal((await check(gplx)).verdict, 'revoked', `${lang}: still today's data after the refusal`);
     }
 
-    // Offline, after a reload: today's data comes back from IndexedDB, and what the device has
-    // used is remembered (yesterday's bundle is still refused).
+    // A newer trust list (sequence 2) is accepted; then today's bundle with sequence 1 is
+    // refused, naming both sequences (English is on).
+    run(['root', 'sign-trust-list', '--dir', 'root', '--out', 'trust.cwt']);
+    bundle('trust2.bundle');
+    await driver.executeScript("document.getElementById('message').textContent = ''");
+    await driver.findElement(By.id('bundle-file')).sendKeys(path.join(demo, 'trust2.bundle'));
+    await driver.wait(async () => (await driver.findElement(By.id('message')).getText()) !== '', 10000);
+    assert.equal(await driver.findElement(By.id('message')).getText(), pagePieces('en-US', 'web-loaded')[0]);
+    const trust2 = fs.readFileSync(path.join(demo, 'trust2.bundle')).toString('base64');
+    assert.equal((await storedData(driver, 'giayto-bundle')).idb, trust2);
+    assert.match(await driver.findElement(By.id('data-status')).getText(), /trust list no\. 2\b/);
+    await driver.executeScript("document.getElementById('message').textContent = ''");
+    await driver.findElement(By.id('bundle-file')).sendKeys(path.join(demo, 'new.bundle'));
+    await driver.wait(async () => (await driver.findElement(By.id('message')).getText()) !== '', 10000);
+    const olderTrust = await driver.findElement(By.id('message')).getText();
+    assert.equal(await driver.findElement(By.id('message')).getAttribute('data-rollback'), 'trust_list', olderTrust);
+    for (const piece of cliPieces('en-US', 'error-rollback-trust')) assert.ok(olderTrust.includes(piece), `"${piece}" in "${olderTrust}"`);
+    assert.match(olderTrust, /\(sequence 1\) is older than sequence 2 /);
+    assert.equal((await storedData(driver, 'giayto-bundle')).idb, trust2);
+    assert.equal((await check(gplx)).verdict, 'revoked', 'trust list 2 still in use');
+
+    // Offline, after a reload: the data comes back from IndexedDB, and what the device has
+    // used is remembered (yesterday's bundle is still refused, now for its trust list).
     await stopServer(server);
     server = null;
     await driver.navigate().refresh();
     await ready();
+    assert.match(await driver.findElement(By.id('data-status')).getText(), /trust list no\. 2\b/);
     assert.equal((await check(gplx)).verdict, 'revoked', 'offline after reload');
     assert.equal((await check(path.join(demo, 'portrait.png'))).verdict, 'valid', 'offline portrait');
-    assert.equal((await loadOld()).kind, 'status_list', 'offline: still refused');
+    assert.equal((await loadOld()).kind, 'trust_list', 'offline: still refused');
     assert.equal((await check(gplx)).verdict, 'revoked', 'offline: still today\'s data');
   } finally {
     await driver.quit();
