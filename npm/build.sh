@@ -30,4 +30,8 @@ cp "$repo/cli/i18n/en-US/giayto.ftl" "$repo/web/i18n/en-US/"
 if [ -d "$here/node_modules/@fluent/bundle/esm" ]; then
   cp "$here/node_modules/@fluent/bundle/esm/"*.js "$repo/web/vendor/fluent/"
 fi
+# The service worker's cache is named after the files it caches (its ASSETS list, and itself).
+assets="$(sed -n "/^const ASSETS = \[/,/^\];/p" "$repo/web/sw.js" | grep -o "'[^']*'" | tr -d "'" | sed 's|^\./$|index.html|')"
+hash="$(cd "$repo/web" && for f in $assets sw.js; do if [ -f "$f" ]; then cat "$f"; fi; done | sha256sum | cut -c1-16)"
+printf "// Written by npm/build.sh: a hash of the files web/sw.js caches.\nself.GIAYTO_CACHE = 'giayto-web-%s';\n" "$hash" > "$repo/web/sw-version.js"
 ls -l "$pkg/web/giayto_verify_wasm_bg.wasm"

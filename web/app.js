@@ -28,10 +28,10 @@ function tr(id, args) {
 }
 const trOr = (id, fallback, args) => tr(id, args) ?? fallback;
 
-function humanTime(rfc3339) {
+function humanTime(rfc3339, timeStyle = 'short') {
   const d = new Date(rfc3339);
   if (Number.isNaN(d.getTime())) return rfc3339;
-  return d.toLocaleString(lang === 'vi' ? 'vi-VN' : 'en-GB', { timeZone: 'Asia/Ho_Chi_Minh', dateStyle: 'medium', timeStyle: 'short' });
+  return d.toLocaleString(lang === 'vi' ? 'vi-VN' : 'en-GB', { timeZone: 'Asia/Ho_Chi_Minh', dateStyle: 'medium', timeStyle });
 }
 
 async function setLang(code) {
@@ -49,17 +49,106 @@ async function setLang(code) {
   if (lastResult) showResult(lastResult);
 }
 
-// ---- trust data: root key and bundle, kept in this browser for offline use ----
-const toB64 = (bytes) => { let s = ''; for (const b of bytes) s += String.fromCharCode(b); return btoa(s); };
+// ---- trust data: root key, bundle and the device's seen state, kept in this browser ----
+// IndexedDB holds them as bytes (a national bundle can pass localStorage's ~5 MB of UTF-16);
+// only the language choice stays in localStorage. Without IndexedDB (some private modes) the
+// page still verifies, with the data held in memory until it is closed.
+const DB_NAME = 'giayto';
+const STORE = 'data';
+const ROOT = 'giayto-root';
+const BUNDLE = 'giayto-bundle';
+const memory = new Map();
+let db = null;
+const stored = { [ROOT]: null, [BUNDLE]: null };
+
+function openDb() {
+  return new Promise((resolve, reject) => {
+    const req = indexedDB.open(DB_NAME, 1);
+    req.onupgradeneeded = () => req.result.createObjectStore(STORE);
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error);
+    req.onblocked = () => reject(new Error('IndexedDB blocked'));
+  });
+}
+
+function dbGet(key) {
+  if (!db) return Promise.resolve(memory.get(key));
+  return new Promise((resolve, reject) => {
+    const req = db.transaction(STORE, 'readonly').objectStore(STORE).get(key);
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error);
+  });
+}
+
+// Several keys in one transaction: a bundle and the state recording it are kept together.
+function dbPut(entries) {
+  if (!db) { for (const [k, v] of entries) memory.set(k, v); return Promise.resolve(); }
+  return new Promise((resolve, reject) => {
+    const tx = db.transaction(STORE, 'readwrite');
+    const store = tx.objectStore(STORE);
+    for (const [k, v] of entries) store.put(v, k);
+    tx.oncomplete = () => resolve();
+    tx.onerror = () => reject(tx.error);
+    tx.onabort = () => reject(tx.error || new Error('IndexedDB write aborted'));
+  });
+}
+
 const fromB64 = (s) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
-function buildVerifier() {
-  const root = localStorage.getItem('giayto-root');
-  const data = localStorage.getItem('giayto-bundle');
-  if (verifier) { verifier.free(); verifier = null; }
-  if (!root || !data) return;
-  verifier = WebVerifier.fromBundle(fromB64(root), fromB64(data));
+// Earlier versions of this page kept the root and bundle in localStorage as base64: moved to
+// IndexedDB once, then removed from localStorage.
+async function migrateLocalStorage() {
+  for (const key of [ROOT, BUNDLE]) {
+    const b64 = localStorage.getItem(key);
+    if (b64 === null) continue;
+    let bytes = null;
+    try { bytes = fromB64(b64); } catch (_) { bytes = null; }
+    if (bytes && (await dbGet(key)) === undefined) await dbPut([[key, bytes]]);
+    localStorage.removeItem(key);
+  }
+}
+
+const seenKey = (v) => `seen-${v.rootKey}`;
+
+// Rollback protection, the CLI's (giayto_verify::SeenState, in WASM): data older than what
+// this device has already used is refused. Returns the rollback, or null once `v`'s data is
+// recorded as used; `extra` entries are written in the same transaction.
+async function acceptVerifier(v, extra) {
+  const key = seenKey(v);
+  const seen = await dbGet(key);
+  const back = v.checkSeenState(seen);
+  if (back) return back;
+  await dbPut([...extra, [key, v.recordSeenState(seen)]]);
+  return null;
+}
+
+function useVerifier(v) {
+  if (verifier) verifier.free();
+  verifier = v;
+}
+
+function rollbackText(r) {
+  const kept = trOr('web-rollback-kept', '');
+  const text = r.kind === 'trust_list'
+    ? trOr('error-rollback-trust', r.message, { seen: r.seen, offered: r.offered })
+    : trOr('error-rollback-status', r.message, { uri: r.uri, seen: humanTime(r.seen, 'medium'), offered: humanTime(r.offered, 'medium') });
+  return kept ? `${text} ${kept}` : text;
+}
+
+async function restore() {
+  try {
+    db = await openDb();
+    if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(() => {});
+  } catch (_) { db = null; }
+  await migrateLocalStorage();
+  stored[ROOT] = (await dbGet(ROOT)) ?? null;
+  stored[BUNDLE] = (await dbGet(BUNDLE)) ?? null;
+  if (!stored[ROOT] || !stored[BUNDLE]) return;
+  const v = WebVerifier.fromBundle(stored[ROOT], stored[BUNDLE]);
+  const back = await acceptVerifier(v, []);
+  if (back) { v.free(); showMessage(rollbackText(back), { rollback: back.kind }); return; }
+  useVerifier(v);
 }
 
 function showDataStatus() {
@@ -71,6 +160,7 @@ function showDataStatus() {
   const made = verifier.bundleCreatedAt;
   const age = verifier.bundleAgeSeconds(now) ?? 0;
   el.dataset.ageSeconds = String(age);
+  el.dataset.bundleCreatedAt = String(made);
   el.textContent = trOr('web-bundle-age', '', {
     made: humanTime(new Date(made * 1000).toISOString()),
     hours: Math.floor(age / 3600),
@@ -91,22 +181,46 @@ async function readFile(input) {
   return new Uint8Array(await f.arrayBuffer());
 }
 
-async function loadData(kind, input) {
+// A root key or bundle picked by the officer. The new pair is built and checked against the
+// device's seen state first; only then are the file and the state stored. A refused or broken
+// file leaves the data already in use untouched.
+let loading = Promise.resolve();
+function loadData(kind, input) {
+  // One at a time: a root and a bundle picked together are read in the order picked.
+  loading = loading.then(() => loadDataNow(kind, input));
+  return loading;
+}
+
+async function loadDataNow(kind, input) {
   try {
     const bytes = await readFile(input);
     if (!bytes) return;
-    const prev = localStorage.getItem(kind);
-    localStorage.setItem(kind, toB64(bytes));
+    const next = { ...stored, [kind]: bytes };
+    if (!next[ROOT] || !next[BUNDLE]) {
+      await dbPut([[kind, bytes]]);
+      stored[kind] = bytes;
+      showMessage('');
+      return;
+    }
+    const v = WebVerifier.fromBundle(next[ROOT], next[BUNDLE]);
+    let back;
     try {
-      buildVerifier();
-      message(verifier ? trOr('web-loaded', 'OK') : '');
+      back = await acceptVerifier(v, [[kind, bytes]]);
     } catch (e) {
-      if (prev) localStorage.setItem(kind, prev); else localStorage.removeItem(kind);
-      try { buildVerifier(); } catch (_) { verifier = null; }
+      v.free();
       throw e;
     }
+    if (back) {
+      v.free();
+      showMessage(rollbackText(back), { rollback: back.kind });
+      $('message').scrollIntoView({ block: 'center' });
+      return;
+    }
+    stored[kind] = bytes;
+    useVerifier(v);
+    showMessage(trOr('web-loaded', 'OK'));
   } catch (e) {
-    message(trOr('web-load-error', String(e), { detail: e.message || String(e) }));
+    showMessage(trOr('web-load-error', String(e), { detail: e.message || String(e) }));
   } finally {
     input.value = '';
     showDataStatus();
@@ -114,7 +228,12 @@ async function loadData(kind, input) {
 }
 
 // ---- verification and its display ----
-function message(text) { $('message').textContent = text || ''; }
+function showMessage(text, data) {
+  const el = $('message');
+  el.textContent = text || '';
+  if (data && data.rollback) el.dataset.rollback = data.rollback; else delete el.dataset.rollback;
+}
+const message = (text) => showMessage(text);
 
 function verifyText(text) {
   message('');
@@ -292,17 +411,21 @@ window.giaytoBench = (text, n = 100) => {
 
 async function main() {
   await init();
-  try { buildVerifier(); } catch (_) { verifier = null; }
+  bundle = await loadLang(lang);
+  try { await restore(); } catch (e) {
+    verifier = null;
+    showMessage(trOr('web-load-error', String(e), { detail: e.message || String(e) }));
+  }
   await setLang(lang);
   $('lang').addEventListener('click', () => setLang(lang === 'vi' ? 'en' : 'vi'));
   $('image').addEventListener('change', onImage);
   $('scan').addEventListener('click', toggleCamera);
   $('paste-form').addEventListener('submit', (e) => { e.preventDefault(); verifyText($('paste').value); });
-  $('root-file').addEventListener('change', () => loadData('giayto-root', $('root-file')));
-  $('bundle-file').addEventListener('change', () => loadData('giayto-bundle', $('bundle-file')));
+  $('root-file').addEventListener('change', () => loadData(ROOT, $('root-file')));
+  $('bundle-file').addEventListener('change', () => loadData(BUNDLE, $('bundle-file')));
   if ('serviceWorker' in navigator) {
     try {
-      await navigator.serviceWorker.register('sw.js');
+      await navigator.serviceWorker.register('sw.js', { updateViaCache: 'none' });
       await navigator.serviceWorker.ready;
       $('offline').textContent = trOr('web-offline-ready', '');
     } catch (_) { /* a page without a service worker still verifies */ }

@@ -1,6 +1,8 @@
 // Caches every asset at install, then serves from the cache first: the page works with no
-// network after its first load. Bump VERSION when the asset list changes.
-const VERSION = 'giayto-web-1';
+// network after its first load. The cache is named after a hash of the assets, written into
+// sw-version.js by npm/build.sh: any changed file makes a new service worker and a new cache.
+try { importScripts('sw-version.js'); } catch (_) { /* not built by npm/build.sh */ }
+const VERSION = self.GIAYTO_CACHE || 'giayto-web-unversioned';
 const ASSETS = [
   './', 'index.html', 'app.js', 'style.css', 'manifest.webmanifest',
   'pkg/giayto_verify_wasm.js', 'pkg/giayto_verify_wasm_bg.wasm',

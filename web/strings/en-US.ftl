@@ -20,3 +20,4 @@ web-image-error = Could not read the image: { $detail }
 web-camera-error = Could not open the camera: { $detail }
 web-offline-ready = Ready to work offline.
 web-warning = Note
+web-rollback-kept = The newer data loaded before stays in use.

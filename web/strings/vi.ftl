@@ -20,3 +20,4 @@ web-image-error = Không đọc được ảnh: { $detail }
 web-camera-error = Không mở được camera: { $detail }
 web-offline-ready = Sẵn sàng dùng khi không có mạng.
 web-warning = Lưu ý
+web-rollback-kept = Dữ liệu mới hơn đã nạp trước đó vẫn được dùng.

@@ -10,7 +10,8 @@
 use ed25519_dalek::pkcs8::DecodePublicKey;
 use ed25519_dalek::VerifyingKey;
 use giayto_verify::{
-    hex_lower, Added, Bundle, Policy, Rejection, Verdict, VerifiedCredential, Verifier, Warning,
+    hex_lower, Added, Bundle, Policy, Rejection, Rollback, SeenState, Verdict, VerifiedCredential,
+    Verifier, Warning,
 };
 use serde_json::{json, Map, Value};
 use wasm_bindgen::prelude::*;
@@ -52,6 +53,15 @@ export interface VerifyResult {
 }
 /** A signed list held by the verifier. */
 export interface StatusListInfo { issuer: string; uri: string; issued_at: string; expires_at: string }
+/**
+ * Data older than what the device has already used (`checkSeenState`): a trust list with a
+ * lower sequence, or a status list published before one already used for its uri. `seen` and
+ * `offered` are sequence numbers for a trust list, RFC 3339 times for a status list.
+ */
+export type Rollback =
+  | { kind: "trust_list"; seen: number; offered: number; message: string }
+  | { kind: "status_list"; uri: string; seen: string; offered: string;
+      seen_seconds: number; offered_seconds: number; message: string };
 "#;
 
 /// RFC 3339 in Vietnam's time (+07:00), as the CLI prints.
@@ -247,6 +257,7 @@ pub struct WebVerifier {
     // Always `Some` between calls; taken only to apply the by-value builder methods.
     inner: Option<Verifier>,
     bundle_created_at: Option<i64>,
+    root: [u8; 32],
 }
 
 impl WebVerifier {
@@ -269,6 +280,7 @@ impl WebVerifier {
         Ok(WebVerifier {
             inner: Some(verifier),
             bundle_created_at: None,
+            root: root.to_bytes(),
         })
     }
 
@@ -280,6 +292,7 @@ impl WebVerifier {
         Ok(WebVerifier {
             inner: Some(verifier),
             bundle_created_at: Some(bundle.created_at),
+            root: root.to_bytes(),
         })
     }
 
@@ -295,6 +308,28 @@ impl WebVerifier {
             Ok(Added::OlderIgnored) => Ok("kept_newer"),
             Err(e) => Err(format!("status list: {e}")),
         }
+    }
+
+    /// Whether this verifier's data is older than a device's seen state (the bytes of
+    /// [`SeenState::to_bytes`]; `None` for a device that has used nothing yet): `Ok(None)` when
+    /// it may be used, `Ok(Some(rollback))` when it must be refused (Rust API). The check is
+    /// [`SeenState::check`], the CLI's own.
+    pub fn check_seen(&self, state: Option<&[u8]>) -> Result<Option<Value>, String> {
+        let state = seen_state(state)?;
+        Ok(state
+            .check(self.verifier()?)
+            .err()
+            .map(|r| rollback_json(&r)))
+    }
+
+    /// The device's seen state with this verifier's data recorded ([`SeenState::update`]);
+    /// refuses data older than the state, so nothing older is ever recorded (Rust API).
+    pub fn record_seen(&self, state: Option<&[u8]>) -> Result<Vec<u8>, String> {
+        let mut state = seen_state(state)?;
+        let verifier = self.verifier()?;
+        state.check(verifier).map_err(|r| r.to_string())?;
+        state.update(verifier);
+        Ok(state.to_bytes())
     }
 
     /// Verify a text at `now` (seconds) and shape the result as JSON (Rust API).
@@ -314,6 +349,36 @@ impl WebVerifier {
             now,
             self.bundle_created_at,
         ))
+    }
+}
+
+/// A device's seen state from its bytes; none yet is the empty state.
+fn seen_state(bytes: Option<&[u8]>) -> Result<SeenState, String> {
+    match bytes {
+        None => Ok(SeenState::default()),
+        Some(b) => SeenState::from_bytes(b)
+            .ok_or_else(|| "seen state: not a giayto device state".to_owned()),
+    }
+}
+
+/// A [`Rollback`] as the page shows it (the CLI's `error-rollback-*` messages take these).
+fn rollback_json(r: &Rollback) -> Value {
+    match r {
+        Rollback::TrustList { seen, offered } => json!({
+            "kind": "trust_list",
+            "seen": seen,
+            "offered": offered,
+            "message": r.to_string(),
+        }),
+        Rollback::StatusList { uri, seen, offered } => json!({
+            "kind": "status_list",
+            "uri": uri,
+            "seen": rfc3339(*seen),
+            "offered": rfc3339(*offered),
+            "seen_seconds": seen,
+            "offered_seconds": offered,
+            "message": r.to_string(),
+        }),
     }
 }
 
@@ -413,6 +478,32 @@ impl WebVerifier {
         Ok(self
             .bundle_created_at
             .map(|made| now.saturating_sub(made).max(0) as f64))
+    }
+
+    /// The pinned root key, 64 hex digits (a device keeps one seen state per root, as the CLI).
+    #[wasm_bindgen(getter, js_name = rootKey)]
+    pub fn root_key(&self) -> String {
+        hex_lower(&self.root)
+    }
+
+    /// Rollback protection, as `giayto verify` has it: whether this verifier's trust list or
+    /// status lists are older than what the device has used (`state`: bytes from
+    /// `recordSeenState`, `undefined` on a device that has used nothing). `undefined` when the
+    /// data may be used; else what is older. Throws only for state bytes it cannot read.
+    #[wasm_bindgen(js_name = checkSeenState, unchecked_return_type = "Rollback | undefined")]
+    pub fn check_seen_state(&self, state: Option<Vec<u8>>) -> Result<JsValue, JsError> {
+        match self.check_seen(state.as_deref()).map_err(js_err)? {
+            Some(r) => to_js(&r),
+            None => Ok(JsValue::UNDEFINED),
+        }
+    }
+
+    /// The device state to keep after using this verifier's data: `state` (or none) with this
+    /// trust list's sequence and each status list's publication time recorded. Throws if the
+    /// data is older than `state` (see `checkSeenState`).
+    #[wasm_bindgen(js_name = recordSeenState)]
+    pub fn record_seen_state(&self, state: Option<Vec<u8>>) -> Result<Vec<u8>, JsError> {
+        self.record_seen(state.as_deref()).map_err(js_err)
     }
 
     /// The trust list: `{sequence, issued_at, expires_at, issued_at_seconds, expires_at_seconds}`.
@@ -534,5 +625,50 @@ mod tests {
             assert!(r["reason"].is_string());
         }
         assert!(WebVerifier::with_bundle(&root, &bundle[..bundle.len() - 1]).is_err());
+    }
+
+    #[test]
+    fn seen_state_refuses_older_data() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../test-vectors/");
+        let root = std::fs::read(format!("{dir}root.pub")).unwrap();
+        let bundle = std::fs::read(format!("{dir}bundle.cbor")).unwrap();
+        let v = WebVerifier::with_bundle(&root, &bundle).unwrap();
+        assert_eq!(v.root_key().len(), 64);
+        // A fresh device accepts it and records it; the same data again is not older.
+        assert_eq!(v.check_seen(None).unwrap(), None);
+        let state = v.record_seen(None).unwrap();
+        assert_eq!(v.check_seen(Some(&state)).unwrap(), None);
+        assert_eq!(v.record_seen(Some(&state)).unwrap(), state);
+        let recorded = SeenState::from_bytes(&state).unwrap();
+        let sequence = v.verifier().unwrap().trust_list().sequence;
+        assert_eq!(recorded.trust_sequence, sequence);
+        assert!(!recorded.status_issued_at.is_empty());
+
+        // A device that has used a later trust list refuses this one.
+        let mut newer = recorded.clone();
+        newer.trust_sequence = sequence + 1;
+        let r = v.check_seen(Some(&newer.to_bytes())).unwrap().unwrap();
+        assert_eq!(r["kind"], "trust_list");
+        assert_eq!(r["seen"], json!(sequence + 1));
+        assert_eq!(r["offered"], json!(sequence));
+        assert!(v.record_seen(Some(&newer.to_bytes())).is_err());
+
+        // ... and one that has used a later status list for a uri refuses this one's.
+        let mut newer = recorded.clone();
+        let ((_, uri), iat) = newer.status_issued_at.iter_mut().next().unwrap();
+        let uri = uri.clone();
+        let offered = *iat;
+        *iat += 60;
+        let r = v.check_seen(Some(&newer.to_bytes())).unwrap().unwrap();
+        assert_eq!(r["kind"], "status_list");
+        assert_eq!(r["uri"], json!(uri));
+        assert_eq!(r["offered_seconds"], json!(offered));
+        assert_eq!(r["seen_seconds"], json!(offered + 60));
+        assert_eq!(r["seen"], json!(rfc3339(offered + 60)));
+        assert!(v.record_seen(Some(&newer.to_bytes())).is_err());
+
+        // Unreadable state is an error, not a silent fresh start.
+        assert!(v.check_seen(Some(b"not cbor")).is_err());
+        assert!(v.record_seen(Some(&[])).is_err());
     }
 }
