@@ -765,3 +765,45 @@ fn a_presentation_of_a_revoked_or_suspended_credential_is_not_valid() {
         assert_eq!(v["presentation"], true);
     }
 }
+
+#[test]
+fn wallet_add_refuses_data_older_than_the_device_has_used() {
+    let s = setup();
+    let licence = s.issue("gplx", Some("holder.pub"));
+    let card = s.issue("bhyt", Some("child.pub"));
+    s.publish();
+    s.bundle("status", "old.bundle");
+    // Published lists carry their time to the second: make the next one visibly newer.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    s.publish();
+    s.bundle("status", "new.bundle");
+    let add = |bundle: &str, text: &str, extra: &[&str]| {
+        let mut args = vec![
+            "wallet",
+            "add",
+            "--root",
+            "root/root.pub",
+            "--bundle",
+            bundle,
+        ];
+        args.extend_from_slice(extra);
+        args.push(text);
+        s.run(&args)
+    };
+    ok(&add("new.bundle", &licence, &[]));
+    // Handed yesterday's bundle afterwards: refused, nothing stored.
+    let err = fails(&add("old.bundle", &card, &[]), 2);
+    assert!(err.contains("cũ hơn bản thiết bị đã dùng"), "{err}");
+    let count = |s: &Setup| {
+        ok_json(&s.run(&["--json", "wallet", "list", "--passcode"]))["persons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["documents"].as_array().unwrap().len())
+            .sum::<usize>()
+    };
+    assert_eq!(count(&s), 1);
+    // --no-state: checked against that bundle alone, as asked.
+    ok(&add("old.bundle", &card, &["--no-state"]));
+    assert_eq!(count(&s), 2);
+}

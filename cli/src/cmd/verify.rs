@@ -37,23 +37,32 @@ pub struct VerifierSource {
     /// An offline bundle (trust list and status lists), as written by `giayto bundle`.
     #[arg(long)]
     pub bundle: Option<PathBuf>,
+    /// Do not record or check the newest data this device has used (rollback protection,
+    /// kept in GIAYTO_STATE_DIR, else ~/.local/state/giayto).
+    #[arg(long)]
+    pub no_state: bool,
 }
 
 impl VerifierSource {
     /// The verifier, and when its bundle was made if it came from one.
     pub fn load(&self) -> Result<(Verifier, Option<i64>), Failure> {
-        match (&self.bundle, &self.trust) {
+        let (verifier, made) = match (&self.bundle, &self.trust) {
             (Some(b), _) => {
                 let (v, bundle) = super::status::load_bundle(&self.root, b)?;
-                Ok((v, Some(bundle.created_at)))
+                (v, Some(bundle.created_at))
             }
             (None, Some(t)) => {
                 let mut v = load_verifier(&self.root, t)?;
                 super::status::load_status_dirs(&mut v, &self.status)?;
-                Ok((v, None))
+                (v, None)
             }
-            (None, None) => Err(Failure::new("error-trust-missing")),
+            (None, None) => return Err(Failure::new("error-trust-missing")),
+        };
+        // Rollback protection: refuse data older than this device has used, then remember it.
+        if !self.no_state {
+            check_and_record_state(&self.root, &verifier)?;
         }
+        Ok((verifier, made))
     }
 }
 
@@ -68,10 +77,6 @@ pub struct VerifyArgs {
     /// Hours a status list is still used after its expiry.
     #[arg(long, default_value_t = 24)]
     pub status_grace_hours: u32,
-    /// Do not record or check the newest data this device has used (rollback protection,
-    /// kept in GIAYTO_STATE_DIR, else ~/.local/state/giayto).
-    #[arg(long)]
-    pub no_state: bool,
     /// Check as of this time (RFC 3339) instead of now.
     #[arg(long)]
     pub at: Option<String>,
@@ -120,9 +125,6 @@ pub fn run(a: VerifyArgs, out: Out) -> CmdResult {
         .with_status_grace(i64::from(a.status_grace_hours) * 3600)
         .with_expected_nonce(nonce)
         .with_presentation_window(i64::from(a.presentation_window));
-    if !a.no_state {
-        check_and_record_state(&a.source.root, &verifier)?;
-    }
     let codes = codes_from_input(&a.input)?;
     let trust = verifier.trust_list();
     let mut all_valid = true;
