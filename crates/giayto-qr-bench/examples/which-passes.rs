@@ -5,19 +5,7 @@
 use giayto_qr::{scan_with, Pass, Tone};
 
 fn main() {
-    let tones = [
-        Tone::Grey,
-        Tone::Inverted,
-        Tone::Adaptive,
-        Tone::AdaptiveInverted,
-        Tone::BlurAdaptive,
-        Tone::AdaptiveFine,
-        Tone::Zx,
-        Tone::ZxInverted,
-        Tone::ZxSmooth,
-        Tone::ZxStretch,
-        Tone::ZxSharpen,
-    ];
+    let tones = Tone::ALL;
     for file in std::env::args().skip(1) {
         let img = match image::open(&file) {
             Ok(img) => img,
@@ -28,7 +16,7 @@ fn main() {
         };
         let mut ok = Vec::new();
         for tone in tones {
-            for scale in [33u16, 50, 66, 80, 100, 125, 150, 200] {
+            for scale in giayto_qr_bench::CANDIDATE_SCALES {
                 let pass = Pass::new(tone, scale);
                 if !scan_with(&img, &[pass]).texts.is_empty() {
                     ok.push(pass.name());

@@ -12,5 +12,9 @@ pub mod ops;
 pub mod peers;
 pub mod rng;
 
+/// The image scales, in percent, at which every candidate scan pass is tried when passes are
+/// measured one by one (`qr-passes`, the `which-passes` example).
+pub const CANDIDATE_SCALES: [u16; 8] = [33, 50, 66, 80, 100, 125, 150, 200];
+
 /// The seed of the published corpus.
 pub const SEED: u64 = 20_261_123;

@@ -17,23 +17,11 @@ fn main() {
         .iter()
         .map(|s| image::load_from_memory(&s.bytes).expect("own image"))
         .collect();
-    let tones = [
-        Tone::Grey,
-        Tone::Inverted,
-        Tone::Adaptive,
-        Tone::AdaptiveInverted,
-        Tone::BlurAdaptive,
-        Tone::AdaptiveFine,
-        Tone::Zx,
-        Tone::ZxInverted,
-        Tone::ZxSmooth,
-        Tone::ZxStretch,
-        Tone::ZxSharpen,
-    ];
+    let tones = Tone::ALL;
     let scales: Vec<u16> = std::env::var("SCALES")
         .ok()
         .map(|v| v.split(',').filter_map(|x| x.parse().ok()).collect())
-        .unwrap_or_else(|| vec![33, 50, 66, 80, 100, 125, 150, 200]);
+        .unwrap_or_else(|| giayto_qr_bench::CANDIDATE_SCALES.to_vec());
     let mut table = Vec::new();
     let only: Option<String> = std::env::var("TONES").ok();
     for tone in tones {

@@ -60,6 +60,21 @@ pub enum Tone {
 }
 
 impl Tone {
+    /// Every tone, in declaration order (for measuring passes one by one).
+    pub const ALL: [Tone; 11] = [
+        Tone::Grey,
+        Tone::Inverted,
+        Tone::Adaptive,
+        Tone::AdaptiveInverted,
+        Tone::BlurAdaptive,
+        Tone::AdaptiveFine,
+        Tone::Zx,
+        Tone::ZxInverted,
+        Tone::ZxSmooth,
+        Tone::ZxStretch,
+        Tone::ZxSharpen,
+    ];
+
     /// A short stable name, for reports and benchmarks.
     pub fn name(self) -> &'static str {
         match self {
