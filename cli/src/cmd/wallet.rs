@@ -11,11 +11,11 @@ use giayto_wallet::{KdfParams, Unlock, Wallet, WalletError};
 use serde_json::json;
 use zeroize::Zeroizing;
 
-use super::verify::VerifierSource;
 use super::{check_parent, doc_type, print_json, write_atomic};
 use crate::failure::{io_failure, CmdResult, Failure, EXIT_OK};
 use crate::i18n::{tr, tr_args};
 use crate::input::{codes_from_input, human_time, now, parse_time, read_file, rfc3339};
+use crate::load::{parse_nonce, VerifierSource};
 use crate::Out;
 
 /// The environment variable with the 6-digit passcode (else a prompt).
@@ -288,13 +288,6 @@ fn open_password(path: &WalletPath) -> Result<Wallet, Failure> {
 }
 
 /// Parse `--nonce HEX` (1 to 64 bytes).
-pub fn parse_nonce(hex_text: &str) -> Result<Vec<u8>, Failure> {
-    hex::decode(hex_text.trim())
-        .ok()
-        .filter(|n| (1..=giayto_cose::presentation::MAX_NONCE).contains(&n.len()))
-        .ok_or_else(|| Failure::new("error-bad-nonce").arg("value", hex_text))
-}
-
 fn person_label(p: &giayto_wallet::Person) -> String {
     match &p.relationship {
         None => tr_args("wallet-person-holder", &[("name", p.name.clone())]),
@@ -371,7 +364,7 @@ fn add(a: AddArgs, out: Out) -> CmdResult {
         Some(s) => parse_time(s)?,
         None => now(),
     };
-    let (verifier, _) = a.source.load()?;
+    let verifier = a.source.load()?.verifier;
     let codes = codes_from_input(&a.input)?;
     let code = codes.first().cloned().unwrap_or_default();
     let cose = match text::decode(&code, &[]) {
@@ -742,7 +735,8 @@ fn present(a: PresentArgs, out: Out) -> CmdResult {
                 )
             );
         }
-        if !a.watch {
+        // Nobody reads a closed pipe: stop instead of signing codes forever.
+        if !a.watch || crate::output::stdout_closed() {
             return Ok(EXIT_OK);
         }
         std::thread::sleep(std::time::Duration::from_secs(WATCH_SECONDS));
