@@ -373,6 +373,19 @@ pub fn parse_nonce(hex_text: &str) -> Result<Vec<u8>, Failure> {
         .ok_or_else(|| Failure::new("error-bad-nonce").arg("value", hex_text))
 }
 
+/// Person `index` of an open wallet (an index the wallet itself gave).
+fn person_at<'w>(
+    wallet: &'w Wallet,
+    index: usize,
+    path: &Path,
+) -> Result<&'w giayto_wallet::Person, Failure> {
+    wallet
+        .persons()
+        .map_err(|e| wallet_failure(&e, path))?
+        .get(index)
+        .ok_or_else(|| wallet_failure(&WalletError::Format { what: "body" }, path))
+}
+
 fn person_label(p: &giayto_wallet::Person) -> String {
     match &p.relationship {
         None => tr_args("wallet-person-holder", &[("name", p.name.clone())]),
@@ -431,7 +444,7 @@ fn init(a: InitArgs, out: Out) -> CmdResult {
     let code = new_secret_from(&NEW_PASSCODE)?;
     let wallet =
         Wallet::create(path, &a.name, &pass, &code, kdf).map_err(|e| wallet_failure(&e, path))?;
-    let holder = &wallet.persons().map_err(|e| wallet_failure(&e, path))?[0];
+    let holder = person_at(&wallet, 0, path)?;
     done(
         out,
         "wallet-created",
@@ -588,8 +601,12 @@ fn show(a: PickArgs, out: Out) -> CmdResult {
     let wallet = open(&a.read)?;
     let index = pick(&wallet, &a)?;
     let fail = |e: WalletError| wallet_failure(&e, &path);
-    let c = &wallet.credentials().map_err(fail)?[index];
-    let person = &wallet.persons().map_err(fail)?[c.person];
+    let c = wallet
+        .credentials()
+        .map_err(fail)?
+        .get(index)
+        .ok_or_else(|| fail(WalletError::NoSuchCredential))?;
+    let person = person_at(&wallet, c.person, &path)?;
     let document = DocType::from_code(c.claims.document.doc_type)
         .and_then(|t| Document::from_cbor(t, &c.claims.document.fields).ok());
     if out.json {
@@ -735,7 +752,7 @@ fn dependent_add(a: DependentAddArgs, out: Out) -> CmdResult {
         .add_dependent(&a.name, &a.relationship)
         .map_err(|e| wallet_failure(&e, &path))?;
     wallet.save().map_err(|e| wallet_failure(&e, &path))?;
-    let p = &wallet.persons().map_err(|e| wallet_failure(&e, &path))?[index];
+    let p = person_at(&wallet, index, &path)?;
     done(
         out,
         "wallet-dependent-added",
@@ -751,7 +768,7 @@ fn pubkey(a: PubkeyArgs, out: Out) -> CmdResult {
     let index = wallet
         .person_index(a.person.as_deref())
         .map_err(|e| wallet_failure(&e, &path))?;
-    let p = &wallet.persons().map_err(|e| wallet_failure(&e, &path))?[index];
+    let p = person_at(&wallet, index, &path)?;
     let key = ed25519_dalek::VerifyingKey::from_bytes(&p.public_key())
         .map_err(|_| wallet_failure(&WalletError::Format { what: "body" }, &path))?;
     let pem = p.public_key_pem().map_err(|e| wallet_failure(&e, &path))?;
@@ -783,9 +800,7 @@ fn present(a: PresentArgs, out: Out) -> CmdResult {
     let presenter = wallet
         .presenter(index)
         .map_err(|e| wallet_failure(&e, &path))?;
-    let person = wallet.persons().map_err(|e| wallet_failure(&e, &path))?[presenter.person()]
-        .name
-        .clone();
+    let person = person_at(&wallet, presenter.person(), &path)?.name.clone();
     // The lock is released while the code is on screen.
     drop(wallet);
     let terminal = super::qr::terminal_style();
