@@ -74,7 +74,7 @@ pub use giayto_model::{DocType, Document};
 pub use giayto_trust::{IssuerEntry, TrustError, TrustList};
 pub use presentation::{VerifiedPresentation, DEFAULT_PRESENTATION_WINDOW};
 pub use report::{Arg, CodeKind, CredentialView, PresentationInfo, Report, TrustSummary};
-pub use verdict::{Reason, Verdict};
+pub use verdict::{Reason, Verdict, REASON_CODES};
 
 use giayto_cose::claims::ClaimsError;
 use giayto_cose::sign1::{CoseError, Sign1};

@@ -225,6 +225,15 @@ impl Reason {
 }
 
 impl Warning {
+    /// Every code [`Warning::code`] can return.
+    pub const CODES: [&'static str; 5] = [
+        "status_not_checked",
+        "status_list_aging",
+        "status_list_in_grace",
+        "trust_list_aging",
+        "possession_not_proven",
+    ];
+
     /// A stable snake_case code, as in the JSON contract (`warnings[].code`).
     pub fn code(&self) -> &'static str {
         match self {
