@@ -52,6 +52,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod checks;
 mod foreign;
 #[cfg(feature = "json")]
 pub mod json;
@@ -490,123 +491,5 @@ impl Verifier {
             status,
             warnings,
         })
-    }
-
-    /// The issuer's authority for this credential, then the document type, schema and fields.
-    fn check_issuer_and_document(
-        &self,
-        entry: &IssuerEntry,
-        claims: &CredentialClaims,
-    ) -> Result<Document, (Verdict, Reason)> {
-        if claims.issuer != entry.id {
-            return Err((
-                Verdict::IssuerNotAuthorized,
-                Reason::IssuerMismatch {
-                    claimed: claims.issuer.clone(),
-                    key_owner: entry.id.clone(),
-                },
-            ));
-        }
-        if claims.issued_at < entry.not_before || claims.issued_at > entry.not_after {
-            return Err((
-                Verdict::IssuerNotAuthorized,
-                Reason::KeyNotValidAt {
-                    issued_at: claims.issued_at,
-                    not_before: entry.not_before,
-                    not_after: entry.not_after,
-                },
-            ));
-        }
-        let doc_code = claims.document.doc_type;
-        if !entry.allows(doc_code) {
-            return Err((
-                Verdict::IssuerNotAuthorized,
-                Reason::DocTypeNotAllowed { doc_type: doc_code },
-            ));
-        }
-        let Some(doc_type) = DocType::from_code(doc_code) else {
-            return Err((
-                Verdict::UnsupportedDocument,
-                Reason::UnsupportedDocType { doc_type: doc_code },
-            ));
-        };
-        let version = claims.document.schema_version;
-        if version > giayto_model::SCHEMA_VERSION || version == 0 {
-            return Err((
-                Verdict::UnsupportedDocument,
-                Reason::UnsupportedSchema {
-                    version,
-                    known: giayto_model::SCHEMA_VERSION,
-                },
-            ));
-        }
-        Document::from_cbor(doc_type, &claims.document.fields)
-            .map_err(|e| (Verdict::Malformed, Reason::Fields(e)))
-    }
-
-    /// The validity period: from nbf (or iat when later or absent), with the clock skew, to exp.
-    fn check_time(&self, claims: &CredentialClaims, now: i64) -> Result<(), (Verdict, Reason)> {
-        let valid_from = claims
-            .not_before
-            .unwrap_or(claims.issued_at)
-            .max(claims.issued_at);
-        if now.saturating_add(self.clock_skew) < valid_from {
-            return Err((Verdict::NotYetValid, Reason::NotYetValid { valid_from }));
-        }
-        if now >= claims.expires_at {
-            return Err((
-                Verdict::Expired,
-                Reason::Expired {
-                    expires_at: claims.expires_at,
-                },
-            ));
-        }
-        Ok(())
-    }
-
-    /// The policy's assurance level, then — last, since a rejection never needs fresh data but
-    /// acceptance does — the freshness of the trust list.
-    fn check_level_and_trust(
-        &self,
-        claims: &CredentialClaims,
-        now: i64,
-        warnings: &mut Vec<Warning>,
-    ) -> Result<(), (Verdict, Reason)> {
-        let level = claims.document.assurance_level;
-        let required = self.policy.required_level();
-        if level < required {
-            return Err((
-                Verdict::InsufficientLevel,
-                Reason::Level {
-                    required,
-                    found: level,
-                },
-            ));
-        }
-        if now > self.trust.expires_at.saturating_add(self.trust_grace) {
-            return Err((
-                Verdict::StaleTrust,
-                Reason::TrustListExpired {
-                    expired_at: self.trust.expires_at,
-                },
-            ));
-        }
-        if now > self.trust.expires_at.saturating_sub(STALE_WARNING) {
-            warnings.push(Warning::TrustListAging {
-                expires_at: self.trust.expires_at,
-            });
-        }
-        Ok(())
-    }
-}
-
-impl CredentialInfo {
-    /// A rejection that shows what this credential says.
-    fn reject(self, verdict: Verdict, reason: Reason) -> Rejection {
-        Rejection {
-            verdict,
-            reason,
-            credential: Some(Box::new(self)),
-        }
     }
 }
