@@ -184,7 +184,7 @@ pub fn run(a: DemoArgs, out: Out) -> CmdResult {
     let revoked_serial = issued_all
         .last()
         .map(|(_, _, i, _, _)| i.serial.clone())
-        .unwrap_or_default();
+        .ok_or(Failure::new("error-sign"))?;
     // The traffic police revoke the registration of the vehicle since sold.
     let (_, _, traffic_police) = opened
         .iter_mut()
