@@ -54,6 +54,24 @@ error-already-initialised = { $path } đã có khóa; giayto không ghi đè.
 error-already-initialised-hint = Chọn thư mục khác, hoặc dùng khóa đang có.
 error-issuer-name-missing = Chưa có tên tiếng Việt cho cơ quan { $id }.
 error-issuer-name-missing-hint = Thêm --name "Tên cơ quan".
+error-root-state-corrupt = Tệp trạng thái của cơ quan gốc { $path } bị hỏng ({ $detail }); giayto không tạo lại trạng thái mới đè lên. Không có gì thay đổi.
+error-root-state-corrupt-hint = Khôi phục root.json từ bản sao lưu; thiếu nó, cơ quan gốc không biết các cơ quan cấp và số danh sách tin cậy cuối.
+error-issuer-name-invalid = Tên của cơ quan cấp { $id } phải dài từ 1 đến 256 byte.
+error-status-prefix-invalid = Tiền tố địa chỉ danh sách trạng thái của cơ quan cấp { $id } phải dài từ 1 đến 256 byte.
+error-no-doc-types = Cơ quan cấp { $id } cần ít nhất một loại giấy tờ (--doc-types cccd,gplx,vehicle,bhyt).
+error-key-already-trusted = Khóa { $kid } đã có trong danh sách của cơ quan gốc, thuộc cơ quan cấp { $id }. Không có gì thay đổi.
+error-key-already-trusted-hint = Đổi khóa cần một cặp khóa mới: giayto issuer rotate-key --dir ISS
+error-issuer-unknown-to-root = Cơ quan gốc không có cơ quan cấp { $id }. Không có gì thay đổi.
+error-no-current-key = Cơ quan cấp { $id } không có khóa nào đang hiệu lực để đổi. Không có gì thay đổi.
+error-no-current-key-hint = Hãy thêm khóa mới: giayto root add-issuer
+error-overlap-in-past = Thời điểm kết thúc giai đoạn chuyển tiếp ({ $until }) không ở tương lai. Không có gì thay đổi.
+error-overlap-beyond-key = Thời điểm kết thúc giai đoạn chuyển tiếp ({ $until }) muộn hơn lúc khóa cũ { $kid } hết hiệu lực ({ $not_after }): đổi khóa không bao giờ kéo dài khóa cũ. Không có gì thay đổi.
+error-new-key-ends-first = Khóa mới sẽ hết hiệu lực ({ $not_after }) trước khi giai đoạn chuyển tiếp kết thúc ({ $until }). Không có gì thay đổi.
+error-new-key-ends-first-hint = Tăng --valid-days hoặc chọn --old-until sớm hơn.
+error-too-many-issuers = Một danh sách tin cậy có tối đa 1024 khóa cơ quan cấp. Không có gì thay đổi.
+error-sequence-exhausted = Số thứ tự danh sách tin cậy không thể tăng thêm.
+error-bad-date = “{ $value }” không phải một ngày.
+error-bad-date-hint = Dùng YYYY-MM-DD (0 giờ đầu ngày, giờ Việt Nam) hoặc RFC 3339, ví dụ 2026-12-31T23:59:59+07:00.
 error-sign = Ký số thất bại.
 error-registry = Lỗi sổ đăng ký: { $detail }
 error-document-expired = Giấy tờ đã hết hạn nên không thể cấp bản điện tử còn hiệu lực.
@@ -68,6 +86,11 @@ root-issuer-updated = Đã cập nhật cơ quan cấp { $id } (kid { $kid }), �
 root-sign-reminder = Ký lại danh sách tin cậy để thay đổi có hiệu lực: giayto root sign-trust-list
 root-trust-list-signed = Đã ký danh sách tin cậy số { $sequence } ({ $count } cơ quan cấp) vào { $path }; cần cập nhật trước { $expires }.
 issuer-created = Đã tạo cơ quan cấp { $id } trong { $path }. Gửi khóa công khai { $pub } cho cơ quan gốc.
+root-issuer-rotated = Cơ quan cấp { $id }: đã thêm khóa mới { $kid }, được cấp: { $types }. Khóa cũ { $old } được ký đến { $until }; đến lúc đó cả hai khóa đều được chấp nhận.
+issuer-key-rotated =
+    Đã tạo cặp khóa mới trong { $path } (kid { $kid }); khóa cũ được giữ lại tại { $old_key } và { $old_pub }.
+    Tiếp theo, cơ quan gốc: giayto root rotate-issuer --dir ROOT --id { $id } --issuer-pub { $pub } --old-until NGÀY
+    rồi ký và công bố danh sách tin cậy; chưa cấp gì bằng khóa mới trước khi thiết bị kiểm tra có danh sách đó.
 issue-done = Đã cấp { $doctype }, số sê-ri { $serial }, { $chars } ký tự.
 
 ## Xác thực
@@ -237,6 +260,7 @@ problem-duplicate-key = khóa trường bị lặp.
 demo-start = Chạy thử giayto trong thư mục { $path }
 demo-root = 1. Đã tạo cơ quan gốc; khóa công khai: { $path }
 demo-issuer = 2. Đã tạo cơ quan cấp { $id } — { $name }
+demo-issuer-may = { "   " }{ $id } được cấp: { $types } (và chỉ thế: danh sách tin cậy ghi như vậy)
 demo-trust = 3. Đã ký danh sách tin cậy: { $path }
 demo-issued = ▶ { $doctype }: { $chars } ký tự, QR phiên bản { $version } (mức Q), ảnh { $path }
 demo-revoked = 4. Đã thu hồi giấy tờ { $serial } (xe đã bán), công bố danh sách trạng thái và ghi gói dữ liệu ngoại tuyến { $bundle }

@@ -97,6 +97,12 @@ pub enum IssuerError {
         /// The directory.
         dir: PathBuf,
     },
+    /// The issuer id breaks the id rule the root authority applies
+    /// ([`giayto_trust::is_valid_id`]): the root would refuse to list this issuer.
+    BadId {
+        /// The id.
+        id: String,
+    },
     /// The directory is not an issuer directory (or its metadata is damaged).
     NotAnIssuer {
         /// The directory.
@@ -121,6 +127,7 @@ impl std::fmt::Display for IssuerError {
             IssuerError::AlreadyInitialised { dir } => {
                 write!(f, "{} already holds an issuer", dir.display())
             }
+            IssuerError::BadId { id } => write!(f, "invalid issuer id {id:?}"),
             IssuerError::NotAnIssuer { dir } => {
                 write!(f, "{} is not an issuer directory", dir.display())
             }
@@ -230,13 +237,19 @@ fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> IssuerError + '_ {
 }
 
 /// Create a new issuer in `dir`: a fresh key (encrypted under `passphrase`), its public key,
-/// the metadata and an empty registry. Refuses a directory that already holds an issuer.
+/// the metadata and an empty registry. Refuses a directory that already holds an issuer, and
+/// an id the root authority would refuse ([`giayto_trust::is_valid_id`]).
 pub fn init(
     dir: &Path,
     meta: &IssuerMeta,
     passphrase: &SecretString,
     cost: KdfCost,
 ) -> Result<(), IssuerError> {
+    if !giayto_trust::is_valid_id(&meta.id) {
+        return Err(IssuerError::BadId {
+            id: meta.id.clone(),
+        });
+    }
     fs::create_dir_all(dir).map_err(io_err(dir))?;
     if [KEY_FILE, PUB_FILE, META_FILE, REGISTRY_FILE]
         .iter()
