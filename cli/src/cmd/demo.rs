@@ -89,7 +89,7 @@ pub fn run(a: DemoArgs, out: Out) -> CmdResult {
     let t = now();
     let say = |id: &str, args: &[(&str, String)]| {
         if !out.json {
-            println!("{}", tr_args(id, args));
+            crate::outln!("{}", tr_args(id, args));
         }
     };
 
@@ -266,7 +266,7 @@ pub fn run(a: DemoArgs, out: Out) -> CmdResult {
             }
             results.push(v);
         } else {
-            println!();
+            crate::outln!();
             say(
                 "demo-issued",
                 &[
@@ -279,10 +279,10 @@ pub fn run(a: DemoArgs, out: Out) -> CmdResult {
             if !a.no_terminal_qr {
                 let style = super::qr::terminal_style();
                 if let Ok(qr) = giayto_qr::render_terminal(&issued.text, EccLevel::Q, style) {
-                    print!("{qr}");
+                    crate::out!("{qr}");
                 }
             }
-            print!("{}", to_human(&report));
+            crate::out!("{}", to_human(&report));
         }
     }
     if out.json {
@@ -296,7 +296,7 @@ pub fn run(a: DemoArgs, out: Out) -> CmdResult {
             "credentials": results,
         }));
     } else {
-        println!();
+        crate::outln!();
         say(
             "demo-end",
             &[

@@ -155,7 +155,7 @@ fn rotate_key(a: &RotateKeyArgs, out: Out) -> CmdResult {
             "retired_public_key_file": retired_pub,
         }));
     } else {
-        println!(
+        crate::outln!(
             "{}",
             tr_args(
                 "issuer-key-rotated",
@@ -203,7 +203,7 @@ fn init(a: &InitArgs, out: Out) -> CmdResult {
             "registry": a.dir.join(giayto_issuer::dir::REGISTRY_FILE),
         }));
     } else {
-        println!(
+        crate::outln!(
             "{}",
             tr_args(
                 "issuer-created",

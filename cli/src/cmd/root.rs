@@ -236,14 +236,14 @@ fn remove_issuer(a: &RemoveIssuerArgs, out: Out) -> CmdResult {
     if out.json {
         print_json(&json!({"id": a.id, "removed_kids": removed}));
     } else {
-        println!(
+        crate::outln!(
             "{}",
             tr_args(
                 "root-issuer-removed",
                 &[("id", a.id.clone()), ("kids", removed.join(", "))]
             )
         );
-        println!("{}", tr_args("root-sign-reminder", &[]));
+        crate::outln!("{}", tr_args("root-sign-reminder", &[]));
     }
     Ok(EXIT_OK)
 }
@@ -277,7 +277,7 @@ fn init(a: &InitArgs, out: Out) -> CmdResult {
             "secret_key_file": a.dir.join(KEY_FILE),
         }));
     } else {
-        println!(
+        crate::outln!(
             "{}",
             tr_args(
                 "root-created",
@@ -364,7 +364,7 @@ fn add_issuer(a: &AddIssuerArgs, out: Out) -> CmdResult {
             "updated": updated,
         }));
     } else {
-        println!(
+        crate::outln!(
             "{}",
             tr_args(
                 if updated {
@@ -379,7 +379,7 @@ fn add_issuer(a: &AddIssuerArgs, out: Out) -> CmdResult {
                 ]
             )
         );
-        println!("{}", tr_args("root-sign-reminder", &[]));
+        crate::outln!("{}", tr_args("root-sign-reminder", &[]));
     }
     Ok(EXIT_OK)
 }
@@ -411,7 +411,7 @@ fn rotate_issuer(a: &RotateIssuerArgs, out: Out) -> CmdResult {
             "old_until": rfc3339(until),
         }));
     } else {
-        println!(
+        crate::outln!(
             "{}",
             tr_args(
                 "root-issuer-rotated",
@@ -424,7 +424,7 @@ fn rotate_issuer(a: &RotateIssuerArgs, out: Out) -> CmdResult {
                 ]
             )
         );
-        println!("{}", tr_args("root-sign-reminder", &[]));
+        crate::outln!("{}", tr_args("root-sign-reminder", &[]));
     }
     Ok(EXIT_OK)
 }
@@ -455,7 +455,7 @@ fn sign(a: &SignArgs, out: Out) -> CmdResult {
             "expires_at": rfc3339(list.expires_at),
         }));
     } else {
-        println!(
+        crate::outln!(
             "{}",
             tr_args(
                 "root-trust-list-signed",
