@@ -92,16 +92,16 @@ fn times_near_year_9999_never_panic() {
     ] {
         let args = verify_args(&text, when);
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        for json in [false, true] {
+        for as_json in [false, true] {
             let mut a = args.clone();
-            if json {
+            if as_json {
                 a.push("--json");
             }
             let out = run_bare(&a);
             // Checked long after every list and the trust list went stale: a verdict, not a crash.
             assert_eq!(code(&out), Some(1), "{when}: {}", stderr(&out));
             assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
-            if json {
+            if as_json {
                 assert_eq!(json(&out)["valid"], false);
             }
         }
