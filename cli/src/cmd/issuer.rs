@@ -91,6 +91,12 @@ pub fn registry_failure(e: &RegistryError) -> Failure {
             ),
         RegistryError::MissingReason => Failure::new("error-reason-missing"),
         RegistryError::ListSize { size } => Failure::new("error-list-size").arg("size", size),
+        RegistryError::Missing { location } => {
+            Failure::new("error-registry-missing").arg("path", location)
+        }
+        RegistryError::Empty { location } => {
+            Failure::new("error-registry-empty").arg("path", location)
+        }
         r => Failure::new("error-registry").arg("detail", r),
     }
 }

@@ -72,28 +72,61 @@ fn valid_schema_name(name: &str) -> bool {
 
 impl PostgresRegistry {
     /// Connect to `url` (a libpq-style `postgres://` or `host=… user=…` string) and use the
-    /// tables in `schema` (lower-case letters, digits and `_`), creating them if needed.
+    /// registry tables in `schema` (lower-case letters, digits and `_`). Never creates them:
+    /// a schema without giayto's tables is [`RegistryError::Missing`], one whose version row
+    /// is gone [`RegistryError::Empty`]. Only issuer initialisation creates the tables
+    /// ([`PostgresRegistry::create`]).
     pub fn connect(url: &str, schema: &str) -> Result<PostgresRegistry, RegistryError> {
+        Self::connect_with(url, schema, false)
+    }
+
+    /// Connect as [`PostgresRegistry::connect`] does, creating the schema and its tables if
+    /// they do not exist yet: what `giayto issuer init` does, and nothing else.
+    pub fn create(url: &str, schema: &str) -> Result<PostgresRegistry, RegistryError> {
+        Self::connect_with(url, schema, true)
+    }
+
+    fn connect_with(
+        url: &str,
+        schema: &str,
+        create: bool,
+    ) -> Result<PostgresRegistry, RegistryError> {
         if !valid_schema_name(schema) {
             return Err(RegistryError::Database(format!(
                 "invalid schema name {schema:?}"
             )));
         }
+        let location = || format!("PostgreSQL schema {schema}");
         let mut client = Client::connect(url, NoTls)?;
-        client.batch_execute(&format!(
-            "CREATE SCHEMA IF NOT EXISTS {schema}; SET search_path TO {schema}"
-        ))?;
+        if create {
+            client.batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS {schema}"))?;
+        } else {
+            let table = format!("{schema}.giayto_meta");
+            let exists: bool = client
+                .query_one("SELECT to_regclass($1::text) IS NOT NULL", &[&table])?
+                .try_get(0)?;
+            if !exists {
+                return Err(RegistryError::Missing {
+                    location: location(),
+                });
+            }
+        }
+        client.batch_execute(&format!("SET search_path TO {schema}"))?;
         let mut tx = client.transaction()?;
-        tx.batch_execute(
-            "CREATE TABLE IF NOT EXISTS giayto_meta (key TEXT PRIMARY KEY, value BIGINT NOT NULL)",
-        )?;
+        if create {
+            tx.batch_execute(
+                "CREATE TABLE IF NOT EXISTS giayto_meta \
+                 (key TEXT PRIMARY KEY, value BIGINT NOT NULL)",
+            )?;
+        }
         tx.execute("SELECT pg_advisory_xact_lock(7004410)", &[])?;
         let version: Option<i64> = tx
             .query_opt(
                 "SELECT value FROM giayto_meta WHERE key = 'schema_version'",
                 &[],
             )?
-            .map(|r| r.get(0));
+            .map(|r| r.try_get(0))
+            .transpose()?;
         match version {
             Some(v) if v > SCHEMA_VERSION => return Err(RegistryError::SchemaVersion { found: v }),
             Some(v) if v < SCHEMA_VERSION => {
@@ -102,7 +135,12 @@ impl PostgresRegistry {
                 })
             }
             Some(_) => {}
-            None => create_schema(&mut tx)?,
+            None if create => create_schema(&mut tx)?,
+            None => {
+                return Err(RegistryError::Empty {
+                    location: location(),
+                })
+            }
         }
         tx.commit()?;
         Ok(PostgresRegistry { client })
@@ -400,7 +438,21 @@ mod tests {
         let mut nonce = [0u8; 6];
         getrandom::getrandom(&mut nonce).unwrap();
         let schema = format!("t_{}", super::super::hex(&nonce));
-        let mut reg = PostgresRegistry::connect(&url, &schema).unwrap();
+        // A schema without the tables is refused, and nothing is created in it.
+        assert!(matches!(
+            PostgresRegistry::connect(&url, &schema),
+            Err(RegistryError::Missing { .. })
+        ));
+        let mut admin = Client::connect(&url, NoTls).unwrap();
+        let created: bool = admin
+            .query_one(
+                "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)",
+                &[&schema],
+            )
+            .unwrap()
+            .get(0);
+        assert!(!created, "connect created the schema");
+        let mut reg = PostgresRegistry::create(&url, &schema).unwrap();
         super::super::suite::run(&mut reg);
         drop(reg);
         let mut reg = PostgresRegistry::connect(&url, &schema).unwrap();
@@ -435,7 +487,16 @@ mod tests {
         all.sort_by_key(|s| (s.list, s.index));
         all.dedup();
         assert_eq!(all.len(), n, "two offices got the same slot");
-        let mut admin = Client::connect(&url, NoTls).unwrap();
+        // Without its version row the schema is not a registry: refused, not re-created.
+        admin
+            .batch_execute(&format!(
+                "DELETE FROM {schema}.giayto_meta WHERE key = 'schema_version'"
+            ))
+            .unwrap();
+        assert!(matches!(
+            PostgresRegistry::connect(&url, &schema),
+            Err(RegistryError::Empty { .. })
+        ));
         admin
             .batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))
             .unwrap();

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 
 use super::{
     action_from_str, allocate, check_list_size, check_reason, plan_change, Action, AuditEntry,
@@ -54,6 +54,19 @@ const SCHEMA_2: &str = "
                  PRAGMA user_version = 2;
                  ";
 
+/// An error opening or first reading `path`: a file that is not an SQLite database is
+/// [`RegistryError::Empty`] (it holds no giayto registry), anything else a database error.
+fn not_a_registry(e: rusqlite::Error, path: &Path) -> RegistryError {
+    match &e {
+        rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::NotADatabase => {
+            RegistryError::Empty {
+                location: path.display().to_string(),
+            }
+        }
+        _ => e.into(),
+    }
+}
+
 impl From<rusqlite::Error> for RegistryError {
     fn from(e: rusqlite::Error) -> Self {
         match &e {
@@ -101,10 +114,58 @@ fn row_to_record(r: &rusqlite::Row<'_>) -> rusqlite::Result<CredentialRecord> {
 }
 
 impl SqliteRegistry {
-    /// Open (creating if needed) the registry database at `path`.
+    /// Open the existing registry database at `path`. Never creates one: a missing file is
+    /// [`RegistryError::Missing`], and a file that is empty (0 bytes), not an SQLite database
+    /// or a database without a giayto schema is [`RegistryError::Empty`]; nothing is written
+    /// to it then. A registry of schema 1 (before status lists) is migrated.
     pub fn open(path: &Path) -> Result<SqliteRegistry, RegistryError> {
-        let mut conn = Connection::open(path)?;
+        let location = || path.display().to_string();
+        match std::fs::metadata(path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(RegistryError::Missing {
+                    location: location(),
+                })
+            }
+            Err(e) => return Err(RegistryError::Database(format!("{}: {e}", location()))),
+            Ok(m) if m.is_file() && m.len() == 0 => {
+                return Err(RegistryError::Empty {
+                    location: location(),
+                })
+            }
+            Ok(_) => {}
+        }
+        // Without SQLITE_OPEN_CREATE: a file removed since the check above is not re-created.
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX
+                | OpenFlags::SQLITE_OPEN_URI,
+        )
+        .map_err(|e| not_a_registry(e, path))?;
         conn.busy_timeout(std::time::Duration::from_secs(30))?;
+        // Read before anything is written: an empty or foreign database stays as it is.
+        let version: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .map_err(|e| not_a_registry(e, path))?;
+        if version == 0 {
+            return Err(RegistryError::Empty {
+                location: location(),
+            });
+        }
+        Self::set_up(conn)
+    }
+
+    /// Create the registry database at `path` (a new file, or an empty one that
+    /// `giayto issuer init` made owner-only), or open it if it already holds a giayto
+    /// registry. Only issuer initialisation calls this; every other use goes through
+    /// [`SqliteRegistry::open`], which never creates.
+    pub fn create(path: &Path) -> Result<SqliteRegistry, RegistryError> {
+        let conn = Connection::open(path)?;
+        conn.busy_timeout(std::time::Duration::from_secs(30))?;
+        Self::set_up(conn)
+    }
+
+    fn set_up(mut conn: Connection) -> Result<SqliteRegistry, RegistryError> {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         // FULL: a credential is handed out only after its row is durable, even across a
         // power cut.

@@ -311,7 +311,7 @@ fn lists_fill_and_roll_over(reg: &mut dyn RegistryBackend) {
 fn sqlite_backend_passes_the_suite() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("registry.sqlite");
-    let mut reg = SqliteRegistry::open(&path).unwrap();
+    let mut reg = SqliteRegistry::create(&path).unwrap();
     run(&mut reg);
     drop(reg);
     // Reopening keeps the rows, the statuses and the lists.
@@ -432,10 +432,61 @@ fn sqlite_migrates_a_schema_1_registry_and_says_its_credentials_have_no_status_e
 #[test]
 fn a_new_registry_has_no_legacy_table() {
     let dir = tempfile::tempdir().unwrap();
-    let mut reg = SqliteRegistry::open(&dir.path().join("registry.sqlite")).unwrap();
+    let mut reg = SqliteRegistry::create(&dir.path().join("registry.sqlite")).unwrap();
     assert!(!reg.has_legacy);
     assert!(matches!(
         reg.change_status(&Target::Serial(vec![0xA1; 10]), Action::Revoke, "x", 7),
         Err(RegistryError::UnknownSerial(_))
     ));
+}
+
+#[test]
+fn sqlite_open_never_creates_a_registry() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("registry.sqlite");
+    // Missing: refused, and no file (nor -wal, -shm) appears.
+    let err = SqliteRegistry::open(&path).unwrap_err();
+    assert!(
+        matches!(&err, RegistryError::Missing { location } if location.contains("registry.sqlite")),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("backup"), "{err}");
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+
+    // Empty (0 bytes, as a truncation leaves it): refused, and still 0 bytes.
+    std::fs::write(&path, b"").unwrap();
+    assert!(matches!(
+        SqliteRegistry::open(&path),
+        Err(RegistryError::Empty { .. })
+    ));
+    assert_eq!(std::fs::metadata(&path).unwrap().len(), 0);
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+
+    // Not a database at all.
+    std::fs::write(&path, vec![b'x'; 8192]).unwrap();
+    assert!(matches!(
+        SqliteRegistry::open(&path),
+        Err(RegistryError::Empty { .. })
+    ));
+
+    // An SQLite database without the giayto schema: refused, and left without it.
+    std::fs::remove_file(&path).unwrap();
+    let other = rusqlite::Connection::open(&path).unwrap();
+    other.execute_batch("CREATE TABLE notes (t TEXT)").unwrap();
+    drop(other);
+    assert!(matches!(
+        SqliteRegistry::open(&path),
+        Err(RegistryError::Empty { .. })
+    ));
+    let tables: i64 = rusqlite::Connection::open(&path)
+        .unwrap()
+        .query_row("SELECT COUNT(*) FROM sqlite_master", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(tables, 1);
+
+    // `create` makes one (what issuer init does), and `open` then accepts it.
+    let fresh = dir.path().join("new.sqlite");
+    drop(SqliteRegistry::create(&fresh).unwrap());
+    let mut reg = SqliteRegistry::open(&fresh).unwrap();
+    assert_eq!(reg.count().unwrap(), 0);
 }
