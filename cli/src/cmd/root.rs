@@ -436,7 +436,7 @@ pub fn sign_list(
 fn sign(a: &SignArgs, out: Out) -> CmdResult {
     read_state(&a.dir)?;
     super::check_parent(&a.out)?;
-    let pass = secrets::existing("root")?;
+    let pass = secrets::existing_key("root", &a.dir.join(KEY_FILE))?;
     let key = keys::read_secret_key(&a.dir.join(KEY_FILE), &pass).map_err(|e| key_failure(&e))?;
     let (bytes, list) = sign_list(&a.dir, &key, a.valid_days, now())?;
     write_atomic(&a.out, &bytes)?;

@@ -548,6 +548,13 @@ impl Issuer {
         sign_record_with(&self.key, &self.meta, document, record)
     }
 
+    /// Take back a credential just issued whose output could not be written, so the
+    /// registry does not count a credential nobody received (see
+    /// [`RegistryBackend::withdraw`]). Returns whether it was removed.
+    pub fn withdraw(&mut self, serial: &[u8]) -> Result<bool, IssuerError> {
+        Ok(self.registry.withdraw(serial)?)
+    }
+
     /// The records already made for a batch, by input line.
     pub fn batch_lines(
         &mut self,

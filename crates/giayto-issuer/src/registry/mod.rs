@@ -352,7 +352,19 @@ pub trait RegistryBackend: Send {
         &mut self,
         batch_id: &str,
     ) -> Result<Vec<(u64, CredentialRecord)>, RegistryError>;
+
+    /// Take back a credential that was recorded but never handed out, because writing it
+    /// out failed: its row (and batch line) goes, so the registry counts only credentials
+    /// somebody received. Its status list entry stays used, so no later credential gets that
+    /// index. Only a credential still valid and without any status change can be withdrawn
+    /// (removing a revoked one would undo its revocation); returns whether one was removed.
+    fn withdraw(&mut self, serial: &[u8]) -> Result<bool, RegistryError>;
 }
+
+/// The condition under which [`RegistryBackend::withdraw`] removes a row of `credentials`:
+/// still valid, and never changed.
+pub(crate) const WITHDRAWABLE: &str =
+    "status = 0 AND NOT EXISTS (SELECT 1 FROM audit a WHERE a.serial = credentials.serial)";
 
 /// Check a change request before touching the database.
 pub(crate) fn check_reason(reason: &str) -> Result<(), RegistryError> {

@@ -10,7 +10,7 @@ use postgres::{Client, NoTls, Transaction};
 use super::{
     action_from_str, allocate, check_list_size, check_reason, plan_change, Action, AuditEntry,
     ChangeReport, CredentialRecord, ListInfo, NewCredential, RegistryBackend, RegistryError,
-    Status, StatusSlot, Target,
+    Status, StatusSlot, Target, WITHDRAWABLE,
 };
 
 const SCHEMA_VERSION: i64 = 2;
@@ -417,6 +417,19 @@ impl RegistryBackend for PostgresRegistry {
         rows.iter()
             .map(|r| Ok((r.get::<_, i64>(10).max(0) as u64, row_to_record(r)?)))
             .collect()
+    }
+
+    fn withdraw(&mut self, serial: &[u8]) -> Result<bool, RegistryError> {
+        let mut tx = self.client.transaction()?;
+        let removed = tx.execute(
+            &format!("DELETE FROM credentials WHERE serial = $1 AND {WITHDRAWABLE}"),
+            &[&serial],
+        )?;
+        if removed > 0 {
+            tx.execute("DELETE FROM batch_lines WHERE serial = $1", &[&serial])?;
+        }
+        tx.commit()?;
+        Ok(removed > 0)
     }
 }
 

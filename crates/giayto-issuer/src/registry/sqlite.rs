@@ -7,7 +7,7 @@ use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBeha
 use super::{
     action_from_str, allocate, check_list_size, check_reason, plan_change, Action, AuditEntry,
     ChangeReport, CredentialRecord, ListInfo, NewCredential, RegistryBackend, RegistryError,
-    Status, StatusSlot, Target,
+    Status, StatusSlot, Target, WITHDRAWABLE,
 };
 
 const SCHEMA_VERSION: i64 = 2;
@@ -441,5 +441,20 @@ impl RegistryBackend for SqliteRegistry {
             Ok((r.get::<_, i64>(10)?.max(0) as u64, row_to_record(r)?))
         })?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    fn withdraw(&mut self, serial: &[u8]) -> Result<bool, RegistryError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let removed = tx.execute(
+            &format!("DELETE FROM credentials WHERE serial = ?1 AND {WITHDRAWABLE}"),
+            [serial],
+        )?;
+        if removed > 0 {
+            tx.execute("DELETE FROM batch_lines WHERE serial = ?1", [serial])?;
+        }
+        tx.commit()?;
+        Ok(removed > 0)
     }
 }

@@ -29,6 +29,7 @@ pub(crate) fn run(reg: &mut dyn RegistryBackend) {
     holder_changes(reg);
     batches(reg);
     lists_fill_and_roll_over(reg);
+    withdrawals(reg);
 }
 
 fn record_get_count_and_duplicates(reg: &mut dyn RegistryBackend) {
@@ -305,6 +306,41 @@ fn lists_fill_and_roll_over(reg: &mut dyn RegistryBackend) {
     let steps = slots.iter().filter(|s| s.list == 1).count() as f64;
     let share = f64::from(ascending) / steps;
     assert!((0.4..0.6).contains(&share), "{share} of steps ascend");
+}
+
+/// A credential whose output could not be written is taken back; its slot stays used; one
+/// that was ever revoked or suspended cannot be withdrawn.
+fn withdrawals(reg: &mut dyn RegistryBackend) {
+    let before = reg.count().unwrap();
+    let lists_before = reg.lists().unwrap();
+    let mut row = new_row(0xD1, Some("079300000999"));
+    row.batch = Some(BatchLine {
+        batch_id: "withdraw-batch".into(),
+        line: 1,
+    });
+    reg.record(
+        &[row, new_row(0xD2, Some("079300000999"))],
+        giayto_status::MIN_ENTRIES,
+    )
+    .unwrap();
+    assert_eq!(reg.count().unwrap(), before + 2);
+    assert!(reg.withdraw(&[0xD1; 10]).unwrap());
+    assert_eq!(reg.count().unwrap(), before + 1);
+    assert!(reg.get(&[0xD1; 10]).unwrap().is_none());
+    assert!(reg.batch_lines("withdraw-batch").unwrap().is_empty());
+    // The withdrawn credential's slot is not handed out again.
+    let used_before: u64 = lists_before.iter().map(|l| l.used).sum();
+    let used_after: u64 = reg.lists().unwrap().iter().map(|l| l.used).sum();
+    assert_eq!(used_after, used_before + 2);
+    // Twice, unknown, or once its status changed: nothing removed.
+    assert!(!reg.withdraw(&[0xD1; 10]).unwrap());
+    assert!(!reg.withdraw(&[0x77; 10]).unwrap());
+    reg.change_status(&Target::Serial(vec![0xD2; 10]), Action::Suspend, "check", 9)
+        .unwrap();
+    reg.change_status(&Target::Serial(vec![0xD2; 10]), Action::Reinstate, "ok", 10)
+        .unwrap();
+    assert!(!reg.withdraw(&[0xD2; 10]).unwrap());
+    assert_eq!(reg.count().unwrap(), before + 1);
 }
 
 #[test]
