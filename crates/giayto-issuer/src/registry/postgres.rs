@@ -39,6 +39,8 @@ impl std::fmt::Debug for PostgresRegistry {
 const COLUMNS: &str =
     "serial, doc_type, holder_id, issued_at, expires_at, holder_key, level, list, idx, status";
 
+/// A row as a record; a value out of its range is [`RegistryError::Corrupt`], never clamped or
+/// dropped (as in the SQLite backend).
 fn row_to_record(r: &postgres::Row) -> Result<CredentialRecord, RegistryError> {
     let key: Option<Vec<u8>> = r.try_get(5)?;
     let level: i16 = r.try_get(6)?;
@@ -51,14 +53,26 @@ fn row_to_record(r: &postgres::Row) -> Result<CredentialRecord, RegistryError> {
         holder_id: r.try_get(2)?,
         issued_at: r.try_get(3)?,
         expires_at: r.try_get(4)?,
-        holder_key: key.and_then(|k| k.try_into().ok()),
-        assurance_level: level.clamp(0, 255) as u8,
+        holder_key: key
+            .map(<[u8; 32]>::try_from)
+            .transpose()
+            .map_err(|_| RegistryError::Corrupt { what: "holder key" })?,
+        assurance_level: non_negative(level, "assurance level")?,
         slot: StatusSlot {
-            list: list.max(0) as u32,
-            index: index.max(0) as u64,
+            list: non_negative(list, "list number")?,
+            index: non_negative(index, "status index")?,
         },
-        status: Status::from_code(status.clamp(0, 3) as u8),
+        status: Status::from_code(non_negative::<u8>(status, "status")?.min(3)),
     })
+}
+
+/// A stored integer as the unsigned type it stands for; out of range is
+/// [`RegistryError::Corrupt`].
+fn non_negative<T: TryFrom<i64>>(
+    v: impl Into<i64>,
+    what: &'static str,
+) -> Result<T, RegistryError> {
+    T::try_from(v.into()).map_err(|_| RegistryError::Corrupt { what })
 }
 
 fn valid_schema_name(name: &str) -> bool {
@@ -352,14 +366,15 @@ impl RegistryBackend for PostgresRegistry {
             "SELECT list, size, used FROM status_lists ORDER BY list",
             &[],
         )?;
-        Ok(rows
-            .iter()
-            .map(|r| ListInfo {
-                list: r.get::<_, i32>(0).max(0) as u32,
-                size: r.get::<_, i64>(1).max(0) as u64,
-                used: r.get::<_, i64>(2).max(0) as u64,
+        rows.iter()
+            .map(|r| {
+                Ok(ListInfo {
+                    list: non_negative(r.try_get::<_, i32>(0)?, "list number")?,
+                    size: non_negative(r.try_get::<_, i64>(1)?, "list size")?,
+                    used: non_negative(r.try_get::<_, i64>(2)?, "list use")?,
+                })
             })
-            .collect())
+            .collect()
     }
 
     fn not_valid(&mut self, list: u32) -> Result<Vec<(u64, Status)>, RegistryError> {
@@ -367,15 +382,15 @@ impl RegistryBackend for PostgresRegistry {
             "SELECT idx, status FROM credentials WHERE list = $1 AND status <> 0 ORDER BY idx",
             &[&(list as i32)],
         )?;
-        Ok(rows
-            .iter()
+        rows.iter()
             .map(|r| {
-                (
-                    r.get::<_, i64>(0).max(0) as u64,
-                    Status::from_code(r.get::<_, i16>(1).clamp(0, 3) as u8),
-                )
+                let status: u8 = non_negative(r.try_get::<_, i16>(1)?, "status")?;
+                Ok((
+                    non_negative(r.try_get::<_, i64>(0)?, "status index")?,
+                    Status::from_code(status.min(3)),
+                ))
             })
-            .collect())
+            .collect()
     }
 
     fn audit(&mut self, serial: &[u8]) -> Result<Vec<AuditEntry>, RegistryError> {
@@ -415,7 +430,12 @@ impl RegistryBackend for PostgresRegistry {
             &[&batch_id],
         )?;
         rows.iter()
-            .map(|r| Ok((r.get::<_, i64>(10).max(0) as u64, row_to_record(r)?)))
+            .map(|r| {
+                Ok((
+                    non_negative(r.try_get::<_, i64>(10)?, "batch line")?,
+                    row_to_record(r)?,
+                ))
+            })
             .collect()
     }
 

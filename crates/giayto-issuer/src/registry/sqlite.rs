@@ -91,25 +91,24 @@ pub struct SqliteRegistry {
 const COLUMNS: &str =
     "serial, doc_type, holder_id, issued_at, expires_at, holder_key, level, list, idx, status";
 
+/// A row as a record. A value out of its range (a holder key that is not 32 bytes, a negative
+/// index, …) is an error, never clamped or dropped: a credential re-signed from a damaged row
+/// (batch recovery) must not silently lose its holder binding or point at another slot.
 fn row_to_record(r: &rusqlite::Row<'_>) -> rusqlite::Result<CredentialRecord> {
-    let key: Option<Vec<u8>> = r.get(5)?;
-    let level: i64 = r.get(6)?;
-    let list: i64 = r.get(7)?;
-    let index: i64 = r.get(8)?;
-    let status: i64 = r.get(9)?;
+    let status: u8 = r.get(9)?;
     Ok(CredentialRecord {
         serial: r.get(0)?,
         doc_type: r.get(1)?,
         holder_id: r.get(2)?,
         issued_at: r.get(3)?,
         expires_at: r.get(4)?,
-        holder_key: key.and_then(|k| k.try_into().ok()),
-        assurance_level: level.clamp(0, 255) as u8,
+        holder_key: r.get::<_, Option<[u8; 32]>>(5)?,
+        assurance_level: r.get(6)?,
         slot: StatusSlot {
-            list: list.clamp(0, i64::from(u32::MAX)) as u32,
-            index: index.max(0) as u64,
+            list: r.get(7)?,
+            index: r.get(8)?,
         },
-        status: Status::from_code(status.clamp(0, 3) as u8),
+        status: Status::from_code(status.min(3)),
     })
 }
 
@@ -375,9 +374,9 @@ impl RegistryBackend for SqliteRegistry {
             .prepare_cached("SELECT list, size, used FROM status_lists ORDER BY list")?;
         let rows = stmt.query_map([], |r| {
             Ok(ListInfo {
-                list: r.get::<_, i64>(0)?.clamp(0, i64::from(u32::MAX)) as u32,
-                size: r.get::<_, i64>(1)?.max(0) as u64,
-                used: r.get::<_, i64>(2)?.max(0) as u64,
+                list: r.get(0)?,
+                size: r.get(1)?,
+                used: r.get(2)?,
             })
         })?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
@@ -389,8 +388,8 @@ impl RegistryBackend for SqliteRegistry {
         )?;
         let rows = stmt.query_map([list], |r| {
             Ok((
-                r.get::<_, i64>(0)?.max(0) as u64,
-                Status::from_code(r.get::<_, i64>(1)?.clamp(0, 3) as u8),
+                r.get::<_, u64>(0)?,
+                Status::from_code(r.get::<_, u8>(1)?.min(3)),
             ))
         })?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
@@ -438,7 +437,7 @@ impl RegistryBackend for SqliteRegistry {
             cols.join(", ")
         ))?;
         let rows = stmt.query_map([batch_id], |r| {
-            Ok((r.get::<_, i64>(10)?.max(0) as u64, row_to_record(r)?))
+            Ok((r.get::<_, u64>(10)?, row_to_record(r)?))
         })?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }

@@ -526,3 +526,31 @@ fn sqlite_open_never_creates_a_registry() {
     let mut reg = SqliteRegistry::open(&fresh).unwrap();
     assert_eq!(reg.count().unwrap(), 0);
 }
+
+/// Regression: a damaged row used to be read with its holder key dropped (a credential
+/// re-signed from it in batch recovery would lose its holder binding) or its index clamped.
+#[test]
+fn sqlite_reads_a_damaged_row_as_an_error_not_a_default() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut reg = SqliteRegistry::create(&dir.path().join("registry.sqlite")).unwrap();
+    reg.record(&[new_row(1, None), new_row(2, None)], DEFAULT_LIST_SIZE)
+        .unwrap();
+    assert_eq!(
+        reg.get(&[1; 10]).unwrap().unwrap().holder_key,
+        Some([4; 32])
+    );
+    reg.conn
+        .execute(
+            "UPDATE credentials SET holder_key = ?1 WHERE serial = ?2",
+            rusqlite::params![vec![4u8; 31], vec![1u8; 10]],
+        )
+        .unwrap();
+    assert!(reg.get(&[1; 10]).is_err());
+    reg.conn
+        .execute(
+            "UPDATE credentials SET idx = -1 WHERE serial = ?1",
+            [vec![2u8; 10]],
+        )
+        .unwrap();
+    assert!(reg.get(&[2; 10]).is_err());
+}
