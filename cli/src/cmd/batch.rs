@@ -275,6 +275,18 @@ impl<R: BufRead> Read for BoundedLines<R> {
     }
 }
 
+/// The line a CSV record starts on. The parser's own record position is where it started
+/// looking, before any blank lines it skipped; counting back from where the record ended (the
+/// line after its terminator, which [`BoundedLines`] always supplies) is right either way,
+/// for records spanning lines (newlines in quoted cells) too.
+fn record_line<R: Read>(csv: &csv::Reader<R>, record: &csv::StringRecord) -> u64 {
+    let inner: u64 = record
+        .iter()
+        .map(|cell| cell.bytes().filter(|&b| b == b'\n').count() as u64)
+        .sum();
+    csv.position().line().saturating_sub(1 + inner)
+}
+
 /// The bad row of a line longer than [`MAX_LINE`].
 fn too_long_row(line: u64) -> Row {
     Row {
@@ -350,7 +362,7 @@ fn for_each_row(
                 let (line_no, parsed) = match read {
                     Ok(false) => break,
                     Ok(true) => {
-                        let line_no = record.position().map_or(0, |p| p.line());
+                        let line_no = record_line(&csv, &record);
                         let parsed = if record.len() != headers.len() {
                             Err(malformed_row("row with one cell per column"))
                         } else {
@@ -804,6 +816,38 @@ mod tests {
             let mut r = &text[..];
             assert_eq!(read_line_bounded(&mut r, &mut buf, MAX_LINE).unwrap(), want);
         }
+    }
+
+    /// Rows are numbered by the file's lines, across blank lines and cells spanning lines
+    /// (the CSV parser's own position counted from before the blank lines it skipped).
+    #[test]
+    fn csv_rows_carry_their_own_line_numbers() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("rows.csv");
+        let long = "z".repeat(MAX_LINE + 1);
+        std::fs::write(
+            &path,
+            format!("full_name,id_number\n\n1,2\n\n\n3,4\n\"x\ny\",5\n{long}\n6,7\n8,9"),
+        )
+        .unwrap();
+        let mut seen = Vec::new();
+        for_each_row(&path, DocType::Cccd, |row| {
+            let problem = row.parsed.err().map(|e| e.kind.code());
+            seen.push((row.line, problem == Some("too-long")));
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(
+            seen,
+            [
+                (3, false),
+                (6, false),
+                (7, false),
+                (9, true),
+                (10, false),
+                (11, false)
+            ]
+        );
     }
 
     /// The CSV parser sees an over-long line as a stand-in line, and its number is kept.
