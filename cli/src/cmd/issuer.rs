@@ -104,6 +104,12 @@ pub fn registry_failure(e: &RegistryError) -> Failure {
             ),
         RegistryError::MissingReason => Failure::new("error-reason-missing"),
         RegistryError::ListSize { size } => Failure::new("error-list-size").arg("size", size),
+        RegistryError::Missing { location } => {
+            Failure::new("error-registry-missing").arg("path", location)
+        }
+        RegistryError::Empty { location } => {
+            Failure::new("error-registry-empty").arg("path", location)
+        }
         r => Failure::new("error-registry").arg("detail", r),
     }
 }
@@ -134,7 +140,7 @@ fn rotate_key(a: &RotateKeyArgs, out: Out) -> CmdResult {
     let date = stamp.get(..10).unwrap_or("undated");
     let (retired_key, retired_pub) = retired_names(&a.dir, date, &old_kid);
     // The new key is sealed with the issuer's present passphrase, which must open the old one.
-    let pass = secrets::existing("issuer")?;
+    let pass = secrets::existing_key("issuer", &key_path)?;
     let (_, new) = keys::rotate_key_pair(
         &key_path,
         &pub_path,

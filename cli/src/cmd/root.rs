@@ -442,7 +442,7 @@ pub fn sign_list(
 fn sign(a: &SignArgs, out: Out) -> CmdResult {
     RootState::load(&a.dir).map_err(|e| authority_failure(&e))?;
     super::check_parent(&a.out)?;
-    let pass = secrets::existing("root")?;
+    let pass = secrets::existing_key("root", &a.dir.join(KEY_FILE))?;
     let key = authority::open_key(&a.dir, &pass).map_err(|e| authority_failure(&e))?;
     let (bytes, list) = sign_list(&a.dir, &key, a.valid_days, now())?;
     write_atomic(&a.out, &bytes)?;
