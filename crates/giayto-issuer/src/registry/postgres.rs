@@ -236,10 +236,14 @@ impl RegistryBackend for PostgresRegistry {
                 let key: [u8; 32] = key
                     .try_into()
                     .map_err(|_| RegistryError::Corrupt { what: "list key" })?;
+                // A damaged row (a negative number) is an error, never clamped.
+                let corrupt = |_| RegistryError::Corrupt {
+                    what: "status list row",
+                };
                 Ok::<_, RegistryError>((
-                    r.get::<_, i32>(0).max(0) as u32,
-                    r.get::<_, i64>(1).max(0) as u64,
-                    r.get::<_, i64>(2).max(0) as u64,
+                    u32::try_from(r.get::<_, i32>(0)).map_err(corrupt)?,
+                    u64::try_from(r.get::<_, i64>(1)).map_err(corrupt)?,
+                    u64::try_from(r.get::<_, i64>(2)).map_err(corrupt)?,
                     key,
                 ))
             })

@@ -250,7 +250,16 @@ impl RegistryBackend for SqliteRegistry {
                 let key: [u8; 32] = k
                     .try_into()
                     .map_err(|_| RegistryError::Corrupt { what: "list key" })?;
-                Ok::<_, RegistryError>((l as u32, s as u64, u as u64, key))
+                // A damaged row (a negative or oversized number) is an error, never a wrapped value.
+                let corrupt = |_| RegistryError::Corrupt {
+                    what: "status list row",
+                };
+                Ok::<_, RegistryError>((
+                    u32::try_from(l).map_err(corrupt)?,
+                    u64::try_from(s).map_err(corrupt)?,
+                    u64::try_from(u).map_err(corrupt)?,
+                    key,
+                ))
             })
             .transpose()?;
         let allocation = allocate(open, rows.len(), list_size)?;
