@@ -11,7 +11,7 @@ use ed25519_dalek::pkcs8::DecodePublicKey;
 use ed25519_dalek::VerifyingKey;
 use giayto_verify::json::{report_json, JsonContext};
 use giayto_verify::{hex_lower, Added, Bundle, Policy, Report, Rollback, SeenState, Verifier};
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(typescript_custom_section)]
