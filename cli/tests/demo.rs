@@ -1,5 +1,6 @@
 //! The demo shows the trust model: three issuing authorities, each authorised in the trust
 //! list for its own documents only, all in one offline bundle.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests stop at the first failure
 
 mod common;
 

@@ -1,5 +1,6 @@
 //! Inputs that once ended in a panic (exit 101): a closed pipe on stdout, times near the end of
 //! year 9999, no folder for the device state. Each now ends with a documented exit code.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests stop at the first failure
 
 mod common;
 

@@ -3,6 +3,7 @@
 //! folder cannot interleave; an over-long batch line is refused without being read whole;
 //! `issue` never records a credential whose files could not be written; a secret key file
 //! open to other users is flagged.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests stop at the first failure
 
 mod common;
 

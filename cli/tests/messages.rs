@@ -1,5 +1,6 @@
 //! Every verdict, reason and warning the verifier can produce has its message in both
 //! languages, so no user ever sees a raw message id.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests stop at the first failure
 
 use std::collections::BTreeSet;
 

@@ -1,5 +1,6 @@
 //! The root authority through the CLI: key rotation with an overlap, removing one key, and
 //! refusals that change nothing.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests stop at the first failure
 
 mod common;
 

@@ -1,5 +1,6 @@
 //! An issuer folder can only be created under an id the root authority would list.
 #![cfg(feature = "registry")]
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests stop at the first failure
 
 use giayto_issuer::{IssuerError, IssuerMeta};
 use giayto_trust::authority::{AuthorityError, RootState};

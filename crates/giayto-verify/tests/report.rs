@@ -2,6 +2,7 @@
 //! every normative test vector, checked against `docs/verify-result.schema.json`; and the
 //! defects fixed with it (dates near year 9999, a status list's `exp`, lists dated in the
 //! future, possession of a holder-bound credential).
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests stop at the first failure
 
 use std::path::PathBuf;
 

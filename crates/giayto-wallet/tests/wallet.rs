@@ -1,4 +1,5 @@
 //! The wallet as a library: secrets, attempts, lock, dependents, presentations, durability.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests stop at the first failure
 
 use std::path::{Path, PathBuf};
 
