@@ -8,6 +8,7 @@
 #![deny(missing_docs)]
 
 pub mod dictionary;
+pub mod sd_size;
 pub mod size;
 pub mod status;
 
@@ -642,6 +643,7 @@ fn presentation_vectors() -> Vec<PresentationVector> {
         credential: credential.to_vec(),
         issued_at: iat,
         nonce: nonce.map(<[u8]>::to_vec),
+        disclosures: None,
     };
     let sign = |k: &SigningKey, typ: &str, p: Vec<u8>| {
         giayto_cose::sign1::sign(k, typ, p).expect("in-memory key signs")
