@@ -62,7 +62,7 @@ pub fn leaf_values(request: &CredentialRequest<'_>) -> Vec<(u64, Value)> {
             .into_iter()
             .filter_map(|(k, v)| {
                 let k = u64::try_from(k.as_integer()?).ok()?;
-                (k >= 1 && k < PREDICATE_BASE).then_some((k, v))
+                (1..PREDICATE_BASE).contains(&k).then_some((k, v))
             })
             .collect(),
         _ => Vec::new(),

@@ -8,6 +8,7 @@
 #![deny(missing_docs)]
 
 pub mod dictionary;
+pub mod disclosures;
 pub mod sd_size;
 pub mod size;
 pub mod status;
@@ -770,7 +771,7 @@ fn presentation_vectors() -> Vec<PresentationVector> {
     ]));
     out.push(pv(
         "presentation_disclosures_reserved",
-        "The payload carries key 4 (disclosures), reserved and refused by this version.",
+        "The payload carries key 4 (disclosures) with nothing disclosed and no proof: refused.",
         vp(&sign(&holder, PRESENTATION_TYP, with_disclosures)),
         "malformed",
     ));
@@ -866,6 +867,10 @@ pub fn generate() -> Vec<File> {
         File {
             name: "credentials.json",
             bytes: pretty(&credentials),
+        },
+        File {
+            name: "disclosures.json",
+            bytes: pretty(&disclosures::file(&root.verifying_key().to_bytes(), &trust)),
         },
         File {
             name: "keys.json",
