@@ -3,6 +3,7 @@
 error-prefix = Error
 hint-prefix = Hint
 yes = yes
+no = no
 
 ## Passphrases
 prompt-passphrase = Key passphrase
@@ -423,5 +424,10 @@ reason-holder-signature = The presentation is not signed by the credential's hol
 reason-nonce-mismatch = The presentation answers another challenge (nonce): it was made for another check.
 reason-nonce-missing = The presentation carries no challenge (nonce), though this check asked for one.
 reason-presentation-time = The presentation was signed { $time }, outside ±{ $window } s of now: a screenshot or a replay.
+reason-disclosure-order = The disclosed fields are repeated or out of order.
+reason-disclosure-not-covered = A disclosed field (position { $index }) is not part of this credential's commitment.
+reason-disclosure-mismatch = The disclosed fields do not match the commitment the issuer signed: a wrong salt or value, or a proof from another credential.
+verify-disclosed = The holder disclosed only { $shown } fields; { $withheld } are withheld.
+field-age-over = Over { $age } (as of the issue date)
 verify-presentation-ok = Shown by its holder: signed with the holder's key moments ago.
 wallet-warn-status-unchecked = Note: its revocation status could not be checked here (no status list); verifiers check it when it is shown.

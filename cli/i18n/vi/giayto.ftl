@@ -3,6 +3,7 @@
 error-prefix = Lỗi
 hint-prefix = Gợi ý
 yes = có
+no = không
 
 ## Mật khẩu
 prompt-passphrase = Nhập mật khẩu khóa
@@ -423,5 +424,10 @@ reason-holder-signature = Mã trình diện không do người giữ giấy tờ
 reason-nonce-mismatch = Mã trình diện trả lời một mã thử thách (nonce) khác: được tạo cho lần kiểm tra khác.
 reason-nonce-missing = Mã trình diện không có mã thử thách (nonce) dù lần kiểm tra này yêu cầu.
 reason-presentation-time = Mã trình diện được ký lúc { $time }, ngoài khoảng ±{ $window } giây so với hiện tại: ảnh chụp màn hình hoặc phát lại.
+reason-disclosure-order = Các trường tiết lộ lặp lại hoặc sai thứ tự.
+reason-disclosure-not-covered = Một trường tiết lộ (vị trí { $index }) không thuộc cam kết của giấy tờ này.
+reason-disclosure-mismatch = Các trường tiết lộ không khớp với cam kết cơ quan cấp đã ký: sai muối, sai giá trị hoặc bằng chứng của giấy tờ khác.
+verify-disclosed = Người giữ chỉ tiết lộ { $shown } trường; { $withheld } trường được giữ kín.
+field-age-over = Trên { $age } tuổi (tính đến ngày cấp)
 verify-presentation-ok = Do chính người giữ xuất trình: ký bằng khóa của người giữ vừa xong.
 wallet-warn-status-unchecked = Lưu ý: chưa kiểm tra được trạng thái thu hồi ở đây (không có danh sách trạng thái); bên kiểm tra sẽ kiểm tra khi giấy tờ được xuất trình.

@@ -8,6 +8,8 @@
 #![deny(missing_docs)]
 
 pub mod dictionary;
+pub mod disclosures;
+pub mod sd_size;
 pub mod size;
 pub mod status;
 
@@ -717,6 +719,7 @@ fn presentation_vectors() -> Vec<PresentationVector> {
         credential: credential.to_vec(),
         issued_at: iat,
         nonce: nonce.map(<[u8]>::to_vec),
+        disclosures: None,
     };
     let sign = |k: &SigningKey, typ: &str, p: Vec<u8>| {
         giayto_cose::sign1::sign(k, typ, p).expect("in-memory key signs")
@@ -843,7 +846,7 @@ fn presentation_vectors() -> Vec<PresentationVector> {
     ]));
     out.push(pv(
         "presentation_disclosures_reserved",
-        "The payload carries key 4 (disclosures), reserved and refused by this version.",
+        "The payload carries key 4 (disclosures) with nothing disclosed and no proof: refused.",
         vp(&sign(&holder, PRESENTATION_TYP, with_disclosures)),
         "malformed",
     ));
@@ -939,6 +942,10 @@ pub fn generate() -> Vec<File> {
         File {
             name: "credentials.json",
             bytes: pretty(&credentials),
+        },
+        File {
+            name: "disclosures.json",
+            bytes: pretty(&disclosures::file(&root.verifying_key().to_bytes(), &trust)),
         },
         File {
             name: "keys.json",

@@ -2,18 +2,18 @@
 //! the verdict and reason of its first failure; `Verifier::verify_cose` runs them in order.
 
 use giayto_cose::claims::CredentialClaims;
-use giayto_model::{DocType, Document};
+use giayto_model::DocType;
 use giayto_trust::IssuerEntry;
 
 use crate::{CredentialInfo, Reason, Rejection, Verdict, Verifier, Warning, STALE_WARNING};
 
 impl Verifier {
-    /// The issuer's authority for this credential, then the document type, schema and fields.
-    pub(crate) fn check_issuer_and_document(
+    /// The issuer's authority for this credential, then the document type and schema.
+    pub(crate) fn check_issuer(
         &self,
         entry: &IssuerEntry,
         claims: &CredentialClaims,
-    ) -> Result<Document, (Verdict, Reason)> {
+    ) -> Result<DocType, (Verdict, Reason)> {
         if claims.issuer != entry.id {
             return Err((
                 Verdict::IssuerNotAuthorized,
@@ -56,8 +56,7 @@ impl Verifier {
                 },
             ));
         }
-        Document::from_cbor(doc_type, &claims.document.fields)
-            .map_err(|e| (Verdict::Malformed, Reason::Fields(e)))
+        Ok(doc_type)
     }
 
     /// The validity period: from nbf (or iat when later or absent), with the clock skew, to exp.

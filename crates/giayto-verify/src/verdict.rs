@@ -218,6 +218,15 @@ pub enum Reason {
         /// Whether the presentation carried a nonce at all.
         present: bool,
     },
+    /// A disclosure names a leaf the credential's document type does not define (docs/format.md
+    /// §14.4).
+    DisclosureNotCovered {
+        /// The leaf index.
+        index: u64,
+    },
+    /// The disclosures and their proof do not lead to the root the issuer signed: a wrong
+    /// salt or value, or a proof taken from another credential (docs/format.md §14.4).
+    DisclosureMismatch,
     /// The presentation was signed outside the freshness window.
     PresentationTime {
         /// Its `iat`.
@@ -325,7 +334,12 @@ impl Reason {
             Reason::StatusIndexOutOfRange { .. } => "status_index",
             Reason::StatusListExpired { .. } => "status_list_expired",
             Reason::Level { .. } => "level",
+            Reason::Presentation(PayloadError::Disclosures(
+                giayto_cose::sd::DisclosureError::Order,
+            )) => "disclosure_order",
             Reason::Presentation(_) => "bad_presentation",
+            Reason::DisclosureNotCovered { .. } => "disclosure_not_covered",
+            Reason::DisclosureMismatch => "disclosure_mismatch",
             Reason::NoHolderKey => "presentation_unbound",
             Reason::HolderSignature => "holder_signature",
             Reason::NonceMismatch { present: true } => "nonce_mismatch",

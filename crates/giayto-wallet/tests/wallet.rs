@@ -491,6 +491,7 @@ fn a_copied_credential_cannot_be_presented_by_another_wallet() {
         credential: cose,
         issued_at: NOW,
         nonce: None,
+        disclosures: None,
     };
     let forged = giayto_cose::sign1::sign(
         &thief_key,
