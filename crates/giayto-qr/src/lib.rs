@@ -49,9 +49,9 @@ pub use crate::render::{
     MAX_RENDER_SIDE, MODULE_PX_RANGE, QUIET_ZONE_RANGE, TERMINAL_QUIET_ZONE,
 };
 pub use crate::scan::{
-    decode_image, decode_image_bytes, is_image, scan_with, Pass, ScanReport, Tone, DEFAULT_PASSES,
-    MAX_FILE_BYTES, MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE, MAX_UPSCALED_PIXELS, MAX_WORK_PIXELS,
-    MIN_WORK_SIDE,
+    decode_image, decode_image_bytes, is_image, scan_with, Pass, ScanReport, Tone, Work,
+    DEFAULT_PASSES, MAX_FILE_BYTES, MAX_FINDER_CANDIDATES, MAX_GRID_ATTEMPTS, MAX_IMAGE_PIXELS,
+    MAX_IMAGE_SIDE, MAX_SCAN_PIXEL_WORK, MAX_UPSCALED_PIXELS, MAX_WORK_PIXELS, MIN_WORK_SIDE,
 };
 
 #[cfg(feature = "card")]
