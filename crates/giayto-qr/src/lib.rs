@@ -3,7 +3,7 @@
 //! A giayto credential travels as a QR code whose text is `VN1:` (or `VP1:` for a holder
 //! presentation) followed by base45 — every character in the QR alphanumeric set, so the symbol
 //! is encoded in alphanumeric mode at error-correction level Q by default, in the smallest
-//! version that fits (DESIGN §3.2).
+//! version that fits (docs/format.md §5.7).
 //!
 //! * Rendering: [`render_png`] (1-bit greyscale, optional `pHYs` DPI), [`render_svg`] (one
 //!   `<path>`), [`render_terminal`] (Unicode half blocks, ANSI colours or plain), and
