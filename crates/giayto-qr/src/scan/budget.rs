@@ -12,7 +12,7 @@
 /// Most pixels one scan may process, summed over its passes: each pass counts the pixels of
 /// its resampled image once for every full-image operation it costs (filters, binarising,
 /// the engine's search), estimated ahead from its size and its finder candidates.
-pub const MAX_SCAN_PIXEL_WORK: u64 = 250_000_000;
+pub const MAX_SCAN_PIXEL_WORK: u64 = 320_000_000;
 
 /// Most finder-pattern candidates one scan may hand to the engines, summed over its passes:
 /// rqrr capstones (each grouping try copies the whole image) and rxing finder-row hits (each
