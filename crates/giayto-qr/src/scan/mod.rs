@@ -68,6 +68,9 @@ pub enum Tone {
     ZxStretch,
     /// [`Tone::Zx`] after an unsharp mask (soft focus, motion streaks).
     ZxSharpen,
+    /// rqrr (as [`Tone::Grey`]) after an unsharp mask of radius 3 px (the soft far side of a
+    /// code seen at a steep angle).
+    Sharpen,
     /// [`Tone::Zx`] after Richardson–Lucy deconvolution (20 rounds, Gaussian of σ ≈ 2 px):
     /// strong out-of-focus blur, and the soft far side of a code seen at an angle.
     ZxDeblur,
@@ -75,7 +78,7 @@ pub enum Tone {
 
 impl Tone {
     /// Every tone, in declaration order (for measuring passes one by one).
-    pub const ALL: [Tone; 12] = [
+    pub const ALL: [Tone; 13] = [
         Tone::Grey,
         Tone::Inverted,
         Tone::Adaptive,
@@ -87,6 +90,7 @@ impl Tone {
         Tone::ZxSmooth,
         Tone::ZxStretch,
         Tone::ZxSharpen,
+        Tone::Sharpen,
         Tone::ZxDeblur,
     ];
 
@@ -104,6 +108,7 @@ impl Tone {
             Tone::ZxSmooth => "zx-smooth",
             Tone::ZxStretch => "zx-stretch",
             Tone::ZxSharpen => "zx-sharpen",
+            Tone::Sharpen => "sharpen",
             Tone::ZxDeblur => "zx-deblur",
         }
     }
@@ -116,7 +121,7 @@ impl Tone {
             Tone::Inverted | Tone::Zx => 4,
             Tone::Adaptive | Tone::AdaptiveInverted | Tone::AdaptiveFine => 5,
             Tone::ZxSmooth | Tone::ZxStretch => 5,
-            Tone::BlurAdaptive | Tone::ZxInverted | Tone::ZxSharpen => 6,
+            Tone::BlurAdaptive | Tone::ZxInverted | Tone::ZxSharpen | Tone::Sharpen => 6,
             // 20 rounds of two blurs (six box means each) and two products, in floats: about
             // 880 float operations a pixel, measured as some 120 simple operations.
             Tone::ZxDeblur => 120,
@@ -154,6 +159,7 @@ impl Tone {
             Tone::ZxSmooth => detect_zx(&box_blur(img, 1), work),
             Tone::ZxStretch => detect_zx(&stretch(img), work),
             Tone::ZxSharpen => detect_zx(&sharpen(img, 2), work),
+            Tone::Sharpen => detect_grey(&sharpen(img, 3), work),
             Tone::ZxDeblur => detect_zx(&deblur(img, DEBLUR_ROUNDS), work),
         }
     }
@@ -291,6 +297,7 @@ pub const DEFAULT_PASSES: &[Pass] = &[
     // Strong blur and steep perspective, which no pass above reads (issue 18).
     Pass::new(Tone::ZxDeblur, 100),
     Pass::new(Tone::Zx, 80),
+    Pass::new(Tone::Sharpen, 100),
     // Fallbacks for what the corpus does not hold: plain and inverted codes at full size,
     // tiny symbols (enlarged), huge pictures (shrunk), and rqrr as an independent second
     // opinion.
