@@ -32,10 +32,18 @@ fn every_verdict_reason_and_warning_has_a_message_in_vi_and_en() {
             .iter()
             .map(|k| format!("reason-foreign-{}", dashed(k.as_str()))),
     );
-    wanted.extend(Warning::CODES.iter().map(|c| format!("warning-{}", dashed(c))));
     wanted.extend(
-        ["verdict-heading-nonce-missing", "verdict-heading-nonce-mismatch", "reason-valid"]
-            .map(str::to_owned),
+        Warning::CODES
+            .iter()
+            .map(|c| format!("warning-{}", dashed(c))),
+    );
+    wanted.extend(
+        [
+            "verdict-heading-nonce-missing",
+            "verdict-heading-nonce-mismatch",
+            "reason-valid",
+        ]
+        .map(str::to_owned),
     );
     assert!(wanted.len() > 60, "{}", wanted.len());
     for lang in ["vi", "en-US"] {

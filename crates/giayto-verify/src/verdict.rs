@@ -416,7 +416,11 @@ mod tests {
             },
         ];
         for r in &reasons {
-            assert!(REASON_CODES.contains(&r.code().as_ref()), "{r:?}: {}", r.code());
+            assert!(
+                REASON_CODES.contains(&r.code().as_ref()),
+                "{r:?}: {}",
+                r.code()
+            );
         }
         for kind in crate::ForeignCode::ALL {
             assert_eq!(
