@@ -222,7 +222,11 @@ pub fn inventory() -> Vec<(String, Option<String>, String)> {
         };
         let about = about_id(path);
         let english = cmd.get_about().map(|s| s.to_string()).unwrap_or_default();
-        out.push((name.clone(), find(&[about.clone()]).cloned(), english));
+        out.push((
+            name.clone(),
+            find(std::slice::from_ref(&about)).cloned(),
+            english,
+        ));
         for arg in cmd.get_arguments() {
             let english = arg.get_help().map(|s| s.to_string()).unwrap_or_default();
             let id = match builtin_help_ids(arg) {
