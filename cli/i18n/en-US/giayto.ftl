@@ -98,6 +98,8 @@ issuer-key-rotated =
     Next, the root authority: giayto root rotate-issuer --dir ROOT --id { $id } --issuer-pub { $pub } --old-until DATE
     then sign and publish the trust list; issue nothing with the new key before verifiers have that list.
 issue-done = Issued { $doctype }, serial { $serial }, { $chars } characters.
+issue-sd-done = Selective-disclosure copy (every value and salt; owner-only, never printed as a QR code) written to { $path }. The holder stores it: giayto wallet add --sd { $path } @CODE-FILE
+issue-error-sd-needs-holder = --sd-out needs --holder-pub: only a holder-bound credential has a selective-disclosure form.
 
 ## Verification
 verify-code-n = Code { $n }/{ $total }:
@@ -363,6 +365,7 @@ wallet-error-no-new-password-hint = Run the command in a terminal to type the ne
 wallet-error-bad-test-setting = { $name } is “{ $value }”, not a number from { $min } to { $max }.
 wallet-created = Wallet { $path } created for { $name }. Give `giayto wallet pubkey` to the issuer for `issue --holder-pub`.
 wallet-added = { $doctype } stored under { $person }.
+wallet-added-sd = Its selective-disclosure copy is stored too: share only some fields with giayto wallet present --disclose … or --age-over NN.
 wallet-removed = { $doctype } { $serial } removed.
 wallet-exported = Encrypted backup written to { $path } (same password; no passcode).
 wallet-imported = Wallet { $path } restored with { $count } documents and a new passcode.
@@ -371,6 +374,9 @@ wallet-locked = Wallet locked: nothing is shown or presented until `giayto walle
 wallet-unlocked = Wallet unlocked; the passcode works again.
 wallet-dependent-added = Dependent { $name } added with their own key (`giayto wallet pubkey --person "{ $name }"`).
 wallet-presented = { $doctype } of { $person }, signed { $time }; valid for about two minutes.
+wallet-presented-selective = Shared only: { $fields } ({ $withheld } withheld).
+wallet-dry-run = Dry run, nothing signed and no code made: { $doctype } of { $person } would share only:
+wallet-dry-run-withheld = The other { $withheld } stay withheld.
 wallet-person-holder = { $name } (holder)
 wallet-person-dependent = { $name } ({ $relationship })
 wallet-no-documents = (no documents)
@@ -408,6 +414,14 @@ wallet-error-no-such-person = Nobody named “{ $name }” in the wallet.
 wallet-error-no-such-person-hint = See the names with: giayto wallet list
 wallet-error-full = The wallet { $path } is full.
 wallet-error-not-credential = This is not a giayto credential (VN1:).
+wallet-error-sd-file = { $path } is not a selective-disclosure copy (the --sd-out file of giayto issue).
+wallet-error-sd-mismatch = The selective-disclosure copy does not match this credential (another credential's, not signed by its issuer, or values that differ from the card); nothing stored.
+wallet-error-no-sd-copy = This credential has no selective-disclosure copy in the wallet: only the whole card can be shown (drop --disclose, --age-over). The issuer makes one with giayto issue --sd-out.
+wallet-error-unknown-field = { $doctype } has no field named "{ $field }". Fields: { $known }.
+wallet-error-field-absent = This document has no { $field }.
+wallet-error-no-age-predicate = The credential carries no age attestation at or above { $age } (it has 14, 16, 18, 21, 25, 60, 65; a vehicle registration none); nothing shared.
+wallet-error-age-not-reached = Age { $age } cannot be proven: the credential's attestation (as of its issue date) is false; a false attestation or the birth date is never shared.
+wallet-error-nothing-to-disclose = Nothing chosen to share: give --disclose FIELD,… and/or --age-over NN.
 wallet-error-not-valid = Not stored: the credential is not valid ({ $verdict }).
 wallet-error-not-bound = Not stored: the credential is bound to no holder key, so it could not be presented.
 wallet-error-not-bound-hint = Ask the issuer to issue it to your key: giayto wallet pubkey (for issue --holder-pub).

@@ -47,6 +47,10 @@ pub struct IssueArgs {
     /// Also write the QR code as SVG.
     #[arg(long)]
     pub svg: Option<PathBuf>,
+    /// Also make the selective-disclosure form (needs --holder-pub) and write it, with its
+    /// values and salts, to this owner-only file for `giayto wallet add --sd` (never a QR).
+    #[arg(long, value_name = "FILE")]
+    pub sd_out: Option<PathBuf>,
 }
 
 /// A field error as the user sees it: the field's name and what is wrong with it.
@@ -74,7 +78,7 @@ pub fn document_from_json(
 /// rendered first, then each file is written under a temporary name beside its target, then
 /// all are renamed into place; on any failure the temporary files and the files already
 /// renamed are removed.
-fn write_outputs(a: &IssueArgs, text: &str) -> Result<(), Failure> {
+fn write_outputs(a: &IssueArgs, text: &str, sd: Option<Vec<u8>>) -> Result<(), Failure> {
     let render = RenderOptions {
         ecc: EccLevel::Q,
         ..RenderOptions::default()
@@ -93,14 +97,25 @@ fn write_outputs(a: &IssueArgs, text: &str) -> Result<(), Failure> {
             .map_err(|e| Failure::new("error-qr-render").arg("detail", e))?;
         files.push((p, svg.into_bytes()));
     }
+    // The selective-disclosure copy holds every value and salt: owner-only, like a key.
+    let private = a.sd_out.as_deref();
+    if let (Some(p), Some(bytes)) = (private, sd) {
+        files.push((p, bytes));
+    }
     let mut staged: Vec<PathBuf> = Vec::new();
     let mut placed: Vec<&Path> = Vec::new();
     let result = (|| {
         for (path, bytes) in &files {
             let tmp = temp_beside(path);
             staged.push(tmp.clone());
-            std::fs::File::create(&tmp)
-                .and_then(|mut f| f.write_all(bytes).and_then(|_| f.sync_all()))
+            let file = if Some(*path) == private {
+                giayto_trust::keys::create_private_file(&tmp).map_err(|e| key_failure(&e))?
+            } else {
+                std::fs::File::create(&tmp).map_err(|e| io_failure(path, &e))?
+            };
+            let mut file = file;
+            file.write_all(bytes)
+                .and_then(|_| file.sync_all())
                 .map_err(|e| io_failure(path, &e))?;
         }
         for ((path, _), tmp) in files.iter().zip(&staged) {
@@ -145,7 +160,10 @@ pub fn run(a: IssueArgs, out: Out) -> CmdResult {
         ),
         None => None,
     };
-    for p in [&a.out, &a.png, &a.svg].into_iter().flatten() {
+    if a.sd_out.is_some() && holder_key.is_none() {
+        return Err(Failure::new("issue-error-sd-needs-holder"));
+    }
+    for p in [&a.out, &a.png, &a.svg, &a.sd_out].into_iter().flatten() {
         check_parent(p)?;
     }
     let pass = secrets::existing_key(&meta.id, &a.dir.join(giayto_issuer::dir::KEY_FILE))?;
@@ -161,7 +179,16 @@ pub fn run(a: IssueArgs, out: Out) -> CmdResult {
     // The credential is recorded; it counts as issued only once its files are written. If
     // any output cannot be made or written, none is left behind and the registry row is
     // taken back, so the registry never holds a credential nobody received.
-    if let Err(failure) = write_outputs(&a, &issued.text) {
+    // The selective-disclosure form shares the full credential's serial and status entry
+    // (docs/decisions.md D98): one registry row, revoked or suspended together.
+    let sd = match &a.sd_out {
+        Some(_) => issuer
+            .sign_sd(&document, &issued)
+            .map(|copy| Some(copy.to_bytes()))
+            .map_err(|e| issuer_failure(&e)),
+        None => Ok(None),
+    };
+    if let Err(failure) = sd.and_then(|sd| write_outputs(&a, &issued.text, sd)) {
         if let Err(e) = issuer.withdraw(&issued.serial) {
             crate::errln!("{}: {}", tr("error-prefix"), issuer_failure(&e).message());
         }
@@ -176,6 +203,7 @@ pub fn run(a: IssueArgs, out: Out) -> CmdResult {
             "expires_at": rfc3339(issued.expires_at),
             "text": issued.text,
             "qr_version": giayto_qr::qr_version(&issued.text, EccLevel::Q).ok(),
+            "sd_out": a.sd_out.as_ref().map(|p| p.display().to_string()),
         }));
     } else {
         crate::outln!("{}", issued.text);
@@ -190,6 +218,12 @@ pub fn run(a: IssueArgs, out: Out) -> CmdResult {
                 ]
             )
         );
+        if let Some(p) = &a.sd_out {
+            crate::errln!(
+                "{}",
+                tr_args("issue-sd-done", &[("path", p.display().to_string())])
+            );
+        }
     }
     Ok(EXIT_OK)
 }

@@ -105,6 +105,10 @@ pub struct AddArgs {
     pub at: Option<String>,
     /// QR text (VN1:), @file, an image of the code, or - for stdin.
     pub input: String,
+    /// The credential's selective-disclosure copy (the --sd-out file of `giayto issue`),
+    /// stored with it.
+    #[arg(long, value_name = "FILE")]
+    pub sd: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -138,6 +142,18 @@ pub struct PresentArgs {
     /// Refresh every 30 seconds until interrupted; stops (exit 2) when the wallet is locked.
     #[arg(long)]
     pub watch: bool,
+    /// Share only these fields (JSON names, comma-separated, e.g. full_name,id_number);
+    /// needs the selective-disclosure copy.
+    #[arg(long, value_name = "FIELDS", value_delimiter = ',')]
+    pub disclose: Option<Vec<String>>,
+    /// Prove age NN with the nearest true attestation at or above NN the credential carries
+    /// (never with the birth date).
+    #[arg(long, value_name = "NN")]
+    pub age_over: Option<u8>,
+    /// Only show exactly what would be shared (field names and values): nothing signed, no
+    /// file written.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Args, Debug)]
@@ -330,6 +346,20 @@ pub fn wallet_failure(e: &WalletError, path: &Path) -> Failure {
         WalletError::BadNonce => Failure::new("error-bad-nonce"),
         WalletError::Sign => Failure::new("error-sign"),
         WalletError::Seal | WalletError::Encode { .. } => f("wallet-error-encode"),
+        WalletError::SdMismatch => Failure::new("wallet-error-sd-mismatch"),
+        WalletError::NoSdCopy => Failure::new("wallet-error-no-sd-copy"),
+        WalletError::UnknownField(n) => Failure::new("wallet-error-unknown-field")
+            .arg("field", n)
+            .arg("doctype", "")
+            .arg("known", ""),
+        WalletError::FieldAbsent(n) => Failure::new("wallet-error-field-absent").arg("field", n),
+        WalletError::NoAgePredicate(nn) => {
+            Failure::new("wallet-error-no-age-predicate").arg("age", nn)
+        }
+        WalletError::AgeNotReached(nn) => {
+            Failure::new("wallet-error-age-not-reached").arg("age", nn)
+        }
+        WalletError::NothingToDisclose => Failure::new("wallet-error-nothing-to-disclose"),
         _ => Failure::new("error-random"),
     }
 }
@@ -455,6 +485,17 @@ fn add(a: AddArgs, out: Out) -> CmdResult {
         Some(s) => parse_time(s)?,
         None => now(),
     };
+    // The selective-disclosure copy is read before anything else is done with the wallet.
+    let sd = match &a.sd {
+        Some(p) => {
+            let bytes = read_file(p, giayto_wallet::MAX_WALLET_BYTES)?;
+            Some(
+                giayto_cose::sd::HolderCopy::from_bytes(&bytes)
+                    .map_err(|_| Failure::new("wallet-error-sd-file").arg("path", p.display()))?,
+            )
+        }
+        None => None,
+    };
     let verifier = a.source.load()?.verifier;
     let codes = codes_from_input(&a.input)?;
     let code = codes
@@ -468,10 +509,13 @@ fn add(a: AddArgs, out: Out) -> CmdResult {
     // not be checked here (no status list at hand) is stored with a note: revocation is the
     // verifier's check, made with fresh lists when the credential is shown.
     let mut status_unchecked = false;
-    if let Err(r) = verifier.verify_cose(&cose, at) {
-        if r.verdict == Verdict::StaleStatus && r.credential.is_some() {
+    let issuer_key = match verifier.verify_cose(&cose, at) {
+        Ok(c) => Some(c.issuer().public_key),
+        Err(r) if r.verdict == Verdict::StaleStatus && r.credential.is_some() => {
             status_unchecked = true;
-        } else {
+            r.credential.as_ref().map(|c| c.issuer.public_key)
+        }
+        Err(r) => {
             return Err(Failure::new("wallet-error-not-valid")
                 .arg(
                     "verdict",
@@ -479,11 +523,40 @@ fn add(a: AddArgs, out: Out) -> CmdResult {
                 )
                 .arg("code", r.verdict.as_str()));
         }
-    }
+    };
     let mut wallet = open(&a.read)?;
-    let person = wallet
-        .add_credential(&cose, now())
-        .map_err(|e| wallet_failure(&e, &path))?;
+    // With a selective-disclosure copy, a credential already in the wallet gets its copy.
+    let (person, index) = match wallet.add_credential(&cose, now()) {
+        Ok(person) => {
+            let n = wallet
+                .credentials()
+                .map_err(|e| wallet_failure(&e, &path))?
+                .len();
+            (person, n.saturating_sub(1))
+        }
+        Err(WalletError::Duplicate) if sd.is_some() => {
+            let serial = giayto_cose::sign1::Sign1::parse(&cose, giayto_cose::CREDENTIAL_TYP)
+                .ok()
+                .and_then(|s| giayto_cose::claims::CredentialClaims::from_bytes(s.payload()).ok())
+                .map(|c| hex::encode(c.serial))
+                .ok_or_else(|| Failure::new("wallet-error-not-credential"))?;
+            let index = wallet
+                .find(None, None, Some(&serial))
+                .map_err(|e| wallet_failure(&e, &path))?;
+            let person = wallet
+                .credentials()
+                .map_err(|e| wallet_failure(&e, &path))?[index]
+                .person;
+            (person, index)
+        }
+        Err(e) => return Err(wallet_failure(&e, &path)),
+    };
+    if let Some(copy) = sd.clone() {
+        let key = issuer_key.ok_or_else(|| Failure::new("wallet-error-sd-mismatch"))?;
+        wallet
+            .attach_sd(index, copy, &key)
+            .map_err(|e| wallet_failure(&e, &path))?;
+    }
     wallet.save().map_err(|e| wallet_failure(&e, &path))?;
     let persons = wallet.persons().map_err(|e| wallet_failure(&e, &path))?;
     let name = persons
@@ -493,12 +566,15 @@ fn add(a: AddArgs, out: Out) -> CmdResult {
     let stored = wallet
         .credentials()
         .map_err(|e| wallet_failure(&e, &path))?
-        .last()
+        .get(index)
         .map(|c| c.claims.clone())
         .ok_or_else(|| Failure::new("wallet-error-no-such-document"))?;
     let doc = doc_name(stored.document.doc_type);
     if status_unchecked {
         crate::errln!("{}", tr("wallet-warn-status-unchecked"));
+    }
+    if sd.is_some() && !out.json {
+        crate::errln!("{}", tr("wallet-added-sd"));
     }
     done(
         out,
@@ -508,7 +584,8 @@ fn add(a: AddArgs, out: Out) -> CmdResult {
             ("person", name.clone()),
         ],
         json!({"doc_type": doc, "serial": hex::encode(&stored.serial),
-               "person": name, "status_checked": !status_unchecked}),
+               "person": name, "status_checked": !status_unchecked,
+               "selective_disclosure": sd.is_some()}),
     )
 }
 
@@ -533,6 +610,7 @@ fn list(a: ReadArgs, out: Out) -> CmdResult {
                             "issuer": c.claims.issuer,
                             "expires_at": rfc3339(c.claims.expires_at),
                             "expired": c.claims.expires_at <= now(),
+                            "selective_disclosure": c.sd.is_some(),
                         })
                     })
                     .collect();
@@ -787,14 +865,71 @@ fn present(a: PresentArgs, out: Out) -> CmdResult {
         check_parent(p)?;
     }
     let interval = watch_interval()?;
+    let selective = a.disclose.is_some() || a.age_over.is_some();
+    if a.dry_run && !selective {
+        return Err(Failure::new("wallet-error-nothing-to-disclose"));
+    }
     let wallet = open(&a.pick.read)?;
     let index = pick(&wallet, &a.pick)?;
     let presenter = wallet
         .presenter(index)
         .map_err(|e| wallet_failure(&e, &path))?;
     let person = person_at(&wallet, presenter.person(), &path)?.name.clone();
+    // What a selective presentation shares (docs/format.md §14), chosen before anything is
+    // signed or written; refused requests change nothing.
+    let selection = if selective {
+        let fields = a.disclose.clone().unwrap_or_default();
+        let chosen = presenter
+            .select(&fields, a.age_over)
+            .map_err(|e| selection_failure(&e, presenter.doc_type(), &path))?;
+        let stored = wallet
+            .credentials()
+            .map_err(|e| wallet_failure(&e, &path))?
+            .get(index)
+            .cloned()
+            .ok_or_else(|| wallet_failure(&WalletError::NoSuchCredential, &path))?;
+        Some(shared_values(&chosen, &stored, presenter.doc_type()))
+    } else {
+        None
+    };
     // The lock is released while the code is on screen.
     drop(wallet);
+    if let Some((chosen, shown, withheld)) = &selection {
+        if a.dry_run {
+            let doc = doc_name(presenter.doc_type());
+            if out.json {
+                print_json(&json!({"dry_run": true, "doc_type": doc, "person": person,
+                                   "disclosed": shown, "withheld": withheld,
+                                   "fields": chosen.iter().map(|c| &c.name).collect::<Vec<_>>()}));
+            } else {
+                crate::outln!(
+                    "{}",
+                    tr_args(
+                        "wallet-dry-run",
+                        &[
+                            ("doctype", tr(&format!("doc-{doc}"))),
+                            ("person", person.clone())
+                        ]
+                    )
+                );
+                for item in shown {
+                    let value = match &item["value"] {
+                        serde_json::Value::String(t) => t.clone(),
+                        v => v.to_string(),
+                    };
+                    crate::outln!("  {}: {}", item["name"].as_str().unwrap_or_default(), value);
+                }
+                crate::outln!(
+                    "{}",
+                    tr_args(
+                        "wallet-dry-run-withheld",
+                        &[("withheld", withheld.to_string())]
+                    )
+                );
+            }
+            return Ok(EXIT_OK);
+        }
+    }
     let terminal = super::qr::terminal_style();
     let clear_screen = a.watch && !out.json && std::io::IsTerminal::is_terminal(&std::io::stdout());
     let mut first = true;
@@ -812,9 +947,11 @@ fn present(a: PresentArgs, out: Out) -> CmdResult {
         }
         still_unlocked?;
         let at = now();
-        let cose = presenter
-            .sign(at, nonce.as_deref())
-            .map_err(|e| wallet_failure(&e, &path))?;
+        let cose = match &selection {
+            Some((chosen, _, _)) => presenter.sign_selected(chosen, at, nonce.as_deref()),
+            None => presenter.sign(at, nonce.as_deref()),
+        }
+        .map_err(|e| wallet_failure(&e, &path))?;
         let qr_text = text::encode(Kind::Presentation, &cose, Some(&text::DICTIONARY_V1));
         if let Some(p) = &a.out {
             write_atomic(p, format!("{qr_text}\n").as_bytes())?;
@@ -830,11 +967,13 @@ fn present(a: PresentArgs, out: Out) -> CmdResult {
         }
         let doc = doc_name(presenter.doc_type());
         if out.json {
-            crate::outln!(
-                "{}",
-                json!({"text": qr_text, "issued_at": rfc3339(at), "doc_type": doc,
-                       "person": person, "nonce": nonce.as_ref().map(hex::encode)})
-            );
+            let mut v = json!({"text": qr_text, "issued_at": rfc3339(at), "doc_type": doc,
+                               "person": person, "nonce": nonce.as_ref().map(hex::encode)});
+            if let (Some((_, shown, withheld)), Some(o)) = (&selection, v.as_object_mut()) {
+                o.insert("disclosed".into(), json!(shown));
+                o.insert("withheld".into(), json!(withheld));
+            }
+            crate::outln!("{v}");
         } else {
             let qr = giayto_qr::render_terminal(&qr_text, EccLevel::Q, terminal)
                 .map_err(|e| Failure::new("error-qr-render").arg("detail", e))?;
@@ -851,12 +990,75 @@ fn present(a: PresentArgs, out: Out) -> CmdResult {
                     ]
                 )
             );
+            if let Some((chosen, _, withheld)) = &selection {
+                let names: Vec<&str> = chosen.iter().map(|c| c.name.as_str()).collect();
+                crate::errln!(
+                    "{}",
+                    tr_args(
+                        "wallet-presented-selective",
+                        &[
+                            ("fields", names.join(", ")),
+                            ("withheld", withheld.to_string())
+                        ]
+                    )
+                );
+            }
         }
         // Nobody reads a closed pipe: stop instead of signing codes forever.
         if !a.watch || crate::output::stdout_closed() {
             return Ok(EXIT_OK);
         }
     }
+}
+
+/// A refused selection as the user sees it; an unknown field name lists the type's fields.
+fn selection_failure(e: &WalletError, doc_type: u64, path: &Path) -> Failure {
+    match (e, DocType::from_code(doc_type)) {
+        (WalletError::UnknownField(n), Some(t)) => {
+            let known: Vec<&str> = t.field_keys().into_iter().map(|(_, n)| n).collect();
+            Failure::new("wallet-error-unknown-field")
+                .arg("field", n)
+                .arg("doctype", tr(&format!("doc-{}", t.as_str())))
+                .arg("known", known.join(", "))
+        }
+        _ => wallet_failure(e, path),
+    }
+}
+
+/// The leaves chosen, what they show (`[{name, value}]`: the card's JSON value of each field,
+/// `true` for a predicate) and how many of the type's leaves stay withheld (as the verifier
+/// counts them, docs/format.md §14.4).
+fn shared_values(
+    chosen: &[giayto_wallet::Selected],
+    stored: &giayto_wallet::StoredCredential,
+    doc_type: u64,
+) -> (Vec<giayto_wallet::Selected>, Vec<serde_json::Value>, usize) {
+    let card = DocType::from_code(doc_type)
+        .and_then(|t| Document::from_cbor(t, &stored.claims.document.fields).ok())
+        .map(|d| d.to_json());
+    let shown = chosen
+        .iter()
+        .map(|c| {
+            let value = match &c.value {
+                giayto_cose::ciborium::Value::Bool(b) => json!(b),
+                _ => card
+                    .as_ref()
+                    .and_then(|j| j.get(&c.name))
+                    .cloned()
+                    .unwrap_or(serde_json::Value::Null),
+            };
+            json!({"name": c.name, "value": value})
+        })
+        .collect();
+    let defined = DocType::from_code(doc_type).map_or(0, |t| {
+        t.field_keys().len()
+            + if t == DocType::Vehicle {
+                0
+            } else {
+                giayto_cose::sd::AGE_THRESHOLDS.len()
+            }
+    });
+    (chosen.to_vec(), shown, defined.saturating_sub(chosen.len()))
 }
 
 /// Wait `interval`, reading the wallet's lock state at least every [`LOCK_CHECK`] and at the

@@ -118,6 +118,9 @@ pub enum IssuerError {
     PostgresNotBuilt,
     /// A status list could not be built (its compression failed).
     StatusList(giayto_status::StatusError),
+    /// The selective-disclosure form was asked for a credential without a holder key
+    /// (docs/format.md §14.2: it MUST have `cnf`).
+    NotHolderBound,
 }
 
 impl std::fmt::Display for IssuerError {
@@ -140,6 +143,9 @@ impl std::fmt::Display for IssuerError {
                 write!(f, "this program was built without PostgreSQL support")
             }
             IssuerError::StatusList(e) => e.fmt(f),
+            IssuerError::NotHolderBound => {
+                write!(f, "selective disclosure needs a holder-bound credential")
+            }
         }
     }
 }
@@ -561,6 +567,43 @@ impl Issuer {
         sign_record_with(&self.key, &self.meta, document, record)
     }
 
+    /// The selective-disclosure form (docs/format.md §14) of a credential just issued or
+    /// re-signed: the same claims as `issued` (serial, times, holder key, status entry),
+    /// with the commitment claim in place of the document, fresh salts from the OS random
+    /// generator. It shares the full credential's registry row and status entry, so revoking
+    /// or suspending the document changes both (docs/decisions.md D98).
+    pub fn sign_sd(
+        &self,
+        document: &Document,
+        issued: &Issued,
+    ) -> Result<giayto_cose::sd::HolderCopy, IssuerError> {
+        let signed = giayto_cose::sign1::Sign1::parse(&issued.cose, giayto_cose::CREDENTIAL_TYP)
+            .map_err(|_| IssuerError::Sign)?;
+        let claims = giayto_cose::claims::CredentialClaims::from_bytes(signed.payload())
+            .map_err(|_| IssuerError::Sign)?;
+        let request = CredentialRequest {
+            document,
+            serial: claims.serial,
+            issued_at: claims.issued_at,
+            not_before: claims.not_before,
+            expires_at: claims.expires_at,
+            holder_key: claims.holder_key,
+            assurance_level: claims.document.assurance_level,
+            status: claims.status,
+        };
+        crate::sd::sign_sd_credential(
+            &self.key,
+            &self.meta.id,
+            &request,
+            &mut crate::sd::os_random,
+        )
+        .map_err(|e| match e {
+            crate::sd::SdError::NotHolderBound => IssuerError::NotHolderBound,
+            crate::sd::SdError::Random => IssuerError::Random,
+            _ => IssuerError::Sign,
+        })
+    }
+
     /// Take back a credential just issued whose output could not be written, so the
     /// registry does not count a credential nobody received (see
     /// [`RegistryBackend::withdraw`]). Returns whether it was removed.
@@ -664,6 +707,56 @@ mod tests {
     }
 
     const NOW: i64 = 1_795_392_000;
+
+    /// The selective-disclosure copy shares the full credential's serial, times, holder key
+    /// and status entry (docs/decisions.md D98), so revoking the document revokes both; it is
+    /// refused for a credential without a holder key.
+    #[test]
+    fn the_sd_copy_shares_the_status_entry_and_needs_a_holder_key() {
+        let (_tmp, dir, pass) = issuer_dir();
+        let mut issuer = Issuer::open(&dir, &pass).unwrap();
+        let doc = document();
+        let options = IssueOptions {
+            holder_key: Some([7u8; 32]),
+            ..IssueOptions::default()
+        };
+        let issued = issuer.issue(&doc, &options, NOW).unwrap();
+        let copy = issuer.sign_sd(&doc, &issued).unwrap();
+        let full =
+            giayto_cose::sign1::Sign1::parse(&issued.cose, giayto_cose::CREDENTIAL_TYP).unwrap();
+        let full = giayto_cose::claims::CredentialClaims::from_bytes(full.payload()).unwrap();
+        let sd = giayto_cose::sign1::Sign1::parse(&copy.credential, giayto_cose::CREDENTIAL_TYP)
+            .unwrap();
+        let (sd_claims, root) = giayto_cose::sd::parse_sd_claims(sd.payload()).unwrap();
+        assert_eq!(root, copy.root());
+        assert_eq!(sd_claims.serial, full.serial);
+        assert_eq!(sd_claims.status, full.status);
+        assert_eq!(sd_claims.holder_key, full.holder_key);
+        assert_eq!(sd_claims.issued_at, full.issued_at);
+        assert_eq!(sd_claims.expires_at, full.expires_at);
+        // Every field of the card is an opening, and the seven predicates.
+        assert!(copy.entry(2).is_some());
+        assert_eq!(copy.entries.iter().filter(|e| e.index >= 16).count(), 7);
+        // Two copies of the same credential have different salts.
+        let again = issuer.sign_sd(&doc, &issued).unwrap();
+        assert_ne!(again.entry(2).unwrap().salt, copy.entry(2).unwrap().salt);
+        // One status entry: revoking the serial revokes the slot both carry.
+        let report = issuer
+            .change_status(
+                &Target::Serial(issued.serial.clone()),
+                Action::Revoke,
+                "test",
+                NOW + 1,
+            )
+            .unwrap();
+        assert_eq!(report.changed.len(), 1);
+        // Without a holder key there is no selective-disclosure form.
+        let plain = issuer.issue(&doc, &IssueOptions::default(), NOW).unwrap();
+        assert!(matches!(
+            issuer.sign_sd(&doc, &plain),
+            Err(IssuerError::NotHolderBound)
+        ));
+    }
 
     /// Regression: deleting or truncating the registry and issuing again used to start a new
     /// registry silently, undoing every revocation at the next status list.

@@ -3,12 +3,15 @@
 //!
 //! ```text
 //! { 1: [ {1: name, 2: relationship (absent for the holder), 3: seed(32)}, ... ] (holder first),
-//!   2: [ {1: person index, 2: COSE_Sign1 bytes, 3: added at}, ... ],
+//!   2: [ {1: person index, 2: COSE_Sign1 bytes, 3: added at,
+//!         4: selective-disclosure copy (HolderCopy CBOR bytes, docs/format.md §14; optional)},
+//!        ... ],
 //!   3: passcode slot copy (absent in a backup) }
 //! ```
 
 use ciborium::value::Value;
 use giayto_cose::claims::CredentialClaims;
+use giayto_cose::sd::HolderCopy;
 use giayto_cose::sign1::Sign1;
 use giayto_cose::CREDENTIAL_TYP;
 use zeroize::Zeroizing;
@@ -51,11 +54,17 @@ impl Contents {
             .credentials
             .iter()
             .map(|c| {
-                Value::Map(vec![
+                let mut m = vec![
                     (1.into(), (c.person as u64).into()),
                     (2.into(), Value::Bytes(c.cose.clone())),
                     (3.into(), c.added_at.into()),
-                ])
+                ];
+                // Key 4 is new: a body without it (every wallet written before) reads as
+                // credentials without a copy, and older readers ignore it.
+                if let Some(sd) = &c.sd {
+                    m.push((4.into(), Value::Bytes(sd.to_bytes())));
+                }
+                Value::Map(m)
             })
             .collect();
         let mut m = vec![
@@ -108,11 +117,16 @@ impl Contents {
                 let cose = get_bytes(cm, 2).ok_or_else(format)?.to_vec();
                 let added_at = int(cm, 3).ok_or_else(format)?;
                 let claims = parse_credential(&cose).map_err(|_| format())?;
+                let sd = match get_bytes(cm, 4) {
+                    None => None,
+                    Some(b) => Some(HolderCopy::from_bytes(b).map_err(|_| format())?),
+                };
                 credentials.push(StoredCredential {
                     person,
                     cose,
                     added_at,
                     claims,
+                    sd,
                 });
             }
             let passcode_copy = match get(m, 3) {

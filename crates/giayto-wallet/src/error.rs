@@ -82,6 +82,22 @@ pub enum WalletError {
     Ambiguous,
     /// A nonce of more than 64 bytes, or empty.
     BadNonce,
+    /// The selective-disclosure copy is not the one issued with this credential (another
+    /// credential's, another issuer's signature, or openings that disagree with the card).
+    SdMismatch,
+    /// The credential has no selective-disclosure copy in the wallet: only the whole card
+    /// can be shown.
+    NoSdCopy,
+    /// Not the name of a field of this document type (docs/format.md §4).
+    UnknownField(String),
+    /// A field of the document type that this card does not have.
+    FieldAbsent(String),
+    /// The credential carries no `age_over_NN` attestation at or above this age.
+    NoAgePredicate(u8),
+    /// The attestation that would answer this age is false: the holder cannot prove it.
+    AgeNotReached(u8),
+    /// Nothing was chosen to share.
+    NothingToDisclose,
 }
 
 impl std::fmt::Display for WalletError {
@@ -119,6 +135,18 @@ impl std::fmt::Display for WalletError {
             WalletError::NoSuchCredential => write!(f, "no such credential"),
             WalletError::Ambiguous => write!(f, "several credentials match"),
             WalletError::BadNonce => write!(f, "a nonce is 1 to 64 bytes"),
+            WalletError::SdMismatch => {
+                write!(
+                    f,
+                    "the selective-disclosure copy does not match the credential"
+                )
+            }
+            WalletError::NoSdCopy => write!(f, "the credential has no selective-disclosure copy"),
+            WalletError::UnknownField(n) => write!(f, "no field named {n}"),
+            WalletError::FieldAbsent(n) => write!(f, "the document has no {n}"),
+            WalletError::NoAgePredicate(nn) => write!(f, "no age attestation at or above {nn}"),
+            WalletError::AgeNotReached(nn) => write!(f, "age {nn} cannot be proven"),
+            WalletError::NothingToDisclose => write!(f, "nothing chosen to share"),
         }
     }
 }

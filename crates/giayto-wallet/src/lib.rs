@@ -13,6 +13,8 @@
 //! * Each person (the holder, each dependent) has an Ed25519 key made inside the wallet; a
 //!   credential is stored under the person whose key its `cnf` names, and presented by signing
 //!   `{1: credential, 2: iat, 3: nonce}` with that key.
+//! * A credential may carry its selective-disclosure copy (docs/format.md §14): the holder
+//!   then shows only chosen fields or an `age_over_NN` attestation (`{…, 4: disclosures}`).
 //!
 //! See `docs/wallet.md` for what an attacker with the file can and cannot do.
 #![forbid(unsafe_code)]
@@ -25,6 +27,7 @@ mod hex;
 pub mod password;
 mod person;
 mod presenter;
+mod sd;
 pub mod storage;
 mod wallet;
 
@@ -34,6 +37,7 @@ pub use hex::hex_lower;
 pub use password::{check_password, passcode_ok, PasswordProblem};
 pub use person::Person;
 pub use presenter::Presenter;
+pub use sd::Selected;
 pub use wallet::{status, Status, StoredCredential, Unlock, Wallet};
 
 /// Wrong passcodes in a row after which the passcode stops working until the password is used.

@@ -13,6 +13,7 @@ pub struct Presenter {
     pub(crate) person: usize,
     pub(crate) doc_type: u64,
     pub(crate) credential: Vec<u8>,
+    pub(crate) sd: Option<giayto_cose::sd::HolderCopy>,
 }
 
 impl Presenter {
@@ -34,6 +35,52 @@ impl Presenter {
             issued_at: now,
             nonce: nonce.map(<[u8]>::to_vec),
             disclosures: None,
+        };
+        sign1::sign(&self.key, PRESENTATION_TYP, payload.to_bytes()).map_err(|_| WalletError::Sign)
+    }
+
+    /// Whether the credential's selective-disclosure copy is in the wallet.
+    pub fn has_sd(&self) -> bool {
+        self.sd.is_some()
+    }
+
+    /// What a selective presentation of `fields` (JSON names, docs/format.md §4) and, with
+    /// `age_over` = NN, of the nearest true `age_over_*` attestation ≥ NN would show (ISO
+    /// 18013-5: never the birth date, never a false attestation). Errors:
+    /// [`WalletError::NoSdCopy`], [`WalletError::UnknownField`], [`WalletError::FieldAbsent`],
+    /// [`WalletError::NoAgePredicate`], [`WalletError::AgeNotReached`],
+    /// [`WalletError::NothingToDisclose`].
+    pub fn select(
+        &self,
+        fields: &[String],
+        age_over: Option<u8>,
+    ) -> Result<Vec<crate::Selected>, WalletError> {
+        let copy = self.sd.as_ref().ok_or(WalletError::NoSdCopy)?;
+        crate::sd::select(copy, self.doc_type, fields, age_over)
+    }
+
+    /// Sign a selective presentation (docs/format.md §14.3) of the leaves `selected` (from
+    /// [`Presenter::select`]) at `now`, with the verifier's `nonce` if any: the
+    /// selective-disclosure credential, the chosen openings and their proof.
+    pub fn sign_selected(
+        &self,
+        selected: &[crate::Selected],
+        now: i64,
+        nonce: Option<&[u8]>,
+    ) -> Result<Vec<u8>, WalletError> {
+        if nonce.is_some_and(|n| n.is_empty() || n.len() > MAX_NONCE) {
+            return Err(WalletError::BadNonce);
+        }
+        let copy = self.sd.as_ref().ok_or(WalletError::NoSdCopy)?;
+        let indices: Vec<u64> = selected.iter().map(|s| s.index).collect();
+        let disclosures = copy
+            .disclose(&indices)
+            .ok_or(WalletError::NothingToDisclose)?;
+        let payload = PresentationPayload {
+            credential: copy.credential.clone(),
+            issued_at: now,
+            nonce: nonce.map(<[u8]>::to_vec),
+            disclosures: Some(disclosures),
         };
         sign1::sign(&self.key, PRESENTATION_TYP, payload.to_bytes()).map_err(|_| WalletError::Sign)
     }

@@ -33,6 +33,8 @@ pub struct StoredCredential {
     pub added_at: i64,
     /// Its claims (verified when it was added).
     pub claims: CredentialClaims,
+    /// Its selective-disclosure copy (docs/format.md §14), when the issuer made one.
+    pub sd: Option<giayto_cose::sd::HolderCopy>,
 }
 
 impl StoredCredential {
@@ -396,8 +398,31 @@ impl Wallet {
             cose: cose.to_vec(),
             added_at: now,
             claims,
+            sd: None,
         });
         Ok(person)
+    }
+
+    /// Store the selective-disclosure copy of credential `index`, after checking it is the
+    /// one issued with it: signed by `issuer_key` (the key the caller verified the full
+    /// credential with) under the same key id, with the same claims besides the commitment,
+    /// and openings that agree with the card ([`WalletError::SdMismatch`] otherwise). A copy
+    /// already there is replaced.
+    pub fn attach_sd(
+        &mut self,
+        index: usize,
+        copy: giayto_cose::sd::HolderCopy,
+        issuer_key: &[u8; 32],
+    ) -> Result<(), WalletError> {
+        self.readable()?;
+        let c = self
+            .contents
+            .credentials
+            .get_mut(index)
+            .ok_or(WalletError::NoSuchCredential)?;
+        crate::sd::check_copy(&copy, &c.cose, &c.claims, issuer_key)?;
+        c.sd = Some(copy);
+        Ok(())
     }
 
     /// The index of the one credential that matches: of `person`, of document type `doc_type`
@@ -473,6 +498,7 @@ impl Wallet {
             person: c.person,
             doc_type: c.claims.document.doc_type,
             credential: c.cose.clone(),
+            sd: c.sd.clone(),
         })
     }
 

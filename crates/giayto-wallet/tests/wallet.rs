@@ -690,3 +690,79 @@ fn names_are_bounded_and_the_wallet_has_limits() {
         giayto_wallet::MAX_DEPENDENTS + 1
     );
 }
+
+/// The request a credential of `t` bound to `holder` with serial `n` is signed from.
+fn sd_pair(t: DocType, holder: [u8; 32], n: u8) -> (Vec<u8>, giayto_cose::sd::HolderCopy) {
+    let doc = Document::from_json(t, &giayto_model::sample_input(t)).unwrap();
+    let request = CredentialRequest {
+        document: &doc,
+        serial: vec![n; 10],
+        issued_at: NOW - DAY,
+        not_before: None,
+        expires_at: NOW + 365 * DAY,
+        holder_key: Some(holder),
+        assurance_level: 2,
+        status: None,
+    };
+    let full = sign_credential(&issuer(), "VN.BCA.C06", &request).unwrap();
+    let copy = giayto_issuer::sd::sign_sd_credential(
+        &issuer(),
+        "VN.BCA.C06",
+        &request,
+        &mut |b: &mut [u8]| getrandom::getrandom(b).is_ok(),
+    )
+    .unwrap();
+    (full, copy)
+}
+
+#[test]
+fn a_selective_copy_is_stored_checked_kept_and_presents_only_the_chosen_fields() {
+    let f = fixture();
+    let key = holder_key(&f.path);
+    let issuer_key = issuer().verifying_key().to_bytes();
+    let (full, copy) = sd_pair(DocType::Cccd, key, 1);
+    let (_, other_copy) = sd_pair(DocType::Cccd, key, 2);
+    let mut w = open(&f.path, Unlock::Password(PASSWORD), NOW).unwrap();
+    w.add_credential(&full, NOW).unwrap();
+    // Another credential's copy, or a copy checked against another key, is refused.
+    assert!(matches!(
+        w.attach_sd(0, other_copy, &issuer_key),
+        Err(WalletError::SdMismatch)
+    ));
+    assert!(matches!(
+        w.attach_sd(0, copy.clone(), &[0x33; 32]),
+        Err(WalletError::SdMismatch)
+    ));
+    // Openings that disagree with the card are refused even with matching leaves.
+    let mut forged = copy.clone();
+    forged.entries[0].value = giayto_cose::ciborium::Value::Text("khác".into());
+    forged.leaves[forged.entries[0].index as usize] = forged.entries[0].leaf_hash();
+    assert!(matches!(
+        w.attach_sd(0, forged, &issuer_key),
+        Err(WalletError::SdMismatch)
+    ));
+    // Without a copy only the whole card can be shown.
+    assert!(matches!(
+        w.presenter(0).unwrap().select(&["full_name".into()], None),
+        Err(WalletError::NoSdCopy)
+    ));
+    w.attach_sd(0, copy.clone(), &issuer_key).unwrap();
+    w.save().unwrap();
+    drop(w);
+    // The copy survives saving and reopening (body key 4).
+    let w = open(&f.path, Unlock::Passcode(PASSCODE), NOW).unwrap();
+    assert_eq!(w.credentials().unwrap()[0].sd.as_ref(), Some(&copy));
+    let p = w.presenter(0).unwrap();
+    let chosen = p
+        .select(&["full_name".into(), "id_number".into()], Some(17))
+        .unwrap();
+    let names: Vec<&str> = chosen.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, ["id_number", "full_name", "age_over_18"]);
+    let cose = p.sign_selected(&chosen, NOW, None).unwrap();
+    let v = verifier().accept_missing_status(true);
+    let shown = v.verify_presentation_cose(&cose, NOW).unwrap();
+    let disclosed = shown.credential().disclosed().unwrap();
+    let names: Vec<&str> = disclosed.fields.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(names, ["id_number", "full_name", "age_over_18"]);
+    assert!(shown.credential().document().is_none());
+}
