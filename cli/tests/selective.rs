@@ -315,3 +315,56 @@ fn refused_requests_exit_2_share_nothing_and_leave_the_wallet_unchanged() {
 fn stdout_empty(out: &Output) -> bool {
     out.stdout.is_empty()
 }
+
+#[test]
+fn a_batch_writes_one_private_copy_per_holder_bound_credential() {
+    let s = setup();
+    let key = ok_json(&s.run(&["--json", "wallet", "pubkey"]))["public_key"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut bound = sample("gplx");
+    bound["holder_key"] = serde_json::json!(key);
+    let lines = format!("{}\n{}\n", bound, sample("gplx"));
+    s.write("in.jsonl", lines.as_bytes());
+    ok(&s.run(&[
+        "issue-batch",
+        "--dir",
+        "iss",
+        "--type",
+        "gplx",
+        "--input",
+        "in.jsonl",
+        "--out-dir",
+        "out",
+        "--sd",
+    ]));
+    let sd_dir = s.path().join("out/sd");
+    let files: Vec<String> = std::fs::read_dir(&sd_dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    // Only line 1 is bound to a holder.
+    assert_eq!(files.len(), 1, "{files:?}");
+    assert!(
+        files[0].starts_with("1-") && files[0].ends_with(".sd"),
+        "{files:?}"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&sd_dir).unwrap().permissions().mode();
+        assert_eq!(mode & 0o077, 0, "{mode:o}");
+    }
+    let texts = std::fs::read_to_string(s.path().join("out/credentials.txt")).unwrap();
+    s.write("first.txt", texts.lines().next().unwrap().as_bytes());
+    let sd = format!("out/sd/{}", files[0]);
+    assert_eq!(
+        ok_json(&s.add("first.txt", Some(&sd)))["selective_disclosure"],
+        true
+    );
+    let shown = ok_json(&s.present(&["--doc", "gplx", "--age-over", "21"]));
+    let (code, v) = s.verify(shown["text"].as_str().unwrap());
+    assert_eq!(code, Some(0), "{v}");
+    assert_eq!(field_names(&v), ["age_over_21"]);
+}

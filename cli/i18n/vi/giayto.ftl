@@ -76,6 +76,7 @@ help-issue-batch-about = Cấp nhiều giấy tờ từ tệp CSV hoặc JSON-li
 help-issue-batch-arg-input = Đầu vào: .csv (dòng tiêu đề là tên trường) hoặc .jsonl (mỗi dòng một đối tượng JSON), tên trường như của `issue`; cột tùy chọn `holder_key`: khóa công khai của người giữ dạng thập lục phân
 help-issue-batch-arg-out-dir = Thư mục kết quả: credentials.txt (mỗi dòng một chuỗi mã QR), index.csv, summary.json
 help-issue-batch-arg-png = Ghi thêm mỗi giấy tờ một ảnh PNG vào OUT_DIR/png/
+help-issue-batch-arg-sd = Tạo thêm bản tiết lộ chọn lọc của mỗi giấy tờ gắn với người giữ, mỗi giấy tờ một tệp trong OUT_DIR/sd/ (DÒNG-SÊRI.sd; thư mục chỉ chủ sở hữu đọc được) cho `giayto wallet add --sd`
 help-issue-batch-arg-strict = Dừng ở dòng lỗi đầu tiên, trước khi cấp bất cứ giấy tờ nào
 help-issue-batch-arg-valid-days = Số ngày hiệu lực (không quá ngày hết hạn của từng giấy tờ)
 help-issue-batch-arg-level = Mức định danh của tài khoản những người giữ: 1 hoặc 2

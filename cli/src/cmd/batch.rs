@@ -66,6 +66,11 @@ pub struct BatchArgs {
     /// Also write one PNG per credential into OUT_DIR/png/.
     #[arg(long)]
     pub png: bool,
+    /// Also make the selective-disclosure copy of each holder-bound credential, one
+    /// owner-only file per credential in OUT_DIR/sd/ (LINE-SERIAL.sd), for `giayto wallet
+    /// add --sd`.
+    #[arg(long)]
+    pub sd: bool,
     /// Stop at the first bad row, before issuing anything.
     #[arg(long)]
     pub strict: bool,
@@ -483,7 +488,7 @@ fn progress_bar(total: u64, out: Out) -> indicatif::ProgressBar {
 
 /// What one chunk of rows turned into, in line order.
 enum Outcome {
-    Issued(u64, giayto_issuer::Issued, bool),
+    Issued(u64, giayto_issuer::Issued, bool, Option<Vec<u8>>),
     Bad(u64, FieldError),
 }
 
@@ -491,6 +496,7 @@ struct Writer {
     texts: BufWriter<std::fs::File>,
     index: BufWriter<std::fs::File>,
     png_dir: Option<PathBuf>,
+    sd_dir: Option<PathBuf>,
     new: u64,
     recovered: u64,
     bad: Vec<(u64, FieldError)>,
@@ -500,7 +506,7 @@ impl Writer {
     fn write(&mut self, outcome: Outcome, texts_path: &Path) -> Result<(), Failure> {
         let io = |e: std::io::Error| io_failure(texts_path, &e);
         match outcome {
-            Outcome::Issued(line, issued, recovered) => {
+            Outcome::Issued(line, issued, recovered, sd) => {
                 let serial = giayto_verify::hex_lower(&issued.serial);
                 writeln!(self.texts, "{}", issued.text).map_err(io)?;
                 writeln!(
@@ -520,6 +526,10 @@ impl Writer {
                     .map_err(|e| Failure::new("error-qr-render").arg("detail", e))?;
                     write_atomic(&dir.join(format!("{line}-{serial}.png")), &png)?;
                 }
+                if let (Some(dir), Some(sd)) = (&self.sd_dir, sd) {
+                    // The folder is owner-only: these files hold every value and salt.
+                    write_atomic(&dir.join(format!("{line}-{serial}.sd")), &sd)?;
+                }
                 if recovered {
                     self.recovered += 1;
                 } else {
@@ -533,6 +543,18 @@ impl Writer {
         }
         Ok(())
     }
+}
+
+/// Create `dir` (if needed) readable by its owner only.
+fn private_dir(dir: &Path) -> Result<(), Failure> {
+    std::fs::create_dir_all(dir).map_err(|e| io_failure(dir, &e))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+            .map_err(|e| io_failure(dir, &e))?;
+    }
+    Ok(())
 }
 
 /// Take the exclusive lock on `out_dir`'s [`LOCK_FILE`], or fail at once if another run
@@ -597,6 +619,13 @@ pub fn run(a: BatchArgs, out: Out) -> CmdResult {
     } else {
         None
     };
+    let sd_dir = if a.sd {
+        let d = a.out_dir.join("sd");
+        private_dir(&d)?;
+        Some(d)
+    } else {
+        None
+    };
 
     let done: HashMap<u64, CredentialRecord> = issuer
         .batch_lines(&id)
@@ -620,6 +649,7 @@ pub fn run(a: BatchArgs, out: Out) -> CmdResult {
         texts: create(&partial)?,
         index: create(&index_partial)?,
         png_dir,
+        sd_dir,
         new: 0,
         recovered: 0,
         bad: Vec::new(),
@@ -658,20 +688,33 @@ pub fn run(a: BatchArgs, out: Out) -> CmdResult {
         for row in rows {
             let outcome = match row.parsed {
                 Err(e) => Outcome::Bad(row.line, e),
-                Ok((doc, _)) => match done.get(&row.line) {
-                    Some(record) => Outcome::Issued(
-                        row.line,
-                        issuer
-                            .sign_record(&doc, record)
-                            .map_err(|e| issuer_failure(&e))?,
-                        true,
-                    ),
-                    None => Outcome::Issued(
-                        row.line,
-                        fresh.next().ok_or_else(|| Failure::new("error-sign"))?,
-                        false,
-                    ),
-                },
+                Ok((doc, key)) => {
+                    let (issued, recovered) = match done.get(&row.line) {
+                        Some(record) => (
+                            issuer
+                                .sign_record(&doc, record)
+                                .map_err(|e| issuer_failure(&e))?,
+                            true,
+                        ),
+                        None => (
+                            fresh.next().ok_or_else(|| Failure::new("error-sign"))?,
+                            false,
+                        ),
+                    };
+                    // The copy shares the credential's serial and status entry (D98); a
+                    // resumed line gets a fresh copy (new salts) of the same credential.
+                    let sd = if a.sd && key.is_some() {
+                        Some(
+                            issuer
+                                .sign_sd(&doc, &issued)
+                                .map_err(|e| issuer_failure(&e))?
+                                .to_bytes(),
+                        )
+                    } else {
+                        None
+                    };
+                    Outcome::Issued(row.line, issued, recovered, sd)
+                }
             };
             writer.write(outcome, &texts_path)?;
         }
