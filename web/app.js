@@ -34,6 +34,8 @@ function humanTime(rfc3339, timeStyle = 'short') {
   if (Number.isNaN(d.getTime())) return rfc3339;
   return d.toLocaleString(lang === 'vi' ? 'vi-VN' : 'en-GB', { timeZone: 'Asia/Ho_Chi_Minh', dateStyle: 'medium', timeStyle });
 }
+// A date-time inside a sentence: its spaces do not break (the sentence breaks around it).
+const wholeTime = (rfc3339) => humanTime(rfc3339).replace(/ /g, '\u00a0');
 // The date and the time apart: each is kept on one line, the line may break between them.
 function humanTimeParts(rfc3339) {
   const d = new Date(rfc3339);
@@ -144,7 +146,7 @@ function rollbackText(r) {
   const kept = trOr('web-rollback-kept', '');
   const text = r.kind === 'trust_list'
     ? trOr('error-rollback-trust', r.message, { seen: r.seen, offered: r.offered })
-    : trOr('error-rollback-status', r.message, { uri: r.uri, seen: humanTime(r.seen, 'medium'), offered: humanTime(r.offered, 'medium') });
+    : trOr('error-rollback-status', r.message, { uri: r.uri, seen: humanTime(r.seen, 'medium').replace(/ /g, '\u00a0'), offered: humanTime(r.offered, 'medium').replace(/ /g, '\u00a0') });
   return kept ? `${text} ${kept}` : text;
 }
 
@@ -171,7 +173,7 @@ function showDataStatus() {
   delete el.dataset.ageSeconds;
   showFileStates();
   if (!verifier) {
-    const id = stored[ROOT] && !stored[BUNDLE] ? 'web-root-only' : !stored[ROOT] && stored[BUNDLE] ? 'web-bundle-only' : 'web-no-data';
+    const id = stored[ROOT] && !stored[BUNDLE] ? 'web-status-need-bundle' : !stored[ROOT] && stored[BUNDLE] ? 'web-status-need-root' : 'web-no-data';
     el.dataset.state = id;
     el.textContent = trOr(id, 'No trust data');
     return;
@@ -184,11 +186,11 @@ function showDataStatus() {
   el.dataset.ageSeconds = String(age);
   el.dataset.bundleCreatedAt = String(made);
   el.textContent = trOr('web-bundle-age', '', {
-    made: humanTime(new Date(made * 1000).toISOString()),
+    made: wholeTime(new Date(made * 1000).toISOString()),
     hours: Math.floor(age / 3600),
     lists: verifier.statusLists().length,
     sequence: t.sequence,
-    due: humanTime(t.expires_at),
+    due: wholeTime(t.expires_at),
   });
   if (now > t.expires_at_seconds - 86400) {
     el.classList.add('old');
@@ -354,7 +356,7 @@ function showResult(r, fresh = false) {
   v.querySelector('.mark').textContent = r.valid ? '✔' : '✘';
   v.querySelector('.verdict-text').textContent = verdictText;
   const args = {};
-  for (const [k, val] of Object.entries(r.reason_args || {})) args[k] = k === 'time' ? humanTime(val) : val;
+  for (const [k, val] of Object.entries(r.reason_args || {})) args[k] = k === 'time' ? wholeTime(val) : val;
   if (args.doctype && !/^\d+$/.test(args.doctype)) args.doctype = trOr(`doc-${args.doctype}`, args.doctype);
   $('reason').textContent = r.reason
     ? trOr(`reason-${kebab(r.reason)}`, trOr('reason-other', r.reason), args)
@@ -395,7 +397,7 @@ function showResult(r, fresh = false) {
   for (const w of r.warnings || []) {
     const li = document.createElement('li');
     const id = { status_not_checked: 'warning-status-not-checked', status_list_aging: 'warning-status-aging', trust_list_aging: 'warning-trust-aging' }[w.code];
-    li.textContent = '⚠ ' + trOr(id || '', w.code, { uri: w.uri || '', time: w.expires_at ? humanTime(w.expires_at) : '' });
+    li.textContent = '⚠ ' + trOr(id || '', w.code, { uri: w.uri || '', time: w.expires_at ? wholeTime(w.expires_at) : '' });
     warnings.append(li);
   }
   if (!fresh) return;

@@ -632,7 +632,7 @@ test('layout, accessibility, screenshots and installability', { timeout: 600000 
     await driver.findElement(By.id('root-file')).sendKeys(path.join(demo, 'root', 'root.pub'));
     await driver.wait(async () => (await $text('message')) !== '', 10000);
     assert.equal(await $text('message'), message('vi', 'web-root-only'));
-    assert.equal(await $text('data-status'), message('vi', 'web-root-only'));
+    assert.equal(await $text('data-status'), message('vi', 'web-status-need-bundle'));
     assert.deepEqual(await pickers(), { root: message('vi', 'web-file-loaded', { name: 'root.pub' }), bundle: message('vi', 'web-file-none') });
     await driver.wait(async () => (await $text('announce')) === message('vi', 'web-root-only'), 5000);
     const ok = await style();
