@@ -455,7 +455,7 @@ const LAYOUT = `
   const stacked = arguments[0];
   const problems = [];
   const oneLine = (range) => new Set([...range.getClientRects()].filter((q) => q.width > 0).map((q) => Math.round(q.top))).size <= 1;
-  for (const el of document.querySelectorAll('#fields dt, #fields dd, #meta dt, #meta dd, #card-title, #verdict .verdict-text, #reason')) {
+  for (const el of document.querySelectorAll('#card dt, #card dd, #card-title, #verdict .verdict-text, #reason')) {
     if (!el.getClientRects().length) continue;
     const walk = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
     for (let n = walk.nextNode(); n; n = walk.nextNode()) {
@@ -491,6 +491,18 @@ const LAYOUT = `
     if (el.offsetParent !== null && (r.width < 44 || r.height < 44)) problems.push('control under 44 px: ' + (el.id || el.className) + ' ' + r.width + 'x' + r.height);
   }
   return problems;`;
+
+// Put before LAYOUT: a card row whose value breaks inside a word, a date broken over two lines
+// and a label beside its value, to show the check finds them.
+const LAYOUT_PROBE = `
+  document.getElementById('result').hidden = false;
+  document.getElementById('card').hidden = false;
+  const probe = document.createElement('div');
+  probe.id = 'probe';
+  probe.innerHTML = '<dl style="display: grid; grid-template-columns: 4em 3em"><dt>probe</dt>'
+    + '<dd style="overflow-wrap: anywhere">Nguyễn</dd><dt>probe</dt><dd><span class="nowrap" style="white-space: normal">17/05/1996 10:00</span></dd></dl>';
+  document.getElementById('fields').after(probe);
+`;
 
 // Share of pixels that differ between two PNGs (base64), decoded by the browser.
 async function pixelDiff(driver, a, b) {
@@ -530,6 +542,7 @@ async function screenshot(driver, name) {
   }
   assert.ok(fs.existsSync(ref), `${ref} is missing: GIAYTO_UPDATE_SCREENSHOTS=1 writes it`);
   const d = await pixelDiff(driver, shot, fs.readFileSync(ref).toString('base64'));
+  console.log(`screenshot ${name}: ${d.share === undefined ? JSON.stringify(d) : (d.share * 100).toFixed(2) + '% of pixels differ'}`);
   assert.ok(d.share !== undefined && d.share <= SHOT_TOLERANCE,
     `${name}: ${JSON.stringify(d)} differs from ${ref} (this run's: ${path.join(artefacts, name + '.png')})`);
 }
@@ -654,6 +667,13 @@ test('layout, accessibility, screenshots and installability', { timeout: 600000 
       'still said after a reload');
     assert.equal(await driver.executeScript("return document.querySelector('#root-file').closest('label').id"), 'root-pick');
 
+    // The geometry check itself finds a broken word and a broken date (a probe, then removed).
+    const probe = await driver.executeScript(LAYOUT_PROBE + LAYOUT, true);
+    assert.ok(probe.includes('word broken: Nguyễn'), JSON.stringify(probe));
+    assert.ok(probe.includes('number or date broken: 17/05/1996 10:00'), JSON.stringify(probe));
+    assert.ok(probe.includes('label not above value: probe'), JSON.stringify(probe));
+    await driver.executeScript("document.getElementById('probe').remove()");
+
     // Valid, revoked and refused, at 320 and 390 px, in both languages.
     const states = [['valid', 'cccd'], ['revoked', 'vehicle-sold'], ['rejected', 'tampered']];
     let previous = '';
@@ -705,6 +725,9 @@ test('layout, accessibility, screenshots and installability', { timeout: 600000 
     await screenshot(driver, 'valid-en-390x844-dark');
     await driver.sendAndGetDevToolsCommand('Emulation.setEmulatedMedia', { features: [{ name: 'prefers-color-scheme', value: 'light' }] });
     await viewport(driver, 900, 1200);
+    await driver.executeScript("document.getElementById('verdict').dataset.verdict = ''");
+    await driver.findElement(By.id('image')).sendKeys(path.join(demo, 'gplx.png'));
+    await driver.wait(async () => (await driver.executeScript("return document.getElementById('verdict').dataset.verdict")) === 'valid', 30000);
     assert.deepEqual(await driver.executeScript(LAYOUT, false), [], 'wide');
 
     // Installed and opened with no network: a new window on the start URL verifies.
