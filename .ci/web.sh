@@ -80,8 +80,8 @@ wait "$server" 2>/dev/null || true
 wasm="$work/npm/giayto-verify/web/giayto_verify_wasm_bg.wasm"
 echo "wasm size: $(wc -c <"$wasm") bytes raw, $(gzip -9c "$wasm" | wc -c) bytes gzip -9"
 
-echo "== Node test (every vector through the WASM build)"
-(cd "$work/npm" && node --test test/vectors.test.cjs)
+echo "== Node tests (every vector through the WASM build; build.sh's prerequisite checks)"
+(cd "$work/npm" && node --test test/vectors.test.cjs test/build.test.cjs)
 
 echo "== browser test (headless Chromium)"
 (cd "$work" && cargo build --locked -q -p giayto-cli)

@@ -1,8 +1,9 @@
 // Caches every asset at install, then serves from the cache first: the page works with no
 // network after its first load (and installed as an app, with none at all). ASSETS is every
-// file of web/ but this worker and sw-version.js (browser.test.cjs checks it against the built
-// folder and against what the page fetches). The cache is named after a hash of the assets, written into
-// sw-version.js by npm/build.sh: any changed file makes a new service worker and a new cache.
+// file of web/ but this worker and sw-version.js; browser.test.cjs checks it against the built
+// folder and against what the page fetches. The cache is named after a hash of the assets,
+// written into sw-version.js by npm/build.sh: any changed file makes a new service worker and a
+// new cache.
 try { importScripts('sw-version.js'); } catch (_) { /* not built by npm/build.sh */ }
 const VERSION = self.GIAYTO_CACHE || 'giayto-web-unversioned';
 const ASSETS = [
