@@ -397,7 +397,10 @@ function showResult(r, fresh = false) {
   for (const w of r.warnings || []) {
     const li = document.createElement('li');
     const id = { status_not_checked: 'warning-status-not-checked', status_list_aging: 'warning-status-aging', trust_list_aging: 'warning-trust-aging' }[w.code];
-    li.textContent = '⚠ ' + trOr(id || '', w.code, { uri: w.uri || '', time: w.expires_at ? wholeTime(w.expires_at) : '' });
+    const mark = document.createElement('span');
+    mark.setAttribute('aria-hidden', 'true');
+    mark.textContent = '⚠ ';
+    li.append(mark, trOr(id || '', w.code, { uri: w.uri || '', time: w.expires_at ? wholeTime(w.expires_at) : '' }));
     warnings.append(li);
   }
   if (!fresh) return;
