@@ -311,29 +311,32 @@ function fieldValue(name, value) {
   return value;
 }
 
-// A value that is a number, a date or a code (no spaces, some digit: 001096054321,
-// 08/03/1996, 29A-123.45, a serial) is never broken across lines; words wrap between words
-// only (`overflow-wrap: break-word` in style.css is the last resort for one overlong word).
+// A value that is a number or a code (no spaces, some digit: 001096054321, 08/03/1996,
+// 29A-123.45) has no break opportunity inside, so it stays on one line; only when it is longer
+// than the whole line (a chassis number at a large text size on a small phone) does
+// `overflow-wrap: break-word` split it, as the last resort. A value given as pieces (a date and
+// its time, a serial's groups of four) keeps each piece whole (`white-space: nowrap`) and may
+// break between pieces. Words wrap between words only.
 const unbreakable = (v) => /\d/.test(v) && !/\s/.test(v);
 
-// `value` is a string, or a list of pieces each kept whole (a date and its time). `volatile`
-// marks a value that differs on every issue (serial, times): the screenshot test evens it out.
+// `value` is a string, or a list of pieces each kept whole. `volatile` marks a value that
+// differs on every issue (serial, times): the screenshot test evens it out.
 function row(dl, label, value, volatile = false) {
   const dt = document.createElement('dt');
   dt.textContent = label;
   const dd = document.createElement('dd');
-  const pieces = Array.isArray(value) ? value : [value];
-  pieces.forEach((p, i) => {
-    if (i > 0) dd.append(' ');
-    if (Array.isArray(value) || unbreakable(p)) {
+  if (Array.isArray(value)) {
+    value.forEach((p, i) => {
+      if (i > 0) dd.append(' ');
       const span = document.createElement('span');
       span.className = 'nowrap';
       span.textContent = p;
       dd.append(span);
-    } else {
-      dd.append(p);
-    }
-  });
+    });
+  } else {
+    dd.textContent = value;
+    if (unbreakable(value)) dd.classList.add('code');
+  }
   if (volatile) dd.dataset.volatile = 'true';
   dl.append(dt, dd);
 }
@@ -386,7 +389,9 @@ function showResult(r, fresh = false) {
   if (r.issuer) {
     const name = r.issuer_name ? (lang === 'en' && r.issuer_name.en ? r.issuer_name.en : r.issuer_name.vi) : null;
     row(meta, trOr('meta-issuer', 'Issuer'), name ? `${name} (${r.issuer})` : r.issuer);
-    row(meta, trOr('meta-serial', 'Serial'), r.serial, true);
+    // In groups of four: easier to read out, and a long serial may wrap between groups at a
+    // large text size rather than run off the screen.
+    row(meta, trOr('meta-serial', 'Serial'), String(r.serial).match(/.{1,4}/g) || [''], true);
     row(meta, trOr('meta-issued-at', 'Signed'), humanTimeParts(r.issued_at), true);
     row(meta, trOr('meta-expires-at', 'Expires'), humanTimeParts(r.expires_at), true);
     row(meta, trOr('meta-level', 'Level'), String(r.assurance_level));

@@ -449,12 +449,20 @@ function announcement(dir, want) {
 }
 
 // Every word of the card, the verdict and the reason on one line (no word broken inside), each
-// number or date kept whole, labels above values when `stacked`, nothing wider than the
-// screen, the verdict and its reason on the first screen, every control at least 44 px.
+// date and each group of a serial kept whole, labels above values when `stacked`, nothing
+// wider than the screen, the verdict and its reason on the first screen, every control at least
+// 44 px. With `lastResort` a word longer than its whole line may be split (large text only).
 const LAYOUT = `
   const stacked = arguments[0];
+  const lastResort = arguments[1] === true;
   const problems = [];
-  const oneLine = (range) => new Set([...range.getClientRects()].filter((q) => q.width > 0).map((q) => Math.round(q.top))).size <= 1;
+  const oneLine = (range) => {
+    const rects = [...range.getClientRects()].filter((q) => q.width > 0);
+    if (new Set(rects.map((q) => Math.round(q.top))).size <= 1) return true;
+    const box = range.commonAncestorContainer.parentElement.closest('dd, dt, h2, h3, p');
+    const width = rects.reduce((w, q) => w + q.width, 0);
+    return lastResort && width > box.clientWidth;
+  };
   for (const el of document.querySelectorAll('#card dt, #card dd, #card-title, #verdict .verdict-text, #reason')) {
     if (!el.getClientRects().length) continue;
     const walk = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
@@ -482,7 +490,11 @@ const LAYOUT = `
     if (stacked && b.top < a.bottom - 1) problems.push('label not above value: ' + dt.textContent);
     if (!stacked && Math.abs(b.top - a.top) > 2) problems.push('label not beside value: ' + dt.textContent);
   }
-  if (document.documentElement.scrollWidth > innerWidth) problems.push('page wider than the screen: ' + document.documentElement.scrollWidth);
+  if (document.documentElement.scrollWidth > innerWidth) {
+    const wide = [...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > innerWidth + 0.5)
+      .map((e) => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + '.' + e.className + ':' + e.textContent.slice(0, 30)).slice(0, 5);
+    problems.push('page wider than the screen: ' + document.documentElement.scrollWidth + ' ' + wide.join(' '));
+  }
   const verdict = document.getElementById('verdict').getBoundingClientRect();
   const reason = document.getElementById('reason').getBoundingClientRect();
   if (verdict.top < 0 || reason.bottom > innerHeight) problems.push('verdict and reason not on the first screen: ' + verdict.top + ' ' + reason.bottom + ' ' + innerHeight);
@@ -552,7 +564,9 @@ async function screenshot(driver, name) {
 }
 
 async function viewport(driver, width, height) {
-  await driver.sendAndGetDevToolsCommand('Emulation.setDeviceMetricsOverride', { width, height, deviceScaleFactor: 1, mobile: true });
+  await driver.sendAndGetDevToolsCommand('Emulation.setDeviceMetricsOverride', { width, height, deviceScaleFactor: 1, mobile: false });
+  // An overlay scrollbar shows for a moment after each scroll: not part of the page.
+  await driver.sendAndGetDevToolsCommand('Emulation.setScrollbarsHidden', { hidden: true });
 }
 
 test('layout, accessibility, screenshots and installability', { timeout: 600000 }, async () => {
@@ -733,6 +747,18 @@ test('layout, accessibility, screenshots and installability', { timeout: 600000 
     await driver.findElement(By.id('image')).sendKeys(path.join(demo, 'gplx.png'));
     await driver.wait(async () => (await driver.executeScript("return document.getElementById('verdict').dataset.verdict")) === 'valid', 30000);
     assert.deepEqual(await driver.executeScript(LAYOUT, false), [], 'wide');
+
+    // Large text (the browser's font size at 150%) at 320 px: still no broken word, no
+    // sideways scrolling, and the verdict with its reason on the first screen.
+    await viewport(driver, 320, 640);
+    await driver.sendAndGetDevToolsCommand('Page.setFontSizes', { fontSizes: { standard: 24 } });
+    for (const name of ['cccd', 'vehicle-sold']) {
+      await driver.executeScript("document.getElementById('verdict').dataset.verdict = ''");
+      await driver.findElement(By.id('image')).sendKeys(path.join(demo, `${name}.png`));
+      await driver.wait(async () => (await driver.executeScript("return document.getElementById('verdict').dataset.verdict")) === expected[name].verdict, 30000);
+      assert.deepEqual(await driver.executeScript(LAYOUT, true, true), [], `${name} at 150% text`);
+    }
+    await driver.sendAndGetDevToolsCommand('Page.setFontSizes', { fontSizes: { standard: 16 } });
 
     // Installed and opened with no network: a new window on the start URL verifies.
     await stopServer(server);
