@@ -36,7 +36,9 @@ want=$(grep -A1 '^name = "wasm-bindgen"$' Cargo.lock | sed -n 's/^version = "\(.
 grep -q "^cargo install wasm-bindgen-cli --version $want " "$block" \
     || { echo "README.md: the wasm-bindgen-cli version is not Cargo.lock's $want" >&2; exit 1; }
 if [ "${GIAYTO_WEB_CLONE:-1}" = 1 ]; then
-    work="$(mktemp -d /tmp/giayto-web-clone.XXXXXX)/giayto"
+    clone_root="$(mktemp -d /tmp/giayto-web-clone.XXXXXX)"
+    trap 'rm -rf "$clone_root"' EXIT
+    work="$clone_root/giayto"
     git clone -q --no-hardlinks "$repo" "$work"
     echo "clean clone of $(git -C "$work" rev-parse --short HEAD) in $work"
     # Compiled dependencies are shared with this checkout's target folder (not the sources).
