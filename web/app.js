@@ -125,15 +125,16 @@ async function migrateLocalStorage() {
 
 const seenKey = (v) => `seen-${v.rootKey}`;
 
-// Rollback protection, the CLI's (giayto_verify::SeenState, in WASM): data older than what
-// this device has already used is refused. Returns the rollback, or null once `v`'s data is
-// recorded as used; `extra` entries are written in the same transaction.
+// Rollback protection, the CLI's (giayto_verify::SeenState::accept, in WASM): data older than
+// what this device has already used, or dated more than an hour after this device's clock, is
+// refused in one step. Returns the rollback, or null once `v`'s data is recorded as used;
+// `extra` entries are written in the same transaction.
 async function acceptVerifier(v, extra) {
   const key = seenKey(v);
   const seen = await dbGet(key);
-  const back = v.checkSeenState(seen);
-  if (back) return back;
-  await dbPut([...extra, [key, v.recordSeenState(seen)]]);
+  const outcome = v.acceptSeenState(seen, Date.now() / 1000);
+  if (outcome.rollback) return outcome.rollback;
+  await dbPut([...extra, [key, outcome.state]]);
   return null;
 }
 
@@ -144,9 +145,12 @@ function useVerifier(v) {
 
 function rollbackText(r) {
   const kept = trOr('web-rollback-kept', '');
+  const whole = (t) => humanTime(t, 'medium').replace(/ /g, '\u00a0');
   const text = r.kind === 'trust_list'
     ? trOr('error-rollback-trust', r.message, { seen: r.seen, offered: r.offered })
-    : trOr('error-rollback-status', r.message, { uri: r.uri, seen: humanTime(r.seen, 'medium').replace(/ /g, '\u00a0'), offered: humanTime(r.offered, 'medium').replace(/ /g, '\u00a0') });
+    : r.kind === 'from_future'
+      ? trOr('error-rollback-future', r.message, { what: r.uri || trOr('trust-list-noun', 'The trust list'), time: whole(r.issued_at) })
+      : trOr('error-rollback-status', r.message, { uri: r.uri, seen: whole(r.seen), offered: whole(r.offered) });
   return kept ? `${text} ${kept}` : text;
 }
 
@@ -401,11 +405,12 @@ function showResult(r, fresh = false) {
   warnings.replaceChildren();
   for (const w of r.warnings || []) {
     const li = document.createElement('li');
-    const id = { status_not_checked: 'warning-status-not-checked', status_list_aging: 'warning-status-aging', trust_list_aging: 'warning-trust-aging' }[w.code];
+    // Every warning has the CLI's message `warning-<code>` (a test checks both languages).
+    const id = `warning-${w.code.replace(/_/g, '-')}`;
     const mark = document.createElement('span');
     mark.setAttribute('aria-hidden', 'true');
     mark.textContent = '⚠ ';
-    li.append(mark, trOr(id || '', w.code, { uri: w.uri || '', time: w.expires_at ? wholeTime(w.expires_at) : '' }));
+    li.append(mark, trOr(id, w.code, { uri: w.uri || '', expires_at: w.expires_at ? wholeTime(w.expires_at) : '' }));
     warnings.append(li);
   }
   if (!fresh) return;
