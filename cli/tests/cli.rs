@@ -6,8 +6,8 @@ mod common;
 use std::path::PathBuf;
 
 use common::{
-    command, command_with, json, ok, ok_json, run, run_with_passphrase, sample, stderr, World,
-    CHECKED,
+    add_issuer_args, command, command_with, issuer_init_args, json, ok, ok_json, run,
+    run_with_passphrase, sample, sign_trust_list_args, stderr, verify_args, World, CHECKED,
 };
 
 /// A root, an issuer allowed all four types, a signed trust list, and an empty `st/` for the
@@ -69,24 +69,11 @@ fn verify_from_stdin_and_exit_codes_for_invalid() {
     let data = s.write_json("c.json", &sample("cccd"));
     let text = ok(&s.run(&["issue", "--dir", "iss", "--type", "cccd", "--data", &data]));
     s.publish("st");
-    let mut child = command(
-        s.path(),
-        &[
-            "--json",
-            "verify",
-            "--root",
-            "root/root.pub",
-            "--trust",
-            "trust.cwt",
-            "--status",
-            "st",
-            "-",
-        ],
-    )
-    .stdin(std::process::Stdio::piped())
-    .stdout(std::process::Stdio::piped())
-    .spawn()
-    .unwrap();
+    let mut child = command(s.path(), &verify_args(&["--json"], CHECKED, "-"))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
     use std::io::Write;
     child
         .stdin
@@ -174,85 +161,10 @@ fn the_test_vectors_verify_through_the_cli() {
 #[test]
 fn malformed_issue_input_is_refused_naming_the_field_in_both_languages() {
     let s = setup();
-    let with = |t: &str, field: &str, value: serde_json::Value| {
-        let mut v = sample(t);
-        v[field] = value;
-        v
-    };
-    let without = |t: &str, field: &str| {
-        let mut v = sample(t);
-        v.as_object_mut().unwrap().remove(field);
-        v
-    };
-    let mut gplx_bad_class = sample("gplx");
-    gplx_bad_class["classes"][0]["class"] = "B3".into();
-    let cases: Vec<(&str, serde_json::Value, &str, &str, &str)> = vec![
-        (
-            "cccd",
-            with("cccd", "id_number", "00119601234".into()),
-            "id_number",
-            "12 chữ số",
-            "12 digits",
-        ),
-        (
-            "cccd",
-            with("cccd", "id_number", "003196012345".into()),
-            "id_number",
-            "mã tỉnh",
-            "province code",
-        ),
-        (
-            "cccd",
-            with("cccd", "id_number", "001096012345".into()),
-            "id_number",
-            "giới tính",
-            "sex",
-        ),
-        (
-            "cccd",
-            with("cccd", "date_of_birth", "2023-02-29".into()),
-            "date_of_birth",
-            "ngày không hợp lệ",
-            "not a valid date",
-        ),
-        (
-            "cccd",
-            without("cccd", "full_name"),
-            "full_name",
-            "thiếu trường",
-            "missing",
-        ),
-        (
-            "gplx",
-            gplx_bad_class,
-            "classes[0].class",
-            "hạng giấy phép",
-            "licence class",
-        ),
-        (
-            "vehicle",
-            with("vehicle", "plate", "ABC-123".into()),
-            "plate",
-            "biển số",
-            "plate",
-        ),
-        (
-            "bhyt",
-            with("bhyt", "card_number", "12345".into()),
-            "card_number",
-            "BHYT",
-            "health insurance card number",
-        ),
-        (
-            "cccd",
-            with("cccd", "nickname", "An".into()),
-            "nickname",
-            "không có trong mẫu",
-            "no such field",
-        ),
-    ];
-    for (t, data, field, vi, en) in cases {
-        let path = s.write_json("bad.json", &data);
+    // Issuing `data` as type `t`: exit 2 and nothing on stdout, `field` and the words in each
+    // language on stderr.
+    let refused = |t: &str, data: &serde_json::Value, field: &str, vi: &str, en: &str| {
+        let path = s.write_json("bad.json", data);
         for (lang, word) in [("vi", vi), ("en", en)] {
             let out = s.run(&[
                 "--lang", lang, "issue", "--dir", "iss", "--type", t, "--data", &path,
@@ -266,7 +178,73 @@ fn malformed_issue_input_is_refused_naming_the_field_in_both_languages() {
             assert!(err.contains(word), "{lang}: {word:?} not in: {err}");
             assert!(out.stdout.is_empty());
         }
+    };
+    // (type, field, its bad value or None for a missing field, words in vi, words in en)
+    let cases: [(&str, &str, Option<&str>, &str, &str); 8] = [
+        (
+            "cccd",
+            "id_number",
+            Some("00119601234"),
+            "12 chữ số",
+            "12 digits",
+        ),
+        (
+            "cccd",
+            "id_number",
+            Some("003196012345"),
+            "mã tỉnh",
+            "province code",
+        ),
+        (
+            "cccd",
+            "id_number",
+            Some("001096012345"),
+            "giới tính",
+            "sex",
+        ),
+        (
+            "cccd",
+            "date_of_birth",
+            Some("2023-02-29"),
+            "ngày không hợp lệ",
+            "not a valid date",
+        ),
+        ("cccd", "full_name", None, "thiếu trường", "missing"),
+        ("vehicle", "plate", Some("ABC-123"), "biển số", "plate"),
+        (
+            "bhyt",
+            "card_number",
+            Some("12345"),
+            "BHYT",
+            "health insurance card number",
+        ),
+        (
+            "cccd",
+            "nickname",
+            Some("An"),
+            "không có trong mẫu",
+            "no such field",
+        ),
+    ];
+    for (t, field, value, vi, en) in cases {
+        let mut data = sample(t);
+        match value {
+            Some(value) => data[field] = value.into(),
+            None => {
+                data.as_object_mut().unwrap().remove(field);
+            }
+        }
+        refused(t, &data, field, vi, en);
     }
+    let mut gplx_bad_class = sample("gplx");
+    gplx_bad_class["classes"][0]["class"] = "B3".into();
+    refused(
+        "gplx",
+        &gplx_bad_class,
+        "classes[0].class",
+        "hạng giấy phép",
+        "licence class",
+    );
     // Bad JSON and an unknown type.
     std::fs::write(s.path().join("broken.json"), "{\"id_number\": ").unwrap();
     let out = s.run(&[
@@ -310,14 +288,7 @@ fn wrong_passphrase_exits_2_and_changes_nothing() {
     let before = std::fs::read(s.path().join("trust.cwt")).unwrap();
     let out = run_with_passphrase(
         s.path(),
-        &[
-            "root",
-            "sign-trust-list",
-            "--dir",
-            "root",
-            "--out",
-            "trust.cwt",
-        ],
+        &sign_trust_list_args("trust.cwt"),
         "wrong passphrase",
     );
     assert_eq!(out.status.code(), Some(2));
@@ -344,37 +315,19 @@ fn key_files_are_owner_only_and_never_overwritten() {
         std::fs::read(s.path().join("root/root.key")).unwrap(),
         before
     );
-    let out = s.run(&[
-        "issuer", "init", "--dir", "iss", "--id", "VN.X", "--name", "X",
-    ]);
+    let out = s.run(&issuer_init_args("iss", "VN.X", "X"));
     assert_eq!(out.status.code(), Some(2));
 }
 
 #[test]
 fn an_issuer_outside_its_doc_types_is_not_authorized() {
     let s = setup();
-    ok(&s.run(&[
-        "issuer",
-        "init",
-        "--dir",
+    ok(&s.run(&issuer_init_args(
         "bhxh",
-        "--id",
         "VN.BHXH",
-        "--name",
         "Bảo hiểm xã hội Việt Nam",
-    ]));
-    ok(&s.run(&[
-        "root",
-        "add-issuer",
-        "--dir",
-        "root",
-        "--issuer-pub",
-        "bhxh/issuer.pub",
-        "--id",
-        "VN.BHXH",
-        "--doc-types",
-        "bhyt",
-    ]));
+    )));
+    ok(&s.run(&add_issuer_args("bhxh/issuer.pub", "VN.BHXH", "bhyt")));
     s.sign_trust_list("trust2.cwt");
     let data = s.write_json("c.json", &sample("cccd"));
     let text = ok(&s.run(&["issue", "--dir", "bhxh", "--type", "cccd", "--data", &data]));

@@ -7,20 +7,14 @@
 
 mod common;
 
-use common::{fails, json, ok, sample, stderr, World};
+use common::{fails, issuer_init_args, json, ok, sample, sign_trust_list_args, stderr, World};
 
-fn batch<'a>(input: &'a str, out_dir: &'a str) -> Vec<&'a str> {
-    vec![
-        "issue-batch",
-        "--dir",
-        "iss",
-        "--type",
-        "cccd",
-        "--input",
-        input,
-        "--out-dir",
-        out_dir,
-    ]
+/// `{global} issue-batch --dir iss --type cccd --input {input} --out-dir {out_dir}`.
+fn batch<'a>(global: &[&'a str], input: &'a str, out_dir: &'a str) -> Vec<&'a str> {
+    let mut args = global.to_vec();
+    args.extend(["issue-batch", "--dir", "iss", "--type", "cccd"]);
+    args.extend(["--input", input, "--out-dir", out_dir]);
+    args
 }
 
 /// `n` CCCD rows as JSON lines, each with its own (synthetic) name.
@@ -50,7 +44,7 @@ fn every_command_refuses_a_missing_or_empty_registry_and_creates_nothing() {
         vec![
             "issue", "--dir", "iss", "--type", "cccd", "--data", &data, "--out", "c.txt",
         ],
-        batch("rows.jsonl", "batch-out"),
+        batch(&[], "rows.jsonl", "batch-out"),
         vec!["revoke", "--dir", "iss", &serial, "--reason", "x"],
         vec!["suspend", "--dir", "iss", &serial, "--reason", "x"],
         vec!["reinstate", "--dir", "iss", &serial, "--reason", "x"],
@@ -95,17 +89,7 @@ fn every_command_refuses_a_missing_or_empty_registry_and_creates_nothing() {
     assert_eq!(json(&out)["error"]["code"], "error-registry-missing");
     assert!(stderr(&out).contains("does not exist"));
     // Init does not take over the folder either.
-    let init = w.run(&[
-        "issuer",
-        "init",
-        "--dir",
-        "iss",
-        "--id",
-        "VN.BCA.C06",
-        "--name",
-        "X",
-    ]);
-    fails(&init, 2);
+    fails(&w.run(&issuer_init_args("iss", "VN.BCA.C06", "X")), 2);
     assert!(!registry.exists());
 }
 
@@ -120,16 +104,10 @@ fn a_second_batch_into_a_busy_output_folder_is_refused_and_a_later_run_works() {
     // Another run holds the folder (the lock another process takes).
     let lock = std::fs::File::create(w.path().join("out/.batch.lock")).unwrap();
     assert!(lock.try_lock_exclusive().unwrap());
-    let err = fails(&w.run(&batch("rows.jsonl", "out")), 2);
+    let err = fails(&w.run(&batch(&[], "rows.jsonl", "out")), 2);
     assert!(err.contains("issue-batch"), "{err}");
     assert!(err.contains("out"), "{err}");
-    let out = w.run(
-        &["--lang", "en", "--json"]
-            .iter()
-            .copied()
-            .chain(batch("rows.jsonl", "out"))
-            .collect::<Vec<_>>(),
-    );
+    let out = w.run(&batch(&["--lang", "en", "--json"], "rows.jsonl", "out"));
     assert_eq!(json(&out)["error"]["code"], "error-batch-busy");
     assert!(stderr(&out).contains("in use by another issue-batch run"));
     // Nothing was issued or written meanwhile.
@@ -142,11 +120,11 @@ fn a_second_batch_into_a_busy_output_folder_is_refused_and_a_later_run_works() {
 
     // Once the other run is over, a run goes through, and runs again resume as before.
     drop(lock);
-    ok(&w.run(&batch("rows.jsonl", "out")));
+    ok(&w.run(&batch(&[], "rows.jsonl", "out")));
     assert_eq!(w.registry_count(), 3);
     let first = std::fs::read_to_string(w.path().join("out/credentials.txt")).unwrap();
     assert_eq!(first.lines().count(), 3);
-    let again = ok(&w.run(&batch("rows.jsonl", "out")));
+    let again = ok(&w.run(&batch(&[], "rows.jsonl", "out")));
     assert!(again.contains("khôi phục 3"), "{again}");
     assert_eq!(w.registry_count(), 3);
     assert_eq!(
@@ -161,7 +139,7 @@ fn a_second_batch_into_a_busy_output_folder_is_refused_and_a_later_run_works() {
 fn two_batches_started_together_never_interleave() {
     let w = World::new();
     w.write("rows.jsonl", jsonl_rows(400).join("\n").as_bytes());
-    let args = batch("rows.jsonl", "out");
+    let args = batch(&[], "rows.jsonl", "out");
     let children: Vec<_> = (0..2)
         .map(|_| {
             w.command_with(&args, &[])
@@ -206,13 +184,7 @@ fn an_over_long_batch_line_is_a_bad_row_by_line_number() {
     ]
     .join("\n");
     w.write("long.jsonl", input.as_bytes());
-    let out = w.run(
-        &["--json"]
-            .iter()
-            .copied()
-            .chain(batch("long.jsonl", "out"))
-            .collect::<Vec<_>>(),
-    );
+    let out = w.run(&batch(&["--json"], "long.jsonl", "out"));
     let summary = json(&out);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert_eq!(summary["issued"], 3);
@@ -226,13 +198,7 @@ fn an_over_long_batch_line_is_a_bad_row_by_line_number() {
     csv.push_str(&format!("{},001090000002\n", "B".repeat(3 << 20)));
     csv.push_str("Lê Văn Ba,001090000003\n");
     w.write("long.csv", csv.as_bytes());
-    let out = w.run(
-        &["--json"]
-            .iter()
-            .copied()
-            .chain(batch("long.csv", "out-csv"))
-            .collect::<Vec<_>>(),
-    );
+    let out = w.run(&batch(&["--json"], "long.csv", "out-csv"));
     let summary = json(&out);
     let lines: Vec<u64> = summary["errors"]
         .as_array()
@@ -244,7 +210,7 @@ fn an_over_long_batch_line_is_a_bad_row_by_line_number() {
     assert_eq!(summary["errors"][1]["problem"], "too-long");
     let header = format!("{}\nLê Văn Một\n", "c".repeat(1 << 20));
     w.write("header.csv", header.as_bytes());
-    let err = fails(&w.run(&batch("header.csv", "out-h")), 2);
+    let err = fails(&w.run(&batch(&[], "header.csv", "out-h")), 2);
     assert!(err.contains("header.csv"), "{err}");
 }
 
@@ -328,14 +294,7 @@ fn a_key_file_readable_by_others_is_used_with_a_warning() {
         std::fs::Permissions::from_mode(0o640),
     )
     .unwrap();
-    let out = w.run(&[
-        "root",
-        "sign-trust-list",
-        "--dir",
-        "root",
-        "--out",
-        "t2.cwt",
-    ]);
+    let out = w.run(&sign_trust_list_args("t2.cwt"));
     ok(&out);
     assert!(stderr(&out).contains("root.key") && stderr(&out).contains("chmod 600"));
 }

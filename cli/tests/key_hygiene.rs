@@ -7,7 +7,10 @@ mod common;
 
 use std::path::Path;
 
-use common::run_with_passphrase;
+use common::{
+    add_issuer_args, issuer_init_args, run_with_passphrase, secret_key, sign_trust_list_args,
+    verify_args,
+};
 
 const PASS: &str = "khóa-bí-mật-đừng-in-ra-9317";
 
@@ -41,49 +44,17 @@ fn keys_and_registry_are_owner_only_and_secrets_never_leak() {
     let data = data.display().to_string();
     let steps: Vec<Vec<&str>> = vec![
         vec!["root", "init", "--dir", "root"],
-        vec![
-            "issuer",
-            "init",
-            "--dir",
-            "iss",
-            "--id",
-            "VN.BCA.C06",
-            "--name",
-            "C06",
-        ],
-        vec![
-            "root",
-            "add-issuer",
-            "--dir",
-            "root",
-            "--issuer-pub",
-            "iss/issuer.pub",
-            "--id",
-            "VN.BCA.C06",
-            "--doc-types",
-            "cccd",
-        ],
-        vec![
-            "root",
-            "sign-trust-list",
-            "--dir",
-            "root",
-            "--out",
-            "trust.cwt",
-        ],
+        issuer_init_args("iss", "VN.BCA.C06", "C06"),
+        add_issuer_args("iss/issuer.pub", "VN.BCA.C06", "cccd"),
+        sign_trust_list_args("trust.cwt"),
         vec![
             "--json", "issue", "--dir", "iss", "--type", "cccd", "--data", &data, "--out", "c.txt",
         ],
-        vec![
-            "--json",
-            "verify",
-            "--root",
-            "root/root.pub",
-            "--trust",
-            "trust.cwt",
-            "--allow-missing-status",
+        verify_args(
+            &["--json"],
+            &["--trust", "trust.cwt", "--allow-missing-status"],
             "@c.txt",
-        ],
+        ),
     ];
     let mut outputs = Vec::new();
     for args in &steps {
@@ -98,32 +69,13 @@ fn keys_and_registry_are_owner_only_and_secrets_never_leak() {
     }
     // A wrong passphrase: refused (exit 2), and neither passphrase is echoed.
     let wrong = "sai-mật-khẩu-5521";
-    let out = run_with_passphrase(
-        dir,
-        &[
-            "root",
-            "sign-trust-list",
-            "--dir",
-            "root",
-            "--out",
-            "t2.cwt",
-        ],
-        wrong,
-    );
+    let out = run_with_passphrase(dir, &sign_trust_list_args("t2.cwt"), wrong);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("root.key"));
     outputs.push(out);
 
-    let root_key = giayto_trust::keys::read_secret_key(
-        &dir.join("root/root.key"),
-        &giayto_trust::SecretString::from(PASS.to_owned()),
-    )
-    .unwrap();
-    let issuer_key = giayto_trust::keys::read_secret_key(
-        &dir.join("iss/issuer.key"),
-        &giayto_trust::SecretString::from(PASS.to_owned()),
-    )
-    .unwrap();
+    let root_key = secret_key(&dir.join("root/root.key"), PASS);
+    let issuer_key = secret_key(&dir.join("iss/issuer.key"), PASS);
     let secrets: Vec<[u8; 32]> = vec![root_key.to_bytes(), issuer_key.to_bytes()];
 
     for out in &outputs {
@@ -189,18 +141,11 @@ fn a_passphrase_cannot_be_given_as_an_argument() {
     let tmp = tempfile::tempdir().unwrap();
     for args in [
         vec!["root", "init", "--dir", "r", "--passphrase", PASS],
-        vec![
-            "issuer",
-            "init",
-            "--dir",
-            "i",
-            "--id",
-            "VN.X",
-            "--name",
-            "X",
-            "--password",
-            PASS,
-        ],
+        [
+            &issuer_init_args("i", "VN.X", "X")[..],
+            &["--password", PASS],
+        ]
+        .concat(),
     ] {
         let out = run_with_passphrase(tmp.path(), &args, PASS);
         assert_eq!(out.status.code(), Some(2), "{args:?}");

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{code, json, ok, sample, stderr, stdout, World};
+use common::{code, json, ok, remove_issuer_args, sample, stderr, stdout, World, CHECKED};
 use giayto_issuer::registry::{RegistryBackend, SqliteRegistry};
 
 fn audit_len(w: &World, serial: &str) -> usize {
@@ -12,9 +12,17 @@ fn audit_len(w: &World, serial: &str) -> usize {
     reg.audit(&hex::decode(serial).unwrap()).unwrap().len()
 }
 
-fn bundle_verdict(w: &World, bundle: &str, text: &str) -> (Option<i32>, String) {
-    let (c, v) = w.verify(&["--bundle", bundle], text);
-    (c, v["verdict"].as_str().unwrap().to_owned())
+/// `verify --bundle {bundle}`: the exit code is `code` and the verdict `verdict`.
+fn expect_in_bundle(w: &World, bundle: &str, text: &str, code: i32, verdict: &str) {
+    w.expect_verdict(&["--bundle", bundle], text, code, verdict);
+}
+
+/// `{global} suspend --dir iss --holder {holder} --reason {reason}`: all of one person's papers.
+fn suspend_holder<'a>(global: &[&'a str], holder: &'a str, reason: &'a str) -> Vec<&'a str> {
+    let suspend = [
+        "suspend", "--dir", "iss", "--holder", holder, "--reason", reason,
+    ];
+    [global, &suspend].concat()
 }
 
 #[test]
@@ -24,10 +32,7 @@ fn revoke_suspend_reinstate_seen_offline_through_a_bundle() {
     let (cccd, cccd_serial) = w.issue("cccd", &sample("cccd"));
     w.publish("st");
     w.bundle("st", "day1.bundle");
-    assert_eq!(
-        bundle_verdict(&w, "day1.bundle", &gplx),
-        (Some(0), "valid".into())
-    );
+    expect_in_bundle(&w, "day1.bundle", &gplx, 0, "valid");
 
     // The licence is withdrawn.
     let out = w.run(&[
@@ -40,20 +45,11 @@ fn revoke_suspend_reinstate_seen_offline_through_a_bundle() {
     ]);
     assert!(ok(&out).contains(&gplx_serial));
     // Until the lists are published again, the old bundle does not know.
-    assert_eq!(
-        bundle_verdict(&w, "day1.bundle", &gplx),
-        (Some(0), "valid".into())
-    );
+    expect_in_bundle(&w, "day1.bundle", &gplx, 0, "valid");
     w.publish("st");
     w.bundle("st", "day2.bundle");
-    assert_eq!(
-        bundle_verdict(&w, "day2.bundle", &gplx),
-        (Some(1), "revoked".into())
-    );
-    assert_eq!(
-        bundle_verdict(&w, "day2.bundle", &cccd),
-        (Some(0), "valid".into())
-    );
+    expect_in_bundle(&w, "day2.bundle", &gplx, 1, "revoked");
+    expect_in_bundle(&w, "day2.bundle", &cccd, 0, "valid");
     // People read it in both languages, with the holder's name still shown.
     let vi = w.run_verify(&[], &["--bundle", "day2.bundle"], &gplx);
     assert_eq!(code(&vi), Some(1));
@@ -75,10 +71,7 @@ fn revoke_suspend_reinstate_seen_offline_through_a_bundle() {
     ]));
     w.publish("st");
     w.bundle("st", "day3.bundle");
-    assert_eq!(
-        bundle_verdict(&w, "day3.bundle", &cccd),
-        (Some(1), "suspended".into())
-    );
+    expect_in_bundle(&w, "day3.bundle", &cccd, 1, "suspended");
     ok(&w.run(&[
         "reinstate",
         "--dir",
@@ -88,23 +81,13 @@ fn revoke_suspend_reinstate_seen_offline_through_a_bundle() {
         "Đã tìm thấy",
     ]));
     // Reinstated in the registry, but verifiers learn it only from a newer list.
-    assert_eq!(
-        bundle_verdict(&w, "day3.bundle", &cccd),
-        (Some(1), "suspended".into())
-    );
+    expect_in_bundle(&w, "day3.bundle", &cccd, 1, "suspended");
     w.publish("st");
     w.bundle("st", "day4.bundle");
-    assert_eq!(
-        bundle_verdict(&w, "day4.bundle", &cccd),
-        (Some(0), "valid".into())
-    );
-    assert_eq!(
-        bundle_verdict(&w, "day4.bundle", &gplx),
-        (Some(1), "revoked".into())
-    );
+    expect_in_bundle(&w, "day4.bundle", &cccd, 0, "valid");
+    expect_in_bundle(&w, "day4.bundle", &gplx, 1, "revoked");
     // The same from the loose files.
-    let (c, v) = w.verify(&["--trust", "trust.cwt", "--status", "st"], &cccd);
-    assert_eq!((c, v["verdict"].as_str()), (Some(0), Some("valid")));
+    let v = w.expect_verdict(CHECKED, &cccd, 0, "valid");
     assert!(v["status_list"]["uri"]
         .as_str()
         .unwrap()
@@ -157,15 +140,7 @@ fn impossible_or_unknown_changes_exit_2_and_change_nothing() {
             "reason is required",
         ),
         (
-            vec![
-                "suspend",
-                "--dir",
-                "iss",
-                "--holder",
-                "079099000001",
-                "--reason",
-                "x",
-            ],
+            suspend_holder(&[], "079099000001", "x"),
             "079099000001",
             "No credential for holder 079099000001",
         ),
@@ -203,16 +178,7 @@ fn a_lost_phone_suspends_all_of_a_persons_papers_at_once() {
         "--reason",
         "card replaced",
     ]));
-    let out = w.run(&[
-        "--json",
-        "suspend",
-        "--dir",
-        "iss",
-        "--holder",
-        &holder,
-        "--reason",
-        "Mất điện thoại",
-    ]);
+    let out = w.run(&suspend_holder(&["--json"], &holder, "Mất điện thoại"));
     let v = json(&out);
     assert_eq!(code(&out), Some(0));
     assert_eq!(v["changed"].as_array().unwrap().len(), 2);
@@ -220,7 +186,7 @@ fn a_lost_phone_suspends_all_of_a_persons_papers_at_once() {
     assert_eq!(v["skipped"][0]["status"], "revoked");
     w.publish("st");
     for (i, (text, _)) in serials.iter().enumerate() {
-        let (_, v) = w.verify(&["--trust", "trust.cwt", "--status", "st"], text);
+        let (_, v) = w.verify(CHECKED, text);
         let expected = if i == 2 { "revoked" } else { "suspended" };
         assert_eq!(v["verdict"], expected);
     }
@@ -230,17 +196,12 @@ fn a_lost_phone_suspends_all_of_a_persons_papers_at_once() {
 fn a_missing_list_fails_closed_unless_told_otherwise() {
     let w = World::new();
     let (text, _) = w.issue("cccd", &sample("cccd"));
-    let (c, v) = w.verify(&["--trust", "trust.cwt"], &text);
-    assert_eq!((c, v["verdict"].as_str()), (Some(1), Some("stale_status")));
+    let v = w.expect_verdict(&["--trust", "trust.cwt"], &text, 1, "stale_status");
     assert_eq!(v["reason"], "status_unavailable");
-    let (c, v) = w.verify(&["--trust", "trust.cwt", "--allow-missing-status"], &text);
-    assert_eq!((c, v["verdict"].as_str()), (Some(0), Some("valid")));
+    let unchecked = ["--trust", "trust.cwt", "--allow-missing-status"];
+    let v = w.expect_verdict(&unchecked, &text, 0, "valid");
     assert_eq!(v["warnings"][0]["code"], "status_not_checked");
-    let out = w.run_verify(
-        &[],
-        &["--trust", "trust.cwt", "--allow-missing-status"],
-        &text,
-    );
+    let out = w.run_verify(&[], &unchecked, &text);
     assert!(
         stdout(&out).contains("CHƯA kiểm tra thu hồi"),
         "{}",
@@ -248,11 +209,9 @@ fn a_missing_list_fails_closed_unless_told_otherwise() {
     );
     // A week and two days later the published list is out of date.
     w.publish("st");
-    let (c, v) = w.verify(
-        &["--trust", "trust.cwt", "--status", "st", "--at", &later(9)],
-        &text,
-    );
-    assert_eq!((c, v["verdict"].as_str()), (Some(1), Some("stale_status")));
+    let at = later(9);
+    let nine_days_on = [CHECKED, &["--at", &at]].concat();
+    let v = w.expect_verdict(&nine_days_on, &text, 1, "stale_status");
     assert_eq!(v["reason"], "status_list_expired");
 }
 
@@ -279,10 +238,7 @@ fn a_device_refuses_older_data_than_it_has_used() {
     ok(&w.run(&["revoke", "--dir", "iss", &serial, "--reason", "withdrawn"]));
     w.publish("st");
     w.bundle("st", "new.bundle");
-    assert_eq!(
-        bundle_verdict(&w, "new.bundle", &text),
-        (Some(1), "revoked".into())
-    );
+    expect_in_bundle(&w, "new.bundle", &text, 1, "revoked");
     // Replaying yesterday's bundle would hide the revocation: refused, in both languages.
     let out = w.run_verify(&[], &["--bundle", "old.bundle"], &text);
     assert_eq!(code(&out), Some(2));
@@ -302,7 +258,7 @@ fn a_device_refuses_older_data_than_it_has_used() {
     std::thread::sleep(std::time::Duration::from_millis(1100));
     std::fs::copy(w.path().join("trust.cwt"), w.path().join("trust1.cwt")).unwrap();
     w.sign_trust_list("trust.cwt");
-    let (c, _) = w.verify(&["--trust", "trust.cwt", "--status", "st"], &text);
+    let (c, _) = w.verify(CHECKED, &text);
     assert_eq!(c, Some(1));
     let out = w.run_verify(&[], &["--trust", "trust1.cwt", "--status", "st"], &text);
     assert_eq!(code(&out), Some(2));
@@ -314,36 +270,18 @@ fn a_stolen_issuer_key_is_cut_off_by_the_next_trust_list() {
     let w = World::new();
     let (text, _) = w.issue("cccd", &sample("cccd"));
     w.publish("st");
-    let (c, _) = w.verify(&["--trust", "trust.cwt", "--status", "st"], &text);
+    let (c, _) = w.verify(CHECKED, &text);
     assert_eq!(c, Some(0));
     // Unknown issuer or key: exit 2, the root's list unchanged.
-    let out = w.run(&["root", "remove-issuer", "--dir", "root", "--id", "VN.NONE"]);
+    let out = w.run(&remove_issuer_args("VN.NONE", None));
     assert_eq!(code(&out), Some(2));
     assert!(stderr(&out).contains("VN.NONE"));
-    let out = w.run(&[
-        "root",
-        "remove-issuer",
-        "--dir",
-        "root",
-        "--id",
-        "VN.BCA.C06",
-        "--kid",
-        "0011223344556677",
-    ]);
+    let out = w.run(&remove_issuer_args("VN.BCA.C06", Some("0011223344556677")));
     assert_eq!(code(&out), Some(2));
-    ok(&w.run(&[
-        "root",
-        "remove-issuer",
-        "--dir",
-        "root",
-        "--id",
-        "VN.BCA.C06",
-    ]));
+    ok(&w.run(&remove_issuer_args("VN.BCA.C06", None)));
     std::thread::sleep(std::time::Duration::from_millis(1100));
     w.sign_trust_list("trust.cwt");
-    let (c, v) = w.verify(&["--trust", "trust.cwt", "--status", "st"], &text);
-    assert_eq!(c, Some(1));
-    assert_eq!(v["verdict"], "unknown_issuer");
+    w.expect_verdict(CHECKED, &text, 1, "unknown_issuer");
 }
 
 #[test]
@@ -391,17 +329,7 @@ fn a_registry_from_before_status_lists_is_migrated_and_its_credentials_named_not
     // The migrated registry issues as before; a holder-wide suspension reaches the new
     // credential and names the old one it cannot reach.
     let (_, serial) = w.issue("cccd", &data);
-    let out = w.run(&[
-        "--lang",
-        "en",
-        "suspend",
-        "--dir",
-        "iss",
-        "--holder",
-        &holder,
-        "--reason",
-        "lost phone",
-    ]);
+    let out = w.run(&suspend_holder(&["--lang", "en"], &holder, "lost phone"));
     let text = ok(&out);
     assert!(text.contains(&serial), "{text}");
     assert!(

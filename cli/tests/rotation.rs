@@ -29,11 +29,7 @@ fn rfc3339(t: i64) -> String {
 /// A credential for the sample CCCD signed by the key in `key_file` with `iat` = `issued_at`,
 /// without status list entry: what a holder of that key can make at any time.
 fn signed_by(key_file: &Path, issued_at: i64) -> String {
-    let key = giayto_trust::keys::read_secret_key(
-        key_file,
-        &giayto_trust::SecretString::from(PASS.to_owned()),
-    )
-    .unwrap();
+    let key = secret_key(key_file, PASS);
     let document = Document::from_json(DocType::Cccd, &sample("cccd")).unwrap();
     let request = CredentialRequest {
         document: &document,
@@ -63,19 +59,13 @@ fn retired_key(w: &World) -> std::path::PathBuf {
 }
 
 fn rotate(w: &World, until: &str) -> std::process::Output {
-    w.run(&[
-        "--json",
-        "root",
-        "rotate-issuer",
-        "--dir",
-        "root",
-        "--id",
-        "VN.BCA.C06",
-        "--issuer-pub",
-        "iss/issuer.pub",
-        "--old-until",
-        until,
-    ])
+    w.run(
+        &[
+            &["--json"][..],
+            &rotate_issuer_args("iss/issuer.pub", until),
+        ]
+        .concat(),
+    )
 }
 
 #[test]
@@ -117,86 +107,41 @@ fn rotation_with_overlap_end_to_end() {
     let (new_text, _) = w.issue("gplx", &sample("gplx"));
     w.publish("st");
     for text in [&old_text, &new_text] {
-        let (c, v) = w.verify(CHECKED, text);
-        assert_eq!((c, v["verdict"].as_str()), (Some(0), Some("valid")), "{v}");
+        w.expect_verdict(CHECKED, text, 0, "valid");
     }
     // Up to the last second of the overlap the old key may sign.
     let during = signed_by(&retired, until);
-    let (c, v) = w.verify(
-        &[
-            "--trust",
-            "trust.cwt",
-            "--no-state",
-            "--at",
-            &rfc3339(until),
-        ],
-        &during,
-    );
-    assert_eq!((c, v["verdict"].as_str()), (Some(0), Some("valid")), "{v}");
+    let last_second = [
+        "--trust",
+        "trust.cwt",
+        "--no-state",
+        "--at",
+        &rfc3339(until),
+    ];
+    w.expect_verdict(&last_second, &during, 0, "valid");
 
     // After the overlap end: what the old key signed after its end is refused; what it signed
     // before stays valid, and so does the new key's work.
     let at = rfc3339(until + DAY);
     let after = signed_by(&retired, until + 1);
     let new_after = signed_by(&w.path().join("iss/issuer.key"), until + 60);
-    let check = |text: &str| {
-        w.verify(
-            &[
-                "--trust",
-                "trust.cwt",
-                "--status",
-                "st",
-                "--no-state",
-                "--at",
-                &at,
-            ],
-            text,
-        )
-    };
-    let (c, v) = check(&after);
-    assert_eq!(c, Some(1));
-    assert_eq!(v["verdict"], "issuer_not_authorized", "{v}");
+    let after_end = [CHECKED, &["--no-state", "--at", &at]].concat();
+    w.expect_verdict(&after_end, &after, 1, "issuer_not_authorized");
     for text in [&old_text, &new_text, &during, &new_after] {
-        let (c, v) = check(text);
-        assert_eq!((c, v["verdict"].as_str()), (Some(0), Some("valid")), "{v}");
+        w.expect_verdict(&after_end, text, 0, "valid");
     }
 
     // Removing only the old key (by kid): its credentials become unknown_issuer, the new
     // key's stay valid.
-    ok(&w.run(&[
-        "root",
-        "remove-issuer",
-        "--dir",
-        "root",
-        "--id",
-        "VN.BCA.C06",
-        "--kid",
-        &old_kid,
-    ]));
+    ok(&w.run(&remove_issuer_args("VN.BCA.C06", Some(&old_kid))));
     w.sign_trust_list("trust.cwt");
-    let (c, v) = w.verify(CHECKED, &old_text);
-    assert_eq!(
-        (c, v["verdict"].as_str()),
-        (Some(1), Some("unknown_issuer"))
-    );
-    let (c, v) = w.verify(CHECKED, &new_text);
-    assert_eq!((c, v["verdict"].as_str()), (Some(0), Some("valid")), "{v}");
+    w.expect_verdict(CHECKED, &old_text, 1, "unknown_issuer");
+    w.expect_verdict(CHECKED, &new_text, 0, "valid");
 
     // Removing the issuer: the new key's credentials are unknown_issuer too.
-    ok(&w.run(&[
-        "root",
-        "remove-issuer",
-        "--dir",
-        "root",
-        "--id",
-        "VN.BCA.C06",
-    ]));
+    ok(&w.run(&remove_issuer_args("VN.BCA.C06", None)));
     w.sign_trust_list("trust.cwt");
-    let (c, v) = w.verify(CHECKED, &new_text);
-    assert_eq!(
-        (c, v["verdict"].as_str()),
-        (Some(1), Some("unknown_issuer"))
-    );
+    w.expect_verdict(CHECKED, &new_text, 1, "unknown_issuer");
 }
 
 #[test]
@@ -215,20 +160,7 @@ fn bad_rotations_exit_2_and_change_nothing() {
         );
     };
     let rotate_args = |pub_file: &'static str, until: &'static str| {
-        vec![
-            "--lang",
-            "en",
-            "root",
-            "rotate-issuer",
-            "--dir",
-            "root",
-            "--id",
-            "VN.BCA.C06",
-            "--issuer-pub",
-            pub_file,
-            "--old-until",
-            until,
-        ]
+        [&["--lang", "en"][..], &rotate_issuer_args(pub_file, until)].concat()
     };
     // A new key equal to the present one (the issuer has not made a new pair).
     refused(
@@ -269,37 +201,13 @@ fn bad_rotations_exit_2_and_change_nothing() {
 
     // A valid rotation still works after all that.
     let until = rfc3339(now() + 30 * DAY);
-    let out = w.run(&[
-        "--lang",
-        "vi",
-        "root",
-        "rotate-issuer",
-        "--dir",
-        "root",
-        "--id",
-        "VN.BCA.C06",
-        "--issuer-pub",
-        "iss/issuer.pub",
-        "--old-until",
-        &until,
-    ]);
+    let rotation = rotate_issuer_args("iss/issuer.pub", &until);
+    let out = w.run(&[&["--lang", "vi"][..], &rotation].concat());
     assert!(ok(&out).contains("cả hai khóa"));
     assert_ne!(std::fs::read(&state).unwrap(), before);
     // Rotating to the same new key twice: refused.
     let again = std::fs::read(&state).unwrap();
-    let out = w.run(&[
-        "root",
-        "rotate-issuer",
-        "--dir",
-        "root",
-        "--id",
-        "VN.BCA.C06",
-        "--issuer-pub",
-        "iss/issuer.pub",
-        "--old-until",
-        &until,
-    ]);
-    fails(&out, 2);
+    fails(&w.run(&rotation), 2);
     assert_eq!(std::fs::read(&state).unwrap(), again);
 }
 
@@ -314,36 +222,11 @@ fn a_damaged_root_state_is_an_error_naming_the_file_never_a_fresh_start() {
     ] {
         std::fs::write(&state, damaged).unwrap();
         for args in [
-            &[
-                "root",
-                "sign-trust-list",
-                "--dir",
-                "root",
-                "--out",
-                "t2.cwt",
-            ][..],
-            &[
-                "root",
-                "remove-issuer",
-                "--dir",
-                "root",
-                "--id",
-                "VN.BCA.C06",
-            ],
-            &[
-                "root",
-                "add-issuer",
-                "--dir",
-                "root",
-                "--issuer-pub",
-                "iss/issuer.pub",
-                "--id",
-                "VN.BCA.C06",
-                "--doc-types",
-                "cccd",
-            ],
+            sign_trust_list_args("t2.cwt"),
+            remove_issuer_args("VN.BCA.C06", None),
+            add_issuer_args("iss/issuer.pub", "VN.BCA.C06", "cccd"),
         ] {
-            let out = w.run(&[&["--lang", "en"], args].concat());
+            let out = w.run(&[&["--lang", "en"][..], &args].concat());
             let err = fails(&out, 2);
             assert!(
                 err.contains("root.json") && err.contains("damaged"),

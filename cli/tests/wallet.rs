@@ -7,7 +7,9 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Output, Stdio};
 
-use common::{fails, json, ok, ok_json, sample, wallet_command, World, PASSCODE, WALLET_PASS};
+use common::{
+    fails, json, ok, ok_json, sample, secret_key, wallet_command, World, PASSCODE, WALLET_PASS,
+};
 
 /// A `World` whose commands carry the wallet settings, with the wallet's own helpers.
 struct Setup {
@@ -40,17 +42,7 @@ impl Setup {
     /// `wallet add`, checked against the trust list and the issuer's current status lists.
     fn add(&self, text: &str) -> Output {
         self.publish();
-        self.run(&[
-            "wallet",
-            "add",
-            "--root",
-            "root/root.pub",
-            "--trust",
-            "trust.cwt",
-            "--status",
-            "status",
-            text,
-        ])
+        self.run(&wallet_add_args(&[], &["--status", "status"], text))
     }
     /// Publish the issuer's status lists (as a checkpoint would sync them) into `status/`.
     fn publish(&self) {
@@ -63,12 +55,43 @@ impl Setup {
         let extra = [&["--trust", "trust.cwt", "--status", "status"][..], extra].concat();
         self.run_verify(&["--json"], &extra, text)
     }
+    /// `wallet present --doc gplx --passcode --watch`, started with `env` on top: its codes as
+    /// JSON lines on a pipe, its stderr as given.
+    fn spawn_watch(&self, env: &[(&str, &str)], stderr: Stdio) -> Child {
+        let args = [
+            "--json",
+            "wallet",
+            "present",
+            "--doc",
+            "gplx",
+            "--passcode",
+            "--watch",
+        ];
+        self.command_with(&args, env)
+            .stdout(Stdio::piped())
+            .stderr(stderr)
+            .spawn()
+            .unwrap()
+    }
     fn present(&self, extra: &[&str]) -> String {
         let mut args = vec!["--json", "wallet", "present"];
         args.extend_from_slice(extra);
         let v = ok_json(&self.run(&args));
         v["text"].as_str().unwrap().to_owned()
     }
+}
+
+/// `{global} wallet add --root root/root.pub --trust trust.cwt {extra} {text}`.
+fn wallet_add_args<'a>(global: &[&'a str], extra: &[&'a str], text: &'a str) -> Vec<&'a str> {
+    let add = [
+        "wallet",
+        "add",
+        "--root",
+        "root/root.pub",
+        "--trust",
+        "trust.cwt",
+    ];
+    [global, &add, extra, &[text]].concat()
 }
 
 /// A root, an issuer, a trust list, and a wallet for Nguyễn Văn An with one dependent.
@@ -221,20 +244,20 @@ fn nonce_mode_accepts_the_challenge_and_rejects_another() {
     ]);
     let good = ok_json(&s.verify(&vp, &["--nonce", "00112233445566778899AABBCCDDEEFF"]));
     assert_eq!(good["verdict"], "valid");
-    let out = s.verify(&vp, &["--nonce", "0badc0de"]);
-    assert_eq!(out.status.code(), Some(1));
-    let v = json(&out);
-    assert_eq!(v["verdict"], "stale_presentation");
-    assert_eq!(v["reason"], "nonce_mismatch");
+    // Checked against another challenge: exit 1, stale_presentation; the JSON.
+    let stale = |text: &str| {
+        let out = s.verify(text, &["--nonce", "0badc0de"]);
+        assert_eq!(out.status.code(), Some(1));
+        let v = json(&out);
+        assert_eq!(v["verdict"], "stale_presentation", "{v}");
+        v
+    };
+    assert_eq!(stale(&vp)["reason"], "nonce_mismatch");
     let plain = s.present(&["--doc", "cccd"]);
     let v = json(&s.verify(&plain, &["--nonce", "0badc0de"]));
     assert_eq!(v["reason"], "nonce_missing");
     // A verifier that asks for a challenge does not accept the static code either.
-    let out = s.verify(&text, &["--nonce", "0badc0de"]);
-    assert_eq!(out.status.code(), Some(1));
-    let v = json(&out);
-    assert_eq!(v["verdict"], "stale_presentation");
-    assert_eq!(v["presentation"], false);
+    assert_eq!(stale(&text)["presentation"], false);
     for bad in ["xyz", "", &"00".repeat(65)] {
         let e = fails(&s.verify(&vp, &["--nonce", bad]), 2);
         assert!(e.contains("nonce"), "{e}");
@@ -253,17 +276,7 @@ fn add_refuses_unbound_foreign_and_invalid_credentials_and_changes_nothing() {
     let vi = fails(&s.add(&unbound), 2);
     assert!(vi.contains("không gắn với khóa"), "{vi}");
     let en = fails(
-        &s.run(&[
-            "--lang",
-            "en",
-            "wallet",
-            "add",
-            "--root",
-            "root/root.pub",
-            "--trust",
-            "trust.cwt",
-            &unbound,
-        ]),
+        &s.run(&wallet_add_args(&["--lang", "en"], &[], &unbound)),
         2,
     );
     assert!(en.contains("bound to no holder key"), "{en}");
@@ -575,15 +588,9 @@ fn export_import_change_password_and_remove() {
     );
 
     // The backup keeps the old password and restores into a new wallet with a new passcode.
+    let import = |wallet, from| ["wallet", "import", "--wallet", wallet, "--from", from];
     let imported = s.run_with(
-        &[
-            "wallet",
-            "import",
-            "--wallet",
-            "restored.giayto",
-            "--from",
-            "backup.giayto",
-        ],
+        &import("restored.giayto", "backup.giayto"),
         &[("GIAYTO_PASSCODE", "975310")],
     );
     ok(&imported);
@@ -599,68 +606,31 @@ fn export_import_change_password_and_remove() {
         &[("GIAYTO_PASSCODE", "975310")],
     ));
     assert_eq!(list["persons"][1]["documents"][0]["doc_type"], "bhyt");
-    fails(
-        &s.run(&[
-            "wallet",
-            "import",
-            "--wallet",
-            "restored.giayto",
-            "--from",
-            "backup.giayto",
-        ]),
-        2,
-    );
-    fails(
-        &s.run(&[
-            "wallet",
-            "import",
-            "--wallet",
-            "r2.giayto",
-            "--from",
-            "trust.cwt",
-        ]),
-        2,
-    );
+    fails(&s.run(&import("restored.giayto", "backup.giayto")), 2);
+    fails(&s.run(&import("r2.giayto", "trust.cwt")), 2);
 
     // Remove needs the password, then the document is gone.
-    let e = fails(
-        &s.run(&[
-            "wallet",
-            "remove",
-            "--doc",
-            "bhyt",
-            "--person",
-            "Nguyễn Thị Bình",
-            "--passcode",
-        ]),
-        2,
-    );
+    let new_password = [("GIAYTO_PASSPHRASE", "Mới-Mật-Khẩu-7")];
+    let remove = [
+        "wallet",
+        "remove",
+        "--doc",
+        "bhyt",
+        "--person",
+        "Nguyễn Thị Bình",
+    ];
+    let e = fails(&s.run(&[&remove[..], &["--passcode"]].concat()), 2);
     assert!(e.contains("mật khẩu"), "{e}");
-    ok(&s.run_with(
-        &[
-            "wallet",
-            "remove",
-            "--doc",
-            "bhyt",
-            "--person",
-            "Nguyễn Thị Bình",
-        ],
-        &[("GIAYTO_PASSPHRASE", "Mới-Mật-Khẩu-7")],
-    ));
-    fails(
-        &s.run_with(
-            &[
-                "wallet",
-                "show",
-                "--doc",
-                "bhyt",
-                "--person",
-                "Nguyễn Thị Bình",
-            ],
-            &[("GIAYTO_PASSPHRASE", "Mới-Mật-Khẩu-7")],
-        ),
-        2,
-    );
+    ok(&s.run_with(&remove, &new_password));
+    let show = [
+        "wallet",
+        "show",
+        "--doc",
+        "bhyt",
+        "--person",
+        "Nguyễn Thị Bình",
+    ];
+    fails(&s.run_with(&show, &new_password), 2);
 }
 
 fn wait_for(path: &Path, child: &mut Child) {
@@ -793,23 +763,7 @@ fn present_watch_keeps_showing_without_holding_the_wallet() {
     use std::io::BufRead;
     let s = setup();
     ok(&s.add(&s.issue("gplx", Some("holder.pub"))));
-    let mut child = s
-        .command_with(
-            &[
-                "--json",
-                "wallet",
-                "present",
-                "--doc",
-                "gplx",
-                "--passcode",
-                "--watch",
-            ],
-            &[],
-        )
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = s.spawn_watch(&[], Stdio::null());
     let mut first = String::new();
     std::io::BufReader::new(child.stdout.take().unwrap())
         .read_line(&mut first)
@@ -846,23 +800,7 @@ fn present_watch_stops_by_itself_when_the_wallet_is_locked() {
     use std::io::{BufRead, Read};
     let s = setup();
     ok(&s.add(&s.issue("gplx", Some("holder.pub"))));
-    let mut child = s
-        .command_with(
-            &[
-                "--json",
-                "wallet",
-                "present",
-                "--doc",
-                "gplx",
-                "--passcode",
-                "--watch",
-            ],
-            &[("GIAYTO_WALLET_WATCH_MS", "20")],
-        )
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = s.spawn_watch(&[("GIAYTO_WALLET_WATCH_MS", "20")], Stdio::piped());
     let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
     // While the wallet is not locked it keeps making new codes.
     let mut codes = Vec::new();
@@ -916,11 +854,7 @@ fn present_watch_stops_by_itself_when_the_wallet_is_locked() {
 #[test]
 fn a_credential_whose_status_cannot_be_checked_here_is_stored_with_a_note() {
     let s = setup();
-    let issuer_key = giayto_trust::keys::read_secret_key(
-        &s.path().join("iss/issuer.key"),
-        &giayto_trust::SecretString::from(WALLET_PASS.to_owned()),
-    )
-    .unwrap();
+    let issuer_key = secret_key(&s.path().join("iss/issuer.key"), WALLET_PASS);
     let holder = giayto_trust::keys::read_public_key(&s.path().join("holder.pub")).unwrap();
     let doc = giayto_model::Document::from_json(
         giayto_model::DocType::Cccd,

@@ -129,6 +129,68 @@ pub fn ok_json(out: &Output) -> serde_json::Value {
 /// `verify` arguments: the trust list and the status lists published into `st/`.
 pub const CHECKED: &[&str] = &["--trust", "trust.cwt", "--status", "st"];
 
+/// `issuer init --dir {dir} --id {id} --name {name}`.
+pub fn issuer_init_args<'a>(dir: &'a str, id: &'a str, name: &'a str) -> Vec<&'a str> {
+    vec!["issuer", "init", "--dir", dir, "--id", id, "--name", name]
+}
+
+/// `root add-issuer --dir root --issuer-pub {issuer_pub} --id {id} --doc-types {doc_types}`.
+pub fn add_issuer_args<'a>(issuer_pub: &'a str, id: &'a str, doc_types: &'a str) -> Vec<&'a str> {
+    let mut args = vec![
+        "root",
+        "add-issuer",
+        "--dir",
+        "root",
+        "--issuer-pub",
+        issuer_pub,
+    ];
+    args.extend(["--id", id, "--doc-types", doc_types]);
+    args
+}
+
+/// `root sign-trust-list --dir root --out {out}`.
+pub fn sign_trust_list_args(out: &str) -> Vec<&str> {
+    vec!["root", "sign-trust-list", "--dir", "root", "--out", out]
+}
+
+/// `root remove-issuer --dir root --id {id}`, and `--kid {kid}` when given: one key only.
+pub fn remove_issuer_args<'a>(id: &'a str, kid: Option<&'a str>) -> Vec<&'a str> {
+    let mut args = vec!["root", "remove-issuer", "--dir", "root", "--id", id];
+    args.extend(kid.map(|k| ["--kid", k]).into_iter().flatten());
+    args
+}
+
+/// `root rotate-issuer --dir root --id VN.BCA.C06 --issuer-pub {issuer_pub} --old-until {until}`.
+pub fn rotate_issuer_args<'a>(issuer_pub: &'a str, until: &'a str) -> Vec<&'a str> {
+    let mut args = vec![
+        "root",
+        "rotate-issuer",
+        "--dir",
+        "root",
+        "--id",
+        "VN.BCA.C06",
+    ];
+    args.extend(["--issuer-pub", issuer_pub, "--old-until", until]);
+    args
+}
+
+/// `{global} verify --root root/root.pub {extra} {text}`.
+pub fn verify_args<'a>(global: &[&'a str], extra: &[&'a str], text: &'a str) -> Vec<&'a str> {
+    [
+        global,
+        &["verify", "--root", "root/root.pub"],
+        extra,
+        &[text],
+    ]
+    .concat()
+}
+
+/// The secret key in `path`, opened with `passphrase`.
+pub fn secret_key(path: &Path, passphrase: &str) -> ed25519_dalek::SigningKey {
+    let passphrase = giayto_trust::SecretString::from(passphrase.to_owned());
+    giayto_trust::keys::read_secret_key(path, &passphrase).unwrap()
+}
+
 pub fn sample(t: &str) -> serde_json::Value {
     giayto_model::sample_input(giayto_model::DocType::from_name(t).unwrap())
 }
@@ -155,36 +217,18 @@ impl World {
     /// `issuer init`) allowed all four types, and `trust.cwt`.
     pub fn set_up(self, name: &str, extra: &[&str]) -> World {
         ok(&self.run(&["root", "init", "--dir", "root"]));
-        let mut init = vec![
-            "issuer",
-            "init",
-            "--dir",
-            "iss",
-            "--id",
-            "VN.BCA.C06",
-            "--name",
-            name,
-        ];
-        init.extend_from_slice(extra);
-        ok(&self.run(&init));
-        ok(&self.run(&[
-            "root",
-            "add-issuer",
-            "--dir",
-            "root",
-            "--issuer-pub",
+        ok(&self.run(&[&issuer_init_args("iss", "VN.BCA.C06", name)[..], extra].concat()));
+        ok(&self.run(&add_issuer_args(
             "iss/issuer.pub",
-            "--id",
             "VN.BCA.C06",
-            "--doc-types",
             "cccd,gplx,vehicle,bhyt",
-        ]));
+        )));
         self.sign_trust_list("trust.cwt");
         self
     }
     /// `root sign-trust-list` into `out`.
     pub fn sign_trust_list(&self, out: &str) {
-        ok(&self.run(&["root", "sign-trust-list", "--dir", "root", "--out", out]));
+        ok(&self.run(&sign_trust_list_args(out)));
     }
     pub fn path(&self) -> &Path {
         self.tmp.path()
@@ -238,19 +282,29 @@ impl World {
     }
     /// `giayto {global} verify --root root/root.pub {extra} {text}`.
     pub fn run_verify(&self, global: &[&str], extra: &[&str], text: &str) -> Output {
-        let args = [
-            global,
-            &["verify", "--root", "root/root.pub"],
-            extra,
-            &[text],
-        ]
-        .concat();
-        self.run(&args)
+        self.run(&verify_args(global, extra, text))
     }
     /// `verify --json` with extra arguments; returns (exit code, JSON).
     pub fn verify(&self, extra: &[&str], text: &str) -> (Option<i32>, serde_json::Value) {
         let out = self.run_verify(&["--json"], extra, text);
         (code(&out), json(&out))
+    }
+    /// `verify --json` with extra arguments: the exit code is `code` and the verdict
+    /// `verdict` (the whole JSON shown if not); the JSON.
+    pub fn expect_verdict(
+        &self,
+        extra: &[&str],
+        text: &str,
+        code: i32,
+        verdict: &str,
+    ) -> serde_json::Value {
+        let (c, v) = self.verify(extra, text);
+        assert_eq!(
+            (c, v["verdict"].as_str()),
+            (Some(code), Some(verdict)),
+            "{v}"
+        );
+        v
     }
     /// How many credentials the issuer's registry holds.
     pub fn registry_count(&self) -> u64 {

@@ -1,7 +1,7 @@
 //! Choosing the QR version and building the module matrix.
 //!
 //! Text made only of QR alphanumeric characters (all giayto texts: `VN1:`/`VP1:` + base45) is
-//! encoded as one alphanumeric segment, as DESIGN §3.2 requires. Any other text falls back to
+//! encoded as one alphanumeric segment, as docs/format.md §5.7 requires. Any other text falls back to
 //! the encoder's optimal mixed segmentation (numeric/alphanumeric/byte), so arbitrary strings
 //! still render.
 
@@ -16,7 +16,7 @@ use crate::error::{ParseEccLevelError, QrError};
 /// QR error-correction level.
 ///
 /// giayto uses `Q` by default (about 25 % of codewords recoverable) and `M` as an option
-/// (DESIGN §3.2).
+/// (docs/format.md §5.7).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 pub enum EccLevel {
     /// Low: about 7 % of codewords recoverable.

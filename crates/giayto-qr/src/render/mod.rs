@@ -24,7 +24,7 @@ pub const DPI_RANGE: (u32, u32) = (1, 100_000);
 /// How to draw a QR symbol.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RenderOptions {
-    /// Error-correction level (default [`EccLevel::Q`], as DESIGN §3.2 asks).
+    /// Error-correction level (default [`EccLevel::Q`], as docs/format.md §5.7 asks).
     pub ecc: EccLevel,
     /// Side of one module in pixels (PNG) or user units (SVG width/height). Default 8.
     pub module_px: u32,
