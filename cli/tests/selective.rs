@@ -125,6 +125,8 @@ fn issued_with_a_copy_stored_and_presented_showing_only_the_chosen_fields() {
         list["persons"][0]["documents"][0]["selective_disclosure"],
         true
     );
+    let show = ok_json(&s.run(&["--json", "wallet", "show", "--doc", "cccd"]));
+    assert_eq!(show["selective_disclosure"], true);
 
     // Name and ID number only.
     let shown = ok_json(&s.present(&["--doc", "cccd", "--disclose", "full_name,id_number"]));

@@ -689,6 +689,7 @@ fn show(a: PickArgs, out: Out) -> CmdResult {
             "expires_at": rfc3339(c.claims.expires_at),
             "fields": document.as_ref().map(Document::to_json),
             "text": c.text(),
+            "selective_disclosure": c.sd.is_some(),
         }));
     } else {
         crate::outln!("{}", person_label(person));
