@@ -296,17 +296,21 @@ test('rollback refused, storage moved to IndexedDB, portrait shown', { timeout: 
       place_of_residence: 'Số 1 phố Mẫu, phường Điện Biên, quận Ba Đình, Hà Nội',
       issue_date: '2021-04-10', expiry_date: '2036-03-08', portrait: portrait.toString('base64'),
     }));
-    const issued = JSON.parse(run(['--json', 'issue', '--dir', 'issuer', '--type', 'cccd', '--data', 'portrait.json']));
+    // The demo's three authorities (D62): the citizen ID card is the C06 police department's,
+    // the driving licence the traffic police's; each publishes its own status lists.
+    const issued = JSON.parse(run(['--json', 'issue', '--dir', 'issuer-c06', '--type', 'cccd', '--data', 'portrait.json']));
     fs.writeFileSync(path.join(demo, 'portrait.txt'), issued.text);
     run(['qr', 'render', '@portrait.txt', '--out', 'portrait.png']);
 
     // Yesterday's bundle; then the GPLX is revoked and today's bundle published.
     const bundle = (out) => run(['bundle', '--root', 'root/root.pub', '--trust', 'trust.cwt', '--status', 'st', '--out', out]);
-    run(['status', 'publish', '--dir', 'issuer', '--out', 'st']);
+    const publish = () => ['issuer-c06', 'issuer-csgt', 'issuer-bhxh']
+      .forEach((iss) => run(['status', 'publish', '--dir', iss, '--out', 'st']));
+    publish();
     bundle('old.bundle');
     await new Promise((r) => setTimeout(r, 1100)); // list times are to the second
-    run(['revoke', '--dir', 'issuer', gplxSerial, '--reason', 'withdrawn']);
-    run(['status', 'publish', '--dir', 'issuer', '--out', 'st']);
+    run(['revoke', '--dir', 'issuer-csgt', gplxSerial, '--reason', 'withdrawn']);
+    publish();
     bundle('new.bundle');
     // The oracle: the CLI (no device state) on each bundle.
     assert.equal(cliVerify('old.bundle', 'gplx.png').verdict, 'valid');
