@@ -45,6 +45,7 @@ test -f "$lib/libgiayto_verify_ffi.so"
 
 stage "Rust: the core's tests and the committed C header is current"
 cargo test --release --locked -q -p giayto-verify-ffi
+cargo test --locked -q -p giayto-ffi-header
 
 stage "Python: pytest (every vector as text and as a PNG, bad input, threads)"
 python3 -m pytest -q -p no:cacheprovider bindings/python/tests

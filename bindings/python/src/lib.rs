@@ -82,7 +82,7 @@ fn data_or_file(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<u8>> {
 /// The root key: bytes, its PEM or hex text, or a path to a file holding it.
 fn root_bytes(obj: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
     if let Ok(s) = obj.cast::<PyString>() {
-        let s = s.to_str()?;
+        let s = s.to_cow()?;
         if core::parse_root(s.as_bytes()).is_ok() {
             return Ok(s.as_bytes().to_vec());
         }
@@ -319,7 +319,7 @@ impl Verifier {
         };
         let engine = &self.engine;
         let value = if let Ok(s) = data.cast::<PyString>() {
-            let text = s.to_str()?.to_owned();
+            let text = s.to_cow()?.into_owned();
             py.detach(|| engine.verify_text(&text, &opts))
         } else if let Some(bytes) = as_bytes(data) {
             py.detach(|| engine.verify_bytes(&bytes, &opts))

@@ -59,7 +59,12 @@ def test_vector_text(case):
 def test_vector_png(case):
     _name, _suite, make, vector = case
     verifier = make()
-    png = giayto.qr_png(vector["text"])
+    try:
+        png = giayto.qr_png(vector["text"])
+    except giayto.ImageError as e:
+        # Only a text longer than any QR code holds (the zlib bomb vector): no PNG can exist.
+        assert len(vector["text"]) > 4296, e
+        pytest.skip(f"no QR code holds this text: {e}")
     assert png.startswith(b"\x89PNG")
     from_image = verifier.verify(png, **options(vector))
     check(from_image, vector)

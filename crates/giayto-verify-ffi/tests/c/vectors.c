@@ -11,6 +11,7 @@
  * accept_missing_status and fields. New files and vectors need no change here.
  * With a third argument, one JSON line per vector goes there for bindings/conformance.
  * Prints "N passed, N failed"; exit status 1 on any failure. Run under valgrind in CI. */
+#define _POSIX_C_SOURCE 200809L
 #include <cjson/cJSON.h>
 #include <dirent.h>
 #include <stdio.h>

@@ -1,9 +1,9 @@
 //! The committed C header is what cbindgen makes from the current source.
-//! `GIAYTO_BLESS=1 cargo test -p giayto-verify-ffi --test header` rewrites it.
+//! `GIAYTO_BLESS=1 cargo test -p giayto-ffi-header` rewrites it.
 
 #[test]
 fn committed_header_is_current() {
-    let dir = env!("CARGO_MANIFEST_DIR");
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../giayto-verify-ffi");
     let config = cbindgen::Config::from_file(format!("{dir}/cbindgen.toml")).unwrap();
     let mut made = Vec::new();
     cbindgen::Builder::new()
@@ -19,6 +19,6 @@ fn committed_header_is_current() {
     let committed = std::fs::read(&path).unwrap_or_default();
     assert!(
         committed == made,
-        "{path} is not current: GIAYTO_BLESS=1 cargo test -p giayto-verify-ffi --test header"
+        "{path} is not current: GIAYTO_BLESS=1 cargo test -p giayto-ffi-header"
     );
 }
