@@ -44,15 +44,15 @@ impl Failure {
         let message = self.message();
         let hint_id = format!("{}-hint", self.id);
         let hint = has(&hint_id).then(|| tr_args(&hint_id, &self.args));
-        eprintln!("{}: {message}", tr("error-prefix"));
+        crate::errln!("{}: {message}", tr("error-prefix"));
         if let Some(h) = &hint {
-            eprintln!("{}: {h}", tr("hint-prefix"));
+            crate::errln!("{}: {h}", tr("hint-prefix"));
         }
         if json {
             let v = serde_json::json!({
                 "error": { "code": self.id, "message": message, "hint": hint }
             });
-            println!("{v}");
+            crate::outln!("{v}");
         }
         ExitCode::from(EXIT_ERROR)
     }

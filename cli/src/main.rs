@@ -4,6 +4,9 @@ mod cmd;
 mod failure;
 mod i18n;
 mod input;
+mod load;
+#[macro_use]
+mod output;
 mod render;
 mod secrets;
 
@@ -109,7 +112,31 @@ fn main() -> ExitCode {
     }
     i18n::set_lang(i18n::Lang::detect(cli.lang.as_deref()));
     let out = Out { json: cli.json };
-    let result = match cli.command {
+    let json = cli.json;
+    // Last line of defence: a bug that panics still ends with exit code 2 and a message in
+    // the user's language, never 101 and a Rust backtrace.
+    std::panic::set_hook(Box::new(|info| {
+        let place = info
+            .location()
+            .map(|l| format!("{}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        crate::errln!("{}", i18n::tr_args("error-internal", &[("place", place)]));
+    }));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run(cli.command, out)))
+        .unwrap_or(Ok(failure::EXIT_ERROR));
+    let code = match result {
+        Ok(code) => ExitCode::from(code),
+        Err(f) => f.report(json),
+    };
+    if output::stdout_failed() {
+        // Output was lost (not a closed pipe: that ends quietly): say so and fail.
+        return Failure::new("error-stdout").report(false);
+    }
+    code
+}
+
+fn run(command: Command, out: Out) -> failure::CmdResult {
+    match command {
         Command::Demo(a) => cmd::demo::run(a, out),
         Command::Root(c) => cmd::root::run(c, out),
         Command::Issuer(c) => cmd::issuer::run(c, out),
@@ -124,9 +151,5 @@ fn main() -> ExitCode {
         Command::Qr(c) => cmd::qr::run(c, out),
         Command::Wallet(c) => cmd::wallet::run(c, out),
         Command::Cccd(CccdCommand::Parse(a)) => cmd::cccd::parse(&a.text, out),
-    };
-    match result {
-        Ok(code) => ExitCode::from(code),
-        Err(f) => f.report(cli.json),
     }
 }

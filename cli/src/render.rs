@@ -3,93 +3,32 @@
 use std::io::IsTerminal;
 
 use giayto_model::Document;
-use giayto_verify::{
-    hex_lower, CredentialClaims, CredentialInfo, IssuerEntry, Reason, Rejection, Verdict,
-    VerifiedCredential,
-};
-use serde_json::{json, Value};
+use giayto_verify::json::{report_json, JsonContext};
+use giayto_verify::{hex_lower, Arg, CredentialClaims, IssuerEntry, Reason, Report, Verdict};
+use serde_json::Value;
 
 use crate::i18n::{lang, tr, tr_args, Lang};
-use crate::input::{human_time, rfc3339};
+use crate::input::human_time;
 
-/// What one verification found, borrowed from either outcome.
-pub struct View<'a> {
-    /// The verdict.
-    pub verdict: Verdict,
-    /// The reason, when rejected.
-    pub reason: Option<&'a Reason>,
-    /// Issuer entry, claims and document, when the signature verified.
-    pub issuer: Option<&'a IssuerEntry>,
-    /// Claims, when the signature verified.
-    pub claims: Option<&'a CredentialClaims>,
-    /// Document, when the signature verified and the fields parsed.
-    pub document: Option<&'a Document>,
-}
-
-impl<'a> View<'a> {
-    /// View of a verification result.
-    pub fn of(result: &'a Result<VerifiedCredential, Rejection>) -> View<'a> {
-        match result {
-            Ok(v) => View {
-                verdict: Verdict::Valid,
-                reason: None,
-                issuer: Some(v.issuer()),
-                claims: Some(v.claims()),
-                document: Some(v.document()),
-            },
-            Err(r) => {
-                let info: Option<&CredentialInfo> = r.credential.as_deref();
-                View {
-                    verdict: r.verdict,
-                    reason: Some(&r.reason),
-                    issuer: info.map(|i| &i.issuer),
-                    claims: info.map(|i| &i.claims),
-                    document: info.and_then(|i| i.document.as_ref()),
-                }
-            }
-        }
+/// A typed message argument as people read it: times as `dd/mm/yyyy HH:MM` in Vietnam time,
+/// document types by their name in the user's language.
+fn arg_text(arg: &Arg) -> String {
+    match arg {
+        Arg::Time(t) => human_time(*t),
+        Arg::Text(s) => s.clone(),
+        Arg::Number(n) => n.to_string(),
+        Arg::DocType(code) => doc_type_label(*code),
+        _ => String::new(),
     }
 }
 
-/// A stable code for a reason, used in JSON (`reason`) and to find its message.
-pub fn reason_code(reason: &Reason) -> String {
-    reason.code().into_owned()
+fn human_args(args: Vec<(&'static str, Arg)>) -> Vec<(&'static str, String)> {
+    args.into_iter().map(|(k, v)| (k, arg_text(&v))).collect()
 }
 
-fn reason_args(reason: &Reason) -> Vec<(&'static str, String)> {
-    match reason {
-        Reason::Expired { expires_at } => vec![("time", human_time(*expires_at))],
-        Reason::NotYetValid { valid_from } => vec![("time", human_time(*valid_from))],
-        Reason::TrustListExpired { expired_at } => vec![("time", human_time(*expired_at))],
-        Reason::StatusUnavailable { uri } => vec![("uri", uri.clone())],
-        Reason::StatusListExpired { uri, expired_at } => {
-            vec![("uri", uri.clone()), ("time", human_time(*expired_at))]
-        }
-        Reason::Level { required, found } => {
-            vec![
-                ("required", required.to_string()),
-                ("found", found.to_string()),
-            ]
-        }
-        Reason::IssuerMismatch { claimed, key_owner } => {
-            vec![("claimed", claimed.clone()), ("owner", key_owner.clone())]
-        }
-        Reason::DocTypeNotAllowed { doc_type } => vec![("doctype", doc_type_label(*doc_type))],
-        Reason::UnsupportedDocType { doc_type } => vec![("doctype", doc_type.to_string())],
-        Reason::UnsupportedSchema { version, known } => {
-            vec![
-                ("version", version.to_string()),
-                ("known", known.to_string()),
-            ]
-        }
-        Reason::Fields(e) => vec![("field", e.field.clone()), ("detail", e.to_string())],
-        Reason::UnknownKid { kid } => vec![("kid", hex_lower(kid))],
-        Reason::PresentationTime { issued_at, window } => vec![
-            ("time", human_time(*issued_at)),
-            ("window", window.to_string()),
-        ],
-        _ => vec![],
-    }
+/// The Fluent id of a reason's explanation.
+fn reason_id(reason: &Reason) -> String {
+    format!("reason-{}", reason.code().replace('_', "-"))
 }
 
 fn doc_type_label(code: u64) -> String {
@@ -99,39 +38,16 @@ fn doc_type_label(code: u64) -> String {
     }
 }
 
-/// The machine-readable result.
-pub fn to_json(view: &View<'_>, checked_at: i64, trust: &giayto_verify::TrustList) -> Value {
-    let mut v = json!({
-        "valid": view.verdict == Verdict::Valid,
-        "verdict": view.verdict.as_str(),
-        "checked_at": rfc3339(checked_at),
-        "trust_list": {
-            "sequence": trust.sequence,
-            "issued_at": rfc3339(trust.issued_at),
-            "expires_at": rfc3339(trust.expires_at),
-        },
-    });
-    let obj = v.as_object_mut().expect("json! object");
-    if let Some(reason) = view.reason {
-        obj.insert("reason".into(), json!(reason_code(reason)));
-        obj.insert(
-            "message".into(),
-            json!(tr_args(
-                &format!("reason-{}", reason_code(reason).replace('_', "-")),
-                &reason_args(reason)
-            )),
-        );
-    }
-    if let Some(claims) = view.claims {
-        giayto_verify::json::insert_claims(obj, claims);
-    }
-    if let Some(issuer) = view.issuer {
-        giayto_verify::json::insert_issuer(obj, issuer);
-    }
-    if let Some(doc) = view.document {
-        obj.insert("fields".into(), doc.to_json());
-    }
-    v
+/// The machine-readable result: the contract of `giayto_verify::json::report_json`, with the
+/// reason's message in the user's language.
+pub fn to_json(report: &Report, bundle_created_at: Option<i64>) -> Value {
+    let context = JsonContext {
+        bundle_created_at,
+        message: report
+            .reason()
+            .map(|r| tr_args(&reason_id(r), &human_args(r.args()))),
+    };
+    report_json(report, &context)
 }
 
 struct Style {
@@ -153,37 +69,74 @@ impl Style {
     }
 }
 
-/// The human-readable result: verdict first, big and plain, then the card.
-pub fn to_human(view: &View<'_>) -> String {
+/// The headline of a verdict: its own title, except where the reason says more plainly what
+/// happened (a static code where the holder's answer to a challenge was expected).
+fn headline(report: &Report) -> String {
+    match report.reason() {
+        Some(Reason::NonceMismatch { present: false }) => tr("verdict-heading-nonce-missing"),
+        Some(Reason::NonceMismatch { present: true }) => tr("verdict-heading-nonce-mismatch"),
+        _ => tr(&format!(
+            "verdict-{}",
+            report.verdict().as_str().replace('_', "-")
+        )),
+    }
+}
+
+/// The human-readable result: verdict first, big and plain, then the card, then what the
+/// status check and the warnings say.
+pub fn to_human(report: &Report) -> String {
     let style = Style::detect();
     let mut out = String::new();
-    let title = tr(&format!(
-        "verdict-{}",
-        view.verdict.as_str().replace('_', "-")
-    ));
-    if view.verdict == Verdict::Valid {
+    let title = headline(report);
+    let credential = report.credential();
+    if report.is_valid() {
         out.push_str(&style.paint("1;32", &format!("✔ {title}")));
     } else {
         out.push_str(&style.paint("1;31", &format!("✘ {}: {title}", tr("verdict-not-valid"))));
     }
-    if let Some(claims) = view.claims {
-        out.push_str(&format!(" · {}", doc_type_label(claims.document.doc_type)));
+    if let Some(c) = &credential {
+        out.push_str(&format!(
+            " · {}",
+            doc_type_label(c.claims.document.doc_type)
+        ));
     }
     out.push('\n');
-    let explain_id = match view.reason {
-        Some(r) => format!("reason-{}", reason_code(r).replace('_', "-")),
-        None => "reason-valid".to_owned(),
+    let explanation = match report.reason() {
+        Some(r) => tr_args(&reason_id(r), &human_args(r.args())),
+        None => tr("reason-valid"),
     };
-    let args = view.reason.map(reason_args).unwrap_or_default();
-    out.push_str(&format!("  {}\n", tr_args(&explain_id, &args)));
+    out.push_str(&format!("  {explanation}\n"));
 
-    if let (Some(doc), Some(claims)) = (view.document, view.claims) {
-        if view.verdict != Verdict::Valid {
-            out.push_str(&format!("  {}\n", tr("note-signed-but-not-valid")));
+    if let Some(c) = &credential {
+        match c.document {
+            Some(doc) => {
+                if report.verdict() != Verdict::Valid {
+                    out.push_str(&format!("  {}\n", tr("note-signed-but-not-valid")));
+                }
+                out.push_str(&card(doc, c.claims, Some(c.issuer)));
+            }
+            None => out.push_str(&issuer_block(c.claims, Some(c.issuer))),
         }
-        out.push_str(&card(doc, claims, view.issuer));
-    } else if let (Some(claims), Some(issuer)) = (view.claims, view.issuer) {
-        out.push_str(&issuer_block(claims, Some(issuer)));
+    }
+    if let Some(s) = report.status() {
+        out.push_str(&format!(
+            "  {}\n",
+            tr_args(
+                "verify-status-checked",
+                &[
+                    ("uri", s.uri.clone()),
+                    ("signed", human_time(s.list_issued_at)),
+                    ("due", human_time(s.list_expires_at)),
+                ]
+            )
+        ));
+    }
+    for w in report.warnings() {
+        let id = format!("warning-{}", w.code().replace('_', "-"));
+        out.push_str(&format!("  ⚠ {}\n", tr_args(&id, &human_args(w.args()))));
+    }
+    if report.is_presentation() && report.is_valid() {
+        out.push_str(&format!("  {}\n", tr("verify-presentation-ok")));
     }
     out
 }

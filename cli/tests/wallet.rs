@@ -327,7 +327,7 @@ fn wrong_password_and_passcode_exit_2_and_change_only_the_counter() {
     assert_eq!(after[after.len() - 64..], before[before.len() - 64..]);
     let vi = s.run_with(
         &["wallet", "list", "--passcode"],
-        &[("GIAYTO_PASSCODE", "abc")],
+        &[("GIAYTO_PASSCODE", "222222")],
     );
     assert!(fails(&vi, 2).contains("Sai passcode"));
     // Two wrong in a row: the third try has to wait, even with the right passcode.
@@ -336,6 +336,145 @@ fn wrong_password_and_passcode_exit_2_and_change_only_the_counter() {
     // The password still opens it and clears the count.
     ok(&s.run(&["wallet", "list"]));
     ok(&s.run(&["wallet", "list", "--passcode"]));
+}
+
+#[test]
+fn a_malformed_passcode_is_refused_without_counting_a_try_or_changing_the_file() {
+    let s = setup();
+    let wrong = |code: &str| {
+        let out = s.run_with(
+            &["--lang", "en", "wallet", "list", "--passcode"],
+            &[("GIAYTO_PASSCODE", code)],
+        );
+        fails(&out, 2)
+    };
+    let e = wrong("111111");
+    assert!(e.contains("4 tries left"), "{e}");
+    let before = s.wallet_bytes();
+    for bad in ["abc", "12345", "1234567", "12 345", "١٢٣٤٥٦", ""] {
+        let vi = s.run_with(
+            &["wallet", "list", "--passcode"],
+            &[("GIAYTO_PASSCODE", bad)],
+        );
+        let e = fails(&vi, 2);
+        assert!(vi.stdout.is_empty(), "{bad:?}");
+        assert!(e.contains("không phải 6 chữ số"), "{bad:?}: {e}");
+        assert!(e.contains("Không tính là một lần nhập sai"), "{bad:?}: {e}");
+        assert!(!e.contains("Sai passcode"), "{bad:?}: {e}");
+        let en = s.run_with(
+            &["--lang", "en", "--json", "wallet", "show", "--passcode"],
+            &[("GIAYTO_PASSCODE", bad)],
+        );
+        assert_eq!(en.status.code(), Some(2));
+        assert_eq!(
+            json(&en)["error"]["code"],
+            "wallet-error-passcode-malformed"
+        );
+        let e = String::from_utf8_lossy(&en.stderr);
+        assert!(
+            e.contains("not 6 digits") && e.contains("not counted"),
+            "{e}"
+        );
+    }
+    assert_eq!(
+        s.wallet_bytes(),
+        before,
+        "malformed passcodes change nothing"
+    );
+    // The count of wrong tries did not move: the next wrong one is the second.
+    let e = wrong("222222");
+    assert!(e.contains("3 tries left"), "{e}");
+}
+
+/// `cmd` run with no controlling terminal (a new session, through `setsid`), so that a prompt
+/// fails as it does in a script even when the tests run in a terminal. `None` when `setsid`
+/// is missing and a terminal is there (the prompt would wait for typing).
+fn without_terminal(cmd: &std::process::Command) -> Option<Output> {
+    let setsid = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|d| d.join("setsid"))
+            .find(|p| p.is_file())
+    });
+    let mut c = match setsid {
+        Some(setsid) => {
+            let mut c = std::process::Command::new(setsid);
+            c.arg("-w").arg(cmd.get_program()).args(cmd.get_args());
+            c
+        }
+        None if std::fs::File::open("/dev/tty").is_ok() => return None,
+        None => {
+            let mut c = std::process::Command::new(cmd.get_program());
+            c.args(cmd.get_args());
+            c
+        }
+    };
+    if let Some(dir) = cmd.get_current_dir() {
+        c.current_dir(dir);
+    }
+    for (k, v) in cmd.get_envs() {
+        match v {
+            Some(v) => c.env(k, v),
+            None => c.env_remove(k),
+        };
+    }
+    Some(c.stdin(Stdio::null()).output().unwrap())
+}
+
+#[test]
+fn a_missing_secret_names_the_variable_that_supplies_it() {
+    let s = setup();
+    let before = s.wallet_bytes();
+    // (arguments, variable left out, the variable the message must name)
+    let cases: [(&[&str], &str, &str); 3] = [
+        (
+            &["wallet", "list", "--passcode"],
+            "GIAYTO_PASSCODE",
+            "GIAYTO_PASSCODE",
+        ),
+        (
+            &["wallet", "list"],
+            "GIAYTO_PASSPHRASE",
+            "GIAYTO_PASSPHRASE",
+        ),
+        (
+            &["wallet", "change-password"],
+            "GIAYTO_NEW_PASSPHRASE",
+            "GIAYTO_NEW_PASSPHRASE",
+        ),
+    ];
+    for (args, unset, named) in cases {
+        for lang in ["vi", "en"] {
+            let args = [&["--lang", lang][..], args].concat();
+            let mut cmd = s.command_with(&args, &[]);
+            cmd.env_remove(unset);
+            let Some(out) = without_terminal(&cmd) else {
+                eprintln!("skipped: a terminal is there and setsid is not");
+                return;
+            };
+            let e = fails(&out, 2);
+            let hint = e
+                .lines()
+                .find(|l| {
+                    l.contains(named)
+                        && l.contains(if lang == "vi" {
+                            "biến môi trường"
+                        } else {
+                            "environment variable"
+                        })
+                })
+                .unwrap_or_else(|| panic!("{args:?}: no hint naming {named}: {e}"));
+            if named != "GIAYTO_PASSPHRASE" {
+                assert!(!e.contains("GIAYTO_PASSPHRASE"), "{args:?}: {e}");
+            }
+            let expected = if lang == "vi" {
+                "Chạy lệnh"
+            } else {
+                "Run the command"
+            };
+            assert!(hint.contains(expected), "{hint}");
+        }
+    }
+    assert_eq!(s.wallet_bytes(), before, "nothing changed");
 }
 
 #[test]
@@ -682,6 +821,95 @@ fn present_watch_keeps_showing_without_holding_the_wallet() {
     let v: serde_json::Value = serde_json::from_str(&first).unwrap();
     let text = v["text"].as_str().unwrap();
     assert_eq!(ok_json(&s.verify(text, &[]))["verdict"], "valid");
+}
+
+/// Wait for `child` to end by itself. `limit` is only a safety net against a hung process (it
+/// is killed and the test fails); how fast it ends is not what is tested.
+fn wait_or_kill(child: &mut Child, limit: std::time::Duration) -> std::process::ExitStatus {
+    let start = std::time::Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("the process did not end by itself");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn present_watch_stops_by_itself_when_the_wallet_is_locked() {
+    use std::io::{BufRead, Read};
+    let s = setup();
+    ok(&s.add(&s.issue("gplx", Some("holder.pub"))));
+    let mut child = s
+        .command_with(
+            &[
+                "--json",
+                "wallet",
+                "present",
+                "--doc",
+                "gplx",
+                "--passcode",
+                "--watch",
+            ],
+            &[("GIAYTO_WALLET_WATCH_MS", "20")],
+        )
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    // While the wallet is not locked it keeps making new codes.
+    let mut codes = Vec::new();
+    for _ in 0..3 {
+        let mut line = String::new();
+        stdout.read_line(&mut line).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&line).unwrap();
+        codes.push(v["text"].as_str().unwrap().to_owned());
+    }
+    assert!(codes.iter().all(|c| c.starts_with("VP1:")), "{codes:?}");
+    // The rest of its output is read as it comes, so a full pipe never holds it up.
+    let rest = std::thread::spawn(move || {
+        let mut rest = String::new();
+        stdout.read_to_string(&mut rest).unwrap();
+        rest
+    });
+    ok(&s.run(&["wallet", "lock"]));
+    let status = wait_or_kill(&mut child, std::time::Duration::from_secs(120));
+    assert_eq!(status.code(), Some(2), "documented exit code");
+    let rest = rest.join().unwrap();
+    let last: serde_json::Value = serde_json::from_str(rest.lines().last().unwrap()).unwrap();
+    assert_eq!(
+        last["error"]["code"],
+        "wallet-error-locked-while-presenting"
+    );
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    assert!(err.contains("vừa bị khóa"), "{err}");
+    assert!(err.contains("giayto wallet unlock"), "{err}");
+    // Nothing is presented afterwards either, and a mistyped interval knob is refused.
+    fails(
+        &s.run(&["wallet", "present", "--doc", "gplx", "--passcode"]),
+        2,
+    );
+    ok(&s.run(&["wallet", "unlock"]));
+    let e = fails(
+        &s.run_with(
+            &["wallet", "present", "--doc", "gplx", "--watch"],
+            &[("GIAYTO_WALLET_WATCH_MS", "soon")],
+        ),
+        2,
+    );
+    assert!(e.contains("GIAYTO_WALLET_WATCH_MS"), "{e}");
 }
 
 #[test]

@@ -20,15 +20,60 @@ create_exception!(
     PyValueError,
     "Unusable input (never a verdict); `code` is the stable snake_case code."
 );
-create_exception!(giayto, RootKeyError, GiaytoError, "The root key is not an Ed25519 public key.");
-create_exception!(giayto, TrustListError, GiaytoError, "The trust list did not verify.");
-create_exception!(giayto, BundleError, GiaytoError, "The bundle could not be read or did not verify.");
-create_exception!(giayto, StatusListError, GiaytoError, "A status list could not be read or did not verify.");
-create_exception!(giayto, OptionsError, GiaytoError, "An option is not usable (policy, time).");
-create_exception!(giayto, NonceError, GiaytoError, "The nonce is not hex or bytes (at most 64 bytes).");
-create_exception!(giayto, NotTextError, GiaytoError, "The input is neither a PNG/JPEG image nor UTF-8 text.");
-create_exception!(giayto, ImageError, GiaytoError, "The image could not be decoded.");
-create_exception!(giayto, NoCodeError, GiaytoError, "The image holds no QR code.");
+create_exception!(
+    giayto,
+    RootKeyError,
+    GiaytoError,
+    "The root key is not an Ed25519 public key."
+);
+create_exception!(
+    giayto,
+    TrustListError,
+    GiaytoError,
+    "The trust list did not verify."
+);
+create_exception!(
+    giayto,
+    BundleError,
+    GiaytoError,
+    "The bundle could not be read or did not verify."
+);
+create_exception!(
+    giayto,
+    StatusListError,
+    GiaytoError,
+    "A status list could not be read or did not verify."
+);
+create_exception!(
+    giayto,
+    OptionsError,
+    GiaytoError,
+    "An option is not usable (policy, time)."
+);
+create_exception!(
+    giayto,
+    NonceError,
+    GiaytoError,
+    "The nonce is not hex or bytes (at most 64 bytes)."
+);
+create_exception!(
+    giayto,
+    NotTextError,
+    GiaytoError,
+    "The input is neither a PNG/JPEG image nor UTF-8 text."
+);
+create_exception!(
+    giayto,
+    ImageError,
+    GiaytoError,
+    "The image could not be decoded."
+);
+create_exception!(
+    giayto,
+    NoCodeError,
+    GiaytoError,
+    "The image holds no QR code."
+);
 
 fn to_py_err(e: Error) -> PyErr {
     let msg = e.to_string();
@@ -71,9 +116,9 @@ fn data_or_file(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<Vec<u8>> {
     if let Some(b) = as_bytes(obj) {
         return Ok(b);
     }
-    let path: std::path::PathBuf = obj.extract().map_err(|_| {
-        PyTypeError::new_err(format!("{what}: bytes or a path (str, os.PathLike)"))
-    })?;
+    let path: std::path::PathBuf = obj
+        .extract()
+        .map_err(|_| PyTypeError::new_err(format!("{what}: bytes or a path (str, os.PathLike)")))?;
     std::fs::read(&path).map_err(|e| {
         pyo3::exceptions::PyOSError::new_err(format!("{what}: {}: {e}", path.display()))
     })
@@ -131,7 +176,10 @@ pub struct VerifyResult {
 
 impl VerifyResult {
     fn str_of(&self, key: &str) -> Option<String> {
-        self.value.get(key).and_then(Value::as_str).map(str::to_owned)
+        self.value
+            .get(key)
+            .and_then(Value::as_str)
+            .map(str::to_owned)
     }
     fn member<'py>(&self, py: Python<'py>, key: &str) -> PyResult<Bound<'py, PyAny>> {
         to_py(py, self.value.get(key).unwrap_or(&Value::Null))
@@ -148,7 +196,10 @@ impl VerifyResult {
     /// Whether the verdict is `valid`.
     #[getter]
     fn valid(&self) -> bool {
-        self.value.get("valid").and_then(Value::as_bool).unwrap_or(false)
+        self.value
+            .get("valid")
+            .and_then(Value::as_bool)
+            .unwrap_or(false)
     }
     /// Why it was rejected (a snake_case code), or `None` when valid.
     #[getter]
@@ -334,7 +385,8 @@ impl Verifier {
     fn add_status_list(&self, py: Python<'_>, token: &Bound<'_, PyAny>) -> PyResult<&'static str> {
         let token = data_or_file(token, "status")?;
         let engine = &self.engine;
-        py.detach(|| engine.add_status_list(&token)).map_err(to_py_err)
+        py.detach(|| engine.add_status_list(&token))
+            .map_err(to_py_err)
     }
 
     /// The trust list in use: `{"sequence", "issued_at", "expires_at"}`.

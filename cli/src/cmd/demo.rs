@@ -18,7 +18,7 @@ use super::{print_json, write_atomic};
 use crate::failure::{io_failure, CmdResult, Failure, EXIT_INVALID, EXIT_OK};
 use crate::i18n::{tr, tr_args};
 use crate::input::now;
-use crate::render::{to_human, to_json, View};
+use crate::render::{to_human, to_json};
 use crate::Out;
 
 /// The demo's passphrase (printed: the demo folder is for trying things out, not for real keys).
@@ -191,17 +191,16 @@ pub fn run(a: DemoArgs, out: Out) -> CmdResult {
             .into_iter()
             .next()
             .ok_or_else(|| Failure::new("error-no-qr-found").arg("path", png_path.display()))?;
-        let result = verifier.verify(&code, now());
-        let view = View::of(&result);
+        let report = verifier.check(&code, now());
         let expected = if issued.serial == revoked_serial {
             Verdict::Revoked
         } else {
             Verdict::Valid
         };
-        all_as_expected &= view.verdict == expected;
+        all_as_expected &= report.verdict() == expected;
         let version = giayto_qr::qr_version(&issued.text, EccLevel::Q).unwrap_or(0);
         if out.json {
-            let mut v = to_json(&view, now(), verifier.trust_list());
+            let mut v = to_json(&report, None);
             if let Some(o) = v.as_object_mut() {
                 o.insert("name".into(), json!(name));
                 o.insert("png".into(), json!(png_path));
@@ -226,7 +225,7 @@ pub fn run(a: DemoArgs, out: Out) -> CmdResult {
                     print!("{qr}");
                 }
             }
-            print!("{}", to_human(&view));
+            print!("{}", to_human(&report));
         }
     }
     if out.json {

@@ -58,5 +58,5 @@ pub fn check_parent(path: &Path) -> Result<(), Failure> {
 
 /// Print a JSON value on stdout.
 pub fn print_json(v: &serde_json::Value) {
-    println!("{}", serde_json::to_string_pretty(v).unwrap_or_default());
+    crate::outln!("{}", serde_json::to_string_pretty(v).unwrap_or_default());
 }

@@ -93,7 +93,7 @@ fn render(a: &RenderArgs, out: Out) -> CmdResult {
     let version = giayto_qr::qr_version(&text, ecc).map_err(fail)?;
     if a.terminal {
         let style = terminal_style();
-        print!(
+        crate::out!(
             "{}",
             giayto_qr::render_terminal(&text, ecc, style).map_err(fail)?
         );
@@ -141,7 +141,7 @@ fn decode(a: &DecodeArgs, out: Out) -> CmdResult {
         print_json(&json!({ "codes": codes }));
     } else {
         for c in codes {
-            println!("{c}");
+            crate::outln!("{c}");
         }
     }
     Ok(EXIT_OK)
@@ -229,7 +229,7 @@ fn card(a: &CardArgs, out: Out) -> CmdResult {
             "height_mm": giayto_qr::CARD_HEIGHT_MM,
         }));
     } else {
-        println!(
+        crate::outln!(
             "{}",
             crate::i18n::tr_args("card-done", &[("path", a.out.display().to_string())])
         );

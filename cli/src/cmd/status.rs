@@ -1,12 +1,11 @@
 //! Revocation: `revoke`, `suspend`, `reinstate`, `status publish`, and `bundle`.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 use giayto_issuer::registry::{Action, ChangeReport, Target};
 use giayto_issuer::Issuer;
-use giayto_trust::keys;
-use giayto_verify::{hex_lower, Bundle, StatusLoadError, Verifier};
+use giayto_verify::{hex_lower, Bundle};
 use serde_json::json;
 
 use super::issuer::issuer_failure;
@@ -14,13 +13,8 @@ use super::{check_parent, print_json, write_atomic};
 use crate::failure::{io_failure, CmdResult, Failure, EXIT_OK};
 use crate::i18n::{tr, tr_args};
 use crate::input::{human_time, now, read_file, rfc3339};
-use crate::secrets::{self, key_failure};
+use crate::secrets;
 use crate::Out;
-
-/// Status list files end with this.
-pub const STATUS_EXT: &str = ".statuslist.cwt";
-/// Largest status list or bundle file read.
-const MAX_LIST_FILE: u64 = giayto_verify::MAX_BUNDLE_BYTES as u64;
 
 #[derive(Args, Debug)]
 pub struct ChangeArgs {
@@ -127,7 +121,7 @@ fn print_report(report: &ChangeReport, action: Action, reason: &str, out: Out) {
         return;
     }
     for c in &report.changed {
-        println!(
+        crate::outln!(
             "{}",
             tr_args(
                 "status-changed",
@@ -140,7 +134,7 @@ fn print_report(report: &ChangeReport, action: Action, reason: &str, out: Out) {
         );
     }
     for (s, st) in &report.skipped {
-        println!(
+        crate::outln!(
             "{}",
             tr_args(
                 "status-skipped",
@@ -149,12 +143,12 @@ fn print_report(report: &ChangeReport, action: Action, reason: &str, out: Out) {
         );
     }
     for s in &report.no_status_entry {
-        println!(
+        crate::outln!(
             "{}",
             tr_args("status-no-entry", &[("serial", hex_lower(s))])
         );
     }
-    println!("{}", tr("status-publish-reminder"));
+    crate::outln!("{}", tr("status-publish-reminder"));
 }
 
 pub fn run(cmd: StatusCommand, out: Out) -> CmdResult {
@@ -165,7 +159,7 @@ pub fn run(cmd: StatusCommand, out: Out) -> CmdResult {
 
 /// File name of a published list.
 pub fn list_file_name(issuer_id: &str, list: u32) -> String {
-    format!("{issuer_id}-{list}{STATUS_EXT}")
+    format!("{issuer_id}-{list}{}", crate::load::STATUS_EXT)
 }
 
 fn publish(a: &PublishArgs, out: Out) -> CmdResult {
@@ -193,7 +187,7 @@ fn publish(a: &PublishArgs, out: Out) -> CmdResult {
                 "issued_at": rfc3339(t), "expires_at": rfc3339(expires),
             }));
         } else {
-            println!(
+            crate::outln!(
                 "{}",
                 tr_args(
                     "status-published",
@@ -213,62 +207,15 @@ fn publish(a: &PublishArgs, out: Out) -> CmdResult {
     if out.json {
         print_json(&json!({ "lists": rows }));
     } else if lists.is_empty() {
-        println!("{}", tr("status-nothing-to-publish"));
+        crate::outln!("{}", tr("status-nothing-to-publish"));
     }
     Ok(EXIT_OK)
 }
 
-/// The status list files in a folder, sorted by name.
-pub fn status_files(dir: &Path) -> Result<Vec<PathBuf>, Failure> {
-    let entries = std::fs::read_dir(dir).map_err(|e| io_failure(dir, &e))?;
-    let mut files: Vec<PathBuf> = entries
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| {
-            p.file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.ends_with(STATUS_EXT))
-        })
-        .collect();
-    files.sort();
-    Ok(files)
-}
-
-/// Add every status list in the folders to a verifier; returns the tokens read.
-pub fn load_status_dirs(
-    verifier: &mut Verifier,
-    dirs: &[PathBuf],
-) -> Result<Vec<Vec<u8>>, Failure> {
-    let mut tokens = Vec::new();
-    for dir in dirs {
-        for path in status_files(dir)? {
-            let bytes = read_file(&path, MAX_LIST_FILE)?;
-            match verifier.add_status_list(&bytes) {
-                Ok(_) => tokens.push(bytes),
-                // A list of an issuer the trust list no longer names (a removed key) is left
-                // out, not fatal: the credentials it covers are rejected anyway.
-                Err(StatusLoadError::UnknownSigner { .. }) => eprintln!(
-                    "{}",
-                    tr_args(
-                        "warning-status-list-skipped",
-                        &[("path", path.display().to_string())]
-                    )
-                ),
-                Err(e) => {
-                    return Err(Failure::new("error-status-list")
-                        .arg("path", path.display())
-                        .arg("detail", e))
-                }
-            }
-        }
-    }
-    Ok(tokens)
-}
-
 pub fn bundle(a: &BundleArgs, out: Out) -> CmdResult {
-    let mut verifier = super::verify::load_verifier(&a.root, &a.trust)?;
+    let mut verifier = crate::load::load_verifier(&a.root, &a.trust)?;
     check_parent(&a.out)?;
-    let status_lists = load_status_dirs(&mut verifier, &a.status)?;
+    let status_lists = crate::load::load_status_dirs(&mut verifier, &a.status)?;
     let bundle = Bundle {
         created_at: now(),
         trust_list: read_file(&a.trust, crate::input::MAX_INPUT)?,
@@ -283,7 +230,7 @@ pub fn bundle(a: &BundleArgs, out: Out) -> CmdResult {
             "trust_sequence": trust.sequence, "status_lists": bundle.status_lists.len(),
         }));
     } else {
-        println!(
+        crate::outln!(
             "{}",
             tr_args(
                 "bundle-written",
@@ -297,18 +244,4 @@ pub fn bundle(a: &BundleArgs, out: Out) -> CmdResult {
         );
     }
     Ok(EXIT_OK)
-}
-
-/// Read a bundle file and build a verifier from it.
-pub fn load_bundle(root: &Path, path: &Path) -> Result<(Verifier, Bundle), Failure> {
-    let root_key = keys::read_public_key(root).map_err(|e| key_failure(&e))?;
-    let bytes = read_file(path, MAX_LIST_FILE)?;
-    let bad = |e: &dyn std::fmt::Display| {
-        Failure::new("error-bundle")
-            .arg("path", path.display())
-            .arg("detail", e)
-    };
-    let bundle = Bundle::from_bytes(&bytes).map_err(|e| bad(&e))?;
-    let verifier = Verifier::from_bundle(root_key, &bundle).map_err(|e| bad(&e))?;
-    Ok((verifier, bundle))
 }

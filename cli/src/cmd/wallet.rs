@@ -11,11 +11,11 @@ use giayto_wallet::{KdfParams, Unlock, Wallet, WalletError};
 use serde_json::json;
 use zeroize::Zeroizing;
 
-use super::verify::VerifierSource;
 use super::{check_parent, doc_type, print_json, write_atomic};
 use crate::failure::{io_failure, CmdResult, Failure, EXIT_OK};
 use crate::i18n::{tr, tr_args};
 use crate::input::{codes_from_input, human_time, now, parse_time, read_file, rfc3339};
+use crate::load::{parse_nonce, VerifierSource};
 use crate::Out;
 
 /// The environment variable with the 6-digit passcode (else a prompt).
@@ -26,6 +26,11 @@ pub const NEW_PASSWORD_ENV: &str = "GIAYTO_NEW_PASSPHRASE";
 pub const WALLET_KDF_ENV: &str = "GIAYTO_WALLET_KDF_KIB";
 /// Seconds between refreshes of `present --watch`.
 pub const WATCH_SECONDS: u64 = 30;
+/// Test knob: milliseconds between refreshes of `present --watch` (1 to 30 000), so a test can
+/// see several codes and the reaction to `wallet lock` without waiting 30 s.
+pub const WATCH_MS_ENV: &str = "GIAYTO_WALLET_WATCH_MS";
+/// The longest pause between two checks of the lock state while a code is on screen.
+const LOCK_CHECK: std::time::Duration = std::time::Duration::from_secs(1);
 
 #[derive(Subcommand, Debug)]
 pub enum WalletCommand {
@@ -130,7 +135,7 @@ pub struct PresentArgs {
     /// Also write the QR text to this file.
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Refresh every 30 seconds until interrupted.
+    /// Refresh every 30 seconds until interrupted; stops (exit 2) when the wallet is locked.
     #[arg(long)]
     pub watch: bool,
 }
@@ -177,34 +182,98 @@ pub struct DependentAddArgs {
     pub relationship: String,
 }
 
-/// The Argon2id cost for new key slots.
-fn kdf() -> KdfParams {
-    std::env::var(WALLET_KDF_ENV)
+/// A test knob: unset is `None`; set, it must be a whole number in `min..=max` (a mistyped
+/// knob is an error, not silently the default).
+fn test_setting(name: &'static str, min: u64, max: u64) -> Result<Option<u64>, Failure> {
+    let Some(raw) = std::env::var_os(name) else {
+        return Ok(None);
+    };
+    let value = raw.to_string_lossy();
+    value
+        .trim()
+        .parse::<u64>()
         .ok()
-        .and_then(|v| v.parse::<u32>().ok())
-        .map(KdfParams::for_tests)
-        .unwrap_or_default()
+        .filter(|v| (min..=max).contains(v))
+        .map(Some)
+        .ok_or_else(|| {
+            Failure::new("wallet-error-bad-test-setting")
+                .arg("name", name)
+                .arg("value", &value)
+                .arg("min", min)
+                .arg("max", max)
+        })
 }
 
-fn prompt(prompt_id: &str) -> Result<Zeroizing<String>, Failure> {
+/// The Argon2id cost for new key slots.
+fn kdf() -> Result<KdfParams, Failure> {
+    Ok(
+        test_setting(WALLET_KDF_ENV, 8, u64::from(KdfParams::MAX.m_kib))?
+            .and_then(|k| u32::try_from(k).ok())
+            .map_or(KdfParams::DEFAULT, KdfParams::for_tests),
+    )
+}
+
+/// Time between two codes of `present --watch`.
+fn watch_interval() -> Result<std::time::Duration, Failure> {
+    Ok(match test_setting(WATCH_MS_ENV, 1, WATCH_SECONDS * 1000)? {
+        Some(ms) => std::time::Duration::from_millis(ms),
+        None => std::time::Duration::from_secs(WATCH_SECONDS),
+    })
+}
+
+/// Which secret is asked for: its prompt, its environment variable, and the message when
+/// neither a terminal nor the variable is there.
+struct Secret {
+    prompt_id: &'static str,
+    env: &'static str,
+    missing_id: &'static str,
+}
+
+const PASSWORD: Secret = Secret {
+    prompt_id: "wallet-prompt-password",
+    env: crate::secrets::PASSPHRASE_ENV,
+    missing_id: "wallet-error-no-password",
+};
+const NEW_PASSWORD: Secret = Secret {
+    prompt_id: "wallet-prompt-new-password",
+    env: crate::secrets::PASSPHRASE_ENV,
+    missing_id: "wallet-error-no-password",
+};
+const CHANGED_PASSWORD: Secret = Secret {
+    prompt_id: "wallet-prompt-new-password",
+    env: NEW_PASSWORD_ENV,
+    missing_id: "wallet-error-no-new-password",
+};
+const PASSCODE: Secret = Secret {
+    prompt_id: "wallet-prompt-passcode",
+    env: PASSCODE_ENV,
+    missing_id: "wallet-error-no-passcode",
+};
+const NEW_PASSCODE: Secret = Secret {
+    prompt_id: "wallet-prompt-new-passcode",
+    env: PASSCODE_ENV,
+    missing_id: "wallet-error-no-passcode",
+};
+
+fn prompt(secret: &Secret, prompt_id: &str) -> Result<Zeroizing<String>, Failure> {
     rpassword::prompt_password(format!("{}: ", tr(prompt_id)))
         .map(Zeroizing::new)
-        .map_err(|_| Failure::new("error-no-passphrase"))
+        .map_err(|_| Failure::new(secret.missing_id).arg("env", secret.env))
 }
 
-fn secret_from(env: &str, prompt_id: &str) -> Result<Zeroizing<String>, Failure> {
-    match std::env::var(env) {
+fn secret_from(secret: &Secret) -> Result<Zeroizing<String>, Failure> {
+    match std::env::var(secret.env) {
         Ok(v) => Ok(Zeroizing::new(v)),
-        Err(_) => prompt(prompt_id),
+        Err(_) => prompt(secret, secret.prompt_id),
     }
 }
 
-fn new_secret_from(env: &str, prompt_id: &str) -> Result<Zeroizing<String>, Failure> {
-    if let Ok(v) = std::env::var(env) {
+fn new_secret_from(secret: &Secret) -> Result<Zeroizing<String>, Failure> {
+    if let Ok(v) = std::env::var(secret.env) {
         return Ok(Zeroizing::new(v));
     }
-    let first = prompt(prompt_id)?;
-    let second = prompt("wallet-prompt-repeat")?;
+    let first = prompt(secret, secret.prompt_id)?;
+    let second = prompt(secret, "wallet-prompt-repeat")?;
     if *first != *second {
         return Err(Failure::new("error-passphrase-mismatch"));
     }
@@ -212,11 +281,11 @@ fn new_secret_from(env: &str, prompt_id: &str) -> Result<Zeroizing<String>, Fail
 }
 
 fn password() -> Result<Zeroizing<String>, Failure> {
-    secret_from(crate::secrets::PASSPHRASE_ENV, "wallet-prompt-password")
+    secret_from(&PASSWORD)
 }
 
 fn passcode() -> Result<Zeroizing<String>, Failure> {
-    secret_from(PASSCODE_ENV, "wallet-prompt-passcode")
+    secret_from(&PASSCODE)
 }
 
 /// A wallet error as the user sees it.
@@ -259,6 +328,8 @@ pub fn wallet_failure(e: &WalletError, path: &Path) -> Failure {
         WalletError::NoSuchCredential => Failure::new("wallet-error-no-such-document"),
         WalletError::Ambiguous => Failure::new("wallet-error-ambiguous"),
         WalletError::BadNonce => Failure::new("error-bad-nonce"),
+        WalletError::Sign => Failure::new("error-sign"),
+        WalletError::Seal | WalletError::Encode { .. } => f("wallet-error-encode"),
         _ => Failure::new("error-random"),
     }
 }
@@ -268,14 +339,21 @@ fn open(read: &ReadArgs) -> Result<Wallet, Failure> {
     if !path.exists() {
         return Err(Failure::new("wallet-error-missing").arg("path", path.display()));
     }
+    let kdf = kdf()?;
     let result = if read.passcode {
         let code = passcode()?;
-        Wallet::open_with_kdf(path, Unlock::Passcode(&code), now(), kdf())
+        Wallet::open_with_kdf(path, Unlock::Passcode(&code), now(), kdf)
     } else {
         let pass = password()?;
-        Wallet::open_with_kdf(path, Unlock::Password(&pass), now(), kdf())
+        Wallet::open_with_kdf(path, Unlock::Password(&pass), now(), kdf)
     };
-    result.map_err(|e| wallet_failure(&e, path))
+    result.map_err(|e| match e {
+        // Refused before any try: not counted, nothing written (docs/wallet.md).
+        WalletError::BadPasscodeFormat => {
+            Failure::new("wallet-error-passcode-malformed").arg("env", PASSCODE_ENV)
+        }
+        e => wallet_failure(&e, path),
+    })
 }
 
 fn open_password(path: &WalletPath) -> Result<Wallet, Failure> {
@@ -287,12 +365,17 @@ fn open_password(path: &WalletPath) -> Result<Wallet, Failure> {
     })
 }
 
-/// Parse `--nonce HEX` (1 to 64 bytes).
-pub fn parse_nonce(hex_text: &str) -> Result<Vec<u8>, Failure> {
-    hex::decode(hex_text.trim())
-        .ok()
-        .filter(|n| (1..=giayto_cose::presentation::MAX_NONCE).contains(&n.len()))
-        .ok_or_else(|| Failure::new("error-bad-nonce").arg("value", hex_text))
+/// Person `index` of an open wallet (an index the wallet itself gave).
+fn person_at<'w>(
+    wallet: &'w Wallet,
+    index: usize,
+    path: &Path,
+) -> Result<&'w giayto_wallet::Person, Failure> {
+    wallet
+        .persons()
+        .map_err(|e| wallet_failure(&e, path))?
+        .get(index)
+        .ok_or_else(|| wallet_failure(&WalletError::Format { what: "body" }, path))
 }
 
 fn person_label(p: &giayto_wallet::Person) -> String {
@@ -344,15 +427,16 @@ fn init(a: InitArgs, out: Out) -> CmdResult {
         return Err(Failure::new("wallet-error-exists").arg("path", path.display()));
     }
     check_parent(path)?;
-    let pass = new_secret_from(crate::secrets::PASSPHRASE_ENV, "wallet-prompt-new-password")?;
+    let kdf = kdf()?;
+    let pass = new_secret_from(&NEW_PASSWORD)?;
     let problems = giayto_wallet::check_password(&pass);
     if !problems.is_empty() {
         return Err(wallet_failure(&WalletError::WeakPassword(problems), path));
     }
-    let code = new_secret_from(PASSCODE_ENV, "wallet-prompt-new-passcode")?;
+    let code = new_secret_from(&NEW_PASSCODE)?;
     let wallet =
-        Wallet::create(path, &a.name, &pass, &code, kdf()).map_err(|e| wallet_failure(&e, path))?;
-    let holder = &wallet.persons().map_err(|e| wallet_failure(&e, path))?[0];
+        Wallet::create(path, &a.name, &pass, &code, kdf).map_err(|e| wallet_failure(&e, path))?;
+    let holder = person_at(&wallet, 0, path)?;
     done(
         out,
         "wallet-created",
@@ -371,10 +455,12 @@ fn add(a: AddArgs, out: Out) -> CmdResult {
         Some(s) => parse_time(s)?,
         None => now(),
     };
-    let (verifier, _) = a.source.load()?;
+    let verifier = a.source.load()?.verifier;
     let codes = codes_from_input(&a.input)?;
-    let code = codes.first().cloned().unwrap_or_default();
-    let cose = match text::decode(&code, &[]) {
+    let code = codes
+        .first()
+        .ok_or_else(|| Failure::new("wallet-error-not-credential"))?;
+    let cose = match text::decode(code, &[]) {
         Ok((Kind::Credential, cose)) => cose,
         _ => return Err(Failure::new("wallet-error-not-credential")),
     };
@@ -400,6 +486,10 @@ fn add(a: AddArgs, out: Out) -> CmdResult {
         .map_err(|e| wallet_failure(&e, &path))?;
     wallet.save().map_err(|e| wallet_failure(&e, &path))?;
     let persons = wallet.persons().map_err(|e| wallet_failure(&e, &path))?;
+    let name = persons
+        .get(person)
+        .map(|p| p.name.clone())
+        .ok_or_else(|| wallet_failure(&WalletError::Format { what: "body" }, &path))?;
     let stored = wallet
         .credentials()
         .map_err(|e| wallet_failure(&e, &path))?
@@ -415,10 +505,10 @@ fn add(a: AddArgs, out: Out) -> CmdResult {
         "wallet-added",
         &[
             ("doctype", tr(&format!("doc-{doc}"))),
-            ("person", persons[person].name.clone()),
+            ("person", name.clone()),
         ],
         json!({"doc_type": doc, "serial": hex::encode(&stored.serial),
-               "person": persons[person].name, "status_checked": !status_unchecked}),
+               "person": name, "status_checked": !status_unchecked}),
     )
 }
 
@@ -503,8 +593,12 @@ fn show(a: PickArgs, out: Out) -> CmdResult {
     let wallet = open(&a.read)?;
     let index = pick(&wallet, &a)?;
     let fail = |e: WalletError| wallet_failure(&e, &path);
-    let c = &wallet.credentials().map_err(fail)?[index];
-    let person = &wallet.persons().map_err(fail)?[c.person];
+    let c = wallet
+        .credentials()
+        .map_err(fail)?
+        .get(index)
+        .ok_or_else(|| fail(WalletError::NoSuchCredential))?;
+    let person = person_at(&wallet, c.person, &path)?;
     let document = DocType::from_code(c.claims.document.doc_type)
         .and_then(|t| Document::from_cbor(t, &c.claims.document.fields).ok());
     if out.json {
@@ -568,8 +662,9 @@ fn export(a: ExportArgs, out: Out) -> CmdResult {
     if a.out.exists() {
         return Err(Failure::new("wallet-error-exists").arg("path", a.out.display()));
     }
+    let kdf = kdf()?;
     let pass = password()?;
-    let wallet = Wallet::open_with_kdf(&path, Unlock::Password(&pass), now(), kdf())
+    let wallet = Wallet::open_with_kdf(&path, Unlock::Password(&pass), now(), kdf)
         .map_err(|e| wallet_failure(&e, &path))?;
     let backup = wallet
         .export(&pass)
@@ -589,13 +684,17 @@ fn import(a: ImportArgs, out: Out) -> CmdResult {
         return Err(Failure::new("wallet-error-exists").arg("path", path.display()));
     }
     let backup = read_file(&a.from, giayto_wallet::MAX_WALLET_BYTES)?;
+    let kdf = kdf()?;
     let pass = password()?;
-    let code = new_secret_from(PASSCODE_ENV, "wallet-prompt-new-passcode")?;
-    let wallet = Wallet::import(&path, &backup, &pass, &code, kdf()).map_err(|e| match e {
+    let code = new_secret_from(&NEW_PASSCODE)?;
+    let wallet = Wallet::import(&path, &backup, &pass, &code, kdf).map_err(|e| match e {
         WalletError::Format { .. } | WalletError::WrongPassword => wallet_failure(&e, &a.from),
         e => wallet_failure(&e, &path),
     })?;
-    let n = wallet.credentials().map(<[_]>::len).unwrap_or(0);
+    let n = wallet
+        .credentials()
+        .map_err(|e| wallet_failure(&e, &path))?
+        .len();
     done(
         out,
         "wallet-imported",
@@ -610,7 +709,7 @@ fn import(a: ImportArgs, out: Out) -> CmdResult {
 fn change_password(a: WalletPath, out: Out) -> CmdResult {
     let path = a.wallet.clone();
     let mut wallet = open_password(&a)?;
-    let new = new_secret_from(NEW_PASSWORD_ENV, "wallet-prompt-new-password")?;
+    let new = new_secret_from(&CHANGED_PASSWORD)?;
     wallet
         .change_password(&new)
         .map_err(|e| wallet_failure(&e, &path))?;
@@ -645,7 +744,7 @@ fn dependent_add(a: DependentAddArgs, out: Out) -> CmdResult {
         .add_dependent(&a.name, &a.relationship)
         .map_err(|e| wallet_failure(&e, &path))?;
     wallet.save().map_err(|e| wallet_failure(&e, &path))?;
-    let p = &wallet.persons().map_err(|e| wallet_failure(&e, &path))?[index];
+    let p = person_at(&wallet, index, &path)?;
     done(
         out,
         "wallet-dependent-added",
@@ -661,9 +760,10 @@ fn pubkey(a: PubkeyArgs, out: Out) -> CmdResult {
     let index = wallet
         .person_index(a.person.as_deref())
         .map_err(|e| wallet_failure(&e, &path))?;
-    let p = &wallet.persons().map_err(|e| wallet_failure(&e, &path))?[index];
+    let p = person_at(&wallet, index, &path)?;
     let key = ed25519_dalek::VerifyingKey::from_bytes(&p.public_key())
-        .map_err(|_| Failure::new("error-random"))?;
+        .map_err(|_| wallet_failure(&WalletError::Format { what: "body" }, &path))?;
+    let pem = p.public_key_pem().map_err(|e| wallet_failure(&e, &path))?;
     if let Some(file) = &a.out {
         check_parent(file)?;
         giayto_trust::keys::write_public_key(file, &key)
@@ -672,10 +772,10 @@ fn pubkey(a: PubkeyArgs, out: Out) -> CmdResult {
     if out.json {
         print_json(
             &json!({"name": p.name, "public_key": hex::encode(p.public_key()),
-                           "pem": p.public_key_pem()}),
+                           "pem": pem}),
         );
     } else if a.out.is_none() {
-        print!("{}", p.public_key_pem());
+        print!("{pem}");
     }
     Ok(EXIT_OK)
 }
@@ -686,18 +786,31 @@ fn present(a: PresentArgs, out: Out) -> CmdResult {
     for p in [&a.png, &a.out].into_iter().flatten() {
         check_parent(p)?;
     }
+    let interval = watch_interval()?;
     let wallet = open(&a.pick.read)?;
     let index = pick(&wallet, &a.pick)?;
     let presenter = wallet
         .presenter(index)
         .map_err(|e| wallet_failure(&e, &path))?;
-    let person = wallet.persons().map_err(|e| wallet_failure(&e, &path))?[presenter.person()]
-        .name
-        .clone();
+    let person = person_at(&wallet, presenter.person(), &path)?.name.clone();
     // The lock is released while the code is on screen.
     drop(wallet);
     let terminal = super::qr::terminal_style();
+    let clear_screen = a.watch && !out.json && std::io::IsTerminal::is_terminal(&std::io::stdout());
+    let mut first = true;
     loop {
+        // Before each new code, the wallet's lock state is read again: a `wallet lock` from
+        // another process stops the presentation (exit 2), and the screen is cleared.
+        let still_unlocked = if first {
+            Ok(())
+        } else {
+            wait_while_unlocked(&path, interval)
+        };
+        first = false;
+        if clear_screen {
+            print!("\x1b[2J\x1b[H");
+        }
+        still_unlocked?;
         let at = now();
         let cose = presenter
             .sign(at, nonce.as_deref())
@@ -723,9 +836,6 @@ fn present(a: PresentArgs, out: Out) -> CmdResult {
                        "person": person, "nonce": nonce.as_ref().map(hex::encode)})
             );
         } else {
-            if a.watch && std::io::IsTerminal::is_terminal(&std::io::stdout()) {
-                print!("\x1b[2J\x1b[H");
-            }
             let qr = giayto_qr::render_terminal(&qr_text, EccLevel::Q, terminal)
                 .map_err(|e| Failure::new("error-qr-render").arg("detail", e))?;
             print!("{qr}");
@@ -742,9 +852,29 @@ fn present(a: PresentArgs, out: Out) -> CmdResult {
                 )
             );
         }
-        if !a.watch {
+        // Nobody reads a closed pipe: stop instead of signing codes forever.
+        if !a.watch || crate::output::stdout_closed() {
             return Ok(EXIT_OK);
         }
-        std::thread::sleep(std::time::Duration::from_secs(WATCH_SECONDS));
+    }
+}
+
+/// Wait `interval`, reading the wallet's lock state at least every [`LOCK_CHECK`] and at the
+/// end; a locked wallet (or one that can no longer be read) ends the wait with the failure.
+fn wait_while_unlocked(path: &Path, interval: std::time::Duration) -> Result<(), Failure> {
+    let mut left = interval;
+    loop {
+        let step = left.min(LOCK_CHECK);
+        std::thread::sleep(step);
+        left = left.saturating_sub(step);
+        let status = giayto_wallet::status(path).map_err(|e| wallet_failure(&e, path))?;
+        if status.locked {
+            return Err(
+                Failure::new("wallet-error-locked-while-presenting").arg("path", path.display())
+            );
+        }
+        if left.is_zero() {
+            return Ok(());
+        }
     }
 }

@@ -1,5 +1,5 @@
 //! Verify one QR text against a bare `verify_strict` of the same message, in the same run
-//! (DESIGN §5: goal at most 1.3x). `cargo bench -p giayto-bench --bench verify`.
+//! (docs/performance.md: goal at most 1.3x). `cargo bench -p giayto-bench --bench verify`.
 //!
 //! The full path: prefix + base45 + inflate (if zlib) + strict CBOR + COSE_Sign1 + trust-list
 //! lookup + Ed25519 `verify_strict` + claims + issuer authority + document fields + validity +

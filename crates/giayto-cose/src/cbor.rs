@@ -357,6 +357,16 @@ pub fn as_i64(value: &Value) -> Option<i64> {
     value.as_integer().and_then(|i| i64::try_from(i).ok())
 }
 
+/// The latest time any giayto structure may carry: 9999-12-31T23:59:59Z (docs/format.md §1).
+/// Later times (and times before 1970) are refused when decoded, so no front end ever has to
+/// format a date past year 9999.
+pub const MAX_TIME: i64 = 253_402_300_799;
+
+/// The value as a time in seconds, if it is an integer in `0..=MAX_TIME`.
+pub fn as_time(value: &Value) -> Option<i64> {
+    as_i64(value).filter(|t| (0..=MAX_TIME).contains(t))
+}
+
 /// The value as a `u64`, if it is a non-negative integer in range.
 pub fn as_u64(value: &Value) -> Option<u64> {
     value.as_integer().and_then(|i| u64::try_from(i).ok())

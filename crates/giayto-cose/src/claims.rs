@@ -1,4 +1,4 @@
-//! The CWT claims set of a giayto credential (DESIGN §3.1).
+//! The CWT claims set of a giayto credential (docs/format.md §3).
 
 use ciborium::value::Value;
 
@@ -224,11 +224,8 @@ impl CredentialClaims {
         let required = |label: i64, claim: &'static str| {
             get_int(map, label).ok_or(ClaimsError::Missing { claim })
         };
-        let time = |v: &Value, claim: &'static str| {
-            as_i64(v)
-                .filter(|t| *t >= 0)
-                .ok_or(ClaimsError::Invalid { claim })
-        };
+        let time =
+            |v: &Value, claim: &'static str| cbor::as_time(v).ok_or(ClaimsError::Invalid { claim });
         let issuer = required(label::ISS, "iss")?
             .as_text()
             .filter(|t| !t.is_empty() && t.len() <= 64)

@@ -1,5 +1,5 @@
 //! The giayto credential format: strict deterministic CBOR, COSE_Sign1 with EdDSA, the CWT
-//! claims of a credential, and the `VN1:` / `VP1:` QR text codec (DESIGN §3.1, §3.2).
+//! claims of a credential, and the `VN1:` / `VP1:` QR text codec (docs/format.md §3, §5).
 //!
 //! This crate knows bytes, not documents or trust: the document fields live in
 //! `giayto-model`, issuer keys and the trust list in `giayto-trust`, and the whole check in
@@ -52,7 +52,7 @@ use sha2::{Digest, Sha256};
 
 /// `typ` of a credential.
 pub const CREDENTIAL_TYP: &str = "application/vn-doc+cwt";
-/// `typ` of a holder's presentation (`VP1:`, DESIGN §3.3).
+/// `typ` of a holder's presentation (`VP1:`, docs/format.md §11).
 pub const PRESENTATION_TYP: &str = "application/vn-vp+cwt";
 /// `typ` of a trust list.
 pub const TRUST_LIST_TYP: &str = "application/vn-trust+cwt";

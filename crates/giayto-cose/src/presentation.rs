@@ -1,4 +1,4 @@
-//! The payload of a holder's presentation (DESIGN §3.3): a COSE_Sign1 of `typ`
+//! The payload of a holder's presentation (docs/format.md §11): a COSE_Sign1 of `typ`
 //! [`PRESENTATION_TYP`](crate::PRESENTATION_TYP), signed by the holder key named in the
 //! credential's `cnf`, whose payload is the deterministic CBOR map
 //! `{1: credential COSE bytes, 2: iat, 3: verifier nonce (optional), 4: disclosures (optional)}`.
@@ -98,8 +98,7 @@ impl PresentationPayload {
             })?
             .clone();
         let issued_at = get_int(map, label::IAT)
-            .and_then(as_i64)
-            .filter(|t| *t >= 0)
+            .and_then(cbor::as_time)
             .ok_or(PayloadError::Invalid { member: "iat" })?;
         let nonce = get_int(map, label::NONCE)
             .map(|v| {

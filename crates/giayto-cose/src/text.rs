@@ -1,4 +1,4 @@
-//! The QR text codec (DESIGN §3.2): `VN1:` (credential) or `VP1:` (presentation), then base45
+//! The QR text codec (docs/format.md §5): `VN1:` (credential) or `VP1:` (presentation), then base45
 //! (RFC 9285) of either the COSE bytes themselves or their zlib (RFC 1950) stream, which may use
 //! a preset dictionary named by its Adler-32 in the zlib header.
 //!

@@ -4,7 +4,7 @@ use std::fmt;
 
 /// A field of a document failed validation.
 ///
-/// `field` is a JSON path in the issuance-input names of DESIGN §4, e.g. `"id_number"` or
+/// `field` is a JSON path in the issuance-input names of docs/format.md §4, e.g. `"id_number"` or
 /// `"classes[1].class"`. Errors about the CBOR `fields` map as a whole (a key that is not an
 /// unsigned integer, a duplicate key, not a map at all) use the path `"fields"`.
 ///

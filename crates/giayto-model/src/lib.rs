@@ -2,8 +2,8 @@
 //! the driving licence (GPLX), the vehicle registration certificate and the health insurance
 //! card (BHYT) — with their fields, their validation and their two encodings:
 //!
-//! - issuance JSON with the names of DESIGN §4 ([`Document::from_json`], [`Document::to_json`]);
-//! - the `fields` map of a credential (DESIGN §3.1): small unsigned integer keys in ascending
+//! - issuance JSON with the names of docs/format.md §4 ([`Document::from_json`], [`Document::to_json`]);
+//! - the `fields` map of a credential (docs/format.md §3): small unsigned integer keys in ascending
 //!   order, dates as RFC 8943 tag 100, texts NFC ([`Document::to_cbor`], [`Document::from_cbor`]).
 //!
 //! Both directions run the same checks: the structure of the 12-digit personal ID number
@@ -85,7 +85,7 @@ pub const NO_EXPIRY: &str = "no_expiry";
 /// Current schema version of the `fields` map for every doc type.
 pub const SCHEMA_VERSION: u64 = 1;
 
-/// The document types (DESIGN §3.1 `doc_type`).
+/// The document types (docs/format.md §3 `doc_type`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum DocType {
     /// Identity card (căn cước công dân / thẻ căn cước), code 1.
@@ -174,7 +174,7 @@ pub enum Document {
 }
 
 impl Document {
-    /// Parses and validates issuance input JSON (DESIGN §4 names). Unknown member names are
+    /// Parses and validates issuance input JSON (docs/format.md §4 names). Unknown member names are
     /// refused (typo guard, also `unknown_fields`), JSON `null` counts as absent, texts are
     /// NFC-normalised and trimmed, codes get their canonical spelling, dates are `YYYY-MM-DD`.
     pub fn from_json(doc_type: DocType, input: &serde_json::Value) -> Result<Document, FieldError> {

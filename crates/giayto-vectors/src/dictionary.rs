@@ -1,4 +1,4 @@
-//! The zlib preset dictionary for credential QR texts (DESIGN §3.2), version 1.
+//! The zlib preset dictionary for credential QR texts (docs/format.md §5), version 1.
 //!
 //! Built here, deterministically, from synthetic material only: word lists of common
 //! Vietnamese family, middle and given names (words, never a real person's full name), the
@@ -240,7 +240,7 @@ const DOCUMENT_WORDS: &[&str] = &[
 /// Issuer ids of the national issuers.
 const ISSUERS: &[&str] = &["VN.BHXH", "VN.BCA.C06"];
 
-/// Placeholder status-list uri prefix of the test deployment (DESIGN §3.4: issuer's prefix +
+/// Placeholder status-list uri prefix of the test deployment (docs/format.md §9: issuer's prefix +
 /// list number). A production dictionary version would carry the production prefixes.
 const STATUS_URI_PREFIX: &str = "https://giayto.example/st/";
 

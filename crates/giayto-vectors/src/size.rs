@@ -14,7 +14,7 @@ use giayto_qr::EccLevel;
 
 use crate::{seeds, AT};
 
-/// The size goal for a typical CCCD credential (DESIGN §5), in characters.
+/// The size goal for a typical CCCD credential (docs/performance.md), in characters.
 pub const CCCD_GOAL: usize = 450;
 
 /// Status list index of the measured credentials: a random-looking index below 2^20.
@@ -220,7 +220,7 @@ pub fn report() -> String {
     let cccd = &all[0];
     let _ = write!(
         s,
-        "\nGoal (DESIGN §5): a typical CCCD credential at most {CCCD_GOAL} characters. \
+        "\nGoal (docs/performance.md): a typical CCCD credential at most {CCCD_GOAL} characters. \
          Measured: **{} characters**, {} ({} characters {}). For scale: EU DCC codes have a \
          median of 555 characters.\n\n",
         cccd.chosen,

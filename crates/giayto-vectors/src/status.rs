@@ -119,10 +119,17 @@ pub fn files(trust_list: &[u8]) -> Vec<File> {
         ),
         v(
             "status_list_stale",
-            "Checked 9 days after the list was published: 7 days of validity plus 1 day of grace are over.",
+            "Checked 9 days after the list was published, 2 days after its exp (7 days of validity).",
             cred(45, DocType::Cccd, POLICE_URI, VALID_IDX),
             "stale_status",
             AT + 8 * DAY,
+        ),
+        v(
+            "status_list_just_expired",
+            "Checked one hour after the list's exp: exp is the issuer's word, only the 300 s clock skew is allowed (docs/format.md §9.5).",
+            cred(49, DocType::Cccd, POLICE_URI, VALID_IDX),
+            "stale_status",
+            AT + 6 * DAY + 3600,
         ),
         v(
             "status_revoked_stale_list",

@@ -11,6 +11,7 @@
 
 use std::path::Path;
 
+use giayto_verify::json::{report_json, JsonContext};
 use giayto_verify::{Bundle, Policy, Verifier};
 use giayto_verify_ffi::core::{input_text, parse_hex, parse_root, Error};
 use serde_json::{json, Value};
@@ -36,12 +37,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         };
         let name = path.file_stem().and_then(|s| s.to_str()).unwrap_or("?");
         for v in vectors {
-            let (verifier, made) = match (suite["root_public_key"].as_str(), suite["trust_list"].as_str()) {
+            let (verifier, made) = match (
+                suite["root_public_key"].as_str(),
+                suite["trust_list"].as_str(),
+            ) {
                 (Some(r), Some(t)) => {
                     let r = parse_root(&parse_hex(r, 64).ok_or("root hex")?)?;
-                    (Verifier::new(r, &parse_hex(t, 1 << 20).ok_or("trust hex")?)?, None)
+                    (
+                        Verifier::new(r, &parse_hex(t, 1 << 20).ok_or("trust hex")?)?,
+                        None,
+                    )
                 }
-                _ => (Verifier::from_bundle(root, &bundle)?, Some(bundle.created_at)),
+                _ => (
+                    Verifier::from_bundle(root, &bundle)?,
+                    Some(bundle.created_at),
+                ),
             };
             let policy = match v["policy"].as_str() {
                 Some("checkpoint") => Policy::Checkpoint,
@@ -54,9 +64,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 .accept_missing_status(v["accept_missing_status"] == Value::Bool(true));
             let text = v["text"].as_str().unwrap_or_default().trim();
             let at = v["at"].as_i64().ok_or("at")?;
-            let result = verifier.verify(text, at);
-            // TEMPORARY: the WASM build's JSON until giayto_verify::json::report_json lands.
-            let value = giayto_verify_wasm::result_json(&result, &verifier, text, at, made);
+            let value = report_json(
+                &verifier.check(text, at),
+                &JsonContext {
+                    bundle_created_at: made,
+                    message: None,
+                },
+            );
             line(name, v["name"].as_str().unwrap_or("?"), Ok(value));
         }
     }
@@ -67,8 +81,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let bytes = parse_hex(item["hex"].as_str().unwrap_or_default(), 1 << 20).ok_or("hex")?;
         let outcome = input_text(&bytes).map(|text| {
             let text = text.trim();
-            let result = verifier.verify(text, at);
-            giayto_verify_wasm::result_json(&result, &verifier, text, at, Some(bundle.created_at))
+            report_json(
+                &verifier.check(text, at),
+                &JsonContext {
+                    bundle_created_at: Some(bundle.created_at),
+                    message: None,
+                },
+            )
         });
         line("bad_inputs", item["name"].as_str().unwrap_or("?"), outcome);
     }

@@ -6,6 +6,7 @@ use std::sync::{OnceLock, RwLock};
 
 use ed25519_dalek::pkcs8::DecodePublicKey;
 use ed25519_dalek::VerifyingKey;
+use giayto_verify::json::{report_json, JsonContext};
 use giayto_verify::{Added, Bundle, Policy, Verifier};
 use serde_json::Value;
 
@@ -68,7 +69,9 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::NullArgument(name) => write!(f, "{name}: missing (null)"),
-            Error::RootKey => f.write_str("root key: not an Ed25519 public key (PEM, hex or 32 bytes)"),
+            Error::RootKey => {
+                f.write_str("root key: not an Ed25519 public key (PEM, hex or 32 bytes)")
+            }
             Error::TrustList(d) => write!(f, "trust list: {d}"),
             Error::Bundle(d) => write!(f, "bundle: {d}"),
             Error::StatusList(d) => write!(f, "status list: {d}"),
@@ -317,21 +320,19 @@ impl Engine {
         let at = opts.at.unwrap_or_else(now);
         let state = self.read()?;
         let verifier = state.for_policy(opts.policy);
-        let result = match &opts.nonce {
-            None => verifier.verify(text, at),
+        let report = match &opts.nonce {
+            None => verifier.check(text, at),
             Some(nonce) => verifier
                 .clone()
                 .with_expected_nonce(Some(nonce.clone()))
-                .verify(text, at),
+                .check(text, at),
         };
-        // TEMPORARY JSON builder: the WASM build's result_json, until the lead's
-        // giayto_verify::json::report_json (the one contract of `giayto verify --json`) lands.
-        Ok(giayto_verify_wasm::result_json(
-            &result,
-            verifier,
-            text,
-            at,
-            self.bundle_created_at,
+        Ok(report_json(
+            &report,
+            &JsonContext {
+                bundle_created_at: self.bundle_created_at,
+                message: None,
+            },
         ))
     }
 }
@@ -443,11 +444,41 @@ mod tests {
 
     #[test]
     fn image_with_two_codes_picks_the_giayto_one() {
+        use giayto_qr::image::{GenericImage, GrayImage, Luma};
         let opts = giayto_qr::RenderOptions::default();
-        let a = giayto_qr::render_png("https://example.invalid/x", &opts).unwrap();
-        assert_eq!(input_text(&a).unwrap(), "https://example.invalid/x");
-        let b = giayto_qr::render_png("VN1:6BFOXN*TS0BI$ZDFRH%", &opts).unwrap();
-        assert_eq!(input_text(&b).unwrap(), "VN1:6BFOXN*TS0BI$ZDFRH%");
+        let load = |text: &str| {
+            let png = giayto_qr::render_png(text, &opts).unwrap();
+            giayto_qr::image::load_from_memory(&png).unwrap().to_luma8()
+        };
+        let foreign = load("https://example.invalid/pay?x=1");
+        let ours = load("VN1:6BFOXN*TS0BI$ZDFRH%");
+        let png_of = |img: &GrayImage| {
+            let mut png = Vec::new();
+            img.write_to(
+                &mut std::io::Cursor::new(&mut png),
+                giayto_qr::image::ImageFormat::Png,
+            )
+            .unwrap();
+            png
+        };
+        // Both orders: the foreign code first (left) and last.
+        for (left, right) in [(&foreign, &ours), (&ours, &foreign)] {
+            let w = left.width() + right.width() + 40;
+            let h = left.height().max(right.height());
+            let mut both = GrayImage::from_pixel(w, h, Luma([255]));
+            both.copy_from(left, 0, 0).unwrap();
+            both.copy_from(right, left.width() + 40, 0).unwrap();
+            let codes = giayto_qr::decode_image_bytes(&png_of(&both)).unwrap();
+            assert_eq!(codes.len(), 2, "the scanner sees both codes");
+            assert_eq!(
+                input_text(&png_of(&both)).unwrap(),
+                "VN1:6BFOXN*TS0BI$ZDFRH%"
+            );
+        }
+        assert_eq!(
+            input_text(&png_of(&foreign)).unwrap(),
+            "https://example.invalid/pay?x=1"
+        );
     }
 
     #[test]
@@ -481,7 +512,10 @@ mod tests {
             "stale_presentation"
         );
         assert!(e.add_status_list(b"not a list").is_err());
-        assert_eq!(e.trust_list_json().unwrap()["sequence"].as_u64().is_some(), true);
+        assert_eq!(
+            e.trust_list_json().unwrap()["sequence"].as_u64().is_some(),
+            true
+        );
         assert!(Engine::from_bundle(&vectors("root.pub"), &vectors("trust.cwt")).is_err());
         assert_eq!(
             Engine::from_trust_list(b"nope", &vectors("trust.cwt")).unwrap_err(),

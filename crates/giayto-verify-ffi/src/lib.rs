@@ -393,7 +393,14 @@ mod tests {
         unsafe { giayto_string_free(err) };
         let mut out: *mut c_char = ptr::null_mut();
         let s = unsafe {
-            giayto_verifier_verify(ptr::null(), ptr::null(), 0, ptr::null(), &mut out, ptr::null_mut())
+            giayto_verifier_verify(
+                ptr::null(),
+                ptr::null(),
+                0,
+                ptr::null(),
+                &mut out,
+                ptr::null_mut(),
+            )
         };
         assert_eq!(s, GiaytoStatus::NullArgument);
         assert!(out.is_null());

@@ -9,10 +9,8 @@
 
 use ed25519_dalek::pkcs8::DecodePublicKey;
 use ed25519_dalek::VerifyingKey;
-use giayto_verify::{
-    hex_lower, Added, Bundle, Policy, Rejection, Rollback, SeenState, Verdict, VerifiedCredential,
-    Verifier, Warning,
-};
+use giayto_verify::json::{report_json, JsonContext};
+use giayto_verify::{hex_lower, Added, Bundle, Policy, Report, Rollback, SeenState, Verifier};
 use serde_json::{json, Map, Value};
 use wasm_bindgen::prelude::*;
 
@@ -46,10 +44,19 @@ export interface VerifyResult {
   /** The fields as the card shows them: [name, value] in card order. */
   display_fields?: [string, string][];
   status_list?: { uri: string; idx: number; issued_at: string; expires_at: string };
-  warnings?: { code: string; uri?: string; expires_at?: string }[];
+  /** Always present; empty unless valid. */
+  warnings: { code: "status_not_checked" | "status_list_aging" | "status_list_in_grace"
+    | "trust_list_aging" | "possession_not_proven" | string; uri?: string; expires_at?: string }[];
   bundle_created_at?: string;
   /** Whether the code was a holder-signed VP1: presentation. */
   presentation: boolean;
+  /** For an accepted presentation: when the holder signed, and the challenge it answered. */
+  presented_at?: string;
+  nonce?: string;
+  /** For a code that is not a giayto credential: what it looks like (web_link, vietqr, ...). */
+  foreign?: string;
+  /** The reason's message in the caller's language (the CLI only). */
+  message?: string;
 }
 /** A signed list held by the verifier. */
 export interface StatusListInfo { issuer: string; uri: string; issued_at: string; expires_at: string }
@@ -61,7 +68,9 @@ export interface StatusListInfo { issuer: string; uri: string; issued_at: string
 export type Rollback =
   | { kind: "trust_list"; seen: number; offered: number; message: string }
   | { kind: "status_list"; uri: string; seen: string; offered: string;
-      seen_seconds: number; offered_seconds: number; message: string };
+      seen_seconds: number; offered_seconds: number; message: string }
+  | { kind: "from_future"; uri: string | null; issued_at: string; issued_at_seconds: number;
+      now_seconds: number; message: string };
 "#;
 
 /// RFC 3339 in Vietnam's time (+07:00), as the CLI prints.
@@ -101,151 +110,18 @@ fn parse_hex(text: &str) -> Option<Vec<u8>> {
         .collect()
 }
 
-/// The arguments a reason's message needs (the CLI's Fluent messages name them the same).
-fn reason_args(reason: &giayto_verify::Reason) -> Map<String, Value> {
-    use giayto_verify::Reason as R;
-    let mut m = Map::new();
-    let mut put = |k: &str, v: String| {
-        m.insert(k.to_owned(), Value::String(v));
-    };
-    match reason {
-        R::Expired { expires_at } => put("time", rfc3339(*expires_at)),
-        R::NotYetValid { valid_from } => put("time", rfc3339(*valid_from)),
-        R::TrustListExpired { expired_at } => put("time", rfc3339(*expired_at)),
-        R::StatusUnavailable { uri } => put("uri", uri.clone()),
-        R::StatusListExpired { uri, expired_at } => {
-            put("uri", uri.clone());
-            put("time", rfc3339(*expired_at));
-        }
-        R::Level { required, found } => {
-            put("required", required.to_string());
-            put("found", found.to_string());
-        }
-        R::IssuerMismatch { claimed, key_owner } => {
-            put("claimed", claimed.clone());
-            put("owner", key_owner.clone());
-        }
-        R::DocTypeNotAllowed { doc_type } => put(
-            "doctype",
-            giayto_model::DocType::from_code(*doc_type)
-                .map(|t| t.as_str().to_owned())
-                .unwrap_or_else(|| doc_type.to_string()),
-        ),
-        R::UnsupportedDocType { doc_type } => put("doctype", doc_type.to_string()),
-        R::UnsupportedSchema { version, known } => {
-            put("version", version.to_string());
-            put("known", known.to_string());
-        }
-        R::Fields(e) => {
-            put("field", e.field.clone());
-            put("detail", e.to_string());
-        }
-        R::UnknownKid { kid } => put("kid", hex_lower(kid)),
-        R::PresentationTime { issued_at, window } => {
-            put("time", rfc3339(*issued_at));
-            put("window", window.to_string());
-        }
-        _ => {}
-    }
-    m
-}
-
-fn document_json(obj: &mut Map<String, Value>, doc: &giayto_model::Document) {
-    obj.insert("fields".into(), doc.to_json());
-    let rows: Vec<Value> = doc
-        .display_fields()
-        .into_iter()
-        .map(|(k, v)| json!([k, v]))
-        .collect();
-    obj.insert("display_fields".into(), Value::Array(rows));
-}
-
-/// The result of one verification as JSON, with the field names of `giayto verify --json`
-/// (`valid`, `verdict`, `reason`, `doc_type`, `issuer`, `issuer_name`, `serial`, `issued_at`,
-/// `expires_at`, `fields`, `status_list`, `warnings`, `presentation`, ...), plus
-/// `reason_args` and `display_fields` for a page that lays the card out itself.
-pub fn result_json(
-    result: &Result<VerifiedCredential, Rejection>,
-    verifier: &Verifier,
-    text: &str,
-    now: i64,
-    bundle_created_at: Option<i64>,
-) -> Value {
-    let trust = verifier.trust_list();
-    let verdict = match result {
-        Ok(_) => Verdict::Valid,
-        Err(r) => r.verdict,
-    };
-    let mut obj = Map::new();
-    obj.insert("valid".into(), json!(verdict == Verdict::Valid));
-    obj.insert("verdict".into(), json!(verdict.as_str()));
-    obj.insert("checked_at".into(), json!(rfc3339(now)));
-    obj.insert(
-        "trust_list".into(),
-        json!({
-            "sequence": trust.sequence,
-            "issued_at": rfc3339(trust.issued_at),
-            "expires_at": rfc3339(trust.expires_at),
-        }),
-    );
-    match result {
-        Ok(v) => {
-            giayto_verify::json::insert_claims(&mut obj, v.claims());
-            giayto_verify::json::insert_issuer(&mut obj, v.issuer());
-            document_json(&mut obj, v.document());
-            if let Some(s) = v.status() {
-                obj.insert(
-                    "status_list".into(),
-                    json!({
-                        "uri": s.uri,
-                        "idx": s.index,
-                        "issued_at": rfc3339(s.list_issued_at),
-                        "expires_at": rfc3339(s.list_expires_at),
-                    }),
-                );
-            }
-            let warnings: Vec<Value> = v
-                .warnings()
-                .iter()
-                .map(|w| match w {
-                    Warning::StatusNotChecked { uri } => {
-                        json!({"code": "status_not_checked", "uri": uri})
-                    }
-                    Warning::StatusListAging { uri, expires_at } => json!({
-                        "code": "status_list_aging", "uri": uri,
-                        "expires_at": rfc3339(*expires_at)
-                    }),
-                    Warning::TrustListAging { expires_at } => {
-                        json!({"code": "trust_list_aging", "expires_at": rfc3339(*expires_at)})
-                    }
-                    _ => json!({"code": "other"}),
-                })
-                .collect();
-            obj.insert("warnings".into(), Value::Array(warnings));
-        }
-        Err(r) => {
-            obj.insert("reason".into(), json!(r.reason.code()));
-            let args = reason_args(&r.reason);
-            if !args.is_empty() {
-                obj.insert("reason_args".into(), Value::Object(args));
-            }
-            if let Some(info) = r.credential.as_deref() {
-                giayto_verify::json::insert_claims(&mut obj, &info.claims);
-                giayto_verify::json::insert_issuer(&mut obj, &info.issuer);
-                if let Some(doc) = &info.document {
-                    document_json(&mut obj, doc);
-                }
-            }
-        }
-    }
-    if let Some(made) = bundle_created_at {
-        obj.insert("bundle_created_at".into(), json!(rfc3339(made)));
-    }
-    obj.insert(
-        "presentation".into(),
-        json!(text.trim_start().starts_with("VP1:")),
-    );
-    Value::Object(obj)
+/// The result of one verification as JSON: exactly the contract of `giayto verify --json`,
+/// built by the one function that builds it for every front end
+/// ([`giayto_verify::json::report_json`]); a page translates `reason` and `reason_args` with
+/// its own Fluent messages.
+pub fn result_json(report: &Report, bundle_created_at: Option<i64>) -> Value {
+    report_json(
+        report,
+        &JsonContext {
+            bundle_created_at,
+            message: None,
+        },
+    )
 }
 
 /// Longest QR text accepted (a version 40 symbol holds 4,296 alphanumeric characters).
@@ -332,6 +208,22 @@ impl WebVerifier {
         Ok(state.to_bytes())
     }
 
+    /// Rollback protection in one step, as the CLI runs it ([`SeenState::accept`]): refuse
+    /// data older than the device's state or dated more than an hour after the device's clock
+    /// `now`, else record it. `Ok(Ok(new state bytes))` when accepted, `Ok(Err(rollback))`
+    /// when refused (Rust API).
+    pub fn accept_seen(
+        &self,
+        state: Option<&[u8]>,
+        now: i64,
+    ) -> Result<Result<Vec<u8>, Value>, String> {
+        let mut state = seen_state(state)?;
+        Ok(match state.accept(self.verifier()?, now) {
+            Ok(_) => Ok(state.to_bytes()),
+            Err(r) => Err(rollback_json(&r)),
+        })
+    }
+
     /// Verify a text at `now` (seconds) and shape the result as JSON (Rust API).
     pub fn verify_value(&self, text: &str, now: i64) -> Result<Value, String> {
         let verifier = self.verifier()?;
@@ -341,12 +233,8 @@ impl WebVerifier {
         } else {
             text
         };
-        let result = verifier.verify(text, now);
         Ok(result_json(
-            &result,
-            verifier,
-            text,
-            now,
+            &verifier.check(text, now),
             self.bundle_created_at,
         ))
     }
@@ -379,6 +267,19 @@ fn rollback_json(r: &Rollback) -> Value {
             "offered_seconds": offered,
             "message": r.to_string(),
         }),
+        Rollback::FromFuture {
+            uri,
+            issued_at,
+            now,
+        } => json!({
+            "kind": "from_future",
+            "uri": uri,
+            "issued_at": rfc3339(*issued_at),
+            "issued_at_seconds": issued_at,
+            "now_seconds": now,
+            "message": r.to_string(),
+        }),
+        _ => json!({ "kind": "other", "message": r.to_string() }),
     }
 }
 
@@ -504,6 +405,36 @@ impl WebVerifier {
     #[wasm_bindgen(js_name = recordSeenState)]
     pub fn record_seen_state(&self, state: Option<Vec<u8>>) -> Result<Vec<u8>, JsError> {
         self.record_seen(state.as_deref()).map_err(js_err)
+    }
+
+    /// Rollback protection in one step, as `giayto verify` runs it: refuse data older than
+    /// `state` (bytes from an earlier call, `undefined` on a device that has used nothing) or
+    /// dated more than an hour after `nowSeconds` (the device's clock); otherwise record it.
+    /// Returns `{ state: Uint8Array }` when accepted (keep the new state) or
+    /// `{ rollback: Rollback }` when refused (keep using the data held before). Throws only for
+    /// state bytes it cannot read.
+    #[wasm_bindgen(js_name = acceptSeenState, unchecked_return_type = "{ state: Uint8Array } | { rollback: Rollback }")]
+    pub fn accept_seen_state(
+        &self,
+        state: Option<Vec<u8>>,
+        #[wasm_bindgen(js_name = nowSeconds)] now: f64,
+    ) -> Result<JsValue, JsError> {
+        let obj = js_sys::Object::new();
+        match self
+            .accept_seen(state.as_deref(), seconds(now)?)
+            .map_err(js_err)?
+        {
+            Ok(bytes) => {
+                let array = js_sys::Uint8Array::from(bytes.as_slice());
+                js_sys::Reflect::set(&obj, &"state".into(), &array)
+                    .map_err(|_| JsError::new("state"))?;
+            }
+            Err(rollback) => {
+                js_sys::Reflect::set(&obj, &"rollback".into(), &to_js(&rollback)?)
+                    .map_err(|_| JsError::new("rollback"))?;
+            }
+        }
+        Ok(obj.into())
     }
 
     /// The trust list: `{sequence, issued_at, expires_at, issued_at_seconds, expires_at_seconds}`.

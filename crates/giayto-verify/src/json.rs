@@ -1,17 +1,28 @@
-//! The machine-readable fields of a verification, as `giayto verify --json` prints them (DESIGN
-//! §4: scripts depend on these names). One definition for every front end — the CLI and the
-//! WASM build — so the contract cannot drift between them.
+//! The JSON contract of a verification: what `giayto verify --json` prints, what the WASM build
+//! returns and what every binding gives back (docs/format.md §7.5, schema in
+//! `docs/verify-result.schema.json`). [`report_json`] is the one function that builds it, so
+//! the front ends cannot drift apart.
 
 use serde_json::{json, Map, Value};
 
-use crate::{hex_lower, CredentialClaims, IssuerEntry};
+use crate::{hex_lower, Arg, CodeKind, CredentialClaims, IssuerEntry, Report};
 
-/// A timestamp as RFC 3339 in Vietnam time (`+07:00`); the plain number if out of range.
-pub fn rfc3339(ts: i64) -> String {
-    let offset = time::UtcOffset::from_whole_seconds(7 * 3600).unwrap_or(time::UtcOffset::UTC);
+/// Vietnam's offset from UTC, seconds.
+const VIETNAM: i32 = 7 * 3600;
+
+/// A time in Vietnam (`UTC+07:00`), or `None` when it cannot be shown (outside the years
+/// 1970–9999 that every giayto structure is held to).
+pub fn vietnam_time(ts: i64) -> Option<time::OffsetDateTime> {
+    let offset = time::UtcOffset::from_whole_seconds(VIETNAM).ok()?;
     time::OffsetDateTime::from_unix_timestamp(ts)
-        .ok()
-        .map(|t| t.to_offset(offset))
+        .ok()?
+        .checked_to_offset(offset)
+}
+
+/// A timestamp as RFC 3339 in Vietnam time (`+07:00`); the plain number when it cannot be
+/// shown as a date. Never panics.
+pub fn rfc3339(ts: i64) -> String {
+    vietnam_time(ts)
         .and_then(|t| {
             t.format(&time::format_description::well_known::Rfc3339)
                 .ok()
@@ -19,14 +30,131 @@ pub fn rfc3339(ts: i64) -> String {
         .unwrap_or_else(|| ts.to_string())
 }
 
+/// What a front end adds to the contract beyond the report itself.
+#[derive(Debug, Clone, Default)]
+pub struct JsonContext {
+    /// When the offline bundle the verifier came from was made, if it came from one.
+    pub bundle_created_at: Option<i64>,
+    /// The reason's message in the caller's language (`message`), for a front end that has
+    /// its messages (the CLI); a page or a binding translates `reason` and `reason_args` itself.
+    pub message: Option<String>,
+}
+
+/// An argument as JSON: a time as RFC 3339, a document type by its name when known.
+pub fn arg_json(arg: &Arg) -> Value {
+    match arg {
+        Arg::Time(t) => json!(rfc3339(*t)),
+        Arg::Text(s) => json!(s),
+        Arg::Number(n) => json!(n.to_string()),
+        Arg::DocType(code) => json!(doc_type_name(*code)),
+        #[allow(unreachable_patterns)]
+        _ => Value::Null,
+    }
+}
+
+fn doc_type_name(code: u64) -> String {
+    giayto_model::DocType::from_code(code)
+        .map(|t| t.as_str().to_owned())
+        .unwrap_or_else(|| code.to_string())
+}
+
+fn args_json(args: Vec<(&'static str, Arg)>) -> Map<String, Value> {
+    args.into_iter()
+        .map(|(k, v)| (k.to_owned(), arg_json(&v)))
+        .collect()
+}
+
+/// The JSON contract of one verification.
+///
+/// Always: `valid`, `verdict`, `checked_at`, `trust_list` `{sequence, issued_at, expires_at}`,
+/// `presentation` (whether the code was a holder-signed `VP1:`), `warnings` (`[{code, …}]`,
+/// empty unless valid). When rejected: `reason`, `reason_args` (when the reason has any),
+/// `message` (when the context gives one); for a foreign code, `foreign`. Whenever the issuer's
+/// signature verified: `doc_type`, `issuer`, `issuer_name` `{vi, en}`, `serial`, `issued_at`,
+/// `expires_at`, `not_before`, `assurance_level`, `holder_key`, `status` `{idx, uri}`,
+/// `unknown_claims`, and when the fields parsed, `fields` and `display_fields`. When valid:
+/// `status_list` (the list that confirmed it), and for a presentation `presented_at` and
+/// `nonce`. With a bundle: `bundle_created_at`.
+pub fn report_json(report: &Report, context: &JsonContext) -> Value {
+    let trust = report.trust();
+    let mut obj = Map::new();
+    obj.insert("valid".into(), json!(report.is_valid()));
+    obj.insert("verdict".into(), json!(report.verdict().as_str()));
+    obj.insert("checked_at".into(), json!(rfc3339(report.checked_at())));
+    obj.insert(
+        "trust_list".into(),
+        json!({
+            "sequence": trust.sequence,
+            "issued_at": rfc3339(trust.issued_at),
+            "expires_at": rfc3339(trust.expires_at),
+        }),
+    );
+    obj.insert("presentation".into(), json!(report.is_presentation()));
+    if let CodeKind::Foreign(kind) = report.kind() {
+        obj.insert("foreign".into(), json!(kind.as_str()));
+    }
+    if let Some(reason) = report.reason() {
+        obj.insert("reason".into(), json!(reason.code()));
+        let args = args_json(reason.args());
+        if !args.is_empty() {
+            obj.insert("reason_args".into(), Value::Object(args));
+        }
+        if let Some(message) = &context.message {
+            obj.insert("message".into(), json!(message));
+        }
+    }
+    if let Some(c) = report.credential() {
+        insert_claims(&mut obj, c.claims);
+        insert_issuer(&mut obj, c.issuer);
+        if let Some(doc) = c.document {
+            obj.insert("fields".into(), doc.to_json());
+            let rows: Vec<Value> = doc
+                .display_fields()
+                .into_iter()
+                .map(|(k, v)| json!([k, v]))
+                .collect();
+            obj.insert("display_fields".into(), Value::Array(rows));
+        }
+    }
+    if let Some(s) = report.status() {
+        obj.insert(
+            "status_list".into(),
+            json!({
+                "uri": s.uri,
+                "idx": s.index,
+                "issued_at": rfc3339(s.list_issued_at),
+                "expires_at": rfc3339(s.list_expires_at),
+            }),
+        );
+    }
+    if let Some(p) = report.presentation() {
+        obj.insert("presented_at".into(), json!(rfc3339(p.issued_at)));
+        if let Some(nonce) = &p.nonce {
+            obj.insert("nonce".into(), json!(hex_lower(nonce)));
+        }
+    }
+    let warnings: Vec<Value> = report
+        .warnings()
+        .iter()
+        .map(|w| {
+            let mut m = args_json(w.args());
+            m.insert("code".into(), json!(w.code()));
+            Value::Object(m)
+        })
+        .collect();
+    obj.insert("warnings".into(), Value::Array(warnings));
+    if let Some(made) = context.bundle_created_at {
+        obj.insert("bundle_created_at".into(), json!(rfc3339(made)));
+    }
+    Value::Object(obj)
+}
+
 /// Add what the claims say: `doc_type`, `issuer`, `serial`, `issued_at`, `expires_at`,
 /// `not_before`, `assurance_level`, `holder_key`, `status`, `unknown_claims`.
 pub fn insert_claims(obj: &mut Map<String, Value>, claims: &CredentialClaims) {
     obj.insert(
         "doc_type".into(),
-        json!(giayto_model::DocType::from_code(claims.document.doc_type)
-            .map(|t| t.as_str().to_owned())
-            .unwrap_or_else(|| claims.document.doc_type.to_string())),
+        json!(doc_type_name(claims.document.doc_type)),
     );
     obj.insert("issuer".into(), json!(claims.issuer));
     obj.insert("serial".into(), json!(hex_lower(&claims.serial)));

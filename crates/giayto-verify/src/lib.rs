@@ -12,7 +12,7 @@
 //! the freshness of the trust list (a rejection never needs fresh data; acceptance does).
 //! Fields are only ever exposed after the signature has verified.
 //!
-//! A `VP1:` presentation (the holder's signature over a credential, DESIGN §3.3) goes through
+//! A `VP1:` presentation (the holder's signature over a credential, docs/format.md §11) goes through
 //! the same call: the holder signature under the credential's `cnf`, the verifier's nonce, the
 //! freshness window, then every check above on the credential inside (see [`VerifiedPresentation`]
 //! and `Verifier::verify_presentation_with_nonce`).
@@ -52,25 +52,29 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod foreign;
 #[cfg(feature = "json")]
 pub mod json;
 mod presentation;
+mod report;
 mod status;
 mod verdict;
 
 pub use giayto_status::{Status, StatusListToken};
 pub use status::{
     Added, Bundle, BundleError, LoadedStatusList, Rollback, SeenState, StatusLoadError,
-    MAX_BUNDLE_BYTES, MAX_BUNDLE_LISTS,
+    MAX_BUNDLE_BYTES, MAX_BUNDLE_LISTS, MAX_DATA_AHEAD,
 };
 
 /// The pinned root key's type (Ed25519), re-exported so an app needs no direct dependency.
 pub use ed25519_dalek::VerifyingKey;
+pub use foreign::ForeignCode;
 pub use giayto_cose::claims::{CredentialClaims, StatusRef};
 pub use giayto_model::{DocType, Document};
 pub use giayto_trust::{IssuerEntry, TrustError, TrustList};
 pub use presentation::{VerifiedPresentation, DEFAULT_PRESENTATION_WINDOW};
-pub use verdict::{ForeignCode, Reason, Verdict};
+pub use report::{Arg, CodeKind, CredentialView, PresentationInfo, Report, TrustSummary};
+pub use verdict::{Reason, Verdict};
 
 use giayto_cose::claims::ClaimsError;
 use giayto_cose::sign1::{CoseError, Sign1};
@@ -102,8 +106,11 @@ impl Policy {
 pub const DEFAULT_TRUST_GRACE: i64 = 7 * 24 * 3600;
 /// Default allowed clock difference between issuer and verifier, seconds.
 pub const DEFAULT_CLOCK_SKEW: i64 = 300;
-/// Default grace after a status list's `exp` before verdicts become `stale_status`.
-pub const DEFAULT_STATUS_GRACE: i64 = 24 * 3600;
+/// Default grace after a status list's `exp` (beyond the clock skew) before verdicts become
+/// `stale_status`: none. A list's `exp` is its issuer's word (docs/format.md §9.5); an operator
+/// who wants grace asks for it ([`Verifier::with_status_grace`]) and every verdict that relies
+/// on it carries [`Warning::StatusListInGrace`].
+pub const DEFAULT_STATUS_GRACE: i64 = 0;
 /// How long before trust or status data goes stale a verifier starts warning.
 pub const STALE_WARNING: i64 = 24 * 3600;
 
@@ -124,11 +131,22 @@ pub enum Warning {
         /// Its `exp`.
         expires_at: i64,
     },
+    /// The status list used is past its `exp` and was accepted only because the verifier was
+    /// given a grace period ([`Verifier::with_status_grace`]).
+    StatusListInGrace {
+        /// The list's uri.
+        uri: String,
+        /// Its `exp`.
+        expires_at: i64,
+    },
     /// The trust list goes stale soon (or is within its grace period).
     TrustListAging {
         /// Its `exp`.
         expires_at: i64,
     },
+    /// The credential is bound to a holder key but was shown as issued (`VN1:`), not as the
+    /// holder's presentation (`VP1:`): nothing proves the person showing it holds it.
+    PossessionNotProven,
 }
 
 /// The status check of an accepted credential.
@@ -300,7 +318,8 @@ impl Verifier {
         self.status.iter()
     }
 
-    /// Accept a status list this many seconds past its `exp` (default one day).
+    /// Accept a status list this many seconds past its `exp` plus the clock skew (default
+    /// none); a verdict that relies on it carries [`Warning::StatusListInGrace`].
     pub fn with_status_grace(mut self, seconds: i64) -> Verifier {
         self.status_grace = seconds.max(0);
         self
@@ -347,36 +366,78 @@ impl Verifier {
         self.policy
     }
 
-    /// Verify a scanned QR text at time `now` (seconds since the epoch).
-    pub fn verify(&self, scanned: &str, now: i64) -> Result<VerifiedCredential, Rejection> {
+    /// Check a scanned QR text at time `now` (seconds since the epoch): the one outcome every
+    /// front end shows ([`Report`]). A `VP1:` presentation is checked with the nonce set by
+    /// [`Verifier::with_expected_nonce`], if any.
+    pub fn check(&self, scanned: &str, now: i64) -> Report {
+        let trust = TrustSummary::of(&self.trust);
+        let report = |kind, outcome, presentation| Report {
+            checked_at: now,
+            kind,
+            trust,
+            outcome,
+            presentation,
+        };
         let dictionaries: Vec<Dictionary<'_>> = self
             .dictionaries
             .iter()
             .map(|d| Dictionary::new(d))
             .collect();
-        let (kind, cose) = text::decode(scanned, &dictionaries).map_err(|e| match e {
-            TextError::NoPrefix => Rejection::new(
-                Verdict::NotACredential,
-                Reason::NotGiayto(ForeignCode::classify(scanned)),
-            ),
-            e => Rejection::new(Verdict::Malformed, Reason::Text(e)),
-        })?;
+        let (kind, cose) = match text::decode(scanned, &dictionaries) {
+            Ok(decoded) => decoded,
+            Err(TextError::NoPrefix) => {
+                let foreign = ForeignCode::classify(scanned);
+                let rejection = Rejection::new(Verdict::NotACredential, Reason::NotGiayto(foreign));
+                return report(CodeKind::Foreign(foreign), Err(rejection), None);
+            }
+            Err(e) => {
+                // The prefix was read; the rest was not.
+                let kind = if scanned.trim_start().starts_with("VP1:") {
+                    CodeKind::Presentation
+                } else {
+                    CodeKind::Credential
+                };
+                let rejection = Rejection::new(Verdict::Malformed, Reason::Text(e));
+                return report(kind, Err(rejection), None);
+            }
+        };
         if kind == Kind::Presentation {
-            return self
-                .verify_presentation_cose(&cose, now)
-                .map(VerifiedPresentation::into_credential);
+            return match self.verify_presentation_cose(&cose, now) {
+                Ok(p) => {
+                    let info = PresentationInfo {
+                        issued_at: p.issued_at(),
+                        nonce: p.nonce().map(<[u8]>::to_vec),
+                    };
+                    report(CodeKind::Presentation, Ok(p.into_credential()), Some(info))
+                }
+                Err(r) => report(CodeKind::Presentation, Err(r), None),
+            };
         }
         if self.expected_nonce.is_some() {
             // A verifier that showed a challenge wants the holder's answer; a static code is none.
-            return Err(Rejection::new(
+            let rejection = Rejection::new(
                 Verdict::StalePresentation,
                 Reason::NonceMismatch { present: false },
-            ));
+            );
+            return report(CodeKind::Credential, Err(rejection), None);
         }
-        self.verify_cose(&cose, now)
+        let outcome = self.verify_cose(&cose, now).map(|mut credential| {
+            // Shown as issued: a holder-bound credential proves nothing about who shows it.
+            if credential.claims.holder_key.is_some() {
+                credential.warnings.push(Warning::PossessionNotProven);
+            }
+            credential
+        });
+        report(CodeKind::Credential, outcome, None)
     }
 
-    /// Verify the COSE bytes of a credential at time `now`.
+    /// Verify a scanned QR text at time `now` (seconds since the epoch): [`Verifier::check`]
+    /// as a `Result`, for code that wants the typed proof of a valid credential.
+    pub fn verify(&self, scanned: &str, now: i64) -> Result<VerifiedCredential, Rejection> {
+        self.check(scanned, now).into_result()
+    }
+
+    /// Verify the COSE bytes of a credential at time `now` (docs/format.md §7.2).
     pub fn verify_cose(&self, cose: &[u8], now: i64) -> Result<VerifiedCredential, Rejection> {
         let signed = Sign1::parse(cose, CREDENTIAL_TYP)
             .map_err(|e| Rejection::new(Verdict::Malformed, Reason::Cose(e)))?;
@@ -400,192 +461,134 @@ impl Verifier {
         let claims = CredentialClaims::from_bytes(signed.payload())
             .map_err(|e: ClaimsError| Rejection::new(Verdict::Malformed, Reason::Claims(e)))?;
 
+        // From here on the issuer's signature holds: every rejection shows what it says.
         let mut info = CredentialInfo {
             issuer: entry.clone(),
             claims,
             document: None,
         };
-        let reject = |verdict, reason, info: &CredentialInfo| Rejection {
-            verdict,
-            reason,
-            credential: Some(Box::new(info.clone())),
+        let document = match self.check_issuer_and_document(entry, &info.claims) {
+            Ok(document) => document,
+            Err((verdict, reason)) => return Err(info.reject(verdict, reason)),
         };
-        let claims = &info.claims;
+        info.document = Some(document.clone());
+        let mut warnings = Vec::new();
+        let status = match self
+            .check_time(&info.claims, now)
+            .and_then(|()| self.check_status(entry, &info.claims, now, &mut warnings))
+            .and_then(|status| {
+                self.check_level_and_trust(&info.claims, now, &mut warnings)
+                    .map(|()| status)
+            }) {
+            Ok(status) => status,
+            Err((verdict, reason)) => return Err(info.reject(verdict, reason)),
+        };
+        Ok(VerifiedCredential {
+            issuer: info.issuer,
+            claims: info.claims,
+            document,
+            status,
+            warnings,
+        })
+    }
 
+    /// The issuer's authority for this credential, then the document type, schema and fields.
+    fn check_issuer_and_document(
+        &self,
+        entry: &IssuerEntry,
+        claims: &CredentialClaims,
+    ) -> Result<Document, (Verdict, Reason)> {
         if claims.issuer != entry.id {
-            return Err(reject(
+            return Err((
                 Verdict::IssuerNotAuthorized,
                 Reason::IssuerMismatch {
                     claimed: claims.issuer.clone(),
                     key_owner: entry.id.clone(),
                 },
-                &info,
             ));
         }
         if claims.issued_at < entry.not_before || claims.issued_at > entry.not_after {
-            return Err(reject(
+            return Err((
                 Verdict::IssuerNotAuthorized,
                 Reason::KeyNotValidAt {
                     issued_at: claims.issued_at,
                     not_before: entry.not_before,
                     not_after: entry.not_after,
                 },
-                &info,
             ));
         }
         let doc_code = claims.document.doc_type;
         if !entry.allows(doc_code) {
-            return Err(reject(
+            return Err((
                 Verdict::IssuerNotAuthorized,
                 Reason::DocTypeNotAllowed { doc_type: doc_code },
-                &info,
             ));
         }
         let Some(doc_type) = DocType::from_code(doc_code) else {
-            return Err(reject(
+            return Err((
                 Verdict::UnsupportedDocument,
                 Reason::UnsupportedDocType { doc_type: doc_code },
-                &info,
             ));
         };
         let version = claims.document.schema_version;
         if version > giayto_model::SCHEMA_VERSION || version == 0 {
-            return Err(reject(
+            return Err((
                 Verdict::UnsupportedDocument,
                 Reason::UnsupportedSchema {
                     version,
                     known: giayto_model::SCHEMA_VERSION,
                 },
-                &info,
             ));
         }
-        let document = Document::from_cbor(doc_type, &claims.document.fields)
-            .map_err(|e| reject(Verdict::Malformed, Reason::Fields(e), &info))?;
-        info.document = Some(document);
-        let claims = &info.claims;
+        Document::from_cbor(doc_type, &claims.document.fields)
+            .map_err(|e| (Verdict::Malformed, Reason::Fields(e)))
+    }
 
-        // Valid from nbf, or from iat when nbf is absent or earlier; the same clock skew
-        // applies to both.
+    /// The validity period: from nbf (or iat when later or absent), with the clock skew, to exp.
+    fn check_time(&self, claims: &CredentialClaims, now: i64) -> Result<(), (Verdict, Reason)> {
         let valid_from = claims
             .not_before
             .unwrap_or(claims.issued_at)
             .max(claims.issued_at);
         if now.saturating_add(self.clock_skew) < valid_from {
-            return Err(reject(
-                Verdict::NotYetValid,
-                Reason::NotYetValid { valid_from },
-                &info,
-            ));
+            return Err((Verdict::NotYetValid, Reason::NotYetValid { valid_from }));
         }
         if now >= claims.expires_at {
-            return Err(reject(
+            return Err((
                 Verdict::Expired,
                 Reason::Expired {
                     expires_at: claims.expires_at,
                 },
-                &info,
             ));
         }
-        let mut warnings = Vec::new();
-        let mut checked = None;
-        if let Some(status) = &claims.status {
-            match self.status.get(&entry.id, &status.uri) {
-                None if self.accept_missing_status => warnings.push(Warning::StatusNotChecked {
-                    uri: status.uri.clone(),
-                }),
-                None => {
-                    return Err(reject(
-                        Verdict::StaleStatus,
-                        Reason::StatusUnavailable {
-                            uri: status.uri.clone(),
-                        },
-                        &info,
-                    ))
-                }
-                Some(held) => {
-                    let token = &held.token;
-                    let uri = status.uri.clone();
-                    let found = token.list.get(status.idx).ok_or_else(|| {
-                        reject(
-                            Verdict::Malformed,
-                            Reason::StatusIndexOutOfRange {
-                                uri: uri.clone(),
-                                index: status.idx,
-                                len: token.list.len(),
-                            },
-                            &info,
-                        )
-                    })?;
-                    // Revocation is final: an old list that says revoked is still right.
-                    if found == Status::Revoked {
-                        return Err(reject(
-                            Verdict::Revoked,
-                            Reason::Status {
-                                uri,
-                                index: status.idx,
-                                status: found,
-                            },
-                            &info,
-                        ));
-                    }
-                    let stale_at = token.expires_at.saturating_add(self.status_grace);
-                    if now > stale_at {
-                        return Err(reject(
-                            Verdict::StaleStatus,
-                            Reason::StatusListExpired {
-                                uri,
-                                expired_at: token.expires_at,
-                            },
-                            &info,
-                        ));
-                    }
-                    if found != Status::Valid {
-                        return Err(reject(
-                            Verdict::Suspended,
-                            Reason::Status {
-                                uri,
-                                index: status.idx,
-                                status: found,
-                            },
-                            &info,
-                        ));
-                    }
-                    if now > token.expires_at.saturating_sub(STALE_WARNING) {
-                        warnings.push(Warning::StatusListAging {
-                            uri: uri.clone(),
-                            expires_at: token.expires_at,
-                        });
-                    }
-                    checked = Some(StatusChecked {
-                        uri,
-                        index: status.idx,
-                        list_issued_at: token.issued_at,
-                        list_expires_at: token.expires_at,
-                    });
-                }
-            }
-        }
+        Ok(())
+    }
+
+    /// The policy's assurance level, then — last, since a rejection never needs fresh data but
+    /// acceptance does — the freshness of the trust list.
+    fn check_level_and_trust(
+        &self,
+        claims: &CredentialClaims,
+        now: i64,
+        warnings: &mut Vec<Warning>,
+    ) -> Result<(), (Verdict, Reason)> {
         let level = claims.document.assurance_level;
         let required = self.policy.required_level();
         if level < required {
-            return Err(reject(
+            return Err((
                 Verdict::InsufficientLevel,
                 Reason::Level {
                     required,
                     found: level,
                 },
-                &info,
             ));
         }
-        // Last: any rejection above stands whatever the age of the trust list, but acceptance
-        // needs trust data that is not out of date.
         if now > self.trust.expires_at.saturating_add(self.trust_grace) {
-            return Err(reject(
+            return Err((
                 Verdict::StaleTrust,
                 Reason::TrustListExpired {
                     expired_at: self.trust.expires_at,
                 },
-                &info,
             ));
         }
         if now > self.trust.expires_at.saturating_sub(STALE_WARNING) {
@@ -593,23 +596,17 @@ impl Verifier {
                 expires_at: self.trust.expires_at,
             });
         }
-        let CredentialInfo {
-            issuer,
-            claims,
-            document,
-        } = info;
-        match document {
-            Some(document) => Ok(VerifiedCredential {
-                issuer,
-                claims,
-                document,
-                status: checked,
-                warnings,
-            }),
-            None => Err(Rejection::new(
-                Verdict::Malformed,
-                Reason::Claims(ClaimsError::Missing { claim: "document" }),
-            )),
+        Ok(())
+    }
+}
+
+impl CredentialInfo {
+    /// A rejection that shows what this credential says.
+    fn reject(self, verdict: Verdict, reason: Reason) -> Rejection {
+        Rejection {
+            verdict,
+            reason,
+            credential: Some(Box::new(self)),
         }
     }
 }

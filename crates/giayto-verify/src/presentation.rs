@@ -1,4 +1,4 @@
-//! Holder-bound presentations (`VP1:`, DESIGN §3.3): the holder's signature over the embedded
+//! Holder-bound presentations (`VP1:`, docs/format.md §11): the holder's signature over the embedded
 //! credential, the match with the credential's `cnf`, freshness, the verifier's nonce, then
 //! everything about the credential itself.
 //!

@@ -8,6 +8,8 @@ use giayto_cose::cbor::{self, as_i64, as_u64, get_int};
 use giayto_status::{SignedStatusList, StatusError, StatusListToken};
 use giayto_trust::TrustList;
 
+use crate::{Reason, Status, StatusChecked, Verdict, Warning, STALE_WARNING};
+
 /// A status list the verifier has checked: whose it is and what it says.
 #[derive(Debug, Clone)]
 pub struct LoadedStatusList {
@@ -124,6 +126,98 @@ impl StatusStore {
     }
 }
 
+impl crate::Verifier {
+    /// The credential's status (docs/format.md §9.5): nothing to check without a status
+    /// claim; a list not held is `stale_status` (or a warning when told to accept it);
+    /// revoked is final whatever the list's age; then the list's `exp`, with the clock skew and
+    /// any grace the operator asked for; then suspended.
+    pub(crate) fn check_status(
+        &self,
+        entry: &giayto_trust::IssuerEntry,
+        claims: &giayto_cose::claims::CredentialClaims,
+        now: i64,
+        warnings: &mut Vec<Warning>,
+    ) -> Result<Option<StatusChecked>, (Verdict, Reason)> {
+        let Some(status) = &claims.status else {
+            return Ok(None);
+        };
+        let uri = status.uri.clone();
+        let Some(held) = self.status.get(&entry.id, &status.uri) else {
+            if self.accept_missing_status {
+                warnings.push(Warning::StatusNotChecked { uri });
+                return Ok(None);
+            }
+            return Err((Verdict::StaleStatus, Reason::StatusUnavailable { uri }));
+        };
+        let token = &held.token;
+        let index = status.idx;
+        let Some(found) = token.list.get(index) else {
+            return Err((
+                Verdict::Malformed,
+                Reason::StatusIndexOutOfRange {
+                    uri,
+                    index,
+                    len: token.list.len(),
+                },
+            ));
+        };
+        // Revocation is final: an old list that says revoked is still right.
+        if found == Status::Revoked {
+            return Err((
+                Verdict::Revoked,
+                Reason::Status {
+                    uri,
+                    index,
+                    status: found,
+                },
+            ));
+        }
+        let expires_at = token.expires_at;
+        let past_exp = now > expires_at.saturating_add(self.clock_skew);
+        if past_exp
+            && now
+                > expires_at
+                    .saturating_add(self.clock_skew)
+                    .saturating_add(self.status_grace)
+        {
+            return Err((
+                Verdict::StaleStatus,
+                Reason::StatusListExpired {
+                    uri,
+                    expired_at: expires_at,
+                },
+            ));
+        }
+        if found != Status::Valid {
+            return Err((
+                Verdict::Suspended,
+                Reason::Status {
+                    uri,
+                    index,
+                    status: found,
+                },
+            ));
+        }
+        if past_exp {
+            warnings.push(Warning::StatusListInGrace {
+                uri: uri.clone(),
+                expires_at,
+            });
+        } else if now > expires_at.saturating_sub(STALE_WARNING) {
+            warnings.push(Warning::StatusListAging {
+                uri: uri.clone(),
+                expires_at,
+            });
+        }
+        Ok(Some(StatusChecked {
+            uri,
+            index,
+            list_issued_at: token.issued_at,
+            list_expires_at: expires_at,
+        }))
+    }
+}
+
 /// Largest bundle accepted, in bytes.
 pub const MAX_BUNDLE_BYTES: usize = 256 * 1024 * 1024;
 /// Most status lists one bundle may carry.
@@ -131,7 +225,7 @@ pub const MAX_BUNDLE_LISTS: usize = 4096;
 const BUNDLE_VERSION: u64 = 1;
 
 /// The offline bundle a checkpoint device syncs: the trust list and the status lists it
-/// refers to, each still signed by its own authority (DESIGN §3.6).
+/// refers to, each still signed by its own authority (docs/format.md §10).
 ///
 /// Encoding: a deterministic CBOR map `{1: version (1), 2: created_at, 3: trust list (bstr),
 /// 4: [status list token (bstr), …]}`. The bundle itself is not signed: every part inside is.
@@ -222,7 +316,7 @@ impl Bundle {
             return Err(BundleError::Version { found: version });
         }
         let created_at = get_int(map, 2)
-            .and_then(as_i64)
+            .and_then(cbor::as_time)
             .ok_or(BundleError::Format { what: "created_at" })?;
         let trust_list = get_int(map, 3)
             .and_then(Value::as_bytes)
@@ -261,7 +355,9 @@ pub struct SeenState {
     pub status_issued_at: BTreeMap<(String, String), i64>,
 }
 
-/// Data older than what the device has already used.
+/// Data a device must not use: older than what it has already used, or dated so far ahead of
+/// its clock that recording it would make every genuine later list look old.
+#[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Rollback {
     /// The trust list's sequence is lower than one already used.
@@ -280,6 +376,16 @@ pub enum Rollback {
         /// The `iat` offered.
         offered: i64,
     },
+    /// A trust list or status list signed more than [`MAX_DATA_AHEAD`] after the device's
+    /// clock; `uri` is `None` for the trust list.
+    FromFuture {
+        /// The status list's uri, or `None` for the trust list.
+        uri: Option<String>,
+        /// Its `iat`.
+        issued_at: i64,
+        /// The device's clock.
+        now: i64,
+    },
 }
 
 impl std::fmt::Display for Rollback {
@@ -293,6 +399,11 @@ impl std::fmt::Display for Rollback {
                 f,
                 "status list {uri} issued at {offered} is older than one issued at {seen} already used"
             ),
+            Rollback::FromFuture { uri, issued_at, now } => write!(
+                f,
+                "{} is dated {issued_at}, more than {MAX_DATA_AHEAD} s after this device's clock ({now})",
+                uri.as_deref().unwrap_or("the trust list")
+            ),
         }
     }
 }
@@ -300,6 +411,11 @@ impl std::fmt::Display for Rollback {
 impl std::error::Error for Rollback {}
 
 const MAX_SEEN_LISTS: usize = 1 << 16;
+
+/// How far after the device's clock a trust list or status list may be dated and still be used
+/// (and remembered): one hour. A list dated years ahead would otherwise be recorded as the
+/// newest seen and make every genuine list after it look like a rollback.
+pub const MAX_DATA_AHEAD: i64 = 3600;
 
 impl SeenState {
     /// Refuse a verifier whose data is older than what this device has used.
@@ -326,6 +442,33 @@ impl SeenState {
             }
         }
         Ok(())
+    }
+
+    /// The one operation a device runs before using a verifier's data: refuse it when it is
+    /// older than what the device has used ([`SeenState::check`]) or dated more than
+    /// [`MAX_DATA_AHEAD`] after the device's clock `now`; otherwise record it as used. Returns
+    /// whether the state changed (and so must be saved). On refusal the state is unchanged.
+    pub fn accept(&mut self, verifier: &crate::Verifier, now: i64) -> Result<bool, Rollback> {
+        let limit = now.saturating_add(MAX_DATA_AHEAD);
+        let trust = verifier.trust_list();
+        if trust.issued_at > limit {
+            return Err(Rollback::FromFuture {
+                uri: None,
+                issued_at: trust.issued_at,
+                now,
+            });
+        }
+        if let Some(l) = verifier.status.iter().find(|l| l.token.issued_at > limit) {
+            return Err(Rollback::FromFuture {
+                uri: Some(l.token.uri.clone()),
+                issued_at: l.token.issued_at,
+                now,
+            });
+        }
+        self.check(verifier)?;
+        let before = self.clone();
+        self.update(verifier);
+        Ok(*self != before)
     }
 
     /// Remember the verifier's data as used.

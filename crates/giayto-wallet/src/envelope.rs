@@ -26,6 +26,7 @@ const VERSION: u64 = 1;
 const SALT_LEN: usize = 16;
 const NONCE_LEN: usize = 24;
 const KEY_LEN: usize = 32;
+const TAG_LEN: usize = 16;
 const AAD_PASSWORD: &[u8] = b"giayto-wallet/1/password-slot";
 const AAD_PASSCODE: &[u8] = b"giayto-wallet/1/passcode-slot";
 const AAD_BODY: &[u8] = b"giayto-wallet/1/body";
@@ -128,12 +129,29 @@ pub(crate) fn derive(
     Ok(out)
 }
 
-fn seal(key: &[u8; KEY_LEN], nonce: &[u8; NONCE_LEN], aad: &[u8], plain: &[u8]) -> Vec<u8> {
+/// Encrypt `plain`. XChaCha20-Poly1305 with a 32-byte key and a 24-byte nonce fails only for
+/// inputs beyond its limit (256 GiB); should it fail, or return anything but the plaintext's
+/// length plus the tag, the error stops the write, so no empty or short ciphertext reaches disk.
+fn seal(
+    key: &[u8; KEY_LEN],
+    nonce: &[u8; NONCE_LEN],
+    aad: &[u8],
+    plain: &[u8],
+) -> Result<Vec<u8>, WalletError> {
     let cipher = XChaCha20Poly1305::new(Key::from_slice(key));
-    // Encryption with a 32-byte key and a 24-byte nonce cannot fail for inputs under 256 GiB.
-    cipher
+    let sealed = cipher
         .encrypt(XNonce::from_slice(nonce), Payload { msg: plain, aad })
-        .unwrap_or_default()
+        .map_err(|_| WalletError::Seal)?;
+    checked_ciphertext(plain.len(), sealed)
+}
+
+/// `sealed` if it is as long as a ciphertext of `plain_len` bytes must be.
+fn checked_ciphertext(plain_len: usize, sealed: Vec<u8>) -> Result<Vec<u8>, WalletError> {
+    if plain_len.checked_add(TAG_LEN) == Some(sealed.len()) {
+        Ok(sealed)
+    } else {
+        Err(WalletError::Seal)
+    }
 }
 
 fn open(key: &[u8; KEY_LEN], nonce: &[u8], aad: &[u8], sealed: &[u8]) -> Option<Vec<u8>> {
@@ -173,7 +191,7 @@ impl Slot {
         Ok(Slot {
             salt,
             nonce,
-            wrapped: seal(&kek, &nonce, aad, dek),
+            wrapped: seal(&kek, &nonce, aad, dek)?,
         })
     }
 
@@ -213,7 +231,9 @@ impl Slot {
         Some(Slot {
             salt: bytes(m, 1)?.try_into().ok()?,
             nonce: bytes(m, 2)?.try_into().ok()?,
-            wrapped: bytes(m, 3).filter(|w| w.len() == KEY_LEN + 16)?.to_vec(),
+            wrapped: bytes(m, 3)
+                .filter(|w| w.len() == KEY_LEN + TAG_LEN)?
+                .to_vec(),
         })
     }
 }
@@ -255,7 +275,7 @@ impl Envelope {
         plain: &[u8],
     ) -> Result<(), WalletError> {
         self.body_nonce = random::<NONCE_LEN>()?;
-        self.body = seal(dek, &self.body_nonce, AAD_BODY, plain);
+        self.body = seal(dek, &self.body_nonce, AAD_BODY, plain)?;
         Ok(())
     }
 
@@ -264,7 +284,7 @@ impl Envelope {
         open(dek, &self.body_nonce, AAD_BODY, &self.body).map(Zeroizing::new)
     }
 
-    pub(crate) fn to_bytes(&self) -> Vec<u8> {
+    pub(crate) fn to_bytes(&self) -> Result<Vec<u8>, WalletError> {
         let mut m = vec![
             (0.into(), Value::Text(MAGIC.into())),
             (1.into(), VERSION.into()),
@@ -282,9 +302,10 @@ impl Envelope {
             (9.into(), Value::Bytes(self.body.clone())),
         ]);
         let mut out = Vec::with_capacity(self.body.len() + 512);
-        // Writing a Value into a Vec cannot fail.
-        let _ = ciborium::ser::into_writer(&Value::Map(m), &mut out);
-        out
+        ciborium::ser::into_writer(&Value::Map(m), &mut out).map_err(|_| WalletError::Encode {
+            what: "wallet file",
+        })?;
+        Ok(out)
     }
 
     pub(crate) fn from_bytes(input: &[u8]) -> Result<Envelope, WalletError> {
@@ -333,5 +354,67 @@ impl Envelope {
             body_nonce,
             body,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_ciphertext_of_the_wrong_length_is_an_error_not_an_empty_body() {
+        // What a failed seal used to turn into: an empty ciphertext.
+        assert!(matches!(
+            checked_ciphertext(48, Vec::new()),
+            Err(WalletError::Seal)
+        ));
+        assert!(matches!(
+            checked_ciphertext(32, vec![0; 47]),
+            Err(WalletError::Seal)
+        ));
+        assert!(matches!(
+            checked_ciphertext(usize::MAX, vec![0; 16]),
+            Err(WalletError::Seal)
+        ));
+        assert_eq!(checked_ciphertext(0, vec![1; 16]).unwrap(), vec![1; 16]);
+    }
+
+    #[test]
+    fn seal_and_open_round_trip_and_detect_changes() {
+        let key = [5u8; KEY_LEN];
+        let nonce = [6u8; NONCE_LEN];
+        let sealed = seal(&key, &nonce, AAD_BODY, b"giay to").unwrap();
+        assert_eq!(sealed.len(), 7 + TAG_LEN);
+        assert_eq!(
+            open(&key, &nonce, AAD_BODY, &sealed).as_deref(),
+            Some(&b"giay to"[..])
+        );
+        assert!(open(&key, &nonce, AAD_PASSWORD, &sealed).is_none());
+        let mut changed = sealed.clone();
+        changed[0] ^= 1;
+        assert!(open(&key, &nonce, AAD_BODY, &changed).is_none());
+    }
+
+    #[test]
+    fn an_envelope_round_trips() {
+        let dek = [7u8; KEY_LEN];
+        let kdf = KdfParams::for_tests(8);
+        let mut env = Envelope {
+            kdf,
+            password: Slot::wrap(&dek, b"Mat-khau-1", kdf, None).unwrap(),
+            passcode: None,
+            locked: true,
+            failures: 2,
+            last_failure: 1_795_392_000,
+            body_nonce: [0; NONCE_LEN],
+            body: Vec::new(),
+        };
+        env.set_body(&dek, b"body").unwrap();
+        let back = Envelope::from_bytes(&env.to_bytes().unwrap()).unwrap();
+        assert_eq!(back, env);
+        assert_eq!(
+            back.open_body(&dek).as_deref().map(Vec::as_slice),
+            Some(&b"body"[..])
+        );
     }
 }

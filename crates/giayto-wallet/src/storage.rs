@@ -100,12 +100,15 @@ fn pause_point(wallet: &Path, point: &str) {
     let _ = (wallet, point);
 }
 
-fn tmp_prefix(wallet: &Path) -> String {
-    let name = wallet
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    format!(".{name}.tmp.")
+/// The prefix of the wallet's temporary files; a path that names no file (`/`, `..`) is refused.
+fn tmp_prefix(wallet: &Path) -> Result<String, WalletError> {
+    let name = wallet.file_name().ok_or_else(|| {
+        io(wallet)(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "the wallet path names no file",
+        ))
+    })?;
+    Ok(format!(".{}.tmp.", name.to_string_lossy()))
 }
 
 fn folder(wallet: &Path) -> &Path {
@@ -118,7 +121,7 @@ fn folder(wallet: &Path) -> &Path {
 /// Replace `wallet` with `bytes` atomically. The caller holds the lock.
 pub fn write_atomic(wallet: &Path, bytes: &[u8]) -> Result<(), WalletError> {
     let dir = folder(wallet);
-    let prefix = tmp_prefix(wallet);
+    let prefix = tmp_prefix(wallet)?;
     // Temporary files left by a process killed mid-write: nobody else writes while we hold the
     // lock, so they are garbage.
     if let Ok(entries) = fs::read_dir(dir) {
@@ -198,4 +201,24 @@ pub fn device_secret(wallet: &Path) -> Option<Zeroizing<[u8; DEVICE_SECRET_LEN]>
         .ok()?;
     let secret: [u8; DEVICE_SECRET_LEN] = buf.as_slice().try_into().ok()?;
     Some(Zeroizing::new(secret))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_path_that_names_no_file_is_refused_before_anything_is_written() {
+        for p in ["/", ".."] {
+            assert!(matches!(
+                write_atomic(Path::new(p), b"x"),
+                Err(WalletError::Io { ref source, .. })
+                    if source.kind() == std::io::ErrorKind::InvalidInput
+            ));
+        }
+        assert_eq!(
+            tmp_prefix(Path::new("a/vi.giayto")).unwrap(),
+            ".vi.giayto.tmp."
+        );
+    }
 }

@@ -183,10 +183,10 @@ fn wrong_passcode_only_counts_and_delays_grow() {
         "the encrypted body is untouched"
     );
     assert_eq!(giayto_wallet::status(&f.path).unwrap().failures, 1);
-    // A malformed passcode counts as a wrong one, without running the KDF.
+    // A second wrong one, at once: one wrong passcode asks for no wait.
     assert!(matches!(
-        open(&f.path, Unlock::Passcode("12"), NOW),
-        Err(WalletError::WrongPasscode { .. })
+        open(&f.path, Unlock::Passcode("111111"), NOW),
+        Err(WalletError::WrongPasscode { remaining }) if remaining == MAX_PASSCODE_ATTEMPTS - 2
     ));
     // Two wrong: the next try must wait, and waiting changes nothing in the file.
     let wait = passcode_delay(2);
@@ -202,6 +202,59 @@ fn wrong_passcode_only_counts_and_delays_grow() {
     assert!(!w.opened_with_password());
     drop(w);
     assert_eq!(giayto_wallet::status(&f.path).unwrap().failures, 0);
+}
+
+#[test]
+fn a_malformed_passcode_is_refused_without_counting_a_try_or_writing() {
+    let f = fixture();
+    // One real wrong try first, so that a wrongly counted one would show in the count.
+    assert!(matches!(
+        open(&f.path, Unlock::Passcode("000000"), NOW),
+        Err(WalletError::WrongPasscode { .. })
+    ));
+    let before = std::fs::read(&f.path).unwrap();
+    for bad in [
+        "",
+        "12",
+        "12345",
+        "1234567",
+        "12345a",
+        "١٢٣٤٥٦",
+        " 24681",
+        "246810\n",
+    ] {
+        assert!(
+            matches!(
+                open(&f.path, Unlock::Passcode(bad), NOW),
+                Err(WalletError::BadPasscodeFormat)
+            ),
+            "{bad:?}"
+        );
+    }
+    assert_eq!(
+        std::fs::read(&f.path).unwrap(),
+        before,
+        "the file is unchanged"
+    );
+    assert_eq!(giayto_wallet::status(&f.path).unwrap().failures, 1);
+    // Even during the wait after wrong tries, and on a locked wallet, it is refused the same
+    // way and changes nothing.
+    assert!(matches!(
+        open(&f.path, Unlock::Passcode("111111"), NOW),
+        Err(WalletError::WrongPasscode { .. })
+    ));
+    Wallet::lock(&f.path).unwrap();
+    let locked = std::fs::read(&f.path).unwrap();
+    assert!(matches!(
+        open(&f.path, Unlock::Passcode("99"), NOW),
+        Err(WalletError::BadPasscodeFormat)
+    ));
+    assert_eq!(std::fs::read(&f.path).unwrap(), locked);
+    // The password unlocks it and clears the count; the right passcode opens it again.
+    let mut w = open(&f.path, Unlock::Password(PASSWORD), NOW).unwrap();
+    w.unlock().unwrap();
+    drop(w);
+    assert!(open(&f.path, Unlock::Passcode(PASSCODE), NOW).is_ok());
 }
 
 #[test]
