@@ -39,7 +39,7 @@ rm -rf "$target/wheels-bindings"
 maturin build --release --locked -q -m bindings/python/Cargo.toml -o "$target/wheels-bindings"
 python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore \
     --force-reinstall --no-deps "$target"/wheels-bindings/giayto-*.whl
-cargo build --release --locked -q -p giayto-verify-ffi --examples
+cargo build --release --locked -q -p giayto-verify-ffi --lib --examples
 lib="$target/release"
 test -f "$lib/libgiayto_verify_ffi.so"
 
@@ -64,10 +64,14 @@ javac -Xlint:all -Werror -cp "$jna" -d "$out/java-classes" \
 java -Djna.library.path="$lib" -cp "$out/java-classes:$jna" vn.giayto.verify.VectorsTest \
     test-vectors bindings/conformance/bad-inputs.json "$out/java.jsonl"
 
-stage "conformance: Rust crate, Python, C, Java, Node/WASM"
+stage "conformance: Rust crate, CLI, Python, C, Java, Node/WASM"
+# The CLI column: the debug binary .ci/run's tests already built (a no-op build then).
+cargo build --locked -q -p giayto-cli
+python3 bindings/conformance/run_cli.py "$target/debug/giayto" test-vectors \
+    bindings/conformance/bad-inputs.json >"$out/cli.jsonl"
 "$lib/examples/conformance" test-vectors bindings/conformance/bad-inputs.json >"$out/rust.jsonl"
 python3 bindings/conformance/run_python.py test-vectors bindings/conformance/bad-inputs.json >"$out/python.jsonl"
-require=rust,python,c,java
+require=rust,cli,python,c,java
 if [ -f npm/giayto-verify/node/giayto_verify_wasm.js ]; then
     node bindings/conformance/run_node.cjs test-vectors bindings/conformance/bad-inputs.json >"$out/node.jsonl"
     require=$require,node
