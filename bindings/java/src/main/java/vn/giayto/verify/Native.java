@@ -9,15 +9,18 @@ import com.sun.jna.ptr.PointerByReference;
 final class Native {
     private Native() {}
 
-    /** C {@code size_t}: 64 bits on arm64 and x86_64, 32 bits on 32-bit ARM. */
-    static final class SizeT extends IntegerType {
+    /**
+     * C {@code size_t}: 64 bits on arm64 and x86_64, 32 bits on 32-bit ARM. Public with a public
+     * no-argument constructor because JNA makes instances of it by reflection.
+     */
+    public static final class SizeT extends IntegerType {
         private static final long serialVersionUID = 1L;
 
-        SizeT() {
+        public SizeT() {
             this(0);
         }
 
-        SizeT(long value) {
+        public SizeT(long value) {
             super(com.sun.jna.Native.SIZE_T_SIZE, value, true);
         }
     }
