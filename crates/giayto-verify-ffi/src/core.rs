@@ -512,10 +512,7 @@ mod tests {
             "stale_presentation"
         );
         assert!(e.add_status_list(b"not a list").is_err());
-        assert_eq!(
-            e.trust_list_json().unwrap()["sequence"].as_u64().is_some(),
-            true
-        );
+        assert!(e.trust_list_json().unwrap()["sequence"].as_u64().is_some());
         assert!(Engine::from_bundle(&vectors("root.pub"), &vectors("trust.cwt")).is_err());
         assert_eq!(
             Engine::from_trust_list(b"nope", &vectors("trust.cwt")).unwrap_err(),
