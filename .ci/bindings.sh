@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # CI for the verifier in other languages (issue 14): builds the Rust core once in release (the
 # Python extension and the C library share it; Java loads the C library), then runs pytest, the
-# C test under valgrind, the Java test, the Node/WASM runner when npm/build.sh has built the
-# package, and the conformance table (binding × vector), which fails on any disagreement.
+# C test under valgrind, the Java test, and the conformance table (binding × vector: the Rust
+# crate, the debug CLI, Python, C, Java, and Node/WASM when npm/build.sh has built the package),
+# which fails on any disagreement.
 # Installs what it needs. Results of every runner go to $GIAYTO_BINDINGS_OUT (default: a temp
 # folder, printed).
 set -euo pipefail
