@@ -6,15 +6,39 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/.." && pwd)"
 cd "$repo"
+
+# Everything the build needs is checked first, and each missing piece named with the command
+# that provides it (README, "Web verifier"): no step is skipped silently.
+want="$(grep -A1 '^name = "wasm-bindgen"$' Cargo.lock | sed -n 's/^version = "\(.*\)"/\1/p')"
+missing=()
+for tool in cargo rustc node; do
+  command -v "$tool" >/dev/null 2>&1 || missing+=("$tool is not installed (needed to build; see README, \"Web verifier\")")
+done
+if command -v rustc >/dev/null 2>&1 && [ ! -d "$(rustc --print sysroot)/lib/rustlib/wasm32-unknown-unknown" ]; then
+  missing+=("the Rust target wasm32-unknown-unknown is not installed: rustup target add wasm32-unknown-unknown")
+fi
+if [ -z "$want" ]; then
+  missing+=("Cargo.lock names no wasm-bindgen version")
+elif ! command -v wasm-bindgen >/dev/null 2>&1; then
+  missing+=("wasm-bindgen is not installed: cargo install wasm-bindgen-cli --version $want")
+else
+  have="$(wasm-bindgen --version | awk '{print $2}')"
+  if [ "$have" != "$want" ]; then
+    missing+=("wasm-bindgen-cli is $have, Cargo.lock has wasm-bindgen $want: cargo install wasm-bindgen-cli --version $want")
+  fi
+fi
+if [ ! -f "$here/node_modules/@fluent/bundle/esm/index.js" ]; then
+  missing+=("npm/node_modules is not installed (the page needs @fluent/bundle from it): (cd npm && npm ci)")
+fi
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "npm/build.sh: cannot build the web verifier:" >&2
+  for m in "${missing[@]}"; do echo "  - $m" >&2; done
+  exit 2
+fi
+
 cargo build --locked --target wasm32-unknown-unknown --profile wasm -p giayto-verify-wasm
 target_dir="$(cargo metadata --format-version 1 --no-deps | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')"
 wasm="$target_dir/wasm32-unknown-unknown/wasm/giayto_verify_wasm.wasm"
-want="$(grep -A1 '^name = "wasm-bindgen"$' Cargo.lock | sed -n 's/^version = "\(.*\)"/\1/p')"
-have="$(wasm-bindgen --version | awk '{print $2}')"
-if [ "$want" != "$have" ]; then
-  echo "wasm-bindgen-cli $have, Cargo.lock has wasm-bindgen $want: cargo install wasm-bindgen-cli --version $want" >&2
-  exit 2
-fi
 pkg="$here/giayto-verify"
 rm -rf "$pkg/web" "$pkg/node"
 wasm-bindgen --target web --out-dir "$pkg/web" "$wasm"
@@ -23,15 +47,18 @@ wasm-bindgen --target nodejs --out-dir "$pkg/node" "$wasm"
 printf '{ "type": "commonjs" }\n' > "$pkg/node/package.json"
 # The static page takes the web build and the CLI's own Fluent files (one source of wording).
 rm -rf "$repo/web/pkg" "$repo/web/i18n"
-mkdir -p "$repo/web/pkg" "$repo/web/i18n/vi" "$repo/web/i18n/en-US" "$repo/web/vendor/fluent"
+mkdir -p "$repo/web/pkg" "$repo/web/i18n/vi" "$repo/web/i18n/en-US"
 cp "$pkg/web/giayto_verify_wasm.js" "$pkg/web/giayto_verify_wasm_bg.wasm" "$repo/web/pkg/"
 cp "$repo/cli/i18n/vi/giayto.ftl" "$repo/web/i18n/vi/"
 cp "$repo/cli/i18n/en-US/giayto.ftl" "$repo/web/i18n/en-US/"
-if [ -d "$here/node_modules/@fluent/bundle/esm" ]; then
-  cp "$here/node_modules/@fluent/bundle/esm/"*.js "$repo/web/vendor/fluent/"
-fi
+rm -rf "$repo/web/vendor/fluent"
+mkdir -p "$repo/web/vendor/fluent"
+cp "$here/node_modules/@fluent/bundle/esm/"*.js "$repo/web/vendor/fluent/"
 # The service worker's cache is named after the files it caches (its ASSETS list, and itself).
 assets="$(sed -n "/^const ASSETS = \[/,/^\];/p" "$repo/web/sw.js" | grep -o "'[^']*'" | tr -d "'" | sed 's|^\./$|index.html|')"
-hash="$(cd "$repo/web" && for f in $assets sw.js; do if [ -f "$f" ]; then cat "$f"; fi; done | sha256sum | cut -c1-16)"
+for f in $assets; do
+  if [ ! -f "$repo/web/$f" ]; then echo "npm/build.sh: web/sw.js caches $f, which is not in web/" >&2; exit 2; fi
+done
+hash="$(cd "$repo/web" && cat $assets sw.js | sha256sum | cut -c1-16)"
 printf "// Written by npm/build.sh: a hash of the files web/sw.js caches.\nself.GIAYTO_CACHE = 'giayto-web-%s';\n" "$hash" > "$repo/web/sw-version.js"
 ls -l "$pkg/web/giayto_verify_wasm_bg.wasm"

@@ -10,6 +10,7 @@ let bundle = null;
 let verifier = null;
 let lastResult = null;
 let camera = null;
+let lastImage = null;
 
 // ---- wording: the CLI's Fluent files plus the page's own few strings ----
 async function loadLang(code) {
@@ -32,6 +33,16 @@ function humanTime(rfc3339, timeStyle = 'short') {
   const d = new Date(rfc3339);
   if (Number.isNaN(d.getTime())) return rfc3339;
   return d.toLocaleString(lang === 'vi' ? 'vi-VN' : 'en-GB', { timeZone: 'Asia/Ho_Chi_Minh', dateStyle: 'medium', timeStyle });
+}
+// A date-time inside a sentence: its spaces do not break (the sentence breaks around it).
+const wholeTime = (rfc3339) => humanTime(rfc3339).replace(/ /g, '\u00a0');
+// The date and the time apart: each is kept on one line, the line may break between them.
+function humanTimeParts(rfc3339) {
+  const d = new Date(rfc3339);
+  if (Number.isNaN(d.getTime())) return [rfc3339];
+  const locale = lang === 'vi' ? 'vi-VN' : 'en-GB';
+  const opts = { timeZone: 'Asia/Ho_Chi_Minh' };
+  return [d.toLocaleDateString(locale, { ...opts, dateStyle: 'medium' }), d.toLocaleTimeString(locale, { ...opts, timeStyle: 'short' })];
 }
 
 async function setLang(code) {
@@ -57,9 +68,12 @@ const DB_NAME = 'giayto';
 const STORE = 'data';
 const ROOT = 'giayto-root';
 const BUNDLE = 'giayto-bundle';
+// The name of the file each came from, kept beside it so the pickers keep saying what is loaded.
+const nameKey = (kind) => `${kind}-name`;
 const memory = new Map();
 let db = null;
 const stored = { [ROOT]: null, [BUNDLE]: null };
+const storedName = { [ROOT]: null, [BUNDLE]: null };
 
 function openDb() {
   return new Promise((resolve, reject) => {
@@ -111,15 +125,16 @@ async function migrateLocalStorage() {
 
 const seenKey = (v) => `seen-${v.rootKey}`;
 
-// Rollback protection, the CLI's (giayto_verify::SeenState, in WASM): data older than what
-// this device has already used is refused. Returns the rollback, or null once `v`'s data is
-// recorded as used; `extra` entries are written in the same transaction.
+// Rollback protection, the CLI's (giayto_verify::SeenState::accept, in WASM): data older than
+// what this device has already used, or dated more than an hour after this device's clock, is
+// refused in one step. Returns the rollback, or null once `v`'s data is recorded as used;
+// `extra` entries are written in the same transaction.
 async function acceptVerifier(v, extra) {
   const key = seenKey(v);
   const seen = await dbGet(key);
-  const back = v.checkSeenState(seen);
-  if (back) return back;
-  await dbPut([...extra, [key, v.recordSeenState(seen)]]);
+  const outcome = v.acceptSeenState(seen, Date.now() / 1000);
+  if (outcome.rollback) return outcome.rollback;
+  await dbPut([...extra, [key, outcome.state]]);
   return null;
 }
 
@@ -130,9 +145,12 @@ function useVerifier(v) {
 
 function rollbackText(r) {
   const kept = trOr('web-rollback-kept', '');
+  const whole = (t) => humanTime(t, 'medium').replace(/ /g, '\u00a0');
   const text = r.kind === 'trust_list'
     ? trOr('error-rollback-trust', r.message, { seen: r.seen, offered: r.offered })
-    : trOr('error-rollback-status', r.message, { uri: r.uri, seen: humanTime(r.seen, 'medium'), offered: humanTime(r.offered, 'medium') });
+    : r.kind === 'from_future'
+      ? trOr('error-rollback-future', r.message, { what: r.uri || trOr('trust-list-noun', 'The trust list'), time: whole(r.issued_at) })
+      : trOr('error-rollback-status', r.message, { uri: r.uri, seen: whole(r.seen), offered: whole(r.offered) });
   return kept ? `${text} ${kept}` : text;
 }
 
@@ -142,8 +160,10 @@ async function restore() {
     if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(() => {});
   } catch (_) { db = null; }
   await migrateLocalStorage();
-  stored[ROOT] = (await dbGet(ROOT)) ?? null;
-  stored[BUNDLE] = (await dbGet(BUNDLE)) ?? null;
+  for (const kind of [ROOT, BUNDLE]) {
+    stored[kind] = (await dbGet(kind)) ?? null;
+    storedName[kind] = (await dbGet(nameKey(kind))) ?? null;
+  }
   if (!stored[ROOT] || !stored[BUNDLE]) return;
   const v = WebVerifier.fromBundle(stored[ROOT], stored[BUNDLE]);
   const back = await acceptVerifier(v, []);
@@ -154,7 +174,15 @@ async function restore() {
 function showDataStatus() {
   const el = $('data-status');
   el.classList.remove('old');
-  if (!verifier) { el.textContent = trOr('web-no-data', 'No trust data'); return; }
+  delete el.dataset.ageSeconds;
+  showFileStates();
+  if (!verifier) {
+    const id = stored[ROOT] && !stored[BUNDLE] ? 'web-status-need-bundle' : !stored[ROOT] && stored[BUNDLE] ? 'web-status-need-root' : 'web-no-data';
+    el.dataset.state = id;
+    el.textContent = trOr(id, 'No trust data');
+    return;
+  }
+  el.dataset.state = 'ready';
   const now = nowSeconds();
   const t = verifier.trustList();
   const made = verifier.bundleCreatedAt;
@@ -162,11 +190,11 @@ function showDataStatus() {
   el.dataset.ageSeconds = String(age);
   el.dataset.bundleCreatedAt = String(made);
   el.textContent = trOr('web-bundle-age', '', {
-    made: humanTime(new Date(made * 1000).toISOString()),
+    made: wholeTime(new Date(made * 1000).toISOString()),
     hours: Math.floor(age / 3600),
     lists: verifier.statusLists().length,
     sequence: t.sequence,
-    due: humanTime(t.expires_at),
+    due: wholeTime(t.expires_at),
   });
   if (now > t.expires_at_seconds - 86400) {
     el.classList.add('old');
@@ -174,11 +202,23 @@ function showDataStatus() {
   }
 }
 
+// The file pickers are labels that say, in the page's language, which file each holds.
+function showFileStates() {
+  for (const [kind, pick, state] of [[ROOT, 'root-pick', 'root-state'], [BUNDLE, 'bundle-pick', 'bundle-state']]) {
+    const loaded = stored[kind] !== null;
+    $(pick).classList.toggle('loaded', loaded);
+    $(state).textContent = !loaded ? trOr('web-file-none', '')
+      : storedName[kind] ? trOr('web-file-loaded', storedName[kind], { name: storedName[kind] })
+        : trOr('web-file-loaded-unnamed', '');
+  }
+  $('image-state').textContent = lastImage ? trOr('web-file-checked', lastImage, { name: lastImage }) : '';
+}
+
 async function readFile(input) {
   const f = input.files && input.files[0];
   if (!f) return null;
   if (f.size > 64 * 1024 * 1024) throw new Error('file too large');
-  return new Uint8Array(await f.arrayBuffer());
+  return { bytes: new Uint8Array(await f.arrayBuffer()), name: f.name };
 }
 
 // A root key or bundle picked by the officer. The new pair is built and checked against the
@@ -193,34 +233,39 @@ function loadData(kind, input) {
 
 async function loadDataNow(kind, input) {
   try {
-    const bytes = await readFile(input);
-    if (!bytes) return;
+    const file = await readFile(input);
+    if (!file) return;
+    const { bytes, name } = file;
+    const entries = [[kind, bytes], [nameKey(kind), name]];
     const next = { ...stored, [kind]: bytes };
     if (!next[ROOT] || !next[BUNDLE]) {
-      await dbPut([[kind, bytes]]);
+      // One of the two so far: kept, and the officer told which one is still missing.
+      await dbPut(entries);
       stored[kind] = bytes;
-      showMessage('');
+      storedName[kind] = name;
+      showMessage(trOr(kind === ROOT ? 'web-root-only' : 'web-bundle-only', 'OK'), { kind: 'ok' });
       return;
     }
     const v = WebVerifier.fromBundle(next[ROOT], next[BUNDLE]);
     let back;
     try {
-      back = await acceptVerifier(v, [[kind, bytes]]);
+      back = await acceptVerifier(v, entries);
     } catch (e) {
       v.free();
       throw e;
     }
     if (back) {
       v.free();
-      showMessage(rollbackText(back), { rollback: back.kind });
+      showMessage(rollbackText(back), { rollback: back.kind, kind: 'error' });
       $('message').scrollIntoView({ block: 'center' });
       return;
     }
     stored[kind] = bytes;
+    storedName[kind] = name;
     useVerifier(v);
-    showMessage(trOr('web-loaded', 'OK'));
+    showMessage(trOr('web-loaded', 'OK'), { kind: 'ok' });
   } catch (e) {
-    showMessage(trOr('web-load-error', String(e), { detail: e.message || String(e) }));
+    showMessage(trOr('web-load-error', String(e), { detail: e.message || String(e) }), { kind: 'error' });
   } finally {
     input.value = '';
     showDataStatus();
@@ -228,18 +273,32 @@ async function loadDataNow(kind, input) {
 }
 
 // ---- verification and its display ----
-function showMessage(text, data) {
+// The two live regions are never hidden: a screen reader announces each new text. The text is
+// set on the next frame after clearing, so the same sentence twice is announced twice.
+let announced = 0;
+function announce(text, urgent) {
+  const [on, off] = urgent ? [$('alert'), $('announce')] : [$('announce'), $('alert')];
+  off.textContent = '';
+  on.textContent = '';
+  const n = ++announced;
+  setTimeout(() => { if (n === announced) { on.textContent = text; document.body.dataset.announced = String(n); } }, 50);
+}
+
+// A message under the input: `kind` 'ok' or 'error' (glyph, border and weight differ).
+function showMessage(text, data = {}) {
   const el = $('message');
   el.textContent = text || '';
-  if (data && data.rollback) el.dataset.rollback = data.rollback; else delete el.dataset.rollback;
+  el.className = text ? (data.kind || 'error') : '';
+  if (data.rollback) el.dataset.rollback = data.rollback; else delete el.dataset.rollback;
+  if (text) announce(text, el.className === 'error');
 }
-const message = (text) => showMessage(text);
+const message = (text) => showMessage(text, { kind: 'error' });
 
 function verifyText(text) {
   message('');
   if (!verifier) { message(trOr('web-no-data', 'No trust data')); return null; }
   const r = verifier.verify(text.trim(), nowSeconds());
-  showResult(r);
+  showResult(r, true);
   return r;
 }
 
@@ -256,11 +315,33 @@ function fieldValue(name, value) {
   return value;
 }
 
-function row(dl, label, value) {
+// A value that is a number or a code (no spaces, some digit: 001096054321, 08/03/1996,
+// 29A-123.45) has no break opportunity inside, so it stays on one line; only when it is longer
+// than the whole line (a chassis number at a large text size on a small phone) does
+// `overflow-wrap: break-word` split it, as the last resort. A value given as pieces (a date and
+// its time, a serial's groups of four) keeps each piece whole (`white-space: nowrap`) and may
+// break between pieces. Words wrap between words only.
+const unbreakable = (v) => /\d/.test(v) && !/\s/.test(v);
+
+// `value` is a string, or a list of pieces each kept whole. `volatile` marks a value that
+// differs on every issue (serial, times): the screenshot test evens it out.
+function row(dl, label, value, volatile = false) {
   const dt = document.createElement('dt');
   dt.textContent = label;
   const dd = document.createElement('dd');
-  dd.textContent = value;
+  if (Array.isArray(value)) {
+    value.forEach((p, i) => {
+      if (i > 0) dd.append(' ');
+      const span = document.createElement('span');
+      span.className = 'nowrap';
+      span.textContent = p;
+      dd.append(span);
+    });
+  } else {
+    dd.textContent = value;
+    if (unbreakable(value)) dd.classList.add('code');
+  }
+  if (volatile) dd.dataset.volatile = 'true';
   dl.append(dt, dd);
 }
 
@@ -270,16 +351,19 @@ function portraitUrl(b64) {
   return mime && `data:${mime};base64,${b64}`;
 }
 
-function showResult(r) {
+// `fresh`: a new check (announced, focus on the verdict); else a redraw after a language switch.
+function showResult(r, fresh = false) {
   lastResult = r;
   $('result').hidden = false;
   const v = $('verdict');
   v.dataset.verdict = r.verdict;
   v.className = r.valid ? 'valid' : 'invalid';
   const title = trOr(`verdict-${kebab(r.verdict)}`, r.verdict);
-  v.textContent = r.valid ? `✔ ${title}` : `✘ ${trOr('verdict-not-valid', 'NOT VALID')}: ${title}`;
+  const verdictText = r.valid ? title : `${trOr('verdict-not-valid', 'NOT VALID')}: ${title}`;
+  v.querySelector('.mark').textContent = r.valid ? '✔' : '✘';
+  v.querySelector('.verdict-text').textContent = verdictText;
   const args = {};
-  for (const [k, val] of Object.entries(r.reason_args || {})) args[k] = k === 'time' ? humanTime(val) : val;
+  for (const [k, val] of Object.entries(r.reason_args || {})) args[k] = k === 'time' ? wholeTime(val) : val;
   if (args.doctype && !/^\d+$/.test(args.doctype)) args.doctype = trOr(`doc-${args.doctype}`, args.doctype);
   $('reason').textContent = r.reason
     ? trOr(`reason-${kebab(r.reason)}`, trOr('reason-other', r.reason), args)
@@ -309,9 +393,11 @@ function showResult(r) {
   if (r.issuer) {
     const name = r.issuer_name ? (lang === 'en' && r.issuer_name.en ? r.issuer_name.en : r.issuer_name.vi) : null;
     row(meta, trOr('meta-issuer', 'Issuer'), name ? `${name} (${r.issuer})` : r.issuer);
-    row(meta, trOr('meta-serial', 'Serial'), r.serial);
-    row(meta, trOr('meta-issued-at', 'Signed'), humanTime(r.issued_at));
-    row(meta, trOr('meta-expires-at', 'Expires'), humanTime(r.expires_at));
+    // In groups of four: easier to read out, and a long serial may wrap between groups at a
+    // large text size rather than run off the screen.
+    row(meta, trOr('meta-serial', 'Serial'), String(r.serial).match(/.{1,4}/g) || [''], true);
+    row(meta, trOr('meta-issued-at', 'Signed'), humanTimeParts(r.issued_at), true);
+    row(meta, trOr('meta-expires-at', 'Expires'), humanTimeParts(r.expires_at), true);
     row(meta, trOr('meta-level', 'Level'), String(r.assurance_level));
     if (r.holder_key) row(meta, trOr('meta-holder-bound', 'Holder-bound'), trOr('yes', '✔'));
   }
@@ -319,11 +405,25 @@ function showResult(r) {
   warnings.replaceChildren();
   for (const w of r.warnings || []) {
     const li = document.createElement('li');
-    const id = { status_not_checked: 'warning-status-not-checked', status_list_aging: 'warning-status-aging', trust_list_aging: 'warning-trust-aging' }[w.code];
-    li.textContent = '⚠ ' + trOr(id || '', w.code, { uri: w.uri || '', time: w.expires_at ? humanTime(w.expires_at) : '' });
+    // Every warning has the CLI's message `warning-<code>` (a test checks both languages).
+    const id = `warning-${w.code.replace(/_/g, '-')}`;
+    const mark = document.createElement('span');
+    mark.setAttribute('aria-hidden', 'true');
+    mark.textContent = '⚠ ';
+    li.append(mark, trOr(id, w.code, { uri: w.uri || '', expires_at: w.expires_at ? wholeTime(w.expires_at) : '' }));
     warnings.append(li);
   }
+  if (!fresh) return;
+  // One short sentence for a screen reader: the verdict, whose document, which document.
+  const f = r.fields || {};
+  const holder = f.full_name || f.owner_name || null;
+  const doc = r.doc_type ? trOr(`doc-${r.doc_type}`, r.doc_type) : null;
+  const sentence = holder && doc ? trOr('web-announce', verdictText, { verdict: verdictText, name: holder, doc })
+    : doc ? trOr('web-announce-doc', verdictText, { verdict: verdictText, doc })
+      : trOr('web-announce-plain', verdictText, { verdict: verdictText });
+  announce(sentence, !r.valid);
   $('result').scrollIntoView({ block: 'start' });
+  v.focus({ preventScroll: true });
 }
 
 function firstGiayto(texts) {
@@ -332,9 +432,11 @@ function firstGiayto(texts) {
 
 async function onImage() {
   try {
-    const bytes = await readFile($('image'));
-    if (!bytes) return;
-    const texts = decodeImage(bytes);
+    const file = await readFile($('image'));
+    if (!file) return;
+    lastImage = file.name;
+    showFileStates();
+    const texts = decodeImage(file.bytes);
     if (texts.length === 0) { message(trOr('web-no-code', 'No QR code')); return; }
     verifyText(firstGiayto(texts));
   } catch (e) {
@@ -345,10 +447,24 @@ async function onImage() {
 }
 
 // ---- camera: frames drawn to a canvas and decoded in WASM ----
+// The browser's reason a camera did not open (a DOMException name), as the page's own words.
+function cameraError(e) {
+  const id = {
+    NotAllowedError: 'web-camera-denied', SecurityError: 'web-camera-denied',
+    NotFoundError: 'web-camera-none', OverconstrainedError: 'web-camera-none',
+    NotReadableError: 'web-camera-busy', AbortError: 'web-camera-busy',
+    NoMediaDevices: 'web-camera-unavailable',
+  }[e && e.name] || 'web-camera-error';
+  return trOr(id, trOr('web-camera-error', 'Camera error'));
+}
+
 async function toggleCamera() {
   if (camera) { stopCamera(); return; }
   const video = $('video');
   try {
+    if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
+      throw Object.assign(new Error('no mediaDevices'), { name: 'NoMediaDevices' });
+    }
     const stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: 'environment', width: { ideal: 1280 } }, audio: false });
     video.srcObject = stream;
     video.hidden = false;
@@ -377,7 +493,7 @@ async function toggleCamera() {
     tick();
   } catch (e) {
     stopCamera();
-    message(trOr('web-camera-error', String(e), { detail: e.message || String(e) }));
+    message(cameraError(e));
   }
 }
 

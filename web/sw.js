@@ -1,10 +1,14 @@
 // Caches every asset at install, then serves from the cache first: the page works with no
-// network after its first load. The cache is named after a hash of the assets, written into
-// sw-version.js by npm/build.sh: any changed file makes a new service worker and a new cache.
+// network after its first load (and installed as an app, with none at all). ASSETS is every
+// file of web/ but this worker and sw-version.js; browser.test.cjs checks it against the built
+// folder and against what the page fetches. The cache is named after a hash of the assets,
+// written into sw-version.js by npm/build.sh: any changed file makes a new service worker and a
+// new cache.
 try { importScripts('sw-version.js'); } catch (_) { /* not built by npm/build.sh */ }
 const VERSION = self.GIAYTO_CACHE || 'giayto-web-unversioned';
 const ASSETS = [
-  './', 'index.html', 'app.js', 'style.css', 'manifest.webmanifest',
+  './', 'index.html', 'app.js', 'style.css', 'manifest.webmanifest', 'favicon.ico',
+  'icons/icon-192.png', 'icons/icon-512.png', 'icons/icon-maskable-512.png',
   'pkg/giayto_verify_wasm.js', 'pkg/giayto_verify_wasm_bg.wasm',
   'i18n/vi/giayto.ftl', 'i18n/en-US/giayto.ftl', 'strings/vi.ftl', 'strings/en-US.ftl',
   'vendor/fluent/index.js', 'vendor/fluent/bundle.js', 'vendor/fluent/resource.js',

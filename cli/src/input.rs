@@ -102,10 +102,14 @@ pub fn now() -> i64 {
 }
 
 /// Parse `--at` (RFC 3339, e.g. 2027-01-31T08:00:00+07:00).
+/// Times outside the wire format's range (docs/format.md §1: 1970 to the end of year 9999) are
+/// refused here, so nothing later ever has to show them.
 pub fn parse_time(s: &str) -> Result<i64, Failure> {
     time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
         .map(|t| t.unix_timestamp())
-        .map_err(|_| Failure::new("error-bad-time").arg("value", s))
+        .ok()
+        .filter(|t| (0..=giayto_cose::cbor::MAX_TIME).contains(t))
+        .ok_or_else(|| Failure::new("error-bad-time").arg("value", s))
 }
 
 /// A timestamp as RFC 3339 in Vietnam time (UTC+7).
@@ -113,13 +117,12 @@ pub fn rfc3339(ts: i64) -> String {
     giayto_verify::json::rfc3339(ts)
 }
 
-/// A timestamp as `dd/mm/yyyy HH:MM` in Vietnam time, for people.
+/// A timestamp as `dd/mm/yyyy HH:MM` in Vietnam time, for people; the plain number for a time
+/// that has no date there (never a panic).
 pub fn human_time(ts: i64) -> String {
-    let offset = time::UtcOffset::from_whole_seconds(7 * 3600).unwrap_or(time::UtcOffset::UTC);
-    let Ok(t) = time::OffsetDateTime::from_unix_timestamp(ts) else {
+    let Some(t) = giayto_verify::json::vietnam_time(ts) else {
         return ts.to_string();
     };
-    let t = t.to_offset(offset);
     format!(
         "{:02}/{:02}/{:04} {:02}:{:02}",
         t.day(),

@@ -176,6 +176,16 @@ fn state_dir() -> Option<PathBuf> {
         .map(|h| PathBuf::from(h).join(".local/state/giayto"))
 }
 
+/// The device's clock for rollback protection. `GIAYTO_TEST_NOW` (seconds) stands in for it in
+/// tests of a device with a wrong clock; `--at` never does (it sets the time a credential is
+/// checked for, not the device's own time).
+fn device_clock() -> i64 {
+    std::env::var("GIAYTO_TEST_NOW")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(now)
+}
+
 /// Rollback protection: refuse data older than what this device has used with the same root
 /// (or dated far ahead of its clock), then remember it. One operation, [`SeenState::accept`].
 fn accept_state(root: &VerifyingKey, verifier: &Verifier) -> Result<(), Failure> {
@@ -192,22 +202,24 @@ fn accept_state(root: &VerifyingKey, verifier: &Verifier) -> Result<(), Failure>
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => SeenState::default(),
         Err(e) => return Err(io_failure(&path, &e)),
     };
-    let changed = state.accept(verifier, now()).map_err(|r| match r {
-        Rollback::TrustList { seen, offered } => Failure::new("error-rollback-trust")
-            .arg("seen", seen)
-            .arg("offered", offered),
-        Rollback::StatusList { uri, seen, offered } => Failure::new("error-rollback-status")
-            .arg("uri", uri)
-            .arg("seen", human_time(seen))
-            .arg("offered", human_time(offered)),
-        Rollback::FromFuture { uri, issued_at, .. } => Failure::new("error-rollback-future")
-            .arg(
-                "what",
-                uri.unwrap_or_else(|| crate::i18n::tr("trust-list-noun")),
-            )
-            .arg("time", human_time(issued_at)),
-        _ => Failure::new("error-state-file").arg("path", path.display()),
-    })?;
+    let changed = state
+        .accept(verifier, device_clock())
+        .map_err(|r| match r {
+            Rollback::TrustList { seen, offered } => Failure::new("error-rollback-trust")
+                .arg("seen", seen)
+                .arg("offered", offered),
+            Rollback::StatusList { uri, seen, offered } => Failure::new("error-rollback-status")
+                .arg("uri", uri)
+                .arg("seen", human_time(seen))
+                .arg("offered", human_time(offered)),
+            Rollback::FromFuture { uri, issued_at, .. } => Failure::new("error-rollback-future")
+                .arg(
+                    "what",
+                    uri.unwrap_or_else(|| crate::i18n::tr("trust-list-noun")),
+                )
+                .arg("time", human_time(issued_at)),
+            _ => Failure::new("error-state-file").arg("path", path.display()),
+        })?;
     if changed {
         std::fs::create_dir_all(&dir).map_err(|e| io_failure(&dir, &e))?;
         crate::cmd::write_atomic(&path, &state.to_bytes())?;

@@ -2,6 +2,7 @@
 
 mod cmd;
 mod failure;
+mod help;
 mod i18n;
 mod input;
 mod load;
@@ -12,7 +13,7 @@ mod secrets;
 
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, FromArgMatches, Parser, Subcommand};
 
 use failure::Failure;
 use giayto_issuer::registry::Action;
@@ -21,7 +22,7 @@ use giayto_issuer::registry::Action;
 #[command(
     name = "giayto",
     version,
-    about = "Verifiable Vietnamese document credentials: issue, carry and verify offline.\nGiấy tờ điện tử có thể kiểm chứng: cấp, mang theo và xác thực ngoại tuyến."
+    about = "Verifiable Vietnamese document credentials: issue, carry and verify offline."
 )]
 struct Cli {
     /// Machine-readable output on stdout (stable field names).
@@ -92,7 +93,12 @@ pub struct Out {
 }
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    // Help in the user's language: `--lang` is read before clap builds the help (help.rs).
+    let help_lang = help::lang_from_args(std::env::args_os());
+    let parsed = help::command(help_lang)
+        .try_get_matches()
+        .and_then(|m| Cli::from_arg_matches(&m));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(e) => {
             let code = match e.kind() {

@@ -115,7 +115,15 @@ pub fn to_human(report: &Report) -> String {
                 }
                 out.push_str(&card(doc, c.claims, Some(c.issuer)));
             }
-            None => out.push_str(&issuer_block(c.claims, Some(c.issuer))),
+            None => match c.disclosed {
+                Some(d) => {
+                    if report.verdict() != Verdict::Valid {
+                        out.push_str(&format!("  {}\n", tr("note-signed-but-not-valid")));
+                    }
+                    out.push_str(&disclosed_card(d, c.claims, Some(c.issuer)));
+                }
+                None => out.push_str(&issuer_block(c.claims, Some(c.issuer))),
+            },
         }
     }
     if let Some(s) = report.status() {
@@ -170,6 +178,53 @@ pub fn card(doc: &Document, claims: &CredentialClaims, issuer: Option<&IssuerEnt
         .display_fields()
         .into_iter()
         .map(|(name, value)| (field_label(&name), field_value(&name, &value)))
+        .collect();
+    out.push_str(&aligned(&rows));
+    out.push_str(&issuer_block(claims, issuer));
+    out
+}
+
+/// What a holder disclosed of a selective-disclosure credential (docs/format.md §14): only
+/// those fields, and how many were withheld.
+fn disclosed_card(
+    d: &giayto_verify::Disclosed,
+    claims: &CredentialClaims,
+    issuer: Option<&IssuerEntry>,
+) -> String {
+    let mut out = String::new();
+    out.push_str(RULE);
+    out.push('\n');
+    let heading = giayto_model::DocType::from_code(claims.document.doc_type)
+        .map(|t| tr(&format!("card-title-{}", t.as_str())))
+        .unwrap_or_default();
+    out.push_str(&format!("  {heading}\n"));
+    out.push_str(&format!(
+        "  {}\n",
+        tr_args(
+            "verify-disclosed",
+            &[
+                ("shown", d.fields.len().to_string()),
+                ("withheld", d.withheld.to_string())
+            ]
+        )
+    ));
+    let rows: Vec<(String, String)> = d
+        .fields
+        .iter()
+        .flat_map(|f| {
+            f.display.iter().map(move |v| {
+                let label = match f.name.strip_prefix("age_over_") {
+                    Some(nn) => tr_args("field-age-over", &[("age", nn.to_owned())]),
+                    None => field_label(&f.name),
+                };
+                let value = match v.as_str() {
+                    "true" => tr("yes"),
+                    "false" => tr("no"),
+                    _ => field_value(&f.name, v),
+                };
+                (label, value)
+            })
+        })
         .collect();
     out.push_str(&aligned(&rows));
     out.push_str(&issuer_block(claims, issuer));

@@ -1,4 +1,5 @@
 //! The `giayto` binary as a user runs it: exit codes, messages in both languages, files made.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests stop at the first failure
 
 mod common;
 

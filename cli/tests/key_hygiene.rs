@@ -1,6 +1,7 @@
 //! Key hygiene as a user meets it: key files and the registry are owner-only, the passphrase
 //! never appears in any output and cannot be given as an argument, and the secret key bytes
 //! appear in no output and in no file but (encrypted) their own.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests stop at the first failure
 
 mod common;
 

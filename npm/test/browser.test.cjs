@@ -1,7 +1,8 @@
 // The web page in headless Chromium (Debian's chromium + chromedriver), driven by Selenium.
 // Needs npm/build.sh first, and a `giayto` binary (GIAYTO_BIN, else target/debug/giayto) to
-// make the demo codes at test time. Artefacts (screenshot, timing) go to GIAYTO_WEB_ARTEFACTS,
-// else a fresh temp folder, printed.
+// make the demo codes at test time. Artefacts (screenshots, timing) go to GIAYTO_WEB_ARTEFACTS,
+// else a fresh temp folder, printed. The reference screenshots in test/screenshots/ are
+// rewritten by GIAYTO_UPDATE_SCREENSHOTS=1 (look at them before committing).
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
@@ -22,20 +23,26 @@ fs.mkdirSync(artefacts, { recursive: true });
 const TYPES = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css',
   '.wasm': 'application/wasm', '.ftl': 'text/plain; charset=utf-8', '.webmanifest': 'application/manifest+json',
+  '.png': 'image/png', '.ico': 'image/x-icon',
 };
 
+// Serves `root`; `server.log` lists every request as [path, status].
 function serve(root) {
+  const log = [];
   const server = http.createServer((req, res) => {
     const url = new URL(req.url, 'http://x');
     let rel = decodeURIComponent(url.pathname);
     if (rel.endsWith('/')) rel += 'index.html';
     const file = path.join(root, path.normalize(rel));
     if (!file.startsWith(root + path.sep) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
+      log.push([url.pathname, 404]);
       res.writeHead(404); res.end(); return;
     }
+    log.push([url.pathname, 200]);
     res.writeHead(200, { 'content-type': TYPES[path.extname(file)] || 'application/octet-stream', 'cache-control': 'no-cache' });
     fs.createReadStream(file).pipe(res);
   });
+  server.log = log;
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
@@ -62,6 +69,8 @@ function makeDemo() {
   }
   return { demo, expected, text };
 }
+let demoMade = null;
+const demoOnce = () => (demoMade = demoMade || makeDemo());
 
 function ftl(lang, id) {
   const text = fs.readFileSync(path.join(repo, 'cli', 'i18n', lang, 'giayto.ftl'), 'utf8');
@@ -135,7 +144,7 @@ async function stopServer(server) {
 }
 
 test('web verifier in headless Chromium', { timeout: 600000 }, async () => {
-  const { demo, expected, text } = makeDemo();
+  const { demo, expected, text } = demoOnce();
   assert.equal(expected.cccd.verdict, 'valid');
   assert.equal(expected['vehicle-sold'].verdict, 'revoked');
   assert.notEqual(expected.tampered.verdict, 'valid');
@@ -401,6 +410,365 @@ test('rollback refused, storage moved to IndexedDB, portrait shown', { timeout: 
     assert.equal((await check(path.join(demo, 'portrait.png'))).verdict, 'valid', 'offline portrait');
     assert.equal((await loadOld()).kind, 'trust_list', 'offline: still refused');
     assert.equal((await check(gplx)).verdict, 'revoked', 'offline: still today\'s data');
+  } finally {
+    await driver.quit();
+    if (server) server.close();
+  }
+});
+
+// ---- issue 19: layout, accessibility, screenshots, installability ----
+
+const shots = path.join(__dirname, 'screenshots');
+const updateShots = process.env.GIAYTO_UPDATE_SCREENSHOTS === '1';
+// A screenshot matches its reference when at most this share of its pixels differ by more than
+// 48 in some channel (docs/decisions.md D83): room for the serial and times, which differ on
+// every run, and for antialiasing; a moved block or a wrapped line is well over it.
+const SHOT_TOLERANCE = 0.01;
+
+// A Fluent message of the page (web/strings) or the CLI with its placeables filled in.
+function message(lang, id, args = {}, file = path.join(webDir, 'strings', `${lang}.ftl`)) {
+  const line = fs.readFileSync(file, 'utf8').split('\n').find((l) => l.startsWith(`${id} = `));
+  assert.ok(line, `${id} in ${file}`);
+  return line.slice(id.length + 3).trim().replace(/\{ \$(\w+) \}/g, (_, k) => {
+    assert.ok(k in args, `${id}: argument ${k}`);
+    return args[k];
+  });
+}
+const cliMessage = (lang, id, args) => message(lang, id, args, path.join(repo, 'cli', 'i18n', lang, 'giayto.ftl'));
+
+// The sentence the live region must say for a CLI result (`want`, from verify --json).
+function announcement(dir, want) {
+  const title = cliMessage(dir, `verdict-${want.verdict.replace(/_/g, '-')}`);
+  const verdict = want.valid ? title : `${cliMessage(dir, 'verdict-not-valid')}: ${title}`;
+  const f = want.fields || {};
+  const name = f.full_name || f.owner_name;
+  const doc = want.doc_type ? cliMessage(dir, `doc-${want.doc_type}`) : null;
+  if (name && doc) return message(dir, 'web-announce', { verdict, name, doc });
+  if (doc) return message(dir, 'web-announce-doc', { verdict, doc });
+  return message(dir, 'web-announce-plain', { verdict });
+}
+
+// Every word of the card, the verdict and the reason on one line (no word broken inside), each
+// date and each group of a serial kept whole, labels above values when `stacked`, nothing
+// wider than the screen, the verdict and its reason on the first screen, every control at least
+// 44 px. With `lastResort` a word longer than its whole line may be split (large text only).
+const LAYOUT = `
+  const stacked = arguments[0];
+  const lastResort = arguments[1] === true;
+  const problems = [];
+  const oneLine = (range) => {
+    const rects = [...range.getClientRects()].filter((q) => q.width > 0);
+    if (new Set(rects.map((q) => Math.round(q.top))).size <= 1) return true;
+    const box = range.commonAncestorContainer.parentElement.closest('dd, dt, h2, h3, p');
+    const width = rects.reduce((w, q) => w + q.width, 0);
+    return lastResort && width > box.clientWidth;
+  };
+  for (const el of document.querySelectorAll('#card dt, #card dd, #card-title, #verdict .verdict-text, #reason')) {
+    if (!el.getClientRects().length) continue;
+    const walk = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+      const re = /\\S+/g;
+      let m;
+      while ((m = re.exec(n.data))) {
+        const r = document.createRange();
+        r.setStart(n, m.index);
+        r.setEnd(n, m.index + m[0].length);
+        if (!oneLine(r)) problems.push('word broken: ' + m[0]);
+      }
+    }
+    if (el.scrollWidth > el.clientWidth + 1) problems.push('wider than its box: ' + el.textContent);
+  }
+  for (const el of document.querySelectorAll('#result .nowrap')) {
+    const r = document.createRange();
+    r.selectNodeContents(el);
+    if (!oneLine(r)) problems.push('number or date broken: ' + el.textContent);
+  }
+  for (const dt of document.querySelectorAll('#card dt')) {
+    const dd = dt.nextElementSibling;
+    const a = dt.getBoundingClientRect();
+    const b = dd.getBoundingClientRect();
+    if (stacked && b.top < a.bottom - 1) problems.push('label not above value: ' + dt.textContent);
+    if (!stacked && Math.abs(b.top - a.top) > 2) problems.push('label not beside value: ' + dt.textContent);
+  }
+  if (document.documentElement.scrollWidth > innerWidth) {
+    const wide = [...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > innerWidth + 0.5)
+      .map((e) => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + '.' + e.className + ':' + e.textContent.slice(0, 30)).slice(0, 5);
+    problems.push('page wider than the screen: ' + document.documentElement.scrollWidth + ' ' + wide.join(' '));
+  }
+  const verdict = document.getElementById('verdict').getBoundingClientRect();
+  const reason = document.getElementById('reason').getBoundingClientRect();
+  if (verdict.top < 0 || reason.bottom > innerHeight) problems.push('verdict and reason not on the first screen: ' + verdict.top + ' ' + reason.bottom + ' ' + innerHeight);
+  for (const el of document.querySelectorAll('button, .button, textarea')) {
+    const r = el.getBoundingClientRect();
+    if (el.offsetParent !== null && (r.width < 44 || r.height < 44)) problems.push('control under 44 px: ' + (el.id || el.className) + ' ' + r.width + 'x' + r.height);
+  }
+  return problems;`;
+
+// Put before LAYOUT: a card row whose value breaks inside a word, a date broken over two lines
+// and a label beside its value, to show the check finds them.
+const LAYOUT_PROBE = `
+  document.getElementById('result').hidden = false;
+  document.getElementById('card').hidden = false;
+  const probe = document.createElement('div');
+  probe.id = 'probe';
+  probe.innerHTML = '<dl style="display: grid; grid-template-columns: 4em 3em"><dt>probe</dt>'
+    + '<dd style="overflow-wrap: anywhere">Nguyễn</dd><dt>probe</dt><dd><span class="nowrap" style="white-space: normal">17/05/1996 10:00</span></dd></dl>';
+  document.getElementById('fields').after(probe);
+`;
+
+// Share of pixels that differ between two PNGs (base64), decoded by the browser.
+async function pixelDiff(driver, a, b) {
+  return driver.executeAsyncScript(`
+    const [a, b, done] = arguments;
+    const load = (s) => new Promise((ok, no) => { const i = new Image(); i.onload = () => ok(i); i.onerror = no; i.src = 'data:image/png;base64,' + s; });
+    const pixels = (img) => {
+      const c = document.createElement('canvas'); c.width = img.width; c.height = img.height;
+      const g = c.getContext('2d'); g.drawImage(img, 0, 0);
+      return g.getImageData(0, 0, c.width, c.height).data;
+    };
+    Promise.all([load(a), load(b)]).then(([x, y]) => {
+      if (x.width !== y.width || x.height !== y.height) { done({ size: [x.width, x.height, y.width, y.height] }); return; }
+      const p = pixels(x), q = pixels(y);
+      let differ = 0;
+      for (let i = 0; i < p.length; i += 4) {
+        if (Math.max(Math.abs(p[i] - q[i]), Math.abs(p[i + 1] - q[i + 1]), Math.abs(p[i + 2] - q[i + 2])) > 48) differ++;
+      }
+      done({ share: differ / (p.length / 4) });
+    }, (e) => done({ error: String(e) }));`, a, b);
+}
+
+// The viewport as the officer sees it, compared with test/screenshots/<name>.png. Values that
+// change on every issue (marked data-volatile: serial, times) have their digits set to 0 first.
+async function screenshot(driver, name) {
+  await driver.executeScript(`for (const el of document.querySelectorAll('[data-volatile], #data-status')) {
+    const walk = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    for (let n = walk.nextNode(); n; n = walk.nextNode()) n.data = n.data.replace(/[0-9a-f]/g, (c) => (/[0-9]/.test(c) || el.dataset.volatile ? '0' : c));
+  }`);
+  const shot = await driver.takeScreenshot();
+  fs.writeFileSync(path.join(artefacts, `${name}.png`), shot, 'base64');
+  const ref = path.join(shots, `${name}.png`);
+  if (updateShots) {
+    fs.mkdirSync(shots, { recursive: true });
+    fs.writeFileSync(ref, shot, 'base64');
+    return;
+  }
+  assert.ok(fs.existsSync(ref), `${ref} is missing: GIAYTO_UPDATE_SCREENSHOTS=1 writes it`);
+  const d = await pixelDiff(driver, shot, fs.readFileSync(ref).toString('base64'));
+  console.log(`screenshot ${name}: ${d.share === undefined ? JSON.stringify(d) : (d.share * 100).toFixed(2) + '% of pixels differ'}`);
+  if (d.share !== undefined && d.share <= SHOT_TOLERANCE) return;
+  // The references were taken with Debian 12's DejaVu Sans as the sans-serif font.
+  let font = 'unknown';
+  try { font = execFileSync('fc-match', ['sans-serif'], { encoding: 'utf8' }).trim(); } catch (_) { /* no fontconfig tools */ }
+  assert.fail(`${name}: ${JSON.stringify(d)} differs from ${ref} (this run's: ${path.join(artefacts, name + '.png')}; `
+    + `sans-serif here: ${font}; GIAYTO_UPDATE_SCREENSHOTS=1 rewrites the references)`);
+}
+
+async function viewport(driver, width, height) {
+  await driver.sendAndGetDevToolsCommand('Emulation.setDeviceMetricsOverride', { width, height, deviceScaleFactor: 1, mobile: false });
+  // An overlay scrollbar shows for a moment after each scroll: not part of the page.
+  await driver.sendAndGetDevToolsCommand('Emulation.setScrollbarsHidden', { hidden: true });
+}
+
+test('layout, accessibility, screenshots and installability', { timeout: 600000 }, async () => {
+  const { demo, expected } = demoOnce();
+  let server = await serve(webDir);
+  const base = `http://127.0.0.1:${server.address().port}/`;
+  const driver = await openBrowser();
+  const $text = (id) => driver.executeScript('return document.getElementById(arguments[0]).textContent', id);
+  try {
+    const ready = async () => driver.wait(until.elementLocated(By.css('body[data-ready="true"]')), 30000);
+    await driver.get(base);
+    await ready();
+
+    // Installable: manifest, icons of the sizes it says, theme colour, favicon, description,
+    // a service worker in control, and Chromium's own installability check.
+    const install = await driver.executeAsyncScript(`
+      const done = arguments[arguments.length - 1];
+      (async () => {
+        const m = await (await fetch('manifest.webmanifest')).json();
+        const icons = [];
+        for (const i of m.icons || []) {
+          const r = await fetch(new URL(i.src, location.href));
+          const bmp = await createImageBitmap(await r.blob());
+          icons.push({ src: i.src, sizes: i.sizes, purpose: i.purpose || 'any', type: r.headers.get('content-type'), got: bmp.width + 'x' + bmp.height });
+        }
+        const ico = new Uint8Array(await (await fetch('/favicon.ico')).arrayBuffer());
+        const reg = await navigator.serviceWorker.getRegistration();
+        return {
+          m, icons, ico: Array.from(ico.slice(0, 4)),
+          theme: [...document.querySelectorAll('meta[name=theme-color]')].map((e) => e.content),
+          description: (document.querySelector('meta[name=description]') || {}).content || '',
+          sw: reg && reg.active ? reg.active.state : null, controlled: !!navigator.serviceWorker.controller,
+        };
+      })().then(done, (e) => done({ error: String(e) }));`);
+    assert.equal(install.error, undefined, install.error);
+    assert.equal(install.m.display, 'standalone');
+    assert.equal(install.m.start_url, './');
+    assert.ok(install.m.name && install.m.short_name && install.m.theme_color && install.m.background_color, JSON.stringify(install.m));
+    for (const i of install.icons) assert.equal(i.got, i.sizes, JSON.stringify(i));
+    const sizes = (purpose) => install.icons.filter((i) => i.purpose.split(' ').includes(purpose) && i.type === 'image/png').map((i) => i.sizes);
+    assert.ok(sizes('any').includes('192x192') && sizes('any').includes('512x512'), JSON.stringify(install.icons));
+    assert.ok(sizes('maskable').length >= 1, JSON.stringify(install.icons));
+    assert.deepEqual(install.ico, [0, 0, 1, 0], 'favicon.ico is an icon file');
+    assert.ok(install.theme.length >= 1 && install.theme.every((c) => /^#[0-9a-f]{6}$/i.test(c)), JSON.stringify(install.theme));
+    assert.ok(install.description.length > 40, install.description);
+    assert.equal(install.sw, 'activated');
+    const errors = await driver.sendAndGetDevToolsCommand('Page.getInstallabilityErrors', {});
+    assert.deepEqual(errors.installabilityErrors, [], JSON.stringify(errors));
+
+    // The service worker caches exactly the files of web/ (but itself), and everything the
+    // page fetched is among them.
+    const sw = fs.readFileSync(path.join(webDir, 'sw.js'), 'utf8');
+    const assets = sw.slice(sw.indexOf('const ASSETS = ['), sw.indexOf('];')).match(/'[^']*'/g).map((a) => a.slice(1, -1));
+    const files = [];
+    const walk = (dir) => {
+      for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+        const p = path.join(dir, e.name);
+        if (e.isDirectory()) walk(p); else files.push(path.relative(webDir, p).split(path.sep).join('/'));
+      }
+    };
+    walk(webDir);
+    const notCached = new Set(['sw.js', 'sw-version.js', '.gitignore']);
+    assert.deepEqual(assets.filter((a) => a !== './').sort(), files.filter((f) => !notCached.has(f)).sort(), 'web/sw.js ASSETS against the files in web/');
+    assert.ok(assets.includes('./'));
+    const fetched = await driver.executeScript(`return performance.getEntriesByType('resource').map((e) => e.name)
+      .filter((u) => u.startsWith(location.origin)).map((u) => new URL(u).pathname.slice(1))`);
+    for (const f of fetched) assert.ok(assets.includes(f) || notCached.has(f) || f === '', `the page fetched ${f}, which the service worker does not cache`);
+    assert.deepEqual(server.log.filter(([, status]) => status !== 200), [], 'no request the server could not answer (favicon included)');
+
+    // Text follows the browser's font size (no fixed root size in px).
+    const sizesAt = async () => driver.executeScript(`return [getComputedStyle(document.documentElement).fontSize, getComputedStyle(document.body).fontSize]`);
+    assert.deepEqual(await sizesAt(), ['16px', '18px']);
+    await driver.sendAndGetDevToolsCommand('Page.setFontSizes', { fontSizes: { standard: 24 } });
+    assert.deepEqual(await sizesAt(), ['24px', '27px']);
+    await driver.sendAndGetDevToolsCommand('Page.setFontSizes', { fontSizes: { standard: 16 } });
+
+    await viewport(driver, 320, 640);
+    // The camera refused or absent: the page's own words, not the browser's.
+    for (const [name, id] of [['NotAllowedError', 'web-camera-denied'], ['NotFoundError', 'web-camera-none'], ['NotReadableError', 'web-camera-busy']]) {
+      await driver.executeScript(`navigator.mediaDevices.getUserMedia = () => Promise.reject(new DOMException('Raw browser words ' + arguments[0], arguments[0]));`, name);
+      await driver.findElement(By.id('scan')).click();
+      await driver.wait(async () => (await $text('message')) !== '', 5000);
+      assert.equal(await $text('message'), message('vi', id), name);
+      await driver.wait(async () => (await $text('alert')) === message('vi', id), 5000);
+      await driver.executeScript("document.getElementById('message').textContent = ''");
+    }
+
+    // The pickers: styled labels in the page's language saying which file each holds; the
+    // root alone is acknowledged, a bad file is an error that looks different from success.
+    const pickers = async () => ({ root: await $text('root-state'), bundle: await $text('bundle-state') });
+    assert.deepEqual(await pickers(), { root: message('vi', 'web-file-none'), bundle: message('vi', 'web-file-none') });
+    const style = async () => driver.executeScript(`const m = document.getElementById('message');
+      const s = getComputedStyle(m); return [m.className, s.borderLeftStyle, s.fontWeight, getComputedStyle(m, '::before').content];`);
+    await driver.findElement(By.id('root-file')).sendKeys(path.join(demo, 'root', 'root.pub'));
+    await driver.wait(async () => (await $text('message')) !== '', 10000);
+    assert.equal(await $text('message'), message('vi', 'web-root-only'));
+    assert.equal(await $text('data-status'), message('vi', 'web-status-need-bundle'));
+    assert.deepEqual(await pickers(), { root: message('vi', 'web-file-loaded', { name: 'root.pub' }), bundle: message('vi', 'web-file-none') });
+    await driver.wait(async () => (await $text('announce')) === message('vi', 'web-root-only'), 5000);
+    const ok = await style();
+    await driver.executeScript("document.getElementById('message').textContent = ''");
+    await driver.findElement(By.id('bundle-file')).sendKeys(path.join(demo, 'cccd.txt'));
+    await driver.wait(async () => (await $text('message')) !== '', 10000);
+    const bad = await style();
+    assert.equal(ok[0], 'ok');
+    assert.equal(bad[0], 'error');
+    assert.notEqual(ok[1], bad[1], 'border style');
+    assert.notEqual(ok[2], bad[2], 'weight');
+    assert.notEqual(ok[3], bad[3], 'glyph');
+    assert.equal((await pickers()).bundle, message('vi', 'web-file-none'), 'a refused bundle is not said to be loaded');
+    await driver.findElement(By.id('bundle-file')).sendKeys(path.join(demo, 'offline.bundle'));
+    await driver.wait(async () => (await $text('message')) === message('vi', 'web-loaded'), 10000);
+    await driver.navigate().refresh();
+    await ready();
+    assert.deepEqual(await pickers(), { root: message('vi', 'web-file-loaded', { name: 'root.pub' }), bundle: message('vi', 'web-file-loaded', { name: 'offline.bundle' }) },
+      'still said after a reload');
+    assert.equal(await driver.executeScript("return document.querySelector('#root-file').closest('label').id"), 'root-pick');
+
+    // The geometry check itself finds a broken word and a broken date (a probe, then removed).
+    const probe = await driver.executeScript(LAYOUT_PROBE + LAYOUT, true);
+    assert.ok(probe.includes('word broken: Nguyễn'), JSON.stringify(probe));
+    assert.ok(probe.includes('number or date broken: 17/05/1996 10:00'), JSON.stringify(probe));
+    assert.ok(probe.includes('label not above value: probe'), JSON.stringify(probe));
+    await driver.executeScript("document.getElementById('probe').remove()");
+
+    // Valid, revoked and refused, at 320 and 390 px, in both languages.
+    const states = [['valid', 'cccd'], ['revoked', 'vehicle-sold'], ['rejected', 'tampered']];
+    let previous = '';
+    for (const [lang, dir] of [['vi', 'vi'], ['en', 'en-US']]) {
+      if (lang === 'en') {
+        await driver.findElement(By.id('lang')).click();
+        await driver.wait(async () => (await $text('title')) === 'Document check', 10000);
+        assert.equal(await $text('root-state'), message(dir, 'web-file-loaded', { name: 'root.pub' }));
+      }
+      for (const [width, height] of [[320, 640], [390, 844]]) {
+        await viewport(driver, width, height);
+        for (const [state, name] of states) {
+          const want = expected[name];
+          const before = Number(await driver.executeScript('return document.body.dataset.announced || 0'));
+          await driver.executeScript("document.getElementById('verdict').dataset.verdict = ''; window.scrollTo(0, 0)");
+          await driver.findElement(By.id('image')).sendKeys(path.join(demo, `${name}.png`));
+          await driver.wait(async () => Number(await driver.executeScript('return document.body.dataset.announced || 0')) > before, 30000);
+          const where = `${state} ${lang} ${width}x${height}`;
+          assert.equal(await driver.executeScript("return document.getElementById('verdict').dataset.verdict"), want.verdict, where);
+          // One short sentence, in the status region for a valid document and in the alert
+          // region for a refused one; focus on the verdict heading; the glyph hidden.
+          const sentence = announcement(dir, want);
+          const live = want.valid ? 'announce' : 'alert';
+          assert.equal(await $text(live), sentence, where);
+          assert.equal(await $text(live === 'announce' ? 'alert' : 'announce'), '', where);
+          assert.notEqual(sentence, previous, `${where}: the live region changed`);
+          previous = sentence;
+          assert.deepEqual(await driver.executeScript(`const a = document.activeElement; const m = a.querySelector('.mark');
+            return [a.id, a.tagName, a.getAttribute('tabindex'), m.getAttribute('aria-hidden'), m.textContent]`),
+          ['verdict', 'H2', '-1', 'true', want.valid ? '✔' : '✘'], where);
+          assert.deepEqual(await driver.executeScript(`return ['announce', 'alert'].map((id) => { const e = document.getElementById(id);
+            return [e.getAttribute('role'), e.hidden, e.getClientRects().length > 0 || e.offsetParent !== null]; })`),
+          [['status', false, true], ['alert', false, true]], `${where}: live regions in the page`);
+          assert.deepEqual(await driver.executeScript(LAYOUT, true), [], where);
+          await screenshot(driver, `${state}-${lang}-${width}x${height}`);
+        }
+      }
+    }
+
+    // Dark: no light buttons; wide: labels beside values.
+    await driver.sendAndGetDevToolsCommand('Emulation.setEmulatedMedia', { features: [{ name: 'prefers-color-scheme', value: 'dark' }] });
+    await viewport(driver, 390, 844);
+    await driver.findElement(By.id('image')).sendKeys(path.join(demo, 'cccd.png'));
+    await driver.wait(async () => (await driver.executeScript("return document.getElementById('verdict').dataset.verdict")) === 'valid', 30000);
+    const luminance = await driver.executeScript(`return ['scan', 'check', 'lang', 'root-pick'].map((id) => {
+      const [r, g, b] = getComputedStyle(document.getElementById(id)).backgroundColor.match(/\\d+/g).map(Number);
+      return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255; })`);
+    for (const l of luminance) assert.ok(l < 0.35, `dark mode control background luminance ${l}`);
+    await screenshot(driver, 'valid-en-390x844-dark');
+    await driver.sendAndGetDevToolsCommand('Emulation.setEmulatedMedia', { features: [{ name: 'prefers-color-scheme', value: 'light' }] });
+    await viewport(driver, 900, 1200);
+    await driver.executeScript("document.getElementById('verdict').dataset.verdict = ''");
+    await driver.findElement(By.id('image')).sendKeys(path.join(demo, 'gplx.png'));
+    await driver.wait(async () => (await driver.executeScript("return document.getElementById('verdict').dataset.verdict")) === 'valid', 30000);
+    assert.deepEqual(await driver.executeScript(LAYOUT, false), [], 'wide');
+
+    // Large text (the browser's font size at 150%) at 320 px: still no broken word, no
+    // sideways scrolling, and the verdict with its reason on the first screen.
+    await viewport(driver, 320, 640);
+    await driver.sendAndGetDevToolsCommand('Page.setFontSizes', { fontSizes: { standard: 24 } });
+    for (const name of ['cccd', 'vehicle-sold']) {
+      await driver.executeScript("document.getElementById('verdict').dataset.verdict = ''");
+      await driver.findElement(By.id('image')).sendKeys(path.join(demo, `${name}.png`));
+      await driver.wait(async () => (await driver.executeScript("return document.getElementById('verdict').dataset.verdict")) === expected[name].verdict, 30000);
+      assert.deepEqual(await driver.executeScript(LAYOUT, true, true), [], `${name} at 150% text`);
+    }
+    await driver.sendAndGetDevToolsCommand('Page.setFontSizes', { fontSizes: { standard: 16 } });
+
+    // Installed and opened with no network: a new window on the start URL verifies.
+    await stopServer(server);
+    server = null;
+    await driver.switchTo().newWindow('tab');
+    await driver.get(new URL(install.m.start_url, base).href);
+    await ready();
+    assert.equal(await driver.executeScript("return !!navigator.serviceWorker.controller"), true);
+    await driver.findElement(By.id('image')).sendKeys(path.join(demo, 'bhyt.png'));
+    await driver.wait(async () => (await driver.executeScript("return document.getElementById('verdict').dataset.verdict")) === 'valid', 30000);
   } finally {
     await driver.quit();
     if (server) server.close();

@@ -3,6 +3,7 @@
 error-prefix = Error
 hint-prefix = Hint
 yes = yes
+no = no
 
 ## Passphrases
 prompt-passphrase = Key passphrase
@@ -52,10 +53,33 @@ error-not-issuer = { $path } is not an issuer folder.
 error-not-issuer-hint = Create one with: giayto issuer init --dir FOLDER --id ID --name "Authority name"
 error-already-initialised = { $path } already holds a key; giayto does not overwrite it.
 error-already-initialised-hint = Choose another folder, or use the existing key.
+warning-key-mode = Warning: the secret key file { $path } can be read by other users of this computer (mode { $mode }); only its passphrase protects it. Fix: chmod 600 { $path }
 error-issuer-name-missing = No Vietnamese name for the issuer { $id }.
 error-issuer-name-missing-hint = Add --name "Authority name".
+error-root-state-corrupt = The root's state file { $path } is damaged ({ $detail }); giayto does not start afresh over it. Nothing was changed.
+error-root-state-corrupt-hint = Restore root.json from a backup; without it the root does not know its issuers or its last trust list number.
+error-issuer-name-invalid = The names of issuer { $id } must be 1 to 256 bytes.
+error-status-prefix-invalid = The status list uri prefix of issuer { $id } must be 1 to 256 bytes.
+error-no-doc-types = Issuer { $id } needs at least one document type (--doc-types cccd,gplx,vehicle,bhyt).
+error-key-already-trusted = The key { $kid } is already in the root's list, for issuer { $id }. Nothing was changed.
+error-key-already-trusted-hint = A rotation needs a new key pair: giayto issuer rotate-key --dir ISS
+error-issuer-unknown-to-root = The root has no issuer { $id }. Nothing was changed.
+error-no-current-key = Issuer { $id } has no key valid now to rotate. Nothing was changed.
+error-no-current-key-hint = Add the new key instead: giayto root add-issuer
+error-overlap-in-past = The end of the overlap ({ $until }) is not in the future. Nothing was changed.
+error-overlap-beyond-key = The end of the overlap ({ $until }) is after the old key { $kid } stops being valid ({ $not_after }): a rotation never extends a key. Nothing was changed.
+error-new-key-ends-first = The new key would stop being valid ({ $not_after }) before the overlap ends ({ $until }). Nothing was changed.
+error-new-key-ends-first-hint = Raise --valid-days or choose an earlier --old-until.
+error-too-many-issuers = A trust list names at most 1024 issuer keys. Nothing was changed.
+error-sequence-exhausted = The trust list sequence number cannot grow any more.
+error-bad-date = “{ $value }” is not a date.
+error-bad-date-hint = Use YYYY-MM-DD (midnight at its start, Vietnam time) or RFC 3339, e.g. 2026-12-31T23:59:59+07:00.
 error-sign = Signing failed.
 error-registry = Registry error: { $detail }
+error-registry-missing = The registry { $path } does not exist: it was deleted or moved, or the issuer folder was copied without it. giayto does not start a new registry in its place: a new one would undo every revocation at the next status list and hand out status entries that issued credentials already use. Nothing was changed.
+error-registry-missing-hint = Restore { $path } from your backup (an SQLite file together with its -wal file, if there is one). Only `giayto issuer init` creates a registry, for a new issuer.
+error-registry-empty = The registry { $path } is empty or is not a giayto registry: it was truncated, overwritten or replaced by another file. giayto does not start a new registry in its place: a new one would undo every revocation at the next status list and hand out status entries that issued credentials already use. Nothing was changed.
+error-registry-empty-hint = Restore { $path } from your backup (an SQLite file together with its -wal file, if there is one). Only `giayto issuer init` creates a registry, for a new issuer.
 error-document-expired = The document has already expired, so no valid credential can be issued for it.
 error-trust-list = The trust list { $path } cannot be used: { $detail }
 error-trust-list-hint = Check that --root is the right root key and --trust the latest trust list.
@@ -68,6 +92,11 @@ root-issuer-updated = Issuer { $id } updated (kid { $kid }), may issue: { $types
 root-sign-reminder = Sign the trust list again for the change to take effect: giayto root sign-trust-list
 root-trust-list-signed = Trust list no. { $sequence } ({ $count } issuers) signed to { $path }; next update due { $expires }.
 issuer-created = Issuer { $id } created in { $path }. Send the public key { $pub } to the root authority.
+root-issuer-rotated = Issuer { $id }: new key { $kid } added, may issue: { $types }. Old key { $old } signs until { $until }; until then both keys verify.
+issuer-key-rotated =
+    New key pair in { $path } (kid { $kid }); the old one is kept as { $old_key } and { $old_pub }.
+    Next, the root authority: giayto root rotate-issuer --dir ROOT --id { $id } --issuer-pub { $pub } --old-until DATE
+    then sign and publish the trust list; issue nothing with the new key before verifiers have that list.
 issue-done = Issued { $doctype }, serial { $serial }, { $chars } characters.
 
 ## Verification
@@ -237,6 +266,7 @@ problem-duplicate-key = repeated field key.
 demo-start = Running the giayto demo in { $path }
 demo-root = 1. Root authority created; public key: { $path }
 demo-issuer = 2. Issuer { $id } created — { $name }
+demo-issuer-may = { "   " }{ $id } may issue: { $types } (and nothing else: the trust list says so)
 demo-trust = 3. Trust list signed: { $path }
 demo-issued = ▶ { $doctype }: { $chars } characters, QR version { $version } (level Q), image { $path }
 demo-revoked = 4. Revoked credential { $serial } (vehicle sold), published the status lists and wrote the offline bundle { $bundle }
@@ -302,6 +332,8 @@ error-batch-format = { $path }: the input must be a .csv or .jsonl file.
 error-batch-header = { $path }: the CSV header row cannot be read.
 error-batch-strict = Nothing was issued: { $detail }
 error-batch-other = { $path } holds the output of another batch (other input or options). Use a new output folder.
+error-batch-busy = { $path } is in use by another issue-batch run. Two runs into one output folder would mix their output, so this run did nothing.
+error-batch-busy-hint = Wait for the other run to finish and run again (it resumes where the other stopped), or choose another --out-dir.
 batch-bad-row = line { $line }: { $detail }
 batch-more-bad-rows = … and { $count } more bad rows (see index.csv).
 batch-summary = Issued { $issued } new, recovered { $recovered } from an earlier run, { $bad } bad rows, in { $seconds } s ({ $rate }/s). QR texts: { $path }
@@ -392,5 +424,10 @@ reason-holder-signature = The presentation is not signed by the credential's hol
 reason-nonce-mismatch = The presentation answers another challenge (nonce): it was made for another check.
 reason-nonce-missing = The presentation carries no challenge (nonce), though this check asked for one.
 reason-presentation-time = The presentation was signed { $time }, outside ±{ $window } s of now: a screenshot or a replay.
+reason-disclosure-order = The disclosed fields are repeated or out of order.
+reason-disclosure-not-covered = A disclosed field (position { $index }) is not part of this credential's commitment.
+reason-disclosure-mismatch = The disclosed fields do not match the commitment the issuer signed: a wrong salt or value, or a proof from another credential.
+verify-disclosed = The holder disclosed only { $shown } fields; { $withheld } are withheld.
+field-age-over = Over { $age } (as of the issue date)
 verify-presentation-ok = Shown by its holder: signed with the holder's key moments ago.
 wallet-warn-status-unchecked = Note: its revocation status could not be checked here (no status list); verifiers check it when it is shown.

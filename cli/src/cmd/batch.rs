@@ -7,9 +7,17 @@
 //! — Ed25519 is deterministic, so the text is byte for byte the one issued the first time —
 //! while only the remaining lines get new credentials. The output file is written under a
 //! temporary name and renamed when complete, so a finished output is always whole.
+//!
+//! One run at a time per output folder: a run holds an exclusive lock on `OUT_DIR/.batch.lock`
+//! (an advisory `flock`, which the system releases when the process ends, killed or not), and
+//! a second run into the same folder is refused at once instead of writing over the first
+//! one's temporary files.
+//!
+//! Input lines are read with a bounded reader: a line longer than 256 KiB is never held in
+//! memory whole, only skipped to its end, and is reported as a bad row by its line number.
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufWriter, IsTerminal, Write};
+use std::io::{BufRead, BufWriter, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -35,6 +43,8 @@ pub const TEXTS_FILE: &str = "credentials.txt";
 /// Per-line report: line, serial, outcome.
 pub const INDEX_FILE: &str = "index.csv";
 const MANIFEST_FILE: &str = "batch.json";
+/// The lock file a run holds in its output folder.
+pub const LOCK_FILE: &str = ".batch.lock";
 /// Longest input line accepted.
 const MAX_LINE: usize = 256 * 1024;
 
@@ -150,33 +160,176 @@ fn cell_value(column: &str, cell: &str) -> Option<Value> {
     Some(Value::String(t.to_owned()))
 }
 
+/// How [`read_line_bounded`] found the next line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LineRead {
+    /// No more input.
+    End,
+    /// A line of at most the limit, now in the buffer (without its `\n`).
+    Line,
+    /// A line longer than the limit: read to its end and dropped; the buffer is empty.
+    TooLong,
+}
+
+/// Read the next line of `reader` (without its `\n`) into `buf`, holding at most `max`
+/// bytes of it: a longer line is consumed to its end a buffer at a time and dropped, so the
+/// memory used stays bounded by `max` plus the reader's buffer whatever the input.
+fn read_line_bounded(
+    reader: &mut impl BufRead,
+    buf: &mut Vec<u8>,
+    max: usize,
+) -> std::io::Result<LineRead> {
+    buf.clear();
+    let (mut seen, mut too_long) = (false, false);
+    loop {
+        let available = match reader.fill_buf() {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if available.is_empty() {
+            return Ok(match (seen, too_long) {
+                (false, _) => LineRead::End,
+                (true, false) => LineRead::Line,
+                (true, true) => LineRead::TooLong,
+            });
+        }
+        seen = true;
+        let (take, end_of_line) = match available.iter().position(|&b| b == b'\n') {
+            Some(i) => (i, true),
+            None => (available.len(), false),
+        };
+        if !too_long {
+            if buf.len() + take > max {
+                too_long = true;
+                buf.clear();
+            } else {
+                buf.extend_from_slice(&available[..take]);
+            }
+        }
+        reader.consume(take + usize::from(end_of_line));
+        if end_of_line {
+            return Ok(if too_long {
+                LineRead::TooLong
+            } else {
+                LineRead::Line
+            });
+        }
+    }
+}
+
+/// The input as the CSV parser reads it: line by line through [`read_line_bounded`], each
+/// line of at most [`MAX_LINE`] bytes as it is and a longer one as [`CUT_LINE`], its number
+/// noted in `cut` (the record the parser makes of it is then reported as too long). Line
+/// numbers stay those of the file.
+const CUT_LINE: &[u8] = b",";
+
+struct BoundedLines<R> {
+    inner: R,
+    line: Vec<u8>,
+    pos: usize,
+    line_no: u64,
+    ended: bool,
+    cut: std::collections::VecDeque<u64>,
+}
+
+impl<R: BufRead> BoundedLines<R> {
+    fn new(inner: R) -> Self {
+        BoundedLines {
+            inner,
+            line: Vec::new(),
+            pos: 0,
+            line_no: 0,
+            ended: false,
+            cut: std::collections::VecDeque::new(),
+        }
+    }
+}
+
+impl<R: BufRead> Read for BoundedLines<R> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        if self.pos >= self.line.len() {
+            if self.ended {
+                return Ok(0);
+            }
+            match read_line_bounded(&mut self.inner, &mut self.line, MAX_LINE)? {
+                LineRead::End => {
+                    self.ended = true;
+                    return Ok(0);
+                }
+                LineRead::Line => self.line_no += 1,
+                LineRead::TooLong => {
+                    self.line_no += 1;
+                    self.cut.push_back(self.line_no);
+                    // Not an empty line: the parser would skip it without counting its line.
+                    self.line.extend_from_slice(CUT_LINE);
+                }
+            }
+            self.line.push(b'\n');
+            self.pos = 0;
+        }
+        let n = out.len().min(self.line.len() - self.pos);
+        out[..n].copy_from_slice(&self.line[self.pos..self.pos + n]);
+        self.pos += n;
+        Ok(n)
+    }
+}
+
+/// The line a CSV record starts on. The parser's own record position is where it started
+/// looking, before any blank lines it skipped; counting back from where the record ended (the
+/// line after its terminator, which [`BoundedLines`] always supplies) is right either way,
+/// for records spanning lines (newlines in quoted cells) too.
+fn record_line<R: Read>(csv: &csv::Reader<R>, record: &csv::StringRecord) -> u64 {
+    let inner: u64 = record
+        .iter()
+        .map(|cell| cell.bytes().filter(|&b| b == b'\n').count() as u64)
+        .sum();
+    csv.position().line().saturating_sub(1 + inner)
+}
+
+/// The bad row of a line longer than [`MAX_LINE`].
+fn too_long_row(line: u64) -> Row {
+    Row {
+        line,
+        parsed: Err(bad_row(
+            "-",
+            giayto_model::FieldErrorKind::TooLong { max: MAX_LINE },
+        )),
+    }
+}
+
 /// Read every row of the input, calling `f` on each (in order). Unreadable files fail;
-/// unreadable rows become row errors.
+/// unreadable rows, and lines longer than [`MAX_LINE`], become row errors.
 fn for_each_row(
     path: &Path,
     doc_type: DocType,
     mut f: impl FnMut(Row) -> Result<(), Failure>,
 ) -> Result<(), Failure> {
     let file = std::fs::File::open(path).map_err(|e| io_failure(path, &e))?;
-    let reader = std::io::BufReader::new(file);
+    let mut reader = std::io::BufReader::new(file);
     match format_of(path)? {
         Format::Jsonl => {
-            for (i, line) in reader.split(b'\n').enumerate() {
-                let line_no = i as u64 + 1;
-                let bytes = line.map_err(|e| io_failure(path, &e))?;
-                let text = String::from_utf8_lossy(&bytes);
-                if text.trim().is_empty() {
-                    continue;
-                }
-                let parsed = if bytes.len() > MAX_LINE {
-                    Err(bad_row(
-                        "-",
-                        giayto_model::FieldErrorKind::TooLong { max: MAX_LINE },
-                    ))
-                } else {
-                    match serde_json::from_str::<Value>(text.trim()) {
-                        Ok(Value::Object(obj)) => parse_object(doc_type, obj),
-                        _ => Err(malformed_row("object")),
+            let mut bytes = Vec::new();
+            let mut line_no = 0u64;
+            loop {
+                let read = read_line_bounded(&mut reader, &mut bytes, MAX_LINE)
+                    .map_err(|e| io_failure(path, &e))?;
+                line_no += 1;
+                let parsed = match read {
+                    LineRead::End => break,
+                    LineRead::TooLong => {
+                        f(too_long_row(line_no))?;
+                        continue;
+                    }
+                    LineRead::Line => {
+                        let text = String::from_utf8_lossy(&bytes);
+                        if text.trim().is_empty() {
+                            continue;
+                        }
+                        match serde_json::from_str::<Value>(text.trim()) {
+                            Ok(Value::Object(obj)) => parse_object(doc_type, obj),
+                            _ => Err(malformed_row("object")),
+                        }
                     }
                 };
                 f(Row {
@@ -186,38 +339,71 @@ fn for_each_row(
             }
         }
         Format::Csv => {
-            let mut csv = csv::ReaderBuilder::new().flexible(true).from_reader(reader);
-            let headers: Vec<String> = csv
-                .headers()
-                .map_err(|_| Failure::new("error-batch-header").arg("path", path.display()))?
-                .iter()
-                .map(|h| h.trim().to_owned())
-                .collect();
-            for record in csv.records() {
-                let (line_no, parsed) = match record {
-                    Ok(r) => {
-                        let line_no = r.position().map_or(0, |p| p.line());
-                        let parsed = if r.len() != headers.len() {
+            let mut csv = csv::ReaderBuilder::new()
+                .flexible(true)
+                .from_reader(BoundedLines::new(reader));
+            let header_failure = || Failure::new("error-batch-header").arg("path", path.display());
+            let header = csv.headers().map_err(|_| header_failure())?;
+            // A header line too long to read is no header (the parser skipped it and took the
+            // next line instead).
+            let header_line = header.position().map_or(1, |p| p.line());
+            let headers: Vec<String> = header.iter().map(|h| h.trim().to_owned()).collect();
+            if csv
+                .get_ref()
+                .cut
+                .front()
+                .is_some_and(|&cut| cut <= header_line)
+            {
+                return Err(header_failure());
+            }
+            let mut record = csv::StringRecord::new();
+            'records: loop {
+                let read = csv.read_record(&mut record);
+                let (line_no, parsed) = match read {
+                    Ok(false) => break,
+                    Ok(true) => {
+                        let line_no = record_line(&csv, &record);
+                        let parsed = if record.len() != headers.len() {
                             Err(malformed_row("row with one cell per column"))
                         } else {
                             let obj: Map<String, Value> = headers
                                 .iter()
-                                .zip(r.iter())
+                                .zip(record.iter())
                                 .filter_map(|(h, c)| cell_value(h, c).map(|v| (h.clone(), v)))
                                 .collect();
                             parse_object(doc_type, obj)
                         };
                         (line_no, parsed)
                     }
-                    Err(e) => (
-                        e.position().map_or(0, |p| p.line()),
-                        Err(malformed_row("CSV row")),
-                    ),
+                    Err(e) => {
+                        if let csv::ErrorKind::Io(io) = e.kind() {
+                            return Err(io_failure(path, io));
+                        }
+                        (
+                            e.position().map_or(0, |p| p.line()),
+                            Err(malformed_row("CSV row")),
+                        )
+                    }
                 };
+                // Over-long lines up to this record, in line order; a record that stands for
+                // one is reported as that line, too long.
+                while let Some(cut) = csv.get_ref().cut.front().copied() {
+                    if cut > line_no {
+                        break;
+                    }
+                    csv.get_mut().cut.pop_front();
+                    f(too_long_row(cut))?;
+                    if cut == line_no {
+                        continue 'records;
+                    }
+                }
                 f(Row {
                     line: line_no,
                     parsed,
                 })?;
+            }
+            while let Some(cut) = csv.get_mut().cut.pop_front() {
+                f(too_long_row(cut))?;
             }
         }
     }
@@ -246,16 +432,30 @@ fn batch_id(
     Ok(giayto_verify::hex_lower(&h.finalize()[..16]))
 }
 
+/// Lines that are not blank (for the progress bar), counted without holding any line whole.
 fn count_lines(path: &Path) -> Result<u64, Failure> {
     let file = std::fs::File::open(path).map_err(|e| io_failure(path, &e))?;
-    let mut n = 0u64;
-    for line in std::io::BufReader::new(file).split(b'\n') {
-        let line = line.map_err(|e| io_failure(path, &e))?;
-        if !line.iter().all(u8::is_ascii_whitespace) {
-            n += 1;
+    let mut reader = std::io::BufReader::new(file);
+    let (mut n, mut blank) = (0u64, true);
+    loop {
+        let chunk = match reader.fill_buf() {
+            Ok([]) => break,
+            Ok(c) => c,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(io_failure(path, &e)),
+        };
+        for &b in chunk {
+            if b == b'\n' {
+                n += u64::from(!blank);
+                blank = true;
+            } else if !b.is_ascii_whitespace() {
+                blank = false;
+            }
         }
+        let len = chunk.len();
+        reader.consume(len);
     }
-    Ok(n)
+    Ok(n + u64::from(!blank))
 }
 
 fn progress_bar(total: u64, out: Out) -> indicatif::ProgressBar {
@@ -335,6 +535,24 @@ impl Writer {
     }
 }
 
+/// Take the exclusive lock on `out_dir`'s [`LOCK_FILE`], or fail at once if another run
+/// holds it. The lock file stays (removing it would let two runs lock two different files).
+fn lock_out_dir(out_dir: &Path) -> Result<std::fs::File, Failure> {
+    use fs4::fs_std::FileExt;
+    let path = out_dir.join(LOCK_FILE);
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| io_failure(&path, &e))?;
+    match file.try_lock_exclusive() {
+        Ok(true) => Ok(file),
+        Ok(false) => Err(Failure::new("error-batch-busy").arg("path", out_dir.display())),
+        Err(e) => Err(io_failure(&path, &e)),
+    }
+}
+
 pub fn run(a: BatchArgs, out: Out) -> CmdResult {
     let doc_type = doc_type(&a.doc_type)?;
     format_of(&a.input)?;
@@ -350,7 +568,13 @@ pub fn run(a: BatchArgs, out: Out) -> CmdResult {
         .map_err(|f| Failure::new("error-batch-strict").arg("detail", f.message()))?;
     }
 
+    // The issuer first: a wrong passphrase or a missing registry leaves no output folder.
+    let pass = secrets::existing_key(&meta.id, &a.dir.join(giayto_issuer::dir::KEY_FILE))?;
+    let mut issuer = Issuer::open(&a.dir, &pass).map_err(|e| issuer_failure(&e))?;
+
     std::fs::create_dir_all(&a.out_dir).map_err(|e| io_failure(&a.out_dir, &e))?;
+    // Held until this function returns (or the process dies): one run per output folder.
+    let _lock = lock_out_dir(&a.out_dir)?;
     let manifest_path = a.out_dir.join(MANIFEST_FILE);
     match std::fs::read(&manifest_path) {
         Ok(bytes) => {
@@ -374,8 +598,6 @@ pub fn run(a: BatchArgs, out: Out) -> CmdResult {
         None
     };
 
-    let pass = secrets::existing(&meta.id)?;
-    let mut issuer = Issuer::open(&a.dir, &pass).map_err(|e| issuer_failure(&e))?;
     let done: HashMap<u64, CredentialRecord> = issuer
         .batch_lines(&id)
         .map_err(|e| issuer_failure(&e))?
@@ -501,7 +723,7 @@ pub fn run(a: BatchArgs, out: Out) -> CmdResult {
         print_json(&summary);
     } else {
         for (line, e) in writer.bad.iter().take(50) {
-            eprintln!(
+            crate::errln!(
                 "{}",
                 tr_args(
                     "batch-bad-row",
@@ -513,7 +735,7 @@ pub fn run(a: BatchArgs, out: Out) -> CmdResult {
             );
         }
         if writer.bad.len() > 50 {
-            eprintln!(
+            crate::errln!(
                 "{}",
                 tr_args(
                     "batch-more-bad-rows",
@@ -521,7 +743,7 @@ pub fn run(a: BatchArgs, out: Out) -> CmdResult {
                 )
             );
         }
-        println!(
+        crate::outln!(
             "{}",
             tr_args(
                 "batch-summary",
@@ -536,7 +758,7 @@ pub fn run(a: BatchArgs, out: Out) -> CmdResult {
             )
         );
         if writer.recovered > 0 {
-            println!("{}", tr("batch-resumed-note"));
+            crate::outln!("{}", tr("batch-resumed-note"));
         }
     }
     Ok(if writer.bad.is_empty() {
@@ -544,4 +766,100 @@ pub fn run(a: BatchArgs, out: Out) -> CmdResult {
     } else {
         EXIT_ERROR
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Regression: a 200 MB line was read whole before its length was checked. A line far
+    /// longer than the limit now costs no more memory than the limit and one read buffer,
+    /// and the lines after it are read as usual.
+    #[test]
+    fn an_over_long_line_is_skipped_in_bounded_memory() {
+        let long = 48usize << 20;
+        let input = std::io::repeat(b'x')
+            .take(long as u64)
+            .chain(&b"\n{\"a\":1}\nlast"[..]);
+        let mut reader = std::io::BufReader::with_capacity(64 * 1024, input);
+        let mut buf = Vec::new();
+        assert_eq!(
+            read_line_bounded(&mut reader, &mut buf, MAX_LINE).unwrap(),
+            LineRead::TooLong
+        );
+        assert!(buf.is_empty());
+        assert!(
+            buf.capacity() <= 2 * MAX_LINE + 64 * 1024,
+            "held {} bytes",
+            buf.capacity()
+        );
+        assert_eq!(
+            read_line_bounded(&mut reader, &mut buf, MAX_LINE).unwrap(),
+            LineRead::Line
+        );
+        assert_eq!(buf, b"{\"a\":1}");
+        assert_eq!(
+            read_line_bounded(&mut reader, &mut buf, MAX_LINE).unwrap(),
+            LineRead::Line
+        );
+        assert_eq!(buf, b"last");
+        assert_eq!(
+            read_line_bounded(&mut reader, &mut buf, MAX_LINE).unwrap(),
+            LineRead::End
+        );
+        // Exactly the limit is a line; one byte more is not.
+        for (len, want) in [
+            (MAX_LINE, LineRead::Line),
+            (MAX_LINE + 1, LineRead::TooLong),
+        ] {
+            let text = vec![b'y'; len];
+            let mut r = &text[..];
+            assert_eq!(read_line_bounded(&mut r, &mut buf, MAX_LINE).unwrap(), want);
+        }
+    }
+
+    /// Rows are numbered by the file's lines, across blank lines and cells spanning lines
+    /// (the CSV parser's own position counted from before the blank lines it skipped).
+    #[test]
+    fn csv_rows_carry_their_own_line_numbers() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("rows.csv");
+        let long = "z".repeat(MAX_LINE + 1);
+        std::fs::write(
+            &path,
+            format!("full_name,id_number\n\n1,2\n\n\n3,4\n\"x\ny\",5\n{long}\n6,7\n8,9"),
+        )
+        .unwrap();
+        let mut seen = Vec::new();
+        for_each_row(&path, DocType::Cccd, |row| {
+            let problem = row.parsed.err().map(|e| e.kind.code());
+            seen.push((row.line, problem == Some("too-long")));
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(
+            seen,
+            [
+                (3, false),
+                (6, false),
+                (7, false),
+                (9, true),
+                (10, false),
+                (11, false)
+            ]
+        );
+    }
+
+    /// The CSV parser sees an over-long line as a stand-in line, and its number is kept.
+    #[test]
+    fn bounded_lines_blank_out_long_lines_and_keep_numbering() {
+        let mut input = b"a,b\n1,2\n".to_vec();
+        input.extend(std::iter::repeat_n(b'z', MAX_LINE + 10));
+        input.extend_from_slice(b"\n3,4\n");
+        let mut lines = BoundedLines::new(&input[..]);
+        let mut seen = Vec::new();
+        lines.read_to_end(&mut seen).unwrap();
+        assert_eq!(seen, b"a,b\n1,2\n,\n3,4\n");
+        assert_eq!(lines.cut, [3]);
+    }
 }

@@ -24,6 +24,32 @@ use crate::Out;
 /// The demo's passphrase (printed: the demo folder is for trying things out, not for real keys).
 pub const DEMO_PASSPHRASE: &str = "giayto-demo-2026";
 
+/// The demo's issuing authorities: folder, id, names, and the only document types the root
+/// authorises each for.
+const DEMO_ISSUERS: &[(&str, &str, &str, &str, &[DocType])] = &[
+    (
+        "issuer-c06",
+        "VN.BCA.C06",
+        "Cục Cảnh sát quản lý hành chính về trật tự xã hội",
+        "Police Department for Administrative Management of Social Order",
+        &[DocType::Cccd],
+    ),
+    (
+        "issuer-csgt",
+        "VN.BCA.CSGT",
+        "Cục Cảnh sát giao thông",
+        "Traffic Police Department",
+        &[DocType::Gplx, DocType::Vehicle],
+    ),
+    (
+        "issuer-bhxh",
+        "VN.BHXH",
+        "Bảo hiểm xã hội Việt Nam",
+        "Vietnam Social Security",
+        &[DocType::Bhyt],
+    ),
+];
+
 #[derive(Args, Debug)]
 pub struct DemoArgs {
     /// Folder to create (default: ./giayto-demo, or the next free ./giayto-demo-N).
@@ -63,7 +89,7 @@ pub fn run(a: DemoArgs, out: Out) -> CmdResult {
     let t = now();
     let say = |id: &str, args: &[(&str, String)]| {
         if !out.json {
-            println!("{}", tr_args(id, args));
+            crate::outln!("{}", tr_args(id, args));
         }
     };
 
@@ -76,39 +102,57 @@ pub fn run(a: DemoArgs, out: Out) -> CmdResult {
         &[("path", root_dir.join("root.pub").display().to_string())],
     );
 
-    let issuer_dir = dir.join("issuer");
-    let meta = IssuerMeta {
-        id: "VN.BCA.C06".into(),
-        name_vi: "Cục Cảnh sát quản lý hành chính về trật tự xã hội".into(),
-        name_en: Some("Police Department for Administrative Management of Social Order".into()),
-        status_uri_prefix: None,
-        list_size: None,
-        registry_url: None,
-    };
-    giayto_issuer::init(&issuer_dir, &meta, &pass, cost).map_err(|e| issuer_failure(&e))?;
-    let all_types: Vec<String> = DocType::ALL.iter().map(|t| t.as_str().to_owned()).collect();
-    super::root::add(
-        &root_dir,
-        &issuer_dir.join(giayto_issuer::dir::PUB_FILE),
-        &meta.id,
-        &all_types,
-        1825,
-        None,
-        None,
-        None,
-        t,
-    )?;
-    say(
-        "demo-issuer",
-        &[("id", meta.id.clone()), ("name", meta.name_vi.clone())],
-    );
+    // Three issuing authorities, each authorised in the trust list for its own documents only:
+    // a credential of another type signed by one of them is issuer_not_authorized.
+    let mut issuers = Vec::new();
+    for (folder, id, name_vi, name_en, types) in DEMO_ISSUERS {
+        let issuer_dir = dir.join(folder);
+        let meta = IssuerMeta {
+            id: (*id).into(),
+            name_vi: (*name_vi).into(),
+            name_en: Some((*name_en).into()),
+            status_uri_prefix: None,
+            list_size: None,
+            registry_url: None,
+        };
+        giayto_issuer::init(&issuer_dir, &meta, &pass, cost).map_err(|e| issuer_failure(&e))?;
+        let type_names: Vec<String> = types.iter().map(|t| t.as_str().to_owned()).collect();
+        super::root::add(
+            &root_dir,
+            &issuer_dir.join(giayto_issuer::dir::PUB_FILE),
+            &meta.id,
+            &type_names,
+            1825,
+            None,
+            None,
+            None,
+            t,
+        )?;
+        say(
+            "demo-issuer",
+            &[("id", meta.id.clone()), ("name", meta.name_vi.clone())],
+        );
+        let allowed: Vec<String> = types
+            .iter()
+            .map(|t| tr(&format!("doc-{}", t.as_str())))
+            .collect();
+        say(
+            "demo-issuer-may",
+            &[("id", meta.id.clone()), ("types", allowed.join(", "))],
+        );
+        issuers.push((types, meta, issuer_dir));
+    }
 
     let trust_path = dir.join("trust.cwt");
     let (trust_bytes, _) = super::root::sign_list(&root_dir, &root_key, 30, t)?;
     write_atomic(&trust_path, &trust_bytes)?;
     say("demo-trust", &[("path", trust_path.display().to_string())]);
 
-    let mut issuer = Issuer::open(&issuer_dir, &pass).map_err(|e| issuer_failure(&e))?;
+    let mut opened = Vec::new();
+    for (types, meta, issuer_dir) in &issuers {
+        let issuer = Issuer::open(issuer_dir, &pass).map_err(|e| issuer_failure(&e))?;
+        opened.push((*types, meta.clone(), issuer));
+    }
 
     // Four documents, and a fifth — the registration of a vehicle since sold — to revoke.
     let mut issued_all = Vec::new();
@@ -119,6 +163,11 @@ pub fn run(a: DemoArgs, out: Out) -> CmdResult {
     jobs.push((DocType::Vehicle, "vehicle-sold".to_owned()));
     for (doc_type, name) in &jobs {
         let document = document_from_json(*doc_type, &giayto_model::sample_input(*doc_type))?;
+        // The authority that may issue this type.
+        let (_, _, issuer) = opened
+            .iter_mut()
+            .find(|(types, _, _)| types.contains(doc_type))
+            .ok_or(Failure::new("error-sign"))?;
         let issued = issuer
             .issue(&document, &IssueOptions::default(), t)
             .map_err(|e| issuer_failure(&e))?;
@@ -135,8 +184,13 @@ pub fn run(a: DemoArgs, out: Out) -> CmdResult {
     let revoked_serial = issued_all
         .last()
         .map(|(_, _, i, _, _)| i.serial.clone())
-        .unwrap_or_default();
-    issuer
+        .ok_or(Failure::new("error-sign"))?;
+    // The traffic police revoke the registration of the vehicle since sold.
+    let (_, _, traffic_police) = opened
+        .iter_mut()
+        .find(|(types, _, _)| types.contains(&DocType::Vehicle))
+        .ok_or(Failure::new("error-sign"))?;
+    traffic_police
         .change_status(
             &Target::Serial(revoked_serial.clone()),
             Action::Revoke,
@@ -144,18 +198,21 @@ pub fn run(a: DemoArgs, out: Out) -> CmdResult {
             t,
         )
         .map_err(|e| issuer_failure(&e))?;
+    // Each authority signs and publishes its own status lists.
     let status_dir = dir.join("status");
     std::fs::create_dir_all(&status_dir).map_err(|e| io_failure(&status_dir, &e))?;
     let mut tokens = Vec::new();
-    for l in issuer
-        .publish(t, 7 * 86_400, Some(86_400))
-        .map_err(|e| issuer_failure(&e))?
-    {
-        write_atomic(
-            &status_dir.join(super::status::list_file_name(&meta.id, l.list)),
-            &l.token,
-        )?;
-        tokens.push(l.token);
+    for (_, meta, issuer) in &mut opened {
+        for l in issuer
+            .publish(t, 7 * 86_400, Some(86_400))
+            .map_err(|e| issuer_failure(&e))?
+        {
+            write_atomic(
+                &status_dir.join(super::status::list_file_name(&meta.id, l.list)),
+                &l.token,
+            )?;
+            tokens.push(l.token);
+        }
     }
     let bundle_path = dir.join("offline.bundle");
     let bundle = Bundle {
@@ -209,7 +266,7 @@ pub fn run(a: DemoArgs, out: Out) -> CmdResult {
             }
             results.push(v);
         } else {
-            println!();
+            crate::outln!();
             say(
                 "demo-issued",
                 &[
@@ -222,10 +279,10 @@ pub fn run(a: DemoArgs, out: Out) -> CmdResult {
             if !a.no_terminal_qr {
                 let style = super::qr::terminal_style();
                 if let Ok(qr) = giayto_qr::render_terminal(&issued.text, EccLevel::Q, style) {
-                    print!("{qr}");
+                    crate::out!("{qr}");
                 }
             }
-            print!("{}", to_human(&report));
+            crate::out!("{}", to_human(&report));
         }
     }
     if out.json {
@@ -239,7 +296,7 @@ pub fn run(a: DemoArgs, out: Out) -> CmdResult {
             "credentials": results,
         }));
     } else {
-        println!();
+        crate::outln!();
         say(
             "demo-end",
             &[

@@ -1,6 +1,7 @@
 //! `giayto issue`: one credential from a JSON file.
 
-use std::path::PathBuf;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 
 use clap::Args;
 use giayto_issuer::{IssueOptions, Issuer};
@@ -10,8 +11,8 @@ use giayto_trust::keys;
 use serde_json::json;
 
 use super::issuer::issuer_failure;
-use super::{check_parent, doc_type, print_json, write_atomic};
-use crate::failure::{CmdResult, Failure, EXIT_OK};
+use super::{check_parent, doc_type, print_json};
+use crate::failure::{io_failure, CmdResult, Failure, EXIT_OK};
 use crate::i18n::{has, tr, tr_args};
 use crate::input::{now, read_json, rfc3339};
 use crate::secrets::{self, key_failure};
@@ -69,6 +70,66 @@ pub fn document_from_json(
     Document::from_json(doc_type, value).map_err(|e| field_failure(&e))
 }
 
+/// Write the `--out`, `--png` and `--svg` files of `text`, all or none: everything is
+/// rendered first, then each file is written under a temporary name beside its target, then
+/// all are renamed into place; on any failure the temporary files and the files already
+/// renamed are removed.
+fn write_outputs(a: &IssueArgs, text: &str) -> Result<(), Failure> {
+    let render = RenderOptions {
+        ecc: EccLevel::Q,
+        ..RenderOptions::default()
+    };
+    let mut files: Vec<(&Path, Vec<u8>)> = Vec::new();
+    if let Some(p) = &a.out {
+        files.push((p, format!("{text}\n").into_bytes()));
+    }
+    if let Some(p) = &a.png {
+        let png = giayto_qr::render_png(text, &render)
+            .map_err(|e| Failure::new("error-qr-render").arg("detail", e))?;
+        files.push((p, png));
+    }
+    if let Some(p) = &a.svg {
+        let svg = giayto_qr::render_svg(text, &render)
+            .map_err(|e| Failure::new("error-qr-render").arg("detail", e))?;
+        files.push((p, svg.into_bytes()));
+    }
+    let mut staged: Vec<PathBuf> = Vec::new();
+    let mut placed: Vec<&Path> = Vec::new();
+    let result = (|| {
+        for (path, bytes) in &files {
+            let tmp = temp_beside(path);
+            staged.push(tmp.clone());
+            std::fs::File::create(&tmp)
+                .and_then(|mut f| f.write_all(bytes).and_then(|_| f.sync_all()))
+                .map_err(|e| io_failure(path, &e))?;
+        }
+        for ((path, _), tmp) in files.iter().zip(&staged) {
+            std::fs::rename(tmp, path).map_err(|e| io_failure(path, &e))?;
+            placed.push(path);
+        }
+        Ok(())
+    })();
+    if result.is_err() {
+        for p in staged.iter().map(PathBuf::as_path).chain(placed) {
+            let _ = std::fs::remove_file(p);
+        }
+    }
+    result
+}
+
+/// A temporary name in the folder of `path`.
+fn temp_beside(path: &Path) -> PathBuf {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    dir.join(format!(".{name}.tmp{}", std::process::id()))
+}
+
 pub fn run(a: IssueArgs, out: Out) -> CmdResult {
     // Everything that can be wrong with the input is checked before the key is unlocked or
     // the registry touched.
@@ -87,7 +148,7 @@ pub fn run(a: IssueArgs, out: Out) -> CmdResult {
     for p in [&a.out, &a.png, &a.svg].into_iter().flatten() {
         check_parent(p)?;
     }
-    let pass = secrets::existing(&meta.id)?;
+    let pass = secrets::existing_key(&meta.id, &a.dir.join(giayto_issuer::dir::KEY_FILE))?;
     let mut issuer = Issuer::open(&a.dir, &pass).map_err(|e| issuer_failure(&e))?;
     let options = IssueOptions {
         valid_days: a.valid_days.max(1),
@@ -97,22 +158,14 @@ pub fn run(a: IssueArgs, out: Out) -> CmdResult {
     let issued = issuer
         .issue(&document, &options, now())
         .map_err(|e| issuer_failure(&e))?;
-    let render = RenderOptions {
-        ecc: EccLevel::Q,
-        ..RenderOptions::default()
-    };
-    if let Some(p) = &a.out {
-        write_atomic(p, format!("{}\n", issued.text).as_bytes())?;
-    }
-    if let Some(p) = &a.png {
-        let png = giayto_qr::render_png(&issued.text, &render)
-            .map_err(|e| Failure::new("error-qr-render").arg("detail", e))?;
-        write_atomic(p, &png)?;
-    }
-    if let Some(p) = &a.svg {
-        let svg = giayto_qr::render_svg(&issued.text, &render)
-            .map_err(|e| Failure::new("error-qr-render").arg("detail", e))?;
-        write_atomic(p, svg.as_bytes())?;
+    // The credential is recorded; it counts as issued only once its files are written. If
+    // any output cannot be made or written, none is left behind and the registry row is
+    // taken back, so the registry never holds a credential nobody received.
+    if let Err(failure) = write_outputs(&a, &issued.text) {
+        if let Err(e) = issuer.withdraw(&issued.serial) {
+            crate::errln!("{}: {}", tr("error-prefix"), issuer_failure(&e).message());
+        }
+        return Err(failure);
     }
     let serial = giayto_verify::hex_lower(&issued.serial);
     if out.json {
@@ -125,8 +178,8 @@ pub fn run(a: IssueArgs, out: Out) -> CmdResult {
             "qr_version": giayto_qr::qr_version(&issued.text, EccLevel::Q).ok(),
         }));
     } else {
-        println!("{}", issued.text);
-        eprintln!(
+        crate::outln!("{}", issued.text);
+        crate::errln!(
             "{}",
             tr_args(
                 "issue-done",

@@ -5,12 +5,14 @@ use std::path::PathBuf;
 use clap::{Args, Subcommand};
 use giayto_issuer::registry::RegistryError;
 use giayto_issuer::{IssuerError, IssuerMeta};
+use giayto_trust::keys;
 use serde_json::json;
 
 use super::print_json;
 use super::root::check_id;
 use crate::failure::{io_failure, CmdResult, Failure, EXIT_OK};
 use crate::i18n::tr_args;
+use crate::input::{now, rfc3339};
 use crate::secrets::{self, key_failure};
 use crate::Out;
 
@@ -18,6 +20,16 @@ use crate::Out;
 pub enum IssuerCommand {
     /// Create an issuer: ISS/issuer.key (encrypted), ISS/issuer.pub, ISS/registry.sqlite.
     Init(InitArgs),
+    /// Make a new key pair for a key rotation: the old ISS/issuer.key and ISS/issuer.pub are
+    /// kept under dated names, the new ones take their place (no key file is overwritten).
+    RotateKey(RotateKeyArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct RotateKeyArgs {
+    /// The issuer's folder.
+    #[arg(long)]
+    pub dir: PathBuf,
 }
 
 #[derive(Args, Debug)]
@@ -57,6 +69,7 @@ pub fn issuer_failure(e: &IssuerError) -> Failure {
         IssuerError::NotAnIssuer { dir } => {
             Failure::new("error-not-issuer").arg("path", dir.display())
         }
+        IssuerError::BadId { id } => Failure::new("error-bad-id").arg("value", id),
         IssuerError::DocumentExpired => Failure::new("error-document-expired"),
         IssuerError::Registry(r) => registry_failure(r),
         IssuerError::PostgresNotBuilt => Failure::new("error-postgres-not-built"),
@@ -91,6 +104,12 @@ pub fn registry_failure(e: &RegistryError) -> Failure {
             ),
         RegistryError::MissingReason => Failure::new("error-reason-missing"),
         RegistryError::ListSize { size } => Failure::new("error-list-size").arg("size", size),
+        RegistryError::Missing { location } => {
+            Failure::new("error-registry-missing").arg("path", location)
+        }
+        RegistryError::Empty { location } => {
+            Failure::new("error-registry-empty").arg("path", location)
+        }
         r => Failure::new("error-registry").arg("detail", r),
     }
 }
@@ -98,7 +117,66 @@ pub fn registry_failure(e: &RegistryError) -> Failure {
 pub fn run(cmd: IssuerCommand, out: Out) -> CmdResult {
     match cmd {
         IssuerCommand::Init(a) => init(&a, out),
+        IssuerCommand::RotateKey(a) => rotate_key(&a, out),
     }
+}
+
+/// `issuer-retired-YYYY-MM-DD-KID.key` and `.pub`: where a rotation keeps the old key pair.
+fn retired_names(dir: &std::path::Path, date: &str, kid: &str) -> (PathBuf, PathBuf) {
+    let stem = format!("issuer-retired-{date}-{kid}");
+    (
+        dir.join(format!("{stem}.key")),
+        dir.join(format!("{stem}.pub")),
+    )
+}
+
+fn rotate_key(a: &RotateKeyArgs, out: Out) -> CmdResult {
+    let meta = giayto_issuer::read_meta(&a.dir).map_err(|e| issuer_failure(&e))?;
+    let key_path = a.dir.join(giayto_issuer::dir::KEY_FILE);
+    let pub_path = a.dir.join(giayto_issuer::dir::PUB_FILE);
+    let old_pub = keys::read_public_key(&pub_path).map_err(|e| key_failure(&e))?;
+    let old_kid = giayto_verify::hex_lower(&giayto_cose::kid_for(old_pub.as_bytes()));
+    let stamp = rfc3339(now());
+    let date = stamp.get(..10).unwrap_or("undated");
+    let (retired_key, retired_pub) = retired_names(&a.dir, date, &old_kid);
+    // The new key is sealed with the issuer's present passphrase, which must open the old one.
+    let pass = secrets::existing_key("issuer", &key_path)?;
+    let (_, new) = keys::rotate_key_pair(
+        &key_path,
+        &pub_path,
+        &retired_key,
+        &retired_pub,
+        &pass,
+        secrets::kdf_cost(),
+    )
+    .map_err(|e| key_failure(&e))?;
+    let kid = giayto_verify::hex_lower(&giayto_cose::kid_for(new.verifying_key().as_bytes()));
+    if out.json {
+        print_json(&json!({
+            "id": meta.id,
+            "kid": kid,
+            "old_kid": old_kid,
+            "public_key_file": pub_path,
+            "retired_key_file": retired_key,
+            "retired_public_key_file": retired_pub,
+        }));
+    } else {
+        crate::outln!(
+            "{}",
+            tr_args(
+                "issuer-key-rotated",
+                &[
+                    ("path", a.dir.display().to_string()),
+                    ("kid", kid),
+                    ("old_key", retired_key.display().to_string()),
+                    ("old_pub", retired_pub.display().to_string()),
+                    ("id", meta.id.clone()),
+                    ("pub", pub_path.display().to_string()),
+                ]
+            )
+        );
+    }
+    Ok(EXIT_OK)
 }
 
 fn init(a: &InitArgs, out: Out) -> CmdResult {
@@ -131,7 +209,7 @@ fn init(a: &InitArgs, out: Out) -> CmdResult {
             "registry": a.dir.join(giayto_issuer::dir::REGISTRY_FILE),
         }));
     } else {
-        println!(
+        crate::outln!(
             "{}",
             tr_args(
                 "issuer-created",

@@ -1,10 +1,11 @@
-//! `giayto root …`: the root authority.
+//! `giayto root …`: the root authority, a thin layer over [`giayto_trust::authority`], which
+//! holds every rule (ids, issuers, rotation, sequence numbers) and reads and writes the folder.
 
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
-use giayto_trust::{keys, IssuerEntry, TrustList};
-use serde::{Deserialize, Serialize};
+use giayto_trust::authority::{self, AuthorisedKey, AuthorityError, NewIssuer, RootState};
+use giayto_trust::{keys, TrustList};
 use serde_json::json;
 
 use super::{doc_type, print_json, write_atomic};
@@ -14,12 +15,7 @@ use crate::input::{now, rfc3339};
 use crate::secrets::{self, key_failure};
 use crate::Out;
 
-/// Root secret key file.
-pub const KEY_FILE: &str = "root.key";
-/// Root public key file.
-pub const PUB_FILE: &str = "root.pub";
-/// Root state: issuers added and the last sequence number.
-pub const STATE_FILE: &str = "root.json";
+pub use giayto_trust::authority::{KEY_FILE, PUB_FILE, STATE_FILE};
 
 #[derive(Subcommand, Debug)]
 pub enum RootCommand {
@@ -30,8 +26,31 @@ pub enum RootCommand {
     /// Remove an issuer's keys (all of them, or one by kid) from the root's list: after the
     /// next signed trust list, verifiers reject everything those keys signed (a stolen key).
     RemoveIssuer(RemoveIssuerArgs),
+    /// Rotate an issuer to a new key with an overlap: the new key is trusted at once, the old
+    /// one only for credentials signed until --old-until.
+    RotateIssuer(RotateIssuerArgs),
     /// Sign the trust list of all added issuers.
     SignTrustList(SignArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct RotateIssuerArgs {
+    /// The root folder.
+    #[arg(long)]
+    pub dir: PathBuf,
+    /// The issuer id.
+    #[arg(long)]
+    pub id: String,
+    /// The issuer's new public key file (from `giayto issuer rotate-key`).
+    #[arg(long)]
+    pub issuer_pub: PathBuf,
+    /// Until when the old key may still sign: YYYY-MM-DD (its first moment, Vietnam time) or
+    /// RFC 3339. In the future, and no later than the old key's own end.
+    #[arg(long)]
+    pub old_until: String,
+    /// Days the new key stays valid for signing.
+    #[arg(long, default_value_t = 1825)]
+    pub valid_days: u32,
 }
 
 #[derive(Args, Debug)]
@@ -99,65 +118,88 @@ pub struct SignArgs {
     pub valid_days: u32,
 }
 
-/// One issuer as the root's state file keeps it.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct StateIssuer {
-    id: String,
-    name_vi: String,
-    #[serde(default)]
-    name_en: Option<String>,
-    public_key: String,
-    doc_types: Vec<String>,
-    not_before: i64,
-    not_after: i64,
-    #[serde(default)]
-    status_uri_prefix: Option<String>,
-}
-
-impl StateIssuer {
-    /// The raw public key, if the hex in the state file is well-formed.
-    fn public_key(&self) -> Option<[u8; 32]> {
-        hex::decode(&self.public_key)
-            .ok()
-            .and_then(|k| k.try_into().ok())
+/// A root authority error as the user sees it.
+pub fn authority_failure(e: &AuthorityError) -> Failure {
+    let hex = |k: &[u8; 8]| giayto_verify::hex_lower(k);
+    match e {
+        AuthorityError::NotARoot { dir } => {
+            Failure::new("error-not-root").arg("path", dir.display())
+        }
+        AuthorityError::AlreadyInitialised { dir } => {
+            Failure::new("error-already-initialised").arg("path", dir.display())
+        }
+        AuthorityError::Corrupt { path, what } => Failure::new("error-root-state-corrupt")
+            .arg("path", path.display())
+            .arg("detail", what),
+        AuthorityError::Io { path, source } => io_failure(path, source),
+        AuthorityError::Key(k) => key_failure(k),
+        AuthorityError::BadId { id } => Failure::new("error-bad-id").arg("value", id),
+        AuthorityError::BadName { id } => Failure::new("error-issuer-name-invalid").arg("id", id),
+        AuthorityError::BadStatusPrefix { id } => {
+            Failure::new("error-status-prefix-invalid").arg("id", id)
+        }
+        AuthorityError::NoDocTypes { id } => Failure::new("error-no-doc-types").arg("id", id),
+        AuthorityError::KeyPresent { kid, id } => Failure::new("error-key-already-trusted")
+            .arg("kid", hex(kid))
+            .arg("id", id),
+        AuthorityError::UnknownIssuer { id, kid: None } => {
+            Failure::new("error-issuer-unknown-to-root").arg("id", id)
+        }
+        AuthorityError::UnknownIssuer { id, kid: Some(k) } => {
+            Failure::new("error-issuer-not-in-root")
+                .arg("id", id)
+                .arg("kid", hex(k))
+        }
+        AuthorityError::NoCurrentKey { id } => Failure::new("error-no-current-key").arg("id", id),
+        AuthorityError::OverlapInPast { until, .. } => {
+            Failure::new("error-overlap-in-past").arg("until", rfc3339(*until))
+        }
+        AuthorityError::OverlapBeyondKey {
+            until,
+            kid,
+            not_after,
+        } => Failure::new("error-overlap-beyond-key")
+            .arg("until", rfc3339(*until))
+            .arg("kid", hex(kid))
+            .arg("not_after", rfc3339(*not_after)),
+        AuthorityError::NewKeyEndsFirst { not_after, until } => {
+            Failure::new("error-new-key-ends-first")
+                .arg("not_after", rfc3339(*not_after))
+                .arg("until", rfc3339(*until))
+        }
+        AuthorityError::TooManyIssuers => Failure::new("error-too-many-issuers"),
+        AuthorityError::SequenceExhausted => Failure::new("error-sequence-exhausted"),
+        _ => Failure::new("error-sign"),
     }
 }
 
-/// The root's state file.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct RootState {
-    id: String,
-    sequence: u64,
-    issuers: Vec<StateIssuer>,
-}
-
-fn read_state(dir: &Path) -> Result<RootState, Failure> {
-    let path = dir.join(STATE_FILE);
-    if !path.exists() {
-        return Err(Failure::new("error-not-root").arg("path", dir.display()));
-    }
-    let bytes = crate::input::read_file(&path, crate::input::MAX_JSON)?;
-    serde_json::from_slice(&bytes)
-        .map_err(|_| Failure::new("error-not-root").arg("path", dir.display()))
-}
-
-fn write_state(dir: &Path, state: &RootState) -> Result<(), Failure> {
-    let bytes = serde_json::to_vec_pretty(state).unwrap_or_default();
-    write_atomic(&dir.join(STATE_FILE), &bytes)
-}
-
-/// Check an issuer or root id: 1–64 characters of A–Z a–z 0–9 . _ -
+/// Check an issuer or root id against the rule of [`giayto_trust::is_valid_id`].
 pub fn check_id(id: &str) -> Result<(), Failure> {
-    let ok = !id.is_empty()
-        && id.len() <= 64
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b));
-    if ok {
-        Ok(())
-    } else {
-        Err(Failure::new("error-bad-id").arg("value", id))
+    authority::check_id(id).map_err(|e| authority_failure(&e))
+}
+
+/// Parse a date for `--old-until`: `YYYY-MM-DD` (00:00 that day, Vietnam time) or RFC 3339.
+pub fn parse_date(s: &str) -> Result<i64, Failure> {
+    let s = s.trim();
+    let bad = || Failure::new("error-bad-date").arg("value", s);
+    if let Ok(t) = time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339) {
+        return Ok(t.unix_timestamp());
     }
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    let date = time::Date::parse(s, &format).map_err(|_| bad())?;
+    let offset = time::UtcOffset::from_whole_seconds(7 * 3600).map_err(|_| bad())?;
+    Ok(date
+        .with_time(time::Time::MIDNIGHT)
+        .assume_offset(offset)
+        .unix_timestamp())
+}
+
+fn kid_hex(k: &AuthorisedKey) -> String {
+    giayto_verify::hex_lower(&k.kid())
+}
+
+fn type_names(k: &AuthorisedKey) -> Vec<&'static str> {
+    k.doc_types.iter().map(|t| t.as_str()).collect()
 }
 
 pub fn run(cmd: RootCommand, out: Out) -> CmdResult {
@@ -165,44 +207,43 @@ pub fn run(cmd: RootCommand, out: Out) -> CmdResult {
         RootCommand::Init(a) => init(&a, out),
         RootCommand::AddIssuer(a) => add_issuer(&a, out),
         RootCommand::RemoveIssuer(a) => remove_issuer(&a, out),
+        RootCommand::RotateIssuer(a) => rotate_issuer(&a, out),
         RootCommand::SignTrustList(a) => sign(&a, out),
     }
 }
 
 fn remove_issuer(a: &RemoveIssuerArgs, out: Out) -> CmdResult {
-    let mut state = read_state(&a.dir)?;
-    let kid_of = |e: &StateIssuer| {
-        e.public_key()
-            .map(|k| giayto_verify::hex_lower(&giayto_cose::kid_for(&k)))
-            .unwrap_or_default()
+    check_id(&a.id)?;
+    let kid = match a.kid.as_deref() {
+        None => None,
+        Some(k) => Some(
+            hex::decode(k.trim())
+                .ok()
+                .and_then(|b| <[u8; 8]>::try_from(b).ok())
+                .ok_or_else(|| {
+                    Failure::new("error-issuer-not-in-root")
+                        .arg("id", &a.id)
+                        .arg("kid", k)
+                })?,
+        ),
     };
-    let wanted_kid = a.kid.as_deref().map(|k| k.trim().to_ascii_lowercase());
-    let before = state.issuers.len();
-    let mut removed = Vec::new();
-    state.issuers.retain(|e| {
-        let hit = e.id == a.id && wanted_kid.as_deref().is_none_or(|k| kid_of(e) == k);
-        if hit {
-            removed.push(kid_of(e));
-        }
-        !hit
-    });
-    if state.issuers.len() == before {
-        return Err(Failure::new("error-issuer-not-in-root")
-            .arg("id", &a.id)
-            .arg("kid", a.kid.clone().unwrap_or_default()));
-    }
-    write_state(&a.dir, &state)?;
+    let removed = authority::update(&a.dir, |s| s.remove_issuer(&a.id, kid))
+        .map_err(|e| authority_failure(&e))?;
+    let removed: Vec<String> = removed
+        .iter()
+        .map(|k| giayto_verify::hex_lower(k))
+        .collect();
     if out.json {
         print_json(&json!({"id": a.id, "removed_kids": removed}));
     } else {
-        println!(
+        crate::outln!(
             "{}",
             tr_args(
                 "root-issuer-removed",
                 &[("id", a.id.clone()), ("kids", removed.join(", "))]
             )
         );
-        println!("{}", tr_args("root-sign-reminder", &[]));
+        crate::outln!("{}", tr_args("root-sign-reminder", &[]));
     }
     Ok(EXIT_OK)
 }
@@ -214,37 +255,15 @@ pub fn create(
     passphrase: &giayto_trust::SecretString,
     cost: keys::KdfCost,
 ) -> Result<ed25519_dalek::SigningKey, Failure> {
-    check_id(id)?;
-    std::fs::create_dir_all(dir).map_err(|e| io_failure(dir, &e))?;
-    if dir.join(KEY_FILE).exists() || dir.join(STATE_FILE).exists() {
-        return Err(Failure::new("error-already-initialised").arg("path", dir.display()));
-    }
-    let key = keys::generate().map_err(|e| key_failure(&e))?;
-    let written = keys::write_secret_key(&dir.join(KEY_FILE), &key, passphrase, cost)
-        .and_then(|_| keys::write_public_key(&dir.join(PUB_FILE), &key.verifying_key()))
-        .map_err(|e| key_failure(&e))
-        .and_then(|_| {
-            write_state(
-                dir,
-                &RootState {
-                    id: id.to_owned(),
-                    sequence: 0,
-                    issuers: vec![],
-                },
-            )
-        });
-    if let Err(f) = written {
-        for name in [KEY_FILE, PUB_FILE, STATE_FILE] {
-            let _ = std::fs::remove_file(dir.join(name));
-        }
-        return Err(f);
-    }
-    Ok(key)
+    authority::init(dir, id, passphrase, cost).map_err(|e| authority_failure(&e))
 }
 
 fn init(a: &InitArgs, out: Out) -> CmdResult {
     check_id(&a.id)?;
-    if a.dir.join(KEY_FILE).exists() {
+    if [KEY_FILE, PUB_FILE, STATE_FILE]
+        .iter()
+        .any(|f| a.dir.join(f).exists())
+    {
         return Err(Failure::new("error-already-initialised").arg("path", a.dir.display()));
     }
     let pass = secrets::new("root")?;
@@ -258,7 +277,7 @@ fn init(a: &InitArgs, out: Out) -> CmdResult {
             "secret_key_file": a.dir.join(KEY_FILE),
         }));
     } else {
-        println!(
+        crate::outln!(
             "{}",
             tr_args(
                 "root-created",
@@ -273,7 +292,7 @@ fn init(a: &InitArgs, out: Out) -> CmdResult {
     Ok(EXIT_OK)
 }
 
-/// Add or update an issuer in the root's state.
+/// Add or update an issuer in the root's state; the entry and whether it was an update.
 #[allow(clippy::too_many_arguments)]
 pub fn add(
     dir: &Path,
@@ -285,67 +304,42 @@ pub fn add(
     name_en: Option<&str>,
     status_uri_prefix: Option<&str>,
     now: i64,
-) -> Result<(StateIssuer, bool), Failure> {
+) -> Result<(AuthorisedKey, bool), Failure> {
     check_id(id)?;
-    let mut state = read_state(dir)?;
+    RootState::load(dir).map_err(|e| authority_failure(&e))?;
     let key = keys::read_public_key(issuer_pub).map_err(|e| key_failure(&e))?;
-    let mut types = Vec::new();
-    for t in doc_types {
-        let t = doc_type(t)?;
-        if !types.contains(&t) {
-            types.push(t);
-        }
-    }
+    let doc_types = doc_types
+        .iter()
+        .map(|t| doc_type(t))
+        .collect::<Result<Vec<_>, _>>()?;
+    // Names and the status prefix default to the issuer's own issuer.json beside the key.
     let meta = issuer_pub
         .parent()
-        .and_then(|p| giayto_issuer::read_meta(p).ok());
+        .and_then(|p| giayto_issuer::read_meta(p).ok())
+        .filter(|m| m.id == id);
     let name_vi = name
         .map(str::to_owned)
-        .or_else(|| {
-            meta.as_ref()
-                .filter(|m| m.id == id)
-                .map(|m| m.name_vi.clone())
-        })
+        .or_else(|| meta.as_ref().map(|m| m.name_vi.clone()))
         .ok_or_else(|| Failure::new("error-issuer-name-missing").arg("id", id))?;
-    let name_en = name_en.map(str::to_owned).or_else(|| {
-        meta.as_ref()
-            .filter(|m| m.id == id)
-            .and_then(|m| m.name_en.clone())
-    });
-    let entry = StateIssuer {
+    let new = NewIssuer {
         id: id.to_owned(),
         name_vi,
-        name_en,
-        public_key: hex::encode(key.to_bytes()),
-        doc_types: types.iter().map(|t| t.as_str().to_owned()).collect(),
-        not_before: now,
-        not_after: now.saturating_add(i64::from(valid_days) * 86_400),
+        name_en: name_en
+            .map(str::to_owned)
+            .or_else(|| meta.as_ref().and_then(|m| m.name_en.clone())),
+        public_key: key.to_bytes(),
+        doc_types,
+        valid_days,
         status_uri_prefix: Some(
             status_uri_prefix
                 .map(str::to_owned)
-                .or_else(|| {
-                    meta.as_ref()
-                        .filter(|m| m.id == id)
-                        .map(|m| m.status_prefix())
-                })
+                .or_else(|| meta.as_ref().map(|m| m.status_prefix()))
                 .unwrap_or_else(|| giayto_issuer::default_status_uri_prefix(id)),
         ),
     };
-    let existing = state
-        .issuers
-        .iter_mut()
-        .find(|e| e.public_key == entry.public_key);
-    let updated = existing.is_some();
-    match existing {
-        Some(e) => {
-            let not_before = e.not_before;
-            *e = entry.clone();
-            e.not_before = not_before;
-        }
-        None => state.issuers.push(entry.clone()),
-    }
-    write_state(dir, &state)?;
-    Ok((entry, updated))
+    let added =
+        authority::update(dir, |s| s.add_issuer(new, now)).map_err(|e| authority_failure(&e))?;
+    Ok((added.key, added.updated))
 }
 
 fn add_issuer(a: &AddIssuerArgs, out: Out) -> CmdResult {
@@ -360,18 +354,17 @@ fn add_issuer(a: &AddIssuerArgs, out: Out) -> CmdResult {
         a.status_uri_prefix.as_deref(),
         now(),
     )?;
-    let public_key = entry.public_key().unwrap_or([0; 32]);
-    let kid = giayto_verify::hex_lower(&giayto_cose::kid_for(&public_key));
+    let kid = kid_hex(&entry);
     if out.json {
         print_json(&json!({
             "id": entry.id,
             "kid": kid,
-            "doc_types": entry.doc_types,
+            "doc_types": type_names(&entry),
             "not_after": rfc3339(entry.not_after),
             "updated": updated,
         }));
     } else {
-        println!(
+        crate::outln!(
             "{}",
             tr_args(
                 if updated {
@@ -382,11 +375,56 @@ fn add_issuer(a: &AddIssuerArgs, out: Out) -> CmdResult {
                 &[
                     ("id", entry.id.clone()),
                     ("kid", kid),
-                    ("types", entry.doc_types.join(", ")),
+                    ("types", type_names(&entry).join(", ")),
                 ]
             )
         );
-        println!("{}", tr_args("root-sign-reminder", &[]));
+        crate::outln!("{}", tr_args("root-sign-reminder", &[]));
+    }
+    Ok(EXIT_OK)
+}
+
+fn rotate_issuer(a: &RotateIssuerArgs, out: Out) -> CmdResult {
+    check_id(&a.id)?;
+    let until = parse_date(&a.old_until)?;
+    RootState::load(&a.dir).map_err(|e| authority_failure(&e))?;
+    let key = keys::read_public_key(&a.issuer_pub).map_err(|e| key_failure(&e))?;
+    let t = now();
+    let rotation = authority::update(&a.dir, |s| {
+        s.rotate_issuer(&a.id, key.to_bytes(), until, a.valid_days, t)
+    })
+    .map_err(|e| authority_failure(&e))?;
+    let new = &rotation.new_key;
+    let old: Vec<String> = rotation
+        .shortened
+        .iter()
+        .map(|(k, _)| giayto_verify::hex_lower(k))
+        .collect();
+    if out.json {
+        print_json(&json!({
+            "id": new.id,
+            "kid": kid_hex(new),
+            "doc_types": type_names(new),
+            "not_before": rfc3339(new.not_before),
+            "not_after": rfc3339(new.not_after),
+            "old_kids": old,
+            "old_until": rfc3339(until),
+        }));
+    } else {
+        crate::outln!(
+            "{}",
+            tr_args(
+                "root-issuer-rotated",
+                &[
+                    ("id", new.id.clone()),
+                    ("kid", kid_hex(new)),
+                    ("types", type_names(new).join(", ")),
+                    ("old", old.join(", ")),
+                    ("until", crate::input::human_time(until)),
+                ]
+            )
+        );
+        crate::outln!("{}", tr_args("root-sign-reminder", &[]));
     }
     Ok(EXIT_OK)
 }
@@ -398,46 +436,14 @@ pub fn sign_list(
     valid_days: u32,
     now: i64,
 ) -> Result<(Vec<u8>, TrustList), Failure> {
-    let mut state = read_state(dir)?;
-    let mut issuers = Vec::new();
-    for e in &state.issuers {
-        let public_key = e
-            .public_key()
-            .ok_or_else(|| Failure::new("error-not-root").arg("path", dir.display()))?;
-        let doc_types = e
-            .doc_types
-            .iter()
-            .map(|t| doc_type(t).map(|t| t.code()))
-            .collect::<Result<Vec<_>, _>>()?;
-        issuers.push(IssuerEntry {
-            id: e.id.clone(),
-            name_vi: e.name_vi.clone(),
-            name_en: e.name_en.clone(),
-            public_key,
-            doc_types,
-            not_before: e.not_before,
-            not_after: e.not_after,
-            status_uri_prefix: e.status_uri_prefix.clone(),
-        });
-    }
-    state.sequence += 1;
-    let list = TrustList {
-        root_id: state.id.clone(),
-        sequence: state.sequence,
-        issued_at: now,
-        expires_at: now.saturating_add(i64::from(valid_days.max(1)) * 86_400),
-        issuers,
-    };
-    let bytes = list.sign(root).map_err(|_| Failure::new("error-sign"))?;
-    write_state(dir, &state)?;
-    Ok((bytes, list))
+    authority::sign_trust_list(dir, root, valid_days, now).map_err(|e| authority_failure(&e))
 }
 
 fn sign(a: &SignArgs, out: Out) -> CmdResult {
-    read_state(&a.dir)?;
+    RootState::load(&a.dir).map_err(|e| authority_failure(&e))?;
     super::check_parent(&a.out)?;
-    let pass = secrets::existing("root")?;
-    let key = keys::read_secret_key(&a.dir.join(KEY_FILE), &pass).map_err(|e| key_failure(&e))?;
+    let pass = secrets::existing_key("root", &a.dir.join(KEY_FILE))?;
+    let key = authority::open_key(&a.dir, &pass).map_err(|e| authority_failure(&e))?;
     let (bytes, list) = sign_list(&a.dir, &key, a.valid_days, now())?;
     write_atomic(&a.out, &bytes)?;
     if out.json {
@@ -449,7 +455,7 @@ fn sign(a: &SignArgs, out: Out) -> CmdResult {
             "expires_at": rfc3339(list.expires_at),
         }));
     } else {
-        println!(
+        crate::outln!(
             "{}",
             tr_args(
                 "root-trust-list-signed",

@@ -88,7 +88,7 @@ pub fn change(a: ChangeArgs, action: Action, out: Out) -> CmdResult {
         return Err(Failure::new("error-reason-missing"));
     }
     let meta = giayto_issuer::read_meta(&a.dir).map_err(|e| issuer_failure(&e))?;
-    let pass = secrets::existing(&meta.id)?;
+    let pass = secrets::existing_key(&meta.id, &a.dir.join(giayto_issuer::dir::KEY_FILE))?;
     let mut issuer = Issuer::open(&a.dir, &pass).map_err(|e| issuer_failure(&e))?;
     let report = issuer
         .change_status(&target, action, a.reason.trim(), now())
@@ -164,9 +164,9 @@ pub fn list_file_name(issuer_id: &str, list: u32) -> String {
 
 fn publish(a: &PublishArgs, out: Out) -> CmdResult {
     let meta = giayto_issuer::read_meta(&a.dir).map_err(|e| issuer_failure(&e))?;
-    std::fs::create_dir_all(&a.out).map_err(|e| io_failure(&a.out, &e))?;
-    let pass = secrets::existing(&meta.id)?;
+    let pass = secrets::existing_key(&meta.id, &a.dir.join(giayto_issuer::dir::KEY_FILE))?;
     let mut issuer = Issuer::open(&a.dir, &pass).map_err(|e| issuer_failure(&e))?;
+    std::fs::create_dir_all(&a.out).map_err(|e| io_failure(&a.out, &e))?;
     let t = now();
     let lists = issuer
         .publish(

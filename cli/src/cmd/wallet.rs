@@ -416,7 +416,7 @@ fn done(out: Out, id: &str, args: &[(&str, String)], v: serde_json::Value) -> Cm
     if out.json {
         print_json(&v);
     } else {
-        println!("{}", tr_args(id, args));
+        crate::outln!("{}", tr_args(id, args));
     }
     Ok(EXIT_OK)
 }
@@ -498,7 +498,7 @@ fn add(a: AddArgs, out: Out) -> CmdResult {
         .ok_or_else(|| Failure::new("wallet-error-no-such-document"))?;
     let doc = doc_name(stored.document.doc_type);
     if status_unchecked {
-        eprintln!("{}", tr("wallet-warn-status-unchecked"));
+        crate::errln!("{}", tr("wallet-warn-status-unchecked"));
     }
     done(
         out,
@@ -549,14 +549,14 @@ fn list(a: ReadArgs, out: Out) -> CmdResult {
         return Ok(EXIT_OK);
     }
     for (i, p) in persons.iter().enumerate() {
-        println!("{}", person_label(p));
+        crate::outln!("{}", person_label(p));
         let mine: Vec<_> = credentials.iter().filter(|c| c.person == i).collect();
         if mine.is_empty() {
-            println!("  {}", tr("wallet-no-documents"));
+            crate::outln!("  {}", tr("wallet-no-documents"));
         }
         for c in mine {
             let doc = doc_name(c.claims.document.doc_type);
-            println!(
+            crate::outln!(
                 "  {:<8} {}  {}  {}",
                 doc,
                 tr(&format!("doc-{doc}")),
@@ -613,11 +613,11 @@ fn show(a: PickArgs, out: Out) -> CmdResult {
             "text": c.text(),
         }));
     } else {
-        println!("{}", person_label(person));
+        crate::outln!("{}", person_label(person));
         if let Some(d) = &document {
-            print!("{}", crate::render::card(d, &c.claims, None));
+            crate::out!("{}", crate::render::card(d, &c.claims, None));
         }
-        println!("{}", c.text());
+        crate::outln!("{}", c.text());
     }
     Ok(EXIT_OK)
 }
@@ -775,7 +775,7 @@ fn pubkey(a: PubkeyArgs, out: Out) -> CmdResult {
                            "pem": pem}),
         );
     } else if a.out.is_none() {
-        print!("{pem}");
+        crate::out!("{pem}");
     }
     Ok(EXIT_OK)
 }
@@ -808,7 +808,7 @@ fn present(a: PresentArgs, out: Out) -> CmdResult {
         };
         first = false;
         if clear_screen {
-            print!("\x1b[2J\x1b[H");
+            crate::out!("\x1b[2J\x1b[H");
         }
         still_unlocked?;
         let at = now();
@@ -830,7 +830,7 @@ fn present(a: PresentArgs, out: Out) -> CmdResult {
         }
         let doc = doc_name(presenter.doc_type());
         if out.json {
-            println!(
+            crate::outln!(
                 "{}",
                 json!({"text": qr_text, "issued_at": rfc3339(at), "doc_type": doc,
                        "person": person, "nonce": nonce.as_ref().map(hex::encode)})
@@ -838,9 +838,9 @@ fn present(a: PresentArgs, out: Out) -> CmdResult {
         } else {
             let qr = giayto_qr::render_terminal(&qr_text, EccLevel::Q, terminal)
                 .map_err(|e| Failure::new("error-qr-render").arg("detail", e))?;
-            print!("{qr}");
-            println!("{qr_text}");
-            eprintln!(
+            crate::out!("{qr}");
+            crate::outln!("{qr_text}");
+            crate::errln!(
                 "{}",
                 tr_args(
                     "wallet-presented",

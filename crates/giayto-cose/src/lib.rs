@@ -42,6 +42,7 @@
 pub mod cbor;
 pub mod claims;
 pub mod presentation;
+pub mod sd;
 pub mod sign1;
 pub mod text;
 

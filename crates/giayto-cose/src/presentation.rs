@@ -3,12 +3,15 @@
 //! credential's `cnf`, whose payload is the deterministic CBOR map
 //! `{1: credential COSE bytes, 2: iat, 3: verifier nonce (optional), 4: disclosures (optional)}`.
 //!
-//! Key 4 is reserved for selective disclosure; this version neither writes nor accepts it, so a
-//! verifier never shows a full credential while the holder meant to show a part of it.
+//! Key 4 carries selective disclosures (docs/format.md §14): the credential inside is then a
+//! selective-disclosure credential and the payload says which of its leaves the holder shows.
+//! Verifiers before this version refuse key 4 as malformed, so none of them ever shows a
+//! full credential while the holder meant to show a part of it.
 
 use ciborium::value::Value;
 
 use crate::cbor::{self, as_i64, get_int, CborError};
+use crate::sd::{DisclosureError, Disclosures};
 
 /// Payload labels.
 pub mod label {
@@ -18,7 +21,7 @@ pub mod label {
     pub const IAT: i64 = 2;
     /// The verifier's challenge, when it gave one.
     pub const NONCE: i64 = 3;
-    /// Selective disclosures (reserved, refused by this version).
+    /// Selective disclosures (docs/format.md §14).
     pub const DISCLOSURES: i64 = 4;
 }
 
@@ -26,7 +29,7 @@ pub mod label {
 pub const MAX_NONCE: usize = 64;
 
 /// What a holder signs when presenting a credential.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PresentationPayload {
     /// The credential's COSE_Sign1 bytes, exactly as the issuer signed them.
     pub credential: Vec<u8>,
@@ -34,6 +37,9 @@ pub struct PresentationPayload {
     pub issued_at: i64,
     /// The verifier's nonce, 1 to [`MAX_NONCE`] bytes.
     pub nonce: Option<Vec<u8>>,
+    /// What the holder discloses of a selective-disclosure credential (key 4); `None` for a
+    /// full credential.
+    pub disclosures: Option<Disclosures>,
 }
 
 /// Why a presentation payload is not acceptable.
@@ -47,8 +53,10 @@ pub enum PayloadError {
         /// Which member (`credential`, `iat`, `nonce`, `map`).
         member: &'static str,
     },
-    /// A key this version does not know (including the reserved disclosures, 4).
+    /// A key this version does not know.
     UnknownKey,
+    /// The disclosures (key 4) are not acceptable.
+    Disclosures(DisclosureError),
 }
 
 impl std::fmt::Display for PayloadError {
@@ -57,6 +65,7 @@ impl std::fmt::Display for PayloadError {
             PayloadError::Cbor(e) => write!(f, "presentation: {e}"),
             PayloadError::Invalid { member } => write!(f, "presentation: invalid {member}"),
             PayloadError::UnknownKey => write!(f, "presentation: unknown or unsupported key"),
+            PayloadError::Disclosures(e) => write!(f, "presentation: {e}"),
         }
     }
 }
@@ -76,6 +85,9 @@ impl PresentationPayload {
         if let Some(n) = &self.nonce {
             entries.push((label::NONCE.into(), Value::Bytes(n.clone())));
         }
+        if let Some(d) = &self.disclosures {
+            entries.push((label::DISCLOSURES.into(), d.to_value()));
+        }
         cbor::encode(&cbor::map(entries))
     }
 
@@ -86,7 +98,15 @@ impl PresentationPayload {
             .as_map()
             .ok_or(PayloadError::Invalid { member: "map" })?;
         if map.iter().any(|(k, _)| {
-            !as_i64(k).is_some_and(|k| [label::CREDENTIAL, label::IAT, label::NONCE].contains(&k))
+            !as_i64(k).is_some_and(|k| {
+                [
+                    label::CREDENTIAL,
+                    label::IAT,
+                    label::NONCE,
+                    label::DISCLOSURES,
+                ]
+                .contains(&k)
+            })
         }) {
             return Err(PayloadError::UnknownKey);
         }
@@ -108,10 +128,14 @@ impl PresentationPayload {
                     .ok_or(PayloadError::Invalid { member: "nonce" })
             })
             .transpose()?;
+        let disclosures = get_int(map, label::DISCLOSURES)
+            .map(|v| Disclosures::from_value(v).map_err(PayloadError::Disclosures))
+            .transpose()?;
         Ok(PresentationPayload {
             credential,
             issued_at,
             nonce,
+            disclosures,
         })
     }
 }
@@ -125,6 +149,7 @@ mod tests {
             credential: vec![0xD2, 1, 2, 3],
             issued_at: 1_795_392_000,
             nonce: Some(vec![9; 16]),
+            disclosures: None,
         }
     }
 
@@ -151,7 +176,7 @@ mod tests {
         };
         assert_eq!(
             with((4, Value::Array(vec![]))),
-            Err(PayloadError::UnknownKey)
+            Err(PayloadError::Disclosures(DisclosureError::Shape))
         );
         assert_eq!(with((9, 1.into())), Err(PayloadError::UnknownKey));
         assert_eq!(

@@ -5,6 +5,7 @@
 //!
 //! Where Wycheproof's expectation and ours differ, the case is listed in [`DIVERGENCES`] with
 //! the reason (and in docs/security.md); any other difference fails the test.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests stop at the first failure
 
 use ed25519_dalek::{Signer, SigningKey, Verifier, VerifyingKey};
 use giayto_cose::sign1::{self, verify_ed25519, CoseError};

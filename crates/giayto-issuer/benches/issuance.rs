@@ -4,6 +4,7 @@
 //! rounds and from the medians.
 //!
 //! Run: `cargo bench -p giayto-issuer`.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark stops at the first failure
 
 use std::hint::black_box;
 use std::time::Instant;

@@ -97,6 +97,12 @@ pub enum IssuerError {
         /// The directory.
         dir: PathBuf,
     },
+    /// The issuer id breaks the id rule the root authority applies
+    /// ([`giayto_trust::is_valid_id`]): the root would refuse to list this issuer.
+    BadId {
+        /// The id.
+        id: String,
+    },
     /// The directory is not an issuer directory (or its metadata is damaged).
     NotAnIssuer {
         /// The directory.
@@ -110,6 +116,8 @@ pub enum IssuerError {
     Random,
     /// The registry is in PostgreSQL but this program was built without it.
     PostgresNotBuilt,
+    /// A status list could not be built (its compression failed).
+    StatusList(giayto_status::StatusError),
 }
 
 impl std::fmt::Display for IssuerError {
@@ -121,6 +129,7 @@ impl std::fmt::Display for IssuerError {
             IssuerError::AlreadyInitialised { dir } => {
                 write!(f, "{} already holds an issuer", dir.display())
             }
+            IssuerError::BadId { id } => write!(f, "invalid issuer id {id:?}"),
             IssuerError::NotAnIssuer { dir } => {
                 write!(f, "{} is not an issuer directory", dir.display())
             }
@@ -130,6 +139,7 @@ impl std::fmt::Display for IssuerError {
             IssuerError::PostgresNotBuilt => {
                 write!(f, "this program was built without PostgreSQL support")
             }
+            IssuerError::StatusList(e) => e.fmt(f),
         }
     }
 }
@@ -140,6 +150,7 @@ impl std::error::Error for IssuerError {
             IssuerError::Key(e) => Some(e),
             IssuerError::Registry(e) => Some(e),
             IssuerError::Io { source, .. } => Some(source),
+            IssuerError::StatusList(e) => Some(e),
             _ => None,
         }
     }
@@ -230,13 +241,19 @@ fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> IssuerError + '_ {
 }
 
 /// Create a new issuer in `dir`: a fresh key (encrypted under `passphrase`), its public key,
-/// the metadata and an empty registry. Refuses a directory that already holds an issuer.
+/// the metadata and an empty registry. Refuses a directory that already holds an issuer, and
+/// an id the root authority would refuse ([`giayto_trust::is_valid_id`]).
 pub fn init(
     dir: &Path,
     meta: &IssuerMeta,
     passphrase: &SecretString,
     cost: KdfCost,
 ) -> Result<(), IssuerError> {
+    if !giayto_trust::is_valid_id(&meta.id) {
+        return Err(IssuerError::BadId {
+            id: meta.id.clone(),
+        });
+    }
     fs::create_dir_all(dir).map_err(io_err(dir))?;
     if [KEY_FILE, PUB_FILE, META_FILE, REGISTRY_FILE]
         .iter()
@@ -260,7 +277,7 @@ pub fn init(
         if registry_url(meta).is_none() {
             drop(keys::create_private_file(&dir.join(REGISTRY_FILE))?);
         }
-        open_registry(dir, meta)?;
+        create_registry(dir, meta)?;
         Ok(())
     })();
     if result.is_err() {
@@ -286,7 +303,9 @@ pub fn read_meta(dir: &Path) -> Result<IssuerMeta, IssuerError> {
 }
 
 /// Open the registry an issuer's metadata names: PostgreSQL when `GIAYTO_REGISTRY_URL` or
-/// the metadata give a connection string, else the SQLite file in the folder.
+/// the metadata give a connection string, else the SQLite file in the folder. The registry
+/// must exist: a missing or empty one is [`RegistryError::Missing`] or
+/// [`RegistryError::Empty`], and nothing is created (only [`init`] creates a registry).
 pub fn open_registry(
     dir: &Path,
     meta: &IssuerMeta,
@@ -294,16 +313,35 @@ pub fn open_registry(
     match registry_url(meta) {
         None => Ok(Box::new(SqliteRegistry::open(&dir.join(REGISTRY_FILE))?)),
         #[cfg(feature = "postgres")]
-        Some(url) => {
-            let schema =
-                std::env::var("GIAYTO_REGISTRY_SCHEMA").unwrap_or_else(|_| "giayto".into());
-            Ok(Box::new(crate::registry::PostgresRegistry::connect(
-                &url, &schema,
-            )?))
-        }
+        Some(url) => Ok(Box::new(crate::registry::PostgresRegistry::connect(
+            &url,
+            &registry_schema(),
+        )?)),
         #[cfg(not(feature = "postgres"))]
         Some(_) => Err(IssuerError::PostgresNotBuilt),
     }
+}
+
+/// Create the registry of a new issuer (or, in PostgreSQL, open one that already has the
+/// tables). Only [`init`] calls this.
+fn create_registry(dir: &Path, meta: &IssuerMeta) -> Result<(), IssuerError> {
+    match registry_url(meta) {
+        None => drop(SqliteRegistry::create(&dir.join(REGISTRY_FILE))?),
+        #[cfg(feature = "postgres")]
+        Some(url) => drop(crate::registry::PostgresRegistry::create(
+            &url,
+            &registry_schema(),
+        )?),
+        #[cfg(not(feature = "postgres"))]
+        Some(_) => return Err(IssuerError::PostgresNotBuilt),
+    }
+    Ok(())
+}
+
+/// The PostgreSQL schema of the registry: `GIAYTO_REGISTRY_SCHEMA`, else `giayto`.
+#[cfg(feature = "postgres")]
+fn registry_schema() -> String {
+    std::env::var("GIAYTO_REGISTRY_SCHEMA").unwrap_or_else(|_| "giayto".into())
 }
 
 /// The PostgreSQL connection string in use, if any: `GIAYTO_REGISTRY_URL`, else the metadata's.
@@ -368,11 +406,13 @@ pub struct PublishedList {
 }
 
 impl Issuer {
-    /// Open an issuer directory, unlocking its key with `passphrase`.
+    /// Open an issuer directory, unlocking its key with `passphrase`. The registry must
+    /// exist (see [`open_registry`]); it is opened first, so a missing one is reported
+    /// before the slow key unlock.
     pub fn open(dir: &Path, passphrase: &SecretString) -> Result<Issuer, IssuerError> {
         let meta = read_meta(dir)?;
-        let key = keys::read_secret_key(&dir.join(KEY_FILE), passphrase)?;
         let registry = open_registry(dir, &meta)?;
+        let key = keys::read_secret_key(&dir.join(KEY_FILE), passphrase)?;
         Ok(Issuer {
             dir: dir.to_owned(),
             meta,
@@ -521,6 +561,13 @@ impl Issuer {
         sign_record_with(&self.key, &self.meta, document, record)
     }
 
+    /// Take back a credential just issued whose output could not be written, so the
+    /// registry does not count a credential nobody received (see
+    /// [`RegistryBackend::withdraw`]). Returns whether it was removed.
+    pub fn withdraw(&mut self, serial: &[u8]) -> Result<bool, IssuerError> {
+        Ok(self.registry.withdraw(serial)?)
+    }
+
     /// The records already made for a batch, by input line.
     pub fn batch_lines(
         &mut self,
@@ -574,7 +621,10 @@ impl Issuer {
                 list,
             }
             .sign(&self.key)
-            .map_err(|_| IssuerError::Sign)?;
+            .map_err(|e| match e {
+                giayto_status::StatusError::Sign => IssuerError::Sign,
+                e => IssuerError::StatusList(e),
+            })?;
             out.push(PublishedList {
                 list: info.list,
                 uri,
@@ -585,5 +635,98 @@ impl Issuer {
             });
         }
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use giayto_model::DocType;
+
+    fn issuer_dir() -> (tempfile::TempDir, PathBuf, SecretString) {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("iss");
+        let pass = SecretString::from("test-passphrase".to_owned());
+        let meta = IssuerMeta {
+            id: "VN.BCA.C06".into(),
+            name_vi: "Cục C06".into(),
+            name_en: None,
+            status_uri_prefix: None,
+            list_size: Some(giayto_status::MIN_ENTRIES),
+            registry_url: None,
+        };
+        init(&dir, &meta, &pass, KdfCost::new(10)).unwrap();
+        (tmp, dir, pass)
+    }
+
+    fn document() -> Document {
+        Document::from_json(DocType::Cccd, &giayto_model::sample_input(DocType::Cccd)).unwrap()
+    }
+
+    const NOW: i64 = 1_795_392_000;
+
+    /// Regression: deleting or truncating the registry and issuing again used to start a new
+    /// registry silently, undoing every revocation at the next status list.
+    #[test]
+    fn a_missing_or_empty_registry_is_refused_not_recreated() {
+        let (_tmp, dir, pass) = issuer_dir();
+        let registry = dir.join(REGISTRY_FILE);
+        {
+            let mut issuer = Issuer::open(&dir, &pass).unwrap();
+            let issued = issuer
+                .issue(&document(), &IssueOptions::default(), NOW)
+                .unwrap();
+            issuer
+                .change_status(&Target::Serial(issued.serial), Action::Revoke, "lost", NOW)
+                .unwrap();
+            assert_eq!(issuer.publish(NOW, 86_400, None).unwrap()[0].revoked, 1);
+        }
+
+        std::fs::remove_file(&registry).unwrap();
+        let err = Issuer::open(&dir, &pass).unwrap_err();
+        assert!(
+            matches!(&err, IssuerError::Registry(RegistryError::Missing { location })
+                if location.ends_with(REGISTRY_FILE)),
+            "{err:?}"
+        );
+        assert!(!registry.exists(), "a registry was created");
+        assert!(matches!(
+            open_registry(&dir, &read_meta(&dir).unwrap()),
+            Err(IssuerError::Registry(RegistryError::Missing { .. }))
+        ));
+        assert!(!registry.exists());
+
+        std::fs::write(&registry, b"").unwrap();
+        let err = Issuer::open(&dir, &pass).unwrap_err();
+        assert!(
+            matches!(&err, IssuerError::Registry(RegistryError::Empty { .. })),
+            "{err:?}"
+        );
+        assert_eq!(std::fs::metadata(&registry).unwrap().len(), 0);
+
+        // And init does not take over a folder whose registry went missing.
+        std::fs::remove_file(&registry).unwrap();
+        let meta = read_meta(&dir).unwrap();
+        assert!(matches!(
+            init(&dir, &meta, &pass, KdfCost::new(10)),
+            Err(IssuerError::AlreadyInitialised { .. })
+        ));
+        assert!(!registry.exists());
+    }
+
+    #[test]
+    fn init_creates_an_owner_only_registry_that_open_accepts() {
+        let (_tmp, dir, pass) = issuer_dir();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(dir.join(REGISTRY_FILE))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o077, 0, "registry mode {mode:o}");
+        }
+        let mut issuer = Issuer::open(&dir, &pass).unwrap();
+        assert_eq!(issuer.registry().count().unwrap(), 0);
     }
 }

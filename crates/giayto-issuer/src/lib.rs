@@ -9,6 +9,7 @@ pub mod credential;
 pub mod dir;
 #[cfg(feature = "registry")]
 pub mod registry;
+pub mod sd;
 
 pub use credential::{credential_text, sign_credential, CredentialRequest};
 #[cfg(feature = "registry")]

@@ -1,4 +1,5 @@
 //! Decoding the credential `fields` map: strict canonical form, unknown keys kept.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests stop at the first failure
 
 mod common;
 

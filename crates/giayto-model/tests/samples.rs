@@ -1,4 +1,5 @@
 //! The sample inputs validate and survive JSON → Document → CBOR → Document → JSON.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests stop at the first failure
 
 mod common;
 

@@ -8,6 +8,7 @@
 #![deny(missing_docs)]
 
 pub mod corpus;
+pub mod hostile;
 pub mod ops;
 pub mod peers;
 pub mod rng;

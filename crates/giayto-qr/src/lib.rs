@@ -3,7 +3,7 @@
 //! A giayto credential travels as a QR code whose text is `VN1:` (or `VP1:` for a holder
 //! presentation) followed by base45 — every character in the QR alphanumeric set, so the symbol
 //! is encoded in alphanumeric mode at error-correction level Q by default, in the smallest
-//! version that fits (DESIGN §3.2).
+//! version that fits (docs/format.md §5.7).
 //!
 //! * Rendering: [`render_png`] (1-bit greyscale, optional `pHYs` DPI), [`render_svg`] (one
 //!   `<path>`), [`render_terminal`] (Unicode half blocks, ANSI colours or plain), and
@@ -49,9 +49,9 @@ pub use crate::render::{
     MAX_RENDER_SIDE, MODULE_PX_RANGE, QUIET_ZONE_RANGE, TERMINAL_QUIET_ZONE,
 };
 pub use crate::scan::{
-    decode_image, decode_image_bytes, is_image, scan_with, Pass, ScanReport, Tone, DEFAULT_PASSES,
-    MAX_FILE_BYTES, MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE, MAX_UPSCALED_PIXELS, MAX_WORK_PIXELS,
-    MIN_WORK_SIDE,
+    decode_image, decode_image_bytes, is_image, scan_with, Pass, ScanReport, Tone, Work,
+    DEFAULT_PASSES, MAX_FILE_BYTES, MAX_FINDER_CANDIDATES, MAX_GRID_ATTEMPTS, MAX_IMAGE_PIXELS,
+    MAX_IMAGE_SIDE, MAX_SCAN_PIXEL_WORK, MAX_UPSCALED_PIXELS, MAX_WORK_PIXELS, MIN_WORK_SIDE,
 };
 
 #[cfg(feature = "card")]

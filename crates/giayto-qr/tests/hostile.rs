@@ -1,10 +1,14 @@
 //! Hostile input: the scanner returns errors, never panics, never allocates for a lying header.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests stop at the first failure
 
 mod common;
 
 use common::{opts, png_bytes, vn1_text, Rng};
 use giayto_qr::image::{GrayImage, Luma};
-use giayto_qr::{decode_image_bytes, render_png, EccLevel, ImageKind, ScanError};
+use giayto_qr::{
+    decode_image_bytes, render_png, scan_with, EccLevel, ImageKind, ScanError, DEFAULT_PASSES,
+    MAX_FINDER_CANDIDATES, MAX_GRID_ATTEMPTS, MAX_SCAN_PIXEL_WORK,
+};
 use proptest::prelude::*;
 
 fn crc32(data: &[u8]) -> u32 {
@@ -162,6 +166,31 @@ fn is_image_tells_images_from_text() {
     assert!(!giayto_qr::is_image(b"VN1:ABC"));
     assert!(!giayto_qr::is_image(b""));
     assert!(!giayto_qr::is_image(b"\x89PN"));
+}
+
+/// The image of issue 12: 24 px tiles each holding a finder-pattern look-alike (nested
+/// squares of 21, 15 and 9 px). Before the work budget it took 2 s at 240 px and 25 s at
+/// 600 px, growing with the cube of the number of tiles.
+fn finder_tiles(side: u32) -> GrayImage {
+    GrayImage::from_fn(side, side, |x, y| {
+        let (tx, ty) = ((x % 24) / 3, (y % 24) / 3);
+        let dark = tx < 7 && ty < 7 && tx.min(ty).min(6 - tx).min(6 - ty) != 1;
+        Luma([if dark { 0 } else { 255 }])
+    })
+}
+
+#[test]
+fn finder_lattice_gives_up_within_the_budget() {
+    for side in [240, 600] {
+        let png = png_bytes(&finder_tiles(side));
+        assert_eq!(decode_image_bytes(&png).unwrap(), Vec::<String>::new());
+        let img = giayto_qr::image::DynamicImage::ImageLuma8(finder_tiles(side));
+        let work = scan_with(&img, DEFAULT_PASSES).work;
+        assert!(work.pixels <= MAX_SCAN_PIXEL_WORK, "{work:?}");
+        assert!(work.finder_candidates <= MAX_FINDER_CANDIDATES, "{work:?}");
+        assert!(work.grid_attempts <= MAX_GRID_ATTEMPTS, "{work:?}");
+        assert!(work.gave_up > 0, "a limit stopped it: {work:?}");
+    }
 }
 
 proptest! {

@@ -1,4 +1,5 @@
 //! Render → decode round trips at realistic sizes.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests stop at the first failure
 
 mod common;
 

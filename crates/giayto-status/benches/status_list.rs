@@ -2,6 +2,7 @@
 //! 100 million entries, and single look-ups, each against a baseline measured in the same run.
 //!
 //! Run: `cargo bench -p giayto-status` (add `-- --quick` to skip the 100 million list).
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark stops at the first failure
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};

@@ -1,4 +1,4 @@
-//! Status lists for giayto credentials (DESIGN §3.4), following the IETF OAuth Token Status
+//! Status lists for giayto credentials (`docs/format.md` §9), following the IETF OAuth Token Status
 //! List draft: a compact array of 2-bit statuses — `0` valid, `1` revoked, `2` suspended — one
 //! per credential, compressed with zlib and signed by the issuer as a CWT.
 //!

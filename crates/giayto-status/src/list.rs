@@ -13,7 +13,7 @@ use crate::token::StatusError;
 pub const BITS: u8 = 2;
 
 /// Fewest entries a list may have: a list this large hides which credential a verifier asks
-/// about among at least 131,072 others (herd privacy, DESIGN §3.4).
+/// about among at least 131,072 others (herd privacy, `docs/format.md` §9.4).
 pub const MIN_ENTRIES: u64 = 131_072;
 
 /// Most entries a list may have: 2^27 (134 million), 32 MiB unpacked. A national deployment
@@ -150,17 +150,11 @@ impl StatusList {
         Ok(StatusList { bytes })
     }
 
-    /// The draft's `lst`: the packed bytes compressed as a zlib (RFC 1950) stream.
-    pub fn compress(&self) -> Vec<u8> {
-        // Level 6: the lists are mostly zero bytes, which every level squeezes alike; higher
-        // levels only cost time on a 25 MB national list.
-        let mut encoder = ZlibEncoder::new(
-            Vec::with_capacity(self.bytes.len() / 64 + 64),
-            Compression::new(6),
-        );
-        // Writing into a Vec cannot fail.
-        let _ = encoder.write_all(&self.bytes);
-        encoder.finish().unwrap_or_default()
+    /// The draft's `lst`: the packed bytes compressed as a zlib (RFC 1950) stream. Fails
+    /// with [`StatusError::Deflate`] if the compressor does (never an empty or partial
+    /// stream in its place: a list that reads as "all valid" would undo every revocation).
+    pub fn compress(&self) -> Result<Vec<u8>, StatusError> {
+        deflate_into(&self.bytes, Vec::with_capacity(self.bytes.len() / 64 + 64))
     }
 
     /// Inflate an `lst`, refusing to produce more than [`MAX_ENTRIES`] entries.
@@ -174,6 +168,16 @@ impl StatusList {
         })?;
         StatusList::from_bytes(bytes)
     }
+}
+
+/// Compress `bytes` as a zlib stream into `sink`; any failure of the compressor or the sink
+/// is [`StatusError::Deflate`].
+fn deflate_into<W: Write>(bytes: &[u8], sink: W) -> Result<W, StatusError> {
+    // Level 6: the lists are mostly zero bytes, which every level squeezes alike; higher
+    // levels only cost time on a 25 MB national list.
+    let mut encoder = ZlibEncoder::new(sink, Compression::new(6));
+    encoder.write_all(bytes).map_err(|_| StatusError::Deflate)?;
+    encoder.finish().map_err(|_| StatusError::Deflate)
 }
 
 #[cfg(test)]
@@ -222,13 +226,41 @@ mod tests {
         assert!(StatusList::new(MAX_ENTRIES).is_ok());
     }
 
+    /// Regression: a failed compression used to turn silently into an empty `lst`.
+    #[test]
+    fn a_failing_compressor_is_an_error_not_an_empty_list() {
+        struct Broken;
+        impl Write for Broken {
+            fn write(&mut self, _: &[u8]) -> std::io::Result<usize> {
+                Err(std::io::Error::other("disk full"))
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let mut list = StatusList::new(MIN_ENTRIES).unwrap();
+        list.set(9, Status::Revoked).unwrap();
+        assert!(matches!(
+            deflate_into(list.as_bytes(), Broken),
+            Err(StatusError::Deflate)
+        ));
+        // The working path gives a stream that reads back, never an empty one.
+        let lst = list.compress().unwrap();
+        assert!(!lst.is_empty());
+        assert_eq!(
+            StatusList::decompress(&lst).unwrap().get(9),
+            Some(Status::Revoked)
+        );
+        assert!(StatusError::Deflate.to_string().contains("compress"));
+    }
+
     #[test]
     fn compress_round_trip_and_caps() {
         let mut list = StatusList::new(1 << 20).unwrap();
         for i in (0..1u64 << 20).step_by(997) {
             list.set(i, Status::from_code((i % 3) as u8)).unwrap();
         }
-        let lst = list.compress();
+        let lst = list.compress().unwrap();
         assert!(lst.len() < list.as_bytes().len());
         assert_eq!(StatusList::decompress(&lst).unwrap(), list);
         // A stream that inflates past the cap is refused without inflating all of it.

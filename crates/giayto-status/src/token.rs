@@ -1,4 +1,4 @@
-//! The signed status list token (a CWT, DESIGN §3.4).
+//! The signed status list token (a CWT, `docs/format.md` §9.1–9.2).
 
 use ciborium::value::Value;
 use ed25519_dalek::VerifyingKey;
@@ -54,6 +54,8 @@ pub enum StatusError {
     },
     /// The `lst` is not a valid zlib stream.
     Compression,
+    /// Compressing the list into its `lst` failed (when building a token to sign).
+    Deflate,
     /// An index past the end of the list.
     IndexOutOfRange {
         /// The index.
@@ -90,6 +92,7 @@ impl std::fmt::Display for StatusError {
                 crate::MAX_ENTRIES
             ),
             StatusError::Compression => write!(f, "status list lst is not a valid zlib stream"),
+            StatusError::Deflate => write!(f, "compressing the status list failed"),
             StatusError::IndexOutOfRange { index, len } => {
                 write!(f, "status index {index} is past the end of a list of {len}")
             }
@@ -116,13 +119,14 @@ pub struct StatusListToken {
 }
 
 impl StatusListToken {
-    /// The CWT claims set, deterministic CBOR.
-    pub fn payload(&self) -> Vec<u8> {
+    /// The CWT claims set, deterministic CBOR. Fails only if compressing the list does
+    /// ([`StatusError::Deflate`]).
+    pub fn payload(&self) -> Result<Vec<u8>, StatusError> {
         let status_list = cbor::map(vec![
             (Value::Text("bits".into()), u64::from(BITS).into()),
             (
                 Value::Text("lst".into()),
-                Value::Bytes(self.list.compress()),
+                Value::Bytes(self.list.compress()?),
             ),
         ]);
         let mut entries = vec![
@@ -134,12 +138,12 @@ impl StatusListToken {
         if let Some(ttl) = self.ttl {
             entries.push((label::TTL.into(), ttl.into()));
         }
-        cbor::encode(&cbor::map(entries))
+        Ok(cbor::encode(&cbor::map(entries)))
     }
 
     /// Sign as a COSE_Sign1 with `typ` `application/statuslist+cwt`.
     pub fn sign(&self, signer: &dyn Signer) -> Result<Vec<u8>, StatusError> {
-        sign1::sign(signer, STATUS_LIST_TYP, self.payload()).map_err(|_| StatusError::Sign)
+        sign1::sign(signer, STATUS_LIST_TYP, self.payload()?).map_err(|_| StatusError::Sign)
     }
 
     /// Parse a claims set (already authenticated by the caller).
@@ -279,7 +283,7 @@ mod tests {
     #[test]
     fn claims_are_checked() {
         let key = SigningKey::from_bytes(&[3; 32]);
-        let lst = token().list.compress();
+        let lst = token().list.compress().unwrap();
         let payload = |entries: Vec<(Value, Value)>| cbor::encode(&cbor::map(entries));
         let sl = |bits: u64, lst: Vec<u8>| {
             cbor::map(vec![

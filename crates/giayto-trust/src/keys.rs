@@ -232,6 +232,88 @@ pub fn read_public_key(path: &Path) -> Result<VerifyingKey, KeyError> {
         })
 }
 
+/// Replace a key pair by a new one, keeping the old one: the present secret and public key
+/// files are first copied to `retired_key` and `retired_pub` (which must not exist), then a new
+/// key, encrypted under the same `passphrase`, takes the place of `key_path` and `pub_path`.
+/// No key file is ever overwritten: the old key's bytes stay in the retired copies.
+///
+/// The passphrase must open the present key, and the present public key file must belong to
+/// it; otherwise nothing is changed. On any failure the files this call created are removed.
+/// Returns the old and the new key.
+pub fn rotate_key_pair(
+    key_path: &Path,
+    pub_path: &Path,
+    retired_key: &Path,
+    retired_pub: &Path,
+    passphrase: &SecretString,
+    cost: KdfCost,
+) -> Result<(SigningKey, SigningKey), KeyError> {
+    let old = read_secret_key(key_path, passphrase)?;
+    if read_public_key(pub_path)? != old.verifying_key() {
+        return Err(KeyError::Format {
+            path: pub_path.to_owned(),
+        });
+    }
+    let new = generate()?;
+    let staged_key = staged(key_path);
+    let staged_pub = staged(pub_path);
+    let mut created: Vec<PathBuf> = Vec::new();
+    let result = (|| {
+        copy_new(key_path, retired_key, true)?;
+        created.push(retired_key.to_owned());
+        copy_new(pub_path, retired_pub, false)?;
+        created.push(retired_pub.to_owned());
+        write_secret_key(&staged_key, &new, passphrase, cost)?;
+        created.push(staged_key.clone());
+        write_public_key(&staged_pub, &new.verifying_key())?;
+        created.push(staged_pub.clone());
+        // The old key survives in the retired copies, so replacing the names loses nothing.
+        fs::rename(&staged_key, key_path).map_err(io(key_path))?;
+        if let Err(e) = fs::rename(&staged_pub, pub_path) {
+            // Put the old key back under its name: the pair stays consistent.
+            let _ = copy_back(retired_key, key_path);
+            return Err(io(pub_path)(e));
+        }
+        Ok(())
+    })();
+    if let Err(e) = result {
+        for path in created {
+            let _ = fs::remove_file(path);
+        }
+        return Err(e);
+    }
+    Ok((old, new))
+}
+
+/// `.NAME.new` beside `path`: where a new key file is written before it takes the name.
+fn staged(path: &Path) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    path.with_file_name(format!(".{name}.new"))
+}
+
+/// Copy `from` to the new file `to` (owner-only if `private`), synced.
+fn copy_new(from: &Path, to: &Path, private: bool) -> Result<(), KeyError> {
+    let bytes = read_bounded(from)?;
+    let mut file = create_new(to, private)?;
+    let written = file.write_all(&bytes).and_then(|_| file.sync_all());
+    if let Err(e) = written {
+        let _ = fs::remove_file(to);
+        return Err(io(to)(e));
+    }
+    Ok(())
+}
+
+/// Restore `to` from the copy `from` after a failed rotation (through a staged file, renamed).
+fn copy_back(from: &Path, to: &Path) -> Result<(), KeyError> {
+    let staged = staged(to);
+    let _ = fs::remove_file(&staged);
+    copy_new(from, &staged, true)?;
+    fs::rename(&staged, to).map_err(io(to))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -265,6 +347,88 @@ mod tests {
             write_secret_key(&path, &key, &pass("x"), KdfCost::new(10)),
             Err(KeyError::Exists { .. })
         ));
+    }
+
+    #[test]
+    fn rotating_a_key_pair_keeps_the_old_one_and_overwrites_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let (key, public) = (dir.path().join("i.key"), dir.path().join("i.pub"));
+        let (old_key, old_pub) = (dir.path().join("old.key"), dir.path().join("old.pub"));
+        let first = generate().unwrap();
+        write_secret_key(&key, &first, &pass("mật khẩu 1"), KdfCost::new(10)).unwrap();
+        write_public_key(&public, &first.verifying_key()).unwrap();
+        let (key_bytes, pub_bytes) = (fs::read(&key).unwrap(), fs::read(&public).unwrap());
+
+        // A wrong passphrase changes nothing and leaves no file behind.
+        assert!(matches!(
+            rotate_key_pair(
+                &key,
+                &public,
+                &old_key,
+                &old_pub,
+                &pass("sai"),
+                KdfCost::new(10)
+            ),
+            Err(KeyError::WrongPassphrase { .. })
+        ));
+        // A retired name already taken: refused, nothing changed, the other copy removed.
+        fs::write(&old_pub, "taken").unwrap();
+        assert!(matches!(
+            rotate_key_pair(
+                &key,
+                &public,
+                &old_key,
+                &old_pub,
+                &pass("mật khẩu 1"),
+                KdfCost::new(10)
+            ),
+            Err(KeyError::Exists { .. })
+        ));
+        assert!(!old_key.exists());
+        assert_eq!(fs::read(&key).unwrap(), key_bytes);
+        assert_eq!(fs::read(&public).unwrap(), pub_bytes);
+        fs::remove_file(&old_pub).unwrap();
+
+        let (old, new) = rotate_key_pair(
+            &key,
+            &public,
+            &old_key,
+            &old_pub,
+            &pass("mật khẩu 1"),
+            KdfCost::new(10),
+        )
+        .unwrap();
+        assert_eq!(old.to_bytes(), first.to_bytes());
+        assert_ne!(new.to_bytes(), first.to_bytes());
+        assert_eq!(fs::read(&old_key).unwrap(), key_bytes);
+        assert_eq!(fs::read(&old_pub).unwrap(), pub_bytes);
+        let back = read_secret_key(&key, &pass("mật khẩu 1")).unwrap();
+        assert_eq!(back.to_bytes(), new.to_bytes());
+        assert_eq!(read_public_key(&public).unwrap(), new.verifying_key());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            for p in [&key, &old_key] {
+                let mode = fs::metadata(p).unwrap().permissions().mode() & 0o777;
+                assert_eq!(mode, 0o600, "{}", p.display());
+            }
+        }
+        // No staged file is left.
+        let names: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        assert_eq!(names.len(), 4, "{names:?}");
+
+        // A public key file that does not belong to the secret key: refused.
+        fs::remove_file(&public).unwrap();
+        write_public_key(&public, &first.verifying_key()).unwrap();
+        let (k2, p2) = (dir.path().join("k2"), dir.path().join("p2"));
+        assert!(matches!(
+            rotate_key_pair(&key, &public, &k2, &p2, &pass("mật khẩu 1"), KdfCost::new(10)),
+            Err(KeyError::Format { path }) if path == public
+        ));
+        assert!(!k2.exists() && !p2.exists());
     }
 
     #[test]

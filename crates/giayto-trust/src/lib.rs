@@ -36,9 +36,13 @@
 #![deny(missing_docs)]
 
 #[cfg(feature = "keyfiles")]
+pub mod authority;
+#[cfg(feature = "keyfiles")]
 pub mod keys;
 mod list;
 
 #[cfg(feature = "keyfiles")]
 pub use age::secrecy::{ExposeSecret, SecretString};
-pub use list::{IssuerEntry, TrustError, TrustList, MAX_ISSUERS, MAX_TRUST_LIST_BYTES};
+pub use list::{
+    is_valid_id, IssuerEntry, TrustError, TrustList, MAX_ID_LEN, MAX_ISSUERS, MAX_TRUST_LIST_BYTES,
+};

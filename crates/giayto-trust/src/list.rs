@@ -1,4 +1,4 @@
-//! The trust list (DESIGN §3.5): a COSE_Sign1 by the root key over a CWT-style claims map that
+//! The trust list (docs/format.md §6): a COSE_Sign1 by the root key over a CWT-style claims map that
 //! names every issuer key, what it may issue, and when.
 //!
 //! Payload (deterministic CBOR map):
@@ -27,6 +27,22 @@ pub const MAX_ISSUERS: usize = 1024;
 /// Largest signed trust list accepted, in bytes: room for [`MAX_ISSUERS`] entries with long
 /// names in both languages (a credential's 64 KiB cap would hold only about 400).
 pub const MAX_TRUST_LIST_BYTES: usize = 1024 * 1024;
+
+/// Longest issuer or root id giayto's tools write.
+pub const MAX_ID_LEN: usize = 64;
+
+/// The id rule of giayto's tools for roots and issuers: 1 to [`MAX_ID_LEN`] characters of
+/// `A–Z a–z 0–9 . _ -` (docs/format.md §6.3: a choice of the tools, not a rule of the format,
+/// so verifiers do not apply it). The root authority ([`crate::authority`]) and the issuer's
+/// folder both check ids with this one function, so an issuer can only be created under an id
+/// the root would accept.
+pub fn is_valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= MAX_ID_LEN
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
+}
 
 /// One issuer key the root trusts.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -267,6 +283,24 @@ mod tests {
                 not_after: 2_000_000_000,
                 status_uri_prefix: None,
             }],
+        }
+    }
+
+    #[test]
+    fn id_rule() {
+        for good in ["VN.BCA.C06", "VN.BHXH", "a", "x_y-z.0", &"A".repeat(64)] {
+            assert!(is_valid_id(good), "{good}");
+        }
+        for bad in [
+            "",
+            " VN.BHXH",
+            "VN BHXH",
+            "VN/BHXH",
+            "VN.BHXH\n",
+            "Bảo.hiểm",
+            &"A".repeat(65),
+        ] {
+            assert!(!is_valid_id(bad), "{bad:?}");
         }
     }
 

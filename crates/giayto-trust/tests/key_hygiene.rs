@@ -1,5 +1,6 @@
 //! Secret material is wiped when dropped: checked by the types (a compile-time fact, so this
 //! test cannot regress silently when a type changes) and by the key file round trip.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests stop at the first failure
 
 use ed25519_dalek::SigningKey;
 use giayto_trust::keys::{self, KdfCost};

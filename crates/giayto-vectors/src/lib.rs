@@ -8,6 +8,8 @@
 #![deny(missing_docs)]
 
 pub mod dictionary;
+pub mod disclosures;
+pub mod sd_size;
 pub mod size;
 pub mod status;
 
@@ -251,8 +253,47 @@ fn deflate_with_dictionary(bytes: &[u8], dictionary: &[u8]) -> Vec<u8> {
     out
 }
 
+/// What most credential vectors start from: a valid CCCD of the police issuer (serial 10).
+struct Base<'a> {
+    police: SigningKey,
+    good: CredentialRequest<'a>,
+    good_cose: Vec<u8>,
+    claims: CredentialClaims,
+    payload: Vec<u8>,
+    kid: [u8; 8],
+}
+
+fn base(cccd: &Document) -> Base<'_> {
+    let police = key(seeds::POLICE);
+    let good = request(cccd, 10);
+    let good_cose = sign_credential(&police, "VN.BCA.C06", &good).expect("signs");
+    let claims = good.claims("VN.BCA.C06");
+    let payload = claims.to_bytes();
+    let kid = kid_for(&police.verifying_key().to_bytes());
+    Base {
+        police,
+        good,
+        good_cose,
+        claims,
+        payload,
+        kid,
+    }
+}
+
+/// Every credential vector, in the order of `credentials.json`.
 fn vectors() -> Vec<Vector> {
     let mut out = Vec::new();
+    valid_per_type(&mut out);
+    forms(&mut out);
+    signature_and_header(&mut out);
+    issuer_time_and_level(&mut out);
+    schema_and_cbor(&mut out);
+    foreign_and_limits(&mut out);
+    out
+}
+
+/// One valid credential of each document type, bound to a holder key.
+fn valid_per_type(out: &mut Vec<Vector>) {
     for (i, t) in DocType::ALL.into_iter().enumerate() {
         let doc = document(t);
         let (k, iss) = issuer_for(t);
@@ -272,15 +313,12 @@ fn vectors() -> Vec<Vector> {
         v.doc_type = Some(t);
         out.push(v);
     }
+}
 
+/// The three forms of the text (raw, zlib, zlib with dictionary v1) and broken dictionaries.
+fn forms(out: &mut Vec<Vector>) {
     let cccd = document(DocType::Cccd);
-    let police = key(seeds::POLICE);
-    let good = request(&cccd, 10);
-    let good_cose = sign_credential(&police, "VN.BCA.C06", &good).expect("signs");
-    let claims = good.claims("VN.BCA.C06");
-    let payload = claims.to_bytes();
-    let kid = kid_for(&police.verifying_key().to_bytes());
-
+    let Base { good_cose, .. } = base(&cccd);
     let mut raw = vector(
         "valid_raw_form",
         "A valid credential in the raw (uncompressed) form: base45 of the COSE bytes, first byte 0xD2.",
@@ -333,7 +371,19 @@ fn vectors() -> Vec<Vector> {
         format!("VN1:{}", base45::encode(&corrupted_dictionary_stream)),
         "malformed",
     ));
+}
 
+/// Unknown claims, altered signatures and payloads, and every header defect.
+fn signature_and_header(out: &mut Vec<Vector>) {
+    let cccd = document(DocType::Cccd);
+    let Base {
+        police,
+        good_cose,
+        claims,
+        payload,
+        kid,
+        ..
+    } = base(&cccd);
     let mut unknown = claims.clone();
     unknown.unknown = vec![(Value::from(-70099), Value::Text("carried".into()))];
     let mut v = vector(
@@ -431,7 +481,17 @@ fn vectors() -> Vec<Vector> {
         format!("VN1:{}", base45::encode(&untagged)),
         "malformed",
     ));
+}
 
+/// Trust (unknown or unauthorised issuer, key validity), validity period and assurance level.
+fn issuer_time_and_level(out: &mut Vec<Vector>) {
+    let cccd = document(DocType::Cccd);
+    let Base {
+        police,
+        good,
+        good_cose,
+        ..
+    } = base(&cccd);
     let rogue = key(seeds::ROGUE);
     out.push(vector(
         "unknown_issuer",
@@ -505,7 +565,19 @@ fn vectors() -> Vec<Vector> {
     );
     v.at = AT + 40 * DAY;
     out.push(v);
+}
 
+/// Document type and schema support, and strict CBOR (truncation, trailing bytes, duplicate keys, non-deterministic encoding).
+fn schema_and_cbor(out: &mut Vec<Vector>) {
+    let cccd = document(DocType::Cccd);
+    let Base {
+        police,
+        good,
+        good_cose,
+        claims,
+        payload,
+        ..
+    } = base(&cccd);
     let resign = |c: &CredentialClaims| {
         qr(&giayto_cose::sign1::sign(&police, CREDENTIAL_TYP, c.to_bytes()).expect("signs"))
     };
@@ -575,6 +647,12 @@ fn vectors() -> Vec<Vector> {
         qr(&giayto_cose::sign1::sign(&police, CREDENTIAL_TYP, nd_payload).expect("signs")),
         "malformed",
     ));
+}
+
+/// Texts that are not giayto codes, and the text and inflate limits.
+fn foreign_and_limits(out: &mut Vec<Vector>) {
+    let cccd = document(DocType::Cccd);
+    let Base { good_cose, .. } = base(&cccd);
     out.push(vector(
         "wrong_prefix",
         "A credential behind the prefix VN2:.",
@@ -607,7 +685,6 @@ fn vectors() -> Vec<Vector> {
         format!("VN1:{}", base45::encode(&bomb)),
         "malformed",
     ));
-    out
 }
 
 struct PresentationVector {
@@ -642,6 +719,7 @@ fn presentation_vectors() -> Vec<PresentationVector> {
         credential: credential.to_vec(),
         issued_at: iat,
         nonce: nonce.map(<[u8]>::to_vec),
+        disclosures: None,
     };
     let sign = |k: &SigningKey, typ: &str, p: Vec<u8>| {
         giayto_cose::sign1::sign(k, typ, p).expect("in-memory key signs")
@@ -768,7 +846,7 @@ fn presentation_vectors() -> Vec<PresentationVector> {
     ]));
     out.push(pv(
         "presentation_disclosures_reserved",
-        "The payload carries key 4 (disclosures), reserved and refused by this version.",
+        "The payload carries key 4 (disclosures) with nothing disclosed and no proof: refused.",
         vp(&sign(&holder, PRESENTATION_TYP, with_disclosures)),
         "malformed",
     ));
@@ -864,6 +942,10 @@ pub fn generate() -> Vec<File> {
         File {
             name: "credentials.json",
             bytes: pretty(&credentials),
+        },
+        File {
+            name: "disclosures.json",
+            bytes: pretty(&disclosures::file(&root.verifying_key().to_bytes(), &trust)),
         },
         File {
             name: "keys.json",

@@ -47,6 +47,12 @@ pub struct Measure {
     pub version_q: u8,
 }
 
+/// The issuer key, issuer id and holder key of a document's typical credential.
+pub fn typical_request_parts(document: &Document) -> (SigningKey, &'static str, SigningKey) {
+    let (key, issuer) = issuer_for(document.doc_type());
+    (key, issuer, SigningKey::from_bytes(&seeds::HOLDER))
+}
+
 fn issuer_for(t: DocType) -> (SigningKey, &'static str) {
     match t {
         DocType::Bhyt => (SigningKey::from_bytes(&seeds::INSURANCE), "VN.BHXH"),
@@ -280,5 +286,7 @@ pub fn report() -> String {
         cccd.raw,
         cccd.zlib,
     );
+    s.push('\n');
+    s.push_str(&crate::sd_size::sd_report());
     s
 }

@@ -67,13 +67,22 @@ fn every_status_vector_gets_its_verdict_from_bundle_and_files() {
             };
             assert_eq!(got, expected, "{name}: {result:?}");
             if let Ok(c) = &result {
+                // A holder-bound credential shown as a static code says possession was not
+                // proven; that is the only other warning these fresh lists may give.
+                let warnings: Vec<&Warning> = c
+                    .warnings()
+                    .iter()
+                    .filter(|w| {
+                        !(c.claims().holder_key.is_some() && **w == Warning::PossessionNotProven)
+                    })
+                    .collect();
                 if accept {
-                    assert!(matches!(c.warnings(), [Warning::StatusNotChecked { .. }]));
+                    assert!(matches!(warnings[..], [Warning::StatusNotChecked { .. }]));
                     assert!(c.status().is_none());
                 } else {
                     let s = c.status().expect("status checked");
                     assert!(s.uri.starts_with("https://giayto.example/st/"));
-                    assert!(c.warnings().is_empty(), "{name}: {:?}", c.warnings());
+                    assert!(warnings.is_empty(), "{name}: {:?}", c.warnings());
                 }
             }
             if let Err(r) = &result {

@@ -66,8 +66,8 @@ fn every_vector_gets_its_verdict() {
         assert_eq!(got, expected, "vector {name}: {result:?}");
         if let Ok(credential) = &result {
             assert_eq!(
-                credential.document().to_json(),
-                v["fields"],
+                credential.document().map(|d| d.to_json()),
+                Some(v["fields"].clone()),
                 "vector {name}: fields"
             );
             assert_eq!(
@@ -187,7 +187,11 @@ fn every_presentation_vector_gets_its_verdict() {
         };
         assert_eq!(got, expected, "vector {name}: {result:?}");
         if let Ok(credential) = &result {
-            assert_eq!(credential.document().to_json(), v["fields"], "{name}");
+            assert_eq!(
+                credential.document().map(|d| d.to_json()),
+                Some(v["fields"].clone()),
+                "{name}"
+            );
             assert_eq!(
                 hex::encode(credential.claims().holder_key.unwrap()),
                 all["holder_public_key"].as_str().unwrap()

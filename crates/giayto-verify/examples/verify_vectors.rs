@@ -58,7 +58,7 @@ fn run() -> Result<usize, String> {
             .clone()
             .accept_missing_status(v["accept_missing_status"].as_bool().unwrap_or(false));
         let (verdict, document) = match verifier.verify(text, at) {
-            Ok(credential) => ("valid".to_owned(), Some(credential.document().clone())),
+            Ok(credential) => ("valid".to_owned(), credential.document().cloned()),
             Err(rejection) => (
                 rejection.verdict.to_string(),
                 rejection.credential.and_then(|c| c.document),

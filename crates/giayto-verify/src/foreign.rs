@@ -24,6 +24,17 @@ pub enum ForeignCode {
 }
 
 impl ForeignCode {
+    /// Every kind.
+    pub const ALL: [ForeignCode; 7] = [
+        ForeignCode::WebLink,
+        ForeignCode::EuDcc,
+        ForeignCode::VietQr,
+        ForeignCode::EmvcoPayment,
+        ForeignCode::CccdCardQr,
+        ForeignCode::Empty,
+        ForeignCode::Unknown,
+    ];
+
     /// Classify a text that lacks a giayto prefix.
     pub fn classify(text: &str) -> ForeignCode {
         let t = text.trim();

@@ -115,6 +115,23 @@ pub fn report_json(report: &Report, context: &JsonContext) -> Value {
                 .collect();
             obj.insert("display_fields".into(), Value::Array(rows));
         }
+        if let Some(d) = c.disclosed {
+            // Selective disclosure (docs/format.md §14): only what the holder disclosed.
+            obj.insert("disclosed".into(), json!(true));
+            obj.insert("withheld".into(), json!(d.withheld));
+            let fields: Map<String, Value> = d
+                .fields
+                .iter()
+                .map(|f| (f.name.clone(), disclosed_json(f)))
+                .collect();
+            obj.insert("fields".into(), Value::Object(fields));
+            let rows: Vec<Value> = d
+                .fields
+                .iter()
+                .flat_map(|f| f.display.iter().map(move |v| json!([f.name, v])))
+                .collect();
+            obj.insert("display_fields".into(), Value::Array(rows));
+        }
     }
     if let Some(s) = report.status() {
         obj.insert(
@@ -147,6 +164,43 @@ pub fn report_json(report: &Report, context: &JsonContext) -> Value {
         obj.insert("bundle_created_at".into(), json!(rfc3339(made)));
     }
     Value::Object(obj)
+}
+
+/// A disclosed value in the JSON names of docs/format.md §4: text as text, a date
+/// `YYYY-MM-DD`, a predicate as a boolean, sex and card generation by their tokens, a licence
+/// class as `{class, issue_date, expiry_date}`, a portrait by its display form.
+fn disclosed_json(f: &crate::DisclosedField) -> Value {
+    use ciborium::Value as C;
+    let date = |v: &C| {
+        giayto_model::date::from_cbor(v)
+            .map(|d| json!(giayto_model::date::format_iso(d)))
+            .unwrap_or(Value::Null)
+    };
+    match (&f.value, f.name.as_str()) {
+        (C::Bool(b), _) => json!(b),
+        (C::Text(t), _) => json!(t),
+        (C::Tag(..), _) => date(&f.value),
+        (C::Integer(_), "sex" | "card_generation") => {
+            json!(f.display.first().cloned().unwrap_or_default())
+        }
+        (C::Integer(i), _) => u64::try_from(*i).map(|n| json!(n)).unwrap_or(Value::Null),
+        (C::Array(classes), "classes") => Value::Array(
+            classes
+                .iter()
+                .filter_map(|e| {
+                    let parts = e.as_array()?;
+                    let mut m = Map::new();
+                    m.insert("class".into(), json!(parts.first()?.as_text()?));
+                    m.insert("issue_date".into(), date(parts.get(1)?));
+                    if let Some(to) = parts.get(2) {
+                        m.insert("expiry_date".into(), date(to));
+                    }
+                    Some(Value::Object(m))
+                })
+                .collect(),
+        ),
+        _ => json!(f.display.join("; ")),
+    }
 }
 
 /// Add what the claims say: `doc_type`, `issuer`, `serial`, `issued_at`, `expires_at`,

@@ -41,7 +41,7 @@
 //!
 //! let verifier = Verifier::new(root_public_key, &trust_list)?;
 //! match verifier.verify(&qr_text, now) {
-//!     Ok(credential) => println!("valid: {}", credential.document().holder_name()),
+//!     Ok(credential) => println!("valid: {:?}", credential.document().map(|d| d.holder_name())),
 //!     Err(rejection) => println!("rejected: {}", rejection.verdict),
 //! }
 //! # assert!(verifier.verify(&qr_text, now).is_ok());
@@ -52,6 +52,8 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod checks;
+mod disclosure;
 mod foreign;
 #[cfg(feature = "json")]
 pub mod json;
@@ -66,6 +68,7 @@ pub use status::{
     MAX_BUNDLE_BYTES, MAX_BUNDLE_LISTS, MAX_DATA_AHEAD,
 };
 
+pub use disclosure::{Disclosed, DisclosedField};
 /// The pinned root key's type (Ed25519), re-exported so an app needs no direct dependency.
 pub use ed25519_dalek::VerifyingKey;
 pub use foreign::ForeignCode;
@@ -74,7 +77,7 @@ pub use giayto_model::{DocType, Document};
 pub use giayto_trust::{IssuerEntry, TrustError, TrustList};
 pub use presentation::{VerifiedPresentation, DEFAULT_PRESENTATION_WINDOW};
 pub use report::{Arg, CodeKind, CredentialView, PresentationInfo, Report, TrustSummary};
-pub use verdict::{Reason, Verdict};
+pub use verdict::{Reason, Verdict, REASON_CODES};
 
 use giayto_cose::claims::ClaimsError;
 use giayto_cose::sign1::{CoseError, Sign1};
@@ -169,8 +172,11 @@ pub struct CredentialInfo {
     pub issuer: IssuerEntry,
     /// The claims.
     pub claims: CredentialClaims,
-    /// The document, when its fields parsed.
+    /// The document, when its fields parsed (never for a selective-disclosure credential).
     pub document: Option<Document>,
+    /// What the holder disclosed of a selective-disclosure credential, once checked against
+    /// its commitment (docs/format.md §14).
+    pub disclosed: Option<Disclosed>,
 }
 
 /// A rejected credential.
@@ -208,7 +214,9 @@ impl std::error::Error for Rejection {}
 pub struct VerifiedCredential {
     issuer: IssuerEntry,
     claims: CredentialClaims,
-    document: Document,
+    doc_type: DocType,
+    document: Option<Document>,
+    disclosed: Option<Disclosed>,
     status: Option<StatusChecked>,
     warnings: Vec<Warning>,
 }
@@ -222,13 +230,18 @@ impl VerifiedCredential {
     pub fn claims(&self) -> &CredentialClaims {
         &self.claims
     }
-    /// The document.
-    pub fn document(&self) -> &Document {
-        &self.document
+    /// The whole document; `None` for a selective-disclosure presentation, which shows only
+    /// [`VerifiedCredential::disclosed`].
+    pub fn document(&self) -> Option<&Document> {
+        self.document.as_ref()
+    }
+    /// What the holder disclosed, for a selective-disclosure presentation (docs/format.md §14).
+    pub fn disclosed(&self) -> Option<&Disclosed> {
+        self.disclosed.as_ref()
     }
     /// The document type.
     pub fn doc_type(&self) -> DocType {
-        self.document.doc_type()
+        self.doc_type
     }
     /// The serial as lower-case hex.
     pub fn serial_hex(&self) -> String {
@@ -439,6 +452,17 @@ impl Verifier {
 
     /// Verify the COSE bytes of a credential at time `now` (docs/format.md §7.2).
     pub fn verify_cose(&self, cose: &[u8], now: i64) -> Result<VerifiedCredential, Rejection> {
+        self.verify_cose_with(cose, now, None)
+    }
+
+    /// Verify a credential; with `disclosures`, a selective-disclosure credential whose
+    /// commitment they must match in place of the `fields` check (docs/format.md §14.4).
+    pub(crate) fn verify_cose_with(
+        &self,
+        cose: &[u8],
+        now: i64,
+        disclosures: Option<&giayto_cose::sd::Disclosures>,
+    ) -> Result<VerifiedCredential, Rejection> {
         let signed = Sign1::parse(cose, CREDENTIAL_TYP)
             .map_err(|e| Rejection::new(Verdict::Malformed, Reason::Cose(e)))?;
         let kid = signed.kid();
@@ -458,20 +482,43 @@ impl Verifier {
             CoseError::BadSignature => Rejection::new(Verdict::BadSignature, Reason::Signature),
             e => Rejection::new(Verdict::Malformed, Reason::Cose(e)),
         })?;
-        let claims = CredentialClaims::from_bytes(signed.payload())
-            .map_err(|e: ClaimsError| Rejection::new(Verdict::Malformed, Reason::Claims(e)))?;
+        let claims_error = |e: ClaimsError| Rejection::new(Verdict::Malformed, Reason::Claims(e));
+        let (claims, root) = match disclosures {
+            None => (
+                CredentialClaims::from_bytes(signed.payload()).map_err(claims_error)?,
+                None,
+            ),
+            Some(_) => {
+                let (claims, root) =
+                    giayto_cose::sd::parse_sd_claims(signed.payload()).map_err(claims_error)?;
+                (claims, Some(root))
+            }
+        };
 
         // From here on the issuer's signature holds: every rejection shows what it says.
         let mut info = CredentialInfo {
             issuer: entry.clone(),
             claims,
             document: None,
+            disclosed: None,
         };
-        let document = match self.check_issuer_and_document(entry, &info.claims) {
-            Ok(document) => document,
+        let doc_type = match self.check_issuer(entry, &info.claims) {
+            Ok(doc_type) => doc_type,
             Err((verdict, reason)) => return Err(info.reject(verdict, reason)),
         };
-        info.document = Some(document.clone());
+        let checked = match (disclosures, root) {
+            (Some(d), Some(root)) => disclosure::check(doc_type, &root, d).map(|d| {
+                info.disclosed = Some(d);
+            }),
+            _ => Document::from_cbor(doc_type, &info.claims.document.fields)
+                .map(|document| {
+                    info.document = Some(document);
+                })
+                .map_err(|e| (Verdict::Malformed, Reason::Fields(e))),
+        };
+        if let Err((verdict, reason)) = checked {
+            return Err(info.reject(verdict, reason));
+        }
         let mut warnings = Vec::new();
         let status = match self
             .check_time(&info.claims, now)
@@ -486,127 +533,11 @@ impl Verifier {
         Ok(VerifiedCredential {
             issuer: info.issuer,
             claims: info.claims,
-            document,
+            doc_type,
+            document: info.document,
+            disclosed: info.disclosed,
             status,
             warnings,
         })
-    }
-
-    /// The issuer's authority for this credential, then the document type, schema and fields.
-    fn check_issuer_and_document(
-        &self,
-        entry: &IssuerEntry,
-        claims: &CredentialClaims,
-    ) -> Result<Document, (Verdict, Reason)> {
-        if claims.issuer != entry.id {
-            return Err((
-                Verdict::IssuerNotAuthorized,
-                Reason::IssuerMismatch {
-                    claimed: claims.issuer.clone(),
-                    key_owner: entry.id.clone(),
-                },
-            ));
-        }
-        if claims.issued_at < entry.not_before || claims.issued_at > entry.not_after {
-            return Err((
-                Verdict::IssuerNotAuthorized,
-                Reason::KeyNotValidAt {
-                    issued_at: claims.issued_at,
-                    not_before: entry.not_before,
-                    not_after: entry.not_after,
-                },
-            ));
-        }
-        let doc_code = claims.document.doc_type;
-        if !entry.allows(doc_code) {
-            return Err((
-                Verdict::IssuerNotAuthorized,
-                Reason::DocTypeNotAllowed { doc_type: doc_code },
-            ));
-        }
-        let Some(doc_type) = DocType::from_code(doc_code) else {
-            return Err((
-                Verdict::UnsupportedDocument,
-                Reason::UnsupportedDocType { doc_type: doc_code },
-            ));
-        };
-        let version = claims.document.schema_version;
-        if version > giayto_model::SCHEMA_VERSION || version == 0 {
-            return Err((
-                Verdict::UnsupportedDocument,
-                Reason::UnsupportedSchema {
-                    version,
-                    known: giayto_model::SCHEMA_VERSION,
-                },
-            ));
-        }
-        Document::from_cbor(doc_type, &claims.document.fields)
-            .map_err(|e| (Verdict::Malformed, Reason::Fields(e)))
-    }
-
-    /// The validity period: from nbf (or iat when later or absent), with the clock skew, to exp.
-    fn check_time(&self, claims: &CredentialClaims, now: i64) -> Result<(), (Verdict, Reason)> {
-        let valid_from = claims
-            .not_before
-            .unwrap_or(claims.issued_at)
-            .max(claims.issued_at);
-        if now.saturating_add(self.clock_skew) < valid_from {
-            return Err((Verdict::NotYetValid, Reason::NotYetValid { valid_from }));
-        }
-        if now >= claims.expires_at {
-            return Err((
-                Verdict::Expired,
-                Reason::Expired {
-                    expires_at: claims.expires_at,
-                },
-            ));
-        }
-        Ok(())
-    }
-
-    /// The policy's assurance level, then — last, since a rejection never needs fresh data but
-    /// acceptance does — the freshness of the trust list.
-    fn check_level_and_trust(
-        &self,
-        claims: &CredentialClaims,
-        now: i64,
-        warnings: &mut Vec<Warning>,
-    ) -> Result<(), (Verdict, Reason)> {
-        let level = claims.document.assurance_level;
-        let required = self.policy.required_level();
-        if level < required {
-            return Err((
-                Verdict::InsufficientLevel,
-                Reason::Level {
-                    required,
-                    found: level,
-                },
-            ));
-        }
-        if now > self.trust.expires_at.saturating_add(self.trust_grace) {
-            return Err((
-                Verdict::StaleTrust,
-                Reason::TrustListExpired {
-                    expired_at: self.trust.expires_at,
-                },
-            ));
-        }
-        if now > self.trust.expires_at.saturating_sub(STALE_WARNING) {
-            warnings.push(Warning::TrustListAging {
-                expires_at: self.trust.expires_at,
-            });
-        }
-        Ok(())
-    }
-}
-
-impl CredentialInfo {
-    /// A rejection that shows what this credential says.
-    fn reject(self, verdict: Verdict, reason: Reason) -> Rejection {
-        Rejection {
-            verdict,
-            reason,
-            credential: Some(Box::new(self)),
-        }
     }
 }

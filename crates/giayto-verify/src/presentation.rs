@@ -88,7 +88,8 @@ impl Verifier {
         let payload = PresentationPayload::from_bytes(signed.payload())
             .map_err(|e| malformed(Reason::Presentation(e)))?;
 
-        let credential = self.verify_cose(&payload.credential, now);
+        let credential =
+            self.verify_cose_with(&payload.credential, now, payload.disclosures.as_ref());
         let claims = match &credential {
             Ok(c) => c.claims().clone(),
             Err(r) => match &r.credential {
@@ -103,7 +104,8 @@ impl Verifier {
                 Ok(c) => Some(Box::new(crate::CredentialInfo {
                     issuer: c.issuer().clone(),
                     claims: c.claims().clone(),
-                    document: Some(c.document().clone()),
+                    document: c.document().cloned(),
+                    disclosed: c.disclosed().cloned(),
                 })),
                 Err(r) => r.credential.clone(),
             },

@@ -107,7 +107,8 @@ impl Report {
             Ok(v) => Some(CredentialView {
                 issuer: v.issuer(),
                 claims: v.claims(),
-                document: Some(v.document()),
+                document: v.document(),
+                disclosed: v.disclosed(),
             }),
             Err(r) => r
                 .credential
@@ -116,6 +117,7 @@ impl Report {
                     issuer: &c.issuer,
                     claims: &c.claims,
                     document: c.document.as_ref(),
+                    disclosed: c.disclosed.as_ref(),
                 }),
         }
     }
@@ -148,8 +150,11 @@ pub struct CredentialView<'a> {
     pub issuer: &'a crate::IssuerEntry,
     /// The claims.
     pub claims: &'a crate::CredentialClaims,
-    /// The document, when its fields parsed.
+    /// The document, when its fields parsed (never for a selective-disclosure presentation).
     pub document: Option<&'a crate::Document>,
+    /// What the holder disclosed, for a selective-disclosure presentation whose disclosures
+    /// matched the issuer's commitment (docs/format.md §14).
+    pub disclosed: Option<&'a crate::Disclosed>,
 }
 
 /// A typed argument of a reason's or a warning's message. Front ends format each kind their
@@ -215,6 +220,7 @@ impl Reason {
                 ("detail", Text(e.to_string())),
             ],
             Reason::UnknownKid { kid } => vec![("kid", Text(crate::hex_lower(kid)))],
+            Reason::DisclosureNotCovered { index } => vec![("index", Number(*index))],
             Reason::PresentationTime { issued_at, window } => vec![
                 ("time", Time(*issued_at)),
                 ("window", Number(window.unsigned_abs())),
@@ -225,6 +231,15 @@ impl Reason {
 }
 
 impl Warning {
+    /// Every code [`Warning::code`] can return.
+    pub const CODES: [&'static str; 5] = [
+        "status_not_checked",
+        "status_list_aging",
+        "status_list_in_grace",
+        "trust_list_aging",
+        "possession_not_proven",
+    ];
+
     /// A stable snake_case code, as in the JSON contract (`warnings[].code`).
     pub fn code(&self) -> &'static str {
         match self {

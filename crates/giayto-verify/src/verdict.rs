@@ -218,6 +218,15 @@ pub enum Reason {
         /// Whether the presentation carried a nonce at all.
         present: bool,
     },
+    /// A disclosure names a leaf the credential's document type does not define (docs/format.md
+    /// §14.4).
+    DisclosureNotCovered {
+        /// The leaf index.
+        index: u64,
+    },
+    /// The disclosures and their proof do not lead to the root the issuer signed: a wrong
+    /// salt or value, or a proof taken from another credential (docs/format.md §14.4).
+    DisclosureMismatch,
     /// The presentation was signed outside the freshness window.
     PresentationTime {
         /// Its `iat`.
@@ -226,6 +235,54 @@ pub enum Reason {
         window: i64,
     },
 }
+
+/// Every code [`Reason::code`] can return, except the `foreign_<kind>` codes (one per
+/// [`ForeignCode::ALL`]). Front ends keep one message per code; a test in the CLI checks both
+/// languages have each.
+pub const REASON_CODES: &[&str] = &[
+    "bad_base45",
+    "inflate_limit",
+    "text_too_long",
+    "unknown_dictionary",
+    "bad_compression",
+    "wrong_algorithm",
+    "missing_kid",
+    "wrong_typ",
+    "truncated",
+    "trailing_bytes",
+    "duplicate_map_key",
+    "not_deterministic",
+    "too_deep",
+    "bad_cbor",
+    "bad_structure",
+    "bad_claims",
+    "bad_fields",
+    "presentation_not_supported",
+    "unknown_kid",
+    "signature",
+    "issuer_mismatch",
+    "doc_type_not_allowed",
+    "key_not_valid",
+    "trust_list_expired",
+    "unsupported_doc_type",
+    "unsupported_schema",
+    "expired",
+    "not_yet_valid",
+    "status_unavailable",
+    "revoked",
+    "suspended",
+    "status_other",
+    "status_index",
+    "status_list_expired",
+    "level",
+    "bad_presentation",
+    "presentation_unbound",
+    "holder_signature",
+    "nonce_mismatch",
+    "nonce_missing",
+    "presentation_time",
+    "other",
+];
 
 impl Reason {
     /// A stable snake_case code for this reason, as printed by `giayto verify --json`
@@ -277,7 +334,12 @@ impl Reason {
             Reason::StatusIndexOutOfRange { .. } => "status_index",
             Reason::StatusListExpired { .. } => "status_list_expired",
             Reason::Level { .. } => "level",
+            Reason::Presentation(PayloadError::Disclosures(
+                giayto_cose::sd::DisclosureError::Order,
+            )) => "disclosure_order",
             Reason::Presentation(_) => "bad_presentation",
+            Reason::DisclosureNotCovered { .. } => "disclosure_not_covered",
+            Reason::DisclosureMismatch => "disclosure_mismatch",
             Reason::NoHolderKey => "presentation_unbound",
             Reason::HolderSignature => "holder_signature",
             Reason::NonceMismatch { present: true } => "nonce_mismatch",
@@ -287,5 +349,98 @@ impl Reason {
             _ => "other",
         };
         s.into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use giayto_cose::cbor::CborError;
+
+    /// One value of every variant (and of every inner error that has a code of its own): each
+    /// code is in REASON_CODES, so a front end that covers the list covers every reason.
+    #[test]
+    fn every_reason_code_is_listed() {
+        let text = "uri".to_owned();
+        let reasons = vec![
+            Reason::Text(TextError::Base45),
+            Reason::Text(TextError::TooLarge),
+            Reason::Text(TextError::TooLong { len: 9000 }),
+            Reason::Text(TextError::UnknownDictionary { id: 9 }),
+            Reason::Cose(CoseError::WrongAlgorithm),
+            Reason::Cose(CoseError::MissingKid),
+            Reason::Cose(CoseError::Cbor(CborError::Truncated)),
+            Reason::Cose(CoseError::Cbor(CborError::DuplicateMapKey)),
+            Reason::Cose(CoseError::Cbor(CborError::NotDeterministic)),
+            Reason::Cose(CoseError::Cbor(CborError::TooDeep)),
+            Reason::Cose(CoseError::BadSignature),
+            Reason::Claims(ClaimsError::Missing { claim: "iat" }),
+            Reason::PresentationNotSupported,
+            Reason::UnknownKid { kid: [0; 8] },
+            Reason::Signature,
+            Reason::IssuerMismatch {
+                claimed: text.clone(),
+                key_owner: text.clone(),
+            },
+            Reason::DocTypeNotAllowed { doc_type: 1 },
+            Reason::KeyNotValidAt {
+                issued_at: 0,
+                not_before: 1,
+                not_after: 2,
+            },
+            Reason::TrustListExpired { expired_at: 0 },
+            Reason::UnsupportedDocType { doc_type: 99 },
+            Reason::UnsupportedSchema {
+                version: 9,
+                known: 1,
+            },
+            Reason::Expired { expires_at: 0 },
+            Reason::NotYetValid { valid_from: 0 },
+            Reason::StatusUnavailable { uri: text.clone() },
+            Reason::Status {
+                uri: text.clone(),
+                index: 1,
+                status: giayto_status::Status::Revoked,
+            },
+            Reason::Status {
+                uri: text.clone(),
+                index: 1,
+                status: giayto_status::Status::Suspended,
+            },
+            Reason::StatusIndexOutOfRange {
+                uri: text.clone(),
+                index: 9,
+                len: 1,
+            },
+            Reason::StatusListExpired {
+                uri: text,
+                expired_at: 0,
+            },
+            Reason::Level {
+                required: 2,
+                found: 1,
+            },
+            Reason::NoHolderKey,
+            Reason::HolderSignature,
+            Reason::NonceMismatch { present: true },
+            Reason::NonceMismatch { present: false },
+            Reason::PresentationTime {
+                issued_at: 0,
+                window: 120,
+            },
+        ];
+        for r in &reasons {
+            assert!(
+                REASON_CODES.contains(&r.code().as_ref()),
+                "{r:?}: {}",
+                r.code()
+            );
+        }
+        for kind in crate::ForeignCode::ALL {
+            assert_eq!(
+                Reason::NotGiayto(kind).code(),
+                format!("foreign_{}", kind.as_str())
+            );
+        }
     }
 }

@@ -33,6 +33,7 @@ impl Presenter {
             credential: self.credential.clone(),
             issued_at: now,
             nonce: nonce.map(<[u8]>::to_vec),
+            disclosures: None,
         };
         sign1::sign(&self.key, PRESENTATION_TYP, payload.to_bytes()).map_err(|_| WalletError::Sign)
     }

@@ -1,4 +1,5 @@
 //! The wallet as a library: secrets, attempts, lock, dependents, presentations, durability.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests stop at the first failure
 
 use std::path::{Path, PathBuf};
 
@@ -490,6 +491,7 @@ fn a_copied_credential_cannot_be_presented_by_another_wallet() {
         credential: cose,
         issued_at: NOW,
         nonce: None,
+        disclosures: None,
     };
     let forged = giayto_cose::sign1::sign(
         &thief_key,

@@ -189,6 +189,22 @@ pub struct AuditEntry {
 pub enum RegistryError {
     /// The database refused an operation.
     Database(String),
+    /// There is no registry where the issuer's metadata says: the SQLite file does not
+    /// exist, or the PostgreSQL schema has no giayto tables. Only `giayto issuer init`
+    /// creates a registry ([`SqliteRegistry::create`]); a registry that went missing is
+    /// restored from a backup, never silently started afresh (a fresh one would undo every
+    /// revocation at the next status list and hand out status indices already in use).
+    Missing {
+        /// The file, or the PostgreSQL schema.
+        location: String,
+    },
+    /// The registry exists but is empty (a 0-byte file) or holds no giayto registry (another
+    /// SQLite database, not a database at all, or a PostgreSQL schema without its version
+    /// row). Refused for the same reason as [`RegistryError::Missing`].
+    Empty {
+        /// The file, or the PostgreSQL schema.
+        location: String,
+    },
     /// A serial is already in the registry.
     DuplicateSerial,
     /// The database was written by a newer giayto.
@@ -230,6 +246,16 @@ impl std::fmt::Display for RegistryError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             RegistryError::Database(e) => write!(f, "registry database: {e}"),
+            RegistryError::Missing { location } => write!(
+                f,
+                "the registry {location} does not exist (restore it from a backup; only \
+                 `giayto issuer init` creates a registry)"
+            ),
+            RegistryError::Empty { location } => write!(
+                f,
+                "the registry {location} is empty or is not a giayto registry (restore it \
+                 from a backup; only `giayto issuer init` creates a registry)"
+            ),
             RegistryError::DuplicateSerial => write!(f, "serial already issued"),
             RegistryError::SchemaVersion { found } => {
                 write!(
@@ -326,7 +352,19 @@ pub trait RegistryBackend: Send {
         &mut self,
         batch_id: &str,
     ) -> Result<Vec<(u64, CredentialRecord)>, RegistryError>;
+
+    /// Take back a credential that was recorded but never handed out, because writing it
+    /// out failed: its row (and batch line) goes, so the registry counts only credentials
+    /// somebody received. Its status list entry stays used, so no later credential gets that
+    /// index. Only a credential still valid and without any status change can be withdrawn
+    /// (removing a revoked one would undo its revocation); returns whether one was removed.
+    fn withdraw(&mut self, serial: &[u8]) -> Result<bool, RegistryError>;
 }
+
+/// The condition under which [`RegistryBackend::withdraw`] removes a row of `credentials`:
+/// still valid, and never changed.
+pub(crate) const WITHDRAWABLE: &str =
+    "status = 0 AND NOT EXISTS (SELECT 1 FROM audit a WHERE a.serial = credentials.serial)";
 
 /// Check a change request before touching the database.
 pub(crate) fn check_reason(reason: &str) -> Result<(), RegistryError> {

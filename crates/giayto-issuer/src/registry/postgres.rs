@@ -10,7 +10,7 @@ use postgres::{Client, NoTls, Transaction};
 use super::{
     action_from_str, allocate, check_list_size, check_reason, plan_change, Action, AuditEntry,
     ChangeReport, CredentialRecord, ListInfo, NewCredential, RegistryBackend, RegistryError,
-    Status, StatusSlot, Target,
+    Status, StatusSlot, Target, WITHDRAWABLE,
 };
 
 const SCHEMA_VERSION: i64 = 2;
@@ -39,6 +39,8 @@ impl std::fmt::Debug for PostgresRegistry {
 const COLUMNS: &str =
     "serial, doc_type, holder_id, issued_at, expires_at, holder_key, level, list, idx, status";
 
+/// A row as a record; a value out of its range is [`RegistryError::Corrupt`], never clamped or
+/// dropped (as in the SQLite backend).
 fn row_to_record(r: &postgres::Row) -> Result<CredentialRecord, RegistryError> {
     let key: Option<Vec<u8>> = r.try_get(5)?;
     let level: i16 = r.try_get(6)?;
@@ -51,14 +53,26 @@ fn row_to_record(r: &postgres::Row) -> Result<CredentialRecord, RegistryError> {
         holder_id: r.try_get(2)?,
         issued_at: r.try_get(3)?,
         expires_at: r.try_get(4)?,
-        holder_key: key.and_then(|k| k.try_into().ok()),
-        assurance_level: level.clamp(0, 255) as u8,
+        holder_key: key
+            .map(<[u8; 32]>::try_from)
+            .transpose()
+            .map_err(|_| RegistryError::Corrupt { what: "holder key" })?,
+        assurance_level: non_negative(level, "assurance level")?,
         slot: StatusSlot {
-            list: list.max(0) as u32,
-            index: index.max(0) as u64,
+            list: non_negative(list, "list number")?,
+            index: non_negative(index, "status index")?,
         },
-        status: Status::from_code(status.clamp(0, 3) as u8),
+        status: Status::from_code(non_negative::<u8>(status, "status")?.min(3)),
     })
+}
+
+/// A stored integer as the unsigned type it stands for; out of range is
+/// [`RegistryError::Corrupt`].
+fn non_negative<T: TryFrom<i64>>(
+    v: impl Into<i64>,
+    what: &'static str,
+) -> Result<T, RegistryError> {
+    T::try_from(v.into()).map_err(|_| RegistryError::Corrupt { what })
 }
 
 fn valid_schema_name(name: &str) -> bool {
@@ -72,28 +86,61 @@ fn valid_schema_name(name: &str) -> bool {
 
 impl PostgresRegistry {
     /// Connect to `url` (a libpq-style `postgres://` or `host=… user=…` string) and use the
-    /// tables in `schema` (lower-case letters, digits and `_`), creating them if needed.
+    /// registry tables in `schema` (lower-case letters, digits and `_`). Never creates them:
+    /// a schema without giayto's tables is [`RegistryError::Missing`], one whose version row
+    /// is gone [`RegistryError::Empty`]. Only issuer initialisation creates the tables
+    /// ([`PostgresRegistry::create`]).
     pub fn connect(url: &str, schema: &str) -> Result<PostgresRegistry, RegistryError> {
+        Self::connect_with(url, schema, false)
+    }
+
+    /// Connect as [`PostgresRegistry::connect`] does, creating the schema and its tables if
+    /// they do not exist yet: what `giayto issuer init` does, and nothing else.
+    pub fn create(url: &str, schema: &str) -> Result<PostgresRegistry, RegistryError> {
+        Self::connect_with(url, schema, true)
+    }
+
+    fn connect_with(
+        url: &str,
+        schema: &str,
+        create: bool,
+    ) -> Result<PostgresRegistry, RegistryError> {
         if !valid_schema_name(schema) {
             return Err(RegistryError::Database(format!(
                 "invalid schema name {schema:?}"
             )));
         }
+        let location = || format!("PostgreSQL schema {schema}");
         let mut client = Client::connect(url, NoTls)?;
-        client.batch_execute(&format!(
-            "CREATE SCHEMA IF NOT EXISTS {schema}; SET search_path TO {schema}"
-        ))?;
+        if create {
+            client.batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS {schema}"))?;
+        } else {
+            let table = format!("{schema}.giayto_meta");
+            let exists: bool = client
+                .query_one("SELECT to_regclass($1::text) IS NOT NULL", &[&table])?
+                .try_get(0)?;
+            if !exists {
+                return Err(RegistryError::Missing {
+                    location: location(),
+                });
+            }
+        }
+        client.batch_execute(&format!("SET search_path TO {schema}"))?;
         let mut tx = client.transaction()?;
-        tx.batch_execute(
-            "CREATE TABLE IF NOT EXISTS giayto_meta (key TEXT PRIMARY KEY, value BIGINT NOT NULL)",
-        )?;
+        if create {
+            tx.batch_execute(
+                "CREATE TABLE IF NOT EXISTS giayto_meta \
+                 (key TEXT PRIMARY KEY, value BIGINT NOT NULL)",
+            )?;
+        }
         tx.execute("SELECT pg_advisory_xact_lock(7004410)", &[])?;
         let version: Option<i64> = tx
             .query_opt(
                 "SELECT value FROM giayto_meta WHERE key = 'schema_version'",
                 &[],
             )?
-            .map(|r| r.get(0));
+            .map(|r| r.try_get(0))
+            .transpose()?;
         match version {
             Some(v) if v > SCHEMA_VERSION => return Err(RegistryError::SchemaVersion { found: v }),
             Some(v) if v < SCHEMA_VERSION => {
@@ -102,7 +149,12 @@ impl PostgresRegistry {
                 })
             }
             Some(_) => {}
-            None => create_schema(&mut tx)?,
+            None if create => create_schema(&mut tx)?,
+            None => {
+                return Err(RegistryError::Empty {
+                    location: location(),
+                })
+            }
         }
         tx.commit()?;
         Ok(PostgresRegistry { client })
@@ -184,10 +236,14 @@ impl RegistryBackend for PostgresRegistry {
                 let key: [u8; 32] = key
                     .try_into()
                     .map_err(|_| RegistryError::Corrupt { what: "list key" })?;
+                // A damaged row (a negative number) is an error, never clamped.
+                let corrupt = |_| RegistryError::Corrupt {
+                    what: "status list row",
+                };
                 Ok::<_, RegistryError>((
-                    r.get::<_, i32>(0).max(0) as u32,
-                    r.get::<_, i64>(1).max(0) as u64,
-                    r.get::<_, i64>(2).max(0) as u64,
+                    u32::try_from(r.get::<_, i32>(0)).map_err(corrupt)?,
+                    u64::try_from(r.get::<_, i64>(1)).map_err(corrupt)?,
+                    u64::try_from(r.get::<_, i64>(2)).map_err(corrupt)?,
                     key,
                 ))
             })
@@ -314,14 +370,15 @@ impl RegistryBackend for PostgresRegistry {
             "SELECT list, size, used FROM status_lists ORDER BY list",
             &[],
         )?;
-        Ok(rows
-            .iter()
-            .map(|r| ListInfo {
-                list: r.get::<_, i32>(0).max(0) as u32,
-                size: r.get::<_, i64>(1).max(0) as u64,
-                used: r.get::<_, i64>(2).max(0) as u64,
+        rows.iter()
+            .map(|r| {
+                Ok(ListInfo {
+                    list: non_negative(r.try_get::<_, i32>(0)?, "list number")?,
+                    size: non_negative(r.try_get::<_, i64>(1)?, "list size")?,
+                    used: non_negative(r.try_get::<_, i64>(2)?, "list use")?,
+                })
             })
-            .collect())
+            .collect()
     }
 
     fn not_valid(&mut self, list: u32) -> Result<Vec<(u64, Status)>, RegistryError> {
@@ -329,15 +386,15 @@ impl RegistryBackend for PostgresRegistry {
             "SELECT idx, status FROM credentials WHERE list = $1 AND status <> 0 ORDER BY idx",
             &[&(list as i32)],
         )?;
-        Ok(rows
-            .iter()
+        rows.iter()
             .map(|r| {
-                (
-                    r.get::<_, i64>(0).max(0) as u64,
-                    Status::from_code(r.get::<_, i16>(1).clamp(0, 3) as u8),
-                )
+                let status: u8 = non_negative(r.try_get::<_, i16>(1)?, "status")?;
+                Ok((
+                    non_negative(r.try_get::<_, i64>(0)?, "status index")?,
+                    Status::from_code(status.min(3)),
+                ))
             })
-            .collect())
+            .collect()
     }
 
     fn audit(&mut self, serial: &[u8]) -> Result<Vec<AuditEntry>, RegistryError> {
@@ -377,8 +434,26 @@ impl RegistryBackend for PostgresRegistry {
             &[&batch_id],
         )?;
         rows.iter()
-            .map(|r| Ok((r.get::<_, i64>(10).max(0) as u64, row_to_record(r)?)))
+            .map(|r| {
+                Ok((
+                    non_negative(r.try_get::<_, i64>(10)?, "batch line")?,
+                    row_to_record(r)?,
+                ))
+            })
             .collect()
+    }
+
+    fn withdraw(&mut self, serial: &[u8]) -> Result<bool, RegistryError> {
+        let mut tx = self.client.transaction()?;
+        let removed = tx.execute(
+            &format!("DELETE FROM credentials WHERE serial = $1 AND {WITHDRAWABLE}"),
+            &[&serial],
+        )?;
+        if removed > 0 {
+            tx.execute("DELETE FROM batch_lines WHERE serial = $1", &[&serial])?;
+        }
+        tx.commit()?;
+        Ok(removed > 0)
     }
 }
 
@@ -400,7 +475,21 @@ mod tests {
         let mut nonce = [0u8; 6];
         getrandom::getrandom(&mut nonce).unwrap();
         let schema = format!("t_{}", super::super::hex(&nonce));
-        let mut reg = PostgresRegistry::connect(&url, &schema).unwrap();
+        // A schema without the tables is refused, and nothing is created in it.
+        assert!(matches!(
+            PostgresRegistry::connect(&url, &schema),
+            Err(RegistryError::Missing { .. })
+        ));
+        let mut admin = Client::connect(&url, NoTls).unwrap();
+        let created: bool = admin
+            .query_one(
+                "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)",
+                &[&schema],
+            )
+            .unwrap()
+            .get(0);
+        assert!(!created, "connect created the schema");
+        let mut reg = PostgresRegistry::create(&url, &schema).unwrap();
         super::super::suite::run(&mut reg);
         drop(reg);
         let mut reg = PostgresRegistry::connect(&url, &schema).unwrap();
@@ -435,7 +524,16 @@ mod tests {
         all.sort_by_key(|s| (s.list, s.index));
         all.dedup();
         assert_eq!(all.len(), n, "two offices got the same slot");
-        let mut admin = Client::connect(&url, NoTls).unwrap();
+        // Without its version row the schema is not a registry: refused, not re-created.
+        admin
+            .batch_execute(&format!(
+                "DELETE FROM {schema}.giayto_meta WHERE key = 'schema_version'"
+            ))
+            .unwrap();
+        assert!(matches!(
+            PostgresRegistry::connect(&url, &schema),
+            Err(RegistryError::Empty { .. })
+        ));
         admin
             .batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))
             .unwrap();

@@ -2,12 +2,12 @@
 
 use std::path::Path;
 
-use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 
 use super::{
     action_from_str, allocate, check_list_size, check_reason, plan_change, Action, AuditEntry,
     ChangeReport, CredentialRecord, ListInfo, NewCredential, RegistryBackend, RegistryError,
-    Status, StatusSlot, Target,
+    Status, StatusSlot, Target, WITHDRAWABLE,
 };
 
 const SCHEMA_VERSION: i64 = 2;
@@ -54,6 +54,19 @@ const SCHEMA_2: &str = "
                  PRAGMA user_version = 2;
                  ";
 
+/// An error opening or first reading `path`: a file that is not an SQLite database is
+/// [`RegistryError::Empty`] (it holds no giayto registry), anything else a database error.
+fn not_a_registry(e: rusqlite::Error, path: &Path) -> RegistryError {
+    match &e {
+        rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::NotADatabase => {
+            RegistryError::Empty {
+                location: path.display().to_string(),
+            }
+        }
+        _ => e.into(),
+    }
+}
+
 impl From<rusqlite::Error> for RegistryError {
     fn from(e: rusqlite::Error) -> Self {
         match &e {
@@ -78,33 +91,80 @@ pub struct SqliteRegistry {
 const COLUMNS: &str =
     "serial, doc_type, holder_id, issued_at, expires_at, holder_key, level, list, idx, status";
 
+/// A row as a record. A value out of its range (a holder key that is not 32 bytes, a negative
+/// index, …) is an error, never clamped or dropped: a credential re-signed from a damaged row
+/// (batch recovery) must not silently lose its holder binding or point at another slot.
 fn row_to_record(r: &rusqlite::Row<'_>) -> rusqlite::Result<CredentialRecord> {
-    let key: Option<Vec<u8>> = r.get(5)?;
-    let level: i64 = r.get(6)?;
-    let list: i64 = r.get(7)?;
-    let index: i64 = r.get(8)?;
-    let status: i64 = r.get(9)?;
+    let status: u8 = r.get(9)?;
     Ok(CredentialRecord {
         serial: r.get(0)?,
         doc_type: r.get(1)?,
         holder_id: r.get(2)?,
         issued_at: r.get(3)?,
         expires_at: r.get(4)?,
-        holder_key: key.and_then(|k| k.try_into().ok()),
-        assurance_level: level.clamp(0, 255) as u8,
+        holder_key: r.get::<_, Option<[u8; 32]>>(5)?,
+        assurance_level: r.get(6)?,
         slot: StatusSlot {
-            list: list.clamp(0, i64::from(u32::MAX)) as u32,
-            index: index.max(0) as u64,
+            list: r.get(7)?,
+            index: r.get(8)?,
         },
-        status: Status::from_code(status.clamp(0, 3) as u8),
+        status: Status::from_code(status.min(3)),
     })
 }
 
 impl SqliteRegistry {
-    /// Open (creating if needed) the registry database at `path`.
+    /// Open the existing registry database at `path`. Never creates one: a missing file is
+    /// [`RegistryError::Missing`], and a file that is empty (0 bytes), not an SQLite database
+    /// or a database without a giayto schema is [`RegistryError::Empty`]; nothing is written
+    /// to it then. A registry of schema 1 (before status lists) is migrated.
     pub fn open(path: &Path) -> Result<SqliteRegistry, RegistryError> {
-        let mut conn = Connection::open(path)?;
+        let location = || path.display().to_string();
+        match std::fs::metadata(path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(RegistryError::Missing {
+                    location: location(),
+                })
+            }
+            Err(e) => return Err(RegistryError::Database(format!("{}: {e}", location()))),
+            Ok(m) if m.is_file() && m.len() == 0 => {
+                return Err(RegistryError::Empty {
+                    location: location(),
+                })
+            }
+            Ok(_) => {}
+        }
+        // Without SQLITE_OPEN_CREATE: a file removed since the check above is not re-created.
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE
+                | OpenFlags::SQLITE_OPEN_NO_MUTEX
+                | OpenFlags::SQLITE_OPEN_URI,
+        )
+        .map_err(|e| not_a_registry(e, path))?;
         conn.busy_timeout(std::time::Duration::from_secs(30))?;
+        // Read before anything is written: an empty or foreign database stays as it is.
+        let version: i64 = conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .map_err(|e| not_a_registry(e, path))?;
+        if version == 0 {
+            return Err(RegistryError::Empty {
+                location: location(),
+            });
+        }
+        Self::set_up(conn)
+    }
+
+    /// Create the registry database at `path` (a new file, or an empty one that
+    /// `giayto issuer init` made owner-only), or open it if it already holds a giayto
+    /// registry. Only issuer initialisation calls this; every other use goes through
+    /// [`SqliteRegistry::open`], which never creates.
+    pub fn create(path: &Path) -> Result<SqliteRegistry, RegistryError> {
+        let conn = Connection::open(path)?;
+        conn.busy_timeout(std::time::Duration::from_secs(30))?;
+        Self::set_up(conn)
+    }
+
+    fn set_up(mut conn: Connection) -> Result<SqliteRegistry, RegistryError> {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         // FULL: a credential is handed out only after its row is durable, even across a
         // power cut.
@@ -190,7 +250,16 @@ impl RegistryBackend for SqliteRegistry {
                 let key: [u8; 32] = k
                     .try_into()
                     .map_err(|_| RegistryError::Corrupt { what: "list key" })?;
-                Ok::<_, RegistryError>((l as u32, s as u64, u as u64, key))
+                // A damaged row (a negative or oversized number) is an error, never a wrapped value.
+                let corrupt = |_| RegistryError::Corrupt {
+                    what: "status list row",
+                };
+                Ok::<_, RegistryError>((
+                    u32::try_from(l).map_err(corrupt)?,
+                    u64::try_from(s).map_err(corrupt)?,
+                    u64::try_from(u).map_err(corrupt)?,
+                    key,
+                ))
             })
             .transpose()?;
         let allocation = allocate(open, rows.len(), list_size)?;
@@ -314,9 +383,9 @@ impl RegistryBackend for SqliteRegistry {
             .prepare_cached("SELECT list, size, used FROM status_lists ORDER BY list")?;
         let rows = stmt.query_map([], |r| {
             Ok(ListInfo {
-                list: r.get::<_, i64>(0)?.clamp(0, i64::from(u32::MAX)) as u32,
-                size: r.get::<_, i64>(1)?.max(0) as u64,
-                used: r.get::<_, i64>(2)?.max(0) as u64,
+                list: r.get(0)?,
+                size: r.get(1)?,
+                used: r.get(2)?,
             })
         })?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
@@ -328,8 +397,8 @@ impl RegistryBackend for SqliteRegistry {
         )?;
         let rows = stmt.query_map([list], |r| {
             Ok((
-                r.get::<_, i64>(0)?.max(0) as u64,
-                Status::from_code(r.get::<_, i64>(1)?.clamp(0, 3) as u8),
+                r.get::<_, u64>(0)?,
+                Status::from_code(r.get::<_, u8>(1)?.min(3)),
             ))
         })?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
@@ -377,8 +446,23 @@ impl RegistryBackend for SqliteRegistry {
             cols.join(", ")
         ))?;
         let rows = stmt.query_map([batch_id], |r| {
-            Ok((r.get::<_, i64>(10)?.max(0) as u64, row_to_record(r)?))
+            Ok((r.get::<_, u64>(10)?, row_to_record(r)?))
         })?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+
+    fn withdraw(&mut self, serial: &[u8]) -> Result<bool, RegistryError> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let removed = tx.execute(
+            &format!("DELETE FROM credentials WHERE serial = ?1 AND {WITHDRAWABLE}"),
+            [serial],
+        )?;
+        if removed > 0 {
+            tx.execute("DELETE FROM batch_lines WHERE serial = ?1", [serial])?;
+        }
+        tx.commit()?;
+        Ok(removed > 0)
     }
 }

@@ -29,6 +29,7 @@ pub(crate) fn run(reg: &mut dyn RegistryBackend) {
     holder_changes(reg);
     batches(reg);
     lists_fill_and_roll_over(reg);
+    withdrawals(reg);
 }
 
 fn record_get_count_and_duplicates(reg: &mut dyn RegistryBackend) {
@@ -307,11 +308,46 @@ fn lists_fill_and_roll_over(reg: &mut dyn RegistryBackend) {
     assert!((0.4..0.6).contains(&share), "{share} of steps ascend");
 }
 
+/// A credential whose output could not be written is taken back; its slot stays used; one
+/// that was ever revoked or suspended cannot be withdrawn.
+fn withdrawals(reg: &mut dyn RegistryBackend) {
+    let before = reg.count().unwrap();
+    let lists_before = reg.lists().unwrap();
+    let mut row = new_row(0xD1, Some("079300000999"));
+    row.batch = Some(BatchLine {
+        batch_id: "withdraw-batch".into(),
+        line: 1,
+    });
+    reg.record(
+        &[row, new_row(0xD2, Some("079300000999"))],
+        giayto_status::MIN_ENTRIES,
+    )
+    .unwrap();
+    assert_eq!(reg.count().unwrap(), before + 2);
+    assert!(reg.withdraw(&[0xD1; 10]).unwrap());
+    assert_eq!(reg.count().unwrap(), before + 1);
+    assert!(reg.get(&[0xD1; 10]).unwrap().is_none());
+    assert!(reg.batch_lines("withdraw-batch").unwrap().is_empty());
+    // The withdrawn credential's slot is not handed out again.
+    let used_before: u64 = lists_before.iter().map(|l| l.used).sum();
+    let used_after: u64 = reg.lists().unwrap().iter().map(|l| l.used).sum();
+    assert_eq!(used_after, used_before + 2);
+    // Twice, unknown, or once its status changed: nothing removed.
+    assert!(!reg.withdraw(&[0xD1; 10]).unwrap());
+    assert!(!reg.withdraw(&[0x77; 10]).unwrap());
+    reg.change_status(&Target::Serial(vec![0xD2; 10]), Action::Suspend, "check", 9)
+        .unwrap();
+    reg.change_status(&Target::Serial(vec![0xD2; 10]), Action::Reinstate, "ok", 10)
+        .unwrap();
+    assert!(!reg.withdraw(&[0xD2; 10]).unwrap());
+    assert_eq!(reg.count().unwrap(), before + 1);
+}
+
 #[test]
 fn sqlite_backend_passes_the_suite() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("registry.sqlite");
-    let mut reg = SqliteRegistry::open(&path).unwrap();
+    let mut reg = SqliteRegistry::create(&path).unwrap();
     run(&mut reg);
     drop(reg);
     // Reopening keeps the rows, the statuses and the lists.
@@ -432,10 +468,89 @@ fn sqlite_migrates_a_schema_1_registry_and_says_its_credentials_have_no_status_e
 #[test]
 fn a_new_registry_has_no_legacy_table() {
     let dir = tempfile::tempdir().unwrap();
-    let mut reg = SqliteRegistry::open(&dir.path().join("registry.sqlite")).unwrap();
+    let mut reg = SqliteRegistry::create(&dir.path().join("registry.sqlite")).unwrap();
     assert!(!reg.has_legacy);
     assert!(matches!(
         reg.change_status(&Target::Serial(vec![0xA1; 10]), Action::Revoke, "x", 7),
         Err(RegistryError::UnknownSerial(_))
     ));
+}
+
+#[test]
+fn sqlite_open_never_creates_a_registry() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("registry.sqlite");
+    // Missing: refused, and no file (nor -wal, -shm) appears.
+    let err = SqliteRegistry::open(&path).unwrap_err();
+    assert!(
+        matches!(&err, RegistryError::Missing { location } if location.contains("registry.sqlite")),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("backup"), "{err}");
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+
+    // Empty (0 bytes, as a truncation leaves it): refused, and still 0 bytes.
+    std::fs::write(&path, b"").unwrap();
+    assert!(matches!(
+        SqliteRegistry::open(&path),
+        Err(RegistryError::Empty { .. })
+    ));
+    assert_eq!(std::fs::metadata(&path).unwrap().len(), 0);
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+
+    // Not a database at all.
+    std::fs::write(&path, vec![b'x'; 8192]).unwrap();
+    assert!(matches!(
+        SqliteRegistry::open(&path),
+        Err(RegistryError::Empty { .. })
+    ));
+
+    // An SQLite database without the giayto schema: refused, and left without it.
+    std::fs::remove_file(&path).unwrap();
+    let other = rusqlite::Connection::open(&path).unwrap();
+    other.execute_batch("CREATE TABLE notes (t TEXT)").unwrap();
+    drop(other);
+    assert!(matches!(
+        SqliteRegistry::open(&path),
+        Err(RegistryError::Empty { .. })
+    ));
+    let tables: i64 = rusqlite::Connection::open(&path)
+        .unwrap()
+        .query_row("SELECT COUNT(*) FROM sqlite_master", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(tables, 1);
+
+    // `create` makes one (what issuer init does), and `open` then accepts it.
+    let fresh = dir.path().join("new.sqlite");
+    drop(SqliteRegistry::create(&fresh).unwrap());
+    let mut reg = SqliteRegistry::open(&fresh).unwrap();
+    assert_eq!(reg.count().unwrap(), 0);
+}
+
+/// Regression: a damaged row used to be read with its holder key dropped (a credential
+/// re-signed from it in batch recovery would lose its holder binding) or its index clamped.
+#[test]
+fn sqlite_reads_a_damaged_row_as_an_error_not_a_default() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut reg = SqliteRegistry::create(&dir.path().join("registry.sqlite")).unwrap();
+    reg.record(&[new_row(1, None), new_row(2, None)], DEFAULT_LIST_SIZE)
+        .unwrap();
+    assert_eq!(
+        reg.get(&[1; 10]).unwrap().unwrap().holder_key,
+        Some([4; 32])
+    );
+    reg.conn
+        .execute(
+            "UPDATE credentials SET holder_key = ?1 WHERE serial = ?2",
+            rusqlite::params![vec![4u8; 31], vec![1u8; 10]],
+        )
+        .unwrap();
+    assert!(reg.get(&[1; 10]).is_err());
+    reg.conn
+        .execute(
+            "UPDATE credentials SET idx = -1 WHERE serial = ?1",
+            [vec![2u8; 10]],
+        )
+        .unwrap();
+    assert!(reg.get(&[2; 10]).is_err());
 }

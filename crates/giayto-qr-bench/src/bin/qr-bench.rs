@@ -12,6 +12,9 @@ use std::path::PathBuf;
 use giayto_qr_bench::corpus::{self, Class, Sample};
 use giayto_qr_bench::peers::{self, Outcome};
 
+/// The line after which the report file is written by hand; `qr-bench` keeps what follows.
+const HAND_WRITTEN: &str = "<!-- Written by hand from here on: qr-bench keeps this part. -->";
+
 struct Args {
     per_cell: usize,
     seed: u64,
@@ -108,7 +111,14 @@ fn main() {
         tsv.push('\n');
     }
     std::fs::write(args.dir.join("results.tsv"), tsv).expect("write results.tsv");
-    let report = report(&args, &samples, &decoders);
+    let mut report = report(&args, &samples, &decoders);
+    // Sections written by hand (measurements of other tools) follow a marker and are kept.
+    if let Ok(old) = std::fs::read_to_string(&args.out) {
+        if let Some(at) = old.find(HAND_WRITTEN) {
+            report.push('\n');
+            report.push_str(&old[at..]);
+        }
+    }
     std::fs::write(&args.out, &report).expect("write the report");
     print!("{report}");
     eprintln!("wrote {}", args.out.display());

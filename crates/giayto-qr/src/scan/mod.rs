@@ -6,23 +6,34 @@
 //! (dark-mode inversion, uneven light, noise, moiré, extreme scale). Each pass is measurable on
 //! its own through [`scan_with`], which reports the pass that succeeded.
 
+mod budget;
 mod detect;
 mod filters;
+mod finders;
 mod load;
 
 use image::{DynamicImage, GrayImage};
 
+pub use self::budget::{Work, MAX_FINDER_CANDIDATES, MAX_GRID_ATTEMPTS, MAX_SCAN_PIXEL_WORK};
 pub use self::load::{is_image, MAX_FILE_BYTES, MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE};
 
 use self::detect::{detect_bitmap, detect_grey, detect_zx, Found};
 use self::filters::{
-    adaptive_threshold, box_blur, downscale, invert, resize, sharpen, stretch, to_grey, upscale,
+    adaptive_threshold, box_blur, deblur, downscale, invert, resize, sharpen, stretch, to_grey,
+    upscale,
 };
 use crate::error::ScanError;
 
 /// Images larger than this many pixels are shrunk (by an integer factor, area-averaged) before
 /// any pass runs, to bound the time a pass takes. A phone photo of 12 MP is scanned as is.
 pub const MAX_WORK_PIXELS: u64 = 16_000_000;
+
+/// Pixel work of bilinear resampling, per output pixel (measured: about twelve times a
+/// simple per-pixel operation).
+const RESAMPLE_PIXEL_COST: u64 = 12;
+
+/// Rounds of deconvolution of [`Tone::ZxDeblur`].
+const DEBLUR_ROUNDS: usize = 20;
 
 /// Bias of the adaptive threshold: a pixel is dark when below this share of its local mean.
 const ADAPTIVE_BIAS_PCT: u32 = 8;
@@ -57,11 +68,17 @@ pub enum Tone {
     ZxStretch,
     /// [`Tone::Zx`] after an unsharp mask (soft focus, motion streaks).
     ZxSharpen,
+    /// rqrr (as [`Tone::Grey`]) after an unsharp mask of radius 3 px (the soft far side of a
+    /// code seen at a steep angle).
+    Sharpen,
+    /// [`Tone::Zx`] after Richardson–Lucy deconvolution (20 rounds, Gaussian of σ ≈ 2 px):
+    /// strong out-of-focus blur, and the soft far side of a code seen at an angle.
+    ZxDeblur,
 }
 
 impl Tone {
     /// Every tone, in declaration order (for measuring passes one by one).
-    pub const ALL: [Tone; 11] = [
+    pub const ALL: [Tone; 13] = [
         Tone::Grey,
         Tone::Inverted,
         Tone::Adaptive,
@@ -73,6 +90,8 @@ impl Tone {
         Tone::ZxSmooth,
         Tone::ZxStretch,
         Tone::ZxSharpen,
+        Tone::Sharpen,
+        Tone::ZxDeblur,
     ];
 
     /// A short stable name, for reports and benchmarks.
@@ -89,39 +108,59 @@ impl Tone {
             Tone::ZxSmooth => "zx-smooth",
             Tone::ZxStretch => "zx-stretch",
             Tone::ZxSharpen => "zx-sharpen",
+            Tone::Sharpen => "sharpen",
+            Tone::ZxDeblur => "zx-deblur",
         }
     }
 
-    fn detect(self, img: &GrayImage) -> Vec<Found> {
+    /// Full-image operations this tone costs a pixel (its filters, the binarising, the
+    /// candidate count and the engine's search), for the pixel budget of a scan.
+    fn pixel_passes(self) -> u64 {
+        match self {
+            Tone::Grey => 3,
+            Tone::Inverted | Tone::Zx => 4,
+            Tone::Adaptive | Tone::AdaptiveInverted | Tone::AdaptiveFine => 5,
+            Tone::ZxSmooth | Tone::ZxStretch => 5,
+            Tone::BlurAdaptive | Tone::ZxInverted | Tone::ZxSharpen | Tone::Sharpen => 6,
+            // 20 rounds of two blurs (six box means each) and two products, in floats: about
+            // 880 float operations a pixel, measured as some 120 simple operations.
+            Tone::ZxDeblur => 120,
+        }
+    }
+
+    fn detect(self, img: &GrayImage, work: &mut Work) -> Vec<Found> {
         let short = img.width().min(img.height());
         let coarse = (short / 16).max(4);
         let fine = (short / 48).max(3);
         match self {
-            Tone::Grey => detect_grey(img),
-            Tone::Inverted => detect_grey(&invert(img)),
-            Tone::Adaptive => {
-                detect_bitmap(&adaptive_threshold(img, coarse, ADAPTIVE_BIAS_PCT, false))
-            }
-            Tone::AdaptiveInverted => {
-                detect_bitmap(&adaptive_threshold(img, coarse, ADAPTIVE_BIAS_PCT, true))
-            }
+            Tone::Grey => detect_grey(img, work),
+            Tone::Inverted => detect_grey(&invert(img), work),
+            Tone::Adaptive => detect_bitmap(
+                &adaptive_threshold(img, coarse, ADAPTIVE_BIAS_PCT, false),
+                work,
+            ),
+            Tone::AdaptiveInverted => detect_bitmap(
+                &adaptive_threshold(img, coarse, ADAPTIVE_BIAS_PCT, true),
+                work,
+            ),
             Tone::BlurAdaptive => {
                 let blurred = box_blur(img, (short / 800).clamp(1, 3));
-                detect_bitmap(&adaptive_threshold(
-                    &blurred,
-                    coarse,
-                    ADAPTIVE_BIAS_PCT,
-                    false,
-                ))
+                detect_bitmap(
+                    &adaptive_threshold(&blurred, coarse, ADAPTIVE_BIAS_PCT, false),
+                    work,
+                )
             }
-            Tone::AdaptiveFine => {
-                detect_bitmap(&adaptive_threshold(img, fine, ADAPTIVE_BIAS_PCT, false))
-            }
-            Tone::Zx => detect_zx(img),
-            Tone::ZxInverted => detect_zx(&invert(&stretch(img))),
-            Tone::ZxSmooth => detect_zx(&box_blur(img, 1)),
-            Tone::ZxStretch => detect_zx(&stretch(img)),
-            Tone::ZxSharpen => detect_zx(&sharpen(img, 2)),
+            Tone::AdaptiveFine => detect_bitmap(
+                &adaptive_threshold(img, fine, ADAPTIVE_BIAS_PCT, false),
+                work,
+            ),
+            Tone::Zx => detect_zx(img, work),
+            Tone::ZxInverted => detect_zx(&invert(&stretch(img)), work),
+            Tone::ZxSmooth => detect_zx(&box_blur(img, 1), work),
+            Tone::ZxStretch => detect_zx(&stretch(img), work),
+            Tone::ZxSharpen => detect_zx(&sharpen(img, 2), work),
+            Tone::Sharpen => detect_grey(&sharpen(img, 3), work),
+            Tone::ZxDeblur => detect_zx(&deblur(img, DEBLUR_ROUNDS), work),
         }
     }
 }
@@ -164,10 +203,19 @@ impl Pass {
 
     /// Runs the pass; `None` if it does not apply to an image of this size (the resampled
     /// image would exceed [`MAX_WORK_PIXELS`] ([`MAX_UPSCALED_PIXELS`] when enlarging), or fall
-    /// below [`MIN_WORK_SIDE`] pixels a side).
-    fn run(&self, img: &GrayImage) -> Option<Vec<Found>> {
+    /// below [`MIN_WORK_SIDE`] pixels a side) or if its pixel work no longer fits the scan's
+    /// budget (counted in `work.gave_up`).
+    fn run(&self, img: &GrayImage, work: &mut Work) -> Option<Vec<Found>> {
+        let source = u64::from(img.width()) * u64::from(img.height());
         if self.scale_percent == 100 {
-            return Some(self.tone.detect(img));
+            let cost = source * self.tone.pixel_passes();
+            if !work.affords(cost, 0) {
+                work.gave_up += 1;
+                return None;
+            }
+            work.pixels += cost;
+            work.passes += 1;
+            return Some(self.tone.detect(img, work));
         }
         let pct = u64::from(self.scale_percent);
         let w = u64::from(img.width()) * pct / 100;
@@ -180,6 +228,20 @@ impl Pass {
         if pct == 0 || w * h > max || w.min(h) < u64::from(MIN_WORK_SIDE) {
             return None;
         }
+        // Shrinking by an integer factor reads every source pixel once; bilinear resampling
+        // costs about a dozen simple operations per output pixel.
+        let resample = if 100 % pct == 0 {
+            source
+        } else {
+            w * h * RESAMPLE_PIXEL_COST
+        };
+        let cost = resample + w * h * self.tone.pixel_passes();
+        if !work.affords(cost, 0) {
+            work.gave_up += 1;
+            return None;
+        }
+        work.pixels += cost;
+        work.passes += 1;
         let scaled = if 100 % pct == 0 {
             downscale(img, (100 / pct) as u32)
         } else if pct % 100 == 0 {
@@ -192,7 +254,7 @@ impl Pass {
         let back = |v: i64| v * 100 / pct as i64;
         Some(
             self.tone
-                .detect(&scaled)
+                .detect(&scaled, work)
                 .into_iter()
                 .map(|f| Found {
                     cx: back(f.cx),
@@ -232,6 +294,10 @@ pub const DEFAULT_PASSES: &[Pass] = &[
     Pass::new(Tone::ZxSmooth, 200),
     Pass::new(Tone::ZxStretch, 200),
     Pass::new(Tone::Grey, 200),
+    // Strong blur and steep perspective, which no pass above reads (issue 18).
+    Pass::new(Tone::ZxDeblur, 100),
+    Pass::new(Tone::Zx, 80),
+    Pass::new(Tone::Sharpen, 100),
     // Fallbacks for what the corpus does not hold: plain and inverted codes at full size,
     // tiny symbols (enlarged), huge pictures (shrunk), and rqrr as an independent second
     // opinion.
@@ -265,6 +331,10 @@ pub struct ScanReport {
     pub pass: Option<Pass>,
     /// Passes that ran (skipped ones left out), in order.
     pub tried: Vec<Pass>,
+    /// The work the scan did, counted against its budget ([`MAX_SCAN_PIXEL_WORK`],
+    /// [`MAX_FINDER_CANDIDATES`], [`MAX_GRID_ATTEMPTS`]); `work.gave_up > 0` means some pass
+    /// gave up on a limit, so "no code found" may mean "too costly to search".
+    pub work: Work,
 }
 
 /// Greyscale working image, shrunk if it exceeds [`MAX_WORK_PIXELS`].
@@ -310,17 +380,18 @@ fn reading_order(found: Vec<Found>) -> Vec<String> {
 /// assert_eq!(report.pass, Some(adaptive));
 /// ```
 pub fn scan_with(img: &DynamicImage, passes: &[Pass]) -> ScanReport {
-    let work = working_image(img);
+    let image = working_image(img);
+    let mut work = Work::default();
     let mut tried = Vec::new();
     for &pass in passes {
-        let Some(mut found) = pass.run(&work) else {
+        let Some(mut found) = pass.run(&image, &mut work) else {
             continue;
         };
         tried.push(pass);
         if !found.is_empty() {
             if pass.scale_percent < 100 {
                 let full = Pass::new(pass.tone, 100);
-                if let Some(more) = full.run(&work) {
+                if let Some(more) = full.run(&image, &mut work) {
                     tried.push(full);
                     found.extend(more);
                 }
@@ -329,6 +400,7 @@ pub fn scan_with(img: &DynamicImage, passes: &[Pass]) -> ScanReport {
                 texts: reading_order(found),
                 pass: Some(pass),
                 tried,
+                work,
             };
         }
     }
@@ -336,6 +408,7 @@ pub fn scan_with(img: &DynamicImage, passes: &[Pass]) -> ScanReport {
         texts: Vec::new(),
         pass: None,
         tried,
+        work,
     }
 }
 

@@ -1,0 +1,653 @@
+//! Selective disclosure (docs/format.md §14): a credential that commits to each document field
+//! and to issuer-computed age predicates through a Merkle root over salted leaves, and the
+//! disclosures a holder puts in a presentation (`VP1:` payload key 4) to show some of them.
+//!
+//! The tree has [`LEAVES`] leaves, always: leaf `k` (1..=15) is the field with key `k` of the
+//! document's `fields` map (docs/format.md §4), leaf `16 + i` the predicate
+//! `age_over_<AGE_THRESHOLDS[i]>`; every other leaf, and the leaf of a field the document does
+//! not have, is a decoy (random bytes), so the tree does not say which optional fields exist.
+//!
+//! Hashes follow RFC 9162 §2.1.1 (leaf `H(0x00 ‖ data)`, node `H(0x01 ‖ left ‖ right)`) with
+//! SHA-256 truncated to [`HASH_LEN`] bytes (docs/decisions.md D91). A leaf's data is the
+//! deterministic CBOR array `[salt, index, value]`.
+
+use ciborium::value::Value;
+use sha2::{Digest, Sha256};
+
+use crate::cbor::{self, as_i64, as_u64, get_int, CborError};
+use crate::claims::{ClaimsError, CredentialClaims};
+
+/// Bytes of every tree hash (SHA-256 truncated).
+pub const HASH_LEN: usize = 16;
+/// Bytes of every salt (128 bits, from the OS random generator).
+pub const SALT_LEN: usize = 16;
+/// Leaves of every tree.
+pub const LEAVES: usize = 32;
+/// Levels of every tree (`2^DEPTH = LEAVES`).
+pub const DEPTH: usize = 5;
+/// First leaf index of the predicates; indices below it are field keys.
+pub const PREDICATE_BASE: u64 = 16;
+/// The `age_over_NN` predicates an issuer commits to, in leaf order (leaf `16 + i`).
+pub const AGE_THRESHOLDS: [u8; 7] = [14, 16, 18, 21, 25, 60, 65];
+/// The claim label of the commitment (instead of the document claim `-70001`).
+pub const COMMITMENT_LABEL: i64 = -70002;
+/// Most disclosures one presentation may carry (one per leaf).
+pub const MAX_DISCLOSURES: usize = LEAVES;
+
+/// A tree hash.
+pub type Hash = [u8; HASH_LEN];
+/// A salt.
+pub type Salt = [u8; SALT_LEN];
+
+/// The leaf index of `age_over_<nn>`, when the issuer commits to that threshold.
+pub fn age_leaf(nn: u8) -> Option<u64> {
+    AGE_THRESHOLDS
+        .iter()
+        .position(|t| *t == nn)
+        .map(|i| PREDICATE_BASE + i as u64)
+}
+
+/// The age threshold of a predicate leaf.
+pub fn leaf_age(index: u64) -> Option<u8> {
+    let i = usize::try_from(index.checked_sub(PREDICATE_BASE)?).ok()?;
+    AGE_THRESHOLDS.get(i).copied()
+}
+
+fn truncated(h: Sha256) -> Hash {
+    let digest = h.finalize();
+    let mut out = [0u8; HASH_LEN];
+    out.copy_from_slice(&digest[..HASH_LEN]);
+    out
+}
+
+/// The hash of a leaf: `SHA-256(0x00 ‖ CBOR([salt, index, value]))`, truncated.
+pub fn leaf_hash(index: u64, salt: &Salt, value: &Value) -> Hash {
+    let data = cbor::encode(&Value::Array(vec![
+        Value::Bytes(salt.to_vec()),
+        index.into(),
+        value.clone(),
+    ]));
+    let mut h = Sha256::new();
+    h.update([0x00]);
+    h.update(&data);
+    truncated(h)
+}
+
+/// The hash of an inner node: `SHA-256(0x01 ‖ left ‖ right)`, truncated.
+pub fn node_hash(left: &Hash, right: &Hash) -> Hash {
+    let mut h = Sha256::new();
+    h.update([0x01]);
+    h.update(left);
+    h.update(right);
+    truncated(h)
+}
+
+/// Every level of the tree, leaves first, root last (a one-element level).
+fn levels(leaves: &[Hash; LEAVES]) -> Vec<Vec<Hash>> {
+    let mut out = vec![leaves.to_vec()];
+    for _ in 0..DEPTH {
+        let below = out.last().map(Vec::as_slice).unwrap_or(&[]);
+        let next = below.chunks(2).map(|p| node_hash(&p[0], &p[1])).collect();
+        out.push(next);
+    }
+    out
+}
+
+/// The root over all leaves.
+pub fn root(leaves: &[Hash; LEAVES]) -> Hash {
+    levels(leaves)
+        .last()
+        .and_then(|l| l.first().copied())
+        .unwrap_or([0; HASH_LEN])
+}
+
+/// Walk the tree from the known leaves up, taking a sibling from `sibling` whenever it is not
+/// known itself. `known` is sorted by index, without repeats.
+fn walk(
+    known: &[(u64, Hash)],
+    mut sibling: impl FnMut(usize, u64) -> Option<Hash>,
+) -> Option<Hash> {
+    let mut level: Vec<(u64, Hash)> = known.to_vec();
+    for depth in 0..DEPTH {
+        let mut next = Vec::with_capacity(level.len());
+        let mut i = 0;
+        while let Some(&(idx, h)) = level.get(i) {
+            let pair = level
+                .get(i + 1)
+                .filter(|(j, _)| idx % 2 == 0 && *j == idx + 1);
+            let parent = match pair {
+                Some((_, right)) => {
+                    i += 2;
+                    node_hash(&h, right)
+                }
+                None => {
+                    i += 1;
+                    let s = sibling(depth, idx ^ 1)?;
+                    if idx % 2 == 0 {
+                        node_hash(&h, &s)
+                    } else {
+                        node_hash(&s, &h)
+                    }
+                }
+            };
+            next.push((idx / 2, parent));
+        }
+        level = next;
+    }
+    match level.as_slice() {
+        [(0, root)] => Some(*root),
+        _ => None,
+    }
+}
+
+/// The proof for the leaves at `indices` (ascending, no repeats, each `< LEAVES`): the sibling
+/// hashes the verifier cannot compute, in the order [`root_from_proof`] takes them.
+pub fn multiproof(leaves: &[Hash; LEAVES], indices: &[u64]) -> Vec<Hash> {
+    let all = levels(leaves);
+    let known: Vec<(u64, Hash)> = indices
+        .iter()
+        .filter_map(|i| Some((*i, *leaves.get(usize::try_from(*i).ok()?)?)))
+        .collect();
+    let mut proof = Vec::new();
+    let _ = walk(&known, |depth, idx| {
+        let h = *all.get(depth)?.get(usize::try_from(idx).ok()?)?;
+        proof.push(h);
+        Some(h)
+    });
+    proof
+}
+
+/// The root that disclosed leaves and a proof lead to, or `None` when the proof is too short
+/// or too long for them. `known` must be sorted by index without repeats, indices `< LEAVES`.
+pub fn root_from_proof(known: &[(u64, Hash)], proof: &[Hash]) -> Option<Hash> {
+    if known.is_empty() || known.iter().any(|(i, _)| *i >= LEAVES as u64) {
+        return None;
+    }
+    let mut rest = proof.iter();
+    let root = walk(known, |_, _| rest.next().copied())?;
+    rest.next().is_none().then_some(root)
+}
+
+/// The commitment claim `-70002: {1: doc_type, 2: schema_version, 3: assurance_level, 4: root}`
+/// that a selective-disclosure credential carries instead of the document claim `-70001`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Commitment {
+    /// Document type code, as in the document claim.
+    pub doc_type: u64,
+    /// Version of the `fields` schema the leaves follow.
+    pub schema_version: u64,
+    /// Identity assurance level, 1 or 2.
+    pub assurance_level: u8,
+    /// The Merkle root over the [`LEAVES`] leaves.
+    pub root: Hash,
+}
+
+impl Commitment {
+    /// The claim value.
+    pub fn to_value(&self) -> Value {
+        cbor::map(vec![
+            (1.into(), self.doc_type.into()),
+            (2.into(), self.schema_version.into()),
+            (3.into(), self.assurance_level.into()),
+            (4.into(), Value::Bytes(self.root.to_vec())),
+        ])
+    }
+
+    /// Read the claim value: exactly four entries, a root of [`HASH_LEN`] bytes.
+    pub fn from_value(value: &Value) -> Result<Commitment, ClaimsError> {
+        let invalid = ClaimsError::Invalid {
+            claim: "commitment",
+        };
+        let map = value.as_map().ok_or(invalid.clone())?;
+        if map.len() != 4 {
+            return Err(invalid);
+        }
+        let doc_type = get_int(map, 1).and_then(as_u64).ok_or(invalid.clone())?;
+        let schema_version = get_int(map, 2).and_then(as_u64).ok_or(invalid.clone())?;
+        let assurance_level = get_int(map, 3)
+            .and_then(as_u64)
+            .filter(|l| *l == 1 || *l == 2)
+            .ok_or(ClaimsError::Invalid {
+                claim: "assurance_level",
+            })? as u8;
+        let root = get_int(map, 4)
+            .and_then(Value::as_bytes)
+            .and_then(|b| <Hash>::try_from(b.as_slice()).ok())
+            .ok_or(invalid)?;
+        Ok(Commitment {
+            doc_type,
+            schema_version,
+            assurance_level,
+            root,
+        })
+    }
+}
+
+/// The claims of a selective-disclosure credential as bytes: `claims` with the commitment
+/// claim in place of the document claim (whose `fields` are not written).
+pub fn sd_claims_bytes(claims: &CredentialClaims, root: &Hash) -> Vec<u8> {
+    let commitment = Commitment {
+        doc_type: claims.document.doc_type,
+        schema_version: claims.document.schema_version,
+        assurance_level: claims.document.assurance_level,
+        root: *root,
+    };
+    let Value::Map(entries) = claims.to_value() else {
+        return Vec::new();
+    };
+    let mut entries: Vec<(Value, Value)> = entries
+        .into_iter()
+        .filter(|(k, _)| as_i64(k) != Some(crate::claims::label::DOCUMENT))
+        .collect();
+    entries.push((COMMITMENT_LABEL.into(), commitment.to_value()));
+    cbor::encode(&cbor::map(entries))
+}
+
+/// Parse the claims of a selective-disclosure credential: the claims of docs/format.md §3.6
+/// with the commitment claim and no document claim. The returned claims' document has the
+/// commitment's type, version and level and an empty `fields` map; the root comes apart.
+pub fn parse_sd_claims(bytes: &[u8]) -> Result<(CredentialClaims, Hash), ClaimsError> {
+    let value = cbor::decode(bytes).map_err(ClaimsError::Cbor)?;
+    let map = value.as_map().ok_or(ClaimsError::NotAMap)?;
+    if get_int(map, crate::claims::label::DOCUMENT).is_some() {
+        return Err(ClaimsError::Invalid { claim: "document" });
+    }
+    let commitment =
+        Commitment::from_value(get_int(map, COMMITMENT_LABEL).ok_or(ClaimsError::Missing {
+            claim: "commitment",
+        })?)?;
+    // Read the other claims as a credential's, with the commitment standing in as the document.
+    let document = cbor::map(vec![
+        (1.into(), commitment.doc_type.into()),
+        (2.into(), commitment.schema_version.into()),
+        (3.into(), commitment.assurance_level.into()),
+        (4.into(), Value::Map(Vec::new())),
+    ]);
+    let entries: Vec<(Value, Value)> = map
+        .iter()
+        .map(|(k, v)| {
+            if as_i64(k) == Some(COMMITMENT_LABEL) {
+                (crate::claims::label::DOCUMENT.into(), document.clone())
+            } else {
+                (k.clone(), v.clone())
+            }
+        })
+        .collect();
+    let claims = CredentialClaims::from_value(&Value::Map(entries))?;
+    Ok((claims, commitment.root))
+}
+
+/// One disclosed leaf: its index, its salt and its value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Disclosure {
+    /// Leaf index: a field key (1..=15) or `16 + i` for `age_over_<AGE_THRESHOLDS[i]>`.
+    pub index: u64,
+    /// The leaf's salt.
+    pub salt: Salt,
+    /// The value: the field's CBOR value (docs/format.md §4), or `true`/`false` for a predicate.
+    pub value: Value,
+}
+
+impl Disclosure {
+    /// This leaf's hash.
+    pub fn leaf_hash(&self) -> Hash {
+        leaf_hash(self.index, &self.salt, &self.value)
+    }
+}
+
+/// What a presentation discloses (payload key 4): `[[index, salt, value]…, proof]`, the
+/// disclosures in strictly ascending index order, the proof the concatenated sibling hashes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Disclosures {
+    /// The disclosed leaves, ascending by index.
+    pub items: Vec<Disclosure>,
+    /// The sibling hashes, in the order [`root_from_proof`] takes them.
+    pub proof: Vec<Hash>,
+}
+
+/// Why a disclosure structure is not acceptable.
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DisclosureError {
+    /// Not an array of disclosures followed by a proof byte string, a salt that is not
+    /// [`SALT_LEN`] bytes, a proof that is not a whole number of hashes, an index past the
+    /// tree, or nothing disclosed.
+    Shape,
+    /// Two disclosures of the same leaf, or disclosures not in ascending index order.
+    Order,
+}
+
+impl std::fmt::Display for DisclosureError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DisclosureError::Shape => write!(f, "disclosures: wrong shape"),
+            DisclosureError::Order => write!(f, "disclosures: repeated or out of order"),
+        }
+    }
+}
+
+impl std::error::Error for DisclosureError {}
+
+impl Disclosures {
+    /// The CBOR value of payload key 4.
+    pub fn to_value(&self) -> Value {
+        let mut items: Vec<Value> = self
+            .items
+            .iter()
+            .map(|d| {
+                Value::Array(vec![
+                    d.index.into(),
+                    Value::Bytes(d.salt.to_vec()),
+                    d.value.clone(),
+                ])
+            })
+            .collect();
+        items.push(Value::Bytes(self.proof.concat()));
+        Value::Array(items)
+    }
+
+    /// Read payload key 4.
+    pub fn from_value(value: &Value) -> Result<Disclosures, DisclosureError> {
+        let arr = value.as_array().ok_or(DisclosureError::Shape)?;
+        let (proof, items) = arr.split_last().ok_or(DisclosureError::Shape)?;
+        if items.is_empty() || items.len() > MAX_DISCLOSURES {
+            return Err(DisclosureError::Shape);
+        }
+        let proof = proof.as_bytes().ok_or(DisclosureError::Shape)?;
+        if proof.len() % HASH_LEN != 0 || proof.len() > LEAVES * DEPTH * HASH_LEN {
+            return Err(DisclosureError::Shape);
+        }
+        let proof = proof
+            .chunks(HASH_LEN)
+            .map(|c| <Hash>::try_from(c).map_err(|_| DisclosureError::Shape))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut out = Vec::with_capacity(items.len());
+        for item in items {
+            let [index, salt, value] = item.as_array().map(Vec::as_slice).unwrap_or(&[]) else {
+                return Err(DisclosureError::Shape);
+            };
+            let index = as_u64(index)
+                .filter(|i| *i < LEAVES as u64)
+                .ok_or(DisclosureError::Shape)?;
+            let salt = salt
+                .as_bytes()
+                .and_then(|s| <Salt>::try_from(s.as_slice()).ok())
+                .ok_or(DisclosureError::Shape)?;
+            out.push(Disclosure {
+                index,
+                salt,
+                value: value.clone(),
+            });
+        }
+        if out.windows(2).any(|w| w[0].index >= w[1].index) {
+            return Err(DisclosureError::Order);
+        }
+        Ok(Disclosures { items: out, proof })
+    }
+
+    /// The root these disclosures and their proof lead to (`None`: the proof does not fit).
+    pub fn root(&self) -> Option<Hash> {
+        let known: Vec<(u64, Hash)> = self
+            .items
+            .iter()
+            .map(|d| (d.index, d.leaf_hash()))
+            .collect();
+        root_from_proof(&known, &self.proof)
+    }
+}
+
+/// What the holder keeps of a selective-disclosure credential (in the wallet, never in a
+/// printed code): the signed credential, every real leaf with its salt and value, and the
+/// hashes of all [`LEAVES`] leaves (decoys included) to build proofs from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HolderCopy {
+    /// The selective-disclosure credential's COSE_Sign1 bytes.
+    pub credential: Vec<u8>,
+    /// The real leaves, ascending by index.
+    pub entries: Vec<Disclosure>,
+    /// All leaf hashes, by index.
+    pub leaves: [Hash; LEAVES],
+}
+
+/// Why a holder copy cannot be read.
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HolderCopyError {
+    /// Not strict CBOR.
+    Cbor(CborError),
+    /// Not the structure [`HolderCopy::to_bytes`] writes, or its leaves do not match its
+    /// entries.
+    Invalid,
+}
+
+impl std::fmt::Display for HolderCopyError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            HolderCopyError::Cbor(e) => write!(f, "selective-disclosure copy: {e}"),
+            HolderCopyError::Invalid => write!(f, "selective-disclosure copy: invalid"),
+        }
+    }
+}
+
+impl std::error::Error for HolderCopyError {}
+
+impl HolderCopy {
+    /// `{1: credential, 2: [[index, salt, value]…], 3: leaves concatenated}` as strict CBOR.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let entries = Disclosures {
+            items: self.entries.clone(),
+            proof: Vec::new(),
+        }
+        .to_value();
+        cbor::encode(&cbor::map(vec![
+            (1.into(), Value::Bytes(self.credential.clone())),
+            (2.into(), entries),
+            (3.into(), Value::Bytes(self.leaves.concat())),
+        ]))
+    }
+
+    /// Read what [`HolderCopy::to_bytes`] wrote; every entry must hash to its leaf.
+    pub fn from_bytes(bytes: &[u8]) -> Result<HolderCopy, HolderCopyError> {
+        let value = cbor::decode(bytes).map_err(HolderCopyError::Cbor)?;
+        let map = value.as_map().ok_or(HolderCopyError::Invalid)?;
+        let credential = get_int(map, 1)
+            .and_then(Value::as_bytes)
+            .ok_or(HolderCopyError::Invalid)?
+            .clone();
+        let entries = get_int(map, 2)
+            .map(Disclosures::from_value)
+            .and_then(Result::ok)
+            .ok_or(HolderCopyError::Invalid)?
+            .items;
+        let raw = get_int(map, 3)
+            .and_then(Value::as_bytes)
+            .filter(|b| b.len() == LEAVES * HASH_LEN)
+            .ok_or(HolderCopyError::Invalid)?;
+        let mut leaves = [[0u8; HASH_LEN]; LEAVES];
+        for (leaf, chunk) in leaves.iter_mut().zip(raw.chunks(HASH_LEN)) {
+            leaf.copy_from_slice(chunk);
+        }
+        let consistent = entries.iter().all(|e| {
+            usize::try_from(e.index)
+                .ok()
+                .and_then(|i| leaves.get(i))
+                .is_some_and(|l| *l == e.leaf_hash())
+        });
+        if !consistent {
+            return Err(HolderCopyError::Invalid);
+        }
+        Ok(HolderCopy {
+            credential,
+            entries,
+            leaves,
+        })
+    }
+
+    /// The root of this copy's tree.
+    pub fn root(&self) -> Hash {
+        root(&self.leaves)
+    }
+
+    /// The entry of a leaf, when it is a real one.
+    pub fn entry(&self, index: u64) -> Option<&Disclosure> {
+        self.entries.iter().find(|e| e.index == index)
+    }
+
+    /// The disclosures of these leaves (sorted and de-duplicated here), with their proof;
+    /// `None` when one of them is not a real leaf of this copy or nothing is asked.
+    pub fn disclose(&self, indices: &[u64]) -> Option<Disclosures> {
+        let mut wanted = indices.to_vec();
+        wanted.sort_unstable();
+        wanted.dedup();
+        if wanted.is_empty() {
+            return None;
+        }
+        let items = wanted
+            .iter()
+            .map(|i| self.entry(*i).cloned())
+            .collect::<Option<Vec<_>>>()?;
+        Some(Disclosures {
+            items,
+            proof: multiproof(&self.leaves, &wanted),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn copy() -> HolderCopy {
+        let mut entries = Vec::new();
+        let mut leaves = [[0u8; HASH_LEN]; LEAVES];
+        for (i, leaf) in leaves.iter_mut().enumerate() {
+            let i = i as u64;
+            if (1..=13).contains(&i) || (16..=22).contains(&i) {
+                let e = Disclosure {
+                    index: i,
+                    salt: [i as u8; SALT_LEN],
+                    value: Value::Text(format!("v{i}")),
+                };
+                *leaf = e.leaf_hash();
+                entries.push(e);
+            } else {
+                *leaf = [0xA0 | i as u8; HASH_LEN];
+            }
+        }
+        HolderCopy {
+            credential: vec![0xD2],
+            entries,
+            leaves,
+        }
+    }
+
+    #[test]
+    fn every_subset_shape_proves_the_root() {
+        let c = copy();
+        let r = c.root();
+        for set in [
+            vec![18],
+            vec![2, 3],
+            vec![1, 13],
+            (1..=13).collect::<Vec<_>>(),
+            vec![3, 16, 22],
+        ] {
+            let d = c.disclose(&set).unwrap();
+            assert_eq!(d.root(), Some(r), "{set:?}");
+            let back = Disclosures::from_value(&d.to_value()).unwrap();
+            assert_eq!(back, d);
+        }
+        // One leaf: one sibling per level.
+        assert_eq!(c.disclose(&[18]).unwrap().proof.len(), DEPTH);
+        // A decoy cannot be disclosed, nor nothing.
+        assert_eq!(c.disclose(&[0]), None);
+        assert_eq!(c.disclose(&[]), None);
+    }
+
+    #[test]
+    fn wrong_salt_value_or_proof_changes_the_root() {
+        let c = copy();
+        let r = c.root();
+        let mut d = c.disclose(&[2, 3]).unwrap();
+        d.items[0].salt[0] ^= 1;
+        assert_ne!(d.root(), Some(r));
+        let mut d = c.disclose(&[2, 3]).unwrap();
+        d.items[1].value = Value::Text("other".into());
+        assert_ne!(d.root(), Some(r));
+        let mut d = c.disclose(&[2, 3]).unwrap();
+        d.proof.pop();
+        assert_eq!(d.root(), None);
+        let mut d = c.disclose(&[2, 3]).unwrap();
+        d.proof.push([0; HASH_LEN]);
+        assert_eq!(d.root(), None);
+        // The leaf moved to another index.
+        let mut d = c.disclose(&[18]).unwrap();
+        d.items[0].index = 19;
+        assert_ne!(d.root(), Some(r));
+    }
+
+    #[test]
+    fn order_and_shape_are_checked() {
+        let c = copy();
+        let d = c.disclose(&[2, 3]).unwrap();
+        let Value::Array(mut items) = d.to_value() else {
+            unreachable!()
+        };
+        items.swap(0, 1);
+        assert_eq!(
+            Disclosures::from_value(&Value::Array(items.clone())),
+            Err(DisclosureError::Order)
+        );
+        items[1] = items[0].clone();
+        assert_eq!(
+            Disclosures::from_value(&Value::Array(items)),
+            Err(DisclosureError::Order)
+        );
+        assert_eq!(
+            Disclosures::from_value(&Value::Array(vec![Value::Bytes(vec![])])),
+            Err(DisclosureError::Shape)
+        );
+        let short_salt = Value::Array(vec![
+            Value::Array(vec![2.into(), Value::Bytes(vec![1; 15]), 1.into()]),
+            Value::Bytes(vec![]),
+        ]);
+        assert_eq!(
+            Disclosures::from_value(&short_salt),
+            Err(DisclosureError::Shape)
+        );
+        let past = Value::Array(vec![
+            Value::Array(vec![32.into(), Value::Bytes(vec![1; 16]), 1.into()]),
+            Value::Bytes(vec![]),
+        ]);
+        assert_eq!(Disclosures::from_value(&past), Err(DisclosureError::Shape));
+        let ragged = Value::Array(vec![
+            Value::Array(vec![2.into(), Value::Bytes(vec![1; 16]), 1.into()]),
+            Value::Bytes(vec![0; 17]),
+        ]);
+        assert_eq!(
+            Disclosures::from_value(&ragged),
+            Err(DisclosureError::Shape)
+        );
+    }
+
+    #[test]
+    fn holder_copy_round_trips_and_checks_its_leaves() {
+        let c = copy();
+        assert_eq!(HolderCopy::from_bytes(&c.to_bytes()), Ok(c.clone()));
+        let mut bad = c.clone();
+        bad.leaves[3] = [0; HASH_LEN];
+        assert_eq!(
+            HolderCopy::from_bytes(&bad.to_bytes()),
+            Err(HolderCopyError::Invalid)
+        );
+    }
+
+    #[test]
+    fn age_leaves() {
+        assert_eq!(age_leaf(18), Some(18));
+        assert_eq!(age_leaf(17), None);
+        assert_eq!(leaf_age(22), Some(65));
+        assert_eq!(leaf_age(23), None);
+        assert_eq!(leaf_age(3), None);
+    }
+}

@@ -1,0 +1,126 @@
+//! Unit tests of the Rust API the wasm-bindgen exports wrap.
+use super::*;
+
+#[test]
+fn root_key_forms() {
+    let raw = [
+        0xd0, 0x4a, 0xb2, 0x32, 0x74, 0x2b, 0xb4, 0xab, 0x3a, 0x13, 0x68, 0xbd, 0x46, 0x15, 0xe4,
+        0xe6, 0xd0, 0x22, 0x4a, 0xb7, 0x1a, 0x01, 0x6b, 0xaf, 0x85, 0x20, 0xa3, 0x32, 0xc9, 0x77,
+        0x87, 0x37,
+    ];
+    let pem = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../test-vectors/root.pub"
+    ))
+    .unwrap();
+    let from_pem = parse_root(&pem).unwrap();
+    assert_eq!(from_pem.to_bytes(), parse_root(&raw).unwrap().to_bytes());
+    let hex: String = raw.iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(parse_root(hex.as_bytes()).unwrap().to_bytes(), raw);
+    assert!(parse_root(b"").is_err());
+    assert!(parse_root(&[0u8; 31]).is_err());
+    assert!(parse_root(&vec![b'A'; 5000]).is_err());
+    assert!(parse_root(&pem[..pem.len() / 2]).is_err());
+}
+
+#[test]
+fn rgba_dimensions_are_checked_before_copying() {
+    assert!(decode_rgba_pixels(&[0; 16], 2, 2).unwrap().is_empty());
+    assert!(decode_rgba_pixels(&[0; 15], 2, 2).is_err());
+    assert!(decode_rgba_pixels(&[], 0, 0).is_err());
+    assert!(decode_rgba_pixels(&[0; 16], u32::MAX, u32::MAX).is_err());
+}
+
+#[test]
+fn verify_never_fails_on_odd_text() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../test-vectors/");
+    let root = std::fs::read(format!("{dir}root.pub")).unwrap();
+    let bundle = std::fs::read(format!("{dir}bundle.cbor")).unwrap();
+    let v = WebVerifier::with_bundle(&root, &bundle).unwrap();
+    for text in [
+        "",
+        "VN1:",
+        "VP1:%%",
+        "https://example.invalid",
+        &"9".repeat(20_000),
+    ] {
+        let r = v.verify_value(text, 1_795_392_000).unwrap();
+        assert_eq!(r["valid"], Value::Bool(false), "{text:.20}");
+        assert!(r["reason"].is_string());
+    }
+    assert!(WebVerifier::with_bundle(&root, &bundle[..bundle.len() - 1]).is_err());
+}
+
+#[test]
+fn seen_state_refuses_older_data() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../test-vectors/");
+    let root = std::fs::read(format!("{dir}root.pub")).unwrap();
+    let bundle = std::fs::read(format!("{dir}bundle.cbor")).unwrap();
+    let v = WebVerifier::with_bundle(&root, &bundle).unwrap();
+    assert_eq!(v.root_key().len(), 64);
+    // A fresh device accepts it and records it; the same data again is not older.
+    assert_eq!(v.check_seen(None).unwrap(), None);
+    let state = v.record_seen(None).unwrap();
+    assert_eq!(v.check_seen(Some(&state)).unwrap(), None);
+    assert_eq!(v.record_seen(Some(&state)).unwrap(), state);
+    let recorded = SeenState::from_bytes(&state).unwrap();
+    let sequence = v.verifier().unwrap().trust_list().sequence;
+    assert_eq!(recorded.trust_sequence, sequence);
+    assert!(!recorded.status_issued_at.is_empty());
+
+    // A device that has used a later trust list refuses this one.
+    let mut newer = recorded.clone();
+    newer.trust_sequence = sequence + 1;
+    let r = v.check_seen(Some(&newer.to_bytes())).unwrap().unwrap();
+    assert_eq!(r["kind"], "trust_list");
+    assert_eq!(r["seen"], json!(sequence + 1));
+    assert_eq!(r["offered"], json!(sequence));
+    assert!(v.record_seen(Some(&newer.to_bytes())).is_err());
+
+    // ... and one that has used a later status list for a uri refuses this one's.
+    let mut newer = recorded.clone();
+    let ((_, uri), iat) = newer.status_issued_at.iter_mut().next().unwrap();
+    let uri = uri.clone();
+    let offered = *iat;
+    *iat += 60;
+    let r = v.check_seen(Some(&newer.to_bytes())).unwrap().unwrap();
+    assert_eq!(r["kind"], "status_list");
+    assert_eq!(r["uri"], json!(uri));
+    assert_eq!(r["offered_seconds"], json!(offered));
+    assert_eq!(r["seen_seconds"], json!(offered + 60));
+    assert_eq!(r["seen"], json!(rfc3339(offered + 60)));
+    assert!(v.record_seen(Some(&newer.to_bytes())).is_err());
+
+    // Unreadable state is an error, not a silent fresh start.
+    assert!(v.check_seen(Some(b"not cbor")).is_err());
+    assert!(v.record_seen(Some(&[])).is_err());
+}
+
+#[test]
+fn accept_seen_refuses_older_data_and_data_from_the_future_in_one_step() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../test-vectors/");
+    let root = std::fs::read(format!("{dir}root.pub")).unwrap();
+    let bundle = std::fs::read(format!("{dir}bundle.cbor")).unwrap();
+    let v = WebVerifier::with_bundle(&root, &bundle).unwrap();
+    let trust = v.verifier().unwrap().trust_list().clone();
+    let now = trust.issued_at + 86_400;
+    let state = v.accept_seen(None, now).unwrap().unwrap();
+    assert_eq!(state, v.record_seen(None).unwrap());
+    // Again with that state: accepted, same bytes.
+    assert_eq!(v.accept_seen(Some(&state), now).unwrap().unwrap(), state);
+    // A device clock years before the data was signed: refused as from the future.
+    let refused = v
+        .accept_seen(None, trust.issued_at - 10 * 365 * 86_400)
+        .unwrap()
+        .unwrap_err();
+    assert_eq!(refused["kind"], "from_future");
+    // A device that used a later trust list: refused as a rollback.
+    let mut newer = SeenState::from_bytes(&state).unwrap();
+    newer.trust_sequence += 1;
+    let refused = v
+        .accept_seen(Some(&newer.to_bytes()), now)
+        .unwrap()
+        .unwrap_err();
+    assert_eq!(refused["kind"], "trust_list");
+    assert!(v.accept_seen(Some(b"junk"), now).is_err());
+}
