@@ -1,0 +1,65 @@
+//! `giayto serve --verify`: the verification service for third-party back ends
+//! (crates/giayto-serve, docs/service.md). The verifier's data is loaded once here, through the
+//! same code as `giayto verify` (with the device's rollback protection, docs/format.md §9.6).
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use clap::Args;
+use giayto_serve::{Lang as ServeLang, Limits, VerifyService};
+
+use crate::failure::{CmdResult, Failure, EXIT_OK};
+use crate::i18n::{tr_args, Lang};
+use crate::load::VerifierSource;
+use crate::Out;
+
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    /// Run the verification service: POST /v1/verify, GET /healthz, GET /metrics.
+    #[arg(long, required = true)]
+    pub verify: bool,
+    #[command(flatten)]
+    pub source: VerifierSource,
+    /// Address and port to listen on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// Verifications running at once; more wait briefly, then get 503.
+    #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u32).range(1..=4096))]
+    pub max_concurrent: u32,
+    /// Accept a credential whose status list is missing, with a warning, instead of the
+    /// default verdict stale_status.
+    #[arg(long)]
+    pub allow_missing_status: bool,
+}
+
+pub fn run(a: ServeArgs, _out: Out) -> CmdResult {
+    let loaded = a.source.load()?;
+    let verifier = loaded
+        .verifier
+        .accept_missing_status(a.allow_missing_status);
+    let limits = Limits {
+        max_concurrent: usize::try_from(a.max_concurrent).unwrap_or(64),
+        ..Limits::default()
+    };
+    let service = VerifyService::new(verifier, loaded.bundle_created_at, limits)
+        .with_messages(Arc::new(|report, lang| {
+            let lang = match lang {
+                ServeLang::En => Lang::En,
+                _ => Lang::Vi,
+            };
+            report
+                .reason()
+                .map(|r| crate::render::reason_message_in(lang, r))
+        }))
+        // Each line holds a verdict and a hash of the serial, never personal data.
+        .with_log(Arc::new(|line| crate::errln!("{line}")));
+    giayto_serve::run_blocking(a.listen, service, |addr| {
+        crate::errln!(
+            "{}",
+            tr_args("serve-listening", &[("addr", addr.to_string())])
+        );
+    })
+    .map_err(|e| Failure::new("error-serve").arg("detail", e))?;
+    crate::errln!("{}", crate::i18n::tr("serve-stopped"));
+    Ok(EXIT_OK)
+}
