@@ -63,7 +63,8 @@ enum Command {
     Bundle(cmd::status::BundleArgs),
     /// Verify a credential: QR text, @file, an image of the code, or - for stdin.
     Verify(cmd::verify::VerifyArgs),
-    /// Run a service: the verification service for third-party back ends (--verify).
+    /// Run a service: the verification service for third-party back ends (--verify), or a published
+    /// status list folder (--publish).
     Serve(serve::ServeArgs),
     /// Render or read QR codes.
     #[command(subcommand)]

@@ -1,8 +1,10 @@
 //! `giayto serve --verify`: the verification service for third-party back ends
 //! (crates/giayto-serve, docs/service.md). The verifier's data is loaded once here, through the
 //! same code as `giayto verify` (with the device's rollback protection, docs/format.md §9.6).
+//! `giayto serve --publish DIR`: a published status list folder over HTTP.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use clap::Args;
@@ -16,10 +18,27 @@ use crate::Out;
 #[derive(Args, Debug)]
 pub struct ServeArgs {
     /// Run the verification service: POST /v1/verify, GET /healthz, GET /metrics.
-    #[arg(long, required = true)]
+    #[arg(long, required_unless_present = "publish", conflicts_with = "publish")]
     pub verify: bool,
-    #[command(flatten)]
-    pub source: VerifierSource,
+    /// Serve this folder of published status lists (*.statuslist.cwt) with caching headers.
+    #[arg(long, value_name = "DIR")]
+    pub publish: Option<PathBuf>,
+    /// The pinned root public key.
+    #[arg(long, required_unless_present = "publish", conflicts_with = "publish")]
+    pub root: Option<PathBuf>,
+    /// The signed trust list.
+    #[arg(long, conflicts_with_all = ["bundle", "publish"])]
+    pub trust: Option<PathBuf>,
+    /// Folders of signed status lists (*.statuslist.cwt) to check revocation against.
+    #[arg(long, conflicts_with_all = ["bundle", "publish"])]
+    pub status: Vec<PathBuf>,
+    /// An offline bundle (trust list and status lists), as written by `giayto bundle`.
+    #[arg(long, conflicts_with = "publish")]
+    pub bundle: Option<PathBuf>,
+    /// Do not record or check the newest data this device has used (rollback protection,
+    /// kept in GIAYTO_STATE_DIR, else XDG_STATE_HOME/giayto, else ~/.local/state/giayto).
+    #[arg(long)]
+    pub no_state: bool,
     /// Address and port to listen on.
     #[arg(long, default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
@@ -33,7 +52,29 @@ pub struct ServeArgs {
 }
 
 pub fn run(a: ServeArgs, _out: Out) -> CmdResult {
-    let loaded = a.source.load()?;
+    if let Some(dir) = &a.publish {
+        if !dir.is_dir() {
+            return Err(crate::failure::io_failure(
+                dir,
+                &std::io::Error::from(std::io::ErrorKind::NotFound),
+            ));
+        }
+        return listen(a.listen, giayto_serve::publish_router(dir.clone()));
+    }
+    let Some(root) = a.root else {
+        return Err(Failure::new("error-trust-missing"));
+    };
+    if a.trust.is_none() && a.bundle.is_none() {
+        return Err(Failure::new("error-trust-missing"));
+    }
+    let source = VerifierSource {
+        root,
+        trust: a.trust,
+        status: a.status,
+        bundle: a.bundle,
+        no_state: a.no_state,
+    };
+    let loaded = source.load()?;
     let verifier = loaded
         .verifier
         .accept_missing_status(a.allow_missing_status);
@@ -53,7 +94,12 @@ pub fn run(a: ServeArgs, _out: Out) -> CmdResult {
         }))
         // Each line holds a verdict and a hash of the serial, never personal data.
         .with_log(Arc::new(|line| crate::errln!("{line}")));
-    giayto_serve::run_blocking(a.listen, service, |addr| {
+    listen(a.listen, giayto_serve::router(Arc::new(service)))
+}
+
+/// Run a router until SIGTERM or Ctrl-C.
+fn listen(addr: SocketAddr, app: giayto_serve::Router) -> CmdResult {
+    giayto_serve::run_blocking(addr, app, |addr| {
         crate::errln!(
             "{}",
             tr_args("serve-listening", &[("addr", addr.to_string())])

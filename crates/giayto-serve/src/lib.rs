@@ -11,6 +11,7 @@
 //! until a shutdown signal, and [`run_blocking`] does all of it on its own runtime.
 
 mod metrics;
+mod publish;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -24,7 +25,6 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::Router;
 use base64::Engine;
 use giayto_verify::json::{report_json, JsonContext};
 use giayto_verify::{Policy, Report, Verifier};
@@ -33,7 +33,9 @@ use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use tokio::sync::Semaphore;
 
+pub use axum::Router;
 pub use metrics::Metrics;
+pub use publish::{publish_router, MEDIA_TYPE};
 
 /// Limits of the service. [`Limits::default`] is what `giayto serve` uses.
 #[derive(Debug, Clone, Copy)]
@@ -212,7 +214,7 @@ async fn timeout(State(service): State<Arc<VerifyService>>, req: Request, next: 
     }
 }
 
-fn now() -> i64 {
+pub(crate) fn now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
@@ -546,14 +548,14 @@ impl std::fmt::Display for ServeError {
 
 impl std::error::Error for ServeError {}
 
-/// Serve on a bound listener until `shutdown` completes; requests in flight then finish
-/// (graceful shutdown), new connections are refused.
+/// Serve a router ([`router`] or [`publish_router`]) on a bound listener until `shutdown`
+/// completes; requests in flight then finish (graceful shutdown), new connections are refused.
 pub async fn serve(
     listener: tokio::net::TcpListener,
-    service: Arc<VerifyService>,
+    app: Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServeError> {
-    axum::serve(listener, router(service))
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await
         .map_err(ServeError::Io)
@@ -581,11 +583,11 @@ pub async fn shutdown_signal() {
     }
 }
 
-/// Run the service on `addr` on its own multi-threaded runtime until SIGTERM or Ctrl-C;
-/// `ready` is called with the bound address (the port when 0 was asked for).
+/// Run a router on `addr` on its own multi-threaded runtime until SIGTERM or Ctrl-C; `ready`
+/// is called with the bound address (the port when 0 was asked for).
 pub fn run_blocking(
     addr: SocketAddr,
-    service: VerifyService,
+    app: Router,
     ready: impl FnOnce(SocketAddr),
 ) -> Result<(), ServeError> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -598,7 +600,7 @@ pub fn run_blocking(
             .map_err(|source| ServeError::Bind { addr, source })?;
         let bound = listener.local_addr().map_err(ServeError::Io)?;
         ready(bound);
-        serve(listener, Arc::new(service), shutdown_signal()).await
+        serve(listener, app, shutdown_signal()).await
     })
 }
 

@@ -60,7 +60,7 @@ async fn start(limits: Limits) -> Running {
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
     let s = service.clone();
     let task = tokio::spawn(async move {
-        giayto_serve::serve(listener, s, async {
+        giayto_serve::serve(listener, giayto_serve::router(s), async {
             let _ = rx.await;
         })
         .await
