@@ -3,6 +3,7 @@
 //! kept-alive HTTP/1.1 connections; printed beside the in-process `Verifier::check` figure.
 //! Clients and server share this machine's cores. Bounded: GIAYTO_BENCH_CLIENTS (default 32)
 //! and GIAYTO_BENCH_REQUESTS (default 20000).
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests stop at the first failure
 
 use std::path::PathBuf;
 use std::sync::Arc;

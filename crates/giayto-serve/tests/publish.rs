@@ -1,4 +1,5 @@
 //! `giayto serve --publish`: a status list folder served in-process on 127.0.0.1 (port 0).
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests stop at the first failure
 
 use std::path::PathBuf;
 use std::time::Duration;

@@ -1,5 +1,6 @@
 //! The verification service started in-process on 127.0.0.1 (port 0), checked with every test
 //! vector, malformed requests, /metrics, the logging promise and graceful shutdown.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests stop at the first failure
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -272,7 +273,9 @@ async fn malformed_requests_are_refused_with_a_code() {
         ..Limits::default()
     })
     .await;
-    let cases: Vec<(&str, Option<&str>, Vec<u8>, u16, &str)> = vec![
+    // (case, content type, body, status, error code)
+    type Case<'a> = (&'a str, Option<&'a str>, Vec<u8>, u16, &'a str);
+    let cases: Vec<Case> = vec![
         (
             "bad json",
             Some("application/json"),
