@@ -627,6 +627,57 @@ mod tests {
         assert_eq!(code(r#"{"image":"iVBORw0KGgo"}"#), None);
     }
 
+    /// Every slot taken: a request waits `queue_wait`, then gets 503 `busy`; a freed slot
+    /// serves the next one.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_full_service_answers_busy_then_recovers() {
+        use http_body_util::{BodyExt, Full};
+        let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../test-vectors");
+        let root = giayto_trust::keys::read_public_key(&dir.join("root.pub")).unwrap();
+        let trust = std::fs::read(dir.join("trust.cwt")).unwrap();
+        let verifier = Verifier::new(root, &trust).unwrap();
+        let service = Arc::new(VerifyService::new(
+            verifier,
+            None,
+            Limits {
+                max_concurrent: 1,
+                queue_wait: Duration::from_millis(50),
+                ..Limits::default()
+            },
+        ));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/v1/verify", listener.local_addr().unwrap());
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(serve(listener, router(service.clone()), async {
+            let _ = rx.await;
+        }));
+        let client =
+            hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+                .build_http::<Full<Bytes>>();
+        let post = || async {
+            let req = axum::http::Request::post(&url)
+                .header("content-type", "application/json")
+                .body(Full::new(Bytes::from_static(br#"{"text":"HC1:x"}"#)))
+                .unwrap();
+            let resp = client.request(req).await.unwrap();
+            let status = resp.status();
+            let body = resp.into_body().collect().await.unwrap().to_bytes();
+            (status, serde_json::from_slice::<Value>(&body).unwrap())
+        };
+        let held = service.permits.try_acquire().unwrap();
+        let (status, body) = post().await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(body["error"]["code"], "busy");
+        drop(held);
+        let (status, body) = post().await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(body["verdict"], "not_a_credential");
+        let text = service.metrics.render(0, 1, &[]);
+        assert!(text.contains("giayto_requests_refused_total{code=\"busy\"} 1\n"));
+        tx.send(()).unwrap();
+        task.await.unwrap().unwrap();
+    }
+
     #[test]
     fn accept_language_picks_vi_or_en() {
         let with = |v: &'static str| {

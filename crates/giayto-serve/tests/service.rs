@@ -497,3 +497,29 @@ async fn graceful_shutdown_finishes_the_request_in_flight() {
             .is_err()
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_that_never_finishes_times_out() {
+    let run = start(Limits {
+        request_timeout: Duration::from_millis(300),
+        ..Limits::default()
+    })
+    .await;
+    let mut stream = tokio::net::TcpStream::connect(run.base.trim_start_matches("http://"))
+        .await
+        .unwrap();
+    // A body announced and never sent (a slow client).
+    stream
+        .write_all(b"POST /v1/verify HTTP/1.1\r\nhost: test\r\ncontent-type: application/json\r\ncontent-length: 100\r\n\r\n{\"te")
+        .await
+        .unwrap();
+    let mut response = vec![0u8; 4096];
+    let n = tokio::time::timeout(Duration::from_secs(10), stream.read(&mut response))
+        .await
+        .unwrap()
+        .unwrap();
+    let response = String::from_utf8_lossy(&response[..n]);
+    assert!(response.starts_with("HTTP/1.1 503"), "{response}");
+    assert!(response.contains("\"timeout\""), "{response}");
+    run.stop().await;
+}
