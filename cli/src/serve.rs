@@ -75,9 +75,21 @@ pub fn run(a: ServeArgs, _out: Out) -> CmdResult {
         no_state: a.no_state,
     };
     let loaded = source.load()?;
-    let verifier = loaded
-        .verifier
-        .accept_missing_status(a.allow_missing_status);
+    let allow_missing = a.allow_missing_status;
+    let verifier = loaded.verifier.accept_missing_status(allow_missing);
+    // SIGHUP loads the data again through the same code, rollback protection included: an
+    // older bundle is refused and the data in use kept.
+    let reload: giayto_serve::Reloader = Arc::new(move || {
+        source
+            .load()
+            .map(|l| {
+                (
+                    l.verifier.accept_missing_status(allow_missing),
+                    l.bundle_created_at,
+                )
+            })
+            .map_err(|f| f.message())
+    });
     let limits = Limits {
         max_concurrent: usize::try_from(a.max_concurrent).unwrap_or(64),
         ..Limits::default()
@@ -94,18 +106,23 @@ pub fn run(a: ServeArgs, _out: Out) -> CmdResult {
         }))
         // Each line holds a verdict and a hash of the serial, never personal data.
         .with_log(Arc::new(|line| crate::errln!("{line}")));
-    listen(a.listen, giayto_serve::router(Arc::new(service)))
+    giayto_serve::run_verify_blocking(a.listen, service, Some(reload), listening)
+        .map_err(|e| Failure::new("error-serve").arg("detail", e))?;
+    crate::errln!("{}", crate::i18n::tr("serve-stopped"));
+    Ok(EXIT_OK)
+}
+
+fn listening(addr: SocketAddr) {
+    crate::errln!(
+        "{}",
+        tr_args("serve-listening", &[("addr", addr.to_string())])
+    );
 }
 
 /// Run a router until SIGTERM or Ctrl-C.
 fn listen(addr: SocketAddr, app: giayto_serve::Router) -> CmdResult {
-    giayto_serve::run_blocking(addr, app, |addr| {
-        crate::errln!(
-            "{}",
-            tr_args("serve-listening", &[("addr", addr.to_string())])
-        );
-    })
-    .map_err(|e| Failure::new("error-serve").arg("detail", e))?;
+    giayto_serve::run_blocking(addr, app, listening)
+        .map_err(|e| Failure::new("error-serve").arg("detail", e))?;
     crate::errln!("{}", crate::i18n::tr("serve-stopped"));
     Ok(EXIT_OK)
 }

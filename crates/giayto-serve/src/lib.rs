@@ -15,7 +15,7 @@ mod publish;
 
 use std::future::Future;
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
@@ -84,11 +84,8 @@ pub type LogSink = Arc<dyn Fn(&str) + Send + Sync>;
 /// 8 hex digits of the SHA-256 of the credential's serial — never a name, an ID number, a field
 /// of the document or the scanned text.
 pub struct VerifyService {
-    /// The verifier with the third-party policy (the default).
-    third_party: Verifier,
-    /// The same data with the checkpoint policy.
-    checkpoint: Verifier,
-    bundle_created_at: Option<i64>,
+    /// The data in use, replaced whole by [`VerifyService::replace_data`] (a reload).
+    data: RwLock<Arc<Data>>,
     limits: Limits,
     permits: Semaphore,
     metrics: Metrics,
@@ -96,16 +93,37 @@ pub struct VerifyService {
     log: LogSink,
 }
 
+/// One set of verifier data: the verifier under each policy, and the bundle's creation time.
+struct Data {
+    /// The verifier with the third-party policy (the default).
+    third_party: Verifier,
+    /// The same data with the checkpoint policy.
+    checkpoint: Verifier,
+    bundle_created_at: Option<i64>,
+}
+
+impl Data {
+    fn new(verifier: Verifier, bundle_created_at: Option<i64>) -> Arc<Data> {
+        let checkpoint = verifier.clone().with_policy(Policy::Checkpoint);
+        let third_party = verifier.with_policy(Policy::ThirdParty);
+        Arc::new(Data {
+            third_party,
+            checkpoint,
+            bundle_created_at,
+        })
+    }
+}
+
+/// Loads the verifier's data again (the CLI: the same code as at start, rollback protection
+/// included), for a reload on SIGHUP; an error is a message for the log.
+pub type Reloader = Arc<dyn Fn() -> Result<(Verifier, Option<i64>), String> + Send + Sync>;
+
 impl VerifyService {
     /// A service over a loaded verifier (its policy is replaced per request) and, when it came
     /// from an offline bundle, the bundle's creation time.
     pub fn new(verifier: Verifier, bundle_created_at: Option<i64>, limits: Limits) -> Self {
-        let checkpoint = verifier.clone().with_policy(Policy::Checkpoint);
-        let third_party = verifier.with_policy(Policy::ThirdParty);
         VerifyService {
-            third_party,
-            checkpoint,
-            bundle_created_at,
+            data: RwLock::new(Data::new(verifier, bundle_created_at)),
             permits: Semaphore::new(limits.max_concurrent.max(1)),
             limits,
             metrics: Metrics::default(),
@@ -131,9 +149,46 @@ impl VerifyService {
         &self.metrics
     }
 
-    /// The verifier with the default (third-party) policy.
-    pub fn verifier(&self) -> &Verifier {
-        &self.third_party
+    /// The data in use (a request keeps the set it started with through a reload).
+    fn data(&self) -> Arc<Data> {
+        self.data
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// The trust list sequence in use.
+    pub fn trust_list_sequence(&self) -> u64 {
+        self.data().third_party.trust_list().sequence
+    }
+
+    /// Use new data from now on; requests in flight finish with the old.
+    pub fn replace_data(&self, verifier: Verifier, bundle_created_at: Option<i64>) {
+        let data = Data::new(verifier, bundle_created_at);
+        *self
+            .data
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = data;
+    }
+
+    /// Load the data again with `reload` and use it; on failure keep the data in use. Logs
+    /// either outcome; returns whether the data was replaced.
+    pub fn reload(&self, reload: &Reloader) -> bool {
+        match reload() {
+            Ok((verifier, made)) => {
+                let sequence = verifier.trust_list().sequence;
+                let lists = verifier.status_lists().count();
+                self.replace_data(verifier, made);
+                (self.log)(&format!(
+                    "reloaded trust_list_sequence={sequence} status_lists={lists}"
+                ));
+                true
+            }
+            Err(message) => {
+                (self.log)(&format!("reload refused, data in use kept: {message}"));
+                false
+            }
+        }
     }
 }
 
@@ -413,9 +468,10 @@ async fn verify_inner(
             })?
         }
     };
+    let data = service.data();
     let base = match job.policy {
-        Policy::Checkpoint => &service.checkpoint,
-        _ => &service.third_party,
+        Policy::Checkpoint => &data.checkpoint,
+        _ => &data.third_party,
     };
     let at = job.at.unwrap_or_else(now);
     let report = match job.nonce {
@@ -435,7 +491,7 @@ async fn verify_inner(
     let body = report_json(
         &report,
         &JsonContext {
-            bundle_created_at: service.bundle_created_at,
+            bundle_created_at: data.bundle_created_at,
             message,
         },
     );
@@ -463,8 +519,9 @@ async fn verify_inner(
 
 /// The ages of the data in use, for `/healthz` and `/metrics`.
 fn ages(service: &VerifyService, at: i64) -> Value {
-    let trust = service.third_party.trust_list();
-    let lists: Vec<Value> = service
+    let data = service.data();
+    let trust = data.third_party.trust_list();
+    let lists: Vec<Value> = data
         .third_party
         .status_lists()
         .map(|l| {
@@ -487,7 +544,7 @@ fn ages(service: &VerifyService, at: i64) -> Value {
         },
         "status_lists": lists,
     });
-    if let (Some(made), Some(obj)) = (service.bundle_created_at, out.as_object_mut()) {
+    if let (Some(made), Some(obj)) = (data.bundle_created_at, out.as_object_mut()) {
         obj.insert("bundle_created_at".into(), json!(made));
         obj.insert("bundle_age_seconds".into(), json!((at - made).max(0)));
     }
@@ -500,8 +557,9 @@ async fn healthz(State(service): State<Arc<VerifyService>>) -> Response {
 
 async fn metrics_text(State(service): State<Arc<VerifyService>>) -> Response {
     let at = now();
-    let trust = service.third_party.trust_list();
-    let lists: Vec<(String, i64)> = service
+    let data = service.data();
+    let trust = data.third_party.trust_list();
+    let lists: Vec<(String, i64)> = data
         .third_party
         .status_lists()
         .map(|l| (l.token.uri.clone(), (at - l.token.issued_at).max(0)))
@@ -604,6 +662,54 @@ pub fn run_blocking(
     })
 }
 
+/// Reload the service's data with `reload` at each SIGHUP, until the process ends (unix only;
+/// elsewhere it waits forever).
+pub async fn reload_on_sighup(service: Arc<VerifyService>, reload: Reloader) {
+    #[cfg(unix)]
+    {
+        let Ok(mut hup) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())
+        else {
+            return;
+        };
+        while hup.recv().await.is_some() {
+            let (service, reload) = (service.clone(), reload.clone());
+            // Loading reads files and checks signatures: off the async workers.
+            let _ = tokio::task::spawn_blocking(move || service.reload(&reload)).await;
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (service, reload);
+        std::future::pending::<()>().await;
+    }
+}
+
+/// [`run_blocking`] for the verification service, reloading its data on SIGHUP with `reload`.
+pub fn run_verify_blocking(
+    addr: SocketAddr,
+    service: VerifyService,
+    reload: Option<Reloader>,
+    ready: impl FnOnce(SocketAddr),
+) -> Result<(), ServeError> {
+    let service = Arc::new(service);
+    let app = router(service.clone());
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(ServeError::Runtime)?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .map_err(|source| ServeError::Bind { addr, source })?;
+        let bound = listener.local_addr().map_err(ServeError::Io)?;
+        if let Some(reload) = reload {
+            tokio::spawn(reload_on_sighup(service, reload));
+        }
+        ready(bound);
+        serve(listener, app, shutdown_signal()).await
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -676,6 +782,74 @@ mod tests {
         assert!(text.contains("giayto_requests_refused_total{code=\"busy\"} 1\n"));
         tx.send(()).unwrap();
         task.await.unwrap().unwrap();
+    }
+
+    /// A reload swaps the data (a verdict changes), a failed reload keeps it.
+    #[test]
+    fn reload_replaces_the_data_or_keeps_it() {
+        let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../test-vectors");
+        let root = giayto_trust::keys::read_public_key(&dir.join("root.pub")).unwrap();
+        let trust = std::fs::read(dir.join("trust.cwt")).unwrap();
+        let bundle =
+            giayto_verify::Bundle::from_bytes(&std::fs::read(dir.join("bundle.cbor")).unwrap())
+                .unwrap();
+        let doc: Value =
+            serde_json::from_slice(&std::fs::read(dir.join("status.json")).unwrap()).unwrap();
+        let v = doc["vectors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|v| v["name"] == "status_valid")
+            .unwrap();
+        let (text, at) = (v["text"].as_str().unwrap(), v["at"].as_i64().unwrap());
+        let lines = Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+        let sink = lines.clone();
+        let service = VerifyService::new(
+            Verifier::new(root, &trust).unwrap(),
+            None,
+            Limits::default(),
+        )
+        .with_log(Arc::new(move |l: &str| {
+            sink.lock().unwrap().push(l.to_owned())
+        }));
+        // No status lists yet: the credential's list is missing.
+        assert_eq!(
+            service
+                .data()
+                .third_party
+                .check(text, at)
+                .verdict()
+                .as_str(),
+            "stale_status"
+        );
+        let failing: Reloader = Arc::new(|| Err("bundle.cbor: older than the one in use".into()));
+        assert!(!service.reload(&failing));
+        assert_eq!(
+            service
+                .data()
+                .third_party
+                .check(text, at)
+                .verdict()
+                .as_str(),
+            "stale_status"
+        );
+        let made = bundle.created_at;
+        let good: Reloader = Arc::new(move || {
+            Ok((
+                Verifier::from_bundle(root, &bundle).map_err(|e| e.to_string())?,
+                Some(made),
+            ))
+        });
+        assert!(service.reload(&good));
+        assert!(service.data().third_party.check(text, at).is_valid());
+        assert!(service.data().checkpoint.check(text, at).is_valid());
+        assert_eq!(service.data().bundle_created_at, Some(made));
+        let lines = lines.lock().unwrap().clone();
+        assert!(lines[0].starts_with("reload refused"), "{lines:?}");
+        assert!(
+            lines[1].starts_with("reloaded trust_list_sequence=1 status_lists=2"),
+            "{lines:?}"
+        );
     }
 
     #[test]
