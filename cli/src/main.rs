@@ -10,6 +10,7 @@ mod load;
 mod output;
 mod render;
 mod secrets;
+mod serve;
 
 use std::process::ExitCode;
 
@@ -62,6 +63,9 @@ enum Command {
     Bundle(cmd::status::BundleArgs),
     /// Verify a credential: QR text, @file, an image of the code, or - for stdin.
     Verify(cmd::verify::VerifyArgs),
+    /// Run a service: the verification service for third-party back ends (--verify), or a published
+    /// status list folder (--publish).
+    Serve(serve::ServeArgs),
     /// Render or read QR codes.
     #[command(subcommand)]
     Qr(cmd::qr::QrCommand),
@@ -154,6 +158,7 @@ fn run(command: Command, out: Out) -> failure::CmdResult {
         Command::Status(c) => cmd::status::run(c, out),
         Command::Bundle(a) => cmd::status::bundle(&a, out),
         Command::Verify(a) => cmd::verify::run(a, out),
+        Command::Serve(a) => serve::run(a, out),
         Command::Qr(c) => cmd::qr::run(c, out),
         Command::Wallet(c) => cmd::wallet::run(c, out),
         Command::Cccd(CccdCommand::Parse(a)) => cmd::cccd::parse(&a.text, out),

@@ -26,6 +26,11 @@ fn human_args(args: Vec<(&'static str, Arg)>) -> Vec<(&'static str, String)> {
     args.into_iter().map(|(k, v)| (k, arg_text(&v))).collect()
 }
 
+/// A reason's explanation in a given language (the verification service's `message`).
+pub fn reason_message_in(lang: crate::i18n::Lang, reason: &Reason) -> String {
+    crate::i18n::tr_in(lang, &reason_id(reason), &human_args(reason.args()))
+}
+
 /// The Fluent id of a reason's explanation.
 fn reason_id(reason: &Reason) -> String {
     format!("reason-{}", reason.code().replace('_', "-"))
