@@ -11,7 +11,7 @@ use giayto_trust::keys;
 use serde_json::json;
 
 use super::issuer::issuer_failure;
-use super::{check_parent, doc_type, print_json};
+use super::{check_parent, doc_type, print_json, temp_beside};
 use crate::failure::{io_failure, CmdResult, Failure, EXIT_OK};
 use crate::i18n::{has, tr, tr_args};
 use crate::input::{now, read_json, rfc3339};
@@ -130,19 +130,6 @@ fn write_outputs(a: &IssueArgs, text: &str, sd: Option<Vec<u8>>) -> Result<(), F
         }
     }
     result
-}
-
-/// A temporary name in the folder of `path`.
-fn temp_beside(path: &Path) -> PathBuf {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    dir.join(format!(".{name}.tmp{}", std::process::id()))
 }
 
 pub fn run(a: IssueArgs, out: Out) -> CmdResult {

@@ -23,9 +23,8 @@ pub fn doc_type(name: &str) -> Result<DocType, Failure> {
         .ok_or_else(|| Failure::new("error-bad-doc-type").arg("value", name))
 }
 
-/// Write a file atomically: a temporary file beside it, synced, then renamed over.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
-    use std::io::Write;
+/// A temporary name in the folder of `path`: `.NAME.tmpPID`.
+pub fn temp_beside(path: &Path) -> std::path::PathBuf {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -34,7 +33,13 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.tmp{}", std::process::id()));
+    dir.join(format!(".{name}.tmp{}", std::process::id()))
+}
+
+/// Write a file atomically: a temporary file beside it, synced, then renamed over.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
+    use std::io::Write;
+    let tmp = temp_beside(path);
     let result = std::fs::File::create(&tmp)
         .and_then(|mut f| f.write_all(bytes).and_then(|_| f.sync_all()))
         .and_then(|_| std::fs::rename(&tmp, path));

@@ -300,12 +300,12 @@ fn parse_status(value: &Value) -> Result<StatusRef, ClaimsError> {
     Ok(StatusRef { idx, uri })
 }
 
-fn parse_document(value: &Value) -> Result<DocumentClaim, ClaimsError> {
-    let invalid = ClaimsError::Invalid { claim: "document" };
-    let map = value.as_map().ok_or(invalid.clone())?;
-    if map.len() != 4 {
-        return Err(invalid);
-    }
+/// Keys 1–3 shared by the document claim and the selective-disclosure commitment
+/// (docs/format.md §3.7, §14.2): document type, schema version, assurance level (1 or 2).
+pub(crate) fn document_header(
+    map: &[(Value, Value)],
+    invalid: &ClaimsError,
+) -> Result<(u64, u64, u8), ClaimsError> {
     let doc_type = get_int(map, 1).and_then(as_u64).ok_or(invalid.clone())?;
     let schema_version = get_int(map, 2).and_then(as_u64).ok_or(invalid.clone())?;
     let assurance_level = get_int(map, 3)
@@ -314,6 +314,16 @@ fn parse_document(value: &Value) -> Result<DocumentClaim, ClaimsError> {
         .ok_or(ClaimsError::Invalid {
             claim: "assurance_level",
         })? as u8;
+    Ok((doc_type, schema_version, assurance_level))
+}
+
+fn parse_document(value: &Value) -> Result<DocumentClaim, ClaimsError> {
+    let invalid = ClaimsError::Invalid { claim: "document" };
+    let map = value.as_map().ok_or(invalid.clone())?;
+    if map.len() != 4 {
+        return Err(invalid);
+    }
+    let (doc_type, schema_version, assurance_level) = document_header(map, &invalid)?;
     let fields = get_int(map, 4)
         .filter(|f| f.is_map())
         .ok_or(invalid)?

@@ -202,14 +202,8 @@ impl Commitment {
         if map.len() != 4 {
             return Err(invalid);
         }
-        let doc_type = get_int(map, 1).and_then(as_u64).ok_or(invalid.clone())?;
-        let schema_version = get_int(map, 2).and_then(as_u64).ok_or(invalid.clone())?;
-        let assurance_level = get_int(map, 3)
-            .and_then(as_u64)
-            .filter(|l| *l == 1 || *l == 2)
-            .ok_or(ClaimsError::Invalid {
-                claim: "assurance_level",
-            })? as u8;
+        let (doc_type, schema_version, assurance_level) =
+            crate::claims::document_header(map, &invalid)?;
         let root = get_int(map, 4)
             .and_then(Value::as_bytes)
             .and_then(|b| <Hash>::try_from(b.as_slice()).ok())
