@@ -16,13 +16,12 @@ use giayto_cose::presentation::PresentationPayload;
 use giayto_cose::sd::{self, Disclosure, HolderCopy, LEAVES};
 use giayto_cose::text::{self, Kind};
 use giayto_cose::{cbor, sign1, CREDENTIAL_TYP, PRESENTATION_TYP};
-use giayto_issuer::credential::CredentialRequest;
 use giayto_issuer::sd::sign_sd_credential;
 use giayto_model::{DocType, Document};
 use giayto_qr::EccLevel;
 use sha2::{Digest, Sha256};
 
-use crate::size::{typical_request_parts, STATUS_IDX};
+use crate::size::typical_request;
 use crate::{seeds, AT};
 
 /// Goal for a presentation of `age_over_18` alone, characters.
@@ -77,20 +76,7 @@ impl Stream {
 /// The selective-disclosure copy of the typical credential of a document (docs/qr-size.md),
 /// salts from a deterministic stream.
 pub fn typical_sd_copy(document: &Document, seed: &str) -> HolderCopy {
-    let (key, issuer, holder) = typical_request_parts(document);
-    let request = CredentialRequest {
-        document,
-        serial: vec![0x3C, 0x91, 0x07, 0xE2, 0x5B, 0xA8, 0x14, 0x6F, 0xD0, 0x29],
-        issued_at: AT,
-        not_before: None,
-        expires_at: AT + 1825 * 86_400,
-        holder_key: Some(holder.verifying_key().to_bytes()),
-        assurance_level: 2,
-        status: Some(giayto_cose::claims::StatusRef {
-            idx: STATUS_IDX,
-            uri: format!("https://giayto.example/st/{issuer}/1"),
-        }),
-    };
+    let (key, issuer, request) = typical_request(document);
     let mut stream = Stream::new(seed);
     sign_sd_credential(&key, issuer, &request, &mut |b| stream.fill(b))
         .expect("an in-memory key signs a holder-bound credential")
@@ -153,7 +139,7 @@ pub fn presentation(document: &Document, design: Design, hash_len: usize, set: &
             }
         }
     }
-    let (key, _, _) = typical_request_parts(document);
+    let (key, _, _) = typical_request(document);
     let credential =
         sign1::sign(&key, CREDENTIAL_TYP, cbor::encode(&claims)).expect("in-memory key signs");
     let proof_len = match design {

@@ -47,12 +47,6 @@ pub struct Measure {
     pub version_q: u8,
 }
 
-/// The issuer key, issuer id and holder key of a document's typical credential.
-pub fn typical_request_parts(document: &Document) -> (SigningKey, &'static str, SigningKey) {
-    let (key, issuer) = issuer_for(document.doc_type());
-    (key, issuer, SigningKey::from_bytes(&seeds::HOLDER))
-}
-
 fn issuer_for(t: DocType) -> (SigningKey, &'static str) {
     match t {
         DocType::Bhyt => (SigningKey::from_bytes(&seeds::INSURANCE), "VN.BHXH"),
@@ -63,6 +57,13 @@ fn issuer_for(t: DocType) -> (SigningKey, &'static str) {
 /// Sign the typical credential of a document: 10-byte serial, five years, holder key, status
 /// claim `{idx: 731942, uri: "https://giayto.example/st/<issuer>/1"}`, assurance level 2.
 pub fn typical_cose(document: &Document) -> Vec<u8> {
+    let (key, issuer, request) = typical_request(document);
+    sign_credential(&key, issuer, &request).expect("an in-memory key signs")
+}
+
+/// The issuer key, the issuer id and the request of a document's typical credential (the one
+/// [`typical_cose`] signs; the selective-disclosure copy of docs/qr-size.md signs the same).
+pub fn typical_request(document: &Document) -> (SigningKey, &'static str, CredentialRequest<'_>) {
     let (key, issuer) = issuer_for(document.doc_type());
     let holder = SigningKey::from_bytes(&seeds::HOLDER);
     let request = CredentialRequest {
@@ -78,7 +79,7 @@ pub fn typical_cose(document: &Document) -> Vec<u8> {
             uri: format!("https://giayto.example/st/{issuer}/1"),
         }),
     };
-    sign_credential(&key, issuer, &request).expect("an in-memory key signs")
+    (key, issuer, request)
 }
 
 /// Measure one credential.
