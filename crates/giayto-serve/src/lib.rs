@@ -651,6 +651,17 @@ pub fn run_blocking(
     app: Router,
     ready: impl FnOnce(SocketAddr),
 ) -> Result<(), ServeError> {
+    run_with(addr, app, ready, || {})
+}
+
+/// The runtime, the listener and the shutdown of [`run_blocking`]; `start` runs inside the
+/// runtime once the address is bound (to spawn background tasks).
+fn run_with(
+    addr: SocketAddr,
+    app: Router,
+    ready: impl FnOnce(SocketAddr),
+    start: impl FnOnce(),
+) -> Result<(), ServeError> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -660,6 +671,7 @@ pub fn run_blocking(
             .await
             .map_err(|source| ServeError::Bind { addr, source })?;
         let bound = listener.local_addr().map_err(ServeError::Io)?;
+        start();
         ready(bound);
         serve(listener, app, shutdown_signal()).await
     })
@@ -696,20 +708,10 @@ pub fn run_verify_blocking(
 ) -> Result<(), ServeError> {
     let service = Arc::new(service);
     let app = router(service.clone());
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(ServeError::Runtime)?;
-    runtime.block_on(async move {
-        let listener = tokio::net::TcpListener::bind(addr)
-            .await
-            .map_err(|source| ServeError::Bind { addr, source })?;
-        let bound = listener.local_addr().map_err(ServeError::Io)?;
+    run_with(addr, app, ready, move || {
         if let Some(reload) = reload {
             tokio::spawn(reload_on_sighup(service, reload));
         }
-        ready(bound);
-        serve(listener, app, shutdown_signal()).await
     })
 }
 
