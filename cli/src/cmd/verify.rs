@@ -53,7 +53,10 @@ pub fn run(a: VerifyArgs, out: Out) -> CmdResult {
         None => now(),
     };
     let nonce = a.nonce.as_deref().map(parse_nonce).transpose()?;
-    let loaded = a.source.load()?;
+    // A national bundle's lists are checked as codes need them; the device's rollback
+    // protection runs after the checks and before anything is shown.
+    let loaded = a.source.load_deferred()?;
+    let bundle_created_at = loaded.bundle_created_at;
     let verifier = loaded
         .verifier
         .with_policy(match a.policy {
@@ -65,12 +68,13 @@ pub fn run(a: VerifyArgs, out: Out) -> CmdResult {
         .with_expected_nonce(nonce)
         .with_presentation_window(i64::from(a.presentation_window));
     let codes = codes_from_input(&a.input)?;
+    let reports: Vec<_> = codes.iter().map(|code| verifier.check(code, at)).collect();
+    loaded.state.accept(&verifier)?;
     let mut all_valid = true;
-    for (i, code) in codes.iter().enumerate() {
-        let report = verifier.check(code, at);
+    for (i, report) in reports.iter().enumerate() {
         all_valid &= report.is_valid();
         if out.json {
-            crate::outln!("{}", to_json(&report, loaded.bundle_created_at));
+            crate::outln!("{}", to_json(report, bundle_created_at));
         } else {
             if codes.len() > 1 {
                 crate::outln!(
@@ -84,7 +88,7 @@ pub fn run(a: VerifyArgs, out: Out) -> CmdResult {
                     )
                 );
             }
-            crate::out!("{}", to_human(&report));
+            crate::out!("{}", to_human(report));
         }
     }
     if !out.json {
@@ -102,7 +106,7 @@ pub fn run(a: VerifyArgs, out: Out) -> CmdResult {
                 ]
             )
         );
-        if let Some(made) = loaded.bundle_created_at {
+        if let Some(made) = bundle_created_at {
             crate::outln!(
                 "{}",
                 tr_args(
@@ -110,7 +114,7 @@ pub fn run(a: VerifyArgs, out: Out) -> CmdResult {
                     &[
                         ("made", human_time(made)),
                         ("hours", ((at - made).max(0) / 3600).to_string()),
-                        ("lists", verifier.status_lists().count().to_string()),
+                        ("lists", verifier.status_list_count().to_string()),
                     ]
                 )
             );

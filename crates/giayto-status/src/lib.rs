@@ -38,4 +38,4 @@ mod token;
 
 pub use list::{Status, StatusList, BITS, MAX_ENTRIES, MIN_ENTRIES};
 pub use permutation::IndexPermutation;
-pub use token::{SignedStatusList, StatusError, StatusListToken, MAX_TOKEN_BYTES};
+pub use token::{ListHeader, SignedStatusList, StatusError, StatusListToken, MAX_TOKEN_BYTES};

@@ -263,13 +263,27 @@ pub fn hex_lower(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// The first trust list entry with this kid (as [`TrustList::find`]) and the cell of its key.
+fn signer<'t>(
+    trust: &'t TrustList,
+    keys: &'t [status::KeyCell],
+    kids: &std::collections::HashMap<[u8; 8], usize>,
+    kid: &[u8; 8],
+) -> Option<(&'t giayto_trust::IssuerEntry, &'t status::KeyCell)> {
+    let index = *kids.get(kid)?;
+    Some((trust.issuers.get(index)?, keys.get(index)?))
+}
+
 /// The verifier: a pinned root, a checked trust list, and the policy.
 #[derive(Debug, Clone)]
 pub struct Verifier {
     trust: TrustList,
-    /// The trust list's keys by position, with their kids, decompressed once here rather than
-    /// at every verification (`None` for bytes that are no curve point).
-    keys: Vec<([u8; 8], Option<VerifyingKey>)>,
+    /// The trust list's keys by position, decompressed at most once, when first needed
+    /// (`None` inside for bytes that are no curve point).
+    keys: Vec<status::KeyCell>,
+    /// Kid → position of the first trust list entry with it (as [`TrustList::find`]), built
+    /// once: finding a signer costs one look-up, not a hash of every issuer key.
+    kids: std::collections::HashMap<[u8; 8], usize>,
     policy: Policy,
     trust_grace: i64,
     clock_skew: i64,
@@ -290,11 +304,16 @@ impl Verifier {
         let keys = trust
             .issuers
             .iter()
-            .map(|e| (e.kid(), VerifyingKey::from_bytes(&e.public_key).ok()))
+            .map(|_| std::sync::OnceLock::new())
             .collect();
+        let mut kids = std::collections::HashMap::with_capacity(trust.issuers.len());
+        for (index, entry) in trust.issuers.iter().enumerate() {
+            kids.entry(entry.kid()).or_insert(index);
+        }
         Ok(Verifier {
             trust,
             keys,
+            kids,
             policy: Policy::default(),
             trust_grace: DEFAULT_TRUST_GRACE,
             clock_skew: DEFAULT_CLOCK_SKEW,
@@ -319,14 +338,53 @@ impl Verifier {
         Ok(verifier)
     }
 
+    /// Build a verifier from an offline bundle as [`Verifier::from_bundle`] does, but with every
+    /// status list added by [`Verifier::add_status_list_deferred`]: start-up costs one
+    /// signature (the trust list's) and a parse per list, however many lists the bundle
+    /// carries, and each list is checked when a credential first needs it.
+    pub fn from_bundle_deferred(
+        root: VerifyingKey,
+        bundle: &Bundle,
+    ) -> Result<Verifier, BundleError> {
+        let mut verifier = Verifier::new(root, &bundle.trust_list).map_err(BundleError::Trust)?;
+        for (index, list) in bundle.status_lists.iter().enumerate() {
+            verifier
+                .add_status_list_deferred(list)
+                .map_err(|error| BundleError::StatusList { index, error })?;
+        }
+        Ok(verifier)
+    }
+
     /// Add a signed status list. Its signer must be an issuer of the trust list, and its uri
     /// inside that issuer's prefix when the trust list sets one. A list never replaces a newer
     /// one for the same uri.
     pub fn add_status_list(&mut self, token: &[u8]) -> Result<Added, StatusLoadError> {
-        self.status.add(&self.trust, token)
+        let (keys, kids, trust) = (&self.keys, &self.kids, &self.trust);
+        self.status
+            .add(|kid| signer(trust, keys, kids, kid), token, false)
     }
 
-    /// The status lists held.
+    /// Add a signed status list whose signature check (and the inflating of its statuses) is
+    /// deferred to the first credential that needs it. Checked now: the structure, the signer
+    /// being an issuer of the trust list, and the uri prefix — on the uri and `iat` read before
+    /// the signature is checked, which the deferred check then requires to be the signed ones.
+    /// A list whose deferred check fails counts as not held: its credentials are
+    /// `stale_status` (docs/format.md §9.5), and [`Verifier::status_lists`] leaves it out. A
+    /// device's rollback protection ([`SeenState::accept`]) refuses older lists whether checked
+    /// or not, and remembers only those checked, so it runs after the checks.
+    pub fn add_status_list_deferred(&mut self, token: &[u8]) -> Result<Added, StatusLoadError> {
+        let (keys, kids, trust) = (&self.keys, &self.kids, &self.trust);
+        self.status
+            .add(|kid| signer(trust, keys, kids, kid), token, true)
+    }
+
+    /// How many status lists are held, including those whose deferred check has not run.
+    pub fn status_list_count(&self) -> usize {
+        self.status.len()
+    }
+
+    /// The status lists held, checked: a deferred check runs here for every list not yet
+    /// checked.
     pub fn status_lists(&self) -> impl Iterator<Item = &LoadedStatusList> {
         self.status.iter()
     }
@@ -466,17 +524,10 @@ impl Verifier {
         let signed = Sign1::parse(cose, CREDENTIAL_TYP)
             .map_err(|e| Rejection::new(Verdict::Malformed, Reason::Cose(e)))?;
         let kid = signed.kid();
-        // The first entry with this kid, as TrustList::find.
-        let index = self
-            .keys
-            .iter()
-            .position(|(k, _)| *k == kid)
+        let (entry, key) = signer(&self.trust, &self.keys, &self.kids, &kid)
             .ok_or_else(|| Rejection::new(Verdict::UnknownIssuer, Reason::UnknownKid { kid }))?;
-        let (entry, key) = self
-            .trust
-            .issuers
-            .get(index)
-            .zip(self.keys.get(index).and_then(|(_, key)| *key))
+        let key = key
+            .get_or_init(|| VerifyingKey::from_bytes(&entry.public_key).ok())
             .ok_or_else(|| Rejection::new(Verdict::BadSignature, Reason::Signature))?;
         signed.verify(&key).map_err(|e| match e {
             CoseError::BadSignature => Rejection::new(Verdict::BadSignature, Reason::Signature),
