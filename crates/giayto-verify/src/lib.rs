@@ -441,6 +441,14 @@ impl Verifier {
     /// front end shows ([`Report`]). A `VP1:` presentation is checked with the nonce set by
     /// [`Verifier::with_expected_nonce`], if any.
     pub fn check(&self, scanned: &str, now: i64) -> Report {
+        self.check_with_nonce(scanned, now, self.expected_nonce.as_deref())
+    }
+
+    /// [`Verifier::check`] with this call's own challenge in place of the one set by
+    /// [`Verifier::with_expected_nonce`]: `Some(nonce)` requires a `VP1:` presentation bound to
+    /// it (a static code is then `stale_presentation`), `None` requires none. For a service
+    /// that shows each client its own challenge and shares one verifier between requests.
+    pub fn check_with_nonce(&self, scanned: &str, now: i64, nonce: Option<&[u8]>) -> Report {
         let trust = TrustSummary::of(&self.trust);
         let report = |kind, outcome, presentation| Report {
             checked_at: now,
@@ -473,7 +481,7 @@ impl Verifier {
             }
         };
         if kind == Kind::Presentation {
-            return match self.verify_presentation_cose(&cose, now) {
+            return match self.verify_presentation_with_nonce(&cose, now, nonce) {
                 Ok(p) => {
                     let info = PresentationInfo {
                         issued_at: p.issued_at(),
@@ -484,7 +492,7 @@ impl Verifier {
                 Err(r) => report(CodeKind::Presentation, Err(r), None),
             };
         }
-        if self.expected_nonce.is_some() {
+        if nonce.is_some() {
             // A verifier that showed a challenge wants the holder's answer; a static code is none.
             let rejection = Rejection::new(
                 Verdict::StalePresentation,

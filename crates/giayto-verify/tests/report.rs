@@ -98,6 +98,13 @@ fn every_vector_reports_its_verdict_and_the_json_follows_the_schema() {
             // Lists checked when first needed give the same report as lists checked at load.
             let deferred = verifier_for(file, v, true).check(text, at);
             assert_eq!(format!("{deferred:?}"), format!("{report:?}"), "{name}");
+            // The nonce as an argument of one check gives what the configured nonce gives.
+            let nonce = v["nonce"].as_str().map(unhex);
+            let mut shared = v.clone();
+            shared["nonce"] = Value::Null;
+            let per_call =
+                verifier_for(file, &shared, false).check_with_nonce(text, at, nonce.as_deref());
+            assert_eq!(format!("{per_call:?}"), format!("{report:?}"), "{name}");
             assert_eq!(report.is_valid(), expected == "valid", "{name}");
             // verify() is check() as a Result: the same verdict.
             let verdict = match verifier.verify(text, at) {
