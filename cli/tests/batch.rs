@@ -7,7 +7,7 @@ mod common;
 
 use std::collections::HashSet;
 
-use common::{code, command, json, ok, sample, stderr, World};
+use common::{code, command, json, ok, sample, stderr, stdout, World};
 use giayto_issuer::registry::{RegistryBackend, SqliteRegistry};
 
 /// `n` CCCD rows as JSON lines, each with its own (valid, synthetic) name.
@@ -138,6 +138,21 @@ fn csv_and_jsonl_with_bad_rows_reported_by_line_and_field() {
     ok(&w.run(&batch_args(&[], "cccd", "cccd.jsonl", "out-cccd", &[])));
     assert_eq!(w.registry_count(), before + 5);
     w.publish("st");
+    // The whole file at once: one verdict per line, in order.
+    let file = format!("@{}", w.path().join("out-cccd/credentials.txt").display());
+    let out = w.run_verify(
+        &["--json"],
+        &["--trust", "trust.cwt", "--status", "st"],
+        &file,
+    );
+    assert_eq!(code(&out), Some(0), "{}", stderr(&out));
+    let verdicts: Vec<serde_json::Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(verdicts.len(), 5);
+    assert!(verdicts.iter().all(|v| v["verdict"] == "valid"));
+    assert_eq!(verdicts[4]["fields"]["full_name"], "Nguyễn Văn Thử Số 5");
     for (i, text) in lines(&w, "out-cccd").iter().enumerate() {
         let (c, v) = w.verify(&["--trust", "trust.cwt", "--status", "st"], text);
         assert_eq!(c, Some(0));
