@@ -13,6 +13,16 @@ pub(crate) fn new_row(serial: u8, holder: Option<&str>) -> NewCredential {
         holder_key: Some([4; 32]),
         assurance_level: 2,
         batch: None,
+        copy_of: None,
+    }
+}
+
+/// A one-time copy of the document with serial `[of; 10]`: its own serial and key.
+pub(crate) fn copy_row(serial: u8, of: u8) -> NewCredential {
+    NewCredential {
+        holder_key: Some([serial; 32]),
+        copy_of: Some(vec![of; 10]),
+        ..new_row(serial, None)
     }
 }
 
@@ -30,6 +40,7 @@ pub(crate) fn run(reg: &mut dyn RegistryBackend) {
     batches(reg);
     lists_fill_and_roll_over(reg);
     withdrawals(reg);
+    copies_follow_their_document(reg);
 }
 
 fn record_get_count_and_duplicates(reg: &mut dyn RegistryBackend) {
@@ -415,7 +426,7 @@ fn sqlite_migrates_a_schema_1_registry_and_says_its_credentials_have_no_status_e
         .conn
         .pragma_query_value(None, "user_version", |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 2);
+    assert_eq!(version, 3);
 
     // An old credential cannot be revoked through a status list: a clear error, nothing
     // written.
@@ -463,6 +474,121 @@ fn sqlite_migrates_a_schema_1_registry_and_says_its_credentials_have_no_status_e
         reg.change_status(&Target::Serial(vec![0xA2; 10]), Action::Revoke, "x", 7),
         Err(RegistryError::NoStatusEntry(_))
     ));
+}
+
+/// A registry as the release before one-time copies wrote it (schema 2): a valid document, a
+/// revoked one with its audit line, one status list.
+fn schema_2_registry(path: &std::path::Path) {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.execute_batch(&format!("BEGIN; {} COMMIT;", super::sqlite::SCHEMA_2))
+        .unwrap();
+    for (serial, status, idx) in [(0xB1u8, Status::Valid, 5i64), (0xB2, Status::Revoked, 9)] {
+        conn.execute(
+            "INSERT INTO credentials VALUES (?1, 'cccd', '001099012345', 1790000000, 1900000000,
+                                             ?2, 2, 1, ?3, ?4)",
+            rusqlite::params![vec![serial; 10], vec![serial; 32], idx, status.code()],
+        )
+        .unwrap();
+    }
+    conn.execute(
+        "INSERT INTO status_lists VALUES (1, ?1, 2, ?2)",
+        rusqlite::params![giayto_status::MIN_ENTRIES as i64, vec![7u8; 32]],
+    )
+    .unwrap();
+    conn.execute(
+        "INSERT INTO audit (serial, at, action, from_status, to_status, reason)
+         VALUES (?1, 1795000000, 'revoke', 0, 1, 'mất thẻ')",
+        [vec![0xB2u8; 10]],
+    )
+    .unwrap();
+}
+
+fn user_version(path: &std::path::Path) -> i64 {
+    rusqlite::Connection::open(path)
+        .unwrap()
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .unwrap()
+}
+
+#[test]
+fn sqlite_migrates_a_schema_2_registry_to_one_time_copies_keeping_everything() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("registry.sqlite");
+    schema_2_registry(&path);
+    let mut reg = SqliteRegistry::open(&path).unwrap();
+    assert_eq!(user_version(&path), 3);
+    assert_eq!(reg.count().unwrap(), 2);
+    let a = reg.get(&[0xB1; 10]).unwrap().unwrap();
+    assert_eq!(
+        (a.status, a.copy_of, a.slot.index),
+        (Status::Valid, None, 5)
+    );
+    assert_eq!(
+        reg.get(&[0xB2; 10]).unwrap().unwrap().status,
+        Status::Revoked
+    );
+    assert_eq!(reg.audit(&[0xB2; 10]).unwrap()[0].reason, "mất thẻ");
+    // The old documents take copies; the revoked one does not.
+    let size = giayto_status::MIN_ENTRIES;
+    reg.record(&[copy_row(0xB3, 0xB1), copy_row(0xB4, 0xB1)], size)
+        .unwrap();
+    assert!(matches!(
+        reg.record(&[copy_row(0xB5, 0xB2)], size),
+        Err(RegistryError::DocumentNotValid { .. })
+    ));
+    // The list goes on where schema 2 left it.
+    assert_eq!(reg.lists().unwrap()[0].used, 4);
+    let r = reg
+        .change_status(&Target::Serial(vec![0xB4; 10]), Action::Revoke, "x", 5)
+        .unwrap();
+    assert_eq!((r.changed.len(), r.copies.len()), (1, 2));
+    drop(reg);
+    // Opening again neither migrates twice nor loses anything.
+    let mut reg = SqliteRegistry::open(&path).unwrap();
+    assert_eq!(user_version(&path), 3);
+    assert_eq!(reg.copies(&[0xB1; 10]).unwrap().len(), 2);
+    assert_eq!(
+        reg.get(&[0xB3; 10]).unwrap().unwrap().status,
+        Status::Revoked
+    );
+}
+
+/// The migration is one transaction: when a step fails, the registry stays at schema 2,
+/// untouched, and opens once the obstacle is gone.
+#[test]
+fn a_failed_migration_to_schema_3_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("registry.sqlite");
+    schema_2_registry(&path);
+    // A table with the new index's name makes the migration's last step fail.
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch("CREATE TABLE credentials_copy_of (x INTEGER)")
+        .unwrap();
+    assert!(matches!(
+        SqliteRegistry::open(&path),
+        Err(RegistryError::Database(_))
+    ));
+    assert_eq!(user_version(&path), 2);
+    let columns: i64 = rusqlite::Connection::open(&path)
+        .unwrap()
+        .query_row(
+            "SELECT COUNT(*) FROM pragma_table_info('credentials') WHERE name = 'copy_of'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(
+        columns, 0,
+        "the column added before the failure was rolled back"
+    );
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch("DROP TABLE credentials_copy_of")
+        .unwrap();
+    let mut reg = SqliteRegistry::open(&path).unwrap();
+    assert_eq!(reg.count().unwrap(), 2);
+    assert_eq!(user_version(&path), 3);
 }
 
 #[test]
@@ -553,4 +679,143 @@ fn sqlite_reads_a_damaged_row_as_an_error_not_a_default() {
         )
         .unwrap();
     assert!(reg.get(&[2; 10]).is_err());
+}
+
+/// One-time copies (docs/decisions.md D111): rows of their own, linked to their document; a
+/// status change of the document or of any copy changes all of them, each with an audit line;
+/// copies are made only of a valid document; withdrawing a document withdraws its copies.
+fn copies_follow_their_document(reg: &mut dyn RegistryBackend) {
+    let size = giayto_status::MIN_ENTRIES;
+    let holder = "079200000123";
+    let before = reg.count().unwrap();
+    let slots = reg
+        .record(
+            &[
+                new_row(0xC0, Some(holder)),
+                copy_row(0xC1, 0xC0),
+                copy_row(0xC2, 0xC0),
+                copy_row(0xC3, 0xC0),
+            ],
+            size,
+        )
+        .unwrap();
+    let mut distinct = slots.clone();
+    distinct.sort_by_key(|s| (s.list, s.index));
+    distinct.dedup();
+    assert_eq!(distinct.len(), 4, "every copy has its own status entry");
+    assert_eq!(reg.count().unwrap(), before + 4);
+    let copy = reg.get(&[0xC2; 10]).unwrap().unwrap();
+    assert_eq!(copy.copy_of, Some(vec![0xC0; 10]));
+    assert_eq!(copy.holder_key, Some([0xC2; 32]));
+    assert_eq!(copy.slot, slots[2]);
+    assert_eq!(reg.get(&[0xC0; 10]).unwrap().unwrap().copy_of, None);
+    let serials = |v: Vec<CredentialRecord>| v.into_iter().map(|r| r.serial).collect::<Vec<_>>();
+    let mut copies = serials(reg.copies(&[0xC0; 10]).unwrap());
+    copies.sort();
+    assert_eq!(copies, [vec![0xC1; 10], vec![0xC2; 10], vec![0xC3; 10]]);
+    assert!(reg.copies(&[0xC1; 10]).unwrap().is_empty());
+    assert_eq!(serials(reg.by_holder(holder).unwrap()), [vec![0xC0; 10]]);
+
+    // Copies of an unknown serial or of a copy: refused, nothing recorded, no slot used.
+    let used: u64 = reg.lists().unwrap().iter().map(|l| l.used).sum();
+    for (row, bad) in [(copy_row(0xC4, 0x99), 0x99), (copy_row(0xC4, 0xC1), 0xC1)] {
+        let err = reg.record(&[row], size).unwrap_err();
+        assert!(
+            matches!(&err, RegistryError::NotADocument(s) if s == &vec![bad; 10]),
+            "{err:?}"
+        );
+    }
+    assert_eq!(reg.get(&[0xC4; 10]).unwrap(), None);
+    assert_eq!(
+        reg.lists().unwrap().iter().map(|l| l.used).sum::<u64>(),
+        used
+    );
+
+    // Suspending by one copy's serial suspends the document and every copy.
+    let r = reg
+        .change_status(
+            &Target::Serial(vec![0xC3; 10]),
+            Action::Suspend,
+            "điện thoại bị mất",
+            100,
+        )
+        .unwrap();
+    assert_eq!(r.changed.len(), 1);
+    assert_eq!(r.changed[0].serial, vec![0xC0; 10]);
+    assert_eq!(r.copies.len(), 3);
+    assert!(r.copies.iter().all(|c| c.to == Status::Suspended));
+    for s in 0xC0..=0xC3u8 {
+        assert_eq!(
+            reg.get(&[s; 10]).unwrap().unwrap().status,
+            Status::Suspended
+        );
+        let trail = reg.audit(&[s; 10]).unwrap();
+        assert_eq!(trail.len(), 1, "{s:x}");
+        assert_eq!(trail[0].reason, "điện thoại bị mất");
+    }
+    // Every copy's entry is set in its list.
+    for slot in &slots {
+        assert!(reg
+            .not_valid(slot.list)
+            .unwrap()
+            .contains(&(slot.index, Status::Suspended)));
+    }
+    // No new copies of a suspended document.
+    assert!(matches!(
+        reg.record(&[copy_row(0xC4, 0xC0)], size),
+        Err(RegistryError::DocumentNotValid {
+            status: Status::Suspended,
+            ..
+        })
+    ));
+    reg.change_status(
+        &Target::Serial(vec![0xC0; 10]),
+        Action::Reinstate,
+        "found",
+        101,
+    )
+    .unwrap();
+    assert_eq!(reg.get(&[0xC1; 10]).unwrap().unwrap().status, Status::Valid);
+
+    // Copies made later (a refresh) join the document; a holder-wide revocation reaches them.
+    reg.record(&[copy_row(0xC4, 0xC0), copy_row(0xC5, 0xC0)], size)
+        .unwrap();
+    let r = reg
+        .change_status(&Target::Holder(holder.into()), Action::Revoke, "chết", 102)
+        .unwrap();
+    assert_eq!(r.changed.len(), 1);
+    assert_eq!(r.copies.len(), 5);
+    for s in 0xC0..=0xC5u8 {
+        assert_eq!(reg.get(&[s; 10]).unwrap().unwrap().status, Status::Revoked);
+    }
+    // Nothing leaves revoked, whichever serial is named.
+    assert!(matches!(
+        reg.change_status(&Target::Serial(vec![0xC5; 10]), Action::Reinstate, "x", 103),
+        Err(RegistryError::Transition {
+            from: Status::Revoked,
+            ..
+        })
+    ));
+    assert!(matches!(
+        reg.record(&[copy_row(0xC6, 0xC0)], size),
+        Err(RegistryError::DocumentNotValid { .. })
+    ));
+
+    // Withdrawing a document just issued takes its copies with it; one copy alone can go too.
+    let before = reg.count().unwrap();
+    reg.record(
+        &[
+            new_row(0xCA, None),
+            copy_row(0xCB, 0xCA),
+            copy_row(0xCC, 0xCA),
+        ],
+        size,
+    )
+    .unwrap();
+    reg.record(&[copy_row(0xCD, 0xCA)], size).unwrap();
+    assert!(reg.withdraw(&[0xCD; 10]).unwrap());
+    assert_eq!(reg.count().unwrap(), before + 3);
+    assert!(reg.withdraw(&[0xCA; 10]).unwrap());
+    assert_eq!(reg.count().unwrap(), before);
+    assert!(reg.get(&[0xCB; 10]).unwrap().is_none());
 }
