@@ -533,13 +533,18 @@ impl Issuer {
                 copy_of: None,
             });
             // Its one-time copies: rows of their own, linked to the document's (D111), with the
-            // document's times and level; no holder ID number (the document's row has it).
-            for key in &item.options.one_time_keys {
+            // document's level and their own times (copies::copy_times); no holder ID number
+            // (the document's row has it).
+            let keys = &item.options.one_time_keys;
+            for (key, (issued_at, expires_at)) in
+                keys.iter()
+                    .zip(copies::copy_times(now, expires_at, keys.len())?)
+            {
                 rows.push(NewCredential {
                     serial: Vec::new(),
                     doc_type: item.document.doc_type().as_str().to_owned(),
                     holder_id: None,
-                    issued_at: now,
+                    issued_at,
                     expires_at,
                     holder_key: Some(*key),
                     assurance_level: item.options.assurance_level,

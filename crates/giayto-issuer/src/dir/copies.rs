@@ -10,8 +10,40 @@ use giayto_cose::copies::MAX_COPIES;
 use giayto_model::Document;
 
 use super::{IssueOptions, Issuer, IssuerError, OneTimeCopy};
-use crate::credential::CredentialRequest;
+use crate::credential::{CredentialRequest, VIETNAM_UTC_OFFSET};
 use crate::registry::{CredentialRecord, NewCredential, RegistryError};
+
+/// The copies of one issuance are signed `iat` up to this many seconds after the issuance
+/// time, each at a different second: no two copies of a document share their `iat`, which
+/// verifiers see (docs/decisions.md D110). It stays below the verifiers' default clock skew
+/// (300 s, D15), so a copy is never "not yet valid" to a verifier whose clock is right. The
+/// time cannot go back instead: a key's `not_before` bounds `iat` (D14), and the issuer does not
+/// know it.
+pub const COPY_IAT_SPREAD: i64 = 240;
+
+/// The times of `n` copies issued at `now` for a document whose credential expires at `exp`:
+/// each its own `iat` in `now..=now + COPY_IAT_SPREAD` (distinct, in random order), and `exp`
+/// brought down to midnight in Vietnam (so that it is shared with every credential expiring
+/// that day, not with the document's exact second), unless that leaves no validity.
+pub(super) fn copy_times(now: i64, exp: i64, n: usize) -> Result<Vec<(i64, i64)>, IssuerError> {
+    // A random sample of distinct offsets: a partial Fisher–Yates shuffle of 0..=SPREAD.
+    let mut offsets: Vec<i64> = (0..=COPY_IAT_SPREAD).collect();
+    let mut times = Vec::with_capacity(n);
+    for i in 0..n.min(offsets.len()) {
+        let mut r = [0u8; 4];
+        getrandom::getrandom(&mut r).map_err(|_| IssuerError::Random)?;
+        let span = offsets.len() - i;
+        let j = i + (u32::from_le_bytes(r) as usize) % span;
+        offsets.swap(i, j);
+        let iat = now.saturating_add(offsets[i]);
+        let midnight = exp - (exp + VIETNAM_UTC_OFFSET).rem_euclid(86_400);
+        times.push((iat, if midnight > iat { midnight } else { exp }));
+    }
+    if times.len() < n {
+        return Err(IssuerError::TooManyCopies { asked: n });
+    }
+    Ok(times)
+}
 
 /// Check the one-time keys of an issuance before anything is recorded: at most
 /// [`MAX_COPIES`], a holder-bound full credential, and every key used once (`taken` are keys
@@ -92,9 +124,9 @@ impl Issuer {
     }
 
     /// New one-time copies of a recorded document (the holder's wallet ran low; docs/wallet.md,
-    /// "When copies run low"), one per key in `keys`, at time `now`: each with its own serial
-    /// and status entry, linked to the document's row, expiring with the document's full
-    /// credential. `document` must be the recorded one's data (same type and holder ID
+    /// "When copies run low"), one per key in `keys`, at time `now`: each with its own serial,
+    /// status entry and `iat` ([`copy_times`]), linked to the document's row, expiring with the
+    /// document's full credential (at the midnight before). `document` must be the recorded one's data (same type and holder ID
     /// number, [`IssuerError::DocumentMismatch`] otherwise); the document must be valid and
     /// not expired; no key may be the document's own or an earlier copy's.
     pub fn issue_copies(
@@ -131,14 +163,16 @@ impl Issuer {
                 .filter_map(|c| c.holder_key),
         );
         check_copy_keys(keys, &taken)?;
+        let times = copy_times(now, record.expires_at, keys.len())?;
         let rows: Vec<NewCredential> = keys
             .iter()
-            .map(|key| NewCredential {
+            .zip(times)
+            .map(|(key, (issued_at, expires_at))| NewCredential {
                 serial: Vec::new(),
                 doc_type: record.doc_type.clone(),
                 holder_id: None,
-                issued_at: now,
-                expires_at: record.expires_at,
+                issued_at,
+                expires_at,
                 holder_key: Some(*key),
                 assurance_level: record.assurance_level,
                 batch: None,

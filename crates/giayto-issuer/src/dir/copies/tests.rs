@@ -35,17 +35,20 @@ fn each_copy_has_its_own_serial_key_salts_root_and_status_entry() {
     let mut seen_serials = vec![full.serial.clone()];
     let mut seen_idx = vec![full.status.clone().unwrap().idx];
     let mut seen_roots = Vec::new();
+    let mut seen_iat = Vec::new();
     for (c, key) in issued.copies.iter().zip(keys(0x40, 5)) {
         let (cl, root) = claims(&c.copy.credential);
         assert_eq!(root, c.copy.root());
         assert_eq!(cl.serial, c.serial);
         assert_eq!(cl.holder_key, Some(key));
         assert_eq!(cl.status.as_ref().unwrap().idx, c.slot.index);
-        // The document's times and level; the same card behind every copy.
-        assert_eq!(
-            (cl.issued_at, cl.expires_at),
-            (full.issued_at, full.expires_at)
-        );
+        // Its own iat, a little after the document's; exp at the midnight before the
+        // document's; the same card behind every copy.
+        assert!((full.issued_at..=full.issued_at + COPY_IAT_SPREAD).contains(&cl.issued_at));
+        assert!(!seen_iat.contains(&cl.issued_at));
+        seen_iat.push(cl.issued_at);
+        assert!(full.expires_at - cl.expires_at < 86_400);
+        assert_eq!((cl.expires_at + VIETNAM_UTC_OFFSET) % 86_400, 0);
         assert_eq!(cl.document.doc_type, full.document.doc_type);
         assert_eq!(
             c.copy.entry(3).unwrap().value,
@@ -163,11 +166,12 @@ fn new_copies_join_a_recorded_document_and_a_batch_re_signs_its_copies() {
         .unwrap();
     assert_eq!(fresh.len(), 3);
     let (cl, _) = claims(&fresh[0].copy.credential);
-    assert_eq!(cl.issued_at, later);
-    assert_eq!(
-        cl.expires_at, issued.expires_at,
+    assert!((later..=later + COPY_IAT_SPREAD).contains(&cl.issued_at));
+    assert!(
+        cl.expires_at <= issued.expires_at,
         "copies expire with the document"
     );
+    assert!(issued.expires_at - cl.expires_at < 86_400);
     assert_eq!(issuer.registry().copies(&issued.serial).unwrap().len(), 5);
     // A key already used by this document, another card's data, a copy's serial, an unknown
     // serial: refused, nothing recorded.
@@ -222,4 +226,27 @@ fn new_copies_join_a_recorded_document_and_a_batch_re_signs_its_copies() {
             RegistryError::DocumentNotValid { .. }
         ))
     ));
+}
+
+#[test]
+fn copy_times_are_distinct_seconds_after_now_and_expire_at_midnight() {
+    let exp = NOW + 400 * 86_400 + 12_345;
+    let times = copy_times(NOW, exp, 241).unwrap();
+    let mut iats: Vec<i64> = times.iter().map(|t| t.0).collect();
+    iats.sort_unstable();
+    iats.dedup();
+    assert_eq!(iats.len(), 241);
+    assert_eq!((iats[0], iats[240]), (NOW, NOW + COPY_IAT_SPREAD));
+    for (_, e) in &times {
+        assert_eq!((e + VIETNAM_UTC_OFFSET) % 86_400, 0);
+        assert!(exp - e < 86_400 && *e <= exp);
+    }
+    assert!(matches!(
+        copy_times(NOW, exp, 242),
+        Err(IssuerError::TooManyCopies { asked: 242 })
+    ));
+    // A credential that ends before the next midnight keeps its exp.
+    let soon = NOW + 3600;
+    let short = copy_times(NOW, soon, 3).unwrap();
+    assert!(short.iter().all(|(i, e)| *e == soon || *e > *i));
 }
