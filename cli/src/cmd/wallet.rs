@@ -583,7 +583,7 @@ fn add(a: AddArgs, out: Out) -> CmdResult {
     if let Some(file) = sd.clone() {
         let key = issuer_key.ok_or_else(|| Failure::new("wallet-error-sd-mismatch"))?;
         match file {
-            CopyFile::Shared(copy) => wallet.attach_sd(index, copy, &key),
+            CopyFile::Shared(copy) => wallet.attach_sd(index, *copy, &key),
             CopyFile::OneTime(copies) => wallet
                 .attach_copies(index, copies, &key)
                 .map(|n| one_time = n),

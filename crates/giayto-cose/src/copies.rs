@@ -24,7 +24,7 @@ pub const MAX_COPIES: usize = 100;
 pub enum CopyFile {
     /// One copy bound to the full credential's own serial and holder key (D98): every
     /// presentation of it can be linked to the others (D101).
-    Shared(HolderCopy),
+    Shared(Box<HolderCopy>),
     /// One-time copies, each with its own serial and holder key (D110).
     OneTime(Vec<HolderCopy>),
 }
@@ -40,7 +40,7 @@ pub fn encode_one_time(copies: &[HolderCopy]) -> Vec<u8> {
 /// [`MAX_COPIES`] copies, no two alike).
 pub fn decode(bytes: &[u8]) -> Result<CopyFile, HolderCopyError> {
     if bytes.first().is_some_and(|b| b >> 5 == 5) {
-        return HolderCopy::from_bytes(bytes).map(CopyFile::Shared);
+        return HolderCopy::from_bytes(bytes).map(|c| CopyFile::Shared(Box::new(c)));
     }
     // Every copy is at most one strict CBOR item, plus its byte string header.
     let cap = MAX_COPIES * (MAX_ITEM_BYTES + 9) + 9;
@@ -87,7 +87,10 @@ mod tests {
     #[test]
     fn one_copy_and_one_time_copies_round_trip_and_are_told_apart() {
         let one = copy(1);
-        assert_eq!(decode(&one.to_bytes()), Ok(CopyFile::Shared(one.clone())));
+        assert_eq!(
+            decode(&one.to_bytes()),
+            Ok(CopyFile::Shared(Box::new(one.clone())))
+        );
         let set = vec![copy(1), copy(2), copy(3)];
         assert_eq!(
             decode(&encode_one_time(&set)),

@@ -509,7 +509,7 @@ fn walk(b: &[u8], pos: usize, limit: usize, mask: &mut [bool], key: bool) -> Opt
             mark(mask, pos, head_end);
             if key {
                 mark(mask, head_end, end);
-            } else if major == 2 && end > head_end && matches!(b[head_end] >> 5, 4 | 5 | 6) {
+            } else if major == 2 && end > head_end && matches!(b[head_end] >> 5, 4..=6) {
                 let mut inner = mask.to_vec();
                 if walk(b, head_end, end, &mut inner, false) == Some(end) {
                     mask.copy_from_slice(&inner);
