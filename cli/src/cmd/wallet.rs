@@ -1,6 +1,6 @@
 //! `giayto wallet`: the holder's encrypted wallet, dependents, and holder-bound presentations.
 //!
-//! Over 600 lines: thirteen subcommands that share the secret prompts, the wallet-error
+//! Over 600 lines: fourteen subcommands that share the secret prompts, the wallet-error
 //! messages and the presentation loop (full and selective, docs/format.md §11, §14).
 
 use std::path::{Path, PathBuf};

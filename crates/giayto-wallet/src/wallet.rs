@@ -7,7 +7,7 @@ use giayto_cose::claims::CredentialClaims;
 use zeroize::Zeroizing;
 
 use crate::codec::{parse_credential, Contents};
-use crate::copies::{self, HeldCopy, PendingKey, MAX_HELD_COPIES, MAX_PENDING_KEYS};
+use crate::copies::HeldCopy;
 use crate::envelope::{self, Envelope, KdfParams, Slot};
 use crate::storage::{self, LockGuard};
 use crate::{
@@ -98,7 +98,7 @@ pub struct Wallet {
     _guard: LockGuard,
     env: Envelope,
     dek: Zeroizing<[u8; 32]>,
-    contents: Contents,
+    pub(crate) contents: Contents,
     by_password: bool,
     kdf: KdfParams,
 }
@@ -122,23 +122,19 @@ impl Wallet {
         kdf: KdfParams,
     ) -> Result<Wallet, WalletError> {
         let holder = Person::new(holder_name, None, Zeroizing::new(envelope::random::<32>()?))?;
-        Self::create_with(
-            path,
-            vec![holder],
-            Vec::new(),
-            Vec::new(),
-            password,
-            passcode,
-            kdf,
-        )
+        let contents = Contents {
+            persons: vec![holder],
+            credentials: Vec::new(),
+            passcode_copy: None,
+            pending: Vec::new(),
+        };
+        Self::create_with(path, contents, password, passcode, kdf)
     }
 
-    #[allow(clippy::too_many_arguments)] // one private constructor behind create and import
+    /// A new wallet file holding `contents` (whose passcode copy is replaced by the new one).
     fn create_with(
         path: &Path,
-        persons: Vec<Person>,
-        credentials: Vec<StoredCredential>,
-        pending: Vec<PendingKey>,
+        mut contents: Contents,
         password: &str,
         passcode: &str,
         kdf: KdfParams,
@@ -171,11 +167,9 @@ impl Wallet {
             _guard: guard,
             env,
             dek,
-            contents: Contents {
-                persons,
-                credentials,
-                passcode_copy: Some(passcode_slot),
-                pending,
+            contents: {
+                contents.passcode_copy = Some(passcode_slot);
+                contents
             },
             by_password: true,
             kdf,
@@ -310,15 +304,7 @@ impl Wallet {
             .open_body(&dek)
             .ok_or(WalletError::Format { what: "body" })?;
         let contents = Contents::from_bytes(&plain)?;
-        Self::create_with(
-            path,
-            contents.persons,
-            contents.credentials,
-            contents.pending,
-            password,
-            passcode,
-            kdf,
-        )
+        Self::create_with(path, contents, password, passcode, kdf)
     }
 
     /// Whether the wallet is locked.
@@ -331,7 +317,7 @@ impl Wallet {
         self.by_password
     }
 
-    fn readable(&self) -> Result<(), WalletError> {
+    pub(crate) fn readable(&self) -> Result<(), WalletError> {
         if self.env.locked {
             Err(WalletError::Locked)
         } else {
@@ -536,167 +522,6 @@ impl Wallet {
             sd: c.sd.clone(),
             one_time: false,
         })
-    }
-
-    /// Make `count` one-time keys (1 to [`giayto_cose::copies::MAX_COPIES`]) for person
-    /// `person`, kept in the wallet until the issuer's copies for them arrive
-    /// ([`Wallet::attach_copies`]); returns their public keys, for the issuer. Call
-    /// [`Wallet::save`] before handing them out.
-    pub fn make_one_time_keys(
-        &mut self,
-        person: usize,
-        count: usize,
-    ) -> Result<Vec<[u8; 32]>, WalletError> {
-        self.readable()?;
-        let max = giayto_cose::copies::MAX_COPIES;
-        if !(1..=max).contains(&count) {
-            return Err(WalletError::CopyCount { max });
-        }
-        if person >= self.contents.persons.len() {
-            return Err(WalletError::NoSuchPerson(person.to_string()));
-        }
-        if self.contents.pending.len() + count > MAX_PENDING_KEYS {
-            return Err(WalletError::Full);
-        }
-        let mut made = Vec::with_capacity(count);
-        for _ in 0..count {
-            let key = PendingKey::new(person, Zeroizing::new(envelope::random::<32>()?));
-            made.push(key.public);
-            self.contents.pending.push(key);
-        }
-        Ok(made)
-    }
-
-    /// How many one-time keys of `person` wait for their copies.
-    pub fn pending_keys(&self, person: usize) -> Result<usize, WalletError> {
-        self.readable()?;
-        Ok(self
-            .contents
-            .pending
-            .iter()
-            .filter(|k| k.person == person)
-            .count())
-    }
-
-    /// Store one-time copies of credential `index` (docs/decisions.md D112), after checking
-    /// each: issued with it by `issuer_key` (the key the caller verified the full credential
-    /// with), openings that agree with the card ([`WalletError::SdMismatch`]), and bound to a
-    /// one-time key this wallet made for the credential's person and holds no copy for
-    /// ([`WalletError::CopyKeyUnknown`]). All or none. The keys move from waiting to their
-    /// copies; a shared copy (D98) the credential had is dropped, since its presentations are
-    /// linkable. Returns how many were stored.
-    pub fn attach_copies(
-        &mut self,
-        index: usize,
-        copies: Vec<giayto_cose::sd::HolderCopy>,
-        issuer_key: &[u8; 32],
-    ) -> Result<usize, WalletError> {
-        self.readable()?;
-        let c = self
-            .contents
-            .credentials
-            .get(index)
-            .ok_or(WalletError::NoSuchCredential)?;
-        if c.copies.len() + copies.len() > MAX_HELD_COPIES {
-            return Err(WalletError::Full);
-        }
-        let mut positions = Vec::with_capacity(copies.len());
-        let mut checked = Vec::with_capacity(copies.len());
-        for copy in copies {
-            let claims = copies::check_one_time_copy(&copy, &c.cose, &c.claims, issuer_key)?;
-            let position = self
-                .contents
-                .pending
-                .iter()
-                .position(|k| k.person == c.person && Some(k.public) == claims.holder_key)
-                .filter(|p| !positions.contains(p))
-                .ok_or(WalletError::CopyKeyUnknown)?;
-            positions.push(position);
-            checked.push(copy);
-        }
-        let n = checked.len();
-        let mut held = Vec::with_capacity(n);
-        for (copy, position) in checked.into_iter().zip(&positions) {
-            let seed = self
-                .contents
-                .pending
-                .get(*position)
-                .map(|k| k.seed.clone())
-                .ok_or(WalletError::CopyKeyUnknown)?;
-            held.push(HeldCopy::new(seed, copy).ok_or(WalletError::SdMismatch)?);
-        }
-        positions.sort_unstable();
-        for p in positions.into_iter().rev() {
-            self.contents.pending.remove(p);
-        }
-        let c = self
-            .contents
-            .credentials
-            .get_mut(index)
-            .ok_or(WalletError::NoSuchCredential)?;
-        c.copies.extend(held);
-        c.sd = None;
-        Ok(n)
-    }
-
-    /// What a selective presentation of credential `index` at `now` would show with its next
-    /// one-time copy (the first unexpired one that can answer; [`Wallet::take_copy`] takes the
-    /// same one): the copy's presenter, the leaves chosen, and the copies that would be left.
-    /// Changes nothing.
-    pub fn peek_copy(
-        &self,
-        index: usize,
-        fields: &[String],
-        age_over: Option<u8>,
-        now: i64,
-    ) -> Result<(Presenter, Vec<crate::Selected>, usize), WalletError> {
-        self.readable()?;
-        let c = self
-            .contents
-            .credentials
-            .get(index)
-            .ok_or(WalletError::NoSuchCredential)?;
-        let (position, selected) =
-            copies::choose(&c.copies, c.claims.document.doc_type, fields, age_over, now)?;
-        let held = c.copies.get(position).ok_or(WalletError::NoCopiesLeft)?;
-        let presenter = Presenter {
-            key: ed25519_dalek::SigningKey::from_bytes(&held.seed),
-            person: c.person,
-            doc_type: c.claims.document.doc_type,
-            credential: Vec::new(),
-            sd: Some(held.copy.clone()),
-            one_time: true,
-        };
-        Ok((presenter, selected, c.copies_left(now).saturating_sub(1)))
-    }
-
-    /// Take credential `index`'s next one-time copy for a selective presentation at `now`
-    /// (the one [`Wallet::peek_copy`] shows): the wallet is written without it (and without
-    /// expired copies) before this returns, so the copy is never shown twice, even if the
-    /// process dies right after. Returns its presenter, the leaves chosen and the copies left.
-    pub fn take_copy(
-        &mut self,
-        index: usize,
-        fields: &[String],
-        age_over: Option<u8>,
-        now: i64,
-    ) -> Result<(Presenter, Vec<crate::Selected>, usize), WalletError> {
-        let (presenter, selected, left) = self.peek_copy(index, fields, age_over, now)?;
-        let c = self
-            .contents
-            .credentials
-            .get_mut(index)
-            .ok_or(WalletError::NoSuchCredential)?;
-        let used = presenter
-            .sd
-            .as_ref()
-            .map(|copy| copy.credential.clone())
-            .unwrap_or_default();
-        c.copies
-            .retain(|h| h.copy.credential != used && !h.expired(now));
-        c.copies_used = c.copies_used.saturating_add(1);
-        self.save()?;
-        Ok((presenter, selected, left))
     }
 
     /// Change the password (the passcode stays).

@@ -1,6 +1,9 @@
 //! One-time selective-disclosure copies in the wallet (docs/decisions.md D112): keys made in
 //! the wallet, copies checked and stored with them, each shown once, and wallets written before
-//! copies existed.
+//! copies existed; and the unlinkability test of issue 13 at a fixed clock.
+//!
+//! Over 600 lines on purpose: the unlinkability test needs an issuer folder, two wallets and its
+//! own small CBOR walker (to tell skeleton from data) beside the wallet's own copy tests.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests stop at the first failure
 
 use std::path::{Path, PathBuf};

@@ -525,3 +525,6 @@ impl RegistryBackend for SqliteRegistry {
         Ok(removed > 0)
     }
 }
+
+#[cfg(test)]
+mod tests;
