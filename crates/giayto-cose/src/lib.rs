@@ -41,6 +41,7 @@
 
 pub mod cbor;
 pub mod claims;
+pub mod copies;
 pub mod presentation;
 pub mod sd;
 pub mod sign1;
