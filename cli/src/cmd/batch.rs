@@ -57,7 +57,7 @@ pub struct BatchArgs {
     /// The issuer folder.
     #[arg(long)]
     pub dir: PathBuf,
-    /// Document type: cccd, gplx, vehicle or bhyt.
+    /// Document type: cccd, gplx, vehicle, bhyt or bhxh.
     #[arg(long = "type")]
     pub doc_type: String,
     /// Input: .csv (a header row of field names) or .jsonl (one JSON object per line), with
@@ -146,6 +146,11 @@ fn parse_object(
         }
     };
     let document = Document::from_json(doc_type, &Value::Object(obj))?;
+    // A book's summary may not be dated after today (docs/format.md §4.6): a bad row, not a
+    // failed batch.
+    if let Some(day) = giayto_model::date::vietnam_date(now()) {
+        document.check_signed_on(day)?;
+    }
     Ok((document, holder_key))
 }
 
