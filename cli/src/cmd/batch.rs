@@ -155,7 +155,9 @@ fn parse_object(
 }
 
 /// A CSV cell as JSON: lists and objects (licence classes) are written as JSON in the cell;
-/// the two numeric vehicle fields as numbers; everything else as text. Empty cells are absent.
+/// the numeric fields (a vehicle's seats and engine capacity, a health insurance card's
+/// benefit level, a social insurance book's months paid) as numbers; everything else as text.
+/// Empty cells are absent.
 fn cell_value(column: &str, cell: &str) -> Option<Value> {
     let t = cell.trim();
     if t.is_empty() {
@@ -166,7 +168,10 @@ fn cell_value(column: &str, cell: &str) -> Option<Value> {
             return Some(v);
         }
     }
-    if matches!(column, "seats" | "engine_capacity_cc") {
+    if matches!(
+        column,
+        "seats" | "engine_capacity_cc" | "benefit_level" | "months_paid"
+    ) {
         if let Ok(n) = t.parse::<u64>() {
             return Some(json!(n));
         }

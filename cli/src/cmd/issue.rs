@@ -24,7 +24,7 @@ pub struct IssueArgs {
     #[arg(long)]
     pub dir: PathBuf,
     /// Document type: cccd, gplx, vehicle, bhyt or bhxh.
-    #[arg(long = "type", value_name = "cccd|gplx|vehicle|bhyt|bhxh")]
+    #[arg(long = "type", value_name = "TYPE")]
     pub doc_type: String,
     /// The document's fields as JSON.
     #[arg(long)]

@@ -119,7 +119,7 @@ pub struct PickArgs {
     #[command(flatten)]
     pub read: ReadArgs,
     /// Document type: cccd, gplx, vehicle, bhyt or bhxh.
-    #[arg(long = "doc", value_name = "cccd|gplx|vehicle|bhyt|bhxh")]
+    #[arg(long = "doc", value_name = "TYPE")]
     pub doc: Option<String>,
     /// Whose document (a dependent's name; default the holder's).
     #[arg(long)]
