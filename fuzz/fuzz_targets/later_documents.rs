@@ -12,7 +12,10 @@ use libfuzzer_sys::fuzz_target;
 fn base(which: u8) -> (DocType, ciborium::Value) {
     let (t, input) = match which % 3 {
         0 => (DocType::Bhxh, giayto_model::sample_input(DocType::Bhxh)),
-        1 => (DocType::Vehicle, giayto_model::sample_organisation_vehicle()),
+        1 => (
+            DocType::Vehicle,
+            giayto_model::sample_organisation_vehicle(),
+        ),
         _ => (DocType::Cccd, giayto_model::sample_can_cuoc_2024()),
     };
     let doc = Document::from_json(t, &input).expect("the samples validate");

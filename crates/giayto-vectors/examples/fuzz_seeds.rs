@@ -122,7 +122,10 @@ fn run(dir: &Path) -> std::io::Result<usize> {
     // at each key, on day 20,000 (2024-10-04).
     let samples = [
         (DocType::Bhxh, giayto_model::sample_input(DocType::Bhxh)),
-        (DocType::Vehicle, giayto_model::sample_organisation_vehicle()),
+        (
+            DocType::Vehicle,
+            giayto_model::sample_organisation_vehicle(),
+        ),
         (DocType::Cccd, giayto_model::sample_can_cuoc_2024()),
     ];
     for (which, (t, input)) in samples.iter().enumerate() {
