@@ -151,3 +151,61 @@ fn the_rule_of_the_first_release_is_the_one_for_unknown_types_today() {
         );
     }
 }
+
+#[test]
+fn a_book_and_a_company_car_disclose_their_new_fields() {
+    use giayto_cose::presentation::PresentationPayload;
+    use giayto_model::{DocType, Document};
+    use giayto_vectors::{later, sd_size, seeds, AT};
+    let root = ed25519_dalek::SigningKey::from_bytes(&seeds::ROOT);
+    let trust = later::trust_list_2().sign(&root).unwrap();
+    let verifier = Verifier::new(root.verifying_key(), &trust)
+        .unwrap()
+        .accept_missing_status(true);
+    let book =
+        Document::from_json(DocType::Bhxh, &giayto_model::sample_input(DocType::Bhxh)).unwrap();
+    let car = Document::from_json(
+        DocType::Vehicle,
+        &giayto_model::sample_organisation_vehicle(),
+    )
+    .unwrap();
+    let age_18 = giayto_cose::sd::age_leaf(18).unwrap();
+    for (doc, indices, want) in [
+        (
+            &book,
+            vec![10, 11, 12, age_18],
+            vec![
+                ("months_paid", "88"),
+                ("participation_status", "contributing"),
+                ("summary_date", "31/12/2025"),
+                ("age_over_18", "true"),
+            ],
+        ),
+        (
+            &car,
+            vec![3, 4],
+            vec![
+                ("owner_name", "Công ty TNHH Vận tải Mẫu"),
+                ("owner_enterprise_code", "0123456787"),
+            ],
+        ),
+    ] {
+        let copy = sd_size::typical_sd_copy(doc, "later-documents");
+        let payload = PresentationPayload {
+            credential: copy.credential.clone(),
+            issued_at: AT,
+            nonce: None,
+            disclosures: Some(copy.disclose(&indices).unwrap()),
+        };
+        let text = text::encode(text::Kind::Presentation, &sd_size::present(&payload), None);
+        let report = verifier.check(&text, AT);
+        assert_eq!(report.verdict(), Verdict::Valid, "{:?}", report.reason());
+        let disclosed = report.verified().and_then(|c| c.disclosed()).unwrap();
+        let got: Vec<(&str, &str)> = disclosed
+            .fields
+            .iter()
+            .map(|f| (f.name.as_str(), f.display[0].as_str()))
+            .collect();
+        assert_eq!(got, want);
+    }
+}
