@@ -307,6 +307,7 @@ const kebab = (s) => s.replace(/_/g, '-');
 function fieldValue(name, value) {
   if (value === 'male' || value === 'female') return trOr(`sex-${value}`, value);
   if (name === 'card_generation') return trOr(`value-${kebab(value)}`, value);
+  if (name === 'participation_status') return trOr(`value-participation-${kebab(value)}`, value);
   if (value === 'no_expiry') return trOr('value-no-expiry', value);
   if (name === 'classes') {
     return value.replaceAll('no_expiry', trOr('value-no-expiry', 'no_expiry'))
@@ -379,7 +380,9 @@ function showResult(r, fresh = false) {
   portrait.removeAttribute('src');
   if (r.display_fields) {
     card.hidden = false;
-    $('card-title').textContent = trOr(`card-title-${r.doc_type}`, r.doc_type);
+    // The 2024 identity card has its own name (thẻ căn cước).
+    const title = r.fields && r.fields.card_generation === 'can_cuoc_2024' ? 'card-title-can-cuoc-2024' : `card-title-${r.doc_type}`;
+    $('card-title').textContent = trOr(title, r.doc_type);
     for (const [name, value] of r.display_fields) {
       if (name === 'portrait') continue;
       const label = tr(`field-${kebab(name)}`) ?? (name.startsWith('unknown_') ? trOr('field-unknown', name, { key: name.slice(8) }) : name);

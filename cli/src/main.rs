@@ -38,7 +38,7 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Run the whole flow in a fresh folder: root, issuer, four documents, QR codes, verdicts.
+    /// Run the whole flow in a fresh folder: root, issuers, five documents, QR codes, verdicts.
     Demo(cmd::demo::DemoArgs),
     /// The root authority: create it, add issuers, sign the trust list.
     #[command(subcommand)]

@@ -71,6 +71,41 @@ fn lines(w: &World, dir: &str) -> Vec<String> {
 }
 
 #[test]
+fn numeric_csv_cells_of_every_type_are_numbers_and_a_future_summary_is_a_bad_row() {
+    let w = World::new();
+    // A health insurance card's benefit level and a book's months paid are numbers in JSON;
+    // in a CSV cell they are digits (regression: the benefit level was read as text).
+    w.write("bhyt.csv", csv_from(&[sample("bhyt")]).as_bytes());
+    ok(&w.run(&batch_args(&[], "bhyt", "bhyt.csv", "out-bhyt", &[])));
+    let book = sample("bhxh");
+    let mut future = book.clone();
+    future["summary_date"] = "2199-12-31".into();
+    let mut too_many = book.clone();
+    too_many["months_paid"] = 91.into();
+    w.write(
+        "bhxh.csv",
+        csv_from(&[book.clone(), future, too_many, book]).as_bytes(),
+    );
+    let out = w.run(&batch_args(
+        &["--json"],
+        "bhxh",
+        "bhxh.csv",
+        "out-bhxh",
+        &[],
+    ));
+    assert_eq!(code(&out), Some(2), "{}", stderr(&out));
+    let summary = json(&out);
+    assert_eq!(summary["issued"], 2);
+    assert_eq!(summary["bad_rows"], 2);
+    assert_eq!(summary["errors"][0]["line"], 3);
+    assert_eq!(summary["errors"][0]["field"], "summary_date");
+    assert_eq!(summary["errors"][0]["problem"], "after-issuance");
+    assert_eq!(summary["errors"][1]["field"], "months_paid");
+    assert_eq!(summary["errors"][1]["problem"], "months-paid-exceed-period");
+    assert_eq!(lines(&w, "out-bhxh").len(), 2);
+}
+
+#[test]
 fn csv_and_jsonl_with_bad_rows_reported_by_line_and_field() {
     let w = World::new();
     // GPLX as CSV: the licence classes are JSON in their cell.

@@ -57,7 +57,7 @@ pub struct BatchArgs {
     /// The issuer folder.
     #[arg(long)]
     pub dir: PathBuf,
-    /// Document type: cccd, gplx, vehicle or bhyt.
+    /// Document type: cccd, gplx, vehicle, bhyt or bhxh.
     #[arg(long = "type")]
     pub doc_type: String,
     /// Input: .csv (a header row of field names) or .jsonl (one JSON object per line), with
@@ -179,6 +179,11 @@ fn parse_object(doc_type: DocType, mut obj: Map<String, Value>) -> Result<Parsed
         }
     };
     let document = Document::from_json(doc_type, &Value::Object(obj))?;
+    // A book's summary may not be dated after today (docs/format.md §4.6): a bad row, not a
+    // failed batch.
+    if let Some(day) = giayto_model::date::vietnam_date(now()) {
+        document.check_signed_on(day)?;
+    }
     Ok((document, holder_key, one_time))
 }
 
@@ -213,7 +218,9 @@ fn check_copies(
 }
 
 /// A CSV cell as JSON: lists and objects (licence classes) are written as JSON in the cell;
-/// the two numeric vehicle fields as numbers; everything else as text. Empty cells are absent.
+/// the numeric fields (a vehicle's seats and engine capacity, a health insurance card's
+/// benefit level, a social insurance book's months paid) as numbers; everything else as text.
+/// Empty cells are absent.
 fn cell_value(column: &str, cell: &str) -> Option<Value> {
     let t = cell.trim();
     if t.is_empty() {
@@ -224,7 +231,10 @@ fn cell_value(column: &str, cell: &str) -> Option<Value> {
             return Some(v);
         }
     }
-    if matches!(column, "seats" | "engine_capacity_cc") {
+    if matches!(
+        column,
+        "seats" | "engine_capacity_cc" | "benefit_level" | "months_paid"
+    ) {
         if let Ok(n) = t.parse::<u64>() {
             return Some(json!(n));
         }

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 use giayto_issuer::{IssueOptions, Issuer};
-use giayto_model::{Document, FieldError};
+use giayto_model::{Document, FieldError, FieldErrorKind};
 use giayto_qr::{EccLevel, RenderOptions};
 use giayto_trust::keys;
 use serde_json::json;
@@ -23,8 +23,8 @@ pub struct IssueArgs {
     /// The issuer folder.
     #[arg(long)]
     pub dir: PathBuf,
-    /// Document type: cccd, gplx, vehicle or bhyt.
-    #[arg(long = "type", value_name = "cccd|gplx|vehicle|bhyt")]
+    /// Document type: cccd, gplx, vehicle, bhyt or bhxh.
+    #[arg(long = "type", value_name = "TYPE")]
     pub doc_type: String,
     /// The document's fields as JSON.
     #[arg(long)]
@@ -66,11 +66,19 @@ pub struct IssueArgs {
     pub copies_for: Option<String>,
 }
 
-/// A field error as the user sees it: the field's name and what is wrong with it.
+/// A field error as the user sees it: the field's name and what is wrong with it (with the
+/// numbers and field names the problem's message needs).
 pub fn field_failure(e: &FieldError) -> Failure {
     let problem_id = format!("problem-{}", e.kind.code());
+    let args: Vec<(&str, String)> = match &e.kind {
+        FieldErrorKind::MonthsPaidExceedPeriod { max } => vec![("max", max.to_string())],
+        FieldErrorKind::Conflicts { other } | FieldErrorKind::MissingEither { other } => {
+            vec![("other", (*other).to_owned())]
+        }
+        _ => Vec::new(),
+    };
     let problem = if has(&problem_id) {
-        tr(&problem_id)
+        tr_args(&problem_id, &args)
     } else {
         e.to_string()
     };
@@ -177,6 +185,13 @@ pub fn run(a: IssueArgs, out: Out) -> CmdResult {
     let meta = giayto_issuer::read_meta(&a.dir).map_err(|e| issuer_failure(&e))?;
     let data = read_json(&a.data)?;
     let document = document_from_json(doc_type, &data)?;
+    // A book's summary may not be dated after today (docs/format.md §4.6); the issuer
+    // library checks it too, but only after the key is unlocked.
+    if let Some(day) = giayto_model::date::vietnam_date(now()) {
+        document
+            .check_signed_on(day)
+            .map_err(|e| field_failure(&e))?;
+    }
     let holder_key = match &a.holder_pub {
         Some(p) => Some(
             keys::read_public_key(p)

@@ -71,6 +71,7 @@ pub fn issuer_failure(e: &IssuerError) -> Failure {
         }
         IssuerError::BadId { id } => Failure::new("error-bad-id").arg("value", id),
         IssuerError::DocumentExpired => Failure::new("error-document-expired"),
+        IssuerError::Field { error, .. } => super::issue::field_failure(error),
         IssuerError::Registry(r) => registry_failure(r),
         IssuerError::PostgresNotBuilt => Failure::new("error-postgres-not-built"),
         IssuerError::NotHolderBound => Failure::new("issue-error-sd-needs-holder"),

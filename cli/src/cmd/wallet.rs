@@ -122,8 +122,8 @@ pub struct AddArgs {
 pub struct PickArgs {
     #[command(flatten)]
     pub read: ReadArgs,
-    /// Document type: cccd, gplx, vehicle or bhyt.
-    #[arg(long = "doc", value_name = "cccd|gplx|vehicle|bhyt")]
+    /// Document type: cccd, gplx, vehicle, bhyt or bhxh.
+    #[arg(long = "doc", value_name = "TYPE")]
     pub doc: Option<String>,
     /// Whose document (a dependent's name; default the holder's).
     #[arg(long)]

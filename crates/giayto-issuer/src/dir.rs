@@ -115,6 +115,15 @@ pub enum IssuerError {
     },
     /// The document has already expired, so no credential can be valid.
     DocumentExpired,
+    /// A field breaks a rule that needs the signing day (docs/format.md §4.6: a social
+    /// insurance book's summary dated after it), in the batch item at `line` (0 for a
+    /// single credential). Nothing was recorded or signed.
+    Field {
+        /// The item's input line.
+        line: u64,
+        /// The field and what is wrong with it.
+        error: giayto_model::FieldError,
+    },
     /// The signing key failed.
     Sign,
     /// The system random number generator failed.
@@ -153,6 +162,8 @@ impl std::fmt::Display for IssuerError {
                 write!(f, "{} is not an issuer directory", dir.display())
             }
             IssuerError::DocumentExpired => write!(f, "the document has already expired"),
+            IssuerError::Field { line: 0, error } => error.fmt(f),
+            IssuerError::Field { line, error } => write!(f, "line {line}: {error}"),
             IssuerError::Sign => write!(f, "signing failed"),
             IssuerError::Random => write!(f, "the system random number generator failed"),
             IssuerError::PostgresNotBuilt => {
@@ -512,8 +523,17 @@ impl Issuer {
         now: i64,
     ) -> Result<Vec<Issued>, IssuerError> {
         let mut rows = Vec::with_capacity(items.len());
+        let today = giayto_model::date::vietnam_date(now);
         for item in items {
             copies::check_keys(&item.options)?;
+            if let Some(day) = today {
+                item.document
+                    .check_signed_on(day)
+                    .map_err(|error| IssuerError::Field {
+                        line: item.line,
+                        error,
+                    })?;
+            }
         }
         for item in items {
             let expires_at = credential_expiry(item.document, now, item.options.valid_days)

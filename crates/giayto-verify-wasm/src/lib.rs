@@ -28,7 +28,7 @@ export interface VerifyResult {
   reason?: string;
   /** Arguments of the reason's message (times, uris, levels), when it has any. */
   reason_args?: Record<string, string>;
-  doc_type?: "cccd" | "gplx" | "vehicle" | "bhyt" | string;
+  doc_type?: "cccd" | "gplx" | "vehicle" | "bhyt" | "bhxh" | string;
   issuer?: string;
   issuer_name?: { vi: string; en: string | null };
   serial?: string;

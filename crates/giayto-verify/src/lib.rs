@@ -569,11 +569,23 @@ impl Verifier {
             (Some(d), Some(root)) => disclosure::check(doc_type, &root, d).map(|d| {
                 info.disclosed = Some(d);
             }),
-            _ => Document::from_cbor(doc_type, &info.claims.document.fields)
-                .map(|document| {
-                    info.document = Some(document);
-                })
-                .map_err(|e| (Verdict::Malformed, Reason::Fields(e))),
+            _ => {
+                let claim = &info.claims.document;
+                // The signing day bounds a book's summary date (docs/format.md §4.6); a
+                // credential signed outside the years dates can hold has no such day.
+                let signed_on = giayto_model::date::vietnam_date(info.claims.issued_at);
+                Document::from_cbor_schema(doc_type, claim.schema_version, &claim.fields)
+                    .and_then(|document| {
+                        if let Some(day) = signed_on {
+                            document.check_signed_on(day)?;
+                        }
+                        Ok(document)
+                    })
+                    .map(|document| {
+                        info.document = Some(document);
+                    })
+                    .map_err(|e| (Verdict::Malformed, Reason::Fields(e)))
+            }
         };
         if let Err((verdict, reason)) = checked {
             return Err(info.reject(verdict, reason));

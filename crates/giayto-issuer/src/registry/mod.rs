@@ -34,7 +34,7 @@ pub const DEFAULT_LIST_SIZE: u64 = 1 << 20;
 pub struct NewCredential {
     /// `cti`.
     pub serial: Vec<u8>,
-    /// Document type name (`cccd`, `gplx`, `vehicle`, `bhyt`).
+    /// Document type name (`cccd`, `gplx`, `vehicle`, `bhyt`, `bhxh`).
     pub doc_type: String,
     /// The holder's personal ID number, when the document has one.
     pub holder_id: Option<String>,
