@@ -723,6 +723,7 @@ fn presentation_vectors() -> Vec<PresentationVector> {
         issued_at: iat,
         nonce: nonce.map(<[u8]>::to_vec),
         disclosures: None,
+        request: None,
     };
     let sign = |k: &SigningKey, typ: &str, p: Vec<u8>| {
         giayto_cose::sign1::sign(k, typ, p).expect("in-memory key signs")
