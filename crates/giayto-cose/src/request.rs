@@ -149,6 +149,35 @@ impl std::fmt::Display for RequestError {
 
 impl std::error::Error for RequestError {}
 
+impl RequestError {
+    /// A stable snake_case code: `not_a_request`, `text_too_long`, the text codes of
+    /// docs/format.md §5 (`bad_base45`, `inflate_limit`, `bad_compression`), the CBOR codes of
+    /// §2 (`truncated`, `trailing_bytes`, `duplicate_map_key`, `not_deterministic`, `too_deep`,
+    /// `bad_cbor`), `bad_member`, `unknown_key`, `lifetime`, `bad_item`, `duplicate_item`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            RequestError::NoPrefix => "not_a_request",
+            RequestError::TooLong { .. } => "text_too_long",
+            RequestError::Text(TextError::Base45) => "bad_base45",
+            RequestError::Text(TextError::TooLarge) => "inflate_limit",
+            RequestError::Text(_) => "bad_compression",
+            RequestError::Cbor(e) => match e {
+                CborError::Truncated => "truncated",
+                CborError::TrailingBytes { .. } => "trailing_bytes",
+                CborError::DuplicateMapKey => "duplicate_map_key",
+                CborError::MapKeysOutOfOrder | CborError::NotDeterministic => "not_deterministic",
+                CborError::TooDeep => "too_deep",
+                _ => "bad_cbor",
+            },
+            RequestError::Invalid { .. } => "bad_member",
+            RequestError::UnknownKey => "unknown_key",
+            RequestError::Lifetime => "lifetime",
+            RequestError::BadItem { .. } => "bad_item",
+            RequestError::DuplicateItem { .. } => "duplicate_item",
+        }
+    }
+}
+
 /// The `NN` of an item `age_over_NN` (decimal, no leading zero, 1 to [`MAX_AGE`]); `None` for
 /// any other name.
 pub fn age_item(name: &str) -> Option<u8> {

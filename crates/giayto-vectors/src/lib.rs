@@ -12,6 +12,7 @@
 
 pub mod dictionary;
 pub mod disclosures;
+pub mod requests;
 pub mod sd_size;
 pub mod size;
 pub mod status;
@@ -958,6 +959,10 @@ pub fn generate() -> Vec<File> {
         File {
             name: "presentations.json",
             bytes: pretty(&presentations),
+        },
+        File {
+            name: "requests.json",
+            bytes: pretty(&requests::file(&root.verifying_key().to_bytes(), &trust)),
         },
         File {
             name: "root.pub",
