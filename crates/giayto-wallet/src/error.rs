@@ -98,6 +98,14 @@ pub enum WalletError {
     AgeNotReached(u8),
     /// Nothing was chosen to share.
     NothingToDisclose,
+    /// A verifier's request (docs/format.md §15) breaks the bounds of the format.
+    Request(giayto_cose::request::RequestError),
+    /// A verifier's request is not open now: it has expired, or its time lies ahead of this
+    /// device's clock by more than the allowed skew. Nothing is signed.
+    RequestClosed,
+    /// A verifier's request requires items this credential cannot answer (the items named);
+    /// nothing is signed: the verifier would refuse a partial answer.
+    RequestUnanswerable(Vec<String>),
 }
 
 impl std::fmt::Display for WalletError {
@@ -147,6 +155,15 @@ impl std::fmt::Display for WalletError {
             WalletError::NoAgePredicate(nn) => write!(f, "no age attestation at or above {nn}"),
             WalletError::AgeNotReached(nn) => write!(f, "age {nn} cannot be proven"),
             WalletError::NothingToDisclose => write!(f, "nothing chosen to share"),
+            WalletError::Request(e) => write!(f, "{e}"),
+            WalletError::RequestClosed => write!(f, "the request is not open now"),
+            WalletError::RequestUnanswerable(items) => {
+                write!(
+                    f,
+                    "the request requires {}, which cannot be answered",
+                    items.join(", ")
+                )
+            }
         }
     }
 }

@@ -14,12 +14,15 @@
 //!   credential is stored under the person whose key its `cnf` names, and presented by signing
 //!   `{1: credential, 2: iat, 3: nonce}` with that key.
 //! * A credential may carry its selective-disclosure copy (docs/format.md §14): the holder
-//!   then shows only chosen fields or an `age_over_NN` attestation (`{…, 4: disclosures}`).
+//!   then shows only chosen fields or an `age_over_NN` attestation (`{…, 4: disclosures}`),
+//!   or answers a verifier's request (`VR1:`, §15) with what the holder confirms of it
+//!   (`{…, 3: its nonce, 4: disclosures, 5: its hash}`).
 //!
 //! See `docs/wallet.md` for what an attacker with the file can and cannot do.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod answer;
 mod codec;
 mod envelope;
 mod error;
@@ -31,6 +34,7 @@ mod sd;
 pub mod storage;
 mod wallet;
 
+pub use answer::{AnswerPlan, ItemAnswer, RequestItem, REQUEST_SKEW};
 pub use envelope::{KdfParams, MAX_WALLET_BYTES};
 pub use error::WalletError;
 pub use hex::hex_lower;
