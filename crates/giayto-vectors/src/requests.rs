@@ -335,7 +335,7 @@ fn altered(key: i64, value: Option<Value>) -> String {
     if let Some(v) = value {
         entries.push((key.into(), v));
     }
-    format!("VR1:{}", base45::encode(&cbor::encode(&cbor::map(entries))))
+    format!("VR1:{}", base45::encode(cbor::encode(&cbor::map(entries))))
 }
 
 /// Every malformed request.
@@ -348,10 +348,7 @@ pub fn bad_requests() -> Vec<BadRequest> {
             return Vec::new();
         };
         entries.swap(0, 1);
-        format!(
-            "VR1:{}",
-            base45::encode(&cbor::encode(&Value::Map(entries)))
-        )
+        format!("VR1:{}", base45::encode(cbor::encode(&Value::Map(entries))))
     };
     let b = |name, description, text, error| BadRequest {
         name,
@@ -423,7 +420,7 @@ pub fn bad_requests() -> Vec<BadRequest> {
                     return Vec::new();
                 };
                 entries.retain(|(k, _)| cbor::as_i64(k) != Some(label::OPTIONAL));
-                format!("VR1:{}", base45::encode(&cbor::encode(&cbor::map(entries))))
+                format!("VR1:{}", base45::encode(cbor::encode(&cbor::map(entries))))
             },
             "bad_member",
         ),

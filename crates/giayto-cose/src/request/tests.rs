@@ -84,7 +84,7 @@ fn malformed_texts_are_refused() {
     );
     // A body that is neither a map nor zlib (an array, 0x81 0x01).
     assert_eq!(
-        Request::from_text(&format!("VR1:{}", base45::encode(&[0x81, 0x01]))),
+        Request::from_text(&format!("VR1:{}", base45::encode([0x81, 0x01]))),
         Err(RequestError::Text(TextError::UnknownForm {
             first: Some(0x81)
         }))
