@@ -847,6 +847,7 @@ test('request code, answer checked against it, withheld details counted', { time
     assert.ok((await driver.findElement(By.id('request-qr')).getAttribute('alt')).includes('Khách sạn Hoa Sen'));
     assert.ok((await $text('request-summary')).includes('Khách sạn Hoa Sen'));
     assert.deepEqual(await driver.executeScript(LAYOUT, true), [], 'request panel layout');
+    fs.writeFileSync(path.join(artefacts, 'request-made-vi.png'), await driver.takeScreenshot(), 'base64');
 
     // The wallet answers; the page checks the answer against its request.
     const paste = async (text) => {
@@ -867,6 +868,7 @@ test('request code, answer checked against it, withheld details counted', { time
     assert.ok(!r.card.includes('001196012345') && !r.card.includes('17/05/1996'), `only what was asked: ${r.card}`);
     assert.equal(await $text('withheld'), message('vi', 'web-withheld', { withheld: '18' }));
     assert.ok((await $text('request-note')).includes('Khách sạn Hoa Sen'), await $text('request-note'));
+    fs.writeFileSync(path.join(artefacts, 'request-answer-vi.png'), await driver.takeScreenshot(), 'base64');
 
     // An answer made for another verifier's request: its own verdict, the disclosed details
     // still shown as signed but not accepted.
