@@ -63,6 +63,8 @@ enum Command {
     Bundle(cmd::status::BundleArgs),
     /// Verify a credential: QR text, @file, an image of the code, or - for stdin.
     Verify(cmd::verify::VerifyArgs),
+    /// Make a verifier's request (VR1:) for chosen fields, for the holder's wallet to answer.
+    Request(cmd::request::RequestArgs),
     /// Run a service: the verification service for third-party back ends (--verify), or a published
     /// status list folder (--publish).
     Serve(serve::ServeArgs),
@@ -158,6 +160,7 @@ fn run(command: Command, out: Out) -> failure::CmdResult {
         Command::Status(c) => cmd::status::run(c, out),
         Command::Bundle(a) => cmd::status::bundle(&a, out),
         Command::Verify(a) => cmd::verify::run(a, out),
+        Command::Request(a) => cmd::request::run(a, out),
         Command::Serve(a) => serve::run(a, out),
         Command::Qr(c) => cmd::qr::run(c, out),
         Command::Wallet(c) => cmd::wallet::run(c, out),

@@ -1,5 +1,6 @@
 //! The subcommands.
 
+pub mod answer;
 pub mod batch;
 pub mod cccd;
 pub mod copies;
@@ -7,6 +8,7 @@ pub mod demo;
 pub mod issue;
 pub mod issuer;
 pub mod qr;
+pub mod request;
 pub mod root;
 pub mod status;
 pub mod verify;

@@ -161,6 +161,16 @@ pub struct PresentArgs {
     /// file written.
     #[arg(long)]
     pub dry_run: bool,
+    /// Answer a verifier's request (VR1:): its text, @file, an image of its code, or - for
+    /// stdin. Shows who asks for what and why, and asks for consent.
+    #[arg(long, value_name = "REQUEST")]
+    pub request: Option<String>,
+    /// With --request: consent without asking (for scripts; the screen is still printed).
+    #[arg(long, requires = "request")]
+    pub yes: bool,
+    /// With --request: also share the optional items the credential can answer.
+    #[arg(long, requires = "request")]
+    pub share_optional: bool,
 }
 
 #[derive(Args, Debug)]
@@ -386,11 +396,16 @@ pub fn wallet_failure(e: &WalletError, path: &Path) -> Failure {
         WalletError::NoCopiesLeft => Failure::new("wallet-error-no-copies-left"),
         WalletError::CopyKeyUnknown => Failure::new("wallet-error-copy-key-unknown"),
         WalletError::CopyCount { max } => Failure::new("wallet-error-copy-count").arg("max", max),
+        WalletError::Request(e) => super::request::request_failure(e),
+        WalletError::RequestClosed => Failure::new("request-error-closed"),
+        WalletError::RequestUnanswerable(items) => {
+            Failure::new("wallet-error-request-unanswerable").arg("items", items.join(", "))
+        }
         _ => Failure::new("error-random"),
     }
 }
 
-fn open(read: &ReadArgs) -> Result<Wallet, Failure> {
+pub(super) fn open(read: &ReadArgs) -> Result<Wallet, Failure> {
     let path = &read.path.wallet;
     if !path.exists() {
         return Err(Failure::new("wallet-error-missing").arg("path", path.display()));
@@ -422,7 +437,7 @@ fn open_password(path: &WalletPath) -> Result<Wallet, Failure> {
 }
 
 /// Person `index` of an open wallet (an index the wallet itself gave).
-fn person_at<'w>(
+pub(super) fn person_at<'w>(
     wallet: &'w Wallet,
     index: usize,
     path: &Path,
@@ -444,7 +459,7 @@ fn person_label(p: &giayto_wallet::Person) -> String {
     }
 }
 
-fn doc_name(code: u64) -> String {
+pub(super) fn doc_name(code: u64) -> String {
     DocType::from_code(code)
         .map(|t| t.as_str().to_owned())
         .unwrap_or_else(|| code.to_string())
@@ -688,7 +703,7 @@ fn list(a: ReadArgs, out: Out) -> CmdResult {
     Ok(EXIT_OK)
 }
 
-fn pick(wallet: &Wallet, a: &PickArgs) -> Result<usize, Failure> {
+pub(super) fn pick(wallet: &Wallet, a: &PickArgs) -> Result<usize, Failure> {
     let path = &a.read.path.wallet;
     let doc = a.doc.as_deref().map(doc_type).transpose()?;
     let person = match &a.person {
@@ -987,6 +1002,9 @@ fn write_new(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
 }
 
 fn present(a: PresentArgs, out: Out) -> CmdResult {
+    if let Some(src) = a.request.clone() {
+        return super::answer::present_answer(a, &src, out);
+    }
     let path = a.pick.read.path.wallet.clone();
     let nonce = a.nonce.as_deref().map(parse_nonce).transpose()?;
     for p in [&a.png, &a.out].into_iter().flatten() {
@@ -1239,7 +1257,7 @@ fn selection_failure(e: &WalletError, doc_type: u64, path: &Path) -> Failure {
 /// The leaves chosen, what they show (`[{name, value}]`: the card's JSON value of each field,
 /// `true` for a predicate) and how many of the type's leaves stay withheld (as the verifier
 /// counts them, docs/format.md §14.4).
-fn shared_values(
+pub(super) fn shared_values(
     chosen: &[giayto_wallet::Selected],
     stored: &giayto_wallet::StoredCredential,
     doc_type: u64,

@@ -13,6 +13,7 @@
 pub mod dictionary;
 pub mod disclosures;
 pub mod later;
+pub mod requests;
 pub mod sd_size;
 pub mod size;
 pub mod status;
@@ -732,6 +733,7 @@ fn presentation_vectors() -> Vec<PresentationVector> {
         issued_at: iat,
         nonce: nonce.map(<[u8]>::to_vec),
         disclosures: None,
+        request: None,
     };
     let sign = |k: &SigningKey, typ: &str, p: Vec<u8>| {
         giayto_cose::sign1::sign(k, typ, p).expect("in-memory key signs")
@@ -973,6 +975,10 @@ pub fn generate() -> Vec<File> {
         File {
             name: "presentations.json",
             bytes: pretty(&presentations),
+        },
+        File {
+            name: "requests.json",
+            bytes: pretty(&requests::file(&root.verifying_key().to_bytes(), &trust)),
         },
         File {
             name: "root.pub",

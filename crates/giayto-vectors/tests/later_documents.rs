@@ -195,6 +195,7 @@ fn a_book_and_a_company_car_disclose_their_new_fields() {
             credential: copy.credential.clone(),
             issued_at: AT,
             nonce: None,
+            request: None,
             disclosures: Some(copy.disclose(&indices).unwrap()),
         };
         let text = text::encode(text::Kind::Presentation, &sd_size::present(&payload), None);

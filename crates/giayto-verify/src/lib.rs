@@ -17,6 +17,10 @@
 //! freshness window, then every check above on the credential inside (see [`VerifiedPresentation`]
 //! and `Verifier::verify_presentation_with_nonce`).
 //!
+//! A relying party that showed a verifier's request (`VR1:`, docs/format.md §15) checks the
+//! holder's answer against it with [`Verifier::check_answer`]: bound to that request, made
+//! before it closed, and disclosing everything it requires.
+//!
 //! ```
 //! # use giayto_cose::{claims::*, sign1, text, CREDENTIAL_TYP};
 //! # use giayto_model::{DocType, Document};
@@ -59,6 +63,7 @@ mod foreign;
 pub mod json;
 mod presentation;
 mod report;
+mod request;
 mod status;
 mod verdict;
 
@@ -73,10 +78,12 @@ pub use disclosure::{Disclosed, DisclosedField};
 pub use ed25519_dalek::VerifyingKey;
 pub use foreign::ForeignCode;
 pub use giayto_cose::claims::{CredentialClaims, StatusRef};
+pub use giayto_cose::request::RequestError;
 pub use giayto_model::{DocType, Document};
 pub use giayto_trust::{IssuerEntry, TrustError, TrustList};
 pub use presentation::{VerifiedPresentation, DEFAULT_PRESENTATION_WINDOW};
 pub use report::{Arg, CodeKind, CredentialView, PresentationInfo, Report, TrustSummary};
+pub use request::{item_defined_for, item_known, Request};
 pub use verdict::{Reason, Verdict, REASON_CODES};
 
 use giayto_cose::claims::ClaimsError;

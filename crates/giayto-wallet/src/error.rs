@@ -110,6 +110,14 @@ pub enum WalletError {
         /// The most at once.
         max: usize,
     },
+    /// A verifier's request (docs/format.md §15) breaks the bounds of the format.
+    Request(giayto_cose::request::RequestError),
+    /// A verifier's request is not open now: it has expired, or its time lies ahead of this
+    /// device's clock by more than the allowed skew. Nothing is signed.
+    RequestClosed,
+    /// A verifier's request requires items this credential cannot answer (the items named);
+    /// nothing is signed: the verifier would refuse a partial answer.
+    RequestUnanswerable(Vec<String>),
 }
 
 impl std::fmt::Display for WalletError {
@@ -168,6 +176,15 @@ impl std::fmt::Display for WalletError {
             }
             WalletError::CopyCount { max } => {
                 write!(f, "one-time keys are made 1 to {max} at a time")
+            }
+            WalletError::Request(e) => write!(f, "{e}"),
+            WalletError::RequestClosed => write!(f, "the request is not open now"),
+            WalletError::RequestUnanswerable(items) => {
+                write!(
+                    f,
+                    "the request requires {}, which cannot be answered",
+                    items.join(", ")
+                )
             }
         }
     }

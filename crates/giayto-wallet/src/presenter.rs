@@ -41,6 +41,7 @@ impl Presenter {
             issued_at: now,
             nonce: nonce.map(<[u8]>::to_vec),
             disclosures: None,
+            request: None,
         };
         sign1::sign(&self.key, PRESENTATION_TYP, payload.to_bytes()).map_err(|_| WalletError::Sign)
     }
@@ -92,6 +93,7 @@ impl Presenter {
             issued_at: now,
             nonce: nonce.map(<[u8]>::to_vec),
             disclosures: Some(disclosures),
+            request: None,
         };
         sign1::sign(&self.key, PRESENTATION_TYP, payload.to_bytes()).map_err(|_| WalletError::Sign)
     }
