@@ -942,3 +942,73 @@ fn a_batch_writes_each_holders_one_time_copies() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn answers_to_verifier_requests_use_one_copy_each() {
+    let s = setup();
+    let (text, sd, _) = s.issue_copies("cccd", &sample("cccd"), 2);
+    ok(&s.add(&text, &sd));
+    let mut serials = HashSet::new();
+    for (i, left) in [(1, 1), (2, 0)] {
+        let req = format!("req{i}.txt");
+        let ans = format!("ans{i}.txt");
+        ok(&s.run(&[
+            "request",
+            "--fields",
+            "full_name,age_over_18",
+            "--doc",
+            "cccd",
+            "--purpose",
+            "Đăng ký lưu trú",
+            "--verifier-name",
+            "Khách sạn Hoa Sen",
+            "--out",
+            &req,
+        ]));
+        let a = ok_json(&s.present(&["--request", &req, "--yes", "--out", &ans]));
+        assert_eq!(a["copies_left"], left, "{a}");
+        s.publish();
+        let out = s.run_verify(
+            &["--json"],
+            &[
+                "--trust",
+                "trust.cwt",
+                "--status",
+                "status",
+                "--request",
+                &format!("@{req}"),
+            ],
+            &format!("@{ans}"),
+        );
+        let v = json(&out);
+        assert_eq!(v["verdict"], "valid", "{v}");
+        assert!(serials.insert(v["serial"].as_str().unwrap().to_owned()));
+    }
+    assert_eq!(
+        s.show()["one_time_copies"],
+        serde_json::json!({"left": 0, "used": 2})
+    );
+    // No copy left: refused before anything is signed or written.
+    ok(&s.run(&[
+        "request",
+        "--fields",
+        "full_name",
+        "--doc",
+        "cccd",
+        "--purpose",
+        "Mở tài khoản",
+        "--verifier-name",
+        "Ngân hàng Mẫu",
+        "--out",
+        "req3.txt",
+    ]));
+    let before = s.wallet_bytes();
+    let out = s.present(&["--request", "req3.txt", "--yes", "--out", "ans3.txt"]);
+    let err = fails(&out, 2);
+    assert!(
+        err.contains("one-time") || err.contains("dùng một lần"),
+        "{err}"
+    );
+    assert!(!s.path().join("ans3.txt").exists());
+    assert_eq!(s.wallet_bytes(), before);
+}

@@ -20,7 +20,9 @@ use giayto_wallet::{AnswerPlan, ItemAnswer, WalletError, REQUEST_SKEW};
 use serde_json::{json, Value};
 
 use super::request::{describe, read_request};
-use super::wallet::{doc_name, open, person_at, pick, shared_values, wallet_failure, PresentArgs};
+use super::wallet::{
+    copies_note, doc_name, open, person_at, pick, shared_values, wallet_failure, PresentArgs,
+};
 use super::{check_parent, print_json, write_atomic};
 use crate::failure::{CmdResult, Failure, EXIT_OK};
 use crate::i18n::{tr, tr_args};
@@ -220,9 +222,28 @@ pub fn present_answer(mut a: PresentArgs, src: &str, out: Out) -> CmdResult {
     let path = a.pick.read.path.wallet.clone();
     let wallet = open(&a.pick.read)?;
     let index = pick(&wallet, &a.pick)?;
-    let presenter = wallet
-        .presenter(index)
-        .map_err(|e| wallet_failure(&e, &path))?;
+    // A credential with one-time copies answers with its next copy (docs/decisions.md D112),
+    // taken out of the wallet only once the holder has agreed, just before signing.
+    let uses_copies = wallet
+        .credentials()
+        .map_err(|e| wallet_failure(&e, &path))?
+        .get(index)
+        .is_some_and(|c| c.uses_one_time_copies());
+    let (presenter, copies_left) = if uses_copies {
+        let (p, left) = wallet.peek_next_copy(index, now()).map_err(|e| match e {
+            WalletError::NoCopiesLeft => Failure::new("wallet-error-no-copies-left")
+                .arg("serial", hex::encode(&stored_serial(&wallet, index))),
+            e => wallet_failure(&e, &path),
+        })?;
+        (p, Some(left))
+    } else {
+        (
+            wallet
+                .presenter(index)
+                .map_err(|e| wallet_failure(&e, &path))?,
+            None,
+        )
+    };
     let person = person_at(&wallet, presenter.person(), &path)?.name.clone();
     let plan = presenter
         .plan(&request)
@@ -233,8 +254,14 @@ pub fn present_answer(mut a: PresentArgs, src: &str, out: Out) -> CmdResult {
         .get(index)
         .cloned()
         .ok_or_else(|| wallet_failure(&WalletError::NoSuchCredential, &path))?;
-    // The lock is released while the holder decides.
-    drop(wallet);
+    // The lock is released while the holder decides, unless a one-time copy is to be taken
+    // after the decision (then no other run may take the same copy meanwhile).
+    let mut wallet = if uses_copies {
+        Some(wallet)
+    } else {
+        drop(wallet);
+        None
+    };
     let doc = doc_name(presenter.doc_type());
     let everything = plan.selection(true);
     let (_, shown_all, _) = shared_values(&everything, &stored, presenter.doc_type());
@@ -311,6 +338,11 @@ pub fn present_answer(mut a: PresentArgs, src: &str, out: Out) -> CmdResult {
     let chosen = plan.selection(with_optional);
     let (chosen, shown, withheld) = shared_values(&chosen, &stored, presenter.doc_type());
     let at = now();
+    if let Some(w) = wallet.as_mut() {
+        w.take_copy_of(index, &presenter, at)
+            .map_err(|e| wallet_failure(&e, &path))?;
+    }
+    drop(wallet);
     let cose = presenter
         .sign_answer(&chosen, &request, at)
         .map_err(|e| wallet_failure(&e, &path))?;
@@ -339,7 +371,8 @@ pub fn present_answer(mut a: PresentArgs, src: &str, out: Out) -> CmdResult {
             "{}",
             json!({"text": qr_text, "issued_at": rfc3339(at), "doc_type": doc, "person": person,
                    "nonce": hex::encode(&request.nonce), "request": describe(&request),
-                   "request_hash": hash, "disclosed": shown, "withheld": withheld})
+                   "request_hash": hash, "disclosed": shown, "withheld": withheld,
+                   "copies_left": copies_left})
         );
     } else {
         let qr = giayto_qr::render_terminal(&qr_text, EccLevel::Q, super::qr::terminal_style())
@@ -358,6 +391,7 @@ pub fn present_answer(mut a: PresentArgs, src: &str, out: Out) -> CmdResult {
             ]
         )
     );
+    copies_note(copies_left);
     Ok(EXIT_OK)
 }
 
@@ -374,4 +408,13 @@ mod tests {
             assert!(!is_yes(n), "{n:?}");
         }
     }
+}
+
+/// The serial of credential `index`, for messages.
+fn stored_serial(wallet: &giayto_wallet::Wallet, index: usize) -> Vec<u8> {
+    wallet
+        .credentials()
+        .ok()
+        .and_then(|c| c.get(index).map(|c| c.claims.serial.clone()))
+        .unwrap_or_default()
 }

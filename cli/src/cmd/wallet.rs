@@ -1229,7 +1229,7 @@ fn one_time_copy(
 }
 
 /// Say, in the user's language, when a presentation leaves few one-time copies or none.
-fn copies_note(left: Option<usize>) {
+pub(super) fn copies_note(left: Option<usize>) {
     match left {
         Some(0) => crate::errln!("{}", tr("wallet-copies-last")),
         Some(n) if n <= giayto_wallet::COPIES_LOW => crate::errln!(

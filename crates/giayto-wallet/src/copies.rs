@@ -283,20 +283,67 @@ impl Wallet {
         now: i64,
     ) -> Result<(Presenter, Vec<crate::Selected>, usize), WalletError> {
         let (presenter, selected, left) = self.peek_copy(index, fields, age_over, now)?;
+        self.take_copy_of(index, &presenter, now)?;
+        Ok((presenter, selected, left))
+    }
+
+    /// The presenter of credential `index`'s next unexpired one-time copy, whatever it will be
+    /// asked to show (for planning an answer to a verifier's request, docs/format.md §15), and
+    /// the copies that would be left after it. Changes nothing; [`Wallet::take_copy_of`] takes it.
+    pub fn peek_next_copy(
+        &self,
+        index: usize,
+        now: i64,
+    ) -> Result<(Presenter, usize), WalletError> {
+        self.readable()?;
+        let c = self
+            .contents
+            .credentials
+            .get(index)
+            .ok_or(WalletError::NoSuchCredential)?;
+        let held = c
+            .copies
+            .iter()
+            .find(|h| !h.expired(now))
+            .ok_or(WalletError::NoCopiesLeft)?;
+        let presenter = Presenter {
+            key: ed25519_dalek::SigningKey::from_bytes(&held.seed),
+            person: c.person,
+            doc_type: c.claims.document.doc_type,
+            credential: Vec::new(),
+            sd: Some(held.copy.clone()),
+            one_time: true,
+        };
+        Ok((presenter, c.copies_left(now).saturating_sub(1)))
+    }
+
+    /// Take the one-time copy `presenter` presents (from [`Wallet::peek_copy`] or
+    /// [`Wallet::peek_next_copy`]) out of credential `index`: the wallet is written without it
+    /// (and without expired copies) before this returns, so it is never shown twice. A copy no
+    /// longer held (taken by another run meanwhile) is [`WalletError::NoCopiesLeft`].
+    pub fn take_copy_of(
+        &mut self,
+        index: usize,
+        presenter: &Presenter,
+        now: i64,
+    ) -> Result<(), WalletError> {
+        self.readable()?;
+        let used = presenter
+            .sd
+            .as_ref()
+            .map(|copy| copy.credential.clone())
+            .ok_or(WalletError::NoCopiesLeft)?;
         let c = self
             .contents
             .credentials
             .get_mut(index)
             .ok_or(WalletError::NoSuchCredential)?;
-        let used = presenter
-            .sd
-            .as_ref()
-            .map(|copy| copy.credential.clone())
-            .unwrap_or_default();
+        if !c.copies.iter().any(|h| h.copy.credential == used) {
+            return Err(WalletError::NoCopiesLeft);
+        }
         c.copies
             .retain(|h| h.copy.credential != used && !h.expired(now));
         c.copies_used = c.copies_used.saturating_add(1);
-        self.save()?;
-        Ok((presenter, selected, left))
+        self.save()
     }
 }

@@ -38,8 +38,8 @@ mod sd;
 pub mod storage;
 mod wallet;
 
-pub use copies::{COPIES_LOW, MAX_HELD_COPIES, MAX_PENDING_KEYS};
 pub use answer::{AnswerPlan, ItemAnswer, RequestItem, REQUEST_SKEW};
+pub use copies::{COPIES_LOW, MAX_HELD_COPIES, MAX_PENDING_KEYS};
 pub use envelope::{KdfParams, MAX_WALLET_BYTES};
 pub use error::WalletError;
 pub use hex::hex_lower;
