@@ -232,7 +232,7 @@ pub fn present_answer(mut a: PresentArgs, src: &str, out: Out) -> CmdResult {
     let (presenter, copies_left) = if uses_copies {
         let (p, left) = wallet.peek_next_copy(index, now()).map_err(|e| match e {
             WalletError::NoCopiesLeft => Failure::new("wallet-error-no-copies-left")
-                .arg("serial", hex::encode(&stored_serial(&wallet, index))),
+                .arg("serial", hex::encode(stored_serial(&wallet, index))),
             e => wallet_failure(&e, &path),
         })?;
         (p, Some(left))
