@@ -395,6 +395,15 @@ pub fn present_answer(mut a: PresentArgs, src: &str, out: Out) -> CmdResult {
     Ok(EXIT_OK)
 }
 
+/// The serial of credential `index`, for messages.
+fn stored_serial(wallet: &giayto_wallet::Wallet, index: usize) -> Vec<u8> {
+    wallet
+        .credentials()
+        .ok()
+        .and_then(|c| c.get(index).map(|c| c.claims.serial.clone()))
+        .unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -408,13 +417,4 @@ mod tests {
             assert!(!is_yes(n), "{n:?}");
         }
     }
-}
-
-/// The serial of credential `index`, for messages.
-fn stored_serial(wallet: &giayto_wallet::Wallet, index: usize) -> Vec<u8> {
-    wallet
-        .credentials()
-        .ok()
-        .and_then(|c| c.get(index).map(|c| c.claims.serial.clone()))
-        .unwrap_or_default()
 }
