@@ -224,12 +224,8 @@ mod tests {
             last_modified: None,
             checked_at: 5,
         };
-        cache
-            .write_list(&meta.url, Some(b"first"), &meta)
-            .unwrap();
-        cache
-            .write_list(&meta.url, Some(b"second"), &meta)
-            .unwrap();
+        cache.write_list(&meta.url, Some(b"first"), &meta).unwrap();
+        cache.write_list(&meta.url, Some(b"second"), &meta).unwrap();
         let lists = cache.read_lists(10).unwrap();
         assert_eq!(lists.len(), 1);
         assert_eq!(lists[0].bytes, b"second");

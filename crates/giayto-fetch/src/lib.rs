@@ -423,9 +423,7 @@ pub struct Refreshed {
 impl Refreshed {
     /// Whether any item was replaced (a verifier built before is out of date).
     pub fn changed(&self) -> bool {
-        self.events
-            .iter()
-            .any(|e| e.outcome == Ok(Change::Updated))
+        self.events.iter().any(|e| e.outcome == Ok(Change::Updated))
     }
 
     /// The failures and refusals.
@@ -496,10 +494,10 @@ impl Fetcher {
                     if let Ok(list) = TrustList::verify(&cached.bytes, &self.root) {
                         if list.sequence >= state.trust_sequence {
                             // Validators from another url are not sent to this one.
-                            let meta = cached
-                                .meta
-                                .filter(|m| m.url == url)
-                                .unwrap_or(Meta { url, ..Meta::default() });
+                            let meta = cached.meta.filter(|m| m.url == url).unwrap_or(Meta {
+                                url,
+                                ..Meta::default()
+                            });
                             held.trust = Some(HeldTrust {
                                 bytes: cached.bytes,
                                 meta,
@@ -740,7 +738,9 @@ impl Fetcher {
             }
         }
         let mut tentative = state.clone();
-        tentative.accept(&probe, now).map_err(FetchError::Rollback)?;
+        tentative
+            .accept(&probe, now)
+            .map_err(FetchError::Rollback)?;
         self.cache
             .write_list(&wanted.uri, Some(&list.bytes), &list.meta)?;
         held.lists.insert(wanted.uri.clone(), list);
@@ -810,7 +810,9 @@ fn take_list(
     let mut probe = trust_only.clone();
     probe.add_status_list(&bytes)?;
     let Some(loaded) = probe.status_lists().next() else {
-        return Err(StatusLoadError::Invalid(giayto_status::StatusError::BadSignature));
+        return Err(StatusLoadError::Invalid(
+            giayto_status::StatusError::BadSignature,
+        ));
     };
     let mut meta = meta.unwrap_or_default();
     if meta.url != loaded.token.uri {

@@ -158,7 +158,11 @@ fn is_public_v6(ip: Ipv6Addr) -> bool {
 /// [`crate::http::Resolver`]).
 pub(crate) fn check_literal_host(url: &Url, allow_private: bool) -> Result<(), FetchError> {
     let host = url.host_str().unwrap_or_default();
-    let Ok(ip) = host.trim_start_matches('[').trim_end_matches(']').parse::<IpAddr>() else {
+    let Ok(ip) = host
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .parse::<IpAddr>()
+    else {
         return Ok(());
     };
     if address_allowed(ip, allow_private) {
@@ -177,8 +181,12 @@ mod tests {
     #[test]
     fn a_status_uri_must_be_under_the_prefix() {
         let scope = Scope::prefix("https://giayto.example/st/VN.BCA.C06/", false).unwrap();
-        assert!(scope.check("https://giayto.example/st/VN.BCA.C06/1").is_ok());
-        assert!(scope.check("https://GIAYTO.example:443/st/VN.BCA.C06/2#x").is_ok());
+        assert!(scope
+            .check("https://giayto.example/st/VN.BCA.C06/1")
+            .is_ok());
+        assert!(scope
+            .check("https://GIAYTO.example:443/st/VN.BCA.C06/2#x")
+            .is_ok());
         for bad in [
             "http://giayto.example/st/VN.BCA.C06/1",
             "ftp://giayto.example/st/VN.BCA.C06/1",
@@ -237,7 +245,12 @@ mod tests {
             assert!(!address_allowed(ip, false), "{private}");
             assert!(address_allowed(ip, true), "{private}");
         }
-        for public in ["1.1.1.1", "203.113.131.1", "2606:4700::1111", "::ffff:8.8.8.8"] {
+        for public in [
+            "1.1.1.1",
+            "203.113.131.1",
+            "2606:4700::1111",
+            "::ffff:8.8.8.8",
+        ] {
             let ip: IpAddr = public.parse().unwrap();
             assert!(address_allowed(ip, false), "{public}");
         }
@@ -248,6 +261,9 @@ mod tests {
         ));
         assert!(check_literal_host(&literal, true).is_ok());
         let name = Url::parse("https://localhost/st/1").unwrap();
-        assert!(check_literal_host(&name, false).is_ok(), "names: at resolution");
+        assert!(
+            check_literal_host(&name, false).is_ok(),
+            "names: at resolution"
+        );
     }
 }

@@ -38,7 +38,7 @@ use tokio::sync::Semaphore;
 
 pub use axum::Router;
 pub use metrics::Metrics;
-pub use publish::{publish_router, MEDIA_TYPE};
+pub use publish::{publish_router, MEDIA_TYPE, TRUST_FILE, TRUST_MEDIA_TYPE};
 
 /// Limits of the service. [`Limits::default`] is what `giayto serve` uses.
 #[derive(Debug, Clone, Copy)]
