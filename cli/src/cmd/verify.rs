@@ -4,6 +4,7 @@ use clap::{Args, ValueEnum};
 use giayto_verify::Policy;
 
 use crate::failure::{CmdResult, EXIT_INVALID, EXIT_OK};
+use crate::fetch::FetchArgs;
 use crate::i18n::tr_args;
 use crate::input::{codes_from_input, human_time, now, parse_time};
 use crate::load::{parse_nonce, VerifierSource};
@@ -22,6 +23,8 @@ pub enum PolicyArg {
 pub struct VerifyArgs {
     #[command(flatten)]
     pub source: VerifierSource,
+    #[command(flatten)]
+    pub fetch: FetchArgs,
     /// Accept a credential whose status list is missing, with a warning, instead of the
     /// default verdict stale_status.
     #[arg(long)]
@@ -53,7 +56,15 @@ pub fn run(a: VerifyArgs, out: Out) -> CmdResult {
         None => now(),
     };
     let nonce = a.nonce.as_deref().map(parse_nonce).transpose()?;
-    let loaded = a.source.load()?;
+    let (loaded, codes) = if a.fetch.fetch {
+        // The codes first: the status lists they name are the ones fetched.
+        let codes = codes_from_input(&a.input)?;
+        let loaded = crate::fetch::load_for_codes(&a.source, &a.fetch, &codes)?;
+        (loaded, codes)
+    } else {
+        let loaded = a.source.load()?;
+        (loaded, codes_from_input(&a.input)?)
+    };
     let verifier = loaded
         .verifier
         .with_policy(match a.policy {
@@ -64,7 +75,6 @@ pub fn run(a: VerifyArgs, out: Out) -> CmdResult {
         .with_status_grace(i64::from(a.status_grace) * 3600)
         .with_expected_nonce(nonce)
         .with_presentation_window(i64::from(a.presentation_window));
-    let codes = codes_from_input(&a.input)?;
     let mut all_valid = true;
     for (i, code) in codes.iter().enumerate() {
         let report = verifier.check(code, at);

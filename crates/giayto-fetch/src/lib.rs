@@ -102,6 +102,37 @@ impl Config {
     }
 }
 
+/// The rule of docs/format.md §9.7 a uri breaks.
+#[non_exhaustive]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rule {
+    /// Not an absolute url with a host.
+    NotAUrl,
+    /// Not `https` (or `http` when allowed), or another scheme than the scope's.
+    Scheme,
+    /// Another host or port than the issuer's prefix (or the trust list's url).
+    Host,
+    /// A path outside the issuer's prefix (or the trust list's folder).
+    Path,
+    /// A user name or password in the url.
+    UserInfo,
+    /// The trust list gives the issuer no status uri prefix: nothing of it may be fetched.
+    NoPrefix,
+}
+
+impl std::fmt::Display for Rule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Rule::NotAUrl => "not an absolute url with a host",
+            Rule::Scheme => "only https may be fetched, and only with the prefix's scheme",
+            Rule::Host => "another host or port than the issuer's prefix",
+            Rule::Path => "a path outside the issuer's prefix",
+            Rule::UserInfo => "a user name or password in the url",
+            Rule::NoPrefix => "the trust list gives its issuer no status uri prefix",
+        })
+    }
+}
+
 /// Why a fetch was refused or failed. A refused item changes neither the cache nor the
 /// device state.
 #[non_exhaustive]
@@ -113,7 +144,7 @@ pub enum FetchError {
         /// The uri.
         uri: String,
         /// Which rule refused it.
-        why: &'static str,
+        rule: Rule,
     },
     /// The host is, or resolves only to, a private, loopback or link-local address.
     PrivateAddress {
@@ -195,7 +226,7 @@ impl FetchError {
 impl std::fmt::Display for FetchError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            FetchError::NotAllowed { uri, why } => write!(f, "{uri} may not be fetched: {why}"),
+            FetchError::NotAllowed { uri, rule } => write!(f, "{uri} may not be fetched: {rule}"),
             FetchError::PrivateAddress { host } => {
                 write!(f, "{host} is a private, loopback or link-local address")
             }
@@ -390,6 +421,7 @@ pub enum Change {
 }
 
 /// Which item an [`Event`] is about.
+#[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Item {
     /// The trust list, at its url.
@@ -675,14 +707,14 @@ impl Fetcher {
             .find_map(|e| e.status_uri_prefix.clone())
             .ok_or_else(|| FetchError::NotAllowed {
                 uri: wanted.uri.clone(),
-                why: "the trust list gives its issuer no status uri prefix",
+                rule: Rule::NoPrefix,
             })?;
         let scope = Scope::prefix(&prefix, self.config.allow_http)?;
         let url = scope.check(&wanted.uri)?;
         if !wanted.uri.starts_with(&prefix) {
             return Err(FetchError::NotAllowed {
                 uri: wanted.uri.clone(),
-                why: "a path outside the issuer's prefix",
+                rule: Rule::Path,
             });
         }
         let (validators, old_issued_at) = match held

@@ -5,7 +5,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use reqwest::Url;
 
-use crate::FetchError;
+use crate::{FetchError, Rule};
 
 /// Where one fetch may go: the uri asked for and every redirect must stay inside it.
 #[derive(Debug, Clone)]
@@ -18,21 +18,21 @@ pub(crate) struct Scope {
 /// Parse a uri and check the parts that do not depend on a scope: an absolute `https` url
 /// (`http` only when allowed), with a host and no user name or password.
 pub(crate) fn parse_url(uri: &str, allow_http: bool) -> Result<Url, FetchError> {
-    let refused = |why: &'static str| FetchError::NotAllowed {
+    let refused = |rule: Rule| FetchError::NotAllowed {
         uri: uri.to_owned(),
-        why,
+        rule,
     };
-    let url = Url::parse(uri).map_err(|_| refused("not an absolute url"))?;
+    let url = Url::parse(uri).map_err(|_| refused(Rule::NotAUrl))?;
     match url.scheme() {
         "https" => {}
         "http" if allow_http => {}
-        _ => return Err(refused("only https may be fetched")),
+        _ => return Err(refused(Rule::Scheme)),
     }
     if url.host().is_none() {
-        return Err(refused("no host"));
+        return Err(refused(Rule::NotAUrl));
     }
     if !url.username().is_empty() || url.password().is_some() {
-        return Err(refused("a user name or password in the url"));
+        return Err(refused(Rule::UserInfo));
     }
     Ok(url)
 }
@@ -71,28 +71,28 @@ impl Scope {
 
     /// [`Scope::check`] of a parsed url (a redirect's target).
     pub(crate) fn check_url(&self, url: &Url) -> Result<(), FetchError> {
-        let refused = |why: &'static str| FetchError::NotAllowed {
+        let refused = |rule: Rule| FetchError::NotAllowed {
             uri: url.to_string(),
-            why,
+            rule,
         };
         if url.scheme() != self.base.scheme() {
-            return Err(refused("another scheme than the issuer's prefix"));
+            return Err(refused(Rule::Scheme));
         }
         if !self.allow_http && url.scheme() != "https" {
-            return Err(refused("only https may be fetched"));
+            return Err(refused(Rule::Scheme));
         }
         if url.host() != self.base.host() {
-            return Err(refused("another host than the issuer's prefix"));
+            return Err(refused(Rule::Host));
         }
         if url.port_or_known_default() != self.base.port_or_known_default() {
-            return Err(refused("another port than the issuer's prefix"));
+            return Err(refused(Rule::Host));
         }
         if !url.username().is_empty() || url.password().is_some() {
-            return Err(refused("a user name or password in the url"));
+            return Err(refused(Rule::UserInfo));
         }
         // The parser has already removed `.` and `..` segments (also percent-encoded ones).
         if !url.path().starts_with(self.base.path()) {
-            return Err(refused("a path outside the issuer's prefix"));
+            return Err(refused(Rule::Path));
         }
         Ok(())
     }
