@@ -175,3 +175,172 @@ fn ok_out(out: std::process::Output) -> std::process::Output {
     ok(&out);
     out
 }
+
+/// One HTTP/1.1 exchange with the service on `addr`; the whole response.
+fn exchange(addr: &str, request: &str) -> String {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    response
+}
+
+fn post_verify(addr: &str, text: &str) -> String {
+    let body = serde_json::json!({ "text": text }).to_string();
+    let response = exchange(
+        addr,
+        &format!(
+            "POST /v1/verify HTTP/1.1\r\nhost: test\r\nconnection: close\r\n\
+             content-type: application/json\r\ncontent-length: {}\r\n\r\n{body}",
+            body.len()
+        ),
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(response.split("\r\n\r\n").nth(1).unwrap()).unwrap();
+    json["verdict"].as_str().unwrap().to_owned()
+}
+
+/// `serve --verify --fetch`: the lists are fetched at start, a revocation published later is
+/// learnt at SIGHUP (a refresh of everything) and swapped in, and /healthz shows the new list.
+#[test]
+fn serve_fetches_its_lists_and_refreshes_them() {
+    use std::io::BufRead;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let prefix = format!("{base}/st/VN.BCA.C06/");
+    let w = World::empty(command_with).set_up(
+        "Cục Cảnh sát QLHC về TTXH",
+        &["--status-uri-prefix", &prefix],
+    );
+    let (text, serial) = w.issue("cccd", &common::sample("cccd"));
+    w.publish("published");
+    std::fs::copy(
+        w.path().join("trust.cwt"),
+        w.path().join("published/trust.cwt"),
+    )
+    .unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = runtime.spawn(giayto_serve::serve(
+        listener,
+        giayto_serve::publish_router(w.path().join("published")),
+        async {
+            let _ = stopped.await;
+        },
+    ));
+    // A first `verify --fetch` fills the cache the service then starts from.
+    let first = w.run(&[
+        "verify",
+        "--root",
+        "root/root.pub",
+        "--fetch",
+        "--trust-url",
+        &format!("{base}/trust.cwt"),
+        "--cache",
+        "cache",
+        "--allow-http",
+        "--allow-private-addresses",
+        &text,
+    ]);
+    ok(&first);
+
+    let mut child = w
+        .command_with(
+            &[
+                "--lang",
+                "en",
+                "serve",
+                "--verify",
+                "--root",
+                "root/root.pub",
+                "--fetch",
+                "--trust-url",
+                &format!("{base}/trust.cwt"),
+                "--cache",
+                "cache",
+                "--allow-http",
+                "--allow-private-addresses",
+                "--listen",
+                "127.0.0.1:0",
+            ],
+            &[],
+        )
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let (lines_tx, lines) = std::sync::mpsc::channel::<String>();
+    let reader = std::io::BufReader::new(child.stderr.take().unwrap());
+    std::thread::spawn(move || {
+        for line in reader.lines().map_while(Result::ok) {
+            if lines_tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let next_line = |what: &str| {
+        lines
+            .recv_timeout(std::time::Duration::from_secs(20))
+            .unwrap_or_else(|_| panic!("no log line ({what})"))
+    };
+    let first_line = next_line("listening");
+    let addr = first_line
+        .split("http://")
+        .nth(1)
+        .and_then(|r| r.split_whitespace().next())
+        .map(|a| a.trim_end_matches('.').to_owned())
+        .unwrap_or_else(|| panic!("no address in {first_line:?}"));
+    assert_eq!(post_verify(&addr, &text), "valid");
+
+    ok(&w.run(&["revoke", "--dir", "iss", &serial, "--reason", "Thử nghiệm"]));
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    w.publish("published");
+    let status = std::process::Command::new("kill")
+        .args(["-HUP", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    loop {
+        let line = next_line("refreshed");
+        assert!(!line.contains("fetch failed"), "{line}");
+        if line.starts_with("refreshed ") {
+            break;
+        }
+    }
+    assert_eq!(post_verify(&addr, &text), "revoked");
+    let health = exchange(
+        &addr,
+        "GET /healthz HTTP/1.1\r\nhost: test\r\nconnection: close\r\n\r\n",
+    );
+    assert!(health.contains(&prefix), "{health}");
+
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let start = std::time::Instant::now();
+    let exit = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(20),
+            "still running"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    assert_eq!(exit.code(), Some(0));
+    stop.send(()).unwrap();
+    runtime.block_on(server).unwrap().unwrap();
+}
