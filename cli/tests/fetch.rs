@@ -115,6 +115,26 @@ fn verify_fetch_uses_the_network_then_the_cache() {
         .collect();
     assert_eq!(cached.len(), 2, "the list and its metadata: {cached:?}");
 
+    // With a local trust list only the status list is fetched, and the trust list is not cached.
+    let out = w.run(&[
+        "--json",
+        "verify",
+        "--root",
+        "root/root.pub",
+        "--trust",
+        "trust.cwt",
+        "--fetch",
+        "--cache",
+        "cache-local",
+        "--allow-http",
+        "--allow-private-addresses",
+        "--no-state",
+        &text,
+    ]);
+    assert_eq!(json(&ok_out(out))["verdict"], "valid");
+    assert!(!w.path().join("cache-local/trust.cwt").exists());
+    assert!(w.path().join("cache-local/status").is_dir());
+
     // Revoked and published again: the cached list is not due yet (ttl 24 h), so it is used.
     ok(&w.run(&["revoke", "--dir", "iss", &serial, "--reason", "Thử nghiệm"]));
     // A list only replaces one with an earlier `iat` (seconds): publish in a later second.
