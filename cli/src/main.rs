@@ -2,6 +2,7 @@
 
 mod cmd;
 mod failure;
+mod fetch;
 mod help;
 mod i18n;
 mod input;
@@ -62,11 +63,14 @@ enum Command {
     /// Write one offline bundle file (trust list and status lists, each still signed).
     Bundle(cmd::status::BundleArgs),
     /// Verify a credential: QR text, @file, an image of the code, or - for stdin.
+    // --trust is not needed when --fetch gets the trust list from --trust-url.
+    #[command(mut_arg("trust", |a| a.required_unless_present_any(["bundle", "trust_url"])))]
     Verify(cmd::verify::VerifyArgs),
     /// Make a verifier's request (VR1:) for chosen fields, for the holder's wallet to answer.
     Request(cmd::request::RequestArgs),
     /// Run a service: the verification service for third-party back ends (--verify), or a published
     /// status list folder (--publish).
+    #[command(mut_arg("fetch", |a| a.conflicts_with("publish")))]
     Serve(serve::ServeArgs),
     /// Render or read QR codes.
     #[command(subcommand)]

@@ -5,6 +5,7 @@ use giayto_verify::Policy;
 
 use super::request::{read_request, request_failure};
 use crate::failure::{CmdResult, EXIT_INVALID, EXIT_OK};
+use crate::fetch::FetchArgs;
 use crate::i18n::tr_args;
 use crate::input::{codes_from_input, human_time, now, parse_time};
 use crate::load::{parse_nonce, VerifierSource};
@@ -23,6 +24,8 @@ pub enum PolicyArg {
 pub struct VerifyArgs {
     #[command(flatten)]
     pub source: VerifierSource,
+    #[command(flatten)]
+    pub fetch: FetchArgs,
     /// Accept a credential whose status list is missing, with a warning, instead of the
     /// default verdict stale_status.
     #[arg(long)]
@@ -59,9 +62,16 @@ pub fn run(a: VerifyArgs, out: Out) -> CmdResult {
     };
     let nonce = a.nonce.as_deref().map(parse_nonce).transpose()?;
     let request = a.request.as_deref().map(read_request).transpose()?;
-    // A national bundle's lists are checked as codes need them; the device's rollback
-    // protection runs after the checks and before anything is shown.
-    let loaded = a.source.load_deferred()?;
+    let (loaded, codes) = if a.fetch.fetch {
+        // The codes first: the status lists they name are the ones fetched.
+        let codes = codes_from_input(&a.input)?;
+        let loaded = crate::fetch::load_for_codes(&a.source, &a.fetch, &codes)?;
+        (loaded, codes)
+    } else {
+        // A national bundle's lists are checked as codes need them; the device's rollback
+        // protection runs after the checks and before anything is shown.
+        (a.source.load_deferred()?, codes_from_input(&a.input)?)
+    };
     let bundle_created_at = loaded.bundle_created_at;
     let verifier = loaded
         .verifier
@@ -73,7 +83,6 @@ pub fn run(a: VerifyArgs, out: Out) -> CmdResult {
         .with_status_grace(i64::from(a.status_grace) * 3600)
         .with_expected_nonce(nonce)
         .with_presentation_window(i64::from(a.presentation_window));
-    let codes = codes_from_input(&a.input)?;
     let reports = codes
         .iter()
         .map(|code| match &request {
