@@ -444,6 +444,7 @@ reason-presentation-time = The presentation was signed { $time }, outside ±{ $w
 reason-disclosure-order = The disclosed fields are repeated or out of order.
 reason-disclosure-not-covered = A disclosed field (position { $index }) is not part of this credential's commitment.
 reason-disclosure-mismatch = The disclosed fields do not match the commitment the issuer signed: a wrong salt or value, or a proof from another credential.
+reason-disclosure-group = A disclosed subtree (node { $node }) does not carry exactly one value for each field its seed opens.
 verify-disclosed = The holder disclosed only { $shown } fields; { $withheld } are withheld.
 field-age-over = Over { $age } (as of the issue date)
 verify-presentation-ok = Shown by its holder: signed with the holder's key moments ago.

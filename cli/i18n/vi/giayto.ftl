@@ -602,6 +602,7 @@ reason-presentation-time = Mã trình diện được ký lúc { $time }, ngoài
 reason-disclosure-order = Các trường tiết lộ lặp lại hoặc sai thứ tự.
 reason-disclosure-not-covered = Một trường tiết lộ (vị trí { $index }) không thuộc cam kết của giấy tờ này.
 reason-disclosure-mismatch = Các trường tiết lộ không khớp với cam kết cơ quan cấp đã ký: sai muối, sai giá trị hoặc bằng chứng của giấy tờ khác.
+reason-disclosure-group = Một nhánh tiết lộ (nút { $node }) không mang đúng một giá trị cho mỗi trường mà hạt giống của nó mở ra.
 verify-disclosed = Người giữ chỉ tiết lộ { $shown } trường; { $withheld } trường được giữ kín.
 field-age-over = Trên { $age } tuổi (tính đến ngày cấp)
 verify-presentation-ok = Do chính người giữ xuất trình: ký bằng khóa của người giữ vừa xong.

@@ -12,6 +12,7 @@
 
 pub mod dictionary;
 pub mod disclosures;
+pub mod sd_largest;
 pub mod sd_size;
 pub mod size;
 pub mod status;

@@ -227,6 +227,12 @@ pub enum Reason {
     /// The disclosures and their proof do not lead to the root the issuer signed: a wrong
     /// salt or value, or a proof taken from another credential (docs/format.md §14.4).
     DisclosureMismatch,
+    /// A layout-2 disclosure gives the seed of a subtree without the value of every leaf the
+    /// seed opens, or with values no leaf takes (docs/format.md §14.4).
+    DisclosureGroup {
+        /// The subtree's node number (`32 × height + first leaf`).
+        node: u64,
+    },
     /// The presentation was signed outside the freshness window.
     PresentationTime {
         /// Its `iat`.
@@ -281,6 +287,10 @@ pub const REASON_CODES: &[&str] = &[
     "nonce_mismatch",
     "nonce_missing",
     "presentation_time",
+    "disclosure_order",
+    "disclosure_not_covered",
+    "disclosure_mismatch",
+    "disclosure_group",
     "other",
 ];
 
@@ -340,6 +350,7 @@ impl Reason {
             Reason::Presentation(_) => "bad_presentation",
             Reason::DisclosureNotCovered { .. } => "disclosure_not_covered",
             Reason::DisclosureMismatch => "disclosure_mismatch",
+            Reason::DisclosureGroup { .. } => "disclosure_group",
             Reason::NoHolderKey => "presentation_unbound",
             Reason::HolderSignature => "holder_signature",
             Reason::NonceMismatch { present: true } => "nonce_mismatch",
@@ -428,6 +439,12 @@ mod tests {
                 issued_at: 0,
                 window: 120,
             },
+            Reason::Presentation(PayloadError::Disclosures(
+                giayto_cose::sd::DisclosureError::Order,
+            )),
+            Reason::DisclosureNotCovered { index: 14 },
+            Reason::DisclosureMismatch,
+            Reason::DisclosureGroup { node: 34 },
         ];
         for r in &reasons {
             assert!(
