@@ -567,6 +567,19 @@ impl Disclosures {
             Disclosures::Seeded(d) => d.root(defined),
         }
     }
+
+    /// [`Disclosures::open`] and [`Disclosures::root`] in one pass (each seed derived once).
+    pub fn open_with_root(
+        &self,
+        defined: u32,
+    ) -> Result<(Vec<Disclosure>, Option<Hash>), CoverError> {
+        let opened = self.open(defined)?;
+        let root = match self {
+            Disclosures::Salted(d) => d.root(),
+            Disclosures::Seeded(d) => d.root_of(defined, &opened),
+        };
+        Ok((opened, root))
+    }
 }
 
 mod copy;

@@ -147,7 +147,7 @@ pub(crate) fn check(
     disclosures: &Disclosures,
 ) -> Result<Disclosed, (Verdict, Reason)> {
     let defined = sd_positions(doc_type);
-    let opened = disclosures.open(defined).map_err(|e| match e {
+    let (opened, root) = disclosures.open_with_root(defined).map_err(|e| match e {
         CoverError::NotCovered { index } => {
             (Verdict::Malformed, Reason::DisclosureNotCovered { index })
         }
@@ -164,9 +164,7 @@ pub(crate) fn check(
         ))?;
         names.push((key, name));
     }
-    if disclosures.layout() != commitment.layout
-        || disclosures.root(defined).as_ref() != Some(&commitment.root)
-    {
+    if disclosures.layout() != commitment.layout || root.as_ref() != Some(&commitment.root) {
         return Err((Verdict::Malformed, Reason::DisclosureMismatch));
     }
     let mut fields = Vec::with_capacity(names.len());

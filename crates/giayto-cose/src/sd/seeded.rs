@@ -159,13 +159,18 @@ impl SeededDisclosures {
     /// Every disclosed leaf, ascending, for a type defining the positions of `defined`: each
     /// subtree must contain a defined position and carry one value for each.
     pub fn open(&self, defined: u32) -> Result<Vec<Disclosure>, CoverError> {
+        // First every group must cover a defined leaf (check 21a), then carry one value for
+        // each (21a′).
+        for g in &self.groups {
+            let (height, first) = node_of(g.node).ok_or(CoverError::Group { node: g.node })?;
+            if under(defined, height, first) == 0 {
+                return Err(CoverError::NotCovered { index: first });
+            }
+        }
         let mut out = Vec::new();
         for g in &self.groups {
             let (height, first) = node_of(g.node).ok_or(CoverError::Group { node: g.node })?;
             let mask = under(defined, height, first);
-            if mask == 0 {
-                return Err(CoverError::NotCovered { index: first });
-            }
             if g.values.len() != mask.count_ones() as usize {
                 return Err(CoverError::Group { node: g.node });
             }
@@ -191,7 +196,11 @@ impl SeededDisclosures {
     /// `None` when they do not fit it ([`SeededDisclosures::open`]) or the proof is too short
     /// or too long.
     pub fn root(&self, defined: u32) -> Option<Hash> {
-        let opened = self.open(defined).ok()?;
+        self.root_of(defined, &self.open(defined).ok()?)
+    }
+
+    /// [`SeededDisclosures::root`] from what [`SeededDisclosures::open`] gave.
+    pub fn root_of(&self, defined: u32, opened: &[Disclosure]) -> Option<Hash> {
         let mut known = Vec::with_capacity(self.groups.len());
         let mut leaves = opened.iter();
         for g in &self.groups {
