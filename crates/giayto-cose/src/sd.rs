@@ -107,14 +107,13 @@ fn truncated(h: Sha256) -> Hash {
 
 /// The hash of a leaf: `SHA-256(0x00 ‖ CBOR([salt, index, value]))`, truncated.
 pub fn leaf_hash(index: u64, salt: &Salt, value: &Value) -> Hash {
-    let data = cbor::encode(&Value::Array(vec![
-        Value::Bytes(salt.to_vec()),
-        index.into(),
-        value.clone(),
-    ]));
     let mut h = Sha256::new();
-    h.update([0x00]);
-    h.update(&data);
+    // 0x00, then the deterministic CBOR of the array written piece by piece: array of 3
+    // (0x83), a byte string of 16 (0x50) and the salt, the index, the value.
+    h.update([0x00, 0x83, 0x40 | SALT_LEN as u8]);
+    h.update(salt);
+    h.update(cbor::encode(&index.into()));
+    h.update(cbor::encode(value));
     truncated(h)
 }
 

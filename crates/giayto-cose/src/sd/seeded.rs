@@ -89,6 +89,60 @@ fn under(mask: u32, height: u32, first: u64) -> u32 {
     mask & bits
 }
 
+/// The hashes of all-empty subtrees, by height: `EMPTY(0)` = [`EMPTY`], `EMPTY(h)` the node
+/// hash of two `EMPTY(h − 1)`.
+fn empty_hashes() -> &'static [Hash; DEPTH + 1] {
+    static TABLE: std::sync::OnceLock<[Hash; DEPTH + 1]> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut t = [EMPTY; DEPTH + 1];
+        for h in 1..=DEPTH {
+            t[h] = node_hash(&t[h - 1], &t[h - 1]);
+        }
+        t
+    })
+}
+
+/// Push `(leaf, salt)` for each defined leaf under node (`height`, `first`) whose seed is
+/// `seed`, ascending; a subtree without a defined leaf is not derived.
+fn defined_salts(seed: &Salt, height: u32, first: u64, defined: u32, out: &mut Vec<(u64, Salt)>) {
+    if under(defined, height, first) == 0 {
+        return;
+    }
+    if height == 0 {
+        out.push((first, *seed));
+        return;
+    }
+    let half = 1u64 << (height - 1);
+    defined_salts(&child_seed(seed, false), height - 1, first, defined, out);
+    defined_salts(
+        &child_seed(seed, true),
+        height - 1,
+        first + half,
+        defined,
+        out,
+    );
+}
+
+/// The hash of node (`height`, `first`), taking the leaf hashes of its defined leaves from
+/// `leaves` in order and `EMPTY(h)` for every subtree without one.
+fn subtree_hash(
+    height: u32,
+    first: u64,
+    defined: u32,
+    leaves: &mut impl Iterator<Item = Hash>,
+) -> Option<Hash> {
+    if under(defined, height, first) == 0 {
+        return empty_hashes().get(height as usize).copied();
+    }
+    if height == 0 {
+        return leaves.next();
+    }
+    let half = 1u64 << (height - 1);
+    let left = subtree_hash(height - 1, first, defined, leaves)?;
+    let right = subtree_hash(height - 1, first + half, defined, leaves)?;
+    Some(node_hash(&left, &right))
+}
+
 /// One disclosed subtree: its node, its seed, and the value of every position under it that
 /// the document type defines, in leaf order.
 #[derive(Debug, Clone, PartialEq)]
@@ -174,20 +228,18 @@ impl SeededDisclosures {
             if g.values.len() != mask.count_ones() as usize {
                 return Err(CoverError::Group { node: g.node });
             }
-            let mut values = g.values.iter();
-            for (i, salt) in leaf_salts(&g.seed, height).into_iter().enumerate() {
-                let index = first + i as u64;
-                if !is_set(mask, index) {
-                    continue;
-                }
-                // As many values as defined positions (checked above).
-                let Some(value) = values.next() else { break };
-                out.push(Disclosure {
-                    index,
-                    salt,
-                    value: value.clone(),
-                });
-            }
+            let mut salts = Vec::with_capacity(g.values.len());
+            defined_salts(&g.seed, height, first, defined, &mut salts);
+            out.extend(
+                salts
+                    .into_iter()
+                    .zip(&g.values)
+                    .map(|((index, salt), value)| Disclosure {
+                        index,
+                        salt,
+                        value: value.clone(),
+                    }),
+            );
         }
         Ok(out)
     }
@@ -202,22 +254,11 @@ impl SeededDisclosures {
     /// [`SeededDisclosures::root`] from what [`SeededDisclosures::open`] gave.
     pub fn root_of(&self, defined: u32, opened: &[Disclosure]) -> Option<Hash> {
         let mut known = Vec::with_capacity(self.groups.len());
-        let mut leaves = opened.iter();
+        let mut leaves = opened.iter().map(Disclosure::leaf_hash);
         for g in &self.groups {
             let (height, first) = node_of(g.node)?;
-            let mut level: Vec<Hash> = (first..first + (1u64 << height))
-                .map(|p| {
-                    if is_set(defined, p) {
-                        leaves.next().map(Disclosure::leaf_hash)
-                    } else {
-                        Some(EMPTY)
-                    }
-                })
-                .collect::<Option<_>>()?;
-            while level.len() > 1 {
-                level = level.chunks(2).map(|p| node_hash(&p[0], &p[1])).collect();
-            }
-            known.push((height, first >> height, *level.first()?));
+            let hash = subtree_hash(height, first, defined, &mut leaves)?;
+            known.push((height, first >> height, hash));
         }
         let mut rest = self.proof.iter();
         let root = walk(&known, defined, |_, _| rest.next().copied())?;
@@ -244,10 +285,7 @@ fn walk_with(
     combine: impl Fn(&Hash, &Hash) -> Hash,
     mut sibling: impl FnMut(u32, u64) -> Option<Hash>,
 ) -> Option<Hash> {
-    let mut empty = [EMPTY; DEPTH + 1];
-    for h in 1..=DEPTH {
-        empty[h] = node_hash(&empty[h - 1], &empty[h - 1]);
-    }
+    let empty = empty_hashes();
     let mut level: Vec<(u64, Hash)> = Vec::new();
     for height in 0..=TOP {
         level.extend(

@@ -180,3 +180,24 @@ fn age_leaves() {
     assert_eq!(leaf_age(23), None);
     assert_eq!(leaf_age(3), None);
 }
+
+#[test]
+fn the_leaf_hash_is_that_of_the_whole_cbor_array() {
+    for (index, value) in [
+        (3u64, Value::Text("Trần Thị Mai".into())),
+        (18, Value::Bool(true)),
+        (24, Value::Bytes(vec![0xFF; 300])),
+        (7, Value::Array(vec![Value::Text("B".into()), 1.into()])),
+    ] {
+        let salt = [index as u8; SALT_LEN];
+        let data = cbor::encode(&Value::Array(vec![
+            Value::Bytes(salt.to_vec()),
+            index.into(),
+            value.clone(),
+        ]));
+        let mut h = Sha256::new();
+        h.update([0x00]);
+        h.update(&data);
+        assert_eq!(leaf_hash(index, &salt, &value), truncated(h), "{index}");
+    }
+}
