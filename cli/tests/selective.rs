@@ -139,6 +139,16 @@ fn issued_with_a_copy_stored_and_presented_showing_only_the_chosen_fields() {
     assert_eq!(names, ["id_number", "full_name"]);
     let text_vp = shown["text"].as_str().unwrap();
     assert!(text_vp.starts_with("VP1:"));
+    // The issuer made layout 2 (docs/format.md §14.5): one seed opens both neighbours.
+    let (_, cose) =
+        giayto_cose::text::decode(text_vp, &[giayto_cose::text::DICTIONARY_V1]).unwrap();
+    let signed = giayto_cose::sign1::Sign1::parse(&cose, giayto_cose::PRESENTATION_TYP).unwrap();
+    let payload =
+        giayto_cose::presentation::PresentationPayload::from_bytes(signed.payload()).unwrap();
+    match payload.disclosures.unwrap() {
+        giayto_cose::sd::Disclosures::Seeded(d) => assert_eq!(d.groups.len(), 1),
+        other => panic!("layout 1: {other:?}"),
+    }
     let (code, v) = s.verify(text_vp);
     assert_eq!(code, Some(0), "{v}");
     assert_eq!(v["verdict"], "valid");

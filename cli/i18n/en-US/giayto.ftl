@@ -564,6 +564,7 @@ wallet-error-request-unanswerable = The request requires { $items }, which this 
 wallet-error-request-doc-type = The request asks for another document ({ $doctype }) than the one chosen with --doc.
 wallet-error-consent-needs-terminal = Consent is needed: run this in a terminal to answer the question, or give --yes to agree to what is shown.
 verify-request-line = Checked against the request of “{ $verifier }” ({ $purpose }), open until { $time }.
+reason-disclosure-group = A disclosed subtree (node { $node }) does not carry exactly one value for each field its seed opens.
 verify-disclosed = The holder disclosed only { $shown } fields; { $withheld } are withheld.
 field-age-over = Over { $age } (as of the issue date)
 verify-presentation-ok = Shown by its holder: signed with the holder's key moments ago.

@@ -747,6 +747,7 @@ wallet-error-request-unanswerable = Yêu cầu bắt buộc { $items }, mà gi�
 wallet-error-request-doc-type = Yêu cầu cần loại giấy tờ khác ({ $doctype }) với loại đã chọn bằng --doc.
 wallet-error-consent-needs-terminal = Cần sự đồng ý của bạn: chạy lệnh trong cửa sổ dòng lệnh để trả lời câu hỏi, hoặc cho --yes để đồng ý với những gì đã hiện.
 verify-request-line = Đã kiểm tra theo yêu cầu của “{ $verifier }” ({ $purpose }), hiệu lực đến { $time }.
+reason-disclosure-group = Một nhánh tiết lộ (nút { $node }) không mang đúng một giá trị cho mỗi trường mà hạt giống của nó mở ra.
 verify-disclosed = Người giữ chỉ tiết lộ { $shown } trường; { $withheld } trường được giữ kín.
 field-age-over = Trên { $age } tuổi (tính đến ngày cấp)
 verify-presentation-ok = Do chính người giữ xuất trình: ký bằng khóa của người giữ vừa xong.

@@ -81,6 +81,7 @@ mod tests {
             credential: vec![0x80 | n, n],
             entries: vec![e],
             leaves,
+            seed: None,
         }
     }
 

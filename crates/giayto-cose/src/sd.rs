@@ -10,6 +10,11 @@
 //! Hashes follow RFC 9162 §2.1.1 (leaf `H(0x00 ‖ data)`, node `H(0x01 ‖ left ‖ right)`) with
 //! SHA-256 truncated to [`HASH_LEN`] bytes (docs/decisions.md D91). A leaf's data is the
 //! deterministic CBOR array `[salt, index, value]`.
+//!
+//! Two layouts share the tree ([`Layout`], docs/format.md §14.1): layout 1 (salted, the first
+//! release: one random salt per leaf, random decoys) and layout 2 ([`seeded`], what issuers
+//! make now: salts from a seed tree, positions a type does not use left empty). The signed
+//! commitment says which one a credential follows; this module reads both.
 
 use ciborium::value::Value;
 use sha2::{Digest, Sha256};
@@ -34,6 +39,10 @@ pub const COMMITMENT_LABEL: i64 = -70002;
 /// Most disclosures one presentation may carry (one per leaf).
 pub const MAX_DISCLOSURES: usize = LEAVES;
 
+pub mod seeded;
+
+pub use seeded::{Group, SeededDisclosures};
+
 /// A tree hash.
 pub type Hash = [u8; HASH_LEN];
 /// A salt.
@@ -45,6 +54,42 @@ pub fn age_leaf(nn: u8) -> Option<u64> {
         .iter()
         .position(|t| *t == nn)
         .map(|i| PREDICATE_BASE + i as u64)
+}
+
+/// Layout 2 puts the holder's ID number next to the name, so that one seed opens both
+/// (docs/format.md §14.5): for each `(doc_type, a, b)` the fields with keys `a` and `b` trade
+/// leaves — gplx date of birth and ID number, vehicle plate and owner ID number, bhyt and bhxh
+/// date of birth and ID number. A CCCD's ID number (2) and name (3) are neighbours already.
+pub const SEEDED_SWAPS: [(u64, u64, u64); 4] = [(2, 3, 4), (3, 2, 4), (4, 3, 5), (5, 3, 5)];
+
+/// The leaf of field key `key` of a document type (its code) in a layout; a predicate leaf is
+/// its own. The mapping is its own inverse: it also gives the field key of a leaf.
+pub fn position(layout: Layout, doc_type: u64, key: u64) -> u64 {
+    if layout == Layout::Salted {
+        return key;
+    }
+    match SEEDED_SWAPS.iter().find(|(t, _, _)| *t == doc_type) {
+        Some((_, a, b)) if key == *a => *b,
+        Some((_, a, b)) if key == *b => *a,
+        _ => key,
+    }
+}
+
+/// The leaf positions of a document type, bit `k` for leaf `k` (docs/format.md §14.1): its
+/// field keys (below [`PREDICATE_BASE`]) and, for a type with a date of birth (`predicates`),
+/// the predicate leaves. Every other position is unused (empty in layout 2). The swaps of
+/// [`position`] exchange two field keys of the type, so the set is the same in both layouts.
+pub fn positions(field_keys: impl IntoIterator<Item = u64>, predicates: bool) -> u32 {
+    let fields = field_keys
+        .into_iter()
+        .filter(|k| *k < PREDICATE_BASE)
+        .fold(0u32, |m, k| m | (1u32 << k));
+    let predicates = if predicates {
+        (0..AGE_THRESHOLDS.len() as u64).fold(0u32, |m, i| m | (1u32 << (PREDICATE_BASE + i)))
+    } else {
+        0
+    };
+    fields | predicates
 }
 
 /// The age threshold of a predicate leaf.
@@ -62,14 +107,13 @@ fn truncated(h: Sha256) -> Hash {
 
 /// The hash of a leaf: `SHA-256(0x00 ‖ CBOR([salt, index, value]))`, truncated.
 pub fn leaf_hash(index: u64, salt: &Salt, value: &Value) -> Hash {
-    let data = cbor::encode(&Value::Array(vec![
-        Value::Bytes(salt.to_vec()),
-        index.into(),
-        value.clone(),
-    ]));
     let mut h = Sha256::new();
-    h.update([0x00]);
-    h.update(&data);
+    // 0x00, then the deterministic CBOR of the array written piece by piece: array of 3
+    // (0x83), a byte string of 16 (0x50) and the salt, the index, the value.
+    h.update([0x00, 0x83, 0x40 | SALT_LEN as u8]);
+    h.update(salt);
+    h.update(cbor::encode(&index.into()));
+    h.update(cbor::encode(value));
     truncated(h)
 }
 
@@ -168,8 +212,31 @@ pub fn root_from_proof(known: &[(u64, Hash)], proof: &[Hash]) -> Option<Hash> {
     rest.next().is_none().then_some(root)
 }
 
-/// The commitment claim `-70002: {1: doc_type, 2: schema_version, 3: assurance_level, 4: root}`
-/// that a selective-disclosure credential carries instead of the document claim `-70001`.
+/// How a commitment's leaves are salted and how presentations disclose them
+/// (docs/format.md §14.1): the key of the root in the commitment claim says which.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// Layout 1 (root under key 4): a random salt per leaf, random decoys in every unused
+    /// position; each disclosure carries its own salt (§14.3).
+    Salted,
+    /// Layout 2 (root under key 5): salts derived from one seed tree, unused positions empty;
+    /// a disclosure carries the seed of a subtree and every value under it (§14.5, §14.6).
+    Seeded,
+}
+
+impl Layout {
+    /// The commitment-claim key that holds the root in this layout.
+    pub fn root_key(self) -> i64 {
+        match self {
+            Layout::Salted => 4,
+            Layout::Seeded => 5,
+        }
+    }
+}
+
+/// The commitment claim that a selective-disclosure credential carries instead of the
+/// document claim `-70001`: `-70002: {1: doc_type, 2: schema_version, 3: assurance_level,
+/// 4: root}` in layout 1, the same with the root under key 5 in layout 2.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Commitment {
     /// Document type code, as in the document claim.
@@ -180,6 +247,8 @@ pub struct Commitment {
     pub assurance_level: u8,
     /// The Merkle root over the [`LEAVES`] leaves.
     pub root: Hash,
+    /// The layout of the leaves (the key the root is under).
+    pub layout: Layout,
 }
 
 impl Commitment {
@@ -189,11 +258,15 @@ impl Commitment {
             (1.into(), self.doc_type.into()),
             (2.into(), self.schema_version.into()),
             (3.into(), self.assurance_level.into()),
-            (4.into(), Value::Bytes(self.root.to_vec())),
+            (
+                self.layout.root_key().into(),
+                Value::Bytes(self.root.to_vec()),
+            ),
         ])
     }
 
-    /// Read the claim value: exactly four entries, a root of [`HASH_LEN`] bytes.
+    /// Read the claim value: exactly four entries, the root of [`HASH_LEN`] bytes under key 4
+    /// (layout 1) or key 5 (layout 2).
     pub fn from_value(value: &Value) -> Result<Commitment, ClaimsError> {
         let invalid = ClaimsError::Invalid {
             claim: "commitment",
@@ -204,8 +277,13 @@ impl Commitment {
         }
         let (doc_type, schema_version, assurance_level) =
             crate::claims::document_header(map, &invalid)?;
-        let root = get_int(map, 4)
-            .and_then(Value::as_bytes)
+        // Four entries with keys 1 to 3 leave one: the root, under 4 or 5.
+        let (layout, root) = [Layout::Salted, Layout::Seeded]
+            .into_iter()
+            .find_map(|l| Some((l, get_int(map, l.root_key())?)))
+            .ok_or(invalid.clone())?;
+        let root = root
+            .as_bytes()
             .and_then(|b| <Hash>::try_from(b.as_slice()).ok())
             .ok_or(invalid)?;
         Ok(Commitment {
@@ -213,18 +291,20 @@ impl Commitment {
             schema_version,
             assurance_level,
             root,
+            layout,
         })
     }
 }
 
 /// The claims of a selective-disclosure credential as bytes: `claims` with the commitment
-/// claim in place of the document claim (whose `fields` are not written).
-pub fn sd_claims_bytes(claims: &CredentialClaims, root: &Hash) -> Vec<u8> {
+/// claim of `layout` in place of the document claim (whose `fields` are not written).
+pub fn sd_claims_bytes(claims: &CredentialClaims, root: &Hash, layout: Layout) -> Vec<u8> {
     let commitment = Commitment {
         doc_type: claims.document.doc_type,
         schema_version: claims.document.schema_version,
         assurance_level: claims.document.assurance_level,
         root: *root,
+        layout,
     };
     let Value::Map(entries) = claims.to_value() else {
         return Vec::new();
@@ -241,6 +321,11 @@ pub fn sd_claims_bytes(claims: &CredentialClaims, root: &Hash) -> Vec<u8> {
 /// with the commitment claim and no document claim. The returned claims' document has the
 /// commitment's type, version and level and an empty `fields` map; the root comes apart.
 pub fn parse_sd_claims(bytes: &[u8]) -> Result<(CredentialClaims, Hash), ClaimsError> {
+    parse_sd_commitment(bytes).map(|(claims, c)| (claims, c.root))
+}
+
+/// [`parse_sd_claims`], with the whole commitment (root and layout).
+pub fn parse_sd_commitment(bytes: &[u8]) -> Result<(CredentialClaims, Commitment), ClaimsError> {
     let value = cbor::decode(bytes).map_err(ClaimsError::Cbor)?;
     let map = value.as_map().ok_or(ClaimsError::NotAMap)?;
     if get_int(map, crate::claims::label::DOCUMENT).is_some() {
@@ -268,7 +353,7 @@ pub fn parse_sd_claims(bytes: &[u8]) -> Result<(CredentialClaims, Hash), ClaimsE
         })
         .collect();
     let claims = CredentialClaims::from_value(&Value::Map(entries))?;
-    Ok((claims, commitment.root))
+    Ok((claims, commitment))
 }
 
 /// One disclosed leaf: its index, its salt and its value.
@@ -289,25 +374,37 @@ impl Disclosure {
     }
 }
 
-/// What a presentation discloses (payload key 4): `[[index, salt, value]…, proof]`, the
+/// Disclosures in layout 1 (docs/format.md §14.3): `[[index, salt, value]…, proof]`, the
 /// disclosures in strictly ascending index order, the proof the concatenated sibling hashes.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Disclosures {
+pub struct SaltedDisclosures {
     /// The disclosed leaves, ascending by index.
     pub items: Vec<Disclosure>,
     /// The sibling hashes, in the order [`root_from_proof`] takes them.
     pub proof: Vec<Hash>,
 }
 
+/// What a presentation discloses (payload key 4), in its commitment's layout. The two forms
+/// differ in their first element (a disclosure array in layout 1, the proof's byte string in
+/// layout 2), so a payload is read without knowing the credential.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Disclosures {
+    /// Layout 1: one salt per disclosed leaf (§14.3).
+    Salted(SaltedDisclosures),
+    /// Layout 2: the seeds of whole subtrees (§14.6).
+    Seeded(SeededDisclosures),
+}
+
 /// Why a disclosure structure is not acceptable.
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DisclosureError {
-    /// Not an array of disclosures followed by a proof byte string, a salt that is not
-    /// [`SALT_LEN`] bytes, a proof that is not a whole number of hashes, an index past the
-    /// tree, or nothing disclosed.
+    /// Not the array of either layout: a salt or seed that is not [`SALT_LEN`] bytes, a proof
+    /// that is not a whole number of hashes, an index past the tree or a node that is not one,
+    /// or nothing disclosed.
     Shape,
-    /// Two disclosures of the same leaf, or disclosures not in ascending index order.
+    /// Two disclosures of the same leaf, or disclosures not in ascending index order (in
+    /// layout 2: subtrees that overlap or are not in ascending order).
     Order,
 }
 
@@ -322,7 +419,44 @@ impl std::fmt::Display for DisclosureError {
 
 impl std::error::Error for DisclosureError {}
 
-impl Disclosures {
+/// Why disclosures do not fit a document type's positions (docs/format.md §14.4, 21a).
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CoverError {
+    /// A disclosure (layout 1), or a subtree (layout 2), at positions the type does not define.
+    NotCovered {
+        /// The leaf index (layout 2: the subtree's first leaf).
+        index: u64,
+    },
+    /// A layout-2 subtree whose values are not exactly one per position the type defines under
+    /// it: its seed would open leaves whose values are not shown, or values have no leaf.
+    Group {
+        /// The subtree's node number (`32 × height + first leaf`).
+        node: u64,
+    },
+}
+
+/// Read a proof byte string: whole hashes, at most one per node of the tree.
+fn read_proof(value: &Value) -> Result<Vec<Hash>, DisclosureError> {
+    let proof = value.as_bytes().ok_or(DisclosureError::Shape)?;
+    if proof.len() % HASH_LEN != 0 || proof.len() > LEAVES * DEPTH * HASH_LEN {
+        return Err(DisclosureError::Shape);
+    }
+    proof
+        .chunks(HASH_LEN)
+        .map(|c| <Hash>::try_from(c).map_err(|_| DisclosureError::Shape))
+        .collect()
+}
+
+/// A salt or seed: a byte string of [`SALT_LEN`] bytes.
+fn read_salt(value: &Value) -> Result<Salt, DisclosureError> {
+    value
+        .as_bytes()
+        .and_then(|s| <Salt>::try_from(s.as_slice()).ok())
+        .ok_or(DisclosureError::Shape)
+}
+
+impl SaltedDisclosures {
     /// The CBOR value of payload key 4.
     pub fn to_value(&self) -> Value {
         let mut items: Vec<Value> = self
@@ -340,21 +474,14 @@ impl Disclosures {
         Value::Array(items)
     }
 
-    /// Read payload key 4.
-    pub fn from_value(value: &Value) -> Result<Disclosures, DisclosureError> {
+    /// Read payload key 4 in layout 1.
+    pub fn from_value(value: &Value) -> Result<SaltedDisclosures, DisclosureError> {
         let arr = value.as_array().ok_or(DisclosureError::Shape)?;
         let (proof, items) = arr.split_last().ok_or(DisclosureError::Shape)?;
         if items.is_empty() || items.len() > MAX_DISCLOSURES {
             return Err(DisclosureError::Shape);
         }
-        let proof = proof.as_bytes().ok_or(DisclosureError::Shape)?;
-        if proof.len() % HASH_LEN != 0 || proof.len() > LEAVES * DEPTH * HASH_LEN {
-            return Err(DisclosureError::Shape);
-        }
-        let proof = proof
-            .chunks(HASH_LEN)
-            .map(|c| <Hash>::try_from(c).map_err(|_| DisclosureError::Shape))
-            .collect::<Result<Vec<_>, _>>()?;
+        let proof = read_proof(proof)?;
         let mut out = Vec::with_capacity(items.len());
         for item in items {
             let [index, salt, value] = item.as_array().map(Vec::as_slice).unwrap_or(&[]) else {
@@ -363,20 +490,16 @@ impl Disclosures {
             let index = as_u64(index)
                 .filter(|i| *i < LEAVES as u64)
                 .ok_or(DisclosureError::Shape)?;
-            let salt = salt
-                .as_bytes()
-                .and_then(|s| <Salt>::try_from(s.as_slice()).ok())
-                .ok_or(DisclosureError::Shape)?;
             out.push(Disclosure {
                 index,
-                salt,
+                salt: read_salt(salt)?,
                 value: value.clone(),
             });
         }
         if out.windows(2).any(|w| w[0].index >= w[1].index) {
             return Err(DisclosureError::Order);
         }
-        Ok(Disclosures { items: out, proof })
+        Ok(SaltedDisclosures { items: out, proof })
     }
 
     /// The root these disclosures and their proof lead to (`None`: the proof does not fit).
@@ -390,122 +513,76 @@ impl Disclosures {
     }
 }
 
-/// What the holder keeps of a selective-disclosure credential (in the wallet, never in a
-/// printed code): the signed credential, every real leaf with its salt and value, and the
-/// hashes of all [`LEAVES`] leaves (decoys included) to build proofs from.
-#[derive(Debug, Clone, PartialEq)]
-pub struct HolderCopy {
-    /// The selective-disclosure credential's COSE_Sign1 bytes.
-    pub credential: Vec<u8>,
-    /// The real leaves, ascending by index.
-    pub entries: Vec<Disclosure>,
-    /// All leaf hashes, by index.
-    pub leaves: [Hash; LEAVES],
-}
-
-/// Why a holder copy cannot be read.
-#[non_exhaustive]
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum HolderCopyError {
-    /// Not strict CBOR.
-    Cbor(CborError),
-    /// Not the structure [`HolderCopy::to_bytes`] writes, or its leaves do not match its
-    /// entries.
-    Invalid,
-}
-
-impl std::fmt::Display for HolderCopyError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl Disclosures {
+    /// The layout these disclosures are written in.
+    pub fn layout(&self) -> Layout {
         match self {
-            HolderCopyError::Cbor(e) => write!(f, "selective-disclosure copy: {e}"),
-            HolderCopyError::Invalid => write!(f, "selective-disclosure copy: invalid"),
+            Disclosures::Salted(_) => Layout::Salted,
+            Disclosures::Seeded(_) => Layout::Seeded,
         }
+    }
+
+    /// The CBOR value of payload key 4.
+    pub fn to_value(&self) -> Value {
+        match self {
+            Disclosures::Salted(d) => d.to_value(),
+            Disclosures::Seeded(d) => d.to_value(),
+        }
+    }
+
+    /// Read payload key 4: layout 2 when its first element is a byte string (the proof),
+    /// else layout 1.
+    pub fn from_value(value: &Value) -> Result<Disclosures, DisclosureError> {
+        let first = value
+            .as_array()
+            .and_then(|a| a.first())
+            .ok_or(DisclosureError::Shape)?;
+        if first.is_bytes() {
+            SeededDisclosures::from_value(value).map(Disclosures::Seeded)
+        } else {
+            SaltedDisclosures::from_value(value).map(Disclosures::Salted)
+        }
+    }
+
+    /// Every disclosed leaf (index, salt, value), ascending, for a document type that defines
+    /// the positions of the bit mask `defined` (bit `k` for leaf `k`).
+    pub fn open(&self, defined: u32) -> Result<Vec<Disclosure>, CoverError> {
+        match self {
+            Disclosures::Salted(d) => {
+                if let Some(e) = d.items.iter().find(|e| !seeded::is_set(defined, e.index)) {
+                    return Err(CoverError::NotCovered { index: e.index });
+                }
+                Ok(d.items.clone())
+            }
+            Disclosures::Seeded(d) => d.open(defined),
+        }
+    }
+
+    /// The root these disclosures and their proof lead to for a type defining `defined`
+    /// (`None`: they do not fit the tree; see [`Disclosures::open`] for why).
+    pub fn root(&self, defined: u32) -> Option<Hash> {
+        match self {
+            Disclosures::Salted(d) => d.root(),
+            Disclosures::Seeded(d) => d.root(defined),
+        }
+    }
+
+    /// [`Disclosures::open`] and [`Disclosures::root`] in one pass (each seed derived once).
+    pub fn open_with_root(
+        &self,
+        defined: u32,
+    ) -> Result<(Vec<Disclosure>, Option<Hash>), CoverError> {
+        let opened = self.open(defined)?;
+        let root = match self {
+            Disclosures::Salted(d) => d.root(),
+            Disclosures::Seeded(d) => d.root_of(defined, &opened),
+        };
+        Ok((opened, root))
     }
 }
 
-impl std::error::Error for HolderCopyError {}
-
-impl HolderCopy {
-    /// `{1: credential, 2: [[index, salt, value]…], 3: leaves concatenated}` as strict CBOR.
-    pub fn to_bytes(&self) -> Vec<u8> {
-        let entries = Disclosures {
-            items: self.entries.clone(),
-            proof: Vec::new(),
-        }
-        .to_value();
-        cbor::encode(&cbor::map(vec![
-            (1.into(), Value::Bytes(self.credential.clone())),
-            (2.into(), entries),
-            (3.into(), Value::Bytes(self.leaves.concat())),
-        ]))
-    }
-
-    /// Read what [`HolderCopy::to_bytes`] wrote; every entry must hash to its leaf.
-    pub fn from_bytes(bytes: &[u8]) -> Result<HolderCopy, HolderCopyError> {
-        let value = cbor::decode(bytes).map_err(HolderCopyError::Cbor)?;
-        let map = value.as_map().ok_or(HolderCopyError::Invalid)?;
-        let credential = get_int(map, 1)
-            .and_then(Value::as_bytes)
-            .ok_or(HolderCopyError::Invalid)?
-            .clone();
-        let entries = get_int(map, 2)
-            .map(Disclosures::from_value)
-            .and_then(Result::ok)
-            .ok_or(HolderCopyError::Invalid)?
-            .items;
-        let raw = get_int(map, 3)
-            .and_then(Value::as_bytes)
-            .filter(|b| b.len() == LEAVES * HASH_LEN)
-            .ok_or(HolderCopyError::Invalid)?;
-        let mut leaves = [[0u8; HASH_LEN]; LEAVES];
-        for (leaf, chunk) in leaves.iter_mut().zip(raw.chunks(HASH_LEN)) {
-            leaf.copy_from_slice(chunk);
-        }
-        let consistent = entries.iter().all(|e| {
-            usize::try_from(e.index)
-                .ok()
-                .and_then(|i| leaves.get(i))
-                .is_some_and(|l| *l == e.leaf_hash())
-        });
-        if !consistent {
-            return Err(HolderCopyError::Invalid);
-        }
-        Ok(HolderCopy {
-            credential,
-            entries,
-            leaves,
-        })
-    }
-
-    /// The root of this copy's tree.
-    pub fn root(&self) -> Hash {
-        root(&self.leaves)
-    }
-
-    /// The entry of a leaf, when it is a real one.
-    pub fn entry(&self, index: u64) -> Option<&Disclosure> {
-        self.entries.iter().find(|e| e.index == index)
-    }
-
-    /// The disclosures of these leaves (sorted and de-duplicated here), with their proof;
-    /// `None` when one of them is not a real leaf of this copy or nothing is asked.
-    pub fn disclose(&self, indices: &[u64]) -> Option<Disclosures> {
-        let mut wanted = indices.to_vec();
-        wanted.sort_unstable();
-        wanted.dedup();
-        if wanted.is_empty() {
-            return None;
-        }
-        let items = wanted
-            .iter()
-            .map(|i| self.entry(*i).cloned())
-            .collect::<Option<Vec<_>>>()?;
-        Some(Disclosures {
-            items,
-            proof: multiproof(&self.leaves, &wanted),
-        })
-    }
-}
+mod copy;
+pub use copy::{HolderCopy, HolderCopyError};
 
 #[cfg(test)]
 mod tests;

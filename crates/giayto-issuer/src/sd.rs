@@ -3,11 +3,15 @@
 //! whose root the issuer signs in place of the fields. The holder receives the signed
 //! credential together with the values, salts and leaf hashes ([`HolderCopy`]); no printed
 //! code ever carries the salts.
+//!
+//! Issuers make layout 2 (salts from one seed tree, docs/format.md §14.5; decisions.md D107):
+//! [`sign_sd_credential`]. Layout 1 ([`sign_sd_credential_salted`]) is what the first release
+//! issued; it stays for the test vectors and the size comparison of docs/qr-size.md.
 
 use giayto_cose::ciborium::Value;
 use giayto_cose::sd::{
-    self, Disclosure, Hash, HolderCopy, Salt, AGE_THRESHOLDS, HASH_LEN, LEAVES, PREDICATE_BASE,
-    SALT_LEN,
+    self, Disclosure, Hash, HolderCopy, Layout, Salt, AGE_THRESHOLDS, HASH_LEN, LEAVES,
+    PREDICATE_BASE, SALT_LEN,
 };
 use giayto_cose::sign1::{self, SignError};
 use giayto_cose::{Signer, CREDENTIAL_TYP};
@@ -82,9 +86,57 @@ pub fn leaf_values(request: &CredentialRequest<'_>) -> Vec<(u64, Value)> {
     out
 }
 
-/// Sign the selective-disclosure form of a credential. `random` fills a buffer from the OS
-/// random generator (salts, decoys); it returns `false` when it cannot.
+/// Sign the selective-disclosure form of a credential in layout 2 (docs/format.md §14.5):
+/// one 16-byte root seed from `random` (the OS random generator), every salt and decoy
+/// derived from it, the positions the type does not define empty, the ID number next to the
+/// name ([`sd::position`]). `random` fills a buffer; it
+/// returns `false` when it cannot.
 pub fn sign_sd_credential(
+    signer: &dyn Signer,
+    issuer_id: &str,
+    request: &CredentialRequest<'_>,
+    random: &mut dyn FnMut(&mut [u8]) -> bool,
+) -> Result<HolderCopy, SdError> {
+    if request.holder_key.is_none() {
+        return Err(SdError::NotHolderBound);
+    }
+    let mut seed: Salt = [0; SALT_LEN];
+    if !random(&mut seed) {
+        return Err(SdError::Random);
+    }
+    // The type's positions: its field keys, and the predicates when it has a date of birth
+    // (as `leaf_values` computes them).
+    let defined = sd::positions(
+        request
+            .document
+            .doc_type()
+            .field_keys()
+            .into_iter()
+            .map(|(k, _)| k),
+        request.document.holder_date_of_birth().is_some(),
+    );
+    let code = request.document.doc_type().code();
+    let values: Vec<(u64, Value)> = leaf_values(request)
+        .into_iter()
+        .map(|(k, v)| (sd::position(Layout::Seeded, code, k), v))
+        .collect();
+    let (leaves, entries) = sd::seeded::build(&seed, defined, &values);
+    let root = sd::root(&leaves);
+    let claims = sd::sd_claims_bytes(&request.claims(issuer_id), &root, Layout::Seeded);
+    let credential = sign1::sign(signer, CREDENTIAL_TYP, claims).map_err(SdError::Sign)?;
+    Ok(HolderCopy {
+        credential,
+        entries,
+        leaves,
+        seed: Some(seed),
+    })
+}
+
+/// Sign the selective-disclosure form of a credential in layout 1 (docs/format.md §14.1),
+/// as the first release did: a random salt per leaf and a random decoy in every other
+/// position, all from `random`. Kept for the test vectors and the size comparison; issuers
+/// use [`sign_sd_credential`].
+pub fn sign_sd_credential_salted(
     signer: &dyn Signer,
     issuer_id: &str,
     request: &CredentialRequest<'_>,
@@ -112,12 +164,13 @@ pub fn sign_sd_credential(
         entries.push(entry);
     }
     let root = sd::root(&leaves);
-    let claims = sd::sd_claims_bytes(&request.claims(issuer_id), &root);
+    let claims = sd::sd_claims_bytes(&request.claims(issuer_id), &root, Layout::Salted);
     let credential = sign1::sign(signer, CREDENTIAL_TYP, claims).map_err(SdError::Sign)?;
     Ok(HolderCopy {
         credential,
         entries,
         leaves,
+        seed: None,
     })
 }
 

@@ -14,6 +14,7 @@ pub mod dictionary;
 pub mod disclosures;
 pub mod later;
 pub mod requests;
+pub mod sd_largest;
 pub mod sd_size;
 pub mod size;
 pub mod status;

@@ -190,7 +190,7 @@ fn a_book_and_a_company_car_disclose_their_new_fields() {
             ],
         ),
     ] {
-        let copy = sd_size::typical_sd_copy(doc, "later-documents");
+        let copy = sd_size::typical_sd_copy(doc, "later-documents", sd_size::Design::Merkle);
         let payload = PresentationPayload {
             credential: copy.credential.clone(),
             issued_at: AT,

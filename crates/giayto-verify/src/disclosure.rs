@@ -2,7 +2,7 @@
 //! and predicates, checked against the issuer's commitment, and how many were withheld.
 
 use ciborium::Value;
-use giayto_cose::sd::{self, Disclosures, Hash, AGE_THRESHOLDS, PREDICATE_BASE};
+use giayto_cose::sd::{self, Commitment, CoverError, Disclosures, PREDICATE_BASE};
 use giayto_model::{date, DocType, FieldError, FieldErrorKind};
 
 use crate::{Reason, Verdict};
@@ -10,7 +10,8 @@ use crate::{Reason, Verdict};
 /// One disclosed field or predicate.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DisclosedField {
-    /// Leaf index: the field key (docs/format.md §4), or `16 + i` for a predicate.
+    /// The field key (docs/format.md §4), or `16 + i` for a predicate (the leaf in layout 1;
+    /// layout 2 moves some ID numbers, §14.5).
     pub index: u64,
     /// The field's JSON name (docs/format.md §4), or `age_over_NN`.
     pub name: String,
@@ -45,14 +46,14 @@ fn field_name(doc_type: DocType, index: u64, value: &Value) -> Option<String> {
     sd::leaf_age(index).map(|nn| format!("age_over_{nn}"))
 }
 
-/// The number of leaves a document type defines: its fields, and its predicates.
-fn defined(doc_type: DocType) -> usize {
-    doc_type.field_keys().len()
-        + if doc_type == DocType::Vehicle {
-            0
-        } else {
-            AGE_THRESHOLDS.len()
-        }
+/// The leaf positions a document type defines (docs/format.md §14.1), bit `k` for leaf `k`:
+/// its field keys (§4) and, for the types with a date of birth, the `age_over_NN` predicates.
+/// In layout 2 every other position is empty.
+pub fn sd_positions(doc_type: DocType) -> u32 {
+    sd::positions(
+        doc_type.field_keys().into_iter().map(|(k, _)| k),
+        doc_type != DocType::Vehicle,
+    )
 }
 
 fn wrong(name: &str, expected: &'static str) -> FieldError {
@@ -140,39 +141,53 @@ fn render(name: &str, v: &Value) -> Result<Vec<String>, FieldError> {
     })
 }
 
-/// Check disclosures against a commitment's root, for a document type: every disclosure
-/// names a leaf the type defines (`disclosure_not_covered`), the disclosures and proof lead
-/// to the signed root (`disclosure_mismatch`: a wrong salt or value, a proof of another
-/// credential), each value has its field's form (`bad_fields`).
+/// Check disclosures against a commitment, for a document type (docs/format.md §14.4): the
+/// disclosures are in the commitment's layout and every disclosure names leaves the type
+/// defines (`disclosure_not_covered`), a layout-2 seed comes with the value of every leaf it
+/// opens (`disclosure_group`), the disclosures and proof lead to the signed root
+/// (`disclosure_mismatch`: a wrong salt, seed or value, a proof of another credential, the other
+/// layout), each value has its field's form (`bad_fields`).
 pub(crate) fn check(
     doc_type: DocType,
-    root: &Hash,
+    commitment: &Commitment,
     disclosures: &Disclosures,
 ) -> Result<Disclosed, (Verdict, Reason)> {
-    let mut names = Vec::with_capacity(disclosures.items.len());
-    for d in &disclosures.items {
-        let name = field_name(doc_type, d.index, &d.value).ok_or((
+    let defined = sd_positions(doc_type);
+    let (opened, root) = disclosures.open_with_root(defined).map_err(|e| match e {
+        CoverError::NotCovered { index } => {
+            (Verdict::Malformed, Reason::DisclosureNotCovered { index })
+        }
+        CoverError::Group { node } => (Verdict::Malformed, Reason::DisclosureGroup { node }),
+        _ => (Verdict::Malformed, Reason::DisclosureMismatch),
+    })?;
+    let mut names = Vec::with_capacity(opened.len());
+    for d in &opened {
+        // The field key of the leaf (layout 2 trades two leaves of some types, §14.5).
+        let key = sd::position(commitment.layout, doc_type.code(), d.index);
+        let name = field_name(doc_type, key, &d.value).ok_or((
             Verdict::Malformed,
             Reason::DisclosureNotCovered { index: d.index },
         ))?;
-        names.push(name);
+        names.push((key, name));
     }
-    if disclosures.root().as_ref() != Some(root) {
+    if disclosures.layout() != commitment.layout || root.as_ref() != Some(&commitment.root) {
         return Err((Verdict::Malformed, Reason::DisclosureMismatch));
     }
     let mut fields = Vec::with_capacity(names.len());
-    for (d, name) in disclosures.items.iter().zip(names) {
+    for (d, (key, name)) in opened.into_iter().zip(names) {
         let display =
             render(&name, &d.value).map_err(|e| (Verdict::Malformed, Reason::Fields(e)))?;
         fields.push(DisclosedField {
-            index: d.index,
+            index: key,
             name,
-            value: d.value.clone(),
+            value: d.value,
             display,
         });
     }
+    // Card order, then the predicates (leaf order may differ in layout 2).
+    fields.sort_by_key(|f| f.index);
     Ok(Disclosed {
-        withheld: defined(doc_type).saturating_sub(fields.len()),
+        withheld: (sd_positions(doc_type).count_ones() as usize).saturating_sub(fields.len()),
         fields,
     })
 }

@@ -73,7 +73,7 @@ pub use status::{
     MAX_BUNDLE_BYTES, MAX_BUNDLE_LISTS, MAX_DATA_AHEAD,
 };
 
-pub use disclosure::{Disclosed, DisclosedField};
+pub use disclosure::{sd_positions, Disclosed, DisclosedField};
 /// The pinned root key's type (Ed25519), re-exported so an app needs no direct dependency.
 pub use ed25519_dalek::VerifyingKey;
 pub use foreign::ForeignCode;
@@ -555,9 +555,9 @@ impl Verifier {
                 None,
             ),
             Some(_) => {
-                let (claims, root) =
-                    giayto_cose::sd::parse_sd_claims(signed.payload()).map_err(claims_error)?;
-                (claims, Some(root))
+                let (claims, commitment) =
+                    giayto_cose::sd::parse_sd_commitment(signed.payload()).map_err(claims_error)?;
+                (claims, Some(commitment))
             }
         };
 
@@ -573,7 +573,7 @@ impl Verifier {
             Err((verdict, reason)) => return Err(info.reject(verdict, reason)),
         };
         let checked = match (disclosures, root) {
-            (Some(d), Some(root)) => disclosure::check(doc_type, &root, d).map(|d| {
+            (Some(d), Some(commitment)) => disclosure::check(doc_type, &commitment, d).map(|d| {
                 info.disclosed = Some(d);
             }),
             _ => {

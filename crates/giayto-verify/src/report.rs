@@ -221,6 +221,7 @@ impl Reason {
             ],
             Reason::UnknownKid { kid } => vec![("kid", Text(crate::hex_lower(kid)))],
             Reason::DisclosureNotCovered { index } => vec![("index", Number(*index))],
+            Reason::DisclosureGroup { node } => vec![("node", Number(*node))],
             Reason::PresentationTime { issued_at, window } => vec![
                 ("time", Time(*issued_at)),
                 ("window", Number(window.unsigned_abs())),

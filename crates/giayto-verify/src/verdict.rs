@@ -241,6 +241,12 @@ pub enum Reason {
     /// The disclosures and their proof do not lead to the root the issuer signed: a wrong
     /// salt or value, or a proof taken from another credential (docs/format.md §14.4).
     DisclosureMismatch,
+    /// A layout-2 disclosure gives the seed of a subtree without the value of every leaf the
+    /// seed opens, or with values no leaf takes (docs/format.md §14.4).
+    DisclosureGroup {
+        /// The subtree's node number (`32 × height + first leaf`).
+        node: u64,
+    },
     /// The presentation was signed outside the freshness window.
     PresentationTime {
         /// Its `iat`.
@@ -326,6 +332,7 @@ pub const REASON_CODES: &[&str] = &[
     "request_expired",
     "fields_missing",
     "request_doc_type",
+    "disclosure_group",
     "other",
 ];
 
@@ -385,6 +392,7 @@ impl Reason {
             Reason::Presentation(_) => "bad_presentation",
             Reason::DisclosureNotCovered { .. } => "disclosure_not_covered",
             Reason::DisclosureMismatch => "disclosure_mismatch",
+            Reason::DisclosureGroup { .. } => "disclosure_group",
             Reason::NoHolderKey => "presentation_unbound",
             Reason::HolderSignature => "holder_signature",
             Reason::NonceMismatch { present: true } => "nonce_mismatch",
@@ -490,6 +498,7 @@ mod tests {
                 fields: vec!["full_name".into()],
             },
             Reason::RequestDocType { doc_type: 1 },
+            Reason::DisclosureGroup { node: 34 },
         ];
         for r in &reasons {
             assert!(

@@ -19,7 +19,8 @@ use crate::WalletError;
 /// One leaf a holder chose to show.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Selected {
-    /// Its leaf index: a field key (docs/format.md §4), or `16 + i` for `age_over_NN`.
+    /// Its leaf: a field key (docs/format.md §4; layout 2 trades two leaves of some types,
+    /// §14.5), or `16 + i` for `age_over_NN`.
     pub index: u64,
     /// The field's JSON name, or `age_over_NN`.
     pub name: String,
@@ -52,7 +53,7 @@ pub(crate) fn check_copy(
     if signed.kid() != full_signed.kid() || signed.verify(&key).is_err() {
         return Err(mismatch());
     }
-    let (claims, root) = sd::parse_sd_claims(signed.payload()).map_err(|_| mismatch())?;
+    let (claims, commitment) = sd::parse_sd_commitment(signed.payload()).map_err(|_| mismatch())?;
     let same = claims.issuer == full.issuer
         && claims.serial == full.serial
         && claims.issued_at == full.issued_at
@@ -63,7 +64,8 @@ pub(crate) fn check_copy(
         && claims.document.doc_type == full.document.doc_type
         && claims.document.schema_version == full.document.schema_version
         && claims.document.assurance_level == full.document.assurance_level
-        && root == copy.root();
+        && commitment.root == copy.root()
+        && commitment.layout == copy.layout();
     if !same {
         return Err(mismatch());
     }
@@ -78,12 +80,25 @@ pub(crate) fn check_openings(
     full: &CredentialClaims,
 ) -> Result<(), WalletError> {
     let mismatch = || WalletError::SdMismatch;
+    // Layout 2: the empty positions are exactly those the type does not define, as the
+    // verifier will take them (docs/format.md §14.5).
+    if copy.layout() == sd::Layout::Seeded {
+        let doc_type = DocType::from_code(full.document.doc_type).ok_or_else(mismatch)?;
+        let positions = sd::positions(
+            doc_type.field_keys().into_iter().map(|(k, _)| k),
+            doc_type != DocType::Vehicle,
+        );
+        if sd::seeded::defined_of(&copy.leaves) != positions {
+            return Err(mismatch());
+        }
+    }
     let fields = &full.document.fields;
     let field_count = fields.as_map().map_or(0, Vec::len);
     let mut fields_seen = 0;
     for e in &copy.entries {
         if e.index < PREDICATE_BASE {
-            if field_value(fields, e.index) != Some(&e.value) {
+            let key = sd::position(copy.layout(), full.document.doc_type, e.index);
+            if field_value(fields, key) != Some(&e.value) {
                 return Err(mismatch());
             }
             fields_seen += 1;
@@ -120,12 +135,14 @@ pub(crate) fn select(
             .find(|(_, n)| *n == name)
             .map(|(k, _)| k)
             .ok_or_else(|| WalletError::UnknownField(name.to_owned()))?;
+        // Its leaf (layout 2 trades two leaves of some types, docs/format.md §14.5).
+        let leaf = sd::position(copy.layout(), doc_type.code(), key);
         let entry = copy
-            .entry(key)
+            .entry(leaf)
             .ok_or_else(|| WalletError::FieldAbsent(name.to_owned()))?;
-        if out.iter().all(|s| s.index != key) {
+        if out.iter().all(|s| s.index != leaf) {
             out.push(Selected {
-                index: key,
+                index: leaf,
                 name: name.to_owned(),
                 value: entry.value.clone(),
             });
@@ -154,7 +171,8 @@ pub(crate) fn select(
     if out.is_empty() {
         return Err(WalletError::NothingToDisclose);
     }
-    out.sort_by_key(|s| s.index);
+    // Card order, then the predicate.
+    out.sort_by_key(|s| sd::position(copy.layout(), doc_type.code(), s.index));
     Ok(out)
 }
 
@@ -192,6 +210,7 @@ mod tests {
             credential: Vec::new(),
             entries,
             leaves,
+            seed: None,
         }
     }
 

@@ -125,7 +125,7 @@ impl Issuer {
 
     /// New one-time copies of a recorded document (the holder's wallet ran low; docs/wallet.md,
     /// "When copies run low"), one per key in `keys`, at time `now`: each with its own serial,
-    /// status entry and `iat` (docs/format.md §14.5), linked to the document's row, expiring with the
+    /// status entry and `iat` (docs/format.md §14.8), linked to the document's row, expiring with the
     /// document's full credential (at the midnight before). `document` must be the recorded one's data (same type and holder ID
     /// number, [`IssuerError::DocumentMismatch`] otherwise); the document must be valid and
     /// not expired; no key may be the document's own or an earlier copy's.
