@@ -75,6 +75,7 @@ pub fn files(trust_list: &[u8]) -> Vec<File> {
         created_at: AT - DAY / 2,
         trust_list: trust_list.to_vec(),
         status_lists: vec![police_list.clone(), insurance_list.clone()],
+        status_deltas: vec![],
     };
 
     let v = |name: &str, description: &str, text: String, verdict: &str, at: i64| {

@@ -53,6 +53,7 @@
 #![deny(missing_docs)]
 
 mod checks;
+mod delta;
 mod disclosure;
 mod foreign;
 #[cfg(feature = "json")]
@@ -62,10 +63,12 @@ mod report;
 mod status;
 mod verdict;
 
+pub use delta::{DeltaApplied, DeltaLoadError};
+pub use giayto_status::{DeltaError, DELTA_PREFIX};
 pub use giayto_status::{Status, StatusListToken};
 pub use status::{
     Added, Bundle, BundleError, LoadedStatusList, Rollback, SeenState, StatusLoadError,
-    MAX_BUNDLE_BYTES, MAX_BUNDLE_LISTS, MAX_DATA_AHEAD,
+    MAX_BUNDLE_BYTES, MAX_BUNDLE_DELTAS, MAX_BUNDLE_LISTS, MAX_DATA_AHEAD,
 };
 
 pub use disclosure::{Disclosed, DisclosedField};
@@ -308,13 +311,20 @@ impl Verifier {
     }
 
     /// Build a verifier from an offline bundle: its trust list checked against the pinned
-    /// root, then every status list in it checked against the trust list.
+    /// root, then every status list in it checked against the trust list, then its status
+    /// deltas applied in order, each checked as a list is and refused unless it applies to the
+    /// list held at that point (docs/format.md §9.7, §10).
     pub fn from_bundle(root: VerifyingKey, bundle: &Bundle) -> Result<Verifier, BundleError> {
         let mut verifier = Verifier::new(root, &bundle.trust_list).map_err(BundleError::Trust)?;
         for (index, list) in bundle.status_lists.iter().enumerate() {
             verifier
                 .add_status_list(list)
                 .map_err(|error| BundleError::StatusList { index, error })?;
+        }
+        for (index, delta) in bundle.status_deltas.iter().enumerate() {
+            verifier
+                .apply_status_delta(delta)
+                .map_err(|error| BundleError::StatusDelta { index, error })?;
         }
         Ok(verifier)
     }
