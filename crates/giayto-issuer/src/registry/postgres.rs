@@ -10,7 +10,7 @@ use postgres::{Client, NoTls, Transaction};
 use super::{
     action_from_str, allocate, check_list_size, check_reason, plan_change, Action, AuditEntry,
     ChangeReport, CredentialRecord, ListInfo, NewCredential, RegistryBackend, RegistryError,
-    Status, StatusSlot, Target, WITHDRAWABLE,
+    Status, StatusSlot, Target, CHANGES_AFTER, WITHDRAWABLE,
 };
 
 const SCHEMA_VERSION: i64 = 2;
@@ -454,6 +454,26 @@ impl RegistryBackend for PostgresRegistry {
         }
         tx.commit()?;
         Ok(removed > 0)
+    }
+
+    fn changes_after(
+        &mut self,
+        list: u32,
+        after: i64,
+    ) -> Result<Vec<(u64, Status)>, RegistryError> {
+        let list = i32::try_from(list).map_err(|_| RegistryError::Corrupt {
+            what: "list number",
+        })?;
+        let rows = self.client.query(CHANGES_AFTER, &[&list, &after])?;
+        rows.iter()
+            .map(|r| {
+                let from: u8 = non_negative(r.try_get::<_, i16>(1)?, "status")?;
+                Ok((
+                    non_negative(r.try_get::<_, i64>(0)?, "status index")?,
+                    Status::from_code(from.min(3)),
+                ))
+            })
+            .collect()
     }
 }
 
