@@ -1,7 +1,7 @@
 //! Loading what a verifier checks against — the pinned root key, a trust list with status list
 //! folders or an offline bundle — and the device's rollback protection (docs/format.md §9.6).
-//! Shared by `verify`, `wallet add`, `wallet present` and `bundle`, so the command modules do
-//! not import each other.
+//! Shared by `verify`, `wallet add`, `wallet present`, `bundle` and `bundle apply`, so the
+//! command modules do not import each other.
 
 use std::path::{Path, PathBuf};
 
@@ -17,7 +17,7 @@ use crate::secrets::key_failure;
 /// Status list files end with this.
 pub const STATUS_EXT: &str = ".statuslist.cwt";
 /// Largest status list or bundle file read.
-const MAX_LIST_FILE: u64 = giayto_verify::MAX_BUNDLE_BYTES as u64;
+pub const MAX_LIST_FILE: u64 = giayto_verify::MAX_BUNDLE_BYTES as u64;
 
 /// What a credential is checked against: the pinned root key with a trust list and status
 /// list folders, or with an offline bundle.
@@ -189,10 +189,43 @@ fn device_clock() -> i64 {
 /// Rollback protection: refuse data older than what this device has used with the same root
 /// (or dated far ahead of its clock), then remember it. One operation, [`SeenState::accept`].
 fn accept_state(root: &VerifyingKey, verifier: &Verifier) -> Result<(), Failure> {
+    match check_state(root, verifier)? {
+        Some(pending) => pending.save(),
+        None => Ok(()),
+    }
+}
+
+/// The device's memory after accepting a verifier's data, not yet written: `bundle apply`
+/// writes the bundle first, then this, so that a failure in between never leaves the device
+/// remembering data its bundle does not hold.
+pub struct PendingState {
+    dir: PathBuf,
+    path: PathBuf,
+    state: SeenState,
+    changed: bool,
+}
+
+impl PendingState {
+    /// Write the state file (atomically) if it changed.
+    pub fn save(self) -> Result<(), Failure> {
+        if self.changed {
+            std::fs::create_dir_all(&self.dir).map_err(|e| io_failure(&self.dir, &e))?;
+            crate::cmd::write_atomic(&self.path, &self.state.to_bytes())?;
+        }
+        Ok(())
+    }
+}
+
+/// [`SeenState::accept`] on the device's remembered state, without writing it: the refusal,
+/// or the state to save. `None` when the device has no state folder (said on stderr).
+pub fn check_state(
+    root: &VerifyingKey,
+    verifier: &Verifier,
+) -> Result<Option<PendingState>, Failure> {
     let Some(dir) = state_dir() else {
         // Said, not silent: this run cannot tell an old bundle from a new one.
         crate::errln!("{}", crate::i18n::tr("warning-no-state-dir"));
-        return Ok(());
+        return Ok(None);
     };
     let kid = giayto_verify::hex_lower(&giayto_cose::kid_for(root.as_bytes()));
     let path = dir.join(format!("seen-{kid}.cbor"));
@@ -220,9 +253,10 @@ fn accept_state(root: &VerifyingKey, verifier: &Verifier) -> Result<(), Failure>
                 .arg("time", human_time(issued_at)),
             _ => Failure::new("error-state-file").arg("path", path.display()),
         })?;
-    if changed {
-        std::fs::create_dir_all(&dir).map_err(|e| io_failure(&dir, &e))?;
-        crate::cmd::write_atomic(&path, &state.to_bytes())?;
-    }
-    Ok(())
+    Ok(Some(PendingState {
+        dir,
+        path,
+        state,
+        changed,
+    }))
 }

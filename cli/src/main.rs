@@ -56,11 +56,13 @@ enum Command {
     Suspend(cmd::status::ChangeArgs),
     /// Lift a suspension.
     Reinstate(cmd::status::ChangeArgs),
-    /// Status lists: publish the signed lists verifiers check revocation against.
+    /// Status lists: publish the signed lists verifiers check revocation against, and make
+    /// status update codes.
     #[command(subcommand)]
     Status(cmd::status::StatusCommand),
-    /// Write one offline bundle file (trust list and status lists, each still signed).
-    Bundle(cmd::status::BundleArgs),
+    /// Write one offline bundle file (trust list and status lists, each still signed), or
+    /// update one from a status update code (`bundle apply`).
+    Bundle(cmd::delta::BundleCmd),
     /// Verify a credential: QR text, @file, an image of the code, or - for stdin.
     Verify(cmd::verify::VerifyArgs),
     /// Run a service: the verification service for third-party back ends (--verify), or a published
@@ -156,7 +158,7 @@ fn run(command: Command, out: Out) -> failure::CmdResult {
         Command::Suspend(a) => cmd::status::change(a, Action::Suspend, out),
         Command::Reinstate(a) => cmd::status::change(a, Action::Reinstate, out),
         Command::Status(c) => cmd::status::run(c, out),
-        Command::Bundle(a) => cmd::status::bundle(&a, out),
+        Command::Bundle(a) => cmd::delta::bundle(a, out),
         Command::Verify(a) => cmd::verify::run(a, out),
         Command::Serve(a) => serve::run(a, out),
         Command::Qr(c) => cmd::qr::run(c, out),

@@ -2,6 +2,7 @@
 
 pub mod batch;
 pub mod cccd;
+pub mod delta;
 pub mod demo;
 pub mod issue;
 pub mod issuer;

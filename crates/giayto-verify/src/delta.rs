@@ -14,11 +14,29 @@ use crate::Verifier;
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DeltaLoadError {
-    /// The delta is not a valid signed status delta, or does not apply to the list held:
-    /// [`DeltaError::WrongBase`] (its base is not the list held), [`DeltaError::Older`] (it
-    /// gives a list no newer than the one held: a rollback, or a delta taken already), and the
-    /// format errors.
+    /// The delta is not a valid signed status delta (text, structure, signature, claims), or
+    /// an index is past the end of the list held.
     Invalid(DeltaError),
+    /// The delta gives a list no newer than the one held: a rollback, or a delta taken
+    /// already.
+    Older {
+        /// The list's uri.
+        uri: String,
+        /// `iat` of the list held.
+        held: i64,
+        /// `iat` the delta would give.
+        offered: i64,
+    },
+    /// The delta's base is not the list held (nor, in a bundle, the bundle's full list): the
+    /// device needs the delta made from its own list, or a full list.
+    WrongBase {
+        /// The list's uri.
+        uri: String,
+        /// `iat` of the list held.
+        held: i64,
+        /// `iat` of the delta's base.
+        base: i64,
+    },
     /// No issuer in the trust list has the signing key.
     UnknownSigner {
         /// The kid.
@@ -47,6 +65,14 @@ impl std::fmt::Display for DeltaLoadError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             DeltaLoadError::Invalid(e) => e.fmt(f),
+            DeltaLoadError::Older { uri, held, offered } => write!(
+                f,
+                "status delta for {uri} gives a list issued at {offered}, not newer than the one held (issued at {held})"
+            ),
+            DeltaLoadError::WrongBase { uri, held, base } => write!(
+                f,
+                "status delta for {uri} applies to the list issued at {base}, not to the one held (issued at {held})"
+            ),
             DeltaLoadError::UnknownSigner { kid } => write!(
                 f,
                 "status delta signed by key {} that the trust list does not name",
@@ -92,6 +118,23 @@ pub struct DeltaApplied {
     pub replaced: usize,
 }
 
+/// A refusal of [`StatusDelta::apply`] as the device reports it.
+fn refusal(uri: &str, e: DeltaError) -> DeltaLoadError {
+    match e {
+        DeltaError::Older { held, offered } => DeltaLoadError::Older {
+            uri: uri.to_owned(),
+            held,
+            offered,
+        },
+        DeltaError::WrongBase { held, base } => DeltaLoadError::WrongBase {
+            uri: uri.to_owned(),
+            held,
+            base,
+        },
+        e => DeltaLoadError::Invalid(e),
+    }
+}
+
 /// Check a signed delta as a full list is checked (docs/format.md §9.5, 1–3): its signer names
 /// an issuer of the trust list, the signature verifies, its uri is inside the issuer's prefix.
 fn check(trust: &TrustList, bytes: &[u8]) -> Result<(String, StatusDelta), DeltaLoadError> {
@@ -123,7 +166,9 @@ impl Verifier {
     pub fn apply_status_delta(&mut self, delta: &[u8]) -> Result<DeltaApplied, DeltaLoadError> {
         let (issuer_id, delta) = check(&self.trust, delta)?;
         let held = self.held(&issuer_id, &delta.uri)?;
-        let token = delta.apply(&held.token).map_err(DeltaLoadError::Invalid)?;
+        let token = delta
+            .apply(&held.token)
+            .map_err(|e| refusal(&delta.uri, e))?;
         Ok(self.take(issuer_id, &delta, held.token.issued_at, token, 0))
     }
 
@@ -173,7 +218,7 @@ impl Bundle {
         let (issuer_id, checked) = check(&verifier.trust, delta)?;
         let held = verifier.held(&issuer_id, &checked.uri)?;
         let from = held.token.issued_at;
-        let refusal = match checked.apply(&held.token) {
+        let wrong_base = match checked.apply(&held.token) {
             Ok(token) => {
                 if self.status_deltas.len() >= MAX_BUNDLE_DELTAS {
                     return Err(DeltaLoadError::ChainFull);
@@ -181,16 +226,14 @@ impl Bundle {
                 self.status_deltas.push(delta.to_vec());
                 return Ok(verifier.take(issuer_id, &checked, from, token, 0));
             }
-            Err(e @ DeltaError::WrongBase { .. }) => e,
-            Err(e) => return Err(DeltaLoadError::Invalid(e)),
+            Err(e @ DeltaError::WrongBase { .. }) => refusal(&checked.uri, e),
+            Err(e) => return Err(refusal(&checked.uri, e)),
         };
         // Made from the bundle's full list (a cumulative delta)?
         let Some(full) = self.full_list(&verifier.trust, &issuer_id, &checked.uri) else {
-            return Err(DeltaLoadError::Invalid(refusal));
+            return Err(wrong_base);
         };
-        let token = checked
-            .apply(&full)
-            .map_err(|_| DeltaLoadError::Invalid(refusal))?;
+        let token = checked.apply(&full).map_err(|_| wrong_base)?;
         let trust = &verifier.trust;
         let before = self.status_deltas.len();
         self.status_deltas.retain(|d| {

@@ -37,6 +37,11 @@ pub struct IssuedDelta {
     pub token: Vec<u8>,
     /// The `VD1:` text.
     pub text: String,
+    /// Made from a time ([`DeltaSince::IssuedAt`]) at which changes of the list were recorded
+    /// in the very second of that time: whether the list published then had them cannot be
+    /// told, so the delta may not fit a device's list (it then refuses it). The list's file
+    /// is exact.
+    pub same_second_changes: bool,
 }
 
 impl Issuer {
@@ -60,6 +65,7 @@ impl Issuer {
                     uri: uri.to_owned(),
                 })
         };
+        let mut same_second_changes = false;
         let (info, base): (_, StatusListToken) = match since {
             DeltaSince::List(bytes) => {
                 let token = SignedStatusList::parse(bytes)
@@ -70,7 +76,13 @@ impl Issuer {
             DeltaSince::IssuedAt { list, issued_at } => {
                 let info = find(Some(list), &self.meta.status_uri(list))?;
                 let (mut token, ..) = self.list_token(&info, issued_at, 1, None)?;
-                for (index, from) in self.registry.changes_after(list, issued_at)? {
+                let undo = self.registry.changes_after(list, issued_at)?;
+                same_second_changes = self
+                    .registry
+                    .changes_after(list, issued_at.saturating_sub(1))?
+                    .len()
+                    > undo.len();
+                for (index, from) in undo {
                     token.list.set(index, from).map_err(|_| {
                         crate::registry::RegistryError::Corrupt {
                             what: "status index",
@@ -92,6 +104,7 @@ impl Issuer {
             text: giayto_status::delta_to_text(&token),
             delta,
             token,
+            same_second_changes,
         })
     }
 }
@@ -173,6 +186,23 @@ mod tests {
                 (t1, t1 + 7 * DAY, Some(DAY as u64))
             );
         }
+        // Changes recorded in the very second of the time given are flagged.
+        let flagged = |issuer: &mut Issuer, at| {
+            issuer
+                .status_delta(
+                    DeltaSince::IssuedAt {
+                        list: 1,
+                        issued_at: at,
+                    },
+                    t1,
+                    DAY,
+                    None,
+                )
+                .unwrap()
+                .same_second_changes
+        };
+        assert!(!flagged(&mut issuer, t0));
+        assert!(flagged(&mut issuer, t0 + 6));
         // A delta from the first status of list 1 (before any change): the undo reaches it.
         let from_start = issuer
             .status_delta(
