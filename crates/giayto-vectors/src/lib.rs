@@ -10,6 +10,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod deltas;
 pub mod dictionary;
 pub mod disclosures;
 pub mod sd_size;
@@ -964,6 +965,10 @@ pub fn generate() -> Vec<File> {
         },
     ];
     files.extend(status::files(&trust));
+    files.push(File {
+        name: deltas::FILE_NAME,
+        bytes: pretty(&deltas::file()),
+    });
     files.push(File {
         name: "trust.cwt",
         bytes: trust,
