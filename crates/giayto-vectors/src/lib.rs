@@ -10,6 +10,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod delta_size;
 pub mod deltas;
 pub mod dictionary;
 pub mod disclosures;
