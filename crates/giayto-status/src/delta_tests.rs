@@ -168,6 +168,20 @@ fn the_changes_encoding_is_compact_and_strict() {
     }
 }
 
+/// The example of docs/format.md §9.7.
+#[test]
+fn the_format_example_encodes_as_written() {
+    let changes = [
+        (0, Status::Revoked),
+        (1, Status::Suspended),
+        (5_000, Status::Valid),
+    ];
+    assert_eq!(
+        encode_changes(&changes).unwrap(),
+        vec![0x01, 0x02, 0x98, 0x9C, 0x01]
+    );
+}
+
 #[test]
 fn fifty_changes_in_a_national_list_fit_a_mid_size_code() {
     let mut base = token(1_000, &[]);

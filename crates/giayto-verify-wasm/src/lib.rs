@@ -3,7 +3,8 @@
 //! [`WebVerifier`] wraps [`giayto_verify::Verifier`]; `verify` returns a plain JS object with
 //! the field names of `giayto verify --json` (see [`result_json`]). [`decode_image`] and
 //! [`decode_rgba`] run the `giayto-qr` scanner (rqrr and rxing) inside WASM, so a camera frame
-//! or a picked file never leaves the page.
+//! or a picked file never leaves the page. [`apply_status_delta`] takes a scanned status update
+//! (`VD1:`) into the page's offline bundle.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -503,6 +504,9 @@ pub fn decode_rgba_pixels(data: &[u8], width: u32, height: u32) -> Result<Vec<St
         &giayto_qr::image::DynamicImage::ImageRgba8(img),
     ))
 }
+
+mod delta;
+pub use delta::{apply_delta, apply_status_delta, DeltaOutcome};
 
 #[cfg(test)]
 mod tests;

@@ -64,7 +64,7 @@ mod status;
 mod verdict;
 
 pub use delta::{DeltaApplied, DeltaLoadError};
-pub use giayto_status::{DeltaError, DELTA_PREFIX};
+pub use giayto_status::{delta_from_text, DeltaError, DELTA_PREFIX};
 pub use giayto_status::{Status, StatusListToken};
 pub use status::{
     Added, Bundle, BundleError, LoadedStatusList, Rollback, SeenState, StatusLoadError,
