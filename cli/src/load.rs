@@ -47,15 +47,51 @@ pub struct Loaded {
     pub verifier: Verifier,
     /// The bundle's creation time.
     pub bundle_created_at: Option<i64>,
+    /// The device's rollback protection for this verifier's data.
+    pub state: DeviceState,
+}
+
+/// The device's rollback protection (docs/format.md §9.6) for one pinned root.
+pub struct DeviceState {
+    /// The pinned root, for the device state's file name.
+    root: VerifyingKey,
+    /// Whether it is skipped (`--no-state`).
+    no_state: bool,
+}
+
+impl DeviceState {
+    /// Refuse the verifier's data when older than what this device has used, else remember
+    /// it. For a verifier from [`VerifierSource::load_deferred`], run it after the checks and
+    /// before showing them, so the lists they used are remembered.
+    pub fn accept(&self, verifier: &Verifier) -> Result<(), Failure> {
+        if self.no_state {
+            return Ok(());
+        }
+        accept_state(&self.root, verifier)
+    }
 }
 
 impl VerifierSource {
     /// The verifier, after the device's rollback protection accepted its data.
     pub fn load(&self) -> Result<Loaded, Failure> {
+        let loaded = self.build(false)?;
+        loaded.state.accept(&loaded.verifier)?;
+        Ok(loaded)
+    }
+
+    /// The verifier with a bundle's status lists checked only when a credential needs them
+    /// (`Verifier::from_bundle_deferred`: start-up does not grow with the lists a national
+    /// bundle carries). The device's rollback protection has not run yet: the caller runs
+    /// [`DeviceState::accept`] after its checks, before showing their results.
+    pub fn load_deferred(&self) -> Result<Loaded, Failure> {
+        self.build(true)
+    }
+
+    fn build(&self, defer: bool) -> Result<Loaded, Failure> {
         let root = read_root(&self.root)?;
         let (verifier, bundle_created_at) = match (&self.bundle, &self.trust) {
             (Some(b), _) => {
-                let (v, bundle) = read_bundle(root, b)?;
+                let (v, bundle) = read_bundle(root, b, defer)?;
                 (v, Some(bundle.created_at))
             }
             (None, Some(t)) => {
@@ -65,12 +101,13 @@ impl VerifierSource {
             }
             (None, None) => return Err(Failure::new("error-trust-missing")),
         };
-        if !self.no_state {
-            accept_state(&root, &verifier)?;
-        }
         Ok(Loaded {
             verifier,
             bundle_created_at,
+            state: DeviceState {
+                root,
+                no_state: self.no_state,
+            },
         })
     }
 }
@@ -95,8 +132,13 @@ pub fn load_verifier(root: &Path, trust: &Path) -> Result<Verifier, Failure> {
     trust_verifier(read_root(root)?, trust)
 }
 
-/// Read a bundle file and build a verifier from it.
-pub fn read_bundle(root: VerifyingKey, path: &Path) -> Result<(Verifier, Bundle), Failure> {
+/// Read a bundle file and build a verifier from it, its status lists checked now or, with
+/// `defer`, when first needed.
+pub fn read_bundle(
+    root: VerifyingKey,
+    path: &Path,
+    defer: bool,
+) -> Result<(Verifier, Bundle), Failure> {
     let bytes = read_file(path, MAX_LIST_FILE)?;
     let bad = |e: &dyn std::fmt::Display| {
         Failure::new("error-bundle")
@@ -104,7 +146,12 @@ pub fn read_bundle(root: VerifyingKey, path: &Path) -> Result<(Verifier, Bundle)
             .arg("detail", e)
     };
     let bundle = Bundle::from_bytes(&bytes).map_err(|e| bad(&e))?;
-    let verifier = Verifier::from_bundle(root, &bundle).map_err(|e| bad(&e))?;
+    let verifier = if defer {
+        Verifier::from_bundle_deferred(root, &bundle)
+    } else {
+        Verifier::from_bundle(root, &bundle)
+    }
+    .map_err(|e| bad(&e))?;
     Ok((verifier, bundle))
 }
 

@@ -38,7 +38,7 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Run the whole flow in a fresh folder: root, issuer, four documents, QR codes, verdicts.
+    /// Run the whole flow in a fresh folder: root, issuers, five documents, QR codes, verdicts.
     Demo(cmd::demo::DemoArgs),
     /// The root authority: create it, add issuers, sign the trust list.
     #[command(subcommand)]
@@ -65,6 +65,8 @@ enum Command {
     Bundle(cmd::delta::BundleCmd),
     /// Verify a credential: QR text, @file, an image of the code, or - for stdin.
     Verify(cmd::verify::VerifyArgs),
+    /// Make a verifier's request (VR1:) for chosen fields, for the holder's wallet to answer.
+    Request(cmd::request::RequestArgs),
     /// Run a service: the verification service for third-party back ends (--verify), or a published
     /// status list folder (--publish).
     Serve(serve::ServeArgs),
@@ -160,6 +162,7 @@ fn run(command: Command, out: Out) -> failure::CmdResult {
         Command::Status(c) => cmd::status::run(c, out),
         Command::Bundle(a) => cmd::delta::bundle(a, out),
         Command::Verify(a) => cmd::verify::run(a, out),
+        Command::Request(a) => cmd::request::run(a, out),
         Command::Serve(a) => serve::run(a, out),
         Command::Qr(c) => cmd::qr::run(c, out),
         Command::Wallet(c) => cmd::wallet::run(c, out),

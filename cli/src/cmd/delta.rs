@@ -254,7 +254,7 @@ fn delta_failure(e: DeltaLoadError) -> Failure {
 fn apply(a: &ApplyArgs, out: Out) -> CmdResult {
     let codes = codes_from_input(&a.input)?;
     let root = read_root(&a.root)?;
-    let (mut verifier, mut bundle) = read_bundle(root, &a.bundle)?;
+    let (mut verifier, mut bundle) = read_bundle(root, &a.bundle, false)?;
     let mut applied = Vec::with_capacity(codes.len());
     // Every code first, in memory: one refused, nothing is written.
     for code in &codes {

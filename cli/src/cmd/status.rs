@@ -75,7 +75,7 @@ pub struct BundleArgs {
     pub out: Option<PathBuf>,
 }
 
-fn parse_serial(s: &str) -> Result<Vec<u8>, Failure> {
+pub(crate) fn parse_serial(s: &str) -> Result<Vec<u8>, Failure> {
     let t = s.trim();
     hex::decode(t)
         .ok()
@@ -122,6 +122,11 @@ fn print_report(report: &ChangeReport, action: Action, reason: &str, out: Out) {
             })).collect::<Vec<_>>(),
             "no_status_entry": report.no_status_entry.iter().map(|s| hex_lower(s))
                 .collect::<Vec<_>>(),
+            "copies": report.copies.iter().map(|c| json!({
+                "serial": hex_lower(&c.serial),
+                "from": c.from.as_str(),
+                "to": c.to.as_str(),
+            })).collect::<Vec<_>>(),
         }));
         return;
     }
@@ -134,6 +139,19 @@ fn print_report(report: &ChangeReport, action: Action, reason: &str, out: Out) {
                     ("serial", hex_lower(&c.serial)),
                     ("from", status_name(c.from)),
                     ("to", status_name(c.to)),
+                ]
+            )
+        );
+    }
+    // One-time copies change with their documents (docs/decisions.md D111): one line for all.
+    if let Some(first) = report.copies.first() {
+        crate::outln!(
+            "{}",
+            tr_args(
+                "status-copies-changed",
+                &[
+                    ("count", report.copies.len().to_string()),
+                    ("to", status_name(first.to)),
                 ]
             )
         );

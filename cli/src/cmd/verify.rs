@@ -3,6 +3,7 @@
 use clap::{Args, ValueEnum};
 use giayto_verify::Policy;
 
+use super::request::{read_request, request_failure};
 use crate::failure::{CmdResult, EXIT_INVALID, EXIT_OK};
 use crate::i18n::tr_args;
 use crate::input::{codes_from_input, human_time, now, parse_time};
@@ -39,6 +40,10 @@ pub struct VerifyArgs {
     /// The challenge (hex) this verifier showed: only a presentation (VP1:) carrying it is valid.
     #[arg(long)]
     pub nonce: Option<String>,
+    /// The request (VR1:) this verifier showed, as text, @file or its PNG: the code must be the
+    /// holder's answer to it, disclosing everything it requires.
+    #[arg(long, value_name = "REQUEST", conflicts_with = "nonce")]
+    pub request: Option<String>,
     /// Seconds a presentation (VP1:) stays fresh either side of this device's clock.
     #[arg(long, default_value_t = giayto_verify::DEFAULT_PRESENTATION_WINDOW as u32,
           value_parser = clap::value_parser!(u32).range(1..=3600))]
@@ -53,7 +58,11 @@ pub fn run(a: VerifyArgs, out: Out) -> CmdResult {
         None => now(),
     };
     let nonce = a.nonce.as_deref().map(parse_nonce).transpose()?;
-    let loaded = a.source.load()?;
+    let request = a.request.as_deref().map(read_request).transpose()?;
+    // A national bundle's lists are checked as codes need them; the device's rollback
+    // protection runs after the checks and before anything is shown.
+    let loaded = a.source.load_deferred()?;
+    let bundle_created_at = loaded.bundle_created_at;
     let verifier = loaded
         .verifier
         .with_policy(match a.policy {
@@ -65,12 +74,21 @@ pub fn run(a: VerifyArgs, out: Out) -> CmdResult {
         .with_expected_nonce(nonce)
         .with_presentation_window(i64::from(a.presentation_window));
     let codes = codes_from_input(&a.input)?;
+    let reports = codes
+        .iter()
+        .map(|code| match &request {
+            Some(r) => verifier
+                .check_answer(code, r, at)
+                .map_err(|e| request_failure(&e)),
+            None => Ok(verifier.check(code, at)),
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    loaded.state.accept(&verifier)?;
     let mut all_valid = true;
-    for (i, code) in codes.iter().enumerate() {
-        let report = verifier.check(code, at);
+    for (i, report) in reports.iter().enumerate() {
         all_valid &= report.is_valid();
         if out.json {
-            crate::outln!("{}", to_json(&report, loaded.bundle_created_at));
+            crate::outln!("{}", to_json(report, bundle_created_at));
         } else {
             if codes.len() > 1 {
                 crate::outln!(
@@ -84,8 +102,21 @@ pub fn run(a: VerifyArgs, out: Out) -> CmdResult {
                     )
                 );
             }
-            crate::out!("{}", to_human(&report));
+            crate::out!("{}", to_human(report));
         }
+    }
+    if let (false, Some(r)) = (out.json, &request) {
+        crate::outln!(
+            "{}",
+            tr_args(
+                "verify-request-line",
+                &[
+                    ("verifier", r.verifier.clone()),
+                    ("purpose", r.purpose.clone()),
+                    ("time", human_time(r.expires_at)),
+                ]
+            )
+        );
     }
     if !out.json {
         let trust = verifier.trust_list();
@@ -102,7 +133,7 @@ pub fn run(a: VerifyArgs, out: Out) -> CmdResult {
                 ]
             )
         );
-        if let Some(made) = loaded.bundle_created_at {
+        if let Some(made) = bundle_created_at {
             crate::outln!(
                 "{}",
                 tr_args(
@@ -110,7 +141,7 @@ pub fn run(a: VerifyArgs, out: Out) -> CmdResult {
                     &[
                         ("made", human_time(made)),
                         ("hours", ((at - made).max(0) / 3600).to_string()),
-                        ("lists", verifier.status_lists().count().to_string()),
+                        ("lists", verifier.status_list_count().to_string()),
                     ]
                 )
             );

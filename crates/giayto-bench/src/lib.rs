@@ -270,6 +270,71 @@ pub fn decode_text(f: &Fixture) -> Vec<u8> {
     text::decode(&f.text, &[]).expect("decodes").1
 }
 
+/// A national-scale offline bundle for start-up measurements: a trust list of `issuers` issuer
+/// entries (the fixture's `VN.BCA.C06` first, the rest with keys of their own and their own
+/// status prefixes) and `lists` status lists of 131,072 entries each, signed by issuers taken
+/// in turn, the fixture's own list among them. Returns the encoded bundle.
+pub fn national_bundle(issuers: usize, lists: usize) -> Vec<u8> {
+    let root = SigningKey::from_bytes(&seeds::ROOT);
+    let police = SigningKey::from_bytes(&seeds::POLICE);
+    let mut trust = giayto_vectors::trust_list();
+    let template = trust
+        .issuers
+        .iter()
+        .find(|e| e.id == "VN.BCA.C06")
+        .cloned()
+        .expect("the fixture issuer");
+    trust.issuers = vec![template.clone()];
+    let mut keys = vec![police.clone()];
+    for i in 1..issuers {
+        let mut seed = [0u8; 32];
+        seed[..8].copy_from_slice(&(i as u64).to_le_bytes());
+        seed[31] = 0x5E;
+        let key = SigningKey::from_bytes(&seed);
+        let mut entry = template.clone();
+        entry.id = format!("VN.X{i:04}");
+        entry.name_vi = format!("Cơ quan cấp thử {i}");
+        entry.name_en = Some(format!("Test issuing office {i}"));
+        entry.public_key = key.verifying_key().to_bytes();
+        entry.status_uri_prefix = Some(format!("https://giayto.example/st/VN.X{i:04}/"));
+        trust.issuers.push(entry);
+        keys.push(key);
+    }
+    let trust_list = trust.sign(&root).expect("trust list signs");
+    let mut status_lists = vec![status_list(&police)];
+    for n in 1..lists {
+        let i = n % issuers.max(1);
+        let (key, id) = if i == 0 {
+            (&police, "VN.BCA.C06".to_string())
+        } else {
+            (&keys[i], format!("VN.X{i:04}"))
+        };
+        let mut list = StatusList::new(giayto_status::MIN_ENTRIES).expect("minimum size");
+        for k in 0..64u64 {
+            list.set(
+                (k * 2_047 + n as u64) % giayto_status::MIN_ENTRIES,
+                Status::Revoked,
+            )
+            .expect("in range");
+        }
+        let token = StatusListToken {
+            uri: format!("https://giayto.example/st/{id}/{}", 1_000 + n),
+            issued_at: AT - 86_400,
+            expires_at: AT + 6 * 86_400,
+            ttl: Some(86_400),
+            list,
+        };
+        status_lists.push(token.sign(key).expect("signs"));
+    }
+    giayto_verify::Bundle {
+        created_at: AT - 3_600,
+        trust_list,
+        status_lists,
+        status_deltas: Vec::new(),
+    }
+    .to_bytes()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -291,5 +356,17 @@ mod tests {
             .is_ok());
         assert!(bare_verify(&f));
         assert_eq!(decode_text(&f), f.cose);
+    }
+
+    #[test]
+    fn the_national_bundle_names_its_issuers_and_lists_and_the_fixture_verifies_with_it() {
+        let f = Fixture::new();
+        let bundle = giayto_verify::Bundle::from_bytes(&national_bundle(40, 30)).unwrap();
+        assert_eq!(bundle.status_lists.len(), 30);
+        let root = SigningKey::from_bytes(&seeds::ROOT).verifying_key();
+        let verifier = Verifier::from_bundle(root, &bundle).unwrap();
+        assert_eq!(verifier.trust_list().issuers.len(), 40);
+        assert_eq!(verifier.status_lists().count(), 30);
+        assert!(verifier.check(&f.text, f.at).is_valid());
     }
 }

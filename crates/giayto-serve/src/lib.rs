@@ -477,14 +477,8 @@ async fn verify_inner(
         _ => &data.third_party,
     };
     let at = job.at.unwrap_or_else(now);
-    let report = match job.nonce {
-        // A challenge is per request; the verifier is cloned only then (D104).
-        Some(nonce) => base
-            .clone()
-            .with_expected_nonce(Some(nonce))
-            .check(&text, at),
-        None => base.check(&text, at),
-    };
+    // A challenge is per request; the shared verifier takes it as an argument (D104).
+    let report = base.check_with_nonce(&text, at, job.nonce.as_deref());
     drop(text);
     let lang = accept_language(headers);
     let message = match (lang, &service.message) {

@@ -47,4 +47,6 @@ pub use delta::{
 };
 pub use list::{Status, StatusList, BITS, MAX_ENTRIES, MIN_ENTRIES};
 pub use permutation::IndexPermutation;
-pub use token::{SignedStatusList, StatusError, StatusListToken, MAX_TOKEN_BYTES, MAX_URI_LEN};
+pub use token::{
+    ListHeader, SignedStatusList, StatusError, StatusListToken, MAX_TOKEN_BYTES, MAX_URI_LEN,
+};

@@ -148,49 +148,78 @@ impl StatusListToken {
 
     /// Parse a claims set (already authenticated by the caller).
     pub fn from_payload(bytes: &[u8]) -> Result<StatusListToken, StatusError> {
-        let value = cbor::decode_bounded(bytes, MAX_TOKEN_BYTES)
-            .map_err(|_| StatusError::Claims { what: "encoding" })?;
-        let map = value
-            .as_map()
-            .ok_or(StatusError::Claims { what: "claims map" })?;
-        let claim = |key, what| get_int(map, key).ok_or(StatusError::Claims { what });
-        let uri = claim(label::SUB, "sub")?
-            .as_text()
-            .filter(|t| !t.is_empty() && t.len() <= MAX_URI_LEN)
-            .ok_or(StatusError::Claims { what: "sub" })?
-            .to_owned();
-        let issued_at =
-            as_i64(claim(label::IAT, "iat")?).ok_or(StatusError::Claims { what: "iat" })?;
-        let expires_at =
-            as_i64(claim(label::EXP, "exp")?).ok_or(StatusError::Claims { what: "exp" })?;
-        if expires_at <= issued_at {
-            return Err(StatusError::Claims { what: "exp" });
-        }
-        let ttl = get_int(map, label::TTL)
-            .map(|v| as_u64(v).ok_or(StatusError::Claims { what: "ttl" }))
-            .transpose()?;
-        let sl = claim(label::STATUS_LIST, "status_list")?
-            .as_map()
-            .ok_or(StatusError::Claims {
-                what: "status_list",
-            })?;
-        let bits = get_text(sl, "bits")
-            .and_then(as_u64)
-            .ok_or(StatusError::Claims { what: "bits" })?;
-        if bits != u64::from(BITS) {
-            return Err(StatusError::UnsupportedBits { bits });
-        }
-        let lst = get_text(sl, "lst")
-            .and_then(Value::as_bytes)
-            .ok_or(StatusError::Claims { what: "lst" })?;
+        let (header, list) = read_claims(bytes, StatusList::decompress)?;
         Ok(StatusListToken {
-            uri,
-            issued_at,
-            expires_at,
-            ttl,
-            list: StatusList::decompress(lst)?,
+            uri: header.uri,
+            issued_at: header.issued_at,
+            expires_at: header.expires_at,
+            ttl: header.ttl,
+            list,
         })
     }
+}
+
+/// A status list's claims without its statuses: what a verifier files a list under before it
+/// has checked the signature or inflated the list (docs/format.md §9.2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListHeader {
+    /// `sub`: the list's uri.
+    pub uri: String,
+    /// `iat`, seconds.
+    pub issued_at: i64,
+    /// `exp`, seconds.
+    pub expires_at: i64,
+    /// `ttl`, seconds.
+    pub ttl: Option<u64>,
+}
+
+/// The claims of a status list token: everything but the statuses, and what `lst` gives to
+/// `read_list` (the compressed statuses).
+fn read_claims<T>(
+    bytes: &[u8],
+    read_list: impl FnOnce(&[u8]) -> Result<T, StatusError>,
+) -> Result<(ListHeader, T), StatusError> {
+    let value = cbor::decode_bounded(bytes, MAX_TOKEN_BYTES)
+        .map_err(|_| StatusError::Claims { what: "encoding" })?;
+    let map = value
+        .as_map()
+        .ok_or(StatusError::Claims { what: "claims map" })?;
+    let claim = |key, what| get_int(map, key).ok_or(StatusError::Claims { what });
+    let uri = claim(label::SUB, "sub")?
+        .as_text()
+        .filter(|t| !t.is_empty() && t.len() <= MAX_URI_LEN)
+        .ok_or(StatusError::Claims { what: "sub" })?
+        .to_owned();
+    let issued_at = as_i64(claim(label::IAT, "iat")?).ok_or(StatusError::Claims { what: "iat" })?;
+    let expires_at =
+        as_i64(claim(label::EXP, "exp")?).ok_or(StatusError::Claims { what: "exp" })?;
+    if expires_at <= issued_at {
+        return Err(StatusError::Claims { what: "exp" });
+    }
+    let ttl = get_int(map, label::TTL)
+        .map(|v| as_u64(v).ok_or(StatusError::Claims { what: "ttl" }))
+        .transpose()?;
+    let sl = claim(label::STATUS_LIST, "status_list")?
+        .as_map()
+        .ok_or(StatusError::Claims {
+            what: "status_list",
+        })?;
+    let bits = get_text(sl, "bits")
+        .and_then(as_u64)
+        .ok_or(StatusError::Claims { what: "bits" })?;
+    if bits != u64::from(BITS) {
+        return Err(StatusError::UnsupportedBits { bits });
+    }
+    let lst = get_text(sl, "lst")
+        .and_then(Value::as_bytes)
+        .ok_or(StatusError::Claims { what: "lst" })?;
+    let header = ListHeader {
+        uri,
+        issued_at,
+        expires_at,
+        ttl,
+    };
+    Ok((header, read_list(lst)?))
 }
 
 /// A structurally valid signed status list whose signature has not been checked yet.
@@ -222,6 +251,14 @@ impl SignedStatusList {
             e => StatusError::Cose(e),
         })?;
         StatusListToken::from_payload(self.signed.payload())
+    }
+
+    /// The list's claims (uri, `iat`, `exp`, `ttl`) read **before** the signature is checked
+    /// and without inflating the statuses: for filing a list whose check is deferred until a
+    /// credential needs it. Nothing read here may be trusted until [`SignedStatusList::verify`]
+    /// succeeds.
+    pub fn unverified_header(&self) -> Result<ListHeader, StatusError> {
+        read_claims(self.signed.payload(), |_| Ok(())).map(|(header, ())| header)
     }
 }
 

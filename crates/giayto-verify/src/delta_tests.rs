@@ -157,6 +157,13 @@ fn a_chain_of_deltas_brings_the_list_up_to_date_and_survives_the_bundle_file() {
     assert_eq!(back, b);
     let again = Verifier::from_bundle(root().verifying_key(), &back).unwrap();
     assert_eq!(held(&again, "VN.BCA.C06", URI), l2);
+    // With the lists' checks deferred (a national bundle's start-up), the same.
+    let deferred = Verifier::from_bundle_deferred(root().verifying_key(), &back).unwrap();
+    assert_eq!(held(&deferred, "VN.BCA.C06", URI), l2);
+    assert_eq!(
+        deferred.verify(&cred, NOW).unwrap_err().verdict,
+        Verdict::Revoked
+    );
     // The device remembers the delta's iat: the bundle as it was before is a rollback.
     let mut seen = SeenState::default();
     seen.accept(&again, NOW).unwrap();

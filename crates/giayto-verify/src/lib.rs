@@ -17,6 +17,10 @@
 //! freshness window, then every check above on the credential inside (see [`VerifiedPresentation`]
 //! and `Verifier::verify_presentation_with_nonce`).
 //!
+//! A relying party that showed a verifier's request (`VR1:`, docs/format.md §15) checks the
+//! holder's answer against it with [`Verifier::check_answer`]: bound to that request, made
+//! before it closed, and disclosing everything it requires.
+//!
 //! ```
 //! # use giayto_cose::{claims::*, sign1, text, CREDENTIAL_TYP};
 //! # use giayto_model::{DocType, Document};
@@ -60,6 +64,7 @@ mod foreign;
 pub mod json;
 mod presentation;
 mod report;
+mod request;
 mod status;
 mod verdict;
 
@@ -76,10 +81,12 @@ pub use disclosure::{Disclosed, DisclosedField};
 pub use ed25519_dalek::VerifyingKey;
 pub use foreign::ForeignCode;
 pub use giayto_cose::claims::{CredentialClaims, StatusRef};
+pub use giayto_cose::request::RequestError;
 pub use giayto_model::{DocType, Document};
 pub use giayto_trust::{IssuerEntry, TrustError, TrustList};
 pub use presentation::{VerifiedPresentation, DEFAULT_PRESENTATION_WINDOW};
 pub use report::{Arg, CodeKind, CredentialView, PresentationInfo, Report, TrustSummary};
+pub use request::{item_defined_for, item_known, Request};
 pub use verdict::{Reason, Verdict, REASON_CODES};
 
 use giayto_cose::claims::ClaimsError;
@@ -266,13 +273,27 @@ pub fn hex_lower(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// The first trust list entry with this kid (as [`TrustList::find`]) and the cell of its key.
+fn signer<'t>(
+    trust: &'t TrustList,
+    keys: &'t [status::KeyCell],
+    kids: &std::collections::HashMap<[u8; 8], usize>,
+    kid: &[u8; 8],
+) -> Option<(&'t giayto_trust::IssuerEntry, &'t status::KeyCell)> {
+    let index = *kids.get(kid)?;
+    Some((trust.issuers.get(index)?, keys.get(index)?))
+}
+
 /// The verifier: a pinned root, a checked trust list, and the policy.
 #[derive(Debug, Clone)]
 pub struct Verifier {
     trust: TrustList,
-    /// The trust list's keys by position, with their kids, decompressed once here rather than
-    /// at every verification (`None` for bytes that are no curve point).
-    keys: Vec<([u8; 8], Option<VerifyingKey>)>,
+    /// The trust list's keys by position, decompressed at most once, when first needed
+    /// (`None` inside for bytes that are no curve point).
+    keys: Vec<status::KeyCell>,
+    /// Kid → position of the first trust list entry with it (as [`TrustList::find`]), built
+    /// once: finding a signer costs one look-up, not a hash of every issuer key.
+    kids: std::collections::HashMap<[u8; 8], usize>,
     policy: Policy,
     trust_grace: i64,
     clock_skew: i64,
@@ -293,11 +314,16 @@ impl Verifier {
         let keys = trust
             .issuers
             .iter()
-            .map(|e| (e.kid(), VerifyingKey::from_bytes(&e.public_key).ok()))
+            .map(|_| std::sync::OnceLock::new())
             .collect();
+        let mut kids = std::collections::HashMap::with_capacity(trust.issuers.len());
+        for (index, entry) in trust.issuers.iter().enumerate() {
+            kids.entry(entry.kid()).or_insert(index);
+        }
         Ok(Verifier {
             trust,
             keys,
+            kids,
             policy: Policy::default(),
             trust_grace: DEFAULT_TRUST_GRACE,
             clock_skew: DEFAULT_CLOCK_SKEW,
@@ -329,14 +355,60 @@ impl Verifier {
         Ok(verifier)
     }
 
+    /// Build a verifier from an offline bundle as [`Verifier::from_bundle`] does, but with every
+    /// status list added by [`Verifier::add_status_list_deferred`]: start-up costs one
+    /// signature (the trust list's) and a parse per list, however many lists the bundle
+    /// carries, and each list is checked when a credential first needs it. The bundle's
+    /// status deltas are applied at once, as by [`Verifier::from_bundle`]: only the lists they
+    /// change are checked then.
+    pub fn from_bundle_deferred(
+        root: VerifyingKey,
+        bundle: &Bundle,
+    ) -> Result<Verifier, BundleError> {
+        let mut verifier = Verifier::new(root, &bundle.trust_list).map_err(BundleError::Trust)?;
+        for (index, list) in bundle.status_lists.iter().enumerate() {
+            verifier
+                .add_status_list_deferred(list)
+                .map_err(|error| BundleError::StatusList { index, error })?;
+        }
+        for (index, delta) in bundle.status_deltas.iter().enumerate() {
+            verifier
+                .apply_status_delta(delta)
+                .map_err(|error| BundleError::StatusDelta { index, error })?;
+        }
+        Ok(verifier)
+    }
+
     /// Add a signed status list. Its signer must be an issuer of the trust list, and its uri
     /// inside that issuer's prefix when the trust list sets one. A list never replaces a newer
     /// one for the same uri.
     pub fn add_status_list(&mut self, token: &[u8]) -> Result<Added, StatusLoadError> {
-        self.status.add(&self.trust, token)
+        let (keys, kids, trust) = (&self.keys, &self.kids, &self.trust);
+        self.status
+            .add(|kid| signer(trust, keys, kids, kid), token, false)
     }
 
-    /// The status lists held.
+    /// Add a signed status list whose signature check (and the inflating of its statuses) is
+    /// deferred to the first credential that needs it. Checked now: the structure, the signer
+    /// being an issuer of the trust list, and the uri prefix — on the uri and `iat` read before
+    /// the signature is checked, which the deferred check then requires to be the signed ones.
+    /// A list whose deferred check fails counts as not held: its credentials are
+    /// `stale_status` (docs/format.md §9.5), and [`Verifier::status_lists`] leaves it out. A
+    /// device's rollback protection ([`SeenState::accept`]) refuses older lists whether checked
+    /// or not, and remembers only those checked, so it runs after the checks.
+    pub fn add_status_list_deferred(&mut self, token: &[u8]) -> Result<Added, StatusLoadError> {
+        let (keys, kids, trust) = (&self.keys, &self.kids, &self.trust);
+        self.status
+            .add(|kid| signer(trust, keys, kids, kid), token, true)
+    }
+
+    /// How many status lists are held, including those whose deferred check has not run.
+    pub fn status_list_count(&self) -> usize {
+        self.status.len()
+    }
+
+    /// The status lists held, checked: a deferred check runs here for every list not yet
+    /// checked.
     pub fn status_lists(&self) -> impl Iterator<Item = &LoadedStatusList> {
         self.status.iter()
     }
@@ -393,6 +465,14 @@ impl Verifier {
     /// front end shows ([`Report`]). A `VP1:` presentation is checked with the nonce set by
     /// [`Verifier::with_expected_nonce`], if any.
     pub fn check(&self, scanned: &str, now: i64) -> Report {
+        self.check_with_nonce(scanned, now, self.expected_nonce.as_deref())
+    }
+
+    /// [`Verifier::check`] with this call's own challenge in place of the one set by
+    /// [`Verifier::with_expected_nonce`]: `Some(nonce)` requires a `VP1:` presentation bound to
+    /// it (a static code is then `stale_presentation`), `None` requires none. For a service
+    /// that shows each client its own challenge and shares one verifier between requests.
+    pub fn check_with_nonce(&self, scanned: &str, now: i64, nonce: Option<&[u8]>) -> Report {
         let trust = TrustSummary::of(&self.trust);
         let report = |kind, outcome, presentation| Report {
             checked_at: now,
@@ -425,7 +505,7 @@ impl Verifier {
             }
         };
         if kind == Kind::Presentation {
-            return match self.verify_presentation_cose(&cose, now) {
+            return match self.verify_presentation_with_nonce(&cose, now, nonce) {
                 Ok(p) => {
                     let info = PresentationInfo {
                         issued_at: p.issued_at(),
@@ -436,7 +516,7 @@ impl Verifier {
                 Err(r) => report(CodeKind::Presentation, Err(r), None),
             };
         }
-        if self.expected_nonce.is_some() {
+        if nonce.is_some() {
             // A verifier that showed a challenge wants the holder's answer; a static code is none.
             let rejection = Rejection::new(
                 Verdict::StalePresentation,
@@ -476,17 +556,10 @@ impl Verifier {
         let signed = Sign1::parse(cose, CREDENTIAL_TYP)
             .map_err(|e| Rejection::new(Verdict::Malformed, Reason::Cose(e)))?;
         let kid = signed.kid();
-        // The first entry with this kid, as TrustList::find.
-        let index = self
-            .keys
-            .iter()
-            .position(|(k, _)| *k == kid)
+        let (entry, key) = signer(&self.trust, &self.keys, &self.kids, &kid)
             .ok_or_else(|| Rejection::new(Verdict::UnknownIssuer, Reason::UnknownKid { kid }))?;
-        let (entry, key) = self
-            .trust
-            .issuers
-            .get(index)
-            .zip(self.keys.get(index).and_then(|(_, key)| *key))
+        let key = key
+            .get_or_init(|| VerifyingKey::from_bytes(&entry.public_key).ok())
             .ok_or_else(|| Rejection::new(Verdict::BadSignature, Reason::Signature))?;
         signed.verify(&key).map_err(|e| match e {
             CoseError::BadSignature => Rejection::new(Verdict::BadSignature, Reason::Signature),
@@ -520,11 +593,23 @@ impl Verifier {
             (Some(d), Some(root)) => disclosure::check(doc_type, &root, d).map(|d| {
                 info.disclosed = Some(d);
             }),
-            _ => Document::from_cbor(doc_type, &info.claims.document.fields)
-                .map(|document| {
-                    info.document = Some(document);
-                })
-                .map_err(|e| (Verdict::Malformed, Reason::Fields(e))),
+            _ => {
+                let claim = &info.claims.document;
+                // The signing day bounds a book's summary date (docs/format.md §4.6); a
+                // credential signed outside the years dates can hold has no such day.
+                let signed_on = giayto_model::date::vietnam_date(info.claims.issued_at);
+                Document::from_cbor_schema(doc_type, claim.schema_version, &claim.fields)
+                    .and_then(|document| {
+                        if let Some(day) = signed_on {
+                            document.check_signed_on(day)?;
+                        }
+                        Ok(document)
+                    })
+                    .map(|document| {
+                        info.document = Some(document);
+                    })
+                    .map_err(|e| (Verdict::Malformed, Reason::Fields(e)))
+            }
         };
         if let Err((verdict, reason)) = checked {
             return Err(info.reject(verdict, reason));

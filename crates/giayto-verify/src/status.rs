@@ -2,11 +2,11 @@
 //! data it has used (no rollback).
 
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 use ciborium::value::Value;
 use giayto_cose::cbor::{self, as_i64, as_u64, get_int};
 use giayto_status::{SignedStatusList, StatusError, StatusListToken};
-use giayto_trust::TrustList;
 
 use crate::{Reason, Status, StatusChecked, Verdict, Warning, STALE_WARNING};
 
@@ -63,7 +63,57 @@ impl std::error::Error for StatusLoadError {}
 /// Status lists by issuer id, then uri. A list only ever gives way to a newer one.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct StatusStore {
-    lists: BTreeMap<String, BTreeMap<String, LoadedStatusList>>,
+    lists: BTreeMap<String, BTreeMap<String, Held>>,
+}
+
+/// One list held: checked when added, or filed under its unverified uri and `iat` with its
+/// check deferred to the first credential that needs it ([`crate::Verifier::add_status_list_deferred`]).
+#[derive(Debug, Clone)]
+struct Held {
+    issuer_id: String,
+    uri: String,
+    issued_at: i64,
+    /// The signed list and its signer's public key bytes, while the check is deferred (the key
+    /// is decompressed then too: a national bundle's lists come from hundreds of issuers).
+    pending: Option<(SignedStatusList, [u8; 32])>,
+    /// The checked list once known; `None` inside when a deferred check failed.
+    checked: OnceLock<Option<LoadedStatusList>>,
+}
+
+impl Held {
+    /// The checked list, running a deferred check the first time.
+    fn checked(&self) -> Option<&LoadedStatusList> {
+        self.checked
+            .get_or_init(|| {
+                let (signed, key) = self.pending.as_ref()?;
+                let key = ed25519_dalek::VerifyingKey::from_bytes(key).ok()?;
+                let token = signed.verify(&key).ok()?;
+                // The claims read before the check must be the ones signed.
+                (token.uri == self.uri && token.issued_at == self.issued_at).then(|| {
+                    LoadedStatusList {
+                        issuer_id: self.issuer_id.clone(),
+                        token,
+                    }
+                })
+            })
+            .as_ref()
+    }
+
+    /// The checked list if its check has run (a list whose deferred check has not run yet, or
+    /// failed, is not).
+    fn checked_so_far(&self) -> Option<&LoadedStatusList> {
+        self.checked.get().and_then(Option::as_ref)
+    }
+}
+
+/// A trust list key, decompressed when first needed (`None` inside: no curve point).
+pub(crate) type KeyCell = OnceLock<Option<ed25519_dalek::VerifyingKey>>;
+
+/// What the device's rollback protection looks at for one held list, checked or not.
+pub(crate) struct HeldDates<'a> {
+    pub(crate) issuer_id: &'a str,
+    pub(crate) uri: &'a str,
+    pub(crate) issued_at: i64,
 }
 
 /// What adding a status list did.
@@ -78,60 +128,129 @@ pub enum Added {
 }
 
 impl StatusStore {
-    pub(crate) fn add(
+    /// File a signed list under its issuer and uri. `signer` finds the trust list entry and key
+    /// for a kid. With `defer`, the signature check and the inflating of the statuses wait for
+    /// the first credential that needs the list, and the uri and `iat` it is filed under are
+    /// read unverified (checked against the signed ones then).
+    pub(crate) fn add<'t>(
         &mut self,
-        trust: &TrustList,
+        signer: impl FnOnce(&[u8; 8]) -> Option<(&'t giayto_trust::IssuerEntry, &'t KeyCell)>,
         bytes: &[u8],
+        defer: bool,
     ) -> Result<Added, StatusLoadError> {
         let signed = SignedStatusList::parse(bytes).map_err(StatusLoadError::Invalid)?;
         let kid = signed.kid();
-        let entry = trust
-            .find(&kid)
-            .ok_or(StatusLoadError::UnknownSigner { kid })?;
-        let key = ed25519_dalek::VerifyingKey::from_bytes(&entry.public_key)
-            .map_err(|_| StatusLoadError::Invalid(StatusError::BadSignature))?;
-        let token = signed.verify(&key).map_err(StatusLoadError::Invalid)?;
+        let (entry, key) = signer(&kid).ok_or(StatusLoadError::UnknownSigner { kid })?;
+        let (uri, issued_at, pending, checked) = if defer {
+            let header = signed
+                .unverified_header()
+                .map_err(StatusLoadError::Invalid)?;
+            (
+                header.uri,
+                header.issued_at,
+                Some((signed, entry.public_key)),
+                OnceLock::new(),
+            )
+        } else {
+            let key = key
+                .get_or_init(|| ed25519_dalek::VerifyingKey::from_bytes(&entry.public_key).ok())
+                .ok_or(StatusLoadError::Invalid(StatusError::BadSignature))?;
+            let token = signed.verify(&key).map_err(StatusLoadError::Invalid)?;
+            let uri = token.uri.clone();
+            let issued_at = token.issued_at;
+            let loaded = LoadedStatusList {
+                issuer_id: entry.id.clone(),
+                token,
+            };
+            (uri, issued_at, None, OnceLock::from(Some(loaded)))
+        };
         if let Some(prefix) = &entry.status_uri_prefix {
-            if !token.uri.starts_with(prefix.as_str()) {
+            if !uri.starts_with(prefix.as_str()) {
                 return Err(StatusLoadError::UriOutsidePrefix {
-                    uri: token.uri,
+                    uri,
                     issuer: entry.id.clone(),
                 });
             }
         }
         let by_uri = self.lists.entry(entry.id.clone()).or_default();
-        let outcome = match by_uri.get(&token.uri) {
-            Some(held) if held.token.issued_at >= token.issued_at => {
-                return Ok(Added::OlderIgnored)
-            }
+        let outcome = match by_uri.get(&uri) {
+            Some(held) if held.issued_at >= issued_at => return Ok(Added::OlderIgnored),
             Some(_) => Added::Replaced,
             None => Added::New,
         };
         by_uri.insert(
-            token.uri.clone(),
-            LoadedStatusList {
+            uri.clone(),
+            Held {
                 issuer_id: entry.id.clone(),
-                token,
+                uri,
+                issued_at,
+                pending,
+                checked,
             },
         );
         Ok(outcome)
     }
 
-    /// Hold `list` for its issuer and uri, in place of any list held there (the caller has
-    /// checked that it is newer: a status delta's result, docs/format.md §9.7).
+    /// Hold `list` for its issuer and uri, checked, in place of any list held there (the
+    /// caller has checked that it is newer: a status delta's result, docs/format.md §9.7).
     pub(crate) fn put(&mut self, list: LoadedStatusList) {
-        self.lists
-            .entry(list.issuer_id.clone())
-            .or_default()
-            .insert(list.token.uri.clone(), list);
+        let (issuer_id, uri, issued_at) = (
+            list.issuer_id.clone(),
+            list.token.uri.clone(),
+            list.token.issued_at,
+        );
+        self.lists.entry(issuer_id.clone()).or_default().insert(
+            uri.clone(),
+            Held {
+                issuer_id,
+                uri,
+                issued_at,
+                pending: None,
+                checked: OnceLock::from(Some(list)),
+            },
+        );
     }
 
+    /// The checked list for an issuer's uri; a deferred check runs here, and a list that fails
+    /// it counts as not held.
     pub(crate) fn get(&self, issuer_id: &str, uri: &str) -> Option<&LoadedStatusList> {
-        self.lists.get(issuer_id).and_then(|m| m.get(uri))
+        self.lists
+            .get(issuer_id)
+            .and_then(|m| m.get(uri))
+            .and_then(Held::checked)
     }
 
+    /// Every checked list, running the deferred checks.
     pub(crate) fn iter(&self) -> impl Iterator<Item = &LoadedStatusList> {
-        self.lists.values().flat_map(BTreeMap::values)
+        self.lists
+            .values()
+            .flat_map(BTreeMap::values)
+            .filter_map(Held::checked)
+    }
+
+    /// The lists whose check has run and succeeded, without running any deferred one.
+    pub(crate) fn iter_checked(&self) -> impl Iterator<Item = &LoadedStatusList> {
+        self.lists
+            .values()
+            .flat_map(BTreeMap::values)
+            .filter_map(Held::checked_so_far)
+    }
+
+    /// Issuer, uri and `iat` of every list held, checked or not.
+    pub(crate) fn dates(&self) -> impl Iterator<Item = HeldDates<'_>> {
+        self.lists
+            .values()
+            .flat_map(BTreeMap::values)
+            .map(|h| HeldDates {
+                issuer_id: &h.issuer_id,
+                uri: &h.uri,
+                issued_at: h.issued_at,
+            })
+    }
+
+    /// How many lists are held, checked or not.
+    pub(crate) fn len(&self) -> usize {
+        self.lists.values().map(BTreeMap::len).sum()
     }
 }
 
@@ -484,16 +603,18 @@ impl SeenState {
                 offered,
             });
         }
-        for l in verifier.status.iter() {
+        // Every list held, checked or not: an older list is refused even before its signature
+        // is looked at (a forged old list is refused either way).
+        for l in verifier.status.dates() {
             if let Some(&seen) = self
                 .status_issued_at
-                .get(&(l.issuer_id.clone(), l.token.uri.clone()))
+                .get(&(l.issuer_id.to_owned(), l.uri.to_owned()))
             {
-                if l.token.issued_at < seen {
+                if l.issued_at < seen {
                     return Err(Rollback::StatusList {
-                        uri: l.token.uri.clone(),
+                        uri: l.uri.to_owned(),
                         seen,
-                        offered: l.token.issued_at,
+                        offered: l.issued_at,
                     });
                 }
             }
@@ -501,10 +622,12 @@ impl SeenState {
         Ok(())
     }
 
-    /// The one operation a device runs before using a verifier's data: refuse it when it is
-    /// older than what the device has used ([`SeenState::check`]) or dated more than
-    /// [`MAX_DATA_AHEAD`] after the device's clock `now`; otherwise record it as used. Returns
-    /// whether the state changed (and so must be saved). On refusal the state is unchanged.
+    /// The one operation a device runs on a verifier's data before it shows a result: refuse it
+    /// when it is older than what the device has used ([`SeenState::check`]) or dated more than
+    /// [`MAX_DATA_AHEAD`] after the device's clock `now`; otherwise record it as used
+    /// ([`SeenState::update`]). Returns whether the state changed (and so must be saved). On
+    /// refusal the state is unchanged. With deferred status lists, run it after the checks and
+    /// before showing their results, so the lists they used are remembered.
     pub fn accept(&mut self, verifier: &crate::Verifier, now: i64) -> Result<bool, Rollback> {
         let limit = now.saturating_add(MAX_DATA_AHEAD);
         let trust = verifier.trust_list();
@@ -515,10 +638,10 @@ impl SeenState {
                 now,
             });
         }
-        if let Some(l) = verifier.status.iter().find(|l| l.token.issued_at > limit) {
+        if let Some(l) = verifier.status.dates().find(|l| l.issued_at > limit) {
             return Err(Rollback::FromFuture {
-                uri: Some(l.token.uri.clone()),
-                issued_at: l.token.issued_at,
+                uri: Some(l.uri.to_owned()),
+                issued_at: l.issued_at,
                 now,
             });
         }
@@ -528,10 +651,14 @@ impl SeenState {
         Ok(*self != before)
     }
 
-    /// Remember the verifier's data as used.
+    /// Remember the verifier's data as used: the trust list and every status list whose
+    /// signature has been checked. A list added with
+    /// [`crate::Verifier::add_status_list_deferred`] counts once a credential has needed it;
+    /// one never used, or whose deferred check failed, is not remembered (nothing it says was
+    /// used), so a device calls [`SeenState::accept`] after its checks.
     pub fn update(&mut self, verifier: &crate::Verifier) {
         self.trust_sequence = self.trust_sequence.max(verifier.trust_list().sequence);
-        for l in verifier.status.iter() {
+        for l in verifier.status.iter_checked() {
             let e = self
                 .status_issued_at
                 .entry((l.issuer_id.clone(), l.token.uri.clone()))

@@ -61,9 +61,12 @@ fn assert_schema(validator: &jsonschema::Validator, value: &Value, name: &str) {
     assert!(errors.is_empty(), "{name}: {errors:?}\n{value:#}");
 }
 
-/// The verifier a vector file asks for.
-fn verifier_for(file: &str, v: &Value) -> Verifier {
-    let verifier = if file == "status.json" {
+/// The verifier a vector file asks for; with `deferred`, a bundle's lists are checked when
+/// first needed.
+fn verifier_for(file: &str, v: &Value, deferred: bool) -> Verifier {
+    let verifier = if file == "status.json" && deferred {
+        Verifier::from_bundle_deferred(root(), &bundle()).unwrap()
+    } else if file == "status.json" {
         Verifier::from_bundle(root(), &bundle()).unwrap()
     } else {
         Verifier::new(root(), &read("trust.cwt")).unwrap()
@@ -89,9 +92,19 @@ fn every_vector_reports_its_verdict_and_the_json_follows_the_schema() {
             let text = v["text"].as_str().unwrap();
             let at = v["at"].as_i64().unwrap();
             let expected = v["verdict"].as_str().unwrap();
-            let verifier = verifier_for(file, v);
+            let verifier = verifier_for(file, v, false);
             let report = verifier.check(text, at);
             assert_eq!(report.verdict().as_str(), expected, "{name}");
+            // Lists checked when first needed give the same report as lists checked at load.
+            let deferred = verifier_for(file, v, true).check(text, at);
+            assert_eq!(format!("{deferred:?}"), format!("{report:?}"), "{name}");
+            // The nonce as an argument of one check gives what the configured nonce gives.
+            let nonce = v["nonce"].as_str().map(unhex);
+            let mut shared = v.clone();
+            shared["nonce"] = Value::Null;
+            let per_call =
+                verifier_for(file, &shared, false).check_with_nonce(text, at, nonce.as_deref());
+            assert_eq!(format!("{per_call:?}"), format!("{report:?}"), "{name}");
             assert_eq!(report.is_valid(), expected == "valid", "{name}");
             // verify() is check() as a Result: the same verdict.
             let verdict = match verifier.verify(text, at) {
@@ -138,6 +151,39 @@ fn every_vector_reports_its_verdict_and_the_json_follows_the_schema() {
     }
     assert!(seen >= 60, "only {seen} vectors");
     assert!(verdicts.len() >= 12, "{verdicts:?}");
+}
+
+/// Answers checked against their verifier's request (test-vectors/requests.json,
+/// docs/format.md §15): the verdicts of their own are in the contract, and a rejection that
+/// shows what was disclosed still follows the schema.
+#[test]
+fn every_answer_to_a_request_follows_the_schema() {
+    let validator = schema();
+    let verifier = Verifier::new(root(), &read("trust.cwt")).unwrap();
+    let mut verdicts = std::collections::BTreeSet::new();
+    for v in json("requests.json")["answers"].as_array().unwrap() {
+        let name = v["name"].as_str().unwrap();
+        let request = giayto_verify::Request::from_text(v["request"].as_str().unwrap()).unwrap();
+        let report = verifier
+            .check_answer(
+                v["text"].as_str().unwrap(),
+                &request,
+                v["at"].as_i64().unwrap(),
+            )
+            .unwrap();
+        let out = report_json(&report, &JsonContext::default());
+        assert_schema(&validator, &out, name);
+        assert_eq!(out["verdict"], v["verdict"], "{name}");
+        verdicts.insert(report.verdict().as_str());
+    }
+    for want in [
+        Verdict::WrongRequest,
+        Verdict::RequestExpired,
+        Verdict::IncompleteAnswer,
+        Verdict::Valid,
+    ] {
+        assert!(verdicts.contains(want.as_str()), "{want}");
+    }
 }
 
 #[test]
@@ -352,4 +398,106 @@ fn seen_state_accepts_or_refuses_in_one_step_and_refuses_lists_from_the_future()
         state.accept(&with_list(now + MAX_DATA_AHEAD - 1), now),
         Ok(true)
     );
+}
+
+/// A police status list with one entry revoked, signed by `key`.
+fn list_signed_by(key: &SigningKey, uri: &str, issued_at: i64, revoked: u64) -> Vec<u8> {
+    let mut list = StatusList::new(giayto_status::MIN_ENTRIES).unwrap();
+    list.set(revoked, giayto_status::Status::Revoked).unwrap();
+    StatusListToken {
+        uri: uri.to_owned(),
+        issued_at,
+        expires_at: issued_at + 7 * 86_400,
+        ttl: None,
+        list,
+    }
+    .sign(key)
+    .unwrap()
+}
+
+#[test]
+fn a_deferred_list_is_checked_when_first_needed_and_a_forged_one_is_not_held() {
+    let (text, at, uri) = status_valid();
+    let police = SigningKey::from_bytes(&[0x22; 32]);
+    let genuine = list_signed_by(&police, &uri, at - 60, 7);
+
+    // A list whose signature does not hold is filed (its structure and signer are fine) but
+    // never used: the credential is stale_status, as with no list at all.
+    let mut forged = genuine.clone();
+    let last = forged.len() - 1;
+    forged[last] ^= 1;
+    let mut verifier = Verifier::new(root(), &read("trust.cwt")).unwrap();
+    verifier.add_status_list_deferred(&forged).unwrap();
+    assert_eq!(verifier.status_list_count(), 1);
+    let report = verifier.check(&text, at);
+    assert_eq!(report.verdict(), Verdict::StaleStatus);
+    assert_eq!(report.reason().unwrap().code(), "status_unavailable");
+    assert_eq!(verifier.status_lists().count(), 0);
+    // Checked at load, the same bytes are refused outright.
+    let mut eager = Verifier::new(root(), &read("trust.cwt")).unwrap();
+    assert!(eager.add_status_list(&forged).is_err());
+
+    // What is checked before the signature still is: the signer and the uri prefix.
+    let stranger = SigningKey::from_bytes(&[0x77; 32]);
+    assert!(matches!(
+        verifier.add_status_list_deferred(&list_signed_by(&stranger, &uri, at, 7)),
+        Err(giayto_verify::StatusLoadError::UnknownSigner { .. })
+    ));
+    assert!(verifier
+        .add_status_list_deferred(b"not a status list")
+        .is_err());
+
+    // The genuine list, deferred: valid, and the same report as checked at load.
+    let mut deferred = Verifier::new(root(), &read("trust.cwt")).unwrap();
+    deferred.add_status_list_deferred(&genuine).unwrap();
+    let mut checked = Verifier::new(root(), &read("trust.cwt")).unwrap();
+    checked.add_status_list(&genuine).unwrap();
+    let report = deferred.check(&text, at);
+    assert!(report.is_valid(), "{:?}", report.reason());
+    assert_eq!(
+        format!("{report:?}"),
+        format!("{:?}", checked.check(&text, at))
+    );
+}
+
+#[test]
+fn seen_state_remembers_only_checked_lists_but_refuses_any_older_one() {
+    let (text, at, uri) = status_valid();
+    let police = SigningKey::from_bytes(&[0x22; 32]);
+    let deferred_with = |iat: i64| {
+        let mut v = Verifier::new(root(), &read("trust.cwt")).unwrap();
+        v.add_status_list_deferred(&list_signed_by(&police, &uri, iat, 7))
+            .unwrap();
+        v
+    };
+    let now = at;
+
+    // Not yet needed by any credential: nothing of the list is remembered.
+    let mut state = SeenState::default();
+    let unused = deferred_with(now - 60);
+    state.accept(&unused, now).unwrap();
+    let mut fresh = SeenState::default();
+    fresh
+        .accept(&Verifier::new(root(), &read("trust.cwt")).unwrap(), now)
+        .unwrap();
+    assert_eq!(state, fresh, "an unchecked list is not recorded");
+
+    // Once a credential needed it, it is.
+    let used = deferred_with(now - 60);
+    assert!(used.check(&text, at).is_valid());
+    assert_eq!(state.accept(&used, now), Ok(true));
+
+    // An older list is refused before anything checks it, and the state does not change.
+    let recorded = state.clone();
+    assert!(matches!(
+        state.accept(&deferred_with(now - 3600), now),
+        Err(Rollback::StatusList { .. })
+    ));
+    assert_eq!(state, recorded);
+    // So is one dated far ahead of the device's clock.
+    assert!(matches!(
+        state.accept(&deferred_with(now + 10 * MAX_DATA_AHEAD), now),
+        Err(Rollback::FromFuture { .. })
+    ));
+    assert_eq!(state, recorded);
 }

@@ -5,15 +5,24 @@ use std::path::Path;
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 
 use super::{
-    action_from_str, allocate, check_list_size, check_reason, plan_change, Action, AuditEntry,
-    ChangeReport, CredentialRecord, ListInfo, NewCredential, RegistryBackend, RegistryError,
-    Status, StatusSlot, Target, CHANGES_AFTER, WITHDRAWABLE,
+    action_from_str, allocate, check_document, check_list_size, check_reason, plan_change, Action,
+    AuditEntry, ChangeReport, CredentialRecord, ListInfo, NewCredential, RegistryBackend,
+    RegistryError, Status, StatusSlot, Target, CHANGES_AFTER, WITHDRAWABLE,
 };
 
-const SCHEMA_VERSION: i64 = 2;
+const SCHEMA_VERSION: i64 = 3;
+
+/// From schema 2 to 3: one-time copies (docs/decisions.md D111) are rows linked to their
+/// document's row by `copy_of`; every row of schema 2 is a document.
+const TO_SCHEMA_3: &str = "
+                 ALTER TABLE credentials ADD COLUMN copy_of BLOB;
+                 CREATE INDEX IF NOT EXISTS credentials_copy_of
+                     ON credentials(copy_of) WHERE copy_of IS NOT NULL;
+                 PRAGMA user_version = 3;
+                 ";
 
 /// The tables of schema 2 (without the surrounding transaction).
-const SCHEMA_2: &str = "
+pub(super) const SCHEMA_2: &str = "
                  CREATE TABLE IF NOT EXISTS credentials (
                      serial      BLOB PRIMARY KEY,
                      doc_type    TEXT NOT NULL,
@@ -88,8 +97,18 @@ pub struct SqliteRegistry {
     pub(super) has_legacy: bool,
 }
 
-const COLUMNS: &str =
-    "serial, doc_type, holder_id, issued_at, expires_at, holder_key, level, list, idx, status";
+const COLUMNS: &str = "serial, doc_type, holder_id, issued_at, expires_at, holder_key, level, \
+                       list, idx, status, copy_of";
+
+/// The rows a status change of a target reaches: its documents, then their one-time copies
+/// (a copy's serial stands for its document). `?1` is the serial or the holder's ID number.
+const SERIAL_TARGET: &str = "serial IN (SELECT COALESCE(copy_of, serial) FROM credentials
+                                         WHERE serial = ?1)
+     OR copy_of IN (SELECT COALESCE(copy_of, serial) FROM credentials WHERE serial = ?1)
+     ORDER BY copy_of IS NOT NULL, issued_at, serial";
+const HOLDER_TARGET: &str = "holder_id = ?1
+     OR copy_of IN (SELECT serial FROM credentials WHERE holder_id = ?1)
+     ORDER BY copy_of IS NOT NULL, issued_at, serial";
 
 /// A row as a record. A value out of its range (a holder key that is not 32 bytes, a negative
 /// index, …) is an error, never clamped or dropped: a credential re-signed from a damaged row
@@ -109,6 +128,7 @@ fn row_to_record(r: &rusqlite::Row<'_>) -> rusqlite::Result<CredentialRecord> {
             index: r.get(8)?,
         },
         status: Status::from_code(status.min(3)),
+        copy_of: r.get(10)?,
     })
 }
 
@@ -182,7 +202,7 @@ impl SqliteRegistry {
             // Read again under the write lock: another process may have just done this.
             let version: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
             match version {
-                0 => tx.execute_batch(SCHEMA_2)?,
+                0 => tx.execute_batch(&format!("{SCHEMA_2}{TO_SCHEMA_3}"))?,
                 // Schema 1 (before status lists): its credentials carry no status reference,
                 // so they move to `legacy_credentials`, kept for the record and for a clear
                 // answer when someone tries to change their status; the current tables start
@@ -191,8 +211,10 @@ impl SqliteRegistry {
                     "ALTER TABLE credentials RENAME TO legacy_credentials;
                      DROP INDEX IF EXISTS credentials_holder;
                      CREATE INDEX legacy_credentials_holder ON legacy_credentials(holder_id);
-                     {SCHEMA_2}"
+                     {SCHEMA_2}{TO_SCHEMA_3}"
                 ))?,
+                // Schema 2 (before one-time copies): every row is a document.
+                2 => tx.execute_batch(TO_SCHEMA_3)?,
                 _ => {}
             }
             tx.commit()?;
@@ -262,6 +284,27 @@ impl RegistryBackend for SqliteRegistry {
                 ))
             })
             .transpose()?;
+        // A copy's document: recorded before as a valid document, or earlier in this call.
+        for (i, row) in rows.iter().enumerate() {
+            let Some(document) = &row.copy_of else {
+                continue;
+            };
+            if rows[..i]
+                .iter()
+                .any(|r| r.copy_of.is_none() && &r.serial == document)
+            {
+                continue;
+            }
+            let found = tx
+                .query_row(
+                    "SELECT copy_of, status FROM credentials WHERE serial = ?1",
+                    [document],
+                    |r| Ok((r.get::<_, Option<Vec<u8>>>(0)?, r.get::<_, u8>(1)?)),
+                )
+                .optional()?
+                .map(|(c, st)| (c, Status::from_code(st.min(3))));
+            check_document(document, found)?;
+        }
         let allocation = allocate(open, rows.len(), list_size)?;
         for (list, size, used, key, is_new) in &allocation.lists {
             if *is_new {
@@ -278,9 +321,9 @@ impl RegistryBackend for SqliteRegistry {
         }
         {
             let mut insert = tx.prepare_cached(
-                "INSERT INTO credentials
-                 (serial, doc_type, holder_id, issued_at, expires_at, holder_key, level, list, idx)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                "INSERT INTO credentials (serial, doc_type, holder_id, issued_at, expires_at,
+                                          holder_key, level, list, idx, copy_of)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             )?;
             let mut batch = tx.prepare_cached(
                 "INSERT INTO batch_lines (batch_id, line, serial) VALUES (?1, ?2, ?3)",
@@ -296,6 +339,7 @@ impl RegistryBackend for SqliteRegistry {
                     row.assurance_level,
                     slot.list,
                     slot.index as i64,
+                    row.copy_of,
                 ])?;
                 if let Some(b) = &row.batch {
                     batch.execute(params![b.batch_id, b.line as i64, row.serial])?;
@@ -319,8 +363,15 @@ impl RegistryBackend for SqliteRegistry {
             .max(0) as u64)
     }
 
+    fn copies(&mut self, document: &[u8]) -> Result<Vec<CredentialRecord>, RegistryError> {
+        self.select("copy_of = ?1 ORDER BY issued_at, serial", &document)
+    }
+
     fn by_holder(&mut self, holder_id: &str) -> Result<Vec<CredentialRecord>, RegistryError> {
-        self.select("holder_id = ?1 ORDER BY issued_at, serial", &holder_id)
+        self.select(
+            "holder_id = ?1 AND copy_of IS NULL ORDER BY issued_at, serial",
+            &holder_id,
+        )
     }
 
     fn change_status(
@@ -334,9 +385,13 @@ impl RegistryBackend for SqliteRegistry {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let (filter, param): (&str, &dyn rusqlite::ToSql) = match target {
-            Target::Serial(s) => ("serial = ?1", s),
-            Target::Holder(h) => ("holder_id = ?1 ORDER BY issued_at, serial", h),
+        let (filter, legacy_filter, param): (&str, &str, &dyn rusqlite::ToSql) = match target {
+            Target::Serial(s) => (SERIAL_TARGET, "serial = ?1", s),
+            Target::Holder(h) => (
+                HOLDER_TARGET,
+                "holder_id = ?1 ORDER BY issued_at, serial",
+                h,
+            ),
         };
         let records = {
             let mut stmt =
@@ -346,7 +401,7 @@ impl RegistryBackend for SqliteRegistry {
         };
         let legacy = if self.has_legacy {
             let mut stmt = tx.prepare_cached(&format!(
-                "SELECT serial FROM legacy_credentials WHERE {filter}"
+                "SELECT serial FROM legacy_credentials WHERE {legacy_filter}"
             ))?;
             let rows = stmt.query_map([param], |r| r.get::<_, Vec<u8>>(0))?;
             rows.collect::<Result<Vec<_>, _>>()?
@@ -361,7 +416,7 @@ impl RegistryBackend for SqliteRegistry {
                 "INSERT INTO audit (serial, at, action, from_status, to_status, reason)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
             )?;
-            for c in &report.changed {
+            for c in report.changed.iter().chain(&report.copies) {
                 update.execute(params![c.serial, c.to.code()])?;
                 audit.execute(params![
                     c.serial,
@@ -446,7 +501,7 @@ impl RegistryBackend for SqliteRegistry {
             cols.join(", ")
         ))?;
         let rows = stmt.query_map([batch_id], |r| {
-            Ok((r.get::<_, u64>(10)?, row_to_record(r)?))
+            Ok((r.get::<_, u64>(11)?, row_to_record(r)?))
         })?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
@@ -461,6 +516,10 @@ impl RegistryBackend for SqliteRegistry {
         )?;
         if removed > 0 {
             tx.execute("DELETE FROM batch_lines WHERE serial = ?1", [serial])?;
+            tx.execute(
+                &format!("DELETE FROM credentials WHERE copy_of = ?1 AND {WITHDRAWABLE}"),
+                [serial],
+            )?;
         }
         tx.commit()?;
         Ok(removed > 0)
@@ -487,3 +546,6 @@ impl RegistryBackend for SqliteRegistry {
         .collect()
     }
 }
+
+#[cfg(test)]
+mod tests;
