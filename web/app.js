@@ -1,5 +1,5 @@
 // The giayto web verifier: every check runs in WASM in this page; nothing is sent anywhere.
-import init, { WebVerifier, decodeImage, decodeRgba, makeRequest, renderQrSvg, requestItems } from './pkg/giayto_verify_wasm.js';
+import init, { WebVerifier, applyStatusDelta, decodeImage, decodeRgba, makeRequest, renderQrSvg, requestItems } from './pkg/giayto_verify_wasm.js';
 import { FluentBundle, FluentResource } from './vendor/fluent/index.js';
 
 const $ = (id) => document.getElementById(id);
@@ -236,6 +236,63 @@ function loadData(kind, input) {
   return loading;
 }
 
+// ---- status updates (VD1:, docs/format.md §9.8): a scanned code brings the bundle up to date ----
+// The checks are the CLI's `bundle apply`, in WASM (applyStatusDelta): signer, signature, uri,
+// the update's base, then the device's rollback memory. The new bundle and the new state are
+// written in one transaction; a refused update changes nothing.
+const isUpdate = (text) => /^\s*VD1:/.test(text);
+
+function deltaRefusalText(r) {
+  const whole = (t) => humanTime(t, 'medium').replace(/ /g, '\u00a0');
+  switch (r.kind) {
+    case 'wrong_base': {
+      const args = { uri: r.uri, held: whole(r.held), base: whole(r.base) };
+      return `${trOr('error-delta-wrong-base', r.message, args)} ${trOr('error-delta-wrong-base-hint', '', args)}`.trim();
+    }
+    case 'older': return trOr('error-delta-older', r.message, { uri: r.uri, held: whole(r.held), offered: whole(r.offered) });
+    case 'no_base': return `${trOr('error-delta-no-base', r.message, { uri: r.uri, issuer: r.issuer })} ${trOr('error-delta-no-base-hint', '')}`.trim();
+    case 'unknown_signer': return trOr('error-delta-unknown-signer', r.message, { kid: r.kid });
+    case 'uri_outside_prefix': return trOr('error-delta-outside-prefix', r.message, { uri: r.uri, issuer: r.issuer });
+    case 'chain_full': return `${trOr('error-delta-chain-full', r.message, { max: r.max })} ${trOr('error-delta-chain-full-hint', '')}`.trim();
+    case 'rollback': return rollbackText(r.rollback);
+    default: return trOr('error-delta-invalid', r.message, { detail: r.message });
+  }
+}
+
+function applyUpdate(text) {
+  loading = loading.then(() => applyUpdateNow(text.trim()));
+  return loading;
+}
+
+async function applyUpdateNow(text) {
+  try {
+    if (!verifier || !stored[ROOT] || !stored[BUNDLE]) { message(trOr('web-no-data', 'No trust data')); return; }
+    const key = seenKey(verifier);
+    const out = applyStatusDelta(stored[ROOT], stored[BUNDLE], text, await dbGet(key), Date.now() / 1000);
+    if (out.refused) {
+      showMessage(deltaRefusalText(out.refused), { kind: 'error', update: out.refused.kind });
+      return;
+    }
+    const v = WebVerifier.fromBundle(stored[ROOT], out.bundle);
+    try {
+      await dbPut([[BUNDLE, out.bundle], [key, out.state]]);
+    } catch (e) {
+      v.free();
+      throw e;
+    }
+    stored[BUNDLE] = out.bundle;
+    useVerifier(v);
+    const a = out.applied;
+    showMessage(trOr('web-update-applied', 'OK', {
+      uri: a.uri, changes: a.changes, to: wholeTime(a.issued_at), expires: wholeTime(a.expires_at),
+    }), { kind: 'ok', update: 'applied' });
+  } catch (e) {
+    showMessage(trOr('web-load-error', String(e), { detail: e.message || String(e) }), { kind: 'error' });
+  } finally {
+    showDataStatus();
+  }
+}
+
 async function loadDataNow(kind, input) {
   try {
     const file = await readFile(input);
@@ -295,12 +352,14 @@ function showMessage(text, data = {}) {
   el.textContent = text || '';
   el.className = text ? (data.kind || 'error') : '';
   if (data.rollback) el.dataset.rollback = data.rollback; else delete el.dataset.rollback;
+  if (data.update) el.dataset.update = data.update; else delete el.dataset.update;
   if (text) announce(text, el.className === 'error');
 }
 const message = (text) => showMessage(text, { kind: 'error' });
 
 function verifyText(text) {
   message('');
+  if (isUpdate(text)) { applyUpdate(text); return null; }
   if (!verifier) { message(trOr('web-no-data', 'No trust data')); return null; }
   const now = nowSeconds();
   let r;
@@ -531,7 +590,7 @@ function onClearRequest() {
 }
 
 function firstGiayto(texts) {
-  return texts.find((t) => /^\s*V[NP]1:/.test(t)) ?? texts[0];
+  return texts.find((t) => /^\s*V[NP]1:/.test(t)) ?? texts.find(isUpdate) ?? texts[0];
 }
 
 async function onImage() {

@@ -1,7 +1,7 @@
 //! Loading what a verifier checks against — the pinned root key, a trust list with status list
 //! folders or an offline bundle — and the device's rollback protection (docs/format.md §9.6).
-//! Shared by `verify`, `wallet add`, `wallet present` and `bundle`, so the command modules do
-//! not import each other.
+//! Shared by `verify`, `wallet add`, `wallet present`, `bundle` and `bundle apply`, so the
+//! command modules do not import each other.
 
 use std::path::{Path, PathBuf};
 
@@ -17,7 +17,7 @@ use crate::secrets::key_failure;
 /// Status list files end with this.
 pub const STATUS_EXT: &str = ".statuslist.cwt";
 /// Largest status list or bundle file read.
-const MAX_LIST_FILE: u64 = giayto_verify::MAX_BUNDLE_BYTES as u64;
+pub const MAX_LIST_FILE: u64 = giayto_verify::MAX_BUNDLE_BYTES as u64;
 
 /// What a credential is checked against: the pinned root key with a trust list and status
 /// list folders, or with an offline bundle.
@@ -325,4 +325,29 @@ fn accept_state(root: &VerifyingKey, verifier: &Verifier) -> Result<(), Failure>
     };
     file.accept(verifier)?;
     file.save()
+}
+
+/// The device's memory after accepting a verifier's data, not yet written: `bundle apply`
+/// writes the bundle first, then this, so that a failure in between never leaves the device
+/// remembering data its bundle does not hold.
+pub struct PendingState(StateFile);
+
+impl PendingState {
+    /// Write the state file (atomically) if it changed.
+    pub fn save(mut self) -> Result<(), Failure> {
+        self.0.save()
+    }
+}
+
+/// [`SeenState::accept`] on the device's remembered state, without writing it: the refusal,
+/// or the state to save. `None` when the device has no state folder (said on stderr).
+pub fn check_state(
+    root: &VerifyingKey,
+    verifier: &Verifier,
+) -> Result<Option<PendingState>, Failure> {
+    let Some(mut file) = StateFile::open(root)? else {
+        return Ok(None);
+    };
+    file.accept(verifier)?;
+    Ok(Some(PendingState(file)))
 }

@@ -57,11 +57,13 @@ enum Command {
     Suspend(cmd::status::ChangeArgs),
     /// Lift a suspension.
     Reinstate(cmd::status::ChangeArgs),
-    /// Status lists: publish the signed lists verifiers check revocation against.
+    /// Status lists: publish the signed lists verifiers check revocation against, and make
+    /// status update codes.
     #[command(subcommand)]
     Status(cmd::status::StatusCommand),
-    /// Write one offline bundle file (trust list and status lists, each still signed).
-    Bundle(cmd::status::BundleArgs),
+    /// Write one offline bundle file (trust list and status lists, each still signed), or
+    /// update one from a status update code (`bundle apply`).
+    Bundle(cmd::delta::BundleCmd),
     /// Verify a credential: QR text, @file, an image of the code, or - for stdin.
     // --trust is not needed when --fetch gets the trust list from --trust-url.
     #[command(mut_arg("trust", |a| a.required_unless_present_any(["bundle", "trust_url"])))]
@@ -162,7 +164,7 @@ fn run(command: Command, out: Out) -> failure::CmdResult {
         Command::Suspend(a) => cmd::status::change(a, Action::Suspend, out),
         Command::Reinstate(a) => cmd::status::change(a, Action::Reinstate, out),
         Command::Status(c) => cmd::status::run(c, out),
-        Command::Bundle(a) => cmd::status::bundle(&a, out),
+        Command::Bundle(a) => cmd::delta::bundle(a, out),
         Command::Verify(a) => cmd::verify::run(a, out),
         Command::Request(a) => cmd::request::run(a, out),
         Command::Serve(a) => serve::run(a, out),

@@ -1,6 +1,6 @@
-//! The offline bundle (DESIGN §3.6): an unsigned envelope of a signed trust list and signed
-//! status lists. Any bytes either fail to read or round-trip, and a verifier built from what
-//! reads never panics (the parts are checked against the pinned root).
+//! The offline bundle (docs/format.md §10): an unsigned envelope of a signed trust list, signed
+//! status lists and signed status deltas. Any bytes either fail to read or round-trip, and a
+//! verifier built from what reads never panics (the parts are checked against the pinned root).
 #![no_main]
 
 use ed25519_dalek::SigningKey;
@@ -14,6 +14,7 @@ fuzz_target!(|data: &[u8]| {
     let again = Bundle::from_bytes(&bundle.to_bytes()).expect("a bundle re-reads");
     assert_eq!(again.trust_list, bundle.trust_list);
     assert_eq!(again.status_lists, bundle.status_lists);
+    assert_eq!(again.status_deltas, bundle.status_deltas);
     assert_eq!(again.created_at, bundle.created_at);
     let root = SigningKey::from_bytes(&giayto_vectors::seeds::ROOT).verifying_key();
     if let Ok(verifier) = Verifier::from_bundle(root, &bundle) {

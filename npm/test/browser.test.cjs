@@ -420,6 +420,89 @@ test('rollback refused, storage moved to IndexedDB, portrait shown', { timeout: 
   }
 });
 
+// ---- issue 15: a status update (VD1:) scanned into the page's bundle ----
+
+test('a scanned status update brings the stored bundle up to date; others are refused', { timeout: 600000 }, async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'giayto-web-update-'));
+  const env = { ...process.env, LANG: 'C' };
+  const made = JSON.parse(execFileSync(bin, ['--json', 'demo', '--no-terminal-qr', '--dir', path.join(dir, 'demo')],
+    { cwd: dir, encoding: 'utf8', env }));
+  const demo = path.join(dir, 'demo');
+  env.GIAYTO_PASSPHRASE = made.passphrase;
+  const run = (args) => execFileSync(bin, args, { cwd: demo, encoding: 'utf8', env });
+  const gplxSerial = JSON.parse(run(['verify', '--json', '--no-state', '--root', 'root/root.pub',
+    '--bundle', 'offline.bundle', 'gplx.png']).trim().split('\n')[0]).serial;
+  // The checkpoint's bundle; then the licence is revoked and the traffic police make the update
+  // since the list in that bundle, as a QR image and as text.
+  for (const iss of ['issuer-c06', 'issuer-csgt', 'issuer-bhxh']) run(['status', 'publish', '--dir', iss, '--out', 'st']);
+  run(['bundle', '--root', 'root/root.pub', '--trust', 'trust.cwt', '--status', 'st', '--out', 'device.bundle']);
+  await new Promise((r) => setTimeout(r, 1100)); // list times are to the second
+  run(['revoke', '--dir', 'issuer-csgt', gplxSerial, '--reason', 'withdrawn']);
+  const list = path.join('st', 'VN.BCA.CSGT-1.statuslist.cwt');
+  run(['status', 'delta', '--dir', 'issuer-csgt', '--since', list, '--out', 'update.png']);
+  run(['status', 'delta', '--dir', 'issuer-csgt', '--since', list, '--out', 'update.txt']);
+  // The oracle: the CLI takes update.png into a copy of the bundle.
+  fs.copyFileSync(path.join(demo, 'device.bundle'), path.join(demo, 'cli.bundle'));
+  run(['bundle', 'apply', '--no-state', '--root', 'root/root.pub', '--bundle', 'cli.bundle', 'update.png']);
+
+  const server = await serve(webDir);
+  const driver = await openBrowser();
+  try {
+    await driver.get(`http://127.0.0.1:${server.address().port}/`);
+    await driver.wait(until.elementLocated(By.css('body[data-ready="true"]')), 30000);
+    const said = async (before) => {
+      await driver.wait(async () => (await driver.findElement(By.id('message')).getText()) !== before, 20000);
+      const m = driver.findElement(By.id('message'));
+      return { text: await m.getText(), update: await m.getAttribute('data-update'), kind: await m.getAttribute('class') };
+    };
+    for (const [input, file] of [['root-file', path.join(demo, 'root', 'root.pub')], ['bundle-file', path.join(demo, 'device.bundle')]]) {
+      await driver.executeScript("document.getElementById('message').textContent = ''");
+      await driver.findElement(By.id(input)).sendKeys(file);
+      await said('');
+    }
+    const check = checker(driver);
+    const gplx = path.join(demo, 'gplx.png');
+    assert.equal((await check(gplx)).verdict, 'valid', 'before the update');
+
+    // The update, picked as an image like any code: taken, the bundle stored is the CLI's.
+    await driver.executeScript("document.getElementById('message').textContent = ''");
+    await driver.findElement(By.id('image')).sendKeys(path.join(demo, 'update.png'));
+    const taken = await said('');
+    assert.equal(taken.update, 'applied', taken.text);
+    assert.equal(taken.kind, 'ok');
+    for (const piece of pagePieces('vi', 'web-update-applied')) assert.ok(taken.text.includes(piece), `"${piece}" in "${taken.text}"`);
+    const cliBundle = fs.readFileSync(path.join(demo, 'cli.bundle')).toString('base64');
+    assert.equal((await storedData(driver, 'giayto-bundle')).idb, cliBundle);
+    assert.equal((await check(gplx)).verdict, 'revoked', 'after the update');
+
+    // The same update again, pasted as text: refused as older, nothing changed; in English too.
+    const text = fs.readFileSync(path.join(demo, 'update.txt'), 'utf8').trim();
+    for (const [lang, dir] of [['vi', 'vi'], ['en', 'en-US']]) {
+      if (lang === 'en') {
+        await driver.findElement(By.id('lang')).click();
+        await driver.wait(async () => (await driver.findElement(By.id('title')).getText()) === 'Document check', 10000);
+      }
+      await driver.executeScript("document.getElementById('message').textContent = ''");
+      const paste = driver.findElement(By.id('paste'));
+      await paste.clear();
+      await driver.executeScript("document.getElementById('paste').value = arguments[0]", text);
+      await driver.findElement(By.id('check')).click();
+      const again = await said('');
+      assert.equal(again.update, 'older', again.text);
+      assert.equal(again.kind, 'error');
+      for (const piece of cliPieces(dir, 'error-delta-older')) assert.ok(again.text.includes(piece), `${lang}: "${piece}" in "${again.text}"`);
+      assert.equal((await storedData(driver, 'giayto-bundle')).idb, cliBundle, `${lang}: unchanged`);
+    }
+    // After a reload the updated bundle is what the page uses.
+    await driver.navigate().refresh();
+    await driver.wait(until.elementLocated(By.css('body[data-ready="true"]')), 30000);
+    assert.equal((await check(gplx)).verdict, 'revoked', 'after a reload');
+  } finally {
+    await driver.quit();
+    await stopServer(server);
+  }
+});
+
 // ---- issue 19: layout, accessibility, screenshots, installability ----
 
 const shots = path.join(__dirname, 'screenshots');

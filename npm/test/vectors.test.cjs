@@ -82,6 +82,34 @@ test('status.json with trust.cwt and the list files: same verdicts; bad lists re
   }
 });
 
+test('status-deltas.json: every update taken into the bundle or refused, as the CLI does', () => {
+  const d = readJson('status-deltas.json');
+  const byName = Object.fromEntries(d.deltas.map((v) => [v.name, v]));
+  const root = file('root.pub');
+  for (const v of d.deltas) {
+    let bundle = file('bundle.cbor');
+    let state;
+    for (const name of v.after) {
+      const out = wasm.applyStatusDelta(root, bundle, byName[name].text, state, 1795392000);
+      assert.ok(out.bundle, `${v.name}: ${name} refused`);
+      ({ bundle, state } = out);
+    }
+    const out = wasm.applyStatusDelta(root, bundle, v.text, state, 1795392000);
+    if (v.result.startsWith('applied')) {
+      assert.ok(out.bundle instanceof Uint8Array, `${v.name}: ${JSON.stringify(out.refused)}`);
+      assert.ok(out.state instanceof Uint8Array, v.name);
+      if (v.list) assert.equal(Date.parse(out.applied.issued_at) / 1000, v.list.issued_at, v.name);
+      const verifier = wasm.WebVerifier.fromBundle(root, out.bundle);
+      for (const c of v.checks || []) assert.equal(verifier.verify(c.text, c.at).verdict, c.verdict, v.name);
+      verifier.free();
+    } else {
+      assert.equal(out.refused && out.refused.kind, v.result, v.name);
+      assert.equal(out.bundle, undefined, v.name);
+      assert.equal(typeof out.refused.message, 'string', v.name);
+    }
+  }
+});
+
 test('presentations.json: every verdict', () => {
   const p = readJson('presentations.json');
   assert.ok(p.vectors.length > 0);

@@ -57,3 +57,4 @@ web-announce = { $verdict }: { $name }, { $doc }.
 web-announce-doc = { $verdict }: { $doc }.
 web-announce-plain = { $verdict }.
 web-rollback-kept = The newer data loaded before stays in use.
+web-update-applied = Status update taken: { $uri } is now the list published { $to } ({ $changes } change(s)), valid until { $expires }.

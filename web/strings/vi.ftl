@@ -57,3 +57,4 @@ web-announce = { $verdict }: { $name }, { $doc }.
 web-announce-doc = { $verdict }: { $doc }.
 web-announce-plain = { $verdict }.
 web-rollback-kept = Dữ liệu mới hơn đã nạp trước đó vẫn được dùng.
+web-update-applied = Đã nhận bản cập nhật trạng thái: { $uri } nay là danh sách công bố { $to } ({ $changes } thay đổi), hiệu lực đến { $expires }.

@@ -220,6 +220,7 @@ pub fn run(a: DemoArgs, out: Out) -> CmdResult {
         created_at: t,
         trust_list: trust_bytes.clone(),
         status_lists: tokens,
+        status_deltas: Vec::new(),
     };
     write_atomic(&bundle_path, &bundle.to_bytes())?;
     say(

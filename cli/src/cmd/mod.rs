@@ -4,6 +4,7 @@ pub mod answer;
 pub mod batch;
 pub mod cccd;
 pub mod copies;
+pub mod delta;
 pub mod demo;
 pub mod issue;
 pub mod issuer;

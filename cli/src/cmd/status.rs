@@ -1,4 +1,5 @@
-//! Revocation: `revoke`, `suspend`, `reinstate`, `status publish`, and `bundle`.
+//! Revocation: `revoke`, `suspend`, `reinstate`, `status publish`, and `bundle` (status deltas,
+//! `status delta` and `bundle apply`, are in `delta.rs`).
 
 use std::path::PathBuf;
 
@@ -36,6 +37,8 @@ pub struct ChangeArgs {
 pub enum StatusCommand {
     /// Sign every status list of the issuer and write them to a folder.
     Publish(PublishArgs),
+    /// Make a status update code (VD1:): the changes of one list since a list a device holds.
+    Delta(super::delta::DeltaArgs),
 }
 
 #[derive(Args, Debug)]
@@ -54,20 +57,22 @@ pub struct PublishArgs {
     pub ttl_hours: u32,
 }
 
+/// `giayto bundle` without a subcommand. The required options are `Option`s only because
+/// `bundle apply` does without them (clap then leaves them unset).
 #[derive(Args, Debug)]
 pub struct BundleArgs {
     /// The pinned root public key.
-    #[arg(long)]
-    pub root: PathBuf,
+    #[arg(long, required = true)]
+    pub root: Option<PathBuf>,
     /// The signed trust list.
-    #[arg(long)]
-    pub trust: PathBuf,
+    #[arg(long, required = true)]
+    pub trust: Option<PathBuf>,
     /// Folders of status lists (*.statuslist.cwt), as written by `status publish`.
     #[arg(long)]
     pub status: Vec<PathBuf>,
     /// The bundle file to write.
-    #[arg(long)]
-    pub out: PathBuf,
+    #[arg(long, required = true)]
+    pub out: Option<PathBuf>,
 }
 
 pub(crate) fn parse_serial(s: &str) -> Result<Vec<u8>, Failure> {
@@ -172,6 +177,7 @@ fn print_report(report: &ChangeReport, action: Action, reason: &str, out: Out) {
 pub fn run(cmd: StatusCommand, out: Out) -> CmdResult {
     match cmd {
         StatusCommand::Publish(a) => publish(&a, out),
+        StatusCommand::Delta(a) => super::delta::status_delta(&a, out),
     }
 }
 
@@ -231,20 +237,25 @@ fn publish(a: &PublishArgs, out: Out) -> CmdResult {
 }
 
 pub fn bundle(a: &BundleArgs, out: Out) -> CmdResult {
-    let mut verifier = crate::load::load_verifier(&a.root, &a.trust)?;
-    check_parent(&a.out)?;
+    let (Some(root), Some(trust), Some(path)) = (&a.root, &a.trust, &a.out) else {
+        // clap requires all three without a subcommand.
+        return Err(Failure::new("error-trust-missing"));
+    };
+    let mut verifier = crate::load::load_verifier(root, trust)?;
+    check_parent(path)?;
     let status_lists = crate::load::load_status_dirs(&mut verifier, &a.status)?;
     let bundle = Bundle {
         created_at: now(),
-        trust_list: read_file(&a.trust, crate::input::MAX_INPUT)?,
+        trust_list: read_file(trust, crate::input::MAX_INPUT)?,
         status_lists,
+        status_deltas: Vec::new(),
     };
     let bytes = bundle.to_bytes();
-    write_atomic(&a.out, &bytes)?;
+    write_atomic(path, &bytes)?;
     let trust = verifier.trust_list();
     if out.json {
         print_json(&json!({
-            "out": a.out, "bytes": bytes.len(), "created_at": rfc3339(bundle.created_at),
+            "out": path, "bytes": bytes.len(), "created_at": rfc3339(bundle.created_at),
             "trust_sequence": trust.sequence, "status_lists": bundle.status_lists.len(),
         }));
     } else {
@@ -253,7 +264,7 @@ pub fn bundle(a: &BundleArgs, out: Out) -> CmdResult {
             tr_args(
                 "bundle-written",
                 &[
-                    ("path", a.out.display().to_string()),
+                    ("path", path.display().to_string()),
                     ("sequence", trust.sequence.to_string()),
                     ("lists", bundle.status_lists.len().to_string()),
                     ("bytes", bytes.len().to_string()),

@@ -330,6 +330,7 @@ pub fn national_bundle(issuers: usize, lists: usize) -> Vec<u8> {
         created_at: AT - 3_600,
         trust_list,
         status_lists,
+        status_deltas: Vec::new(),
     }
     .to_bytes()
 }

@@ -62,6 +62,9 @@ pub const PRESENTATION_TYP: &str = "application/vn-vp+cwt";
 pub const TRUST_LIST_TYP: &str = "application/vn-trust+cwt";
 /// `typ` of a status list token.
 pub const STATUS_LIST_TYP: &str = "application/statuslist+cwt";
+/// `typ` of a status delta: the changes of one status list since an earlier one, carried in a
+/// `VD1:` QR code (docs/format.md §9.8).
+pub const STATUS_DELTA_TYP: &str = "application/vn-status-delta+cwt";
 
 /// The key id of an Ed25519 public key: the first 8 bytes of SHA-256 of its 32 raw bytes.
 pub fn kid_for(public_key: &[u8; 32]) -> [u8; 8] {

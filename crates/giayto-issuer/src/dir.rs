@@ -135,6 +135,16 @@ pub enum IssuerError {
     /// The selective-disclosure form was asked for a credential without a holder key
     /// (docs/format.md §14.2: it MUST have `cnf`).
     NotHolderBound,
+    /// The base given for a status delta is not a status list signed by this issuer's key.
+    DeltaBase(giayto_status::StatusError),
+    /// This issuer has no status list with this uri (none opened yet with that number, or
+    /// another issuer's list).
+    UnknownList {
+        /// The uri.
+        uri: String,
+    },
+    /// A status delta cannot be made from that base (e.g. the base is not older than now).
+    Delta(giayto_status::DeltaError),
     /// One-time copies were asked with a holder key twice (two copies, or a copy and the full
     /// credential): each copy needs a key of its own, or presentations could be linked.
     RepeatedHolderKey,
@@ -173,6 +183,11 @@ impl std::fmt::Display for IssuerError {
             IssuerError::NotHolderBound => {
                 write!(f, "selective disclosure needs a holder-bound credential")
             }
+            IssuerError::DeltaBase(e) => {
+                write!(f, "the base is not a status list of this issuer: {e}")
+            }
+            IssuerError::UnknownList { uri } => write!(f, "this issuer has no status list {uri}"),
+            IssuerError::Delta(e) => e.fmt(f),
             IssuerError::RepeatedHolderKey => {
                 write!(f, "every one-time copy needs a holder key of its own")
             }
@@ -194,7 +209,8 @@ impl std::error::Error for IssuerError {
             IssuerError::Key(e) => Some(e),
             IssuerError::Registry(e) => Some(e),
             IssuerError::Io { source, .. } => Some(source),
-            IssuerError::StatusList(e) => Some(e),
+            IssuerError::StatusList(e) | IssuerError::DeltaBase(e) => Some(e),
+            IssuerError::Delta(e) => Some(e),
             _ => None,
         }
     }
@@ -762,30 +778,9 @@ impl Issuer {
         let lists = self.registry.lists()?;
         let mut out = Vec::with_capacity(lists.len());
         for info in lists {
-            let mut list = StatusList::new(info.size)
-                .map_err(|_| RegistryError::Corrupt { what: "list size" })?;
-            let (mut revoked, mut suspended) = (0, 0);
-            for (index, status) in self.registry.not_valid(info.list)? {
-                match status {
-                    giayto_status::Status::Revoked => revoked += 1,
-                    giayto_status::Status::Suspended => suspended += 1,
-                    _ => {}
-                }
-                list.set(index, status)
-                    .map_err(|_| RegistryError::Corrupt {
-                        what: "status index",
-                    })?;
-            }
-            let uri = self.meta.status_uri(info.list);
-            let token = StatusListToken {
-                uri: uri.clone(),
-                issued_at: now,
-                expires_at: now.saturating_add(valid_for.max(1)),
-                ttl,
-                list,
-            }
-            .sign(&self.key)
-            .map_err(|e| match e {
+            let (token, revoked, suspended) = self.list_token(&info, now, valid_for, ttl)?;
+            let uri = token.uri.clone();
+            let token = token.sign(&self.key).map_err(|e| match e {
                 giayto_status::StatusError::Sign => IssuerError::Sign,
                 e => IssuerError::StatusList(e),
             })?;
@@ -800,7 +795,44 @@ impl Issuer {
         }
         Ok(out)
     }
+
+    /// List `info` as it stands in the registry, as a token (not yet signed) published at
+    /// `now`, with how many entries are revoked and suspended: what [`Issuer::publish`] signs
+    /// and what a status delta leads to (docs/format.md §9.8).
+    pub(crate) fn list_token(
+        &mut self,
+        info: &crate::registry::ListInfo,
+        now: i64,
+        valid_for: i64,
+        ttl: Option<u64>,
+    ) -> Result<(StatusListToken, u64, u64), IssuerError> {
+        let mut list =
+            StatusList::new(info.size).map_err(|_| RegistryError::Corrupt { what: "list size" })?;
+        let (mut revoked, mut suspended) = (0, 0);
+        for (index, status) in self.registry.not_valid(info.list)? {
+            match status {
+                giayto_status::Status::Revoked => revoked += 1,
+                giayto_status::Status::Suspended => suspended += 1,
+                _ => {}
+            }
+            list.set(index, status)
+                .map_err(|_| RegistryError::Corrupt {
+                    what: "status index",
+                })?;
+        }
+        let token = StatusListToken {
+            uri: self.meta.status_uri(info.list),
+            issued_at: now,
+            expires_at: now.saturating_add(valid_for.max(1)),
+            ttl,
+            list,
+        };
+        Ok((token, revoked, suspended))
+    }
 }
+
+mod delta;
+pub use delta::{DeltaSince, IssuedDelta};
 
 mod copies;
 #[cfg(test)]

@@ -14,6 +14,6 @@ pub mod sd;
 pub use credential::{credential_text, sign_credential, CredentialRequest};
 #[cfg(feature = "registry")]
 pub use dir::{
-    default_status_uri_prefix, init, read_meta, BatchItem, IssueOptions, Issued, Issuer,
-    IssuerError, IssuerMeta, OneTimeCopy, PublishedList,
+    default_status_uri_prefix, init, read_meta, BatchItem, DeltaSince, IssueOptions, Issued,
+    IssuedDelta, Issuer, IssuerError, IssuerMeta, OneTimeCopy, PublishedList,
 };

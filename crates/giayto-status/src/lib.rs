@@ -6,6 +6,9 @@
 //!   `i` in bits `2·(i mod 4)` and up of byte `i / 4`, least significant first).
 //! * [`StatusListToken`]: the signed CWT (`typ` `application/statuslist+cwt`, claims `2` sub =
 //!   the list's uri, `6` iat, `4` exp, `65534` ttl, `65533` `{"bits": 2, "lst": zlib bytes}`).
+//! * [`StatusDelta`]: the entries of one list that changed since an earlier one, signed by the
+//!   issuer and carried in a `VD1:` QR code, so that a device without a data connection can
+//!   bring its list up to date by scanning (`docs/format.md` §9.8).
 //! * [`IndexPermutation`]: how an issuer hands out indices at random within a list, so that an
 //!   index says nothing about when or in what order credentials were issued.
 //!
@@ -32,10 +35,18 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod delta;
 mod list;
 mod permutation;
 mod token;
 
+pub use delta::{
+    decode_changes, encode_changes, from_text as delta_from_text, list_hash,
+    to_text as delta_to_text, DeltaBase, DeltaError, SignedStatusDelta, StatusDelta, BASE_HASH_LEN,
+    DELTA_PREFIX, MAX_DELTA_BYTES, MAX_DELTA_TEXT,
+};
 pub use list::{Status, StatusList, BITS, MAX_ENTRIES, MIN_ENTRIES};
 pub use permutation::IndexPermutation;
-pub use token::{ListHeader, SignedStatusList, StatusError, StatusListToken, MAX_TOKEN_BYTES};
+pub use token::{
+    ListHeader, SignedStatusList, StatusError, StatusListToken, MAX_TOKEN_BYTES, MAX_URI_LEN,
+};

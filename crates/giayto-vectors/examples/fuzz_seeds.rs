@@ -88,6 +88,25 @@ fn run(dir: &Path) -> std::io::Result<usize> {
             put("bundle", file.name, &file.bytes)?;
         }
     }
+    // Status deltas: the VD1: texts, their COSE bytes and the claims behind the signature.
+    let deltas = files
+        .iter()
+        .find(|f| f.name == giayto_vectors::deltas::FILE_NAME)
+        .map(|f| f.bytes.clone())
+        .unwrap_or_default();
+    let all: serde_json::Value = serde_json::from_slice(&deltas).unwrap_or_default();
+    for v in all["deltas"].as_array().cloned().unwrap_or_default() {
+        let (Some(name), Some(qr)) = (v["name"].as_str(), v["text"].as_str()) else {
+            continue;
+        };
+        put("status_delta", name, qr.as_bytes())?;
+        if let Ok(cose) = giayto_status::delta_from_text(qr) {
+            put("status_delta", &format!("{name}.cose"), &cose)?;
+            if let Ok(signed) = Sign1::parse(&cose, giayto_cose::STATUS_DELTA_TYP) {
+                put("status_delta", &format!("{name}.payload"), signed.payload())?;
+            }
+        }
+    }
     // Presentations: the texts, and the payloads behind the holder's signature.
     let presentations = files
         .iter()

@@ -10,6 +10,8 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod delta_size;
+pub mod deltas;
 pub mod dictionary;
 pub mod disclosures;
 pub mod later;
@@ -987,6 +989,10 @@ pub fn generate() -> Vec<File> {
         },
     ];
     files.extend(status::files(&trust));
+    files.push(File {
+        name: deltas::FILE_NAME,
+        bytes: pretty(&deltas::file()),
+    });
     files.push(File {
         name: "trust.cwt",
         bytes: trust,

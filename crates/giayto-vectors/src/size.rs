@@ -333,5 +333,7 @@ pub fn report() -> String {
     );
     s.push('\n');
     s.push_str(&crate::sd_size::sd_report());
+    s.push('\n');
+    s.push_str(&crate::delta_size::delta_report());
     s
 }

@@ -20,12 +20,12 @@ pub const INSURANCE_URI: &str = "https://giayto.example/st/VN.BHXH/1";
 pub const POLICE_FILE: &str = "VN.BCA.C06-1.statuslist.cwt";
 const INSURANCE_FILE: &str = "VN.BHXH-1.statuslist.cwt";
 
-const VALID_IDX: u64 = 73_214;
-const REVOKED_IDX: u64 = 1_337;
-const SUSPENDED_IDX: u64 = 120_001;
-const BHYT_IDX: u64 = 5;
+pub(crate) const VALID_IDX: u64 = 73_214;
+pub(crate) const REVOKED_IDX: u64 = 1_337;
+pub(crate) const SUSPENDED_IDX: u64 = 120_001;
+pub(crate) const BHYT_IDX: u64 = 5;
 
-fn token(uri: &str, issued_at: i64, entries: &[(u64, Status)]) -> StatusListToken {
+pub(crate) fn token(uri: &str, issued_at: i64, entries: &[(u64, Status)]) -> StatusListToken {
     let mut list = StatusList::new(MIN_ENTRIES).expect("minimum size");
     for (i, s) in entries {
         list.set(*i, *s).expect("index in range");
@@ -39,7 +39,7 @@ fn token(uri: &str, issued_at: i64, entries: &[(u64, Status)]) -> StatusListToke
     }
 }
 
-fn police_token() -> StatusListToken {
+pub(crate) fn police_token() -> StatusListToken {
     token(
         POLICE_URI,
         AT - DAY,
@@ -50,11 +50,11 @@ fn police_token() -> StatusListToken {
     )
 }
 
-fn sign(t: &StatusListToken, k: &SigningKey) -> Vec<u8> {
+pub(crate) fn sign(t: &StatusListToken, k: &SigningKey) -> Vec<u8> {
     t.sign(k).expect("in-memory key signs")
 }
 
-fn cred(n: u8, doc_type: DocType, uri: &str, idx: u64) -> String {
+pub(crate) fn cred(n: u8, doc_type: DocType, uri: &str, idx: u64) -> String {
     let doc = document(doc_type);
     let (k, iss) = super::issuer_for(doc_type);
     let mut r = request(&doc, n);
@@ -75,6 +75,7 @@ pub fn files(trust_list: &[u8]) -> Vec<File> {
         created_at: AT - DAY / 2,
         trust_list: trust_list.to_vec(),
         status_lists: vec![police_list.clone(), insurance_list.clone()],
+        status_deltas: vec![],
     };
 
     let v = |name: &str, description: &str, text: String, verdict: &str, at: i64| {

@@ -119,6 +119,7 @@ fn bad_lists_are_refused_and_change_nothing() {
             created_at: 0,
             trust_list: read("trust.cwt"),
             status_lists: vec![read("VN.BCA.C06-1.statuslist.cwt"), token],
+            status_deltas: vec![],
         };
         assert!(Verifier::from_bundle(root(), &bundle).is_err(), "{name}");
     }
@@ -201,13 +202,13 @@ fn bundle_decoding_is_strict() {
     let mut trailing = bytes.clone();
     trailing.push(0);
     assert!(Bundle::from_bytes(&trailing).is_err());
-    // A future format version is named as such.
-    let mut v2 = bytes.clone();
+    // A future format version is named as such (2 is the version with status deltas).
+    let mut v3 = bytes.clone();
     // {1: 1, ...}: the version is the byte after the map head and key 1.
-    assert_eq!(&v2[1..3], &[0x01, 0x01]);
-    v2[2] = 0x02;
+    assert_eq!(&v3[1..3], &[0x01, 0x01]);
+    v3[2] = 0x03;
     assert!(matches!(
-        Bundle::from_bytes(&v2),
-        Err(giayto_verify::BundleError::Version { found: 2 })
+        Bundle::from_bytes(&v3),
+        Err(giayto_verify::BundleError::Version { found: 3 })
     ));
 }

@@ -5,7 +5,8 @@
 //! [`decode_rgba`] run the `giayto-qr` scanner (rqrr and rxing) inside WASM, so a camera frame
 //! or a picked file never leaves the page. A verifier's request (`VR1:`, docs/format.md §15) is
 //! made, drawn and checked against by the functions of `request.rs` (`makeRequest`,
-//! `renderQrSvg`, `readRequest`, `WebVerifier.checkAnswer`).
+//! `renderQrSvg`, `readRequest`, `WebVerifier.checkAnswer`). [`apply_status_delta`] takes a
+//! scanned status update (`VD1:`) into the page's offline bundle.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -523,6 +524,9 @@ pub fn decode_rgba_pixels(data: &[u8], width: u32, height: u32) -> Result<Vec<St
         &giayto_qr::image::DynamicImage::ImageRgba8(img),
     ))
 }
+
+mod delta;
+pub use delta::{apply_delta, apply_status_delta, DeltaOutcome};
 
 #[cfg(test)]
 mod tests;

@@ -57,6 +57,7 @@
 #![deny(missing_docs)]
 
 mod checks;
+mod delta;
 mod disclosure;
 mod foreign;
 #[cfg(feature = "json")]
@@ -67,10 +68,12 @@ mod request;
 mod status;
 mod verdict;
 
+pub use delta::{DeltaApplied, DeltaLoadError};
+pub use giayto_status::{delta_from_text, DeltaError, DELTA_PREFIX};
 pub use giayto_status::{Status, StatusListToken};
 pub use status::{
     Added, Bundle, BundleError, LoadedStatusList, Rollback, SeenState, StatusLoadError,
-    MAX_BUNDLE_BYTES, MAX_BUNDLE_LISTS, MAX_DATA_AHEAD,
+    MAX_BUNDLE_BYTES, MAX_BUNDLE_DELTAS, MAX_BUNDLE_LISTS, MAX_DATA_AHEAD,
 };
 
 pub use disclosure::{sd_positions, Disclosed, DisclosedField};
@@ -334,7 +337,9 @@ impl Verifier {
     }
 
     /// Build a verifier from an offline bundle: its trust list checked against the pinned
-    /// root, then every status list in it checked against the trust list.
+    /// root, then every status list in it checked against the trust list, then its status
+    /// deltas applied in order, each checked as a list is and refused unless it applies to the
+    /// list held at that point (docs/format.md §9.8, §10).
     pub fn from_bundle(root: VerifyingKey, bundle: &Bundle) -> Result<Verifier, BundleError> {
         let mut verifier = Verifier::new(root, &bundle.trust_list).map_err(BundleError::Trust)?;
         for (index, list) in bundle.status_lists.iter().enumerate() {
@@ -342,13 +347,20 @@ impl Verifier {
                 .add_status_list(list)
                 .map_err(|error| BundleError::StatusList { index, error })?;
         }
+        for (index, delta) in bundle.status_deltas.iter().enumerate() {
+            verifier
+                .apply_status_delta(delta)
+                .map_err(|error| BundleError::StatusDelta { index, error })?;
+        }
         Ok(verifier)
     }
 
     /// Build a verifier from an offline bundle as [`Verifier::from_bundle`] does, but with every
     /// status list added by [`Verifier::add_status_list_deferred`]: start-up costs one
     /// signature (the trust list's) and a parse per list, however many lists the bundle
-    /// carries, and each list is checked when a credential first needs it.
+    /// carries, and each list is checked when a credential first needs it. The bundle's
+    /// status deltas are applied at once, as by [`Verifier::from_bundle`]: only the lists they
+    /// change are checked then.
     pub fn from_bundle_deferred(
         root: VerifyingKey,
         bundle: &Bundle,
@@ -358,6 +370,11 @@ impl Verifier {
             verifier
                 .add_status_list_deferred(list)
                 .map_err(|error| BundleError::StatusList { index, error })?;
+        }
+        for (index, delta) in bundle.status_deltas.iter().enumerate() {
+            verifier
+                .apply_status_delta(delta)
+                .map_err(|error| BundleError::StatusDelta { index, error })?;
         }
         Ok(verifier)
     }

@@ -191,6 +191,26 @@ impl StatusStore {
         Ok(outcome)
     }
 
+    /// Hold `list` for its issuer and uri, checked, in place of any list held there (the
+    /// caller has checked that it is newer: a status delta's result, docs/format.md §9.8).
+    pub(crate) fn put(&mut self, list: LoadedStatusList) {
+        let (issuer_id, uri, issued_at) = (
+            list.issuer_id.clone(),
+            list.token.uri.clone(),
+            list.token.issued_at,
+        );
+        self.lists.entry(issuer_id.clone()).or_default().insert(
+            uri.clone(),
+            Held {
+                issuer_id,
+                uri,
+                issued_at,
+                pending: None,
+                checked: OnceLock::from(Some(list)),
+            },
+        );
+    }
+
     /// The checked list for an issuer's uri; a deferred check runs here, and a list that fails
     /// it counts as not held.
     pub(crate) fn get(&self, issuer_id: &str, uri: &str) -> Option<&LoadedStatusList> {
@@ -330,13 +350,22 @@ impl crate::Verifier {
 pub const MAX_BUNDLE_BYTES: usize = 256 * 1024 * 1024;
 /// Most status lists one bundle may carry.
 pub const MAX_BUNDLE_LISTS: usize = 4096;
+/// Most status deltas one bundle may carry (docs/format.md §10); past that a device needs
+/// full lists again.
+pub const MAX_BUNDLE_DELTAS: usize = 1024;
+/// The format version of a bundle without status deltas.
 const BUNDLE_VERSION: u64 = 1;
+/// The format version of a bundle with status deltas: a reader of version 1 would ignore the
+/// deltas and use the older lists, so such a bundle says it is another format.
+const BUNDLE_VERSION_DELTAS: u64 = 2;
 
 /// The offline bundle a checkpoint device syncs: the trust list and the status lists it
 /// refers to, each still signed by its own authority (docs/format.md §10).
 ///
 /// Encoding: a deterministic CBOR map `{1: version (1), 2: created_at, 3: trust list (bstr),
-/// 4: [status list token (bstr), …]}`. The bundle itself is not signed: every part inside is.
+/// 4: [status list token (bstr), …]}`, and with status deltas version 2 and
+/// `5: [status delta (bstr), …]` in the order they apply. The bundle itself is not signed:
+/// every part inside is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Bundle {
     /// When the bundle was assembled, seconds.
@@ -345,6 +374,9 @@ pub struct Bundle {
     pub trust_list: Vec<u8>,
     /// Signed status list tokens.
     pub status_lists: Vec<Vec<u8>>,
+    /// Signed status deltas taken since the bundle was made, in the order they apply
+    /// (docs/format.md §9.8); each applies to the list held after the ones before it.
+    pub status_deltas: Vec<Vec<u8>>,
 }
 
 /// Why a bundle cannot be read.
@@ -361,7 +393,8 @@ pub enum BundleError {
         /// The version found.
         found: u64,
     },
-    /// Larger than [`MAX_BUNDLE_BYTES`] or holding more than [`MAX_BUNDLE_LISTS`] lists.
+    /// Larger than [`MAX_BUNDLE_BYTES`], or holding more than [`MAX_BUNDLE_LISTS`] lists or
+    /// [`MAX_BUNDLE_DELTAS`] deltas.
     TooLarge,
     /// The trust list inside is not valid under the pinned root.
     Trust(giayto_trust::TrustError),
@@ -371,6 +404,13 @@ pub enum BundleError {
         index: usize,
         /// What is wrong.
         error: StatusLoadError,
+    },
+    /// A status delta inside is not valid or does not apply; `index` counts from 0.
+    StatusDelta {
+        /// Its position.
+        index: usize,
+        /// What is wrong.
+        error: crate::DeltaLoadError,
     },
 }
 
@@ -384,6 +424,9 @@ impl std::fmt::Display for BundleError {
             BundleError::StatusList { index, error } => {
                 write!(f, "bundle status list {}: {error}", index + 1)
             }
+            BundleError::StatusDelta { index, error } => {
+                write!(f, "bundle status delta {}: {error}", index + 1)
+            }
         }
     }
 }
@@ -393,20 +436,23 @@ impl std::error::Error for BundleError {}
 impl Bundle {
     /// Encode.
     pub fn to_bytes(&self) -> Vec<u8> {
-        cbor::encode(&cbor::map(vec![
-            (1.into(), BUNDLE_VERSION.into()),
+        let array =
+            |parts: &[Vec<u8>]| Value::Array(parts.iter().cloned().map(Value::Bytes).collect());
+        let version = if self.status_deltas.is_empty() {
+            BUNDLE_VERSION
+        } else {
+            BUNDLE_VERSION_DELTAS
+        };
+        let mut entries = vec![
+            (1.into(), version.into()),
             (2.into(), self.created_at.into()),
             (3.into(), Value::Bytes(self.trust_list.clone())),
-            (
-                4.into(),
-                Value::Array(
-                    self.status_lists
-                        .iter()
-                        .map(|l| Value::Bytes(l.clone()))
-                        .collect(),
-                ),
-            ),
-        ]))
+            (4.into(), array(&self.status_lists)),
+        ];
+        if !self.status_deltas.is_empty() {
+            entries.push((5.into(), array(&self.status_deltas)));
+        }
+        cbor::encode(&cbor::map(entries))
     }
 
     /// Decode (the parts' signatures are checked when a verifier is built from it).
@@ -420,7 +466,7 @@ impl Bundle {
         let version = get_int(map, 1)
             .and_then(as_u64)
             .ok_or(BundleError::Format { what: "version" })?;
-        if version != BUNDLE_VERSION {
+        if version != BUNDLE_VERSION && version != BUNDLE_VERSION_DELTAS {
             return Err(BundleError::Version { found: version });
         }
         let created_at = get_int(map, 2)
@@ -445,10 +491,32 @@ impl Bundle {
             .ok_or(BundleError::Format {
                 what: "status lists",
             })?;
+        // Version 1 has no deltas; version 2 has at least one.
+        let status_deltas = match (version, get_int(map, 5)) {
+            (BUNDLE_VERSION, None) => Vec::new(),
+            (BUNDLE_VERSION_DELTAS, Some(Value::Array(deltas))) if !deltas.is_empty() => {
+                if deltas.len() > MAX_BUNDLE_DELTAS {
+                    return Err(BundleError::TooLarge);
+                }
+                deltas
+                    .iter()
+                    .map(|d| d.as_bytes().cloned())
+                    .collect::<Option<Vec<_>>>()
+                    .ok_or(BundleError::Format {
+                        what: "status deltas",
+                    })?
+            }
+            _ => {
+                return Err(BundleError::Format {
+                    what: "status deltas",
+                })
+            }
+        };
         Ok(Bundle {
             created_at,
             trust_list,
             status_lists,
+            status_deltas,
         })
     }
 }

@@ -400,7 +400,20 @@ pub trait RegistryBackend: Send {
     /// (removing a revoked one would undo its revocation); returns whether one was removed.
     /// Withdrawing a document withdraws its one-time copies too.
     fn withdraw(&mut self, serial: &[u8]) -> Result<bool, RegistryError>;
+
+    /// The status changes of list `list` recorded in the audit trail at a time after `after`,
+    /// newest first, as (index, status before the change): undone in this order from the
+    /// current statuses, they give the list as it stood at `after` (what a status delta since
+    /// a list published then starts from, docs/format.md §9.8).
+    fn changes_after(&mut self, list: u32, after: i64)
+        -> Result<Vec<(u64, Status)>, RegistryError>;
 }
+
+/// The query behind [`RegistryBackend::changes_after`], the same in both backends (`$1` the
+/// list, `$2` the time; SQLite reads `$n` as a numbered parameter too).
+pub(crate) const CHANGES_AFTER: &str = "SELECT c.idx, a.from_status FROM audit a
+     JOIN credentials c ON c.serial = a.serial
+     WHERE c.list = $1 AND a.at > $2 ORDER BY a.id DESC";
 
 /// The condition under which [`RegistryBackend::withdraw`] removes a row of `credentials`:
 /// still valid, and never changed.

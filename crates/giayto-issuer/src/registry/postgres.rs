@@ -1,16 +1,19 @@
 //! The PostgreSQL backend, for a national deployment where many issuing offices write at once.
 //!
-//! Same tables as the SQLite backend, in a schema of their own. Slot allocation locks the
-//! open list's row (`SELECT … FOR UPDATE`) inside the recording transaction, so concurrent
-//! offices never hand out the same index, and a failed transaction hands out none. Rows go in
-//! with one `INSERT … SELECT FROM UNNEST(…)` per call: one round trip for a whole batch.
+//! Same tables as the SQLite backend, in a schema of their own. Slot allocation takes a
+//! transaction-scoped advisory lock inside the recording transaction, then reads the open
+//! list, so concurrent offices never hand out the same index, and a failed transaction hands
+//! out none. The transactions that read and then write (recording, status changes) are read
+//! committed whatever the server's default, so that the read after the lock sees every
+//! allocation committed before it (docs/decisions.md D127). Rows go in with one
+//! `INSERT … SELECT FROM UNNEST(…)` per call: one round trip for a whole batch.
 
-use postgres::{Client, NoTls, Transaction};
+use postgres::{Client, IsolationLevel, NoTls, Transaction};
 
 use super::{
     action_from_str, allocate, check_document, check_list_size, check_reason, plan_change, Action,
     AuditEntry, ChangeReport, CredentialRecord, ListInfo, NewCredential, RegistryBackend,
-    RegistryError, Status, StatusSlot, Target, WITHDRAWABLE,
+    RegistryError, Status, StatusSlot, Target, CHANGES_AFTER, WITHDRAWABLE,
 };
 
 const SCHEMA_VERSION: i64 = 3;
@@ -25,11 +28,26 @@ const TO_SCHEMA_3: &str = "
 impl From<postgres::Error> for RegistryError {
     fn from(e: postgres::Error) -> Self {
         if e.code() == Some(&postgres::error::SqlState::UNIQUE_VIOLATION) {
-            RegistryError::DuplicateSerial
-        } else {
-            RegistryError::Database(e.to_string())
+            return RegistryError::DuplicateSerial;
         }
+        // The server's own words and SQLSTATE, not the driver's bare "db error".
+        RegistryError::Database(match e.as_db_error() {
+            Some(db) => format!("{} (SQLSTATE {})", db.message(), db.code().code()),
+            None => e.to_string(),
+        })
     }
+}
+
+/// A transaction that reads and then writes: read committed, whatever the server's or the
+/// role's default. Under repeatable read or serializable the snapshot would be taken at the
+/// first statement, before the allocation lock is granted, and an office would then read a
+/// list's `used` count without the allocations committed while it waited (regression test:
+/// `tests/pg_offices.rs`).
+fn write_transaction(client: &mut Client) -> Result<Transaction<'_>, RegistryError> {
+    Ok(client
+        .build_transaction()
+        .isolation_level(IsolationLevel::ReadCommitted)
+        .start()?)
 }
 
 /// The registry in a PostgreSQL database.
@@ -249,7 +267,7 @@ impl RegistryBackend for PostgresRegistry {
         list_size: u64,
     ) -> Result<Vec<StatusSlot>, RegistryError> {
         check_list_size(list_size)?;
-        let mut tx = self.client.transaction()?;
+        let mut tx = write_transaction(&mut self.client)?;
         // One allocator at a time: the lock is held until this transaction ends.
         tx.execute("SELECT pg_advisory_xact_lock(7004411)", &[])?;
         let open = tx
@@ -394,7 +412,9 @@ impl RegistryBackend for PostgresRegistry {
         at: i64,
     ) -> Result<ChangeReport, RegistryError> {
         check_reason(reason)?;
-        let mut tx = self.client.transaction()?;
+        // Read committed (write_transaction): the statement after the lock sees what was
+        // committed while it waited.
+        let mut tx = write_transaction(&mut self.client)?;
         let (documents, all, param): (&str, &str, &(dyn postgres::types::ToSql + Sync)) =
             match target {
                 Target::Serial(s) => (SERIAL_DOCUMENTS, SERIAL_TARGET, s),
@@ -527,6 +547,26 @@ impl RegistryBackend for PostgresRegistry {
         }
         tx.commit()?;
         Ok(removed > 0)
+    }
+
+    fn changes_after(
+        &mut self,
+        list: u32,
+        after: i64,
+    ) -> Result<Vec<(u64, Status)>, RegistryError> {
+        let list = i32::try_from(list).map_err(|_| RegistryError::Corrupt {
+            what: "list number",
+        })?;
+        let rows = self.client.query(CHANGES_AFTER, &[&list, &after])?;
+        rows.iter()
+            .map(|r| {
+                let from: u8 = non_negative(r.try_get::<_, i16>(1)?, "status")?;
+                Ok((
+                    non_negative(r.try_get::<_, i64>(0)?, "status index")?,
+                    Status::from_code(from.min(3)),
+                ))
+            })
+            .collect()
     }
 }
 

@@ -7,7 +7,7 @@ use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBeha
 use super::{
     action_from_str, allocate, check_document, check_list_size, check_reason, plan_change, Action,
     AuditEntry, ChangeReport, CredentialRecord, ListInfo, NewCredential, RegistryBackend,
-    RegistryError, Status, StatusSlot, Target, WITHDRAWABLE,
+    RegistryError, Status, StatusSlot, Target, CHANGES_AFTER, WITHDRAWABLE,
 };
 
 const SCHEMA_VERSION: i64 = 3;
@@ -523,6 +523,27 @@ impl RegistryBackend for SqliteRegistry {
         }
         tx.commit()?;
         Ok(removed > 0)
+    }
+
+    fn changes_after(
+        &mut self,
+        list: u32,
+        after: i64,
+    ) -> Result<Vec<(u64, Status)>, RegistryError> {
+        let mut stmt = self.conn.prepare_cached(CHANGES_AFTER)?;
+        let rows = stmt.query_map(params![list, after], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?))
+        })?;
+        rows.map(|row| {
+            let (index, from) = row?;
+            Ok((
+                u64::try_from(index).map_err(|_| RegistryError::Corrupt {
+                    what: "status index",
+                })?,
+                Status::from_code(from.clamp(0, 3) as u8),
+            ))
+        })
+        .collect()
     }
 }
 

@@ -177,6 +177,21 @@ fn status_changes_and_audit(reg: &mut dyn RegistryBackend) {
         ]
     );
     assert!(reg.audit(&[2; 10]).unwrap().is_empty());
+    // The trail of one list, newest first, as (index, status before): what undoing gives.
+    assert_eq!(
+        reg.changes_after(slot.list, at - 1).unwrap(),
+        vec![
+            (slot.index, Status::Valid),
+            (slot.index, Status::Suspended),
+            (slot.index, Status::Valid)
+        ]
+    );
+    assert_eq!(
+        reg.changes_after(slot.list, at + 2).unwrap(),
+        vec![(slot.index, Status::Valid)]
+    );
+    assert!(reg.changes_after(slot.list, at + 3).unwrap().is_empty());
+    assert!(reg.changes_after(slot.list + 1, at - 1).unwrap().is_empty());
 }
 
 fn holder_changes(reg: &mut dyn RegistryBackend) {
