@@ -73,6 +73,11 @@ python3 bindings/conformance/run_cli.py "$target/debug/giayto" test-vectors \
 "$lib/examples/conformance" test-vectors bindings/conformance/bad-inputs.json >"$out/rust.jsonl"
 python3 bindings/conformance/run_python.py test-vectors bindings/conformance/bad-inputs.json >"$out/python.jsonl"
 require=rust,cli,python,c,java
+# The Node column runs this checkout's WASM build: .ci/web.sh builds the page in a clean clone,
+# so the package here is built (again) from these sources, never a stale one left behind.
+if command -v node >/dev/null && command -v wasm-bindgen >/dev/null; then
+    (cd npm && npm ci --silent --no-audit --no-fund) && npm/build.sh >/dev/null
+fi
 if [ -f npm/giayto-verify/node/giayto_verify_wasm.js ]; then
     node bindings/conformance/run_node.cjs test-vectors bindings/conformance/bad-inputs.json >"$out/node.jsonl"
     require=$require,node
