@@ -30,6 +30,7 @@ pub(crate) fn run(reg: &mut dyn RegistryBackend) {
     batches(reg);
     lists_fill_and_roll_over(reg);
     withdrawals(reg);
+    holds_and_releases(reg);
 }
 
 fn record_get_count_and_duplicates(reg: &mut dyn RegistryBackend) {
@@ -103,7 +104,8 @@ fn status_changes_and_audit(reg: &mut dyn RegistryBackend) {
         vec![Change {
             serial: vec![1; 10],
             from: Status::Valid,
-            to: Status::Suspended
+            to: Status::Suspended,
+            after_release: None,
         }]
     );
     assert_eq!(
@@ -370,6 +372,40 @@ fn sqlite_refuses_newer_schema() {
     ));
 }
 
+/// A registry of schema 2 (before holds) is migrated: its credentials and their statuses kept,
+/// the holds table added, and a hold then works.
+#[test]
+fn sqlite_migrates_a_schema_2_registry_to_holds() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("registry.sqlite");
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(&format!("BEGIN; {} COMMIT;", super::sqlite::SCHEMA_2))
+            .unwrap();
+        conn.execute_batch(
+            "INSERT INTO status_lists VALUES (1, 131072, 1, zeroblob(32));
+             INSERT INTO credentials
+                 (serial, doc_type, holder_id, issued_at, expires_at, holder_key, level, list, idx, status)
+                 VALUES (x'C1C1C1C1C1C1C1C1C1C1', 'gplx', NULL, 1, 2000000000, NULL, 2, 1, 5, 2);",
+        )
+        .unwrap();
+    }
+    let mut reg = SqliteRegistry::open(&path).unwrap();
+    let version: i64 = reg
+        .conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, 3);
+    let serial = vec![0xC1; 10];
+    assert_eq!(reg.get(&serial).unwrap().unwrap().status, Status::Suspended);
+    reg.hold(&Target::Serial(serial.clone()), "giữ", 10, Some(20))
+        .unwrap();
+    assert_eq!(
+        reg.release_due(20).unwrap().changed[0].to,
+        Status::Suspended
+    );
+}
+
 /// A registry as the first release wrote it (schema 1, before status lists), with two
 /// credentials of one holder.
 fn schema_1_registry(path: &std::path::Path) {
@@ -415,7 +451,7 @@ fn sqlite_migrates_a_schema_1_registry_and_says_its_credentials_have_no_status_e
         .conn
         .pragma_query_value(None, "user_version", |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 2);
+    assert_eq!(version, 3);
 
     // An old credential cannot be revoked through a status list: a clear error, nothing
     // written.
@@ -553,4 +589,178 @@ fn sqlite_reads_a_damaged_row_as_an_error_not_a_default() {
         )
         .unwrap();
     assert!(reg.get(&[2; 10]).is_err());
+}
+
+/// The electronic hold (docs/format.md §9.3, docs/decisions.md D140): a hold keeps what it
+/// covers, a release returns it, `until` ends it at the next `release_due`, revocation ends it.
+fn holds_and_releases(reg: &mut dyn RegistryBackend) {
+    let holder = "079200000123";
+    reg.record(
+        &[
+            new_row(0xB1, Some(holder)),
+            new_row(0xB2, Some(holder)),
+            new_row(0xB3, None),
+        ],
+        giayto_status::MIN_ENTRIES,
+    )
+    .unwrap();
+    let (b1, b2, b3) = (
+        Target::Serial(vec![0xB1; 10]),
+        Target::Serial(vec![0xB2; 10]),
+        Target::Serial(vec![0xB3; 10]),
+    );
+    let t = 1_796_000_000;
+    let status = |reg: &mut dyn RegistryBackend, b: u8| reg.get(&[b; 10]).unwrap().unwrap().status;
+    // Releasing what is not held, or holding with an end in the past, changes nothing.
+    assert!(matches!(
+        reg.change_status(&b1, Action::Release, "x", t),
+        Err(RegistryError::Transition {
+            from: Status::Valid,
+            action: Action::Release,
+            ..
+        })
+    ));
+    assert!(matches!(
+        reg.hold(&b1, "x", t, Some(t)),
+        Err(RegistryError::HoldEndsInPast { .. })
+    ));
+    assert!(matches!(
+        reg.hold(&b1, " ", t, Some(t + 100)),
+        Err(RegistryError::MissingReason)
+    ));
+    assert_eq!(status(reg, 0xB1), Status::Valid);
+    assert!(reg.holds().unwrap().is_empty());
+    assert!(reg.audit(&[0xB1; 10]).unwrap().is_empty());
+    // A hold with an end.
+    let r = reg
+        .hold(&b1, "vi phạm nồng độ cồn, biên bản 0012", t, Some(t + 100))
+        .unwrap();
+    assert_eq!(
+        r.changed,
+        vec![Change {
+            serial: vec![0xB1; 10],
+            from: Status::Valid,
+            to: Status::Held,
+            after_release: Some(Status::Valid),
+        }]
+    );
+    assert_eq!(status(reg, 0xB1), Status::Held);
+    assert_eq!(
+        reg.holds().unwrap(),
+        vec![HoldRecord {
+            serial: vec![0xB1; 10],
+            held_at: t,
+            until: Some(t + 100),
+            after_release: Status::Valid,
+        }]
+    );
+    let slot = reg.get(&[0xB1; 10]).unwrap().unwrap().slot;
+    assert!(reg
+        .not_valid(slot.list)
+        .unwrap()
+        .contains(&(slot.index, Status::Held)));
+    // Holding twice is refused.
+    assert!(matches!(
+        reg.hold(&b1, "again", t + 1, None),
+        Err(RegistryError::Transition {
+            from: Status::Held,
+            action: Action::Hold,
+            ..
+        })
+    ));
+    // Suspending or reinstating a held credential changes only what a release returns to.
+    let r = reg
+        .change_status(&b1, Action::Suspend, "khóa tài khoản", t + 2)
+        .unwrap();
+    assert_eq!(r.changed[0].to, Status::Held);
+    assert_eq!(r.changed[0].after_release, Some(Status::Suspended));
+    assert_eq!(reg.holds().unwrap()[0].after_release, Status::Suspended);
+    assert!(matches!(
+        reg.change_status(&b1, Action::Suspend, "again", t + 3),
+        Err(RegistryError::Transition { .. })
+    ));
+    reg.change_status(&b1, Action::Reinstate, "mở khóa", t + 4)
+        .unwrap();
+    assert_eq!(reg.holds().unwrap()[0].after_release, Status::Valid);
+    assert_eq!(status(reg, 0xB1), Status::Held);
+    // A suspended credential can be held; without an end it is not released by time.
+    reg.change_status(&b2, Action::Suspend, "lost phone", t)
+        .unwrap();
+    reg.change_status(&b2, Action::Hold, "giữ giấy tờ", t + 5)
+        .unwrap();
+    assert_eq!(status(reg, 0xB2), Status::Held);
+    // Nothing is due before the end.
+    assert_eq!(reg.release_due(t + 99).unwrap(), ChangeReport::default());
+    assert_eq!(status(reg, 0xB1), Status::Held);
+    let r = reg.release_due(t + 100).unwrap();
+    assert_eq!(
+        r.changed,
+        vec![Change {
+            serial: vec![0xB1; 10],
+            from: Status::Held,
+            to: Status::Valid,
+            after_release: None,
+        }]
+    );
+    assert_eq!(status(reg, 0xB1), Status::Valid);
+    assert_eq!(status(reg, 0xB2), Status::Held);
+    assert_eq!(reg.release_due(t + 10_000).unwrap().changed.len(), 0);
+    // A release returns the suspended credential to suspended.
+    reg.change_status(&b2, Action::Release, "đã nộp phạt", t + 200)
+        .unwrap();
+    assert_eq!(status(reg, 0xB2), Status::Suspended);
+    assert!(reg.holds().unwrap().is_empty());
+    // A citizen's lock of every paper while one is held: the held one stays held and returns
+    // to suspended when released.
+    reg.change_status(&b2, Action::Reinstate, "found", t + 201)
+        .unwrap();
+    reg.hold(&b1, "giữ lần hai", t + 300, None).unwrap();
+    let r = reg
+        .change_status(
+            &Target::Holder(holder.into()),
+            Action::Suspend,
+            "khóa",
+            t + 301,
+        )
+        .unwrap();
+    assert_eq!(r.changed.len(), 2);
+    assert_eq!(status(reg, 0xB1), Status::Held);
+    assert_eq!(status(reg, 0xB2), Status::Suspended);
+    reg.change_status(&b1, Action::Release, "trả", t + 302)
+        .unwrap();
+    assert_eq!(status(reg, 0xB1), Status::Suspended);
+    // Revoking a held credential ends the hold; revoked stays final.
+    reg.hold(&b3, "tạm giữ", t, Some(t + 50)).unwrap();
+    reg.change_status(&b3, Action::Revoke, "tước giấy phép", t + 10)
+        .unwrap();
+    assert_eq!(status(reg, 0xB3), Status::Revoked);
+    assert!(reg.holds().unwrap().is_empty());
+    assert_eq!(reg.release_due(t + 60).unwrap().changed.len(), 0);
+    assert!(matches!(
+        reg.hold(&b3, "x", t + 11, None),
+        Err(RegistryError::Transition {
+            from: Status::Revoked,
+            ..
+        })
+    ));
+    // The audit trail has every step, with the automatic release's reason.
+    let trail: Vec<(Action, Status, Status, i64)> = reg
+        .audit(&[0xB1; 10])
+        .unwrap()
+        .iter()
+        .map(|e| (e.action, e.from, e.to, e.at))
+        .collect();
+    assert_eq!(
+        trail,
+        vec![
+            (Action::Hold, Status::Valid, Status::Held, t),
+            (Action::Suspend, Status::Held, Status::Held, t + 2),
+            (Action::Reinstate, Status::Held, Status::Held, t + 4),
+            (Action::Release, Status::Held, Status::Valid, t + 100),
+            (Action::Hold, Status::Valid, Status::Held, t + 300),
+            (Action::Suspend, Status::Held, Status::Held, t + 301),
+            (Action::Release, Status::Held, Status::Suspended, t + 302),
+        ]
+    );
+    assert_eq!(reg.audit(&[0xB1; 10]).unwrap()[3].reason, HOLD_ENDED_REASON);
 }
