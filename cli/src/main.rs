@@ -56,6 +56,10 @@ enum Command {
     Suspend(cmd::status::ChangeArgs),
     /// Lift a suspension.
     Reinstate(cmd::status::ChangeArgs),
+    /// Hold a credential (the traffic police's electronic hold): it may not be used until released.
+    Hold(cmd::status::HoldArgs),
+    /// End a hold: the credential returns to its status before the hold (valid or suspended).
+    Release(cmd::status::ReleaseArgs),
     /// Status lists: publish the signed lists verifiers check revocation against.
     #[command(subcommand)]
     Status(cmd::status::StatusCommand),
@@ -155,6 +159,8 @@ fn run(command: Command, out: Out) -> failure::CmdResult {
         Command::Revoke(a) => cmd::status::change(a, Action::Revoke, out),
         Command::Suspend(a) => cmd::status::change(a, Action::Suspend, out),
         Command::Reinstate(a) => cmd::status::change(a, Action::Reinstate, out),
+        Command::Hold(a) => cmd::status::hold(a, out),
+        Command::Release(a) => cmd::status::release(a, out),
         Command::Status(c) => cmd::status::run(c, out),
         Command::Bundle(a) => cmd::status::bundle(&a, out),
         Command::Verify(a) => cmd::verify::run(a, out),

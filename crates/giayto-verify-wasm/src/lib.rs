@@ -19,7 +19,7 @@ const TS_TYPES: &'static str = r#"
 /** One verification, with the field names of `giayto verify --json`. */
 export interface VerifyResult {
   valid: boolean;
-  verdict: "valid" | "expired" | "not_yet_valid" | "revoked" | "suspended" | "unknown_issuer"
+  verdict: "valid" | "expired" | "not_yet_valid" | "revoked" | "suspended" | "held" | "unknown_issuer"
     | "issuer_not_authorized" | "bad_signature" | "malformed" | "stale_status" | "stale_trust"
     | "stale_presentation" | "insufficient_level" | "not_a_credential" | "unsupported_document";
   checked_at: string;
