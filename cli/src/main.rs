@@ -67,6 +67,8 @@ enum Command {
     Bundle(cmd::status::BundleArgs),
     /// Verify a credential: QR text, @file, an image of the code, or - for stdin.
     Verify(cmd::verify::VerifyArgs),
+    /// Fill a form (docs/forms.md) from credentials that verify valid: JSON, or a printable PDF.
+    Prefill(cmd::prefill::PrefillArgs),
     /// Run a service: the verification service for third-party back ends (--verify), or a published
     /// status list folder (--publish).
     Serve(serve::ServeArgs),
@@ -164,6 +166,7 @@ fn run(command: Command, out: Out) -> failure::CmdResult {
         Command::Status(c) => cmd::status::run(c, out),
         Command::Bundle(a) => cmd::status::bundle(&a, out),
         Command::Verify(a) => cmd::verify::run(a, out),
+        Command::Prefill(a) => cmd::prefill::run(a, out),
         Command::Serve(a) => serve::run(a, out),
         Command::Qr(c) => cmd::qr::run(c, out),
         Command::Wallet(c) => cmd::wallet::run(c, out),

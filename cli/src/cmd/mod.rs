@@ -5,6 +5,7 @@ pub mod cccd;
 pub mod demo;
 pub mod issue;
 pub mod issuer;
+pub mod prefill;
 pub mod qr;
 pub mod root;
 pub mod status;

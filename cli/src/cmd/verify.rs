@@ -1,9 +1,9 @@
 //! `giayto verify`: check a credential offline.
 
 use clap::{Args, ValueEnum};
-use giayto_verify::Policy;
+use giayto_verify::{Policy, Report, Verifier};
 
-use crate::failure::{CmdResult, EXIT_INVALID, EXIT_OK};
+use crate::failure::{CmdResult, Failure, EXIT_INVALID, EXIT_OK};
 use crate::i18n::tr_args;
 use crate::input::{codes_from_input, human_time, now, parse_time};
 use crate::load::{parse_nonce, VerifierSource};
@@ -18,8 +18,10 @@ pub enum PolicyArg {
     Checkpoint,
 }
 
+/// How codes are checked: what against, and the verifier's settings. Shared by `verify` and
+/// `prefill`.
 #[derive(Args, Debug)]
-pub struct VerifyArgs {
+pub struct CheckArgs {
     #[command(flatten)]
     pub source: VerifierSource,
     /// Accept a credential whose status list is missing, with a warning, instead of the
@@ -43,33 +45,63 @@ pub struct VerifyArgs {
     #[arg(long, default_value_t = giayto_verify::DEFAULT_PRESENTATION_WINDOW as u32,
           value_parser = clap::value_parser!(u32).range(1..=3600))]
     pub presentation_window: u32,
+}
+
+#[derive(Args, Debug)]
+pub struct VerifyArgs {
+    #[command(flatten)]
+    pub check: CheckArgs,
     /// QR text, @file, an image file of the code, or - for stdin.
     pub input: String,
 }
 
-pub fn run(a: VerifyArgs, out: Out) -> CmdResult {
-    let at = match &a.at {
+/// Codes checked: their reports, the verifier that checked them, the time they were checked
+/// for, and when the bundle was made if they were checked against one.
+pub struct Checked {
+    pub reports: Vec<Report>,
+    pub verifier: Verifier,
+    pub at: i64,
+    pub bundle_created_at: Option<i64>,
+}
+
+/// Check `codes` as `check` says; the device's rollback protection runs after the checks and
+/// before anything is shown.
+pub fn check_codes(check: &CheckArgs, codes: &[String]) -> Result<Checked, Failure> {
+    let at = match &check.at {
         Some(s) => parse_time(s)?,
         None => now(),
     };
-    let nonce = a.nonce.as_deref().map(parse_nonce).transpose()?;
-    // A national bundle's lists are checked as codes need them; the device's rollback
-    // protection runs after the checks and before anything is shown.
-    let loaded = a.source.load_deferred()?;
-    let bundle_created_at = loaded.bundle_created_at;
+    let nonce = check.nonce.as_deref().map(parse_nonce).transpose()?;
+    // A national bundle's lists are checked as codes need them.
+    let loaded = check.source.load_deferred()?;
     let verifier = loaded
         .verifier
-        .with_policy(match a.policy {
+        .with_policy(match check.policy {
             PolicyArg::ThirdParty => Policy::ThirdParty,
             PolicyArg::Checkpoint => Policy::Checkpoint,
         })
-        .accept_missing_status(a.allow_missing_status)
-        .with_status_grace(i64::from(a.status_grace) * 3600)
+        .accept_missing_status(check.allow_missing_status)
+        .with_status_grace(i64::from(check.status_grace) * 3600)
         .with_expected_nonce(nonce)
-        .with_presentation_window(i64::from(a.presentation_window));
-    let codes = codes_from_input(&a.input)?;
+        .with_presentation_window(i64::from(check.presentation_window));
     let reports: Vec<_> = codes.iter().map(|code| verifier.check(code, at)).collect();
     loaded.state.accept(&verifier)?;
+    Ok(Checked {
+        reports,
+        verifier,
+        at,
+        bundle_created_at: loaded.bundle_created_at,
+    })
+}
+
+pub fn run(a: VerifyArgs, out: Out) -> CmdResult {
+    let codes = codes_from_input(&a.input)?;
+    let Checked {
+        reports,
+        verifier,
+        at,
+        bundle_created_at,
+    } = check_codes(&a.check, &codes)?;
     let mut all_valid = true;
     for (i, report) in reports.iter().enumerate() {
         all_valid &= report.is_valid();
