@@ -418,7 +418,7 @@ fn hold_and_release_seen_offline_and_ended_by_publish() {
                 "--until",
                 "31/12/2099",
             ],
-            "31/12/2099",
+            "“31/12/2099” is not a date or time for the end of a hold",
         ),
     ] {
         let mut en_args = vec!["--lang", "en"];

@@ -137,7 +137,8 @@ fn open_issuer(dir: &std::path::Path) -> Result<Issuer, Failure> {
 /// docs/decisions.md D19); an RFC 3339 time means exactly then.
 fn parse_until(s: &str) -> Result<i64, Failure> {
     let t = s.trim();
-    let instant = super::root::parse_date(t)?;
+    let instant =
+        super::root::parse_date(t).map_err(|_| Failure::new("error-bad-until").arg("value", t))?;
     Ok(if t.len() == 10 {
         instant + 86_400
     } else {
