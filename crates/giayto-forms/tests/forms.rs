@@ -225,14 +225,19 @@ fn an_invalid_credential_gives_nothing_to_fill_with() {
 
 /// A CCCD of someone else, signed with the vectors' police key.
 fn other_persons_cccd(at: i64) -> VerifiedCredential {
-    use giayto_cose::claims::{CredentialClaims, DocumentClaim};
-    use giayto_model::{DocType, Document};
-    let mut input = giayto_model::sample_input(DocType::Cccd);
+    let mut input = giayto_model::sample_input(giayto_model::DocType::Cccd);
     input["full_name"] = json!("Lê Văn Khác");
     input["id_number"] = json!("079090001234");
     input["date_of_birth"] = json!("1990-01-01");
     input["sex"] = json!("male");
-    let doc = Document::from_json(DocType::Cccd, &input).unwrap();
+    signed_cccd(&input, at)
+}
+
+/// A CCCD from issuance input, signed with the vectors' police key and verified at `at`.
+fn signed_cccd(input: &Value, at: i64) -> VerifiedCredential {
+    use giayto_cose::claims::{CredentialClaims, DocumentClaim};
+    use giayto_model::{DocType, Document};
+    let doc = Document::from_json(DocType::Cccd, input).unwrap();
     let key = ed25519_dalek::SigningKey::from_bytes(&[0x22; 32]);
     let claims = CredentialClaims {
         issuer: "VN.BCA.C06".into(),
@@ -254,6 +259,49 @@ fn other_persons_cccd(at: i64) -> VerifiedCredential {
         giayto_cose::sign1::sign(&key, giayto_cose::CREDENTIAL_TYP, claims.to_bytes()).unwrap();
     let text = giayto_cose::text::encode(giayto_cose::text::Kind::Credential, &cose, None);
     verifier().verify(&text, at).unwrap()
+}
+
+/// The 2024 card (thẻ căn cước): place of birth registration instead of place of origin, no old
+/// ID number; its address in the two-level form of 2025.
+#[test]
+fn a_2024_card_fills_the_forms() {
+    let mut input = giayto_model::sample_input(giayto_model::DocType::Cccd);
+    let card = input.as_object_mut().unwrap();
+    card.remove("place_of_origin");
+    card.remove("old_id_number");
+    card.insert("card_generation".into(), json!("can_cuoc_2024"));
+    card.insert(
+        "place_of_birth_registration".into(),
+        json!("Xã Mẫu Sơn, Lạng Sơn"),
+    );
+    card.insert(
+        "place_of_residence".into(),
+        json!("Số 12 ngõ 34 phố Mẫu, Phường Ba Đình, Thành phố Hà Nội"),
+    );
+    card.insert("issue_date".into(), json!("2025-07-01"));
+    let at = 1_795_392_000;
+    let c = signed_cccd(&input, at);
+    let f = fill(&form("ct01-residence-change"), &[&c], at).unwrap();
+    assert_eq!(value(&f, "full_name"), Some("TRẦN THỊ MẪU"));
+    assert_eq!(value(&f, "residence_street"), Some("Số 12 ngõ 34 phố Mẫu"));
+    assert_eq!(value(&f, "residence_ward"), Some("Phường Ba Đình"));
+    assert_eq!(unfilled(&f, "residence_district"), Some(Unfilled::NotSplit));
+    assert_eq!(value(&f, "residence_province"), Some("Thành phố Hà Nội"));
+    let f = fill(&form("bank-account-identity"), &[&c], at).unwrap();
+    assert_eq!(value(&f, "id_issue_date"), Some("01/07/2025"));
+    // A field of the other generation is absent, not an error.
+    let origin = Form::from_value(&with_field(json!({"id": "origin",
+        "label": {"vi": "Quê quán", "en": "Place of origin"},
+        "source": ["cccd.place_of_origin"]})))
+    .unwrap();
+    let f = fill(&origin, &[&c], at).unwrap();
+    assert_eq!(f.fields[0].unfilled, Some(Unfilled::Absent));
+    let both = Form::from_value(&with_field(json!({"id": "origin",
+        "label": {"vi": "Quê quán / nơi đăng ký khai sinh", "en": "Origin"},
+        "source": ["cccd.place_of_origin", "cccd.place_of_birth_registration"]})))
+    .unwrap();
+    let f = fill(&both, &[&c], at).unwrap();
+    assert_eq!(f.fields[0].value.as_deref(), Some("Xã Mẫu Sơn, Lạng Sơn"));
 }
 
 #[test]
