@@ -1,5 +1,5 @@
 // The giayto web verifier: every check runs in WASM in this page; nothing is sent anywhere.
-import init, { WebVerifier, decodeImage, decodeRgba } from './pkg/giayto_verify_wasm.js';
+import init, { WebVerifier, decodeImage, decodeRgba, makeRequest, renderQrSvg, requestItems } from './pkg/giayto_verify_wasm.js';
 import { FluentBundle, FluentResource } from './vendor/fluent/index.js';
 
 const $ = (id) => document.getElementById(id);
@@ -11,6 +11,9 @@ let verifier = null;
 let lastResult = null;
 let camera = null;
 let lastImage = null;
+// The verifier's request while it waits for an answer: { text, request } from makeRequest. Kept
+// in this page's memory only; every code checked meanwhile is checked as an answer to it.
+let activeRequest = null;
 
 // ---- wording: the CLI's Fluent files plus the page's own few strings ----
 async function loadLang(code) {
@@ -57,6 +60,8 @@ async function setLang(code) {
   $('lang').textContent = trOr('web-lang-switch', code === 'vi' ? 'English' : 'Tiếng Việt');
   $('lang').lang = code === 'vi' ? 'en' : 'vi';
   showDataStatus();
+  fillRequestItems();
+  showRequest();
   if (lastResult) showResult(lastResult);
   if (forms.size) { showFormPicker(); showForm(); }
 }
@@ -298,9 +303,19 @@ const message = (text) => showMessage(text, { kind: 'error' });
 function verifyText(text) {
   message('');
   if (!verifier) { message(trOr('web-no-data', 'No trust data')); return null; }
-  const r = verifier.verify(text.trim(), nowSeconds());
+  const now = nowSeconds();
+  let r;
+  if (activeRequest) {
+    r = verifier.checkAnswer(text.trim(), activeRequest.text, now);
+    r.answered_request = activeRequest.request;
+  } else {
+    r = verifier.verify(text.trim(), now);
+  }
   showResult(r, true);
-  addToForm(text.trim());
+  // The form is filled by checking each code again without the request: while a request is
+  // active, only a code that answered it validly joins the form, so a wrong or incomplete
+  // answer never fills what the request did not ask for.
+  if (!activeRequest || r.verdict === 'valid') addToForm(text.trim());
   return r;
 }
 
@@ -427,6 +442,7 @@ const kebab = (s) => s.replace(/_/g, '-');
 function fieldValue(name, value) {
   if (value === 'male' || value === 'female') return trOr(`sex-${value}`, value);
   if (name === 'card_generation') return trOr(`value-${kebab(value)}`, value);
+  if (name === 'participation_status') return trOr(`value-participation-${kebab(value)}`, value);
   if (value === 'no_expiry') return trOr('value-no-expiry', value);
   if (name === 'classes') {
     return value.replaceAll('no_expiry', trOr('value-no-expiry', 'no_expiry'))
@@ -489,6 +505,15 @@ function showResult(r, fresh = false) {
     ? trOr(`reason-${kebab(r.reason)}`, trOr('reason-other', r.reason), args)
     : trOr('reason-valid', '');
   if (!r.valid && r.display_fields) $('reason').textContent += ' ' + trOr('note-signed-but-not-valid', '');
+  const note = $('request-note');
+  note.hidden = !r.answered_request;
+  note.textContent = r.answered_request ? trOr('verify-request-line', '', {
+    verifier: r.answered_request.verifier, purpose: r.answered_request.purpose, time: wholeTime(r.answered_request.expires_at),
+  }) : '';
+  // A selective-disclosure presentation shows only what the holder chose, and how much not.
+  const withheld = $('withheld');
+  withheld.hidden = !r.disclosed;
+  withheld.textContent = r.disclosed ? trOr('web-withheld', String(r.withheld), { withheld: r.withheld }) : '';
   const card = $('card');
   const fields = $('fields');
   const meta = $('meta');
@@ -499,11 +524,15 @@ function showResult(r, fresh = false) {
   portrait.removeAttribute('src');
   if (r.display_fields) {
     card.hidden = false;
-    $('card-title').textContent = trOr(`card-title-${r.doc_type}`, r.doc_type);
+    // The 2024 identity card has its own name (thẻ căn cước).
+    const title = r.fields && r.fields.card_generation === 'can_cuoc_2024' ? 'card-title-can-cuoc-2024' : `card-title-${r.doc_type}`;
+    $('card-title').textContent = trOr(title, r.doc_type);
     for (const [name, value] of r.display_fields) {
       if (name === 'portrait') continue;
-      const label = tr(`field-${kebab(name)}`) ?? (name.startsWith('unknown_') ? trOr('field-unknown', name, { key: name.slice(8) }) : name);
-      row(fields, label, fieldValue(name, value));
+      const age = /^age_over_(\d+)$/.exec(name);
+      const label = age ? trOr('field-age-over', name, { age: age[1] })
+        : tr(`field-${kebab(name)}`) ?? (name.startsWith('unknown_') ? trOr('field-unknown', name, { key: name.slice(8) }) : name);
+      row(fields, label, age ? trOr(value === 'true' ? 'yes' : 'no', value) : fieldValue(name, value));
     }
     const url = r.fields && portraitUrl(r.fields.portrait);
     if (url) { portrait.src = url; portrait.alt = trOr('field-portrait', 'Portrait'); portrait.hidden = false; }
@@ -544,6 +573,84 @@ function showResult(r, fresh = false) {
   announce(sentence, !r.valid);
   $('result').scrollIntoView({ block: 'start' });
   v.focus({ preventScroll: true });
+}
+
+// ---- a request for chosen details (VR1:, docs/format.md §15) ----
+function itemLabel(name) {
+  const age = /^age_over_(\d+)$/.exec(name);
+  if (age) return trOr('field-age-over', name, { age: age[1] });
+  return trOr(`field-${kebab(name)}`, name);
+}
+
+// The details a request may name for the chosen document type, as checkboxes (kept ticked
+// across a change of type or language).
+function fillRequestItems() {
+  const list = $('req-item-list');
+  const ticked = new Set([...list.querySelectorAll('input:checked')].map((i) => i.value));
+  list.replaceChildren();
+  for (const name of requestItems($('req-doc').value || undefined)) {
+    const label = document.createElement('label');
+    const box = document.createElement('input');
+    box.type = 'checkbox';
+    box.value = name;
+    box.checked = ticked.has(name);
+    label.append(box, itemLabel(name));
+    list.append(label);
+  }
+}
+
+function requestMessage(text, kind = 'error') {
+  const el = $('request-message');
+  el.textContent = text || '';
+  el.className = text ? kind : '';
+  if (text) announce(text, kind === 'error');
+}
+
+function requestErrorText(e) {
+  if (e.code === 'no_items') return trOr('web-request-no-items', e.code);
+  if (e.code === 'lifetime') return trOr('web-request-minutes-range', e.code);
+  if (e.code === 'bad_item' || e.code === 'duplicate_item') {
+    return trOr(`request-error-${kebab(e.code)}`, e.code, { item: e.item || '', known: requestItems().join(', ') });
+  }
+  if (e.code === 'bad_member' && e.member === 'verifier') return trOr('request-error-verifier-name', e.code);
+  if (e.code === 'bad_member' && e.member === 'purpose') return trOr('request-error-purpose', e.code);
+  return trOr('web-request-error', e.code, { code: e.code });
+}
+
+function showRequest() {
+  const active = $('request-active');
+  $('request-form').hidden = Boolean(activeRequest);
+  active.hidden = !activeRequest;
+  if (!activeRequest) return;
+  const { text, request } = activeRequest;
+  const img = $('request-qr');
+  img.src = 'data:image/svg+xml;charset=utf-8,' + encodeURIComponent(renderQrSvg(text));
+  img.alt = trOr('web-request-qr-alt', '', { verifier: request.verifier });
+  const items = [...request.required, ...request.optional].map(itemLabel).join(', ');
+  $('request-summary').textContent = trOr('web-request-active', '', { verifier: request.verifier, items, time: wholeTime(request.expires_at) });
+  $('request-text').value = text;
+}
+
+function onMakeRequest(e) {
+  e.preventDefault();
+  const minutes = Number($('req-minutes').value);
+  if (!Number.isInteger(minutes) || minutes < 1 || minutes > 1440) { requestMessage(trOr('web-request-minutes-range', '')); return; }
+  const items = [...$('req-item-list').querySelectorAll('input:checked')].map((i) => i.value);
+  // The nonce: fresh random bytes from the browser for every request.
+  const nonce = crypto.getRandomValues(new Uint8Array(16));
+  const made = makeRequest(items, [], $('req-purpose').value, $('req-name').value, $('req-doc').value || undefined, minutes, nonce, nowSeconds());
+  if (made.error) { requestMessage(requestErrorText(made.error)); return; }
+  activeRequest = made;
+  showRequest();
+  requestMessage(trOr('web-request-made', ''), 'ok');
+  $('request-details').dataset.requestNonce = made.request.nonce;
+}
+
+function onClearRequest() {
+  activeRequest = null;
+  delete $('request-details').dataset.requestNonce;
+  showRequest();
+  requestMessage(trOr('web-request-cleared', ''), 'ok');
 }
 
 function firstGiayto(texts) {
@@ -659,6 +766,9 @@ async function main() {
   $('paste-form').addEventListener('submit', (e) => { e.preventDefault(); verifyText($('paste').value); });
   $('root-file').addEventListener('change', () => loadData(ROOT, $('root-file')));
   $('bundle-file').addEventListener('change', () => loadData(BUNDLE, $('bundle-file')));
+  $('req-doc').addEventListener('change', fillRequestItems);
+  $('request-form').addEventListener('submit', onMakeRequest);
+  $('request-clear').addEventListener('click', onClearRequest);
   $('form-pick').addEventListener('change', () => { formTexts = []; showForm(); });
   $('form-copy').addEventListener('click', copyForm);
   $('form-print').addEventListener('click', () => window.print());

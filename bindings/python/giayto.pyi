@@ -9,6 +9,9 @@ Verdict = Literal[
     "valid", "expired", "not_yet_valid", "revoked", "suspended", "held", "unknown_issuer",
     "issuer_not_authorized", "bad_signature", "malformed", "stale_status", "stale_trust",
     "stale_presentation", "insufficient_level", "not_a_credential", "unsupported_document",
+    # Only when an answer is checked against a verifier's request (docs/format.md §15), which
+    # the bindings do not do yet.
+    "wrong_request", "request_expired", "incomplete_answer",
 ]
 _Bytes = Union[bytes, bytearray, memoryview]
 _Source = Union[_Bytes, str, "os.PathLike[str]"]

@@ -90,7 +90,24 @@ pub fn codes_from_bytes(bytes: &[u8], origin: &str) -> Result<Vec<String>, Failu
     }
     let text = std::str::from_utf8(bytes)
         .map_err(|_| Failure::new("error-not-text").arg("path", origin))?;
-    Ok(vec![text.trim().to_owned()])
+    Ok(codes_in_text(text))
+}
+
+/// The codes in a text file: one per non-empty line (a QR text never holds a line break:
+/// base45 has none), as `issue-batch` writes `credentials.txt`; an empty file is one empty
+/// code, which verifies as malformed.
+fn codes_in_text(text: &str) -> Vec<String> {
+    let codes: Vec<String> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect();
+    if codes.is_empty() {
+        vec![String::new()]
+    } else {
+        codes
+    }
 }
 
 /// Seconds since the epoch now.

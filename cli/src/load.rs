@@ -60,6 +60,11 @@ pub struct DeviceState {
 }
 
 impl DeviceState {
+    /// The rollback protection for this root, or none (`--no-state`).
+    pub fn new(root: VerifyingKey, no_state: bool) -> DeviceState {
+        DeviceState { root, no_state }
+    }
+
     /// Refuse the verifier's data when older than what this device has used, else remember
     /// it. For a verifier from [`VerifierSource::load_deferred`], run it after the checks and
     /// before showing them, so the lists they used are remembered.
@@ -211,7 +216,7 @@ pub fn parse_nonce(hex_text: &str) -> Result<Vec<u8>, Failure> {
 }
 
 /// The folder where this device remembers the newest data it has used.
-fn state_dir() -> Option<PathBuf> {
+pub fn state_dir() -> Option<PathBuf> {
     if let Some(d) = std::env::var_os("GIAYTO_STATE_DIR").filter(|d| !d.is_empty()) {
         return Some(PathBuf::from(d));
     }
@@ -226,50 +231,98 @@ fn state_dir() -> Option<PathBuf> {
 /// The device's clock for rollback protection. `GIAYTO_TEST_NOW` (seconds) stands in for it in
 /// tests of a device with a wrong clock; `--at` never does (it sets the time a credential is
 /// checked for, not the device's own time).
-fn device_clock() -> i64 {
+pub fn device_clock() -> i64 {
     std::env::var("GIAYTO_TEST_NOW")
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or_else(now)
 }
 
+/// The root key's kid in hex: names this root's state file and fetch cache.
+pub fn root_kid_hex(root: &VerifyingKey) -> String {
+    giayto_verify::hex_lower(&giayto_cose::kid_for(root.as_bytes()))
+}
+
+/// The device state of one root key, as read from its file (docs/format.md §9.6).
+pub struct StateFile {
+    path: PathBuf,
+    /// What the device remembers.
+    pub state: SeenState,
+    saved: SeenState,
+}
+
+impl StateFile {
+    /// The state file of this root, or `None` when the device has no state folder (said on
+    /// stderr: rollback protection is off for this run).
+    pub fn open(root: &VerifyingKey) -> Result<Option<StateFile>, Failure> {
+        let Some(dir) = state_dir() else {
+            // Said, not silent: this run cannot tell an old bundle from a new one.
+            crate::errln!("{}", crate::i18n::tr("warning-no-state-dir"));
+            return Ok(None);
+        };
+        let path = dir.join(format!("seen-{}.cbor", root_kid_hex(root)));
+        let state = match std::fs::read(&path) {
+            Ok(bytes) => SeenState::from_bytes(&bytes)
+                .ok_or_else(|| Failure::new("error-state-file").arg("path", path.display()))?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => SeenState::default(),
+            Err(e) => return Err(io_failure(&path, &e)),
+        };
+        Ok(Some(StateFile {
+            path,
+            saved: state.clone(),
+            state,
+        }))
+    }
+
+    /// Refuse a verifier's data older than what this device has used (or dated far ahead of
+    /// its clock), else remember it: [`SeenState::accept`].
+    pub fn accept(&mut self, verifier: &Verifier) -> Result<(), Failure> {
+        self.state
+            .accept(verifier, device_clock())
+            .map(|_| ())
+            .map_err(|r| rollback_failure(r, &self.path))
+    }
+
+    /// Write the state when it changed (atomically).
+    pub fn save(&mut self) -> Result<(), Failure> {
+        if self.state == self.saved {
+            return Ok(());
+        }
+        if let Some(dir) = self.path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| io_failure(dir, &e))?;
+        }
+        crate::cmd::write_atomic(&self.path, &self.state.to_bytes())?;
+        self.saved = self.state.clone();
+        Ok(())
+    }
+}
+
+/// The failure for data the rollback protection refused.
+pub fn rollback_failure(r: Rollback, path: &Path) -> Failure {
+    match r {
+        Rollback::TrustList { seen, offered } => Failure::new("error-rollback-trust")
+            .arg("seen", seen)
+            .arg("offered", offered),
+        Rollback::StatusList { uri, seen, offered } => Failure::new("error-rollback-status")
+            .arg("uri", uri)
+            .arg("seen", human_time(seen))
+            .arg("offered", human_time(offered)),
+        Rollback::FromFuture { uri, issued_at, .. } => Failure::new("error-rollback-future")
+            .arg(
+                "what",
+                uri.unwrap_or_else(|| crate::i18n::tr("trust-list-noun")),
+            )
+            .arg("time", human_time(issued_at)),
+        _ => Failure::new("error-state-file").arg("path", path.display()),
+    }
+}
+
 /// Rollback protection: refuse data older than what this device has used with the same root
 /// (or dated far ahead of its clock), then remember it. One operation, [`SeenState::accept`].
 fn accept_state(root: &VerifyingKey, verifier: &Verifier) -> Result<(), Failure> {
-    let Some(dir) = state_dir() else {
-        // Said, not silent: this run cannot tell an old bundle from a new one.
-        crate::errln!("{}", crate::i18n::tr("warning-no-state-dir"));
+    let Some(mut file) = StateFile::open(root)? else {
         return Ok(());
     };
-    let kid = giayto_verify::hex_lower(&giayto_cose::kid_for(root.as_bytes()));
-    let path = dir.join(format!("seen-{kid}.cbor"));
-    let mut state = match std::fs::read(&path) {
-        Ok(bytes) => SeenState::from_bytes(&bytes)
-            .ok_or_else(|| Failure::new("error-state-file").arg("path", path.display()))?,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => SeenState::default(),
-        Err(e) => return Err(io_failure(&path, &e)),
-    };
-    let changed = state
-        .accept(verifier, device_clock())
-        .map_err(|r| match r {
-            Rollback::TrustList { seen, offered } => Failure::new("error-rollback-trust")
-                .arg("seen", seen)
-                .arg("offered", offered),
-            Rollback::StatusList { uri, seen, offered } => Failure::new("error-rollback-status")
-                .arg("uri", uri)
-                .arg("seen", human_time(seen))
-                .arg("offered", human_time(offered)),
-            Rollback::FromFuture { uri, issued_at, .. } => Failure::new("error-rollback-future")
-                .arg(
-                    "what",
-                    uri.unwrap_or_else(|| crate::i18n::tr("trust-list-noun")),
-                )
-                .arg("time", human_time(issued_at)),
-            _ => Failure::new("error-state-file").arg("path", path.display()),
-        })?;
-    if changed {
-        std::fs::create_dir_all(&dir).map_err(|e| io_failure(&dir, &e))?;
-        crate::cmd::write_atomic(&path, &state.to_bytes())?;
-    }
-    Ok(())
+    file.accept(verifier)?;
+    file.save()
 }

@@ -2,6 +2,7 @@
 
 mod cmd;
 mod failure;
+mod fetch;
 mod help;
 mod i18n;
 mod input;
@@ -38,7 +39,7 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Run the whole flow in a fresh folder: root, issuer, four documents, QR codes, verdicts.
+    /// Run the whole flow in a fresh folder: root, issuers, five documents, QR codes, verdicts.
     Demo(cmd::demo::DemoArgs),
     /// The root authority: create it, add issuers, sign the trust list.
     #[command(subcommand)]
@@ -66,11 +67,16 @@ enum Command {
     /// Write one offline bundle file (trust list and status lists, each still signed).
     Bundle(cmd::status::BundleArgs),
     /// Verify a credential: QR text, @file, an image of the code, or - for stdin.
+    // --trust is not needed when --fetch gets the trust list from --trust-url.
+    #[command(mut_arg("trust", |a| a.required_unless_present_any(["bundle", "trust_url"])))]
     Verify(cmd::verify::VerifyArgs),
     /// Fill a form (docs/forms.md) from credentials that verify valid: JSON, or a printable PDF.
     Prefill(cmd::prefill::PrefillArgs),
+    /// Make a verifier's request (VR1:) for chosen fields, for the holder's wallet to answer.
+    Request(cmd::request::RequestArgs),
     /// Run a service: the verification service for third-party back ends (--verify), or a published
     /// status list folder (--publish).
+    #[command(mut_arg("fetch", |a| a.conflicts_with("publish")))]
     Serve(serve::ServeArgs),
     /// Render or read QR codes.
     #[command(subcommand)]
@@ -167,6 +173,7 @@ fn run(command: Command, out: Out) -> failure::CmdResult {
         Command::Bundle(a) => cmd::status::bundle(&a, out),
         Command::Verify(a) => cmd::verify::run(a, out),
         Command::Prefill(a) => cmd::prefill::run(a, out),
+        Command::Request(a) => cmd::request::run(a, out),
         Command::Serve(a) => serve::run(a, out),
         Command::Qr(c) => cmd::qr::run(c, out),
         Command::Wallet(c) => cmd::wallet::run(c, out),

@@ -60,6 +60,12 @@ macro_rules! outln {
     ($($arg:tt)*) => { $crate::output::write_stdout(format_args!("{}\n", format_args!($($arg)*))) };
 }
 
+/// `eprint!` that never panics (a question on the line the answer is typed on).
+#[macro_export]
+macro_rules! err {
+    ($($arg:tt)*) => { $crate::output::write_stderr(format_args!($($arg)*)) };
+}
+
 /// `eprintln!` that never panics.
 #[macro_export]
 macro_rules! errln {

@@ -177,7 +177,13 @@ pub fn card(doc: &Document, claims: &CredentialClaims, issuer: Option<&IssuerEnt
     let mut out = String::new();
     out.push_str(RULE);
     out.push('\n');
-    let heading = tr(&format!("card-title-{}", doc.doc_type().as_str()));
+    // The 2024 identity card has its own name (thẻ căn cước, Identity Law 2023).
+    let heading = match doc {
+        Document::Cccd(c) if c.card_generation == giayto_model::CardGeneration::CanCuoc2024 => {
+            tr("card-title-can-cuoc-2024")
+        }
+        _ => tr(&format!("card-title-{}", doc.doc_type().as_str())),
+    };
     out.push_str(&format!("  {heading}\n"));
     let rows: Vec<(String, String)> = doc
         .display_fields()
@@ -279,6 +285,7 @@ fn field_value(name: &str, value: &str) -> String {
         (_, "male") => tr("sex-male"),
         (_, "female") => tr("sex-female"),
         ("card_generation", v) => tr(&format!("value-{}", v.replace('_', "-"))),
+        ("participation_status", v) => tr(&format!("value-participation-{}", v.replace('_', "-"))),
         ("classes", v) => v
             .replace(giayto_model::NO_EXPIRY, &tr("value-no-expiry"))
             .replace(", legacy)", &format!(", {})", tr("value-legacy-class"))),

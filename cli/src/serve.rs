@@ -8,9 +8,10 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use clap::Args;
-use giayto_serve::{Lang as ServeLang, Limits, VerifyService};
+use giayto_serve::{Lang as ServeLang, Limits, Updates, VerifyService};
 
 use crate::failure::{CmdResult, Failure, EXIT_OK};
+use crate::fetch::{FetchArgs, FetchSession};
 use crate::i18n::{tr_args, Lang};
 use crate::load::VerifierSource;
 use crate::Out;
@@ -49,6 +50,8 @@ pub struct ServeArgs {
     /// default verdict stale_status.
     #[arg(long)]
     pub allow_missing_status: bool,
+    #[command(flatten)]
+    pub fetch: FetchArgs,
 }
 
 pub fn run(a: ServeArgs, _out: Out) -> CmdResult {
@@ -64,7 +67,7 @@ pub fn run(a: ServeArgs, _out: Out) -> CmdResult {
     let Some(root) = a.root else {
         return Err(Failure::new("error-trust-missing"));
     };
-    if a.trust.is_none() && a.bundle.is_none() {
+    if a.trust.is_none() && a.bundle.is_none() && a.fetch.trust_url.is_none() {
         return Err(Failure::new("error-trust-missing"));
     }
     let source = VerifierSource {
@@ -74,27 +77,47 @@ pub fn run(a: ServeArgs, _out: Out) -> CmdResult {
         bundle: a.bundle,
         no_state: a.no_state,
     };
-    let loaded = source.load()?;
     let allow_missing = a.allow_missing_status;
-    let verifier = loaded.verifier.accept_missing_status(allow_missing);
-    // SIGHUP loads the data again through the same code, rollback protection included: an
-    // older bundle is refused and the data in use kept.
-    let reload: giayto_serve::Reloader = Arc::new(move || {
-        source
-            .load()
-            .map(|l| {
-                (
-                    l.verifier.accept_missing_status(allow_missing),
-                    l.bundle_created_at,
-                )
-            })
-            .map_err(|f| f.message())
-    });
+    let (verifier, bundle_created_at, updates) = if a.fetch.fetch {
+        // The lists held are refreshed in the background before they are due (docs/service.md).
+        let mut session = FetchSession::open(&source, &a.fetch)?;
+        session.refresh(&[], false)?;
+        let due = session
+            .held()
+            .due(session.fetcher().config(), crate::load::device_clock());
+        if !due.is_empty() {
+            session.refresh(&due, false)?;
+        }
+        let verifier = session.verifier()?.accept_missing_status(allow_missing);
+        let first_in = crate::fetch::next_in(&session);
+        let refresher = crate::fetch::refresher(session, allow_missing);
+        (verifier, None, Updates::Refresh(refresher, first_in))
+    } else {
+        let loaded = source.load()?;
+        // SIGHUP loads the data again through the same code, rollback protection included:
+        // an older bundle is refused and the data in use kept.
+        let reload: giayto_serve::Reloader = Arc::new(move || {
+            source
+                .load()
+                .map(|l| {
+                    (
+                        l.verifier.accept_missing_status(allow_missing),
+                        l.bundle_created_at,
+                    )
+                })
+                .map_err(|f| f.message())
+        });
+        (
+            loaded.verifier.accept_missing_status(allow_missing),
+            loaded.bundle_created_at,
+            Updates::Reload(reload),
+        )
+    };
     let limits = Limits {
         max_concurrent: usize::try_from(a.max_concurrent).unwrap_or(64),
         ..Limits::default()
     };
-    let service = VerifyService::new(verifier, loaded.bundle_created_at, limits)
+    let service = VerifyService::new(verifier, bundle_created_at, limits)
         .with_messages(Arc::new(|report, lang| {
             let lang = match lang {
                 ServeLang::En => Lang::En,
@@ -106,7 +129,7 @@ pub fn run(a: ServeArgs, _out: Out) -> CmdResult {
         }))
         // Each line holds a verdict and a hash of the serial, never personal data.
         .with_log(Arc::new(|line| crate::errln!("{line}")));
-    giayto_serve::run_verify_blocking(a.listen, service, Some(reload), listening)
+    giayto_serve::run_verify_blocking(a.listen, service, updates, listening)
         .map_err(|e| Failure::new("error-serve").arg("detail", e))?;
     crate::errln!("{}", crate::i18n::tr("serve-stopped"));
     Ok(EXIT_OK)

@@ -7,7 +7,7 @@ mod common;
 
 use std::collections::HashSet;
 
-use common::{code, command, json, ok, sample, stderr, World};
+use common::{code, command, json, ok, sample, stderr, stdout, World};
 use giayto_issuer::registry::{RegistryBackend, SqliteRegistry};
 
 /// `n` CCCD rows as JSON lines, each with its own (valid, synthetic) name.
@@ -68,6 +68,41 @@ fn lines(w: &World, dir: &str) -> Vec<String> {
         .lines()
         .map(str::to_owned)
         .collect()
+}
+
+#[test]
+fn numeric_csv_cells_of_every_type_are_numbers_and_a_future_summary_is_a_bad_row() {
+    let w = World::new();
+    // A health insurance card's benefit level and a book's months paid are numbers in JSON;
+    // in a CSV cell they are digits (regression: the benefit level was read as text).
+    w.write("bhyt.csv", csv_from(&[sample("bhyt")]).as_bytes());
+    ok(&w.run(&batch_args(&[], "bhyt", "bhyt.csv", "out-bhyt", &[])));
+    let book = sample("bhxh");
+    let mut future = book.clone();
+    future["summary_date"] = "2199-12-31".into();
+    let mut too_many = book.clone();
+    too_many["months_paid"] = 91.into();
+    w.write(
+        "bhxh.csv",
+        csv_from(&[book.clone(), future, too_many, book]).as_bytes(),
+    );
+    let out = w.run(&batch_args(
+        &["--json"],
+        "bhxh",
+        "bhxh.csv",
+        "out-bhxh",
+        &[],
+    ));
+    assert_eq!(code(&out), Some(2), "{}", stderr(&out));
+    let summary = json(&out);
+    assert_eq!(summary["issued"], 2);
+    assert_eq!(summary["bad_rows"], 2);
+    assert_eq!(summary["errors"][0]["line"], 3);
+    assert_eq!(summary["errors"][0]["field"], "summary_date");
+    assert_eq!(summary["errors"][0]["problem"], "after-issuance");
+    assert_eq!(summary["errors"][1]["field"], "months_paid");
+    assert_eq!(summary["errors"][1]["problem"], "months-paid-exceed-period");
+    assert_eq!(lines(&w, "out-bhxh").len(), 2);
 }
 
 #[test]
@@ -138,6 +173,21 @@ fn csv_and_jsonl_with_bad_rows_reported_by_line_and_field() {
     ok(&w.run(&batch_args(&[], "cccd", "cccd.jsonl", "out-cccd", &[])));
     assert_eq!(w.registry_count(), before + 5);
     w.publish("st");
+    // The whole file at once: one verdict per line, in order.
+    let file = format!("@{}", w.path().join("out-cccd/credentials.txt").display());
+    let out = w.run_verify(
+        &["--json"],
+        &["--trust", "trust.cwt", "--status", "st"],
+        &file,
+    );
+    assert_eq!(code(&out), Some(0), "{}", stderr(&out));
+    let verdicts: Vec<serde_json::Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(verdicts.len(), 5);
+    assert!(verdicts.iter().all(|v| v["verdict"] == "valid"));
+    assert_eq!(verdicts[4]["fields"]["full_name"], "Nguyễn Văn Thử Số 5");
     for (i, text) in lines(&w, "out-cccd").iter().enumerate() {
         let (c, v) = w.verify(&["--trust", "trust.cwt", "--status", "st"], text);
         assert_eq!(c, Some(0));

@@ -376,8 +376,8 @@ fn demo_runs_in_a_fresh_folder() {
     let tmp = tempfile::tempdir().unwrap();
     let out = run(tmp.path(), &["demo", "--no-terminal-qr"]);
     let stdout = ok(&out);
-    assert_eq!(stdout.matches("✔ HỢP LỆ").count(), 4, "{stdout}");
-    for t in ["cccd", "gplx", "vehicle", "bhyt"] {
+    assert_eq!(stdout.matches("✔ HỢP LỆ").count(), 5, "{stdout}");
+    for t in ["cccd", "gplx", "vehicle", "bhyt", "bhxh"] {
         assert!(tmp.path().join(format!("giayto-demo/{t}.png")).is_file());
     }
     // A second run picks the next free folder instead of failing.

@@ -32,6 +32,7 @@ fn the_demo_has_three_authorities_each_for_its_own_documents() {
         ("gplx", "VN.BCA.CSGT", "valid"),
         ("vehicle", "VN.BCA.CSGT", "valid"),
         ("bhyt", "VN.BHXH", "valid"),
+        ("bhxh", "VN.BHXH", "valid"),
         ("vehicle-sold", "VN.BCA.CSGT", "revoked"),
     ];
     let want: Vec<(String, String, String)> = want
@@ -39,7 +40,7 @@ fn the_demo_has_three_authorities_each_for_its_own_documents() {
         .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
         .collect();
     assert_eq!(got, want);
-    for f in ["cccd", "gplx", "vehicle", "bhyt", "vehicle-sold"] {
+    for f in ["cccd", "gplx", "vehicle", "bhyt", "bhxh", "vehicle-sold"] {
         assert!(tmp.path().join(format!("d/{f}.png")).is_file(), "{f}");
     }
 
@@ -60,7 +61,7 @@ fn the_demo_has_three_authorities_each_for_its_own_documents() {
         [
             ("VN.BCA.C06", vec![1]),
             ("VN.BCA.CSGT", vec![2, 3]),
-            ("VN.BHXH", vec![4])
+            ("VN.BHXH", vec![4, 5])
         ]
     );
     // Each authority published its own status lists.
@@ -113,7 +114,7 @@ fn the_demo_has_three_authorities_each_for_its_own_documents() {
     for line in [
         "VN.BCA.C06 may issue: Citizen identity card (",
         "VN.BCA.CSGT may issue: Driving licence, Vehicle registration certificate (",
-        "VN.BHXH may issue: Health insurance card (",
+        "VN.BHXH may issue: Health insurance card, Social insurance book (",
     ] {
         assert!(text.contains(line), "{line}\n{text}");
     }

@@ -1,5 +1,6 @@
-//! Every verdict, reason and warning the verifier can produce has its message in both
-//! languages, so no user ever sees a raw message id.
+//! Every verdict, reason and warning the verifier can produce, and every document type, field,
+//! value and field problem, has its message in both languages, so no user ever sees a raw
+//! message id.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests stop at the first failure
 
 use std::collections::BTreeSet;
@@ -47,6 +48,43 @@ fn every_verdict_reason_and_warning_has_a_message_in_vi_and_en() {
         .map(str::to_owned),
     );
     assert!(wanted.len() > 60, "{}", wanted.len());
+    for lang in ["vi", "en-US"] {
+        let have = ids(lang);
+        let missing: Vec<&String> = wanted.iter().filter(|id| !have.contains(*id)).collect();
+        assert!(missing.is_empty(), "{lang} lacks {missing:?}");
+    }
+}
+
+#[test]
+fn every_document_field_value_and_problem_has_a_message_in_vi_and_en() {
+    use giayto_model::{DocType, FieldErrorKind as K, ParticipationStatus};
+    let mut wanted = Vec::new();
+    for t in DocType::ALL {
+        wanted.push(format!("doc-{}", t.as_str()));
+        wanted.push(format!("card-title-{}", t.as_str()));
+        for (_, name) in t.field_keys() {
+            wanted.push(format!("field-{}", dashed(name)));
+        }
+    }
+    wanted.push("field-owner-enterprise-code".to_owned());
+    wanted.push("card-title-can-cuoc-2024".to_owned());
+    for code in 1..=3 {
+        let status = ParticipationStatus::from_code(code).unwrap();
+        wanted.push(format!("value-participation-{}", dashed(status.as_str())));
+    }
+    // The problems of the fields of the social insurance book and of an organisation owner.
+    for kind in [
+        K::SocialInsuranceNumberFormat,
+        K::OfficeCodeFormat,
+        K::InvalidParticipationStatus,
+        K::MonthsPaidExceedPeriod { max: 1 },
+        K::AfterIssuance,
+        K::EnterpriseCodeFormat,
+        K::Conflicts { other: "x" },
+        K::MissingEither { other: "x" },
+    ] {
+        wanted.push(format!("problem-{}", kind.code()));
+    }
     for lang in ["vi", "en-US"] {
         let have = ids(lang);
         let missing: Vec<&String> = wanted.iter().filter(|id| !have.contains(*id)).collect();

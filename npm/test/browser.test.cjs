@@ -799,3 +799,122 @@ test('layout, accessibility, screenshots and installability', { timeout: 600000 
     if (server) server.close();
   }
 });
+
+// A request for chosen details (docs/format.md §15): the page makes the request code, the
+// holder's wallet (the CLI) answers it, and the page checks the answer against it, showing only
+// what was disclosed and how many details were withheld; an answer to another request is
+// refused with its own verdict, and dropping the request checks codes as before.
+test('request code, answer checked against it, withheld details counted', { timeout: 600000 }, async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'giayto-web-request-'));
+  const env = { ...process.env, LANG: 'C' };
+  const made = JSON.parse(execFileSync(bin, ['--json', 'demo', '--no-terminal-qr', '--dir', path.join(dir, 'demo')],
+    { cwd: dir, encoding: 'utf8', env }));
+  const demo = path.join(dir, 'demo');
+  const issuerEnv = { ...env, GIAYTO_PASSPHRASE: made.passphrase };
+  const walletEnv = {
+    ...env, GIAYTO_PASSPHRASE: 'Ví-giấy-tờ-2026', GIAYTO_PASSCODE: '246810', GIAYTO_WALLET_KDF_KIB: '64',
+    GIAYTO_STATE_DIR: path.join(dir, 'state'), GIAYTO_WALLET: path.join(dir, 'wallet.giayto'),
+  };
+  const cli = (args, e) => execFileSync(bin, args, { cwd: demo, encoding: 'utf8', env: e, stdio: ['ignore', 'pipe', 'pipe'] });
+  cli(['wallet', 'init', '--name', 'Trần Thị Mai'], walletEnv);
+  cli(['wallet', 'pubkey', '--out', 'holder.pub'], walletEnv);
+  const holder = 'Trần Thị Mai';
+  fs.writeFileSync(path.join(demo, 'held.json'), JSON.stringify({
+    card_generation: 'cccd_2021', id_number: '001196012345', full_name: holder, date_of_birth: '1996-05-17',
+    sex: 'female', place_of_origin: 'Hà Nội', place_of_residence: 'Số 12 phố Huế, Hà Nội',
+    issue_date: '2021-04-10', expiry_date: '2036-05-17',
+  }));
+  cli(['issue', '--dir', 'issuer-c06', '--type', 'cccd', '--data', 'held.json', '--holder-pub', 'holder.pub',
+    '--out', 'held.txt', '--sd-out', 'held.sd'], issuerEnv);
+  cli(['wallet', 'add', '--no-state', '--root', 'root/root.pub', '--bundle', 'offline.bundle', '@held.txt', '--sd', 'held.sd'], walletEnv);
+  const answer = (request) => JSON.parse(cli(['--json', 'wallet', 'present', '--passcode', '--request', request, '--yes'], walletEnv)).text;
+
+  const server = await serve(webDir);
+  const base = `http://127.0.0.1:${server.address().port}/`;
+  const driver = await openBrowser();
+  const $text = (id) => driver.executeScript('return document.getElementById(arguments[0]).textContent', id);
+  try {
+    await driver.get(base);
+    await driver.wait(until.elementLocated(By.css('body[data-ready="true"]')), 30000);
+    await driver.findElement(By.id('root-file')).sendKeys(path.join(demo, 'root', 'root.pub'));
+    await driver.findElement(By.id('bundle-file')).sendKeys(path.join(demo, 'offline.bundle'));
+    await driver.wait(async () => (await driver.findElement(By.id('data-status')).getAttribute('data-age-seconds')) !== null, 10000);
+
+    // The request panel is closed until opened; its checkboxes are the CCCD's details.
+    assert.equal(await driver.findElement(By.id('req-make')).isDisplayed(), false);
+    await driver.findElement(By.css('#request-details summary')).click();
+    await driver.executeScript(`document.getElementById('req-doc').value = 'cccd';
+      document.getElementById('req-doc').dispatchEvent(new Event('change'));`);
+    const items = await driver.executeScript("return [...document.querySelectorAll('#req-item-list input')].map((i) => i.value)");
+    assert.ok(items.includes('full_name') && items.includes('age_over_18') && !items.includes('plate'), JSON.stringify(items));
+    const labels = await $text('req-item-list');
+    assert.ok(labels.includes(cliMessage('vi', 'field-age-over', { age: '18' })), labels);
+
+    // Nothing ticked: the page says so in its language, nothing made.
+    await driver.findElement(By.id('req-make')).click();
+    await driver.wait(async () => (await $text('request-message')) !== '', 5000);
+    assert.equal(await $text('request-message'), message('vi', 'web-request-no-items'));
+    assert.equal(await driver.findElement(By.id('request-active')).isDisplayed(), false);
+
+    await driver.executeScript(`document.getElementById('req-name').value = 'Khách sạn Hoa Sen';
+      document.getElementById('req-purpose').value = 'Đăng ký lưu trú';
+      for (const v of ['full_name', 'age_over_18']) document.querySelector('#req-item-list input[value="' + v + '"]').checked = true;`);
+    await driver.findElement(By.id('req-make')).click();
+    await driver.wait(async () => driver.findElement(By.id('request-active')).isDisplayed(), 5000);
+    const request = await driver.executeScript("return document.getElementById('request-text').value");
+    assert.match(request, /^VR1:/);
+    // The QR code is drawn (an SVG the browser decoded), with a text alternative.
+    await driver.wait(async () => driver.executeScript("return document.getElementById('request-qr').naturalWidth > 0"), 5000);
+    assert.ok((await driver.findElement(By.id('request-qr')).getAttribute('alt')).includes('Khách sạn Hoa Sen'));
+    assert.ok((await $text('request-summary')).includes('Khách sạn Hoa Sen'));
+    assert.deepEqual(await driver.executeScript(LAYOUT, true), [], 'request panel layout');
+    fs.writeFileSync(path.join(artefacts, 'request-made-vi.png'), await driver.takeScreenshot(), 'base64');
+
+    // The wallet answers; the page checks the answer against its request.
+    const paste = async (text) => {
+      await driver.executeScript("document.getElementById('verdict').dataset.verdict = ''");
+      await driver.executeScript("document.getElementById('paste').value = arguments[0]", text);
+      await driver.findElement(By.id('check')).click();
+      await driver.wait(async () => (await driver.executeScript("return document.getElementById('verdict').dataset.verdict")) !== '', 10000);
+      return {
+        verdict: await driver.executeScript("return document.getElementById('verdict').dataset.verdict"),
+        card: await driver.findElement(By.id('result')).getText(),
+      };
+    };
+    const good = answer(request);
+    const r = await paste(good);
+    assert.equal(r.verdict, 'valid', r.card);
+    assert.ok(r.card.includes(holder), r.card);
+    assert.ok(r.card.includes(cliMessage('vi', 'field-age-over', { age: '18' })), r.card);
+    assert.ok(!r.card.includes('001196012345') && !r.card.includes('17/05/1996'), `only what was asked: ${r.card}`);
+    assert.equal(await $text('withheld'), message('vi', 'web-withheld', { withheld: '18' }));
+    assert.ok((await $text('request-note')).includes('Khách sạn Hoa Sen'), await $text('request-note'));
+    fs.writeFileSync(path.join(artefacts, 'request-answer-vi.png'), await driver.takeScreenshot(), 'base64');
+
+    // An answer made for another verifier's request: its own verdict, the disclosed details
+    // still shown as signed but not accepted.
+    const other = JSON.parse(cli(['--json', 'request', '--fields', 'full_name,age_over_18', '--purpose', 'Mở tài khoản',
+      '--verifier-name', 'Ngân hàng Sông Hồng'], env)).text;
+    const wrong = await paste(answer(other));
+    assert.equal(wrong.verdict, 'wrong_request');
+    assert.ok(wrong.card.includes(cliMessage('vi', 'verdict-wrong-request')), wrong.card);
+    assert.ok(wrong.card.includes(cliMessage('vi', 'reason-request-mismatch')), wrong.card);
+
+    // English: the withheld count in English.
+    await driver.findElement(By.id('lang')).click();
+    await driver.wait(async () => (await $text('title')) === 'Document check', 10000);
+    assert.equal(await $text('withheld'), message('en-US', 'web-withheld', { withheld: '18' }));
+    assert.ok((await $text('request-summary')).startsWith('Waiting for an answer'), await $text('request-summary'));
+
+    // Dropped: the same answer is checked as any presentation.
+    await driver.findElement(By.id('request-clear')).click();
+    assert.equal(await $text('request-message'), message('en-US', 'web-request-cleared'));
+    const plain = await paste(good);
+    assert.equal(plain.verdict, 'valid', plain.card);
+    assert.equal(await driver.findElement(By.id('request-note')).isDisplayed(), false);
+    assert.equal(await driver.findElement(By.id('req-make')).isDisplayed(), true);
+  } finally {
+    await driver.quit();
+    server.close();
+  }
+});

@@ -96,6 +96,44 @@ test('presentations.json: every verdict', () => {
   }
 });
 
+test('requests.json: every answer against its request, every malformed request refused', () => {
+  const q = readJson('requests.json');
+  assert.ok(q.answers.length >= 12);
+  for (const v of q.answers) {
+    const verifier = wasm.WebVerifier.fromTrustList(hex(q.root_public_key), hex(q.trust_list));
+    const r = verifier.checkAnswer(v.text, v.request, v.at);
+    assert.equal(r.verdict, v.verdict, `${v.name}: ${r.reason}`);
+    assert.equal(r.reason, v.reason, v.name);
+    if (v.disclosed) {
+      assert.deepEqual(Object.keys(r.fields).sort(), [...v.disclosed].sort(), v.name);
+      assert.equal(r.disclosed, true, v.name);
+      assert.equal(r.withheld, 20 - v.disclosed.length, v.name);
+    }
+    verifier.free();
+  }
+  const verifier = wasm.WebVerifier.fromTrustList(file('root.pub'), file('trust.cwt'));
+  for (const b of q.bad_requests) {
+    assert.equal(wasm.readRequest(b.text).error.code, b.error, b.name);
+    assert.throws(() => verifier.checkAnswer(q.answers[0].text, b.text, q.answers[0].at), /request: /, b.name);
+  }
+  verifier.free();
+});
+
+test('makeRequest: a request from random bytes reads back; bad choices are error objects', () => {
+  const nonce = Uint8Array.from({ length: 16 }, (_, i) => i * 7);
+  const made = wasm.makeRequest(['full_name', 'age_over_18'], [], 'Đăng ký lưu trú', 'Khách sạn Hoa Sen', 'cccd', 10, nonce, 1795392000);
+  assert.match(made.text, /^VR1:[0-9A-Z $%*+\-./:]+$/);
+  assert.deepEqual(wasm.readRequest(made.text).request, made.request);
+  assert.equal(made.request.expires_at_seconds, 1795392000 + 600);
+  assert.equal(made.request.nonce, Buffer.from(nonce).toString('hex'));
+  assert.match(wasm.renderQrSvg(made.text), /^<\?xml|^<svg/);
+  assert.equal(wasm.makeRequest(['shoe_size'], [], 'x', 'y', undefined, 10, nonce, 0).error.code, 'bad_item');
+  assert.equal(wasm.makeRequest([], [], 'x', 'y', undefined, 10, nonce, 0).error.code, 'no_items');
+  assert.equal(wasm.makeRequest(['full_name'], [], 'x', 'y', undefined, 10, new Uint8Array(8), 0).error.member, 'nonce');
+  assert.ok(wasm.requestItems('cccd').includes('age_over_18'));
+  assert.ok(!wasm.requestItems('vehicle').includes('age_over_18'));
+});
+
 test('bad inputs are errors or verdicts, never crashes', () => {
   assert.throws(() => wasm.WebVerifier.fromTrustList(new Uint8Array(5), file('trust.cwt')));
   assert.throws(() => wasm.WebVerifier.fromBundle(file('root.pub'), file('trust.cwt')));

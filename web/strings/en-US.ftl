@@ -32,6 +32,26 @@ web-camera-busy = The camera is in use by another app. Close it and try again, o
 web-camera-unavailable = This browser cannot open the camera here (the page needs https). Pick an image or paste the code.
 web-offline-ready = Ready to work offline.
 web-warning = Note
+# A request for only the details needed (VR1:); answers are checked against it.
+web-request-title = Ask only for what you need
+web-request-intro = Make a request code for the holder to scan with their wallet: they see what you ask and why, and share only that.
+web-request-name = Your name (shown to the holder)
+web-request-purpose = Purpose
+web-request-doc = Document type
+web-request-doc-any = Any type that has these details
+web-request-items = Details to ask for
+web-request-minutes = Open for (minutes, 1–1440)
+web-request-make = Make the request code
+web-request-text = The request code's text
+web-request-clear = Drop this request
+web-request-qr-alt = QR code of the request of { $verifier }
+web-request-active = Waiting for an answer to the request of { $verifier }: { $items }; open until { $time }. The holder scans this code with their wallet; scan or paste their answer above.
+web-request-made = Request code made. Every code checked from now on is checked against this request.
+web-request-cleared = Request dropped: codes are checked as usual.
+web-request-no-items = Choose at least one detail to ask for.
+web-request-minutes-range = The request must be open for 1 to 1440 minutes.
+web-request-error = The request could not be made ({ $code }).
+web-withheld = { $withheld } other details were not shared.
 # One sentence read out by a screen reader after each check.
 web-announce = { $verdict }: { $name }, { $doc }.
 web-announce-doc = { $verdict }: { $doc }.

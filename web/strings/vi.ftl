@@ -32,6 +32,26 @@ web-camera-busy = Camera đang được ứng dụng khác dùng. Hãy đóng �
 web-camera-unavailable = Trình duyệt không mở được camera ở đây (trang cần https). Hãy chọn ảnh hoặc dán nội dung mã.
 web-offline-ready = Sẵn sàng dùng khi không có mạng.
 web-warning = Lưu ý
+# Yêu cầu chỉ những thông tin cần thiết (VR1:); câu trả lời được kiểm tra theo yêu cầu này.
+web-request-title = Chỉ hỏi thông tin cần thiết
+web-request-intro = Tạo một mã yêu cầu cho người giữ quét bằng ví: họ thấy bạn hỏi gì, vì sao, và chỉ chia sẻ những thông tin đó.
+web-request-name = Tên của bạn (hiện cho người giữ)
+web-request-purpose = Mục đích
+web-request-doc = Loại giấy tờ
+web-request-doc-any = Bất kỳ loại nào có các thông tin này
+web-request-items = Thông tin cần hỏi
+web-request-minutes = Hiệu lực (phút, 1–1440)
+web-request-make = Tạo mã yêu cầu
+web-request-text = Nội dung mã yêu cầu
+web-request-clear = Bỏ yêu cầu này
+web-request-qr-alt = Mã QR yêu cầu của { $verifier }
+web-request-active = Đang chờ câu trả lời cho yêu cầu của { $verifier }: { $items }; hiệu lực đến { $time }. Người giữ quét mã này bằng ví; hãy quét hoặc dán mã trả lời của họ ở phần trên.
+web-request-made = Đã tạo mã yêu cầu. Mọi mã kiểm tra từ giờ được đối chiếu với yêu cầu này.
+web-request-cleared = Đã bỏ yêu cầu: các mã được kiểm tra như bình thường.
+web-request-no-items = Hãy chọn ít nhất một thông tin cần hỏi.
+web-request-minutes-range = Thời gian hiệu lực phải từ 1 đến 1440 phút.
+web-request-error = Không tạo được yêu cầu ({ $code }).
+web-withheld = { $withheld } mục khác không được chia sẻ.
 # Một câu trình đọc màn hình đọc lên sau mỗi lần kiểm tra.
 web-announce = { $verdict }: { $name }, { $doc }.
 web-announce-doc = { $verdict }: { $doc }.

@@ -206,7 +206,7 @@ impl VerifyResult {
     fn reason(&self) -> Option<String> {
         self.str_of("reason")
     }
-    /// `"cccd"`, `"gplx"`, `"vehicle"`, `"bhyt"` once the signature verified, else `None`.
+    /// `"cccd"`, `"gplx"`, `"vehicle"`, `"bhyt"`, `"bhxh"` once the signature verified, else `None`.
     #[getter]
     fn doc_type(&self) -> Option<String> {
         self.str_of("doc_type")

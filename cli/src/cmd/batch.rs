@@ -57,11 +57,13 @@ pub struct BatchArgs {
     /// The issuer folder.
     #[arg(long)]
     pub dir: PathBuf,
-    /// Document type: cccd, gplx, vehicle or bhyt.
+    /// Document type: cccd, gplx, vehicle, bhyt or bhxh.
     #[arg(long = "type")]
     pub doc_type: String,
     /// Input: .csv (a header row of field names) or .jsonl (one JSON object per line), with
-    /// the field names of `issue`; optional column `holder_key`: the holder's public key in hex.
+    /// the field names of `issue`; optional column `holder_key`: the holder's public key in hex;
+    /// with --copies, column `holder_keys`: the one-time keys in hex (a JSON list, or separated
+    /// by spaces).
     #[arg(long)]
     pub input: PathBuf,
     /// Output folder: credentials.txt (one QR text per line), index.csv, summary.json.
@@ -75,6 +77,10 @@ pub struct BatchArgs {
     /// add --sd`.
     #[arg(long)]
     pub sd: bool,
+    /// With --sd: N one-time copies per holder-bound credential instead of one, each for one of
+    /// the row's N `holder_keys`, so that its holder's presentations cannot be linked.
+    #[arg(long, value_name = "N")]
+    pub copies: Option<u32>,
     /// Stop at the first bad row, before issuing anything.
     #[arg(long)]
     pub strict: bool,
@@ -89,10 +95,13 @@ pub struct BatchArgs {
     pub chunk: u32,
 }
 
+/// A row's document, holder key and one-time keys (`holder_keys`).
+type Parsed = (Document, Option<[u8; 32]>, Vec<[u8; 32]>);
+
 /// One input row, parsed.
 struct Row {
     line: u64,
-    parsed: Result<(Document, Option<[u8; 32]>), FieldError>,
+    parsed: Result<Parsed, FieldError>,
 }
 
 enum Format {
@@ -123,21 +132,21 @@ fn malformed_row(expected: &'static str) -> FieldError {
     bad_row("-", giayto_model::FieldErrorKind::WrongType { expected })
 }
 
-/// Turn one input object into a document and optional holder key.
-fn parse_object(
-    doc_type: DocType,
-    mut obj: Map<String, Value>,
-) -> Result<(Document, Option<[u8; 32]>), FieldError> {
+/// A public key in hex, or the bad row of `field`.
+fn hex_key(field: &str, h: &str) -> Result<[u8; 32], FieldError> {
+    hex::decode(h.trim())
+        .ok()
+        .and_then(|k| <[u8; 32]>::try_from(k).ok())
+        .filter(|k| ed25519_dalek::VerifyingKey::from_bytes(k).is_ok())
+        .ok_or_else(|| bad_row(field, giayto_model::FieldErrorKind::InvalidKey))
+}
+
+/// Turn one input object into a document, optional holder key and one-time keys.
+fn parse_object(doc_type: DocType, mut obj: Map<String, Value>) -> Result<Parsed, FieldError> {
     let holder_key = match obj.remove("holder_key") {
         None | Some(Value::Null) => None,
         Some(Value::String(h)) if h.is_empty() => None,
-        Some(Value::String(h)) => Some(
-            hex::decode(h.trim())
-                .ok()
-                .and_then(|k| <[u8; 32]>::try_from(k).ok())
-                .filter(|k| ed25519_dalek::VerifyingKey::from_bytes(k).is_ok())
-                .ok_or_else(|| bad_row("holder_key", giayto_model::FieldErrorKind::InvalidKey))?,
-        ),
+        Some(Value::String(h)) => Some(hex_key("holder_key", &h)?),
         Some(_) => {
             return Err(bad_row(
                 "holder_key",
@@ -145,12 +154,73 @@ fn parse_object(
             ))
         }
     };
+    let one_time = match obj.remove("holder_keys") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::String(h)) => h
+            .split(|c: char| c.is_whitespace() || c == ',' || c == ';')
+            .filter(|k| !k.is_empty())
+            .map(|k| hex_key("holder_keys", k))
+            .collect::<Result<_, _>>()?,
+        Some(Value::Array(keys)) => keys
+            .iter()
+            .map(|k| match k {
+                Value::String(h) => hex_key("holder_keys", h),
+                _ => Err(bad_row(
+                    "holder_keys",
+                    giayto_model::FieldErrorKind::InvalidKey,
+                )),
+            })
+            .collect::<Result<_, _>>()?,
+        Some(_) => {
+            return Err(bad_row(
+                "holder_keys",
+                giayto_model::FieldErrorKind::InvalidKey,
+            ))
+        }
+    };
     let document = Document::from_json(doc_type, &Value::Object(obj))?;
-    Ok((document, holder_key))
+    // A book's summary may not be dated after today (docs/format.md §4.6): a bad row, not a
+    // failed batch.
+    if let Some(day) = giayto_model::date::vietnam_date(now()) {
+        document.check_signed_on(day)?;
+    }
+    Ok((document, holder_key, one_time))
+}
+
+/// A row's one-time keys against `--copies N`: a holder-bound row gets exactly N distinct keys,
+/// none its holder key; a row without a holder key gets none; without `--copies`, no row has
+/// any (`holder_keys` is then a mistake, not something to ignore).
+fn check_copies(
+    parsed: Result<Parsed, FieldError>,
+    copies: Option<u32>,
+) -> Result<Parsed, FieldError> {
+    let (doc, key, one_time) = parsed?;
+    let wrong = |kind| Err(bad_row("holder_keys", kind));
+    match (copies, key) {
+        (Some(n), Some(k)) => {
+            if one_time.len() != n as usize {
+                return wrong(giayto_model::FieldErrorKind::WrongType {
+                    expected: "one holder key per copy (--copies)",
+                });
+            }
+            if super::copies::check_distinct(&one_time, Some(&k)).is_err() {
+                return wrong(giayto_model::FieldErrorKind::InvalidKey);
+            }
+        }
+        _ if !one_time.is_empty() => {
+            return wrong(giayto_model::FieldErrorKind::WrongType {
+                expected: "holder_keys only with holder_key and --copies",
+            })
+        }
+        _ => {}
+    }
+    Ok((doc, key, one_time))
 }
 
 /// A CSV cell as JSON: lists and objects (licence classes) are written as JSON in the cell;
-/// the two numeric vehicle fields as numbers; everything else as text. Empty cells are absent.
+/// the numeric fields (a vehicle's seats and engine capacity, a health insurance card's
+/// benefit level, a social insurance book's months paid) as numbers; everything else as text.
+/// Empty cells are absent.
 fn cell_value(column: &str, cell: &str) -> Option<Value> {
     let t = cell.trim();
     if t.is_empty() {
@@ -161,7 +231,10 @@ fn cell_value(column: &str, cell: &str) -> Option<Value> {
             return Some(v);
         }
     }
-    if matches!(column, "seats" | "engine_capacity_cc") {
+    if matches!(
+        column,
+        "seats" | "engine_capacity_cc" | "benefit_level" | "months_paid"
+    ) {
         if let Ok(n) = t.parse::<u64>() {
             return Some(json!(n));
         }
@@ -438,6 +511,10 @@ fn batch_id(
         )
         .as_bytes(),
     );
+    // Added only with copies, so the id of a batch without them is what it always was.
+    if let Some(n) = a.copies {
+        h.update(format!("|copies={n}").as_bytes());
+    }
     Ok(giayto_verify::hex_lower(&h.finalize()[..16]))
 }
 
@@ -582,14 +659,22 @@ fn lock_out_dir(out_dir: &Path) -> Result<std::fs::File, Failure> {
 pub fn run(a: BatchArgs, out: Out) -> CmdResult {
     let doc_type = doc_type(&a.doc_type)?;
     format_of(&a.input)?;
+    if let Some(n) = a.copies {
+        super::copies::check_count(n)?;
+        if !a.sd {
+            return Err(Failure::new("error-batch-copies-need-sd"));
+        }
+    }
     let meta = giayto_issuer::read_meta(&a.dir).map_err(|e| issuer_failure(&e))?;
     let id = batch_id(&a.input, &a, doc_type, &meta.id)?;
 
     // --strict: every row must be good before anything is issued.
     if a.strict {
-        for_each_row(&a.input, doc_type, |row| match row.parsed {
-            Ok(_) => Ok(()),
-            Err(e) => Err(field_failure(&e).arg("line", row.line)),
+        for_each_row(&a.input, doc_type, |row| {
+            match check_copies(row.parsed, a.copies) {
+                Ok(_) => Ok(()),
+                Err(e) => Err(field_failure(&e).arg("line", row.line)),
+            }
         })
         .map_err(|f| Failure::new("error-batch-strict").arg("detail", f.message()))?;
     }
@@ -664,20 +749,28 @@ pub fn run(a: BatchArgs, out: Out) -> CmdResult {
         valid_days: a.valid_days.max(1),
         holder_key: None,
         assurance_level: a.level,
+        one_time_keys: Vec::new(),
     };
     let chunk_size = a.chunk as usize;
     let mut chunk: Vec<Row> = Vec::with_capacity(chunk_size);
     let flush = |chunk: &mut Vec<Row>, issuer: &mut Issuer, writer: &mut Writer| {
-        let rows = std::mem::take(chunk);
+        let rows: Vec<Row> = std::mem::take(chunk)
+            .into_iter()
+            .map(|row| Row {
+                line: row.line,
+                parsed: check_copies(row.parsed, a.copies),
+            })
+            .collect();
         let n_rows = rows.len() as u64;
         let mut items = Vec::new();
         for row in &rows {
-            if let Ok((doc, key)) = &row.parsed {
+            if let Ok((doc, key, one_time)) = &row.parsed {
                 if !done.contains_key(&row.line) {
                     items.push(BatchItem {
                         document: doc,
                         options: IssueOptions {
                             holder_key: *key,
+                            one_time_keys: if a.sd { one_time.clone() } else { Vec::new() },
                             ..options.clone()
                         },
                         line: row.line,
@@ -692,8 +785,8 @@ pub fn run(a: BatchArgs, out: Out) -> CmdResult {
         for row in rows {
             let outcome = match row.parsed {
                 Err(e) => Outcome::Bad(row.line, e),
-                Ok((doc, key)) => {
-                    let (issued, recovered) = match done.get(&row.line) {
+                Ok((doc, key, one_time)) => {
+                    let (mut issued, recovered) = match done.get(&row.line) {
                         Some(record) => (
                             issuer
                                 .sign_record(&doc, record)
@@ -705,9 +798,26 @@ pub fn run(a: BatchArgs, out: Out) -> CmdResult {
                             false,
                         ),
                     };
+                    // One-time copies (D110): a resumed line signs its recorded copies again
+                    // (same serials, keys and status entries, new salts).
+                    if let (Some(record), false) = (done.get(&row.line), one_time.is_empty()) {
+                        if a.sd {
+                            issued.copies = issuer
+                                .sign_copies(&doc, record)
+                                .map_err(|e| issuer_failure(&e))?;
+                        }
+                    }
                     // The copy shares the credential's serial and status entry (D98); a
                     // resumed line gets a fresh copy (new salts) of the same credential.
-                    let sd = if a.sd && key.is_some() {
+                    let sd = if a.sd && !issued.copies.is_empty() {
+                        Some(giayto_cose::copies::encode_one_time(
+                            &issued
+                                .copies
+                                .iter()
+                                .map(|c| c.copy.clone())
+                                .collect::<Vec<_>>(),
+                        ))
+                    } else if a.sd && key.is_some() {
                         Some(
                             issuer
                                 .sign_sd(&doc, &issued)

@@ -46,7 +46,7 @@ const DEMO_ISSUERS: &[(&str, &str, &str, &str, &[DocType])] = &[
         "VN.BHXH",
         "Bảo hiểm xã hội Việt Nam",
         "Vietnam Social Security",
-        &[DocType::Bhyt],
+        &[DocType::Bhyt, DocType::Bhxh],
     ),
 ];
 
@@ -154,7 +154,8 @@ pub fn run(a: DemoArgs, out: Out) -> CmdResult {
         opened.push((*types, meta.clone(), issuer));
     }
 
-    // Four documents, and a fifth — the registration of a vehicle since sold — to revoke.
+    // One document of each of the five types, and a sixth — the registration of a vehicle since
+    // sold — to revoke.
     let mut issued_all = Vec::new();
     let mut jobs: Vec<(DocType, String)> = DocType::ALL
         .iter()

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 use giayto_issuer::{IssueOptions, Issuer};
-use giayto_model::{Document, FieldError};
+use giayto_model::{Document, FieldError, FieldErrorKind};
 use giayto_qr::{EccLevel, RenderOptions};
 use giayto_trust::keys;
 use serde_json::json;
@@ -23,8 +23,8 @@ pub struct IssueArgs {
     /// The issuer folder.
     #[arg(long)]
     pub dir: PathBuf,
-    /// Document type: cccd, gplx, vehicle or bhyt.
-    #[arg(long = "type", value_name = "cccd|gplx|vehicle|bhyt")]
+    /// Document type: cccd, gplx, vehicle, bhyt or bhxh.
+    #[arg(long = "type", value_name = "TYPE")]
     pub doc_type: String,
     /// The document's fields as JSON.
     #[arg(long)]
@@ -51,13 +51,34 @@ pub struct IssueArgs {
     /// values and salts, to this owner-only file for `giayto wallet add --sd` (never a QR).
     #[arg(long, value_name = "FILE")]
     pub sd_out: Option<PathBuf>,
+    /// Make N one-time selective-disclosure copies instead of one, each with its own serial,
+    /// holder key and status entry, so that presentations cannot be linked (needs --sd-out and
+    /// --holder-pubs with N keys).
+    #[arg(long, value_name = "N")]
+    pub copies: Option<u32>,
+    /// The one-time public keys of the copies (PEM, one after another), from `giayto wallet keys
+    /// --out`.
+    #[arg(long, value_name = "FILE")]
+    pub holder_pubs: Option<PathBuf>,
+    /// Instead of issuing the document again, make new one-time copies of the one recorded
+    /// under this serial (hex); --data must be its data (the holder ran low on copies).
+    #[arg(long, value_name = "SERIAL")]
+    pub copies_for: Option<String>,
 }
 
-/// A field error as the user sees it: the field's name and what is wrong with it.
+/// A field error as the user sees it: the field's name and what is wrong with it (with the
+/// numbers and field names the problem's message needs).
 pub fn field_failure(e: &FieldError) -> Failure {
     let problem_id = format!("problem-{}", e.kind.code());
+    let args: Vec<(&str, String)> = match &e.kind {
+        FieldErrorKind::MonthsPaidExceedPeriod { max } => vec![("max", max.to_string())],
+        FieldErrorKind::Conflicts { other } | FieldErrorKind::MissingEither { other } => {
+            vec![("other", (*other).to_owned())]
+        }
+        _ => Vec::new(),
+    };
     let problem = if has(&problem_id) {
-        tr(&problem_id)
+        tr_args(&problem_id, &args)
     } else {
         e.to_string()
     };
@@ -132,6 +153,31 @@ fn write_outputs(a: &IssueArgs, text: &str, sd: Option<Vec<u8>>) -> Result<(), F
     result
 }
 
+/// The one-time copy options, checked before anything is unlocked: `--copies N` needs
+/// `--sd-out` and `--holder-pubs` with N keys; `--copies-for` makes copies only.
+fn one_time_keys(a: &IssueArgs, holder: Option<&[u8; 32]>) -> Result<Vec<[u8; 32]>, Failure> {
+    let Some(copies) = a.copies else {
+        if a.holder_pubs.is_some() || a.copies_for.is_some() {
+            return Err(Failure::new("issue-error-keys-need-copies"));
+        }
+        return Ok(Vec::new());
+    };
+    let copies = super::copies::check_count(copies)?;
+    if a.sd_out.is_none() {
+        return Err(Failure::new("issue-error-copies-need-sd-out"));
+    }
+    let path = a
+        .holder_pubs
+        .as_ref()
+        .ok_or_else(|| Failure::new("issue-error-copies-need-keys"))?;
+    if a.copies_for.is_some()
+        && (a.holder_pub.is_some() || a.out.is_some() || a.png.is_some() || a.svg.is_some())
+    {
+        return Err(Failure::new("issue-error-copies-for-only-copies"));
+    }
+    super::copies::read_holder_pubs(path, copies, holder)
+}
+
 pub fn run(a: IssueArgs, out: Out) -> CmdResult {
     // Everything that can be wrong with the input is checked before the key is unlocked or
     // the registry touched.
@@ -139,6 +185,13 @@ pub fn run(a: IssueArgs, out: Out) -> CmdResult {
     let meta = giayto_issuer::read_meta(&a.dir).map_err(|e| issuer_failure(&e))?;
     let data = read_json(&a.data)?;
     let document = document_from_json(doc_type, &data)?;
+    // A book's summary may not be dated after today (docs/format.md §4.6); the issuer
+    // library checks it too, but only after the key is unlocked.
+    if let Some(day) = giayto_model::date::vietnam_date(now()) {
+        document
+            .check_signed_on(day)
+            .map_err(|e| field_failure(&e))?;
+    }
     let holder_key = match &a.holder_pub {
         Some(p) => Some(
             keys::read_public_key(p)
@@ -147,7 +200,13 @@ pub fn run(a: IssueArgs, out: Out) -> CmdResult {
         ),
         None => None,
     };
-    if a.sd_out.is_some() && holder_key.is_none() {
+    let copy_keys = one_time_keys(&a, holder_key.as_ref())?;
+    let copies_for = a
+        .copies_for
+        .as_deref()
+        .map(super::status::parse_serial)
+        .transpose()?;
+    if a.sd_out.is_some() && holder_key.is_none() && copies_for.is_none() {
         return Err(Failure::new("issue-error-sd-needs-holder"));
     }
     for p in [&a.out, &a.png, &a.svg, &a.sd_out].into_iter().flatten() {
@@ -155,20 +214,33 @@ pub fn run(a: IssueArgs, out: Out) -> CmdResult {
     }
     let pass = secrets::existing_key(&meta.id, &a.dir.join(giayto_issuer::dir::KEY_FILE))?;
     let mut issuer = Issuer::open(&a.dir, &pass).map_err(|e| issuer_failure(&e))?;
+    if let Some(of) = copies_for {
+        return new_copies(&a, &mut issuer, &document, &of, &copy_keys, out);
+    }
     let options = IssueOptions {
         valid_days: a.valid_days.max(1),
         holder_key,
         assurance_level: a.level,
+        one_time_keys: copy_keys,
     };
     let issued = issuer
         .issue(&document, &options, now())
         .map_err(|e| issuer_failure(&e))?;
     // The credential is recorded; it counts as issued only once its files are written. If
     // any output cannot be made or written, none is left behind and the registry row is
-    // taken back, so the registry never holds a credential nobody received.
+    // taken back (with its one-time copies' rows), so the registry never holds a credential
+    // nobody received.
     // The selective-disclosure form shares the full credential's serial and status entry
-    // (docs/decisions.md D98): one registry row, revoked or suspended together.
+    // (docs/decisions.md D98): one registry row, revoked or suspended together. One-time
+    // copies have rows of their own, linked to the document's (D110, D111).
     let sd = match &a.sd_out {
+        Some(_) if !issued.copies.is_empty() => Ok(Some(giayto_cose::copies::encode_one_time(
+            &issued
+                .copies
+                .iter()
+                .map(|c| c.copy.clone())
+                .collect::<Vec<_>>(),
+        ))),
         Some(_) => issuer
             .sign_sd(&document, &issued)
             .map(|copy| Some(copy.to_bytes()))
@@ -191,6 +263,7 @@ pub fn run(a: IssueArgs, out: Out) -> CmdResult {
             "text": issued.text,
             "qr_version": giayto_qr::qr_version(&issued.text, EccLevel::Q).ok(),
             "sd_out": a.sd_out.as_ref().map(|p| p.display().to_string()),
+            "copies": issued.copies.len(),
         }));
     } else {
         crate::outln!("{}", issued.text);
@@ -205,12 +278,64 @@ pub fn run(a: IssueArgs, out: Out) -> CmdResult {
                 ]
             )
         );
-        if let Some(p) = &a.sd_out {
-            crate::errln!(
+        match &a.sd_out {
+            Some(p) if !issued.copies.is_empty() => copies_done(p, issued.copies.len()),
+            Some(p) => crate::errln!(
                 "{}",
                 tr_args("issue-sd-done", &[("path", p.display().to_string())])
-            );
+            ),
+            None => {}
         }
+    }
+    Ok(EXIT_OK)
+}
+
+fn copies_done(path: &Path, count: usize) {
+    crate::errln!(
+        "{}",
+        tr_args(
+            "issue-copies-done",
+            &[
+                ("path", path.display().to_string()),
+                ("count", count.to_string())
+            ]
+        )
+    );
+}
+
+/// `--copies-for SERIAL`: new one-time copies of a recorded document, written to `--sd-out`;
+/// if the file cannot be written, the copies' rows are taken back.
+fn new_copies(
+    a: &IssueArgs,
+    issuer: &mut Issuer,
+    document: &Document,
+    of: &[u8],
+    keys: &[[u8; 32]],
+    out: Out,
+) -> CmdResult {
+    let copies = issuer
+        .issue_copies(document, of, keys, now())
+        .map_err(|e| issuer_failure(&e))?;
+    let bytes = giayto_cose::copies::encode_one_time(
+        &copies.iter().map(|c| c.copy.clone()).collect::<Vec<_>>(),
+    );
+    if let Err(failure) = write_outputs(a, "", Some(bytes)) {
+        for c in &copies {
+            if let Err(e) = issuer.withdraw(&c.serial) {
+                crate::errln!("{}: {}", tr("error-prefix"), issuer_failure(&e).message());
+            }
+        }
+        return Err(failure);
+    }
+    let path = a.sd_out.clone().unwrap_or_default();
+    if out.json {
+        print_json(&json!({
+            "copies_for": giayto_verify::hex_lower(of),
+            "copies": copies.len(),
+            "sd_out": path.display().to_string(),
+        }));
+    } else {
+        copies_done(&path, copies.len());
     }
     Ok(EXIT_OK)
 }

@@ -71,8 +71,15 @@ pub fn issuer_failure(e: &IssuerError) -> Failure {
         }
         IssuerError::BadId { id } => Failure::new("error-bad-id").arg("value", id),
         IssuerError::DocumentExpired => Failure::new("error-document-expired"),
+        IssuerError::Field { error, .. } => super::issue::field_failure(error),
         IssuerError::Registry(r) => registry_failure(r),
         IssuerError::PostgresNotBuilt => Failure::new("error-postgres-not-built"),
+        IssuerError::NotHolderBound => Failure::new("issue-error-sd-needs-holder"),
+        IssuerError::RepeatedHolderKey => Failure::new("error-repeated-holder-key"),
+        IssuerError::TooManyCopies { asked } => Failure::new("issue-error-copies-range")
+            .arg("value", asked)
+            .arg("max", giayto_cose::copies::MAX_COPIES),
+        IssuerError::DocumentMismatch => Failure::new("error-document-mismatch"),
         _ => Failure::new("error-sign"),
     }
 }
@@ -112,6 +119,17 @@ pub fn registry_failure(e: &RegistryError) -> Failure {
         }
         RegistryError::Empty { location } => {
             Failure::new("error-registry-empty").arg("path", location)
+        }
+        RegistryError::NotADocument(s) => {
+            Failure::new("error-not-a-document").arg("serial", hex(s))
+        }
+        RegistryError::DocumentNotValid { serial, status } => {
+            Failure::new("error-document-not-valid")
+                .arg("serial", hex(serial))
+                .arg(
+                    "status",
+                    crate::i18n::tr(&format!("status-{}", status.as_str())),
+                )
         }
         r => Failure::new("error-registry").arg("detail", r),
     }

@@ -1,12 +1,15 @@
 //! The subcommands.
 
+pub mod answer;
 pub mod batch;
 pub mod cccd;
+pub mod copies;
 pub mod demo;
 pub mod issue;
 pub mod issuer;
 pub mod prefill;
 pub mod qr;
+pub mod request;
 pub mod root;
 pub mod status;
 pub mod verify;

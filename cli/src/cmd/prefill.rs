@@ -169,7 +169,7 @@ pub fn run(a: PrefillArgs, out: Out) -> CmdResult {
     for input in &a.input {
         codes.extend(codes_from_input(input)?);
     }
-    let Checked { reports, at, .. } = check_codes(&a.check, &codes)?;
+    let Checked { reports, at, .. } = check_codes(&a.check, None, None, || Ok(codes))?;
     let valid: Vec<&VerifiedCredential> = reports.iter().filter_map(Report::verified).collect();
     let all_valid = valid.len() == reports.len();
     let filled = giayto_forms::fill(&form, &valid, at).map_err(|e| match e {

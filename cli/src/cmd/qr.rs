@@ -147,17 +147,22 @@ fn decode(a: &DecodeArgs, out: Out) -> CmdResult {
     Ok(EXIT_OK)
 }
 
-/// The document type's name for the card: Vietnamese heading, English subheading.
-fn card_titles(doc_type: giayto_model::DocType) -> (&'static str, &'static str) {
-    use giayto_model::DocType;
-    match doc_type {
-        DocType::Cccd => ("CĂN CƯỚC CÔNG DÂN", "Citizen identity card"),
-        DocType::Gplx => ("GIẤY PHÉP LÁI XE", "Driving licence"),
-        DocType::Vehicle => (
+/// The document's name for the card: Vietnamese heading, English subheading. An identity
+/// card says which generation it is: the 2024 card is the thẻ căn cước.
+fn card_titles(document: &giayto_model::Document) -> (&'static str, &'static str) {
+    use giayto_model::{CardGeneration, Document};
+    match document {
+        Document::Cccd(c) if c.card_generation == CardGeneration::CanCuoc2024 => {
+            ("CĂN CƯỚC", "Identity card")
+        }
+        Document::Cccd(_) => ("CĂN CƯỚC CÔNG DÂN", "Citizen identity card"),
+        Document::Gplx(_) => ("GIẤY PHÉP LÁI XE", "Driving licence"),
+        Document::Vehicle(_) => (
             "GIẤY CHỨNG NHẬN ĐĂNG KÝ XE",
             "Vehicle registration certificate",
         ),
-        DocType::Bhyt => ("THẺ BẢO HIỂM Y TẾ", "Health insurance card"),
+        Document::Bhyt(_) => ("THẺ BẢO HIỂM Y TẾ", "Health insurance card"),
+        Document::Bhxh(_) => ("SỔ BẢO HIỂM XÃ HỘI", "Social insurance book"),
     }
 }
 
@@ -166,9 +171,9 @@ fn card_titles(doc_type: giayto_model::DocType) -> (&'static str, &'static str) 
 pub const CARD_FOOTER: &str =
     "Quét mã QR để kiểm tra chữ ký số · Scan the QR code to check the signature";
 
-/// The document type and holder's name a credential text says, read without verifying it: a
-/// card shows what the code carries; only a verifier can say whether it is genuine.
-fn read_unverified(text: &str) -> Result<(giayto_model::DocType, String), String> {
+/// The document a credential text says, read without verifying it: a card shows what the
+/// code carries; only a verifier can say whether it is genuine.
+fn read_unverified(text: &str) -> Result<giayto_model::Document, String> {
     use giayto_cose::claims::CredentialClaims;
     use giayto_cose::sign1::Sign1;
     use giayto_cose::text::{decode, Kind};
@@ -180,9 +185,12 @@ fn read_unverified(text: &str) -> Result<(giayto_model::DocType, String), String
     let claims = CredentialClaims::from_bytes(signed.payload()).map_err(|e| e.to_string())?;
     let doc_type = giayto_model::DocType::from_code(claims.document.doc_type)
         .ok_or_else(|| format!("unknown document type {}", claims.document.doc_type))?;
-    let document = giayto_model::Document::from_cbor(doc_type, &claims.document.fields)
-        .map_err(|e| e.to_string())?;
-    Ok((doc_type, document.holder_name().to_owned()))
+    giayto_model::Document::from_cbor_schema(
+        doc_type,
+        claims.document.schema_version,
+        &claims.document.fields,
+    )
+    .map_err(|e| e.to_string())
 }
 
 fn card(a: &CardArgs, out: Out) -> CmdResult {
@@ -200,9 +208,10 @@ fn card(a: &CardArgs, out: Out) -> CmdResult {
     };
     let codes = codes_from_input(&a.input)?;
     let text = codes.first().map(String::as_str).unwrap_or_default();
-    let (doc_type, holder) = read_unverified(text)
+    let document = read_unverified(text)
         .map_err(|detail| Failure::new("error-card-not-credential").arg("detail", detail))?;
-    let (heading, subheading) = card_titles(doc_type);
+    let (doc_type, holder) = (document.doc_type(), document.holder_name().to_owned());
+    let (heading, subheading) = card_titles(&document);
     let content = giayto_qr::CardContent {
         qr_text: text,
         ecc,

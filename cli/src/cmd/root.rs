@@ -87,7 +87,7 @@ pub struct AddIssuerArgs {
     /// The issuer id (must match the issuer's credentials).
     #[arg(long)]
     pub id: String,
-    /// Document types it may issue: cccd,gplx,vehicle,bhyt.
+    /// Document types it may issue: cccd,gplx,vehicle,bhyt,bhxh.
     #[arg(long, value_delimiter = ',', required = true)]
     pub doc_types: Vec<String>,
     /// Days the key stays valid for signing.

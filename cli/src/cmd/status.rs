@@ -101,7 +101,7 @@ pub struct BundleArgs {
     pub out: PathBuf,
 }
 
-fn parse_serial(s: &str) -> Result<Vec<u8>, Failure> {
+pub(crate) fn parse_serial(s: &str) -> Result<Vec<u8>, Failure> {
     let t = s.trim();
     hex::decode(t)
         .ok()
@@ -210,6 +210,27 @@ fn change_line(c: &giayto_issuer::registry::Change) -> String {
     }
 }
 
+/// One-time copies change with their documents (docs/decisions.md D111): one line for all the
+/// copies that reached one status (a holder-wide change may leave a held document's copies
+/// held while the others' are suspended).
+fn copies_lines(copies: &[giayto_issuer::registry::Change]) {
+    let mut seen: Vec<giayto_status::Status> = Vec::new();
+    for c in copies {
+        if seen.contains(&c.to) {
+            continue;
+        }
+        seen.push(c.to);
+        let count = copies.iter().filter(|d| d.to == c.to).count();
+        crate::outln!(
+            "{}",
+            tr_args(
+                "status-copies-changed",
+                &[("count", count.to_string()), ("to", status_name(c.to))]
+            )
+        );
+    }
+}
+
 fn print_report(report: &ChangeReport, action: Action, reason: &str, until: Option<i64>, out: Out) {
     if out.json {
         let mut v = json!({
@@ -222,6 +243,7 @@ fn print_report(report: &ChangeReport, action: Action, reason: &str, until: Opti
             })).collect::<Vec<_>>(),
             "no_status_entry": report.no_status_entry.iter().map(|s| hex_lower(s))
                 .collect::<Vec<_>>(),
+            "copies": report.copies.iter().map(change_json).collect::<Vec<_>>(),
         });
         if let Some(u) = until {
             v["until"] = json!(rfc3339(u));
@@ -238,6 +260,7 @@ fn print_report(report: &ChangeReport, action: Action, reason: &str, until: Opti
             tr_args("status-hold-until", &[("until", human_time(u))])
         );
     }
+    copies_lines(&report.copies);
     for (s, st) in &report.skipped {
         crate::outln!(
             "{}",
@@ -302,6 +325,7 @@ fn publish(a: &PublishArgs, out: Out) -> CmdResult {
                 )
             );
         }
+        copies_lines(&released.copies);
     }
     let lists = issuer
         .publish(
@@ -342,6 +366,7 @@ fn publish(a: &PublishArgs, out: Out) -> CmdResult {
         }
     }
     if out.json {
+        let report_copies = &released.copies;
         let released: Vec<_> = released
             .changed
             .iter()
@@ -351,7 +376,15 @@ fn publish(a: &PublishArgs, out: Out) -> CmdResult {
                 v
             })
             .collect();
-        print_json(&json!({ "lists": rows, "released": released }));
+        let copies: Vec<_> = report_copies
+            .iter()
+            .map(|c| {
+                let mut v = change_json(c);
+                v["until"] = json!(rfc3339(ended_at(&c.serial)));
+                v
+            })
+            .collect();
+        print_json(&json!({ "lists": rows, "released": released, "released_copies": copies }));
     } else if lists.is_empty() {
         crate::outln!("{}", tr("status-nothing-to-publish"));
     }

@@ -1,9 +1,12 @@
 //! `giayto verify`: check a credential offline.
 
 use clap::{Args, ValueEnum};
+use giayto_cose::request::Request;
 use giayto_verify::{Policy, Report, Verifier};
 
+use super::request::{read_request, request_failure};
 use crate::failure::{CmdResult, Failure, EXIT_INVALID, EXIT_OK};
+use crate::fetch::FetchArgs;
 use crate::i18n::tr_args;
 use crate::input::{codes_from_input, human_time, now, parse_time};
 use crate::load::{parse_nonce, VerifierSource};
@@ -51,29 +54,54 @@ pub struct CheckArgs {
 pub struct VerifyArgs {
     #[command(flatten)]
     pub check: CheckArgs,
+    #[command(flatten)]
+    pub fetch: FetchArgs,
+    /// The request (VR1:) this verifier showed, as text, @file or its PNG: the code must be the
+    /// holder's answer to it, disclosing everything it requires.
+    #[arg(long, value_name = "REQUEST", conflicts_with = "nonce")]
+    pub request: Option<String>,
     /// QR text, @file, an image file of the code, or - for stdin.
     pub input: String,
 }
 
-/// Codes checked: their reports, the verifier that checked them, the time they were checked
-/// for, and when the bundle was made if they were checked against one.
+/// Codes checked: the codes, their reports, the verifier that checked them, the time they were
+/// checked for, when the bundle was made if they were checked against one, and the request
+/// they answered, if any.
 pub struct Checked {
+    pub codes: Vec<String>,
     pub reports: Vec<Report>,
     pub verifier: Verifier,
     pub at: i64,
     pub bundle_created_at: Option<i64>,
+    pub request: Option<Request>,
 }
 
-/// Check `codes` as `check` says; the device's rollback protection runs after the checks and
-/// before anything is shown.
-pub fn check_codes(check: &CheckArgs, codes: &[String]) -> Result<Checked, Failure> {
+/// Check the codes `read_codes` gives (read once) as `check` says. `verify` adds fetching the
+/// lists the codes name (`fetch`, when `--fetch` is given) and the request (VR1:) they must
+/// answer; `prefill` passes neither. The device's rollback protection runs after the checks
+/// and before anything is shown.
+pub fn check_codes(
+    check: &CheckArgs,
+    fetch: Option<&FetchArgs>,
+    request: Option<&str>,
+    read_codes: impl FnOnce() -> Result<Vec<String>, Failure>,
+) -> Result<Checked, Failure> {
     let at = match &check.at {
         Some(s) => parse_time(s)?,
         None => now(),
     };
     let nonce = check.nonce.as_deref().map(parse_nonce).transpose()?;
-    // A national bundle's lists are checked as codes need them.
-    let loaded = check.source.load_deferred()?;
+    let request = request.map(read_request).transpose()?;
+    let (loaded, codes) = match fetch.filter(|f| f.fetch) {
+        Some(fetch) => {
+            // The codes first: the status lists they name are the ones fetched.
+            let codes = read_codes()?;
+            let loaded = crate::fetch::load_for_codes(&check.source, fetch, &codes)?;
+            (loaded, codes)
+        }
+        // A national bundle's lists are checked as codes need them.
+        None => (check.source.load_deferred()?, read_codes()?),
+    };
     let verifier = loaded
         .verifier
         .with_policy(match check.policy {
@@ -84,24 +112,37 @@ pub fn check_codes(check: &CheckArgs, codes: &[String]) -> Result<Checked, Failu
         .with_status_grace(i64::from(check.status_grace) * 3600)
         .with_expected_nonce(nonce)
         .with_presentation_window(i64::from(check.presentation_window));
-    let reports: Vec<_> = codes.iter().map(|code| verifier.check(code, at)).collect();
+    let reports = codes
+        .iter()
+        .map(|code| match &request {
+            Some(r) => verifier
+                .check_answer(code, r, at)
+                .map_err(|e| request_failure(&e)),
+            None => Ok(verifier.check(code, at)),
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     loaded.state.accept(&verifier)?;
     Ok(Checked {
+        codes,
         reports,
         verifier,
         at,
         bundle_created_at: loaded.bundle_created_at,
+        request,
     })
 }
 
 pub fn run(a: VerifyArgs, out: Out) -> CmdResult {
-    let codes = codes_from_input(&a.input)?;
     let Checked {
+        codes,
         reports,
         verifier,
         at,
         bundle_created_at,
-    } = check_codes(&a.check, &codes)?;
+        request,
+    } = check_codes(&a.check, Some(&a.fetch), a.request.as_deref(), || {
+        codes_from_input(&a.input)
+    })?;
     let mut all_valid = true;
     for (i, report) in reports.iter().enumerate() {
         all_valid &= report.is_valid();
@@ -122,6 +163,19 @@ pub fn run(a: VerifyArgs, out: Out) -> CmdResult {
             }
             crate::out!("{}", to_human(report));
         }
+    }
+    if let (false, Some(r)) = (out.json, &request) {
+        crate::outln!(
+            "{}",
+            tr_args(
+                "verify-request-line",
+                &[
+                    ("verifier", r.verifier.clone()),
+                    ("purpose", r.purpose.clone()),
+                    ("time", human_time(r.expires_at)),
+                ]
+            )
+        );
     }
     if !out.json {
         let trust = verifier.trust_list();

@@ -1,11 +1,12 @@
 //! `giayto wallet`: the holder's encrypted wallet, dependents, and holder-bound presentations.
 //!
-//! Over 600 lines: thirteen subcommands that share the secret prompts, the wallet-error
+//! Over 600 lines: fourteen subcommands that share the secret prompts, the wallet-error
 //! messages and the presentation loop (full and selective, docs/format.md §11, §14).
 
 use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand};
+use giayto_cose::copies::CopyFile;
 use giayto_cose::text::{self, Kind};
 use giayto_model::{DocType, Document};
 use giayto_qr::{EccLevel, RenderOptions};
@@ -61,6 +62,9 @@ pub enum WalletCommand {
     Present(PresentArgs),
     /// Print (or write) a person's public key, for `giayto issue --holder-pub`.
     Pubkey(PubkeyArgs),
+    /// Make one-time keys for one-time copies and write their public keys, for `giayto issue
+    /// --holder-pubs` (the secret keys stay in the wallet).
+    Keys(KeysArgs),
     /// Dependents (children, elderly parents) whose papers the holder keeps.
     #[command(subcommand)]
     Dependent(DependentCommand),
@@ -118,8 +122,8 @@ pub struct AddArgs {
 pub struct PickArgs {
     #[command(flatten)]
     pub read: ReadArgs,
-    /// Document type: cccd, gplx, vehicle or bhyt.
-    #[arg(long = "doc", value_name = "cccd|gplx|vehicle|bhyt")]
+    /// Document type: cccd, gplx, vehicle, bhyt or bhxh.
+    #[arg(long = "doc", value_name = "TYPE")]
     pub doc: Option<String>,
     /// Whose document (a dependent's name; default the holder's).
     #[arg(long)]
@@ -157,6 +161,16 @@ pub struct PresentArgs {
     /// file written.
     #[arg(long)]
     pub dry_run: bool,
+    /// Answer a verifier's request (VR1:): its text, @file, an image of its code, or - for
+    /// stdin. Shows who asks for what and why, and asks for consent.
+    #[arg(long, value_name = "REQUEST")]
+    pub request: Option<String>,
+    /// With --request: consent without asking (for scripts; the screen is still printed).
+    #[arg(long, requires = "request")]
+    pub yes: bool,
+    /// With --request: also share the optional items the credential can answer.
+    #[arg(long, requires = "request")]
+    pub share_optional: bool,
 }
 
 #[derive(Args, Debug)]
@@ -185,6 +199,22 @@ pub struct PubkeyArgs {
     #[arg(long)]
     pub person: Option<String>,
     /// Write the PEM to this file (never overwritten) instead of stdout.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct KeysArgs {
+    #[command(flatten)]
+    pub read: ReadArgs,
+    /// How many keys (one per copy): 1 to 100.
+    #[arg(long, value_name = "N")]
+    pub count: u32,
+    /// Whose keys (a dependent's name; default the holder's).
+    #[arg(long)]
+    pub person: Option<String>,
+    /// Write the public keys (PEM, one after another) to this file (never overwritten)
+    /// instead of stdout.
     #[arg(long)]
     pub out: Option<PathBuf>,
 }
@@ -363,11 +393,19 @@ pub fn wallet_failure(e: &WalletError, path: &Path) -> Failure {
             Failure::new("wallet-error-age-not-reached").arg("age", nn)
         }
         WalletError::NothingToDisclose => Failure::new("wallet-error-nothing-to-disclose"),
+        WalletError::NoCopiesLeft => Failure::new("wallet-error-no-copies-left"),
+        WalletError::CopyKeyUnknown => Failure::new("wallet-error-copy-key-unknown"),
+        WalletError::CopyCount { max } => Failure::new("wallet-error-copy-count").arg("max", max),
+        WalletError::Request(e) => super::request::request_failure(e),
+        WalletError::RequestClosed => Failure::new("request-error-closed"),
+        WalletError::RequestUnanswerable(items) => {
+            Failure::new("wallet-error-request-unanswerable").arg("items", items.join(", "))
+        }
         _ => Failure::new("error-random"),
     }
 }
 
-fn open(read: &ReadArgs) -> Result<Wallet, Failure> {
+pub(super) fn open(read: &ReadArgs) -> Result<Wallet, Failure> {
     let path = &read.path.wallet;
     if !path.exists() {
         return Err(Failure::new("wallet-error-missing").arg("path", path.display()));
@@ -399,7 +437,7 @@ fn open_password(path: &WalletPath) -> Result<Wallet, Failure> {
 }
 
 /// Person `index` of an open wallet (an index the wallet itself gave).
-fn person_at<'w>(
+pub(super) fn person_at<'w>(
     wallet: &'w Wallet,
     index: usize,
     path: &Path,
@@ -421,7 +459,7 @@ fn person_label(p: &giayto_wallet::Person) -> String {
     }
 }
 
-fn doc_name(code: u64) -> String {
+pub(super) fn doc_name(code: u64) -> String {
     DocType::from_code(code)
         .map(|t| t.as_str().to_owned())
         .unwrap_or_else(|| code.to_string())
@@ -441,6 +479,7 @@ pub fn run(cmd: WalletCommand, out: Out) -> CmdResult {
         WalletCommand::Unlock(a) => unlock(a, out),
         WalletCommand::Present(a) => present(a, out),
         WalletCommand::Pubkey(a) => pubkey(a, out),
+        WalletCommand::Keys(a) => keys(a, out),
         WalletCommand::Dependent(DependentCommand::Add(a)) => dependent_add(a, out),
     }
 }
@@ -488,12 +527,13 @@ fn add(a: AddArgs, out: Out) -> CmdResult {
         Some(s) => parse_time(s)?,
         None => now(),
     };
-    // The selective-disclosure copy is read before anything else is done with the wallet.
+    // The selective-disclosure file (one copy, or one-time copies) is read before anything
+    // else is done with the wallet.
     let sd = match &a.sd {
         Some(p) => {
             let bytes = read_file(p, giayto_wallet::MAX_WALLET_BYTES)?;
             Some(
-                giayto_cose::sd::HolderCopy::from_bytes(&bytes)
+                giayto_cose::copies::decode(&bytes)
                     .map_err(|_| Failure::new("wallet-error-sd-file").arg("path", p.display()))?,
             )
         }
@@ -554,11 +594,16 @@ fn add(a: AddArgs, out: Out) -> CmdResult {
         }
         Err(e) => return Err(wallet_failure(&e, &path)),
     };
-    if let Some(copy) = sd.clone() {
+    let mut one_time = 0;
+    if let Some(file) = sd.clone() {
         let key = issuer_key.ok_or_else(|| Failure::new("wallet-error-sd-mismatch"))?;
-        wallet
-            .attach_sd(index, copy, &key)
-            .map_err(|e| wallet_failure(&e, &path))?;
+        match file {
+            CopyFile::Shared(copy) => wallet.attach_sd(index, *copy, &key),
+            CopyFile::OneTime(copies) => wallet
+                .attach_copies(index, copies, &key)
+                .map(|n| one_time = n),
+        }
+        .map_err(|e| wallet_failure(&e, &path))?;
     }
     wallet.save().map_err(|e| wallet_failure(&e, &path))?;
     let persons = wallet.persons().map_err(|e| wallet_failure(&e, &path))?;
@@ -576,7 +621,12 @@ fn add(a: AddArgs, out: Out) -> CmdResult {
     if status_unchecked {
         crate::errln!("{}", tr("wallet-warn-status-unchecked"));
     }
-    if sd.is_some() && !out.json {
+    if one_time > 0 && !out.json {
+        crate::errln!(
+            "{}",
+            tr_args("wallet-added-copies", &[("count", one_time.to_string())])
+        );
+    } else if sd.is_some() && !out.json {
         crate::errln!("{}", tr("wallet-added-sd"));
     }
     done(
@@ -588,7 +638,7 @@ fn add(a: AddArgs, out: Out) -> CmdResult {
         ],
         json!({"doc_type": doc, "serial": hex::encode(&stored.serial),
                "person": name, "status_checked": !status_unchecked,
-               "selective_disclosure": sd.is_some()}),
+               "selective_disclosure": sd.is_some(), "one_time_copies": one_time}),
     )
 }
 
@@ -613,7 +663,8 @@ fn list(a: ReadArgs, out: Out) -> CmdResult {
                             "issuer": c.claims.issuer,
                             "expires_at": rfc3339(c.claims.expires_at),
                             "expired": c.claims.expires_at <= now(),
-                            "selective_disclosure": c.sd.is_some(),
+                            "selective_disclosure": c.sd.is_some() || c.copies_left(now()) > 0,
+                            "one_time_copies": c.copies_left(now()),
                         })
                     })
                     .collect();
@@ -652,7 +703,7 @@ fn list(a: ReadArgs, out: Out) -> CmdResult {
     Ok(EXIT_OK)
 }
 
-fn pick(wallet: &Wallet, a: &PickArgs) -> Result<usize, Failure> {
+pub(super) fn pick(wallet: &Wallet, a: &PickArgs) -> Result<usize, Failure> {
     let path = &a.read.path.wallet;
     let doc = a.doc.as_deref().map(doc_type).transpose()?;
     let person = match &a.person {
@@ -692,7 +743,10 @@ fn show(a: PickArgs, out: Out) -> CmdResult {
             "expires_at": rfc3339(c.claims.expires_at),
             "fields": document.as_ref().map(Document::to_json),
             "text": c.text(),
-            "selective_disclosure": c.sd.is_some(),
+            "selective_disclosure": c.sd.is_some() || c.copies_left(now()) > 0,
+            "one_time_copies": c.uses_one_time_copies().then(|| json!({
+                "left": c.copies_left(now()), "used": c.copies_used(),
+            })),
         }));
     } else {
         crate::outln!("{}", person_label(person));
@@ -700,6 +754,18 @@ fn show(a: PickArgs, out: Out) -> CmdResult {
             crate::out!("{}", crate::render::card(d, &c.claims, None));
         }
         crate::outln!("{}", c.text());
+        if c.uses_one_time_copies() {
+            crate::outln!(
+                "{}",
+                tr_args(
+                    "wallet-copies-left",
+                    &[
+                        ("left", c.copies_left(now()).to_string()),
+                        ("used", c.copies_used().to_string())
+                    ]
+                )
+            );
+        }
     }
     Ok(EXIT_OK)
 }
@@ -862,7 +928,83 @@ fn pubkey(a: PubkeyArgs, out: Out) -> CmdResult {
     Ok(EXIT_OK)
 }
 
+/// `wallet keys`: one-time keys made and kept in the wallet (waiting for their copies), their
+/// public keys written out for the issuer (docs/decisions.md D112). The wallet is written
+/// first: a key file is never handed out for keys the wallet does not hold.
+fn keys(a: KeysArgs, out: Out) -> CmdResult {
+    let path = a.read.path.wallet.clone();
+    let max = giayto_cose::copies::MAX_COPIES;
+    if !(1..=max as u32).contains(&a.count) {
+        return Err(wallet_failure(&WalletError::CopyCount { max }, &path));
+    }
+    if let Some(file) = &a.out {
+        check_parent(file)?;
+        if file.exists() {
+            return Err(Failure::new("wallet-error-exists").arg("path", file.display()));
+        }
+    }
+    let mut wallet = open(&a.read)?;
+    let person = wallet
+        .person_index(a.person.as_deref())
+        .map_err(|e| wallet_failure(&e, &path))?;
+    let made = wallet
+        .make_one_time_keys(person, a.count as usize)
+        .map_err(|e| wallet_failure(&e, &path))?;
+    let pem = super::copies::keys_pem(&made)
+        .ok_or_else(|| wallet_failure(&WalletError::Encode { what: "public key" }, &path))?;
+    wallet.save().map_err(|e| wallet_failure(&e, &path))?;
+    let name = person_at(&wallet, person, &path)?.name.clone();
+    let waiting = wallet
+        .pending_keys(person)
+        .map_err(|e| wallet_failure(&e, &path))?;
+    if let Some(file) = &a.out {
+        write_new(file, pem.as_bytes())?;
+    }
+    if out.json {
+        print_json(
+            &json!({"person": name, "count": made.len(), "waiting": waiting,
+                           "out": a.out.as_ref().map(|p| p.display().to_string()),
+                           "public_keys": made.iter().map(hex::encode).collect::<Vec<_>>(),
+                           "pem": a.out.is_none().then_some(&pem)}),
+        );
+    } else {
+        match &a.out {
+            Some(file) => crate::outln!(
+                "{}",
+                tr_args(
+                    "wallet-keys-made",
+                    &[
+                        ("count", made.len().to_string()),
+                        ("person", name),
+                        ("path", file.display().to_string()),
+                    ]
+                )
+            ),
+            None => crate::out!("{pem}"),
+        }
+    }
+    Ok(EXIT_OK)
+}
+
+/// Write a new file (never over an existing one).
+fn write_new(path: &Path, bytes: &[u8]) -> Result<(), Failure> {
+    use std::io::Write;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(|e| io_failure(path, &e))?;
+    if let Err(e) = file.write_all(bytes).and_then(|_| file.sync_all()) {
+        let _ = std::fs::remove_file(path);
+        return Err(io_failure(path, &e));
+    }
+    Ok(())
+}
+
 fn present(a: PresentArgs, out: Out) -> CmdResult {
+    if let Some(src) = a.request.clone() {
+        return super::answer::present_answer(a, &src, out);
+    }
     let path = a.pick.read.path.wallet.clone();
     let nonce = a.nonce.as_deref().map(parse_nonce).transpose()?;
     for p in [&a.png, &a.out].into_iter().flatten() {
@@ -873,15 +1015,37 @@ fn present(a: PresentArgs, out: Out) -> CmdResult {
     if a.dry_run && !selective {
         return Err(Failure::new("wallet-error-nothing-to-disclose"));
     }
-    let wallet = open(&a.pick.read)?;
+    let mut wallet = open(&a.pick.read)?;
     let index = pick(&wallet, &a.pick)?;
-    let presenter = wallet
-        .presenter(index)
-        .map_err(|e| wallet_failure(&e, &path))?;
+    // One-time copies (docs/decisions.md D112): the copy is written away before its
+    // presentation is signed, so no copy is ever shown twice; a dry run only looks.
+    let one_time = if selective {
+        one_time_copy(&mut wallet, index, &a, &path)?
+    } else {
+        None
+    };
+    let (presenter, one_time, copies_left) = match one_time {
+        Some((p, chosen, left)) => (p, Some(chosen), Some(left)),
+        None => (
+            wallet
+                .presenter(index)
+                .map_err(|e| wallet_failure(&e, &path))?,
+            None,
+            None,
+        ),
+    };
     let person = person_at(&wallet, presenter.person(), &path)?.name.clone();
     // What a selective presentation shares (docs/format.md §14), chosen before anything is
     // signed or written; refused requests change nothing.
-    let selection = if selective {
+    let selection = if let Some(chosen) = &one_time {
+        let stored = wallet
+            .credentials()
+            .map_err(|e| wallet_failure(&e, &path))?
+            .get(index)
+            .cloned()
+            .ok_or_else(|| wallet_failure(&WalletError::NoSuchCredential, &path))?;
+        Some(shared_values(chosen, &stored, presenter.doc_type()))
+    } else if selective {
         let fields = a.disclose.clone().unwrap_or_default();
         let chosen = presenter
             .select(&fields, a.age_over)
@@ -904,7 +1068,8 @@ fn present(a: PresentArgs, out: Out) -> CmdResult {
             if out.json {
                 print_json(&json!({"dry_run": true, "doc_type": doc, "person": person,
                                    "disclosed": shown, "withheld": withheld,
-                                   "fields": chosen.iter().map(|c| &c.name).collect::<Vec<_>>()}));
+                                   "fields": chosen.iter().map(|c| &c.name).collect::<Vec<_>>(),
+                                   "copies_left": copies_left}));
             } else {
                 crate::outln!(
                     "{}",
@@ -937,6 +1102,7 @@ fn present(a: PresentArgs, out: Out) -> CmdResult {
     let terminal = super::qr::terminal_style();
     let clear_screen = a.watch && !out.json && std::io::IsTerminal::is_terminal(&std::io::stdout());
     let mut first = true;
+    let mut first_code = true;
     loop {
         // Before each new code, the wallet's lock state is read again: a `wallet lock` from
         // another process stops the presentation (exit 2), and the screen is cleared.
@@ -977,6 +1143,9 @@ fn present(a: PresentArgs, out: Out) -> CmdResult {
                 o.insert("disclosed".into(), json!(shown));
                 o.insert("withheld".into(), json!(withheld));
             }
+            if let (Some(left), Some(o)) = (copies_left, v.as_object_mut()) {
+                o.insert("copies_left".into(), json!(left));
+            }
             crate::outln!("{v}");
         } else {
             let qr = giayto_qr::render_terminal(&qr_text, EccLevel::Q, terminal)
@@ -1008,10 +1177,66 @@ fn present(a: PresentArgs, out: Out) -> CmdResult {
                 );
             }
         }
+        if first_code && !out.json {
+            copies_note(copies_left);
+            first_code = false;
+        }
         // Nobody reads a closed pipe: stop instead of signing codes forever.
         if !a.watch || crate::output::stdout_closed() {
             return Ok(EXIT_OK);
         }
+    }
+}
+
+/// The next one-time copy of credential `index` for this request, when the credential uses
+/// them: looked at for a dry run, taken (written away before its presentation exists)
+/// otherwise; its presenter, the leaves chosen and the copies left after it.
+fn one_time_copy(
+    wallet: &mut Wallet,
+    index: usize,
+    a: &PresentArgs,
+    path: &Path,
+) -> Result<
+    Option<(
+        giayto_wallet::Presenter,
+        Vec<giayto_wallet::Selected>,
+        usize,
+    )>,
+    Failure,
+> {
+    let c = wallet
+        .credentials()
+        .map_err(|e| wallet_failure(&e, path))?
+        .get(index)
+        .ok_or_else(|| wallet_failure(&WalletError::NoSuchCredential, path))?;
+    if !c.uses_one_time_copies() {
+        return Ok(None);
+    }
+    let doc_type = c.claims.document.doc_type;
+    let serial = hex::encode(&c.claims.serial);
+    let fields = a.disclose.clone().unwrap_or_default();
+    let taken = if a.dry_run {
+        wallet.peek_copy(index, &fields, a.age_over, now())
+    } else {
+        wallet.take_copy(index, &fields, a.age_over, now())
+    };
+    taken.map(Some).map_err(|e| match e {
+        WalletError::NoCopiesLeft => {
+            Failure::new("wallet-error-no-copies-left").arg("serial", serial)
+        }
+        e => selection_failure(&e, doc_type, path),
+    })
+}
+
+/// Say, in the user's language, when a presentation leaves few one-time copies or none.
+pub(super) fn copies_note(left: Option<usize>) {
+    match left {
+        Some(0) => crate::errln!("{}", tr("wallet-copies-last")),
+        Some(n) if n <= giayto_wallet::COPIES_LOW => crate::errln!(
+            "{}",
+            tr_args("wallet-copies-low", &[("count", n.to_string())])
+        ),
+        _ => {}
     }
 }
 
@@ -1032,7 +1257,7 @@ fn selection_failure(e: &WalletError, doc_type: u64, path: &Path) -> Failure {
 /// The leaves chosen, what they show (`[{name, value}]`: the card's JSON value of each field,
 /// `true` for a predicate) and how many of the type's leaves stay withheld (as the verifier
 /// counts them, docs/format.md §14.4).
-fn shared_values(
+pub(super) fn shared_values(
     chosen: &[giayto_wallet::Selected],
     stored: &giayto_wallet::StoredCredential,
     doc_type: u64,

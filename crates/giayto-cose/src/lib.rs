@@ -1,5 +1,6 @@
 //! The giayto credential format: strict deterministic CBOR, COSE_Sign1 with EdDSA, the CWT
-//! claims of a credential, and the `VN1:` / `VP1:` QR text codec (docs/format.md §3, §5).
+//! claims of a credential, the `VN1:` / `VP1:` QR text codec (docs/format.md §3, §5), and a
+//! verifier's request, `VR1:` (§15).
 //!
 //! This crate knows bytes, not documents or trust: the document fields live in
 //! `giayto-model`, issuer keys and the trust list in `giayto-trust`, and the whole check in
@@ -41,7 +42,9 @@
 
 pub mod cbor;
 pub mod claims;
+pub mod copies;
 pub mod presentation;
+pub mod request;
 pub mod sd;
 pub mod sign1;
 pub mod text;

@@ -1,12 +1,16 @@
 //! The payload of a holder's presentation (docs/format.md §11): a COSE_Sign1 of `typ`
 //! [`PRESENTATION_TYP`](crate::PRESENTATION_TYP), signed by the holder key named in the
 //! credential's `cnf`, whose payload is the deterministic CBOR map
-//! `{1: credential COSE bytes, 2: iat, 3: verifier nonce (optional), 4: disclosures (optional)}`.
+//! `{1: credential COSE bytes, 2: iat, 3: verifier nonce (optional), 4: disclosures (optional),
+//! 5: request hash (optional)}`.
 //!
 //! Key 4 carries selective disclosures (docs/format.md §14): the credential inside is then a
 //! selective-disclosure credential and the payload says which of its leaves the holder shows.
 //! Verifiers before this version refuse key 4 as malformed, so none of them ever shows a
 //! full credential while the holder meant to show a part of it.
+//!
+//! Key 5 makes the presentation an answer to a verifier's request (`VR1:`, docs/format.md §15):
+//! the request's hash ([`crate::request::Request::hash`]), with key 3 its nonce.
 
 use ciborium::value::Value;
 
@@ -23,6 +27,8 @@ pub mod label {
     pub const NONCE: i64 = 3;
     /// Selective disclosures (docs/format.md §14).
     pub const DISCLOSURES: i64 = 4;
+    /// The hash of the verifier's request this presentation answers (docs/format.md §15).
+    pub const REQUEST: i64 = 5;
 }
 
 /// Longest verifier nonce accepted, in bytes.
@@ -40,6 +46,9 @@ pub struct PresentationPayload {
     /// What the holder discloses of a selective-disclosure credential (key 4); `None` for a
     /// full credential.
     pub disclosures: Option<Disclosures>,
+    /// The hash of the verifier's request this answers (key 5, docs/format.md §15.3); only
+    /// with a nonce (the request's).
+    pub request: Option<crate::request::RequestHash>,
 }
 
 /// Why a presentation payload is not acceptable.
@@ -50,7 +59,7 @@ pub enum PayloadError {
     Cbor(CborError),
     /// Not a map, or a member is missing, of the wrong type, or out of range.
     Invalid {
-        /// Which member (`credential`, `iat`, `nonce`, `map`).
+        /// Which member (`credential`, `iat`, `nonce`, `request`, `map`).
         member: &'static str,
     },
     /// A key this version does not know.
@@ -88,6 +97,9 @@ impl PresentationPayload {
         if let Some(d) = &self.disclosures {
             entries.push((label::DISCLOSURES.into(), d.to_value()));
         }
+        if let Some(r) = &self.request {
+            entries.push((label::REQUEST.into(), Value::Bytes(r.to_vec())));
+        }
         cbor::encode(&cbor::map(entries))
     }
 
@@ -104,6 +116,7 @@ impl PresentationPayload {
                     label::IAT,
                     label::NONCE,
                     label::DISCLOSURES,
+                    label::REQUEST,
                 ]
                 .contains(&k)
             })
@@ -131,11 +144,21 @@ impl PresentationPayload {
         let disclosures = get_int(map, label::DISCLOSURES)
             .map(|v| Disclosures::from_value(v).map_err(PayloadError::Disclosures))
             .transpose()?;
+        // An answer to a request carries the request's nonce too.
+        let request = get_int(map, label::REQUEST)
+            .map(|v| {
+                v.as_bytes()
+                    .and_then(|b| <crate::request::RequestHash>::try_from(b.as_slice()).ok())
+                    .filter(|_| nonce.is_some())
+                    .ok_or(PayloadError::Invalid { member: "request" })
+            })
+            .transpose()?;
         Ok(PresentationPayload {
             credential,
             issued_at,
             nonce,
             disclosures,
+            request,
         })
     }
 }
@@ -150,6 +173,7 @@ mod tests {
             issued_at: 1_795_392_000,
             nonce: Some(vec![9; 16]),
             disclosures: None,
+            request: None,
         }
     }
 
@@ -160,8 +184,38 @@ mod tests {
             PresentationPayload::from_bytes(&p.to_bytes()),
             Ok(p.clone())
         );
+        p.request = Some([7; 16]);
+        assert_eq!(
+            PresentationPayload::from_bytes(&p.to_bytes()),
+            Ok(p.clone())
+        );
+        p.request = None;
         p.nonce = None;
         assert_eq!(PresentationPayload::from_bytes(&p.to_bytes()), Ok(p));
+    }
+
+    #[test]
+    fn a_request_hash_is_16_bytes_and_comes_with_a_nonce() {
+        let mut p = sample();
+        p.request = Some([7; 16]);
+        let Value::Map(entries) = cbor::decode(&p.to_bytes()).unwrap() else {
+            unreachable!()
+        };
+        let with = |key: i64, value: Option<Value>| {
+            let mut e = entries.clone();
+            e.retain(|(k, _)| as_i64(k) != Some(key));
+            if let Some(v) = value {
+                e.push((key.into(), v));
+            }
+            PresentationPayload::from_bytes(&cbor::encode(&cbor::map(e)))
+        };
+        let bad = Err(PayloadError::Invalid { member: "request" });
+        assert_eq!(with(5, Some(Value::Bytes(vec![7; 15]))), bad);
+        assert_eq!(with(5, Some(Value::Bytes(vec![7; 32]))), bad);
+        assert_eq!(with(5, Some(Value::Text("x".into()))), bad);
+        // Key 5 without key 3.
+        assert_eq!(with(3, None), bad);
+        assert!(with(5, Some(Value::Bytes(vec![1; 16]))).is_ok());
     }
 
     #[test]

@@ -180,6 +180,12 @@ fn deflate(data: &[u8], dictionary: Option<&Dictionary<'_>>, effort: Effort) -> 
     })
 }
 
+/// A zlib stream (no dictionary, deflate level 9) of `data`, for the other giayto texts (a
+/// verifier's request, docs/format.md §15).
+pub(crate) fn deflate_best(data: &[u8]) -> Option<Vec<u8>> {
+    deflate(data, None, Effort::Best)
+}
+
 thread_local! {
     /// One deflate state per thread and effort, reset for each credential: a new one allocates
     /// and clears hundreds of KiB of tables, a large share of issuing one credential.

@@ -42,7 +42,9 @@ impl CredentialRequest<'_> {
             status: self.status.clone(),
             document: DocumentClaim {
                 doc_type: self.document.doc_type().code(),
-                schema_version: giayto_model::SCHEMA_VERSION,
+                // The lowest version that holds the document, so that verifiers of an
+                // earlier release read every document they can (docs/format.md §3.7).
+                schema_version: self.document.schema_version(),
                 assurance_level: self.assurance_level,
                 fields: self.document.to_cbor(),
             },

@@ -3,7 +3,8 @@
 //!
 //! Over 600 lines on purpose: opening the folder, checking its registry and the issuing and
 //! withdrawing steps that must run in order (write the outputs, then record, or take the row
-//! back) stay side by side. Its tests are in `dir/tests.rs`.
+//! back) stay side by side. Its tests are in `dir/tests.rs`; one-time copies (docs/decisions.md
+//! D110) are signed in `dir/copies.rs`.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -114,6 +115,15 @@ pub enum IssuerError {
     },
     /// The document has already expired, so no credential can be valid.
     DocumentExpired,
+    /// A field breaks a rule that needs the signing day (docs/format.md §4.6: a social
+    /// insurance book's summary dated after it), in the batch item at `line` (0 for a
+    /// single credential). Nothing was recorded or signed.
+    Field {
+        /// The item's input line.
+        line: u64,
+        /// The field and what is wrong with it.
+        error: giayto_model::FieldError,
+    },
     /// The signing key failed.
     Sign,
     /// The system random number generator failed.
@@ -125,6 +135,17 @@ pub enum IssuerError {
     /// The selective-disclosure form was asked for a credential without a holder key
     /// (docs/format.md §14.2: it MUST have `cnf`).
     NotHolderBound,
+    /// One-time copies were asked with a holder key twice (two copies, or a copy and the full
+    /// credential): each copy needs a key of its own, or presentations could be linked.
+    RepeatedHolderKey,
+    /// More one-time copies than one issuance makes ([`giayto_cose::copies::MAX_COPIES`]).
+    TooManyCopies {
+        /// The number asked for.
+        asked: usize,
+    },
+    /// New one-time copies were asked of a recorded document with other data: another
+    /// document type or another holder ID number.
+    DocumentMismatch,
 }
 
 impl std::fmt::Display for IssuerError {
@@ -141,6 +162,8 @@ impl std::fmt::Display for IssuerError {
                 write!(f, "{} is not an issuer directory", dir.display())
             }
             IssuerError::DocumentExpired => write!(f, "the document has already expired"),
+            IssuerError::Field { line: 0, error } => error.fmt(f),
+            IssuerError::Field { line, error } => write!(f, "line {line}: {error}"),
             IssuerError::Sign => write!(f, "signing failed"),
             IssuerError::Random => write!(f, "the system random number generator failed"),
             IssuerError::PostgresNotBuilt => {
@@ -149,6 +172,17 @@ impl std::fmt::Display for IssuerError {
             IssuerError::StatusList(e) => e.fmt(f),
             IssuerError::NotHolderBound => {
                 write!(f, "selective disclosure needs a holder-bound credential")
+            }
+            IssuerError::RepeatedHolderKey => {
+                write!(f, "every one-time copy needs a holder key of its own")
+            }
+            IssuerError::TooManyCopies { asked } => write!(
+                f,
+                "{asked} one-time copies asked; at most {}",
+                giayto_cose::copies::MAX_COPIES
+            ),
+            IssuerError::DocumentMismatch => {
+                write!(f, "the data is not that of the recorded document")
             }
         }
     }
@@ -187,6 +221,10 @@ pub struct IssueOptions {
     pub holder_key: Option<[u8; 32]>,
     /// Assurance level of the holder's account (default 2).
     pub assurance_level: u8,
+    /// Holder keys of one-time selective-disclosure copies (docs/decisions.md D110): one copy
+    /// per key, each with its own serial and status entry, recorded with the document. Empty
+    /// for none. Needs `holder_key`; every key must differ from it and from each other.
+    pub one_time_keys: Vec<[u8; 32]>,
 }
 
 impl Default for IssueOptions {
@@ -195,6 +233,7 @@ impl Default for IssueOptions {
             valid_days: 1825,
             holder_key: None,
             assurance_level: 2,
+            one_time_keys: Vec::new(),
         }
     }
 }
@@ -212,6 +251,20 @@ pub struct Issued {
     pub expires_at: i64,
     /// Its status list entry.
     pub slot: StatusSlot,
+    /// Its one-time selective-disclosure copies, when [`IssueOptions::one_time_keys`] asked
+    /// for them.
+    pub copies: Vec<OneTimeCopy>,
+}
+
+/// One one-time selective-disclosure copy of a document (docs/decisions.md D110).
+#[derive(Debug, Clone)]
+pub struct OneTimeCopy {
+    /// Its own serial.
+    pub serial: Vec<u8>,
+    /// Its own status list entry.
+    pub slot: StatusSlot,
+    /// What the holder receives: the signed copy, its values and salts.
+    pub copy: giayto_cose::sd::HolderCopy,
 }
 
 /// One document of a batch: its options and the input line it came from.
@@ -395,6 +448,7 @@ fn sign_record_with(
         cose,
         expires_at: record.expires_at,
         slot: record.slot,
+        copies: Vec::new(),
     })
 }
 
@@ -471,6 +525,18 @@ impl Issuer {
         now: i64,
     ) -> Result<Vec<Issued>, IssuerError> {
         let mut rows = Vec::with_capacity(items.len());
+        let today = giayto_model::date::vietnam_date(now);
+        for item in items {
+            copies::check_keys(&item.options)?;
+            if let Some(day) = today {
+                item.document
+                    .check_signed_on(day)
+                    .map_err(|error| IssuerError::Field {
+                        line: item.line,
+                        error,
+                    })?;
+            }
+        }
         for item in items {
             let expires_at = credential_expiry(item.document, now, item.options.valid_days)
                 .ok_or(IssuerError::DocumentExpired)?;
@@ -486,43 +552,94 @@ impl Issuer {
                     batch_id: b.to_owned(),
                     line: item.line,
                 }),
+                copy_of: None,
             });
+            // Its one-time copies: rows of their own, linked to the document's (D111), with the
+            // document's level and their own times (copies::copy_times); no holder ID number
+            // (the document's row has it).
+            let keys = &item.options.one_time_keys;
+            for (key, (issued_at, expires_at)) in
+                keys.iter()
+                    .zip(copies::copy_times(now, expires_at, keys.len())?)
+            {
+                rows.push(NewCredential {
+                    serial: Vec::new(),
+                    doc_type: item.document.doc_type().as_str().to_owned(),
+                    holder_id: None,
+                    issued_at,
+                    expires_at,
+                    holder_key: Some(*key),
+                    assurance_level: item.options.assurance_level,
+                    batch: None,
+                    copy_of: Some(Vec::new()),
+                });
+            }
         }
+        let records = self.record_rows(rows)?;
+        // Documents in order, each followed by its copies.
+        let mut records = records.into_iter();
+        let mut work: Vec<(&Document, CredentialRecord)> = Vec::with_capacity(items.len());
+        let mut copy_records: Vec<Vec<CredentialRecord>> = Vec::with_capacity(items.len());
+        for item in items {
+            let record = records.next().ok_or(IssuerError::Sign)?;
+            let mine: Vec<CredentialRecord> = records
+                .by_ref()
+                .take(item.options.one_time_keys.len())
+                .collect();
+            work.push((item.document, record));
+            copy_records.push(mine);
+        }
+        let mut issued = self.sign_records(&work)?;
+        for ((done, (document, _)), mine) in issued.iter_mut().zip(&work).zip(copy_records) {
+            done.copies = self.sign_copy_records(document, &mine)?;
+        }
+        Ok(issued)
+    }
+
+    /// Record rows, drawing fresh serials; the records made, in order. A copy whose `copy_of`
+    /// is empty is a copy of the document row before it (its serial is filled in here); one
+    /// with a serial is a copy of that recorded document.
+    fn record_rows(
+        &mut self,
+        template: Vec<NewCredential>,
+    ) -> Result<Vec<CredentialRecord>, IssuerError> {
         let list_size = self.meta.list_size();
         let mut attempts = 0;
-        let slots = loop {
-            for (row, serial) in rows.iter_mut().zip(serials(items.len())?) {
+        let (rows, slots) = loop {
+            let mut rows = template.clone();
+            let mut document: Vec<u8> = Vec::new();
+            let fresh = serials(rows.len())?;
+            for (row, serial) in rows.iter_mut().zip(fresh) {
+                match &mut row.copy_of {
+                    None => document.clone_from(&serial),
+                    Some(of) if of.is_empty() => of.clone_from(&document),
+                    Some(_) => {}
+                }
                 row.serial = serial;
             }
             match self.registry.record(&rows, list_size) {
-                Ok(slots) => break slots,
+                Ok(slots) => break (rows, slots),
                 // 80 random bits: a collision is a freak; draw again, at most a few times.
                 Err(RegistryError::DuplicateSerial) if attempts < 3 => attempts += 1,
                 Err(e) => return Err(e.into()),
             }
         };
-        let work: Vec<(&Document, CredentialRecord)> = items
-            .iter()
-            .zip(rows)
+        Ok(rows
+            .into_iter()
             .zip(slots)
-            .map(|((item, row), slot)| {
-                (
-                    item.document,
-                    CredentialRecord {
-                        serial: row.serial,
-                        doc_type: row.doc_type,
-                        holder_id: row.holder_id,
-                        issued_at: row.issued_at,
-                        expires_at: row.expires_at,
-                        holder_key: row.holder_key,
-                        assurance_level: row.assurance_level,
-                        slot,
-                        status: giayto_status::Status::Valid,
-                    },
-                )
+            .map(|(row, slot)| CredentialRecord {
+                serial: row.serial,
+                doc_type: row.doc_type,
+                holder_id: row.holder_id,
+                issued_at: row.issued_at,
+                expires_at: row.expires_at,
+                holder_key: row.holder_key,
+                assurance_level: row.assurance_level,
+                slot,
+                status: giayto_status::Status::Valid,
+                copy_of: row.copy_of,
             })
-            .collect();
-        self.sign_records(&work)
+            .collect())
     }
 
     /// Sign many records, spread over [`Issuer::set_signing_threads`] threads; results in
@@ -710,5 +827,6 @@ impl Issuer {
     }
 }
 
+mod copies;
 #[cfg(test)]
 mod tests;

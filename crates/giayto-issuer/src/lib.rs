@@ -15,5 +15,5 @@ pub use credential::{credential_text, sign_credential, CredentialRequest};
 #[cfg(feature = "registry")]
 pub use dir::{
     default_status_uri_prefix, init, read_meta, BatchItem, IssueOptions, Issued, Issuer,
-    IssuerError, IssuerMeta, PublishedList,
+    IssuerError, IssuerMeta, OneTimeCopy, PublishedList,
 };

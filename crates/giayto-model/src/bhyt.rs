@@ -115,6 +115,16 @@ impl BhytCardNumber {
 
 /// Canonical facility code `NN-NNN` from `NN-NNN` or `NNNNN`, with a known 2-digit province.
 pub fn canon_facility_code(raw: &str) -> Result<String, FieldErrorKind> {
+    canon_province_code(raw, FieldErrorKind::FacilityCodeFormat)
+}
+
+/// `NN-NNN` from `NN-NNN` or `NNNNN` (white space around it trimmed), `NN` one of the
+/// 2-digit province codes; `bad` otherwise. Health facilities and social insurance offices
+/// are numbered this way.
+pub(crate) fn canon_province_code(
+    raw: &str,
+    bad: FieldErrorKind,
+) -> Result<String, FieldErrorKind> {
     let s = raw.trim();
     if s.is_empty() {
         return Err(FieldErrorKind::Empty);
@@ -122,18 +132,18 @@ pub fn canon_facility_code(raw: &str) -> Result<String, FieldErrorKind> {
     let digits: String = match s.as_bytes() {
         [a, b, b'-', c, d, e] => [*a, *b, *c, *d, *e].iter().map(|&x| x as char).collect(),
         [_, _, _, _, _] => s.to_owned(),
-        _ => return Err(FieldErrorKind::FacilityCodeFormat),
+        _ => return Err(bad),
     };
     let d = digits.as_bytes();
     if !d.iter().all(u8::is_ascii_digit) {
-        return Err(FieldErrorKind::FacilityCodeFormat);
+        return Err(bad);
     }
     let province = digits
         .get(0..2)
         .and_then(|p| p.parse::<u16>().ok())
         .unwrap_or(0);
     if province_name(province).is_none() {
-        return Err(FieldErrorKind::FacilityCodeFormat);
+        return Err(bad);
     }
     Ok(format!(
         "{}-{}",

@@ -143,10 +143,36 @@ pub fn age_on(birth: Date, on: Date) -> i32 {
     age.max(0)
 }
 
+/// Seconds east of UTC of Vietnam's time (UTC+7, no daylight saving).
+pub const VIETNAM_UTC_OFFSET: i64 = 7 * 3600;
+
+/// The calendar date in Vietnam at `at` (seconds since the epoch), e.g. the day a credential
+/// was signed (its `iat`); `None` outside the years 1900..=2199.
+pub fn vietnam_date(at: i64) -> Option<Date> {
+    let days = at.checked_add(VIETNAM_UTC_OFFSET)?.div_euclid(86_400);
+    from_days_since_epoch(i128::from(days)).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use time::macros::date;
+
+    #[test]
+    fn vietnam_date_turns_at_17_00_utc() {
+        // 2026-11-22T16:59:59Z is 23:59:59 in Vietnam; one second later it is the 23rd.
+        assert_eq!(vietnam_date(1_795_366_799), Some(date!(2026 - 11 - 22)));
+        assert_eq!(vietnam_date(1_795_366_800), Some(date!(2026 - 11 - 23)));
+        assert_eq!(
+            vietnam_date(-VIETNAM_UTC_OFFSET),
+            Some(date!(1970 - 01 - 01))
+        );
+        assert_eq!(
+            vietnam_date(-VIETNAM_UTC_OFFSET - 1),
+            Some(date!(1969 - 12 - 31))
+        );
+        assert_eq!(vietnam_date(i64::MAX), None);
+    }
 
     #[test]
     fn iso_parse_and_format() {

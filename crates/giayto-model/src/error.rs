@@ -137,6 +137,38 @@ pub enum FieldErrorKind {
     },
     /// A health facility code that is not `NN-NNN` / `NNNNN` with a known 2-digit province.
     FacilityCodeFormat,
+    /// A social insurance number (mã số BHXH) that is not exactly 10 ASCII digits.
+    SocialInsuranceNumberFormat,
+    /// A social insurance office code that is not `NN-NNN` / `NNNNN` with a known 2-digit
+    /// province.
+    OfficeCodeFormat,
+    /// `participation_status` is not `contributing`, `paused` or `receiving_pension` (CBOR: 1,
+    /// 2 or 3).
+    InvalidParticipationStatus,
+    /// `months_paid` is more than the calendar months from `first_insured_date` to
+    /// `summary_date`, both months counted.
+    MonthsPaidExceedPeriod {
+        /// The months in that period: the most that can have been paid.
+        max: u64,
+    },
+    /// A date later than the day the credential is signed (in Vietnam), e.g. a participation
+    /// summary dated in the future.
+    AfterIssuance,
+    /// An enterprise code (mã số doanh nghiệp, the enterprise's tax code) that is not 10
+    /// digits with a valid check digit, optionally followed by `-` and a 3-digit branch
+    /// number 001–999.
+    EnterpriseCodeFormat,
+    /// The field is given together with `other`, but only one of the two may be (a vehicle's
+    /// owner is a person or an organisation).
+    Conflicts {
+        /// JSON name of the other field.
+        other: &'static str,
+    },
+    /// Neither this field nor `other` is given, but one of them is required.
+    MissingEither {
+        /// JSON name of the other field.
+        other: &'static str,
+    },
     /// A number outside `min..=max`.
     OutOfRange {
         /// Smallest value accepted.
@@ -206,6 +238,14 @@ impl FieldErrorKind {
             FieldErrorKind::BhytCardNumberFormat => "bhyt-card-number-format",
             FieldErrorKind::BenefitLevelMismatch { .. } => "benefit-level-mismatch",
             FieldErrorKind::FacilityCodeFormat => "facility-code-format",
+            FieldErrorKind::SocialInsuranceNumberFormat => "social-insurance-number-format",
+            FieldErrorKind::OfficeCodeFormat => "office-code-format",
+            FieldErrorKind::InvalidParticipationStatus => "invalid-participation-status",
+            FieldErrorKind::MonthsPaidExceedPeriod { .. } => "months-paid-exceed-period",
+            FieldErrorKind::AfterIssuance => "after-issuance",
+            FieldErrorKind::EnterpriseCodeFormat => "enterprise-code-format",
+            FieldErrorKind::Conflicts { .. } => "conflicts",
+            FieldErrorKind::MissingEither { .. } => "missing-either",
             FieldErrorKind::OutOfRange { .. } => "out-of-range",
             FieldErrorKind::InvalidSex => "invalid-sex",
             FieldErrorKind::InvalidNationality => "invalid-nationality",
@@ -293,6 +333,29 @@ impl fmt::Display for FieldErrorKind {
             ),
             FieldErrorKind::FacilityCodeFormat => {
                 f.write_str("must be NN-NNN with a known province code")
+            }
+            FieldErrorKind::SocialInsuranceNumberFormat => f.write_str("must be exactly 10 digits"),
+            FieldErrorKind::OfficeCodeFormat => {
+                f.write_str("must be NN-NNN with a known province code")
+            }
+            FieldErrorKind::InvalidParticipationStatus => {
+                f.write_str("must be \"contributing\", \"paused\" or \"receiving_pension\"")
+            }
+            FieldErrorKind::MonthsPaidExceedPeriod { max } => write!(
+                f,
+                "is more than the {max} months from first_insured_date to summary_date"
+            ),
+            FieldErrorKind::AfterIssuance => {
+                f.write_str("is later than the day the credential is signed")
+            }
+            FieldErrorKind::EnterpriseCodeFormat => f.write_str(
+                "must be 10 digits with a valid check digit, or that and -NNN for a branch",
+            ),
+            FieldErrorKind::Conflicts { other } => {
+                write!(f, "cannot be given together with {other}")
+            }
+            FieldErrorKind::MissingEither { other } => {
+                write!(f, "is required (or else {other})")
             }
             FieldErrorKind::OutOfRange { min, max } => write!(f, "must be between {min} and {max}"),
             FieldErrorKind::InvalidSex => f.write_str("must be \"male\" or \"female\""),

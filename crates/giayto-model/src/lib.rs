@@ -1,6 +1,7 @@
-//! The four Vietnamese documents of giayto — the chip identity card (CCCD / thẻ căn cước),
-//! the driving licence (GPLX), the vehicle registration certificate and the health insurance
-//! card (BHYT) — with their fields, their validation and their two encodings:
+//! The five Vietnamese documents of giayto — the chip identity card (CCCD / thẻ căn cước),
+//! the driving licence (GPLX), the vehicle registration certificate, the health insurance
+//! card (BHYT) and the social insurance book (sổ BHXH) — with their fields, their validation
+//! and their two encodings:
 //!
 //! - issuance JSON with the names of docs/format.md §4 ([`Document::from_json`], [`Document::to_json`]);
 //! - the `fields` map of a credential (docs/format.md §3): small unsigned integer keys in ascending
@@ -9,7 +10,9 @@
 //! Both directions run the same checks: the structure of the 12-digit personal ID number
 //! against date of birth and sex ([`check_personal_id`]), licence classes of the 2024 and 2008
 //! laws ([`LicenceClass`]), plate numbers ([`Plate`]), insurance card numbers
-//! ([`BhytCardNumber`]), real calendar dates and date order. A decoded credential must also be
+//! ([`BhytCardNumber`]), enterprise codes ([`canon_enterprise_code`]), real calendar dates and
+//! date order. A type's `fields` map is versioned ([`DocType::latest_schema`],
+//! [`Document::schema_version`]). A decoded credential must also be
 //! in canonical form; unknown integer keys of a newer schema are kept and shown, not refused.
 //! [`parse_card_qr`] reads the QR printed on the chip card.
 //!
@@ -49,6 +52,7 @@ use std::fmt;
 
 pub use time::Date;
 
+mod bhxh;
 mod bhyt;
 mod card_qr;
 mod cccd;
@@ -62,6 +66,7 @@ mod source;
 mod text;
 mod vehicle;
 
+pub use bhxh::{Bhxh, ParticipationStatus, MAX_MONTHS_PAID};
 pub use bhyt::{canon_facility_code, Bhyt, BhytCardNumber};
 pub use card_qr::{parse_card_qr, CardQrError, CardQrPart, CAN_CUOC_FROM, MAX_CARD_QR_LEN};
 pub use cccd::{cccd_expiry, CardExpiry, Cccd, NO_EXPIRY_FROM_AGE};
@@ -74,15 +79,22 @@ pub use gplx::{ClassEntry, Gplx, LicenceClass, LAW_2024_FROM};
 pub use personal_id::{
     check_personal_id, parse_personal_id, province_name, PersonalIdInfo, PROVINCES,
 };
-pub use sample::{sample_input, SAMPLE_DATE_OF_BIRTH, SAMPLE_ID_NUMBER, SAMPLE_NAME};
-pub use vehicle::{Plate, PlateKind, Vehicle};
+pub use sample::{
+    sample_can_cuoc_2024, sample_input, sample_organisation_vehicle, SAMPLE_DATE_OF_BIRTH,
+    SAMPLE_ENTERPRISE_CODE, SAMPLE_ID_NUMBER, SAMPLE_NAME,
+};
+pub use vehicle::{
+    canon_enterprise_code, Plate, PlateKind, Vehicle, VehicleOwner, ORGANISATION_OWNER_SCHEMA,
+};
 
 use source::{CborSource, Field, JsonSource};
 
 /// Display token for "does not expire" in [`Document::display_fields`] (the UI translates it).
 pub const NO_EXPIRY: &str = "no_expiry";
 
-/// Current schema version of the `fields` map for every doc type.
+/// Schema version 1: the first version of every type's `fields` map, and the one an issuer
+/// writes unless the document needs a later one ([`Document::schema_version`]; the latest a
+/// type has is [`DocType::latest_schema`]).
 pub const SCHEMA_VERSION: u64 = 1;
 
 /// The document types (docs/format.md §3 `doc_type`).
@@ -96,24 +108,40 @@ pub enum DocType {
     Vehicle,
     /// Health insurance card (thẻ bảo hiểm y tế), code 4.
     Bhyt,
+    /// Social insurance book (sổ bảo hiểm xã hội), code 5. Verifiers of the first release
+    /// know codes 1–4 only and answer `unsupported_document` (docs/format.md §3.7).
+    Bhxh,
 }
 
 impl DocType {
     /// All types in code order.
-    pub const ALL: [DocType; 4] = [
+    pub const ALL: [DocType; 5] = [
         DocType::Cccd,
         DocType::Gplx,
         DocType::Vehicle,
         DocType::Bhyt,
+        DocType::Bhxh,
     ];
 
-    /// The `doc_type` code: 1, 2, 3, 4.
+    /// The `doc_type` code: 1, 2, 3, 4, 5.
     pub fn code(self) -> u64 {
         match self {
             DocType::Cccd => 1,
             DocType::Gplx => 2,
             DocType::Vehicle => 3,
             DocType::Bhyt => 4,
+            DocType::Bhxh => 5,
+        }
+    }
+
+    /// The latest schema version of this type's `fields` map that this library reads: 2 for
+    /// the vehicle registration (an organisation may own the vehicle), 1 for the others.
+    /// Versions 1 up to it are read; a verifier answers `unsupported_document` for a higher
+    /// one (docs/format.md §3.7).
+    pub fn latest_schema(self) -> u64 {
+        match self {
+            DocType::Vehicle => vehicle::ORGANISATION_OWNER_SCHEMA,
+            _ => SCHEMA_VERSION,
         }
     }
 
@@ -122,13 +150,14 @@ impl DocType {
         DocType::ALL.into_iter().find(|t| t.code() == code)
     }
 
-    /// `"cccd"`, `"gplx"`, `"vehicle"`, `"bhyt"`.
+    /// `"cccd"`, `"gplx"`, `"vehicle"`, `"bhyt"`, `"bhxh"`.
     pub fn as_str(self) -> &'static str {
         match self {
             DocType::Cccd => "cccd",
             DocType::Gplx => "gplx",
             DocType::Vehicle => "vehicle",
             DocType::Bhyt => "bhyt",
+            DocType::Bhxh => "bhxh",
         }
     }
 
@@ -145,12 +174,41 @@ impl DocType {
             DocType::Gplx => gplx::FIELDS,
             DocType::Vehicle => vehicle::FIELDS,
             DocType::Bhyt => bhyt::FIELDS,
+            DocType::Bhxh => bhxh::FIELDS,
         }
     }
 
-    /// The `fields` map of this type: `(key, JSON name)` in key order.
+    /// The member names issuance JSON accepts: the fields, and for a vehicle also
+    /// `owner_enterprise_code` (key 4 when an organisation owns it).
+    fn json_fields(self) -> &'static [Field] {
+        match self {
+            DocType::Vehicle => vehicle::JSON_FIELDS,
+            other => other.fields(),
+        }
+    }
+
+    /// The `fields` map of this type: `(key, JSON name)` in key order. Key 4 of a vehicle is
+    /// named `owner_id_number` here; it is `owner_enterprise_code` when it holds an enterprise
+    /// code ([`field_name_of`](Self::field_name_of)).
     pub fn field_keys(self) -> Vec<(u64, &'static str)> {
         self.fields().iter().map(|f| (f.key, f.name)).collect()
+    }
+
+    /// The JSON name of the field at `key` holding `value`: as [`field_keys`](Self::field_keys),
+    /// except that a vehicle's key 4 holding anything but a 12-digit text is the organisation
+    /// owner's `owner_enterprise_code`. For a value seen alone, e.g. one field a holder
+    /// disclosed (docs/format.md §14).
+    pub fn field_name_of(self, key: u64, value: &ciborium::Value) -> Option<&'static str> {
+        let name = self.fields().iter().find(|f| f.key == key)?.name;
+        if self == DocType::Vehicle && key == vehicle::OWNER_ID_NUMBER.key {
+            let personal = value
+                .as_text()
+                .is_some_and(|t| t.len() == 12 && t.bytes().all(|b| b.is_ascii_digit()));
+            if !personal {
+                return Some(vehicle::OWNER_ENTERPRISE_CODE.name);
+            }
+        }
+        Some(name)
     }
 }
 
@@ -160,7 +218,7 @@ impl fmt::Display for DocType {
     }
 }
 
-/// A validated document of one of the four types.
+/// A validated document of one of the five types.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Document {
     /// Identity card.
@@ -171,6 +229,8 @@ pub enum Document {
     Vehicle(Vehicle),
     /// Health insurance card.
     Bhyt(Bhyt),
+    /// Social insurance book.
+    Bhxh(Bhxh),
 }
 
 impl Document {
@@ -178,20 +238,34 @@ impl Document {
     /// refused (typo guard, also `unknown_fields`), JSON `null` counts as absent, texts are
     /// NFC-normalised and trimmed, codes get their canonical spelling, dates are `YYYY-MM-DD`.
     pub fn from_json(doc_type: DocType, input: &serde_json::Value) -> Result<Document, FieldError> {
-        let src = JsonSource::new(input, doc_type.fields())?;
+        let src = JsonSource::new(input, doc_type.json_fields())?;
         Ok(match doc_type {
             DocType::Cccd => Document::Cccd(Cccd::parse(&src)?),
             DocType::Gplx => Document::Gplx(Gplx::parse(&src)?),
-            DocType::Vehicle => Document::Vehicle(Vehicle::parse(&src)?),
+            DocType::Vehicle => Document::Vehicle(Vehicle::parse(&src, doc_type.latest_schema())?),
             DocType::Bhyt => Document::Bhyt(Bhyt::parse(&src)?),
+            DocType::Bhxh => Document::Bhxh(Bhxh::parse(&src)?),
         })
     }
 
-    /// Decodes a `fields` map from a verified credential, with the same validation as
-    /// [`from_json`](Self::from_json), and requires canonical text. Integer keys that the
-    /// type does not define are kept in `unknown_fields`; keys that are not unsigned
-    /// integers, repeated keys, wrong value types and missing required fields are errors.
+    /// Decodes a `fields` map under the type's latest schema
+    /// ([`DocType::latest_schema`]); see [`from_cbor_schema`](Self::from_cbor_schema).
     pub fn from_cbor(doc_type: DocType, fields: &ciborium::Value) -> Result<Document, FieldError> {
+        Document::from_cbor_schema(doc_type, doc_type.latest_schema(), fields)
+    }
+
+    /// Decodes a `fields` map of schema version `schema` from a verified credential, with the
+    /// same validation as [`from_json`](Self::from_json), and requires canonical text. Integer
+    /// keys that the type does not define are kept in `unknown_fields`; keys that are not
+    /// unsigned integers, repeated keys, wrong value types and missing required fields are
+    /// errors. A version above [`DocType::latest_schema`] is read as the latest (a verifier
+    /// refuses it before: docs/format.md §7.2 check 20); under version 1 a vehicle's owner
+    /// must be a person, as verifiers of the first release require.
+    pub fn from_cbor_schema(
+        doc_type: DocType,
+        schema: u64,
+        fields: &ciborium::Value,
+    ) -> Result<Document, FieldError> {
         let src = CborSource::new(fields, doc_type.fields())?;
         let unknown = src.unknown();
         Ok(match doc_type {
@@ -205,13 +279,38 @@ impl Document {
             }),
             DocType::Vehicle => Document::Vehicle(Vehicle {
                 unknown_fields: unknown,
-                ..Vehicle::parse(&src)?
+                ..Vehicle::parse(&src, schema)?
             }),
             DocType::Bhyt => Document::Bhyt(Bhyt {
                 unknown_fields: unknown,
                 ..Bhyt::parse(&src)?
             }),
+            DocType::Bhxh => Document::Bhxh(Bhxh {
+                unknown_fields: unknown,
+                ..Bhxh::parse(&src)?
+            }),
         })
+    }
+
+    /// The schema version a credential of this document carries: the lowest that can hold
+    /// it, so that verifiers of an earlier release read every document they can (2 for a
+    /// vehicle owned by an organisation, else 1).
+    pub fn schema_version(&self) -> u64 {
+        match self {
+            Document::Vehicle(d) => d.schema_version(),
+            _ => SCHEMA_VERSION,
+        }
+    }
+
+    /// The rules that need the day the credential is signed (`day`: the date of `iat` in
+    /// Vietnam, [`date::vietnam_date`]): a social insurance book's `summary_date` is no later
+    /// than that day. Issuers check it before signing; verifiers with the other field rules
+    /// (docs/format.md §7.2 check 21).
+    pub fn check_signed_on(&self, day: Date) -> Result<(), FieldError> {
+        match self {
+            Document::Bhxh(d) => d.check_signed_on(day),
+            _ => Ok(()),
+        }
     }
 
     /// Re-checks a document built or changed in code: it must encode to a `fields` map that
@@ -232,6 +331,7 @@ impl Document {
             Document::Gplx(_) => DocType::Gplx,
             Document::Vehicle(_) => DocType::Vehicle,
             Document::Bhyt(_) => DocType::Bhyt,
+            Document::Bhxh(_) => DocType::Bhxh,
         }
     }
 
@@ -245,6 +345,7 @@ impl Document {
             Document::Gplx(d) => d.to_json(),
             Document::Vehicle(d) => d.to_json(),
             Document::Bhyt(d) => d.to_json(),
+            Document::Bhxh(d) => d.to_json(),
         }
     }
 
@@ -257,27 +358,32 @@ impl Document {
             Document::Gplx(d) => d.to_cbor(),
             Document::Vehicle(d) => d.to_cbor(),
             Document::Bhyt(d) => d.to_cbor(),
+            Document::Bhxh(d) => d.to_cbor(),
         }
     }
 
-    /// The holder's name (`full_name`, or `owner_name` for a vehicle).
+    /// The holder's name (`full_name`, or `owner_name` for a vehicle: a person's or an
+    /// organisation's).
     pub fn holder_name(&self) -> &str {
         match self {
             Document::Cccd(d) => &d.full_name,
             Document::Gplx(d) => &d.full_name,
             Document::Vehicle(d) => &d.owner_name,
             Document::Bhyt(d) => &d.full_name,
+            Document::Bhxh(d) => &d.full_name,
         }
     }
 
-    /// The holder's 12-digit personal ID number (every current type has one).
+    /// The holder's 12-digit personal ID number: every type has one, except a vehicle owned
+    /// by an organisation.
     pub fn holder_id_number(&self) -> Option<&str> {
-        Some(match self {
-            Document::Cccd(d) => &d.id_number,
-            Document::Gplx(d) => &d.id_number,
-            Document::Vehicle(d) => &d.owner_id_number,
-            Document::Bhyt(d) => &d.id_number,
-        })
+        match self {
+            Document::Cccd(d) => Some(&d.id_number),
+            Document::Gplx(d) => Some(&d.id_number),
+            Document::Vehicle(d) => d.owner.id_number(),
+            Document::Bhyt(d) => Some(&d.id_number),
+            Document::Bhxh(d) => Some(&d.id_number),
+        }
     }
 
     /// The holder's date of birth, where the document has it.
@@ -287,17 +393,20 @@ impl Document {
             Document::Gplx(d) => Some(d.date_of_birth),
             Document::Vehicle(_) => None,
             Document::Bhyt(d) => Some(d.date_of_birth),
+            Document::Bhxh(d) => Some(d.date_of_birth),
         }
     }
 
     /// The document's own expiry: cccd `expiry_date` (`None` = no expiry), for gplx the latest
-    /// class expiry (`None` if any class has no term), vehicle `expiry_date`, bhyt `valid_to`.
+    /// class expiry (`None` if any class has no term), vehicle `expiry_date`, bhyt `valid_to`;
+    /// a social insurance book does not expire (`None`).
     pub fn expiry_date(&self) -> Option<Date> {
         match self {
             Document::Cccd(d) => d.expiry_date,
             Document::Gplx(d) => d.expiry_date(),
             Document::Vehicle(d) => d.expiry_date,
             Document::Bhyt(d) => Some(d.valid_to),
+            Document::Bhxh(_) => None,
         }
     }
 
@@ -308,12 +417,14 @@ impl Document {
             Document::Gplx(d) => &d.unknown_fields,
             Document::Vehicle(d) => &d.unknown_fields,
             Document::Bhyt(d) => &d.unknown_fields,
+            Document::Bhxh(d) => &d.unknown_fields,
         }
     }
 
     /// Fields in card order for human display: `(JSON name, rendered value)`. Dates
     /// `dd/mm/yyyy`; tokens the UI translates: `male`, `female`, [`NO_EXPIRY`], `cccd_2021`,
-    /// `can_cuoc_2024`, and `legacy` inside a class; one `("classes", "B (02/01/2025 →
+    /// `can_cuoc_2024`, `contributing`, `paused`, `receiving_pension`, and `legacy` inside a
+    /// class; one `("classes", "B (02/01/2025 →
     /// 02/01/2035)")` entry per licence class; portrait as `"image/jpeg, N bytes"`; unknown
     /// fields last as `("unknown_<key>", CBOR diagnostic notation)`.
     pub fn display_fields(&self) -> Vec<(String, String)> {
@@ -322,6 +433,7 @@ impl Document {
             Document::Gplx(d) => d.display(),
             Document::Vehicle(d) => d.display(),
             Document::Bhyt(d) => d.display(),
+            Document::Bhxh(d) => d.display(),
         };
         for (k, val) in self.unknown_fields() {
             v.push((format!("unknown_{k}"), source::diag(val)));
@@ -351,5 +463,11 @@ impl From<Vehicle> for Document {
 impl From<Bhyt> for Document {
     fn from(d: Bhyt) -> Document {
         Document::Bhyt(d)
+    }
+}
+
+impl From<Bhxh> for Document {
+    fn from(d: Bhxh) -> Document {
+        Document::Bhxh(d)
     }
 }

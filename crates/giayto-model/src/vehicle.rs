@@ -1,4 +1,5 @@
-//! The vehicle registration certificate (giấy chứng nhận đăng ký xe, doc_type 3) and plates.
+//! The vehicle registration certificate (giấy chứng nhận đăng ký xe, doc_type 3), plates, and
+//! the owner: a person or, from schema version 2, an organisation (docs/format.md §4.4).
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -12,7 +13,8 @@ use crate::date::format_display;
 use crate::error::{FieldError, FieldErrorKind};
 use crate::personal_id::canon_id;
 use crate::source::{
-    check_order, f, opt_uint_in, req_date, req_text, Field, JsonBuilder, MapBuilder, Source,
+    canon_at, check_order, f, opt_uint_in, req, req_date, req_text, Field, JsonBuilder, MapBuilder,
+    Source,
 };
 use crate::text::{canon_code, canon_free};
 
@@ -156,6 +158,103 @@ impl fmt::Display for Plate {
     }
 }
 
+/// Weights of the first nine digits of an enterprise code for its check digit.
+const ENTERPRISE_CODE_WEIGHTS: [u32; 9] = [31, 29, 23, 19, 17, 13, 7, 5, 3];
+
+/// Canonical enterprise code (mã số doanh nghiệp, which is also the enterprise's tax code):
+/// `NNNNNNNNNN` for an enterprise, `NNNNNNNNNN-NNN` for a branch or dependent unit (the
+/// enterprise's ten digits, then 001–999). The tenth digit is a check digit: 10 minus the sum
+/// of the first nine digits weighted 31, 29, 23, 19, 17, 13, 7, 5, 3, modulo 11 (a sum whose
+/// remainder is 0 gives no valid code). Input may write the branch number without the hyphen
+/// (13 digits) and may surround the code with white space.
+///
+/// ```
+/// use giayto_model::canon_enterprise_code;
+/// assert_eq!(canon_enterprise_code("0123456787").as_deref(), Ok("0123456787"));
+/// assert_eq!(canon_enterprise_code(" 0123456787001 ").as_deref(), Ok("0123456787-001"));
+/// assert!(canon_enterprise_code("0123456788").is_err()); // wrong check digit
+/// assert!(canon_enterprise_code("0123456787-000").is_err()); // branch 000
+/// ```
+pub fn canon_enterprise_code(raw: &str) -> Result<String, FieldErrorKind> {
+    let s = raw.trim();
+    if s.is_empty() {
+        return Err(FieldErrorKind::Empty);
+    }
+    let b = s.as_bytes();
+    let (main, branch) = match b.len() {
+        10 => (b, None),
+        13 => (b.get(..10).unwrap_or_default(), b.get(10..)),
+        14 if b.get(10) == Some(&b'-') => (b.get(..10).unwrap_or_default(), b.get(11..)),
+        _ => return Err(FieldErrorKind::EnterpriseCodeFormat),
+    };
+    let digits = |x: &[u8]| x.iter().all(u8::is_ascii_digit);
+    if !digits(main) || !branch.is_none_or(digits) || branch == Some(b"000".as_slice()) {
+        return Err(FieldErrorKind::EnterpriseCodeFormat);
+    }
+    let sum: u32 = main
+        .iter()
+        .zip(ENTERPRISE_CODE_WEIGHTS)
+        .map(|(d, w)| u32::from(d - b'0') * w)
+        .sum();
+    let check = 10 - sum % 11;
+    if main.get(9).map(|d| u32::from(d - b'0')) != Some(check) {
+        return Err(FieldErrorKind::EnterpriseCodeFormat);
+    }
+    let main = String::from_utf8_lossy(main);
+    Ok(match branch {
+        None => main.into_owned(),
+        Some(x) => format!("{main}-{}", String::from_utf8_lossy(x)),
+    })
+}
+
+/// Who owns the vehicle.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum VehicleOwner {
+    /// A person: their 12-digit personal ID number (JSON `owner_id_number`).
+    Person {
+        /// The personal ID number.
+        id_number: String,
+    },
+    /// An organisation (an enterprise, a branch, a public body with a tax code): its
+    /// enterprise code, see [`canon_enterprise_code`] (JSON `owner_enterprise_code`). Needs
+    /// schema version 2.
+    Organisation {
+        /// The enterprise code, `0123456787` or `0123456787-001`.
+        enterprise_code: String,
+    },
+}
+
+impl VehicleOwner {
+    /// The personal ID number or the enterprise code: the value at CBOR key 4.
+    pub fn identifier(&self) -> &str {
+        match self {
+            VehicleOwner::Person { id_number } => id_number,
+            VehicleOwner::Organisation { enterprise_code } => enterprise_code,
+        }
+    }
+
+    /// The owner's personal ID number, if the owner is a person.
+    pub fn id_number(&self) -> Option<&str> {
+        match self {
+            VehicleOwner::Person { id_number } => Some(id_number),
+            VehicleOwner::Organisation { .. } => None,
+        }
+    }
+
+    /// The JSON name of [`identifier`](Self::identifier): `owner_id_number` or
+    /// `owner_enterprise_code`.
+    pub fn field_name(&self) -> &'static str {
+        self.field().name
+    }
+
+    fn field(&self) -> Field {
+        match self {
+            VehicleOwner::Person { .. } => OWNER_ID_NUMBER,
+            VehicleOwner::Organisation { .. } => OWNER_ENTERPRISE_CODE,
+        }
+    }
+}
+
 /// The vehicle registration certificate.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Vehicle {
@@ -163,10 +262,10 @@ pub struct Vehicle {
     pub registration_number: String,
     /// Plate number, canonical spelling (see [`Plate::parse`]).
     pub plate: String,
-    /// Owner's full name.
+    /// Owner's full name, or the organisation's name.
     pub owner_name: String,
-    /// Owner's 12-digit personal ID number.
-    pub owner_id_number: String,
+    /// The owner: a person's ID number or an organisation's enterprise code.
+    pub owner: VehicleOwner,
     /// Owner's address.
     pub owner_address: String,
     /// Vehicle type, e.g. "Ô tô con", "Xe máy".
@@ -197,6 +296,8 @@ pub(crate) const REGISTRATION_NUMBER: Field = f("registration_number", 1);
 pub(crate) const PLATE: Field = f("plate", 2);
 pub(crate) const OWNER_NAME: Field = f("owner_name", 3);
 pub(crate) const OWNER_ID_NUMBER: Field = f("owner_id_number", 4);
+/// The JSON name of key 4 when the owner is an organisation (schema version 2).
+pub(crate) const OWNER_ENTERPRISE_CODE: Field = f("owner_enterprise_code", 4);
 pub(crate) const OWNER_ADDRESS: Field = f("owner_address", 5);
 pub(crate) const VEHICLE_TYPE: Field = f("vehicle_type", 6);
 pub(crate) const BRAND: Field = f("brand", 7);
@@ -227,19 +328,95 @@ pub(crate) const FIELDS: &[Field] = &[
     EXPIRY_DATE,
 ];
 
+/// The names issuance JSON accepts: [`FIELDS`] and `owner_enterprise_code`.
+pub(crate) const JSON_FIELDS: &[Field] = &[
+    REGISTRATION_NUMBER,
+    PLATE,
+    OWNER_NAME,
+    OWNER_ID_NUMBER,
+    OWNER_ENTERPRISE_CODE,
+    OWNER_ADDRESS,
+    VEHICLE_TYPE,
+    BRAND,
+    MODEL,
+    COLOUR,
+    CHASSIS_NUMBER,
+    ENGINE_NUMBER,
+    REGISTRATION_DATE,
+    SEATS,
+    ENGINE_CAPACITY_CC,
+    EXPIRY_DATE,
+];
+
+/// The schema version that can carry an organisation owner.
+pub const ORGANISATION_OWNER_SCHEMA: u64 = 2;
+
 /// Seats accepted.
 pub const SEATS_RANGE: (u64, u64) = (1, 100);
 /// Engine capacity accepted, cm³.
 pub const ENGINE_CC_RANGE: (u64, u64) = (1, 30_000);
 
 impl Vehicle {
-    pub(crate) fn parse<S: Source>(src: &S) -> Result<Vehicle, FieldError> {
+    /// The owner. Issuance JSON names a person by `owner_id_number` or an organisation by
+    /// `owner_enterprise_code`, exactly one of them. In CBOR both are key 4, told apart by
+    /// their form (12 digits, or 10 digits with an optional branch number); schema 1 knows
+    /// persons only, so there key 4 must be a personal ID number, as it always was.
+    fn parse_owner<S: Source>(src: &S, schema: u64) -> Result<VehicleOwner, FieldError> {
+        let person = |raw: &str| {
+            canon_at(src, OWNER_ID_NUMBER.name, raw, |s| canon_id(s, None, None))
+                .map(|id_number| VehicleOwner::Person { id_number })
+        };
+        let organisation = |raw: &str| {
+            canon_at(src, OWNER_ENTERPRISE_CODE.name, raw, canon_enterprise_code)
+                .map(|enterprise_code| VehicleOwner::Organisation { enterprise_code })
+        };
+        if src.strict() {
+            // CBOR: OWNER_ID_NUMBER and OWNER_ENTERPRISE_CODE both read key 4.
+            let raw = req(OWNER_ID_NUMBER, src.raw_text(OWNER_ID_NUMBER)?)?;
+            let personal_form = raw.len() == 12 && raw.bytes().all(|b| b.is_ascii_digit());
+            return if schema < ORGANISATION_OWNER_SCHEMA || personal_form {
+                person(raw)
+            } else {
+                organisation(raw)
+            };
+        }
+        match (
+            src.raw_text(OWNER_ID_NUMBER)?,
+            src.raw_text(OWNER_ENTERPRISE_CODE)?,
+        ) {
+            (Some(raw), None) => person(raw),
+            (None, Some(raw)) => organisation(raw),
+            (Some(_), Some(_)) => Err(FieldError::new(
+                OWNER_ENTERPRISE_CODE.name,
+                FieldErrorKind::Conflicts {
+                    other: OWNER_ID_NUMBER.name,
+                },
+            )),
+            (None, None) => Err(FieldError::new(
+                OWNER_ID_NUMBER.name,
+                FieldErrorKind::MissingEither {
+                    other: OWNER_ENTERPRISE_CODE.name,
+                },
+            )),
+        }
+    }
+
+    /// The lowest schema version that can carry this certificate: 2 for an organisation
+    /// owner, else 1 (what verifiers of the first release read).
+    pub fn schema_version(&self) -> u64 {
+        match self.owner {
+            VehicleOwner::Person { .. } => 1,
+            VehicleOwner::Organisation { .. } => ORGANISATION_OWNER_SCHEMA,
+        }
+    }
+
+    pub(crate) fn parse<S: Source>(src: &S, schema: u64) -> Result<Vehicle, FieldError> {
         let registration_number = req_text(src, REGISTRATION_NUMBER, |s| {
             canon_code(s, 1, 20, &[' ', '-', '.', '/'])
         })?;
         let plate = req_text(src, PLATE, |s| Plate::parse(s).map(|p| p.canonical))?;
         let owner_name = req_text(src, OWNER_NAME, |s| canon_free(s, MAX_NAME))?;
-        let owner_id_number = req_text(src, OWNER_ID_NUMBER, |s| canon_id(s, None, None))?;
+        let owner = Self::parse_owner(src, schema)?;
         let owner_address = req_text(src, OWNER_ADDRESS, |s| canon_free(s, MAX_ADDRESS))?;
         let vehicle_type = req_text(src, VEHICLE_TYPE, |s| canon_free(s, MAX_SHORT))?;
         let brand = req_text(src, BRAND, |s| canon_free(s, MAX_SHORT))?;
@@ -270,7 +447,7 @@ impl Vehicle {
             registration_number,
             plate,
             owner_name,
-            owner_id_number,
+            owner,
             owner_address,
             vehicle_type,
             brand,
@@ -291,7 +468,7 @@ impl Vehicle {
             (REGISTRATION_NUMBER, &self.registration_number),
             (PLATE, &self.plate),
             (OWNER_NAME, &self.owner_name),
-            (OWNER_ID_NUMBER, &self.owner_id_number),
+            (self.owner.field(), self.owner.identifier()),
             (OWNER_ADDRESS, &self.owner_address),
             (VEHICLE_TYPE, &self.vehicle_type),
             (BRAND, &self.brand),

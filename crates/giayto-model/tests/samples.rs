@@ -50,6 +50,7 @@ fn one_person_across_documents() {
             Document::Gplx(d) => d.issue_date,
             Document::Vehicle(d) => d.registration_date,
             Document::Bhyt(d) => d.valid_from,
+            Document::Bhxh(d) => d.summary_date,
             #[allow(unreachable_patterns)]
             _ => unreachable!(),
         };
@@ -97,6 +98,7 @@ fn doc_type_codes_and_names() {
         (DocType::Gplx, 2, "gplx"),
         (DocType::Vehicle, 3, "vehicle"),
         (DocType::Bhyt, 4, "bhyt"),
+        (DocType::Bhxh, 5, "bhxh"),
     ] {
         assert_eq!(t.code(), code);
         assert_eq!(DocType::from_code(code), Some(t));
@@ -106,9 +108,37 @@ fn doc_type_codes_and_names() {
         assert_eq!(DocType::from_name(&name.to_uppercase()), Some(t));
     }
     assert_eq!(DocType::from_code(0), None);
-    assert_eq!(DocType::from_code(5), None);
+    assert_eq!(DocType::from_code(6), None);
     assert_eq!(DocType::from_name("passport"), None);
     assert_eq!(giayto_model::SCHEMA_VERSION, 1);
+    // Only the vehicle registration has a second schema (an organisation as owner).
+    for t in DocType::ALL {
+        let latest = if t == DocType::Vehicle { 2 } else { 1 };
+        assert_eq!(t.latest_schema(), latest, "{t}");
+    }
+}
+
+#[test]
+fn the_2024_card_sample() {
+    let doc = Document::from_json(DocType::Cccd, &giayto_model::sample_can_cuoc_2024()).unwrap();
+    let Document::Cccd(card) = &doc else { panic!() };
+    assert_eq!(
+        card.card_generation,
+        giayto_model::CardGeneration::CanCuoc2024
+    );
+    assert_eq!(card.old_id_number, None);
+    assert_eq!(doc.holder_id_number(), Some(SAMPLE_ID_NUMBER));
+    // Key 8 (place of birth registration), neither key 7 (place of origin) nor 12 (old ID).
+    let k = keys(&doc.to_cbor());
+    assert!(
+        k.contains(&8) && !k.contains(&7) && !k.contains(&12),
+        "{k:?}"
+    );
+    let names: Vec<String> = doc.display_fields().into_iter().map(|(n, _)| n).collect();
+    assert!(names.contains(&"place_of_birth_registration".to_owned()));
+    assert!(!names.contains(&"place_of_origin".to_owned()));
+    assert!(!names.contains(&"old_id_number".to_owned()));
+    assert_eq!(doc.to_json()["card_generation"], "can_cuoc_2024");
 }
 
 #[test]

@@ -77,11 +77,14 @@ fn required_fields_missing() {
                 ok(t, &input);
             } else if (t, name) == (C, "expiry_date") {
                 is_err(t, input, name, "expiry-required");
+            } else if (t, name) == (V, "owner_id_number") {
+                // A person's ID number, or else an organisation's enterprise code.
+                is_err(t, input, name, "missing-either");
             } else {
                 is_err(t, input, name, "missing");
             }
             // null counts as absent.
-            if !optional && (t, name) != (C, "expiry_date") {
+            if !optional && (t, name) != (C, "expiry_date") && (t, name) != (V, "owner_id_number") {
                 is_err(t, set(t, name, Value::Null), name, "missing");
             }
         }
@@ -927,6 +930,14 @@ fn every_error_code_is_distinct_kebab_case() {
             benefit_level: 2,
         },
         K::FacilityCodeFormat,
+        K::SocialInsuranceNumberFormat,
+        K::OfficeCodeFormat,
+        K::InvalidParticipationStatus,
+        K::MonthsPaidExceedPeriod { max: 1 },
+        K::AfterIssuance,
+        K::EnterpriseCodeFormat,
+        K::Conflicts { other: "x" },
+        K::MissingEither { other: "x" },
         K::OutOfRange { min: 1, max: 2 },
         K::InvalidSex,
         K::InvalidNationality,

@@ -15,10 +15,13 @@
 
 mod metrics;
 mod publish;
+mod refresh;
 
+use std::collections::BTreeSet;
 use std::future::Future;
 use std::net::SocketAddr;
-use std::sync::{Arc, RwLock};
+use std::sync::atomic::AtomicBool;
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
@@ -38,7 +41,11 @@ use tokio::sync::Semaphore;
 
 pub use axum::Router;
 pub use metrics::Metrics;
-pub use publish::{publish_router, MEDIA_TYPE};
+pub use publish::{publish_router, MEDIA_TYPE, TRUST_FILE, TRUST_MEDIA_TYPE};
+pub use refresh::{
+    refresh_in_background, refresh_on_sighup, RefreshOutcome, RefreshRequest, Refresher,
+    MAX_REFRESH_WAIT, MAX_WANTED, MIN_REFRESH_GAP,
+};
 
 /// Limits of the service. [`Limits::default`] is what `giayto serve` uses.
 #[derive(Debug, Clone, Copy)]
@@ -94,6 +101,14 @@ pub struct VerifyService {
     metrics: Metrics,
     message: Option<MessageFn>,
     log: LogSink,
+    /// Whether a background refresh runs (then missing or expired lists are wanted).
+    refreshing: AtomicBool,
+    /// Status lists verifications found missing or expired, for the next refresh.
+    wanted: Mutex<BTreeSet<(String, String)>>,
+    /// A refresh of everything was asked for (SIGHUP).
+    force: AtomicBool,
+    /// Wakes the background refresh.
+    wake: tokio::sync::Notify,
 }
 
 /// One set of verifier data: the verifier under each policy, and the bundle's creation time.
@@ -132,6 +147,10 @@ impl VerifyService {
             metrics: Metrics::default(),
             message: None,
             log: Arc::new(|_| {}),
+            refreshing: AtomicBool::new(false),
+            wanted: Mutex::new(BTreeSet::new()),
+            force: AtomicBool::new(false),
+            wake: tokio::sync::Notify::new(),
         }
     }
 
@@ -477,14 +496,8 @@ async fn verify_inner(
         _ => &data.third_party,
     };
     let at = job.at.unwrap_or_else(now);
-    let report = match job.nonce {
-        // A challenge is per request; the verifier is cloned only then (D104).
-        Some(nonce) => base
-            .clone()
-            .with_expected_nonce(Some(nonce))
-            .check(&text, at),
-        None => base.check(&text, at),
-    };
+    // A challenge is per request; the shared verifier takes it as an argument (D104).
+    let report = base.check_with_nonce(&text, at, job.nonce.as_deref());
     drop(text);
     let lang = accept_language(headers);
     let message = match (lang, &service.message) {
@@ -498,6 +511,7 @@ async fn verify_inner(
             message,
         },
     );
+    service.want_list_of(&report);
     let verdict = report.verdict().as_str();
     let elapsed = started.elapsed();
     service.metrics.verified(verdict, elapsed);
@@ -699,19 +713,36 @@ pub async fn reload_on_sighup(service: Arc<VerifyService>, reload: Reloader) {
     }
 }
 
-/// [`run_blocking`] for the verification service, reloading its data on SIGHUP with `reload`.
+/// How the verification service gets newer data.
+pub enum Updates {
+    /// Only at SIGHUP, loading it again with the reloader.
+    Reload(Reloader),
+    /// In the background (lists fetched before they are due, and when a verification finds
+    /// one missing or expired), the first refresh after the given wait; SIGHUP asks for a
+    /// refresh of everything at once.
+    Refresh(Refresher, Duration),
+    /// Never.
+    None,
+}
+
+/// [`run_blocking`] for the verification service, with its data kept up to date by `updates`.
 pub fn run_verify_blocking(
     addr: SocketAddr,
     service: VerifyService,
-    reload: Option<Reloader>,
+    updates: Updates,
     ready: impl FnOnce(SocketAddr),
 ) -> Result<(), ServeError> {
     let service = Arc::new(service);
     let app = router(service.clone());
-    run_with(addr, app, ready, move || {
-        if let Some(reload) = reload {
+    run_with(addr, app, ready, move || match updates {
+        Updates::Reload(reload) => {
             tokio::spawn(reload_on_sighup(service, reload));
         }
+        Updates::Refresh(refresher, first_in) => {
+            tokio::spawn(refresh_on_sighup(service.clone()));
+            tokio::spawn(refresh_in_background(service, refresher, first_in));
+        }
+        Updates::None => {}
     })
 }
 

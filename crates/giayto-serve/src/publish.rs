@@ -2,7 +2,10 @@
 //! the files `giayto status publish` writes (docs/format.md §9.4), each at its file name and at
 //! the path of its `sub` uri, with `application/statuslist+cwt`, a strong `ETag`,
 //! `Last-Modified` (the list's `iat`) and `Cache-Control: max-age` no longer than the list's
-//! `ttl` nor its remaining validity. The tokens are served as written: verifiers check them.
+//! `ttl` nor its remaining validity. A trust list placed in the folder as `trust.cwt` is served
+//! at `/trust.cwt` the same way, with `application/vn-trust+cwt` (the url a verifier's
+//! `--trust-url` names, docs/format.md §9.7). The tokens are served as written: verifiers check
+//! them.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -19,6 +22,10 @@ use sha2::{Digest, Sha256};
 
 /// The media type of a status list token.
 pub const MEDIA_TYPE: &str = "application/statuslist+cwt";
+/// The media type of a trust list (its COSE `typ`, docs/format.md §6.1).
+pub const TRUST_MEDIA_TYPE: &str = giayto_cose::TRUST_LIST_TYP;
+/// The trust list's file name in the folder, and its path.
+pub const TRUST_FILE: &str = "trust.cwt";
 /// File names of status lists end with this.
 const EXT: &str = ".statuslist.cwt";
 /// `max-age` when a list has no `ttl`: one hour.
@@ -46,6 +53,47 @@ fn uri_path(uri: &str) -> Option<String> {
     let rest = uri.split_once("://").map_or(uri, |(_, r)| r);
     rest.find('/').map(|i| rest[i..].to_owned())
 }
+
+/// What the headers of a served token come from.
+struct Served {
+    media_type: &'static str,
+    issued_at: i64,
+    expires_at: i64,
+    ttl: Option<u64>,
+}
+
+impl Served {
+    fn status_list(token: &StatusListToken) -> Served {
+        Served {
+            media_type: MEDIA_TYPE,
+            issued_at: token.issued_at,
+            expires_at: token.expires_at,
+            ttl: token.ttl,
+        }
+    }
+
+    /// A trust list's `iat` and `exp`, read without its signature checked (docs/format.md §6.2).
+    fn trust_list(bytes: &[u8]) -> Option<Served> {
+        use giayto_cose::cbor;
+        let signed = giayto_cose::sign1::Sign1::parse_bounded(
+            bytes,
+            giayto_cose::TRUST_LIST_TYP,
+            MAX_TRUST_BYTES,
+        )
+        .ok()?;
+        let payload = cbor::decode_bounded(signed.payload(), MAX_TRUST_BYTES).ok()?;
+        let map = payload.as_map()?;
+        Some(Served {
+            media_type: TRUST_MEDIA_TYPE,
+            issued_at: cbor::get_int(map, 6).and_then(cbor::as_time)?,
+            expires_at: cbor::get_int(map, 4).and_then(cbor::as_time)?,
+            ttl: None,
+        })
+    }
+}
+
+/// A signed trust list and its payload are at most 1 MiB (docs/format.md §13).
+const MAX_TRUST_BYTES: usize = 1024 * 1024;
 
 fn read_index(dir: &Path) -> HashMap<String, String> {
     let mut index = HashMap::new();
@@ -125,21 +173,26 @@ async fn get_list(State(folder): State<Arc<Folder>>, req: Request) -> Response {
     let folder2 = folder.clone();
     // File reads off the async workers.
     let found = tokio::task::spawn_blocking(move || {
+        if path == format!("/{TRUST_FILE}") {
+            let bytes = std::fs::read(folder2.dir.join(TRUST_FILE)).ok()?;
+            let served = Served::trust_list(&bytes)?;
+            return Some((bytes, served));
+        }
         let name = folder2.file_for(&path)?;
         let bytes = std::fs::read(folder2.dir.join(name)).ok()?;
-        let token = claims(&bytes)?;
-        Some((bytes, token))
+        let served = Served::status_list(&claims(&bytes)?);
+        Some((bytes, served))
     })
     .await
     .ok()
     .flatten();
-    let Some((bytes, token)) = found else {
+    let Some((bytes, served)) = found else {
         return not_found();
     };
-    respond(&headers, bytes, &token, super::now())
+    respond(&headers, bytes, &served, super::now())
 }
 
-fn respond(headers: &HeaderMap, bytes: Vec<u8>, token: &StatusListToken, now: i64) -> Response {
+fn respond(headers: &HeaderMap, bytes: Vec<u8>, token: &Served, now: i64) -> Response {
     let etag = format!("\"{}\"", hex::encode(&Sha256::digest(&bytes)[..16]));
     let ttl = token
         .ttl
@@ -158,7 +211,7 @@ fn respond(headers: &HeaderMap, bytes: Vec<u8>, token: &StatusListToken, now: i6
     if let Some(date) = http_date(token.issued_at) {
         set(header::LAST_MODIFIED, date);
     }
-    set(header::CONTENT_TYPE, MEDIA_TYPE.to_owned());
+    set(header::CONTENT_TYPE, token.media_type.to_owned());
     let if_none_match = headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok());

@@ -150,3 +150,125 @@ fn accept_language_picks_vi_or_en() {
     assert_eq!(with("fr"), None);
     assert_eq!(accept_language(&HeaderMap::new()), None);
 }
+
+/// The background refresh: a verification that finds its status list missing asks for it; the
+/// refresher's new data replaces the old for the next request, and `/metrics` shows the list's
+/// age from then on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missing_list_is_wanted_and_the_refreshed_data_is_used() {
+    use http_body_util::{BodyExt, Full};
+    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../test-vectors");
+    let root = giayto_trust::keys::read_public_key(&dir.join("root.pub")).unwrap();
+    let trust = std::fs::read(dir.join("trust.cwt")).unwrap();
+    let bundle =
+        giayto_verify::Bundle::from_bytes(&std::fs::read(dir.join("bundle.cbor")).unwrap())
+            .unwrap();
+    let doc: Value =
+        serde_json::from_slice(&std::fs::read(dir.join("status.json")).unwrap()).unwrap();
+    let v = doc["vectors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["name"] == "status_valid")
+        .unwrap();
+    let at = time::OffsetDateTime::from_unix_timestamp(v["at"].as_i64().unwrap())
+        .unwrap()
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    let body = serde_json::json!({"text": v["text"], "at": at}).to_string();
+
+    let lines = Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let sink = lines.clone();
+    let service = Arc::new(
+        VerifyService::new(
+            Verifier::new(root, &trust).unwrap(),
+            None,
+            Limits::default(),
+        )
+        .with_log(Arc::new(move |l: &str| {
+            sink.lock().unwrap().push(l.to_owned())
+        })),
+    );
+    let asked = Arc::new(std::sync::Mutex::new(Vec::<RefreshRequest>::new()));
+    let seen = asked.clone();
+    let refresher: Refresher = Arc::new(move |request: RefreshRequest| {
+        seen.lock().unwrap().push(request.clone());
+        let verifier =
+            (!request.wanted.is_empty()).then(|| Verifier::from_bundle(root, &bundle).unwrap());
+        Box::pin(async move {
+            RefreshOutcome {
+                verifier,
+                next_in: Duration::from_secs(3600),
+                log: vec!["fetched status_list=test".into()],
+            }
+        })
+    });
+    let background = tokio::spawn(refresh_in_background(
+        service.clone(),
+        refresher,
+        Duration::from_secs(3600),
+    ));
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(serve(listener, router(service.clone()), async {
+        let _ = rx.await;
+    }));
+    let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+        .build_http::<Full<Bytes>>();
+    let verify = || async {
+        let req = axum::http::Request::post(format!("{base}/v1/verify"))
+            .header("content-type", "application/json")
+            .body(Full::new(Bytes::from(body.clone())))
+            .unwrap();
+        let resp = client.request(req).await.unwrap();
+        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+        serde_json::from_slice::<Value>(&bytes).unwrap()["verdict"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let metrics = || async {
+        let req = axum::http::Request::get(format!("{base}/metrics"))
+            .body(Full::new(Bytes::new()))
+            .unwrap();
+        let resp = client.request(req).await.unwrap();
+        let bytes = resp.into_body().collect().await.unwrap().to_bytes();
+        String::from_utf8(bytes.to_vec()).unwrap()
+    };
+
+    assert!(!metrics().await.contains("giayto_status_list_age_seconds{"));
+    assert_eq!(verify().await, "stale_status");
+    // The refresh runs at once (bounded wait: 100 × 50 ms).
+    for _ in 0..100 {
+        if service.data().third_party.status_lists().count() > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(verify().await, "valid");
+    let requests = asked.lock().unwrap().clone();
+    assert_eq!(requests.len(), 1, "{requests:?}");
+    assert!(!requests[0].force);
+    assert_eq!(requests[0].wanted.len(), 1);
+    assert_eq!(requests[0].wanted[0].0, "VN.BCA.C06");
+    assert!(metrics().await.contains("giayto_status_list_age_seconds{"));
+    let lines = lines.lock().unwrap().clone();
+    assert!(
+        lines.iter().any(|l| l == "fetched status_list=test"),
+        "{lines:?}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("refreshed trust_list_sequence=1 status_lists=2")),
+        "{lines:?}"
+    );
+    // A credential's list that is held is not asked for again.
+    assert_eq!(verify().await, "valid");
+    assert!(service.wanted.lock().unwrap().is_empty());
+    background.abort();
+    tx.send(()).unwrap();
+    task.await.unwrap().unwrap();
+}

@@ -102,6 +102,24 @@ async fn published_lists_have_their_media_type_and_caching_headers() {
         assert_eq!(status, 404, "{path}");
     }
 
+    // A trust list placed in the folder is served at /trust.cwt with its own media type.
+    let (status, _, _) = get("/trust.cwt", vec![]).await;
+    assert_eq!(status, 404, "no trust list yet");
+    let trust = std::fs::read(vectors_dir().join("trust.cwt")).unwrap();
+    std::fs::write(dir.path().join(giayto_serve::TRUST_FILE), &trust).unwrap();
+    let (status, headers, body) = get("/trust.cwt", vec![]).await;
+    assert_eq!(status, 200);
+    assert_eq!(body.as_ref(), trust.as_slice());
+    assert_eq!(headers["content-type"], giayto_serve::TRUST_MEDIA_TYPE);
+    let trust_etag = headers["etag"].to_str().unwrap().to_owned();
+    let (status, _, body) = get("/trust.cwt", vec![("if-none-match", trust_etag)]).await;
+    assert_eq!(status, 304);
+    assert!(body.is_empty());
+    // A file that is not a trust list is not served as one.
+    std::fs::write(dir.path().join(giayto_serve::TRUST_FILE), b"garbage").unwrap();
+    let (status, _, _) = get("/trust.cwt", vec![]).await;
+    assert_eq!(status, 404);
+
     // A list published later (renamed in, as `status publish` does) is found by its uri.
     let other = "VN.BHXH-1.statuslist.cwt";
     let tmp = dir.path().join(".tmp");

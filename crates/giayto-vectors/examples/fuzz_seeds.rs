@@ -10,6 +10,7 @@ use std::process::ExitCode;
 use ciborium::value::Value;
 use giayto_cose::sign1::Sign1;
 use giayto_cose::{cbor, text, CREDENTIAL_TYP};
+use giayto_model::DocType;
 
 fn write(dir: &Path, target: &str, name: &str, bytes: &[u8]) -> std::io::Result<()> {
     let d = dir.join(target);
@@ -24,13 +25,16 @@ fn run(dir: &Path) -> std::io::Result<usize> {
         write(dir, target, name, bytes)
     };
     let files = giayto_vectors::generate();
-    let json = files
-        .iter()
-        .find(|f| f.name == "credentials.json")
-        .map(|f| f.bytes.clone())
-        .unwrap_or_default();
-    let all: serde_json::Value = serde_json::from_slice(&json).unwrap_or_default();
-    let vectors = all["vectors"].as_array().cloned().unwrap_or_default();
+    let mut vectors = Vec::new();
+    for file in ["credentials.json", giayto_vectors::later::FILE_NAME] {
+        let json = files
+            .iter()
+            .find(|f| f.name == file)
+            .map(|f| f.bytes.clone())
+            .unwrap_or_default();
+        let all: serde_json::Value = serde_json::from_slice(&json).unwrap_or_default();
+        vectors.extend(all["vectors"].as_array().cloned().unwrap_or_default());
+    }
     for v in &vectors {
         let (Some(name), Some(qr)) = (v["name"].as_str(), v["text"].as_str()) else {
             continue;
@@ -113,6 +117,33 @@ fn run(dir: &Path) -> std::io::Result<usize> {
         ),
     ] {
         put("card_qr", name, card.as_bytes())?;
+    }
+    // later_documents: [which sample, key, day (2 bytes), CBOR value]; the sample's own value
+    // at each key, on day 20,000 (2024-10-04).
+    let samples = [
+        (DocType::Bhxh, giayto_model::sample_input(DocType::Bhxh)),
+        (
+            DocType::Vehicle,
+            giayto_model::sample_organisation_vehicle(),
+        ),
+        (DocType::Cccd, giayto_model::sample_can_cuoc_2024()),
+    ];
+    for (which, (t, input)) in samples.iter().enumerate() {
+        let Ok(doc) = giayto_model::Document::from_json(*t, input) else {
+            continue;
+        };
+        let Value::Map(entries) = doc.to_cbor() else {
+            continue;
+        };
+        for (k, v) in entries {
+            let Some(key) = k.as_integer().and_then(|i| u8::try_from(i).ok()) else {
+                continue;
+            };
+            let mut seed = vec![which as u8, key];
+            seed.extend(20_000i16.to_le_bytes());
+            seed.extend(cbor::encode(&v));
+            put("later_documents", &format!("{t}-{key}"), &seed)?;
+        }
     }
     Ok(count)
 }

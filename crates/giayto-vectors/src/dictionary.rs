@@ -353,9 +353,21 @@ fn cbor_patterns() -> Vec<u8> {
     out
 }
 
+/// The document types whose samples dictionary v1 was built from: the four of the first
+/// release. Types added later (the social insurance book) use v1 as it is: a new dictionary
+/// would be a new version, which verifiers of an earlier release cannot inflate, so they would
+/// call a credential of the new type `malformed` instead of `unsupported_document`
+/// (docs/decisions.md D130).
+pub const V1_DOC_TYPES: [DocType; 4] = [
+    DocType::Cccd,
+    DocType::Gplx,
+    DocType::Vehicle,
+    DocType::Bhyt,
+];
+
 fn document_patterns() -> Vec<u8> {
     let mut out = Vec::new();
-    for t in DocType::ALL {
+    for t in V1_DOC_TYPES {
         let doc = Document::from_json(t, &giayto_model::sample_input(t))
             .expect("the sample input validates");
         // -70001: {1: doc_type, 2: schema, 3: level, 4: fields}

@@ -46,6 +46,7 @@ fn vp(credential: &[u8], d: Option<Disclosures>) -> String {
         issued_at: AT,
         nonce: None,
         disclosures: d,
+        request: None,
     });
     text::encode(text::Kind::Presentation, &cose, Some(&text::DICTIONARY_V1))
 }

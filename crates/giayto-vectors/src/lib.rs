@@ -12,6 +12,8 @@
 
 pub mod dictionary;
 pub mod disclosures;
+pub mod later;
+pub mod requests;
 pub mod sd_size;
 pub mod size;
 pub mod status;
@@ -36,7 +38,7 @@ pub mod seeds {
     pub const ROOT: [u8; 32] = [0x11; 32];
     /// `VN.BCA.C06`, allowed cccd, gplx, vehicle.
     pub const POLICE: [u8; 32] = [0x22; 32];
-    /// `VN.BHXH`, allowed bhyt only.
+    /// `VN.BHXH`, allowed bhyt only (and bhxh in [`later::trust_list_2`](crate::later::trust_list_2)).
     pub const INSURANCE: [u8; 32] = [0x33; 32];
     /// A key in no trust list.
     pub const ROGUE: [u8; 32] = [0x44; 32];
@@ -122,7 +124,7 @@ fn request(doc: &Document, n: u8) -> CredentialRequest<'_> {
 
 fn issuer_for(t: DocType) -> (SigningKey, &'static str) {
     match t {
-        DocType::Bhyt => (key(seeds::INSURANCE), "VN.BHXH"),
+        DocType::Bhyt | DocType::Bhxh => (key(seeds::INSURANCE), "VN.BHXH"),
         _ => (key(seeds::POLICE), "VN.BCA.C06"),
     }
 }
@@ -177,6 +179,8 @@ struct Vector {
     at: i64,
     policy: &'static str,
     doc_type: Option<DocType>,
+    /// The fields of a valid vector, when they are not the sample of `doc_type`.
+    fields: Option<Json>,
 }
 
 fn vector(
@@ -193,6 +197,7 @@ fn vector(
         at: AT,
         policy: "third-party",
         doc_type: None,
+        fields: None,
     }
 }
 
@@ -292,12 +297,16 @@ fn vectors() -> Vec<Vector> {
     issuer_time_and_level(&mut out);
     schema_and_cbor(&mut out);
     foreign_and_limits(&mut out);
+    // Added after the first release, at the end so that the earlier vectors keep their places.
+    later::first_list(&mut out);
     out
 }
 
-/// One valid credential of each document type, bound to a holder key.
+/// One valid credential of each document type of the first release, bound to a holder key
+/// (the social insurance book, which that release's trust list does not authorise, is in
+/// `later-documents.json`).
 fn valid_per_type(out: &mut Vec<Vector>) {
-    for (i, t) in DocType::ALL.into_iter().enumerate() {
+    for (i, t) in dictionary::V1_DOC_TYPES.into_iter().enumerate() {
         let doc = document(t);
         let (k, iss) = issuer_for(t);
         let cose = sign_credential(&k, iss, &request(&doc, i as u8)).expect("signs");
@@ -306,6 +315,7 @@ fn valid_per_type(out: &mut Vec<Vector>) {
             DocType::Gplx => "valid_gplx",
             DocType::Vehicle => "valid_vehicle",
             DocType::Bhyt => "valid_bhyt",
+            DocType::Bhxh => "valid_bhxh",
         };
         let mut v = vector(
             name,
@@ -723,6 +733,7 @@ fn presentation_vectors() -> Vec<PresentationVector> {
         issued_at: iat,
         nonce: nonce.map(<[u8]>::to_vec),
         disclosures: None,
+        request: None,
     };
     let sign = |k: &SigningKey, typ: &str, p: Vec<u8>| {
         giayto_cose::sign1::sign(k, typ, p).expect("in-memory key signs")
@@ -887,7 +898,7 @@ pub fn generate() -> Vec<File> {
             });
             if let Some(t) = v.doc_type {
                 j["doc_type"] = json!(t.as_str());
-                j["fields"] = document(t).to_json();
+                j["fields"] = v.fields.unwrap_or_else(|| document(t).to_json());
             }
             j
         })
@@ -955,8 +966,19 @@ pub fn generate() -> Vec<File> {
             bytes: pretty(&keys),
         },
         File {
+            name: later::FILE_NAME,
+            bytes: pretty(&later::file(
+                &root.verifying_key().to_bytes(),
+                &later::trust_list_2().sign(&root).expect("signs"),
+            )),
+        },
+        File {
             name: "presentations.json",
             bytes: pretty(&presentations),
+        },
+        File {
+            name: "requests.json",
+            bytes: pretty(&requests::file(&root.verifying_key().to_bytes(), &trust)),
         },
         File {
             name: "root.pub",

@@ -116,6 +116,7 @@ pub fn presentation(document: &Document, design: Design, hash_len: usize, set: &
             issued_at: AT,
             nonce: None,
             disclosures: Some(real),
+            request: None,
         });
     }
     // Rebuild the credential with a commitment of the design's size.
@@ -166,6 +167,7 @@ pub fn presentation(document: &Document, design: Design, hash_len: usize, set: &
             issued_at: AT,
             nonce: None,
             disclosures: None,
+            request: None,
         }
         .to_bytes(),
     )

@@ -94,3 +94,19 @@ fn typical_cccd_meets_the_size_goal() {
         assert_eq!(m.chosen, m.dictionary, "{m:?}");
     }
 }
+
+#[test]
+fn typical_bhxh_meets_the_size_goal_with_dictionary_v1() {
+    // The book came after dictionary v1 and uses it as it is (docs/decisions.md D130).
+    let all = giayto_vectors::size::measurements();
+    let book: Vec<_> = all.iter().filter(|m| m.label.starts_with("bhxh")).collect();
+    assert_eq!(book.len(), 4, "the sample and three held-out people");
+    for m in book {
+        assert!(m.chosen <= giayto_vectors::size::CCCD_GOAL, "{m:?}");
+        assert_eq!(
+            m.form,
+            Form::ZlibDictionary(text::DICTIONARY_V1_ID),
+            "{m:?}"
+        );
+    }
+}

@@ -320,13 +320,7 @@ impl Engine {
         let at = opts.at.unwrap_or_else(now);
         let state = self.read()?;
         let verifier = state.for_policy(opts.policy);
-        let report = match &opts.nonce {
-            None => verifier.check(text, at),
-            Some(nonce) => verifier
-                .clone()
-                .with_expected_nonce(Some(nonce.clone()))
-                .check(text, at),
-        };
+        let report = verifier.check_with_nonce(text, at, opts.nonce.as_deref());
         Ok(report_json(
             &report,
             &JsonContext {

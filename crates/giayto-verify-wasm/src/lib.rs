@@ -3,7 +3,9 @@
 //! [`WebVerifier`] wraps [`giayto_verify::Verifier`]; `verify` returns a plain JS object with
 //! the field names of `giayto verify --json` (see [`result_json`]). [`decode_image`] and
 //! [`decode_rgba`] run the `giayto-qr` scanner (rqrr and rxing) inside WASM, so a camera frame
-//! or a picked file never leaves the page.
+//! or a picked file never leaves the page. A verifier's request (`VR1:`, docs/format.md §15) is
+//! made, drawn and checked against by the functions of `request.rs` (`makeRequest`,
+//! `renderQrSvg`, `readRequest`, `WebVerifier.checkAnswer`).
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -14,6 +16,11 @@ use giayto_verify::{hex_lower, Added, Bundle, Policy, Report, Rollback, SeenStat
 use serde_json::{json, Value};
 use wasm_bindgen::prelude::*;
 
+mod request;
+pub use request::{
+    make_request_value, read_request_value, request_items_for, request_json, RequestInput,
+};
+
 #[wasm_bindgen(typescript_custom_section)]
 const TS_TYPES: &'static str = r#"
 /** One verification, with the field names of `giayto verify --json`. */
@@ -21,14 +28,15 @@ export interface VerifyResult {
   valid: boolean;
   verdict: "valid" | "expired" | "not_yet_valid" | "revoked" | "suspended" | "held" | "unknown_issuer"
     | "issuer_not_authorized" | "bad_signature" | "malformed" | "stale_status" | "stale_trust"
-    | "stale_presentation" | "insufficient_level" | "not_a_credential" | "unsupported_document";
+    | "stale_presentation" | "insufficient_level" | "not_a_credential" | "unsupported_document"
+    | "wrong_request" | "request_expired" | "incomplete_answer";
   checked_at: string;
   trust_list: { sequence: number; issued_at: string; expires_at: string };
   /** Present when rejected: a stable snake_case code. */
   reason?: string;
   /** Arguments of the reason's message (times, uris, levels), when it has any. */
   reason_args?: Record<string, string>;
-  doc_type?: "cccd" | "gplx" | "vehicle" | "bhyt" | string;
+  doc_type?: "cccd" | "gplx" | "vehicle" | "bhyt" | "bhxh" | string;
   issuer?: string;
   issuer_name?: { vi: string; en: string | null };
   serial?: string;
@@ -43,6 +51,10 @@ export interface VerifyResult {
   fields?: Record<string, unknown>;
   /** The fields as the card shows them: [name, value] in card order. */
   display_fields?: [string, string][];
+  /** A selective-disclosure presentation: `fields` holds only what the holder disclosed. */
+  disclosed?: true;
+  /** With `disclosed`: how many of the type's fields and age_over_NN predicates were withheld. */
+  withheld?: number;
   status_list?: { uri: string; idx: number; issued_at: string; expires_at: string };
   /** Always present; empty unless valid. */
   warnings: { code: "status_not_checked" | "status_list_aging" | "status_list_in_grace"
@@ -73,6 +85,14 @@ export interface PrefillResult {
   /** When two codes are papers of different people: which (0-based) and what differs. */
   different_holders?: { first: number; second: number; field: string };
 }
+/** A verifier's request (VR1:) as `readRequest` and `makeRequest` give it. */
+export interface RequestInfo {
+  verifier: string; purpose: string; required: string[]; optional: string[];
+  doc_type: "cccd" | "gplx" | "vehicle" | "bhyt" | string | null; nonce: string;
+  issued_at: string; expires_at: string; expires_at_seconds: number;
+}
+/** Why a request was refused: `code` as in test-vectors/requests.json, and what it names. */
+export interface RequestError { code: string; message?: string; item?: string; member?: string }
 /** A signed list held by the verifier. */
 export interface StatusListInfo { issuer: string; uri: string; issued_at: string; expires_at: string }
 /**

@@ -82,6 +82,7 @@ fn describe(document: &Document) -> String {
         Document::Gplx(licence) => format!("GPLX {}", licence.licence_number),
         Document::Vehicle(vehicle) => format!("plate {}", vehicle.plate),
         Document::Bhyt(card) => format!("BHYT {}", card.card_number),
+        Document::Bhxh(book) => format!("BHXH {}", book.social_insurance_number),
         #[allow(unreachable_patterns)]
         _ => document.doc_type().as_str().to_owned(),
     };

@@ -46,14 +46,14 @@ impl Verifier {
                 Reason::UnsupportedDocType { doc_type: doc_code },
             ));
         };
+        // Each type has its own latest schema (docs/format.md §3.7): a verifier reads every
+        // version up to it and refuses a later one rather than misread it.
         let version = claims.document.schema_version;
-        if version > giayto_model::SCHEMA_VERSION || version == 0 {
+        let known = doc_type.latest_schema();
+        if version > known || version == 0 {
             return Err((
                 Verdict::UnsupportedDocument,
-                Reason::UnsupportedSchema {
-                    version,
-                    known: giayto_model::SCHEMA_VERSION,
-                },
+                Reason::UnsupportedSchema { version, known },
             ));
         }
         Ok(doc_type)

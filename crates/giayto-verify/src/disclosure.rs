@@ -17,7 +17,8 @@ pub struct DisclosedField {
     /// The value as signed (CBOR).
     pub value: Value,
     /// The value for people: one row per value (one per licence class), dates `dd/mm/yyyy`,
-    /// the tokens `male`, `female`, `cccd_2021`, `can_cuoc_2024`, `true`, `false`.
+    /// the tokens `male`, `female`, `cccd_2021`, `can_cuoc_2024`, `contributing`, `paused`,
+    /// `receiving_pension`, `true`, `false`.
     pub display: Vec<String>,
 }
 
@@ -31,13 +32,11 @@ pub struct Disclosed {
     pub withheld: usize,
 }
 
-fn field_name(doc_type: DocType, index: u64) -> Option<String> {
+fn field_name(doc_type: DocType, index: u64, value: &Value) -> Option<String> {
     if index < PREDICATE_BASE {
-        return doc_type
-            .field_keys()
-            .into_iter()
-            .find(|(k, _)| *k == index)
-            .map(|(_, n)| n.to_owned());
+        // A vehicle's key 4 is named by what it holds: a person's ID number or an
+        // organisation's enterprise code (docs/format.md §4.4).
+        return doc_type.field_name_of(index, value).map(str::to_owned);
     }
     // Predicates exist for the types with a date of birth.
     if doc_type == DocType::Vehicle {
@@ -101,7 +100,14 @@ fn render(name: &str, v: &Value) -> Result<Vec<String>, FieldError> {
             2 => "can_cuoc_2024".to_owned(),
             _ => return Err(FieldError::new(name, FieldErrorKind::InvalidCardGeneration)),
         }],
-        "seats" | "engine_capacity_cc" | "benefit_level" => vec![uint(v)?.to_string()],
+        "participation_status" => {
+            let status = giayto_model::ParticipationStatus::from_code(uint(v)?)
+                .ok_or_else(|| FieldError::new(name, FieldErrorKind::InvalidParticipationStatus))?;
+            vec![status.as_str().to_owned()]
+        }
+        "seats" | "engine_capacity_cc" | "benefit_level" | "months_paid" => {
+            vec![uint(v)?.to_string()]
+        }
         "portrait" => {
             let b = v.as_bytes().ok_or_else(|| wrong(name, "bytes"))?;
             let mime = giayto_model::ImageFormat::detect(b)
@@ -145,7 +151,7 @@ pub(crate) fn check(
 ) -> Result<Disclosed, (Verdict, Reason)> {
     let mut names = Vec::with_capacity(disclosures.items.len());
     for d in &disclosures.items {
-        let name = field_name(doc_type, d.index).ok_or((
+        let name = field_name(doc_type, d.index, &d.value).ok_or((
             Verdict::Malformed,
             Reason::DisclosureNotCovered { index: d.index },
         ))?;

@@ -17,6 +17,9 @@ pub enum ForeignCode {
     EmvcoPayment,
     /// The printed QR of a chip citizen ID card (unsigned; `giayto cccd parse` reads it).
     CccdCardQr,
+    /// A verifier's request (`VR1:`, docs/format.md §15): for the holder's wallet to answer,
+    /// not a credential to check.
+    VerifierRequest,
     /// Empty input.
     Empty,
     /// Anything else.
@@ -25,12 +28,13 @@ pub enum ForeignCode {
 
 impl ForeignCode {
     /// Every kind.
-    pub const ALL: [ForeignCode; 7] = [
+    pub const ALL: [ForeignCode; 8] = [
         ForeignCode::WebLink,
         ForeignCode::EuDcc,
         ForeignCode::VietQr,
         ForeignCode::EmvcoPayment,
         ForeignCode::CccdCardQr,
+        ForeignCode::VerifierRequest,
         ForeignCode::Empty,
         ForeignCode::Unknown,
     ];
@@ -45,6 +49,8 @@ impl ForeignCode {
             ForeignCode::WebLink
         } else if t.starts_with("HC1:") {
             ForeignCode::EuDcc
+        } else if t.starts_with(giayto_cose::request::PREFIX) {
+            ForeignCode::VerifierRequest
         } else if let Some(payment) = classify_emvco(t) {
             payment
         } else if is_card_qr(t) {
@@ -62,6 +68,7 @@ impl ForeignCode {
             ForeignCode::VietQr => "vietqr",
             ForeignCode::EmvcoPayment => "emvco_payment",
             ForeignCode::CccdCardQr => "cccd_card_qr",
+            ForeignCode::VerifierRequest => "verifier_request",
             ForeignCode::Empty => "empty",
             ForeignCode::Unknown => "unknown",
         }
@@ -225,6 +232,8 @@ mod tests {
             ("   ", ForeignCode::Empty),
             ("hello", ForeignCode::Unknown),
             ("VN2:ABC", ForeignCode::Unknown),
+            ("VR1:6BFOXN", ForeignCode::VerifierRequest),
+            ("VR2:6BFOXN", ForeignCode::Unknown),
         ];
         for (text, kind) in cases {
             assert_eq!(ForeignCode::classify(text), kind, "{text}");

@@ -17,6 +17,10 @@
 //! freshness window, then every check above on the credential inside (see [`VerifiedPresentation`]
 //! and `Verifier::verify_presentation_with_nonce`).
 //!
+//! A relying party that showed a verifier's request (`VR1:`, docs/format.md §15) checks the
+//! holder's answer against it with [`Verifier::check_answer`]: bound to that request, made
+//! before it closed, and disclosing everything it requires.
+//!
 //! ```
 //! # use giayto_cose::{claims::*, sign1, text, CREDENTIAL_TYP};
 //! # use giayto_model::{DocType, Document};
@@ -59,6 +63,7 @@ mod foreign;
 pub mod json;
 mod presentation;
 mod report;
+mod request;
 mod status;
 mod verdict;
 
@@ -73,10 +78,12 @@ pub use disclosure::{Disclosed, DisclosedField};
 pub use ed25519_dalek::VerifyingKey;
 pub use foreign::ForeignCode;
 pub use giayto_cose::claims::{CredentialClaims, StatusRef};
+pub use giayto_cose::request::RequestError;
 pub use giayto_model::{DocType, Document};
 pub use giayto_trust::{IssuerEntry, TrustError, TrustList};
 pub use presentation::{VerifiedPresentation, DEFAULT_PRESENTATION_WINDOW};
 pub use report::{Arg, CodeKind, CredentialView, PresentationInfo, Report, TrustSummary};
+pub use request::{item_defined_for, item_known, Request};
 pub use verdict::{Reason, Verdict, REASON_CODES};
 
 use giayto_cose::claims::ClaimsError;
@@ -441,6 +448,14 @@ impl Verifier {
     /// front end shows ([`Report`]). A `VP1:` presentation is checked with the nonce set by
     /// [`Verifier::with_expected_nonce`], if any.
     pub fn check(&self, scanned: &str, now: i64) -> Report {
+        self.check_with_nonce(scanned, now, self.expected_nonce.as_deref())
+    }
+
+    /// [`Verifier::check`] with this call's own challenge in place of the one set by
+    /// [`Verifier::with_expected_nonce`]: `Some(nonce)` requires a `VP1:` presentation bound to
+    /// it (a static code is then `stale_presentation`), `None` requires none. For a service
+    /// that shows each client its own challenge and shares one verifier between requests.
+    pub fn check_with_nonce(&self, scanned: &str, now: i64, nonce: Option<&[u8]>) -> Report {
         let trust = TrustSummary::of(&self.trust);
         let report = |kind, outcome, presentation| Report {
             checked_at: now,
@@ -473,7 +488,7 @@ impl Verifier {
             }
         };
         if kind == Kind::Presentation {
-            return match self.verify_presentation_cose(&cose, now) {
+            return match self.verify_presentation_with_nonce(&cose, now, nonce) {
                 Ok(p) => {
                     let info = PresentationInfo {
                         issued_at: p.issued_at(),
@@ -484,7 +499,7 @@ impl Verifier {
                 Err(r) => report(CodeKind::Presentation, Err(r), None),
             };
         }
-        if self.expected_nonce.is_some() {
+        if nonce.is_some() {
             // A verifier that showed a challenge wants the holder's answer; a static code is none.
             let rejection = Rejection::new(
                 Verdict::StalePresentation,
@@ -561,11 +576,23 @@ impl Verifier {
             (Some(d), Some(root)) => disclosure::check(doc_type, &root, d).map(|d| {
                 info.disclosed = Some(d);
             }),
-            _ => Document::from_cbor(doc_type, &info.claims.document.fields)
-                .map(|document| {
-                    info.document = Some(document);
-                })
-                .map_err(|e| (Verdict::Malformed, Reason::Fields(e))),
+            _ => {
+                let claim = &info.claims.document;
+                // The signing day bounds a book's summary date (docs/format.md §4.6); a
+                // credential signed outside the years dates can hold has no such day.
+                let signed_on = giayto_model::date::vietnam_date(info.claims.issued_at);
+                Document::from_cbor_schema(doc_type, claim.schema_version, &claim.fields)
+                    .and_then(|document| {
+                        if let Some(day) = signed_on {
+                            document.check_signed_on(day)?;
+                        }
+                        Ok(document)
+                    })
+                    .map(|document| {
+                        info.document = Some(document);
+                    })
+                    .map_err(|e| (Verdict::Malformed, Reason::Fields(e)))
+            }
         };
         if let Err((verdict, reason)) = checked {
             return Err(info.reject(verdict, reason));

@@ -10,11 +10,15 @@
 //! 3. a credential without `cnf` cannot be presented: `malformed`;
 //! 4. the holder's signature under the `cnf` key: `bad_signature`;
 //! 5. the nonce, when the verifier expects one: `stale_presentation` when absent or different;
-//! 6. `iat` within the window around now (default ±120 s): `stale_presentation`;
+//!    checked against a verifier's request instead (docs/format.md §15.4), the request's hash
+//!    and nonce: `wrong_request`;
+//! 6. `iat` within the window around now (default ±120 s): `stale_presentation`; against a
+//!    request, `iat` before the request's `exp`: else `request_expired`;
 //! 7. the credential's own verdict (valid, expired, revoked, ..., stale trust).
 
 use ed25519_dalek::VerifyingKey;
 use giayto_cose::presentation::PresentationPayload;
+use giayto_cose::request::{Request, RequestHash};
 use giayto_cose::sign1::{CoseError, Sign1};
 use giayto_cose::PRESENTATION_TYP;
 
@@ -23,6 +27,18 @@ use crate::{Reason, Rejection, Verdict, VerifiedCredential, Verifier};
 /// Default freshness window of a presentation: its `iat` may differ from the verifier's clock
 /// by this many seconds either way.
 pub const DEFAULT_PRESENTATION_WINDOW: i64 = 120;
+
+/// What a presentation must answer (docs/format.md §11.3 P6, §15.4).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Expect<'a> {
+    /// Nothing: any nonce, or none, and any request hash.
+    Nothing,
+    /// This nonce.
+    Nonce(&'a [u8]),
+    /// This request: its hash (payload key 5) and its nonce (key 3), and an `iat` before its
+    /// `exp`.
+    Request(&'a Request, RequestHash),
+}
 
 /// A presentation that passed every check, with the credential it carried.
 #[derive(Debug, Clone)]
@@ -82,6 +98,20 @@ impl Verifier {
         now: i64,
         nonce: Option<&[u8]>,
     ) -> Result<VerifiedPresentation, Rejection> {
+        let expect = match nonce {
+            Some(n) => Expect::Nonce(n),
+            None => Expect::Nothing,
+        };
+        self.verify_presentation_expecting(cose, now, expect)
+    }
+
+    /// Verify the COSE bytes of a presentation at time `now`, as an answer to `expect`.
+    pub(crate) fn verify_presentation_expecting(
+        &self,
+        cose: &[u8],
+        now: i64,
+        expect: Expect<'_>,
+    ) -> Result<VerifiedPresentation, Rejection> {
         let malformed = |reason| Rejection::new(Verdict::Malformed, reason);
         let signed =
             Sign1::parse(cose, PRESENTATION_TYP).map_err(|e| malformed(Reason::Cose(e)))?;
@@ -122,15 +152,25 @@ impl Verifier {
             CoseError::BadSignature => attach(Verdict::BadSignature, Reason::HolderSignature),
             e => attach(Verdict::Malformed, Reason::Cose(e)),
         })?;
-        if let Some(expected) = nonce {
-            if payload.nonce.as_deref() != Some(expected) {
-                return Err(attach(
-                    Verdict::StalePresentation,
-                    Reason::NonceMismatch {
-                        present: payload.nonce.is_some(),
-                    },
-                ));
+        match expect {
+            Expect::Nothing => {}
+            Expect::Nonce(expected) => {
+                if payload.nonce.as_deref() != Some(expected) {
+                    return Err(attach(
+                        Verdict::StalePresentation,
+                        Reason::NonceMismatch {
+                            present: payload.nonce.is_some(),
+                        },
+                    ));
+                }
             }
+            Expect::Request(request, hash) => match payload.request {
+                None => return Err(attach(Verdict::WrongRequest, Reason::RequestMissing)),
+                Some(h) if h != hash || payload.nonce.as_deref() != Some(&request.nonce) => {
+                    return Err(attach(Verdict::WrongRequest, Reason::RequestMismatch));
+                }
+                Some(_) => {}
+            },
         }
         let window = self.presentation_window;
         if payload.issued_at < now.saturating_sub(window)
@@ -143,6 +183,17 @@ impl Verifier {
                     window,
                 },
             ));
+        }
+        if let Expect::Request(request, _) = expect {
+            // Made after the request closed (the wallet refuses to; docs/format.md §15.4).
+            if payload.issued_at >= request.expires_at {
+                return Err(attach(
+                    Verdict::RequestExpired,
+                    Reason::RequestExpired {
+                        expires_at: request.expires_at,
+                    },
+                ));
+            }
         }
         Ok(VerifiedPresentation {
             credential: credential?,

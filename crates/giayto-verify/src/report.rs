@@ -225,6 +225,9 @@ impl Reason {
                 ("time", Time(*issued_at)),
                 ("window", Number(window.unsigned_abs())),
             ],
+            Reason::RequestExpired { expires_at } => vec![("time", Time(*expires_at))],
+            Reason::FieldsMissing { fields } => vec![("fields", Text(fields.join(", ")))],
+            Reason::RequestDocType { doc_type } => vec![("doctype", DocType(*doc_type))],
             _ => vec![],
         }
     }

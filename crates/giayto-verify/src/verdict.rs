@@ -46,11 +46,19 @@ pub enum Verdict {
     NotACredential,
     /// A document type or schema version newer than this verifier knows.
     UnsupportedDocument,
+    /// Checked against a verifier's request (docs/format.md §15.4): the code answers another
+    /// request, or none.
+    WrongRequest,
+    /// Checked against a verifier's request: the request had closed (its `exp`).
+    RequestExpired,
+    /// Checked against a verifier's request: a valid answer that does not disclose everything
+    /// the request requires, or of another document type than it asks for.
+    IncompleteAnswer,
 }
 
 impl Verdict {
     /// Every verdict.
-    pub const ALL: [Verdict; 16] = [
+    pub const ALL: [Verdict; 19] = [
         Verdict::Valid,
         Verdict::Expired,
         Verdict::NotYetValid,
@@ -67,6 +75,9 @@ impl Verdict {
         Verdict::InsufficientLevel,
         Verdict::NotACredential,
         Verdict::UnsupportedDocument,
+        Verdict::WrongRequest,
+        Verdict::RequestExpired,
+        Verdict::IncompleteAnswer,
     ];
 
     /// The stable snake_case name used in JSON output and test vectors.
@@ -88,6 +99,9 @@ impl Verdict {
             Verdict::InsufficientLevel => "insufficient_level",
             Verdict::NotACredential => "not_a_credential",
             Verdict::UnsupportedDocument => "unsupported_document",
+            Verdict::WrongRequest => "wrong_request",
+            Verdict::RequestExpired => "request_expired",
+            Verdict::IncompleteAnswer => "incomplete_answer",
         }
     }
 
@@ -239,6 +253,29 @@ pub enum Reason {
         /// The window, seconds either way.
         window: i64,
     },
+    /// Checked against a request: the answer is bound to another request (its request hash or
+    /// nonce is not this request's; docs/format.md §15.4).
+    RequestMismatch,
+    /// Checked against a request: the code answers no request (a static `VN1:` code, or a
+    /// presentation without a request hash).
+    RequestMissing,
+    /// Checked against a request: the request closed at `expires_at` (it is past `exp` plus
+    /// the presentation window, or the answer was made after `exp`).
+    RequestExpired {
+        /// The request's `exp`.
+        expires_at: i64,
+    },
+    /// Checked against a request: the answer does not disclose these required items.
+    FieldsMissing {
+        /// The required items not disclosed, in the request's order.
+        fields: Vec<String>,
+    },
+    /// Checked against a request: the answer's document is not of the type the request asks
+    /// for.
+    RequestDocType {
+        /// The document type code the request asks for.
+        doc_type: u64,
+    },
 }
 
 /// Every code [`Reason::code`] can return, except the `foreign_<kind>` codes (one per
@@ -286,6 +323,14 @@ pub const REASON_CODES: &[&str] = &[
     "nonce_mismatch",
     "nonce_missing",
     "presentation_time",
+    "disclosure_order",
+    "disclosure_not_covered",
+    "disclosure_mismatch",
+    "request_mismatch",
+    "request_missing",
+    "request_expired",
+    "fields_missing",
+    "request_doc_type",
     "other",
 ];
 
@@ -352,6 +397,11 @@ impl Reason {
             Reason::NonceMismatch { present: true } => "nonce_mismatch",
             Reason::NonceMismatch { present: false } => "nonce_missing",
             Reason::PresentationTime { .. } => "presentation_time",
+            Reason::RequestMismatch => "request_mismatch",
+            Reason::RequestMissing => "request_missing",
+            Reason::RequestExpired { .. } => "request_expired",
+            Reason::FieldsMissing { .. } => "fields_missing",
+            Reason::RequestDocType { .. } => "request_doc_type",
             #[allow(unreachable_patterns)]
             _ => "other",
         };
@@ -440,6 +490,18 @@ mod tests {
                 issued_at: 0,
                 window: 120,
             },
+            Reason::Presentation(PayloadError::Disclosures(
+                giayto_cose::sd::DisclosureError::Order,
+            )),
+            Reason::DisclosureNotCovered { index: 14 },
+            Reason::DisclosureMismatch,
+            Reason::RequestMismatch,
+            Reason::RequestMissing,
+            Reason::RequestExpired { expires_at: 0 },
+            Reason::FieldsMissing {
+                fields: vec!["full_name".into()],
+            },
+            Reason::RequestDocType { doc_type: 1 },
         ];
         for r in &reasons {
             assert!(

@@ -98,6 +98,13 @@ fn every_vector_reports_its_verdict_and_the_json_follows_the_schema() {
             // Lists checked when first needed give the same report as lists checked at load.
             let deferred = verifier_for(file, v, true).check(text, at);
             assert_eq!(format!("{deferred:?}"), format!("{report:?}"), "{name}");
+            // The nonce as an argument of one check gives what the configured nonce gives.
+            let nonce = v["nonce"].as_str().map(unhex);
+            let mut shared = v.clone();
+            shared["nonce"] = Value::Null;
+            let per_call =
+                verifier_for(file, &shared, false).check_with_nonce(text, at, nonce.as_deref());
+            assert_eq!(format!("{per_call:?}"), format!("{report:?}"), "{name}");
             assert_eq!(report.is_valid(), expected == "valid", "{name}");
             // verify() is check() as a Result: the same verdict.
             let verdict = match verifier.verify(text, at) {
@@ -144,6 +151,39 @@ fn every_vector_reports_its_verdict_and_the_json_follows_the_schema() {
     }
     assert!(seen >= 60, "only {seen} vectors");
     assert!(verdicts.len() >= 12, "{verdicts:?}");
+}
+
+/// Answers checked against their verifier's request (test-vectors/requests.json,
+/// docs/format.md §15): the verdicts of their own are in the contract, and a rejection that
+/// shows what was disclosed still follows the schema.
+#[test]
+fn every_answer_to_a_request_follows_the_schema() {
+    let validator = schema();
+    let verifier = Verifier::new(root(), &read("trust.cwt")).unwrap();
+    let mut verdicts = std::collections::BTreeSet::new();
+    for v in json("requests.json")["answers"].as_array().unwrap() {
+        let name = v["name"].as_str().unwrap();
+        let request = giayto_verify::Request::from_text(v["request"].as_str().unwrap()).unwrap();
+        let report = verifier
+            .check_answer(
+                v["text"].as_str().unwrap(),
+                &request,
+                v["at"].as_i64().unwrap(),
+            )
+            .unwrap();
+        let out = report_json(&report, &JsonContext::default());
+        assert_schema(&validator, &out, name);
+        assert_eq!(out["verdict"], v["verdict"], "{name}");
+        verdicts.insert(report.verdict().as_str());
+    }
+    for want in [
+        Verdict::WrongRequest,
+        Verdict::RequestExpired,
+        Verdict::IncompleteAnswer,
+        Verdict::Valid,
+    ] {
+        assert!(verdicts.contains(want.as_str()), "{want}");
+    }
 }
 
 #[test]

@@ -4,10 +4,18 @@
 //! ```text
 //! { 1: [ {1: name, 2: relationship (absent for the holder), 3: seed(32)}, ... ] (holder first),
 //!   2: [ {1: person index, 2: COSE_Sign1 bytes, 3: added at,
-//!         4: selective-disclosure copy (HolderCopy CBOR bytes, docs/format.md §14; optional)},
+//!         4: selective-disclosure copy (HolderCopy CBOR bytes, docs/format.md §14; optional),
+//!         5: one-time copies not shown yet: [ {1: seed(32), 2: HolderCopy bytes}, ... ]
+//!            (optional, D112),
+//!         6: one-time copies shown so far (optional, absent for 0)},
 //!        ... ],
-//!   3: passcode slot copy (absent in a backup) }
+//!   3: passcode slot copy (absent in a backup),
+//!   4: one-time keys waiting for their copies: [ {1: person index, 2: seed(32)}, ... ]
+//!      (optional, D112) }
 //! ```
+//!
+//! Keys 5 and 6 of a credential and key 4 of the body came with one-time copies: a body
+//! without them (every wallet written before) reads as having none.
 
 use ciborium::value::Value;
 use giayto_cose::claims::CredentialClaims;
@@ -16,6 +24,7 @@ use giayto_cose::sign1::Sign1;
 use giayto_cose::CREDENTIAL_TYP;
 use zeroize::Zeroizing;
 
+use crate::copies::{HeldCopy, PendingKey};
 use crate::envelope::{bytes as get_bytes, get, int, Slot};
 use crate::{Person, StoredCredential, WalletError};
 
@@ -31,6 +40,7 @@ pub(crate) struct Contents {
     pub(crate) persons: Vec<Person>,
     pub(crate) credentials: Vec<StoredCredential>,
     pub(crate) passcode_copy: Option<Slot>,
+    pub(crate) pending: Vec<PendingKey>,
 }
 
 impl Contents {
@@ -64,6 +74,22 @@ impl Contents {
                 if let Some(sd) = &c.sd {
                     m.push((4.into(), Value::Bytes(sd.to_bytes())));
                 }
+                if !c.copies.is_empty() {
+                    let held = c
+                        .copies
+                        .iter()
+                        .map(|h| {
+                            Value::Map(vec![
+                                (1.into(), Value::Bytes(h.seed.to_vec())),
+                                (2.into(), Value::Bytes(h.copy.to_bytes())),
+                            ])
+                        })
+                        .collect();
+                    m.push((5.into(), Value::Array(held)));
+                }
+                if c.copies_used > 0 {
+                    m.push((6.into(), c.copies_used.into()));
+                }
                 Value::Map(m)
             })
             .collect();
@@ -73,6 +99,19 @@ impl Contents {
         ];
         if let Some(s) = &self.passcode_copy {
             m.push((3.into(), s.to_value()));
+        }
+        if !self.pending.is_empty() {
+            let pending = self
+                .pending
+                .iter()
+                .map(|k| {
+                    Value::Map(vec![
+                        (1.into(), (k.person as u64).into()),
+                        (2.into(), Value::Bytes(k.seed.to_vec())),
+                    ])
+                })
+                .collect();
+            m.push((4.into(), Value::Array(pending)));
         }
         let value = Value::Map(m);
         let mut out = Zeroizing::new(Vec::new());
@@ -121,27 +160,65 @@ impl Contents {
                     None => None,
                     Some(b) => Some(HolderCopy::from_bytes(b).map_err(|_| format())?),
                 };
+                let mut copies = Vec::new();
+                if let Some(held) = get(cm, 5) {
+                    for h in held.as_array().ok_or_else(format)? {
+                        let hm = h.as_map().ok_or_else(format)?;
+                        let copy = get_bytes(hm, 2)
+                            .and_then(|b| HolderCopy::from_bytes(b).ok())
+                            .ok_or_else(format)?;
+                        copies.push(HeldCopy::new(seed(hm, 1)?, copy).ok_or_else(format)?);
+                    }
+                }
+                let copies_used = match get(cm, 6) {
+                    None => 0,
+                    Some(_) => int(cm, 6)
+                        .and_then(|n| u64::try_from(n).ok())
+                        .ok_or_else(format)?,
+                };
                 credentials.push(StoredCredential {
                     person,
                     cose,
                     added_at,
                     claims,
                     sd,
+                    copies,
+                    copies_used,
                 });
             }
             let passcode_copy = match get(m, 3) {
                 None => None,
                 Some(v) => Some(Slot::from_value(v).ok_or_else(format)?),
             };
+            let mut pending = Vec::new();
+            if let Some(keys) = get(m, 4) {
+                for k in keys.as_array().ok_or_else(format)? {
+                    let km = k.as_map().ok_or_else(format)?;
+                    let person = int(km, 1)
+                        .and_then(|i| usize::try_from(i).ok())
+                        .filter(|i| *i < persons.len())
+                        .ok_or_else(format)?;
+                    pending.push(PendingKey::new(person, seed(km, 2)?));
+                }
+            }
             Ok(Contents {
                 persons,
                 credentials,
                 passcode_copy,
+                pending,
             })
         })();
         zeroize_value(value);
         result
     }
+}
+
+/// A 32-byte key seed at `key` of a map.
+fn seed(m: &[(Value, Value)], key: i64) -> Result<Zeroizing<[u8; 32]>, WalletError> {
+    get_bytes(m, key)
+        .and_then(|s| <[u8; 32]>::try_from(s).ok())
+        .map(Zeroizing::new)
+        .ok_or(WalletError::Format { what: "body" })
 }
 
 /// Overwrite the byte strings (the seeds) of a decoded value before it is dropped.
@@ -178,6 +255,7 @@ mod tests {
             ],
             credentials: Vec::new(),
             passcode_copy: None,
+            pending: Vec::new(),
         };
         let bytes = c.to_bytes().unwrap();
         let back = Contents::from_bytes(&bytes).unwrap();
@@ -193,11 +271,13 @@ mod tests {
             persons: vec![Person::new("Hoa", Some("con"), Zeroizing::new([4u8; 32])).unwrap()],
             credentials: Vec::new(),
             passcode_copy: None,
+            pending: Vec::new(),
         };
         let two_holders = Contents {
             persons: vec![holder(), holder()],
             credentials: Vec::new(),
             passcode_copy: None,
+            pending: Vec::new(),
         };
         for c in [dependent_only, two_holders] {
             assert!(matches!(

@@ -98,6 +98,26 @@ pub enum WalletError {
     AgeNotReached(u8),
     /// Nothing was chosen to share.
     NothingToDisclose,
+    /// Every one-time copy of the credential has been shown (or has expired): a selective
+    /// presentation would have to show one again, which links the two. The issuer can sign
+    /// new copies for new one-time keys (docs/wallet.md, "When copies run low").
+    NoCopiesLeft,
+    /// A one-time copy is bound to a key this wallet did not make for the credential's person
+    /// (`wallet keys`), or whose copy it already holds.
+    CopyKeyUnknown,
+    /// One-time keys are made 1 to `max` at a time.
+    CopyCount {
+        /// The most at once.
+        max: usize,
+    },
+    /// A verifier's request (docs/format.md §15) breaks the bounds of the format.
+    Request(giayto_cose::request::RequestError),
+    /// A verifier's request is not open now: it has expired, or its time lies ahead of this
+    /// device's clock by more than the allowed skew. Nothing is signed.
+    RequestClosed,
+    /// A verifier's request requires items this credential cannot answer (the items named);
+    /// nothing is signed: the verifier would refuse a partial answer.
+    RequestUnanswerable(Vec<String>),
 }
 
 impl std::fmt::Display for WalletError {
@@ -147,6 +167,25 @@ impl std::fmt::Display for WalletError {
             WalletError::NoAgePredicate(nn) => write!(f, "no age attestation at or above {nn}"),
             WalletError::AgeNotReached(nn) => write!(f, "age {nn} cannot be proven"),
             WalletError::NothingToDisclose => write!(f, "nothing chosen to share"),
+            WalletError::NoCopiesLeft => write!(f, "no one-time copy left"),
+            WalletError::CopyKeyUnknown => {
+                write!(
+                    f,
+                    "a one-time copy is bound to a key this wallet did not make"
+                )
+            }
+            WalletError::CopyCount { max } => {
+                write!(f, "one-time keys are made 1 to {max} at a time")
+            }
+            WalletError::Request(e) => write!(f, "{e}"),
+            WalletError::RequestClosed => write!(f, "the request is not open now"),
+            WalletError::RequestUnanswerable(items) => {
+                write!(
+                    f,
+                    "the request requires {}, which cannot be answered",
+                    items.join(", ")
+                )
+            }
         }
     }
 }

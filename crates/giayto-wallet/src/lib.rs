@@ -14,13 +14,20 @@
 //!   credential is stored under the person whose key its `cnf` names, and presented by signing
 //!   `{1: credential, 2: iat, 3: nonce}` with that key.
 //! * A credential may carry its selective-disclosure copy (docs/format.md §14): the holder
-//!   then shows only chosen fields or an `age_over_NN` attestation (`{…, 4: disclosures}`).
+//!   then shows only chosen fields or an `age_over_NN` attestation (`{…, 4: disclosures}`),
+//!   or answers a verifier's request (`VR1:`, §15) with what the holder confirms of it
+//!   (`{…, 3: its nonce, 4: disclosures, 5: its hash}`).
+//! * Or one-time copies (docs/decisions.md D110, D112): each bound to a key the wallet made for
+//!   it alone, each shown once, so that verifiers who pool what they saw cannot link the
+//!   holder's presentations.
 //!
 //! See `docs/wallet.md` for what an attacker with the file can and cannot do.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod answer;
 mod codec;
+mod copies;
 mod envelope;
 mod error;
 mod hex;
@@ -31,6 +38,8 @@ mod sd;
 pub mod storage;
 mod wallet;
 
+pub use answer::{AnswerPlan, ItemAnswer, RequestItem, REQUEST_SKEW};
+pub use copies::{COPIES_LOW, MAX_HELD_COPIES, MAX_PENDING_KEYS};
 pub use envelope::{KdfParams, MAX_WALLET_BYTES};
 pub use error::WalletError;
 pub use hex::hex_lower;

@@ -14,6 +14,8 @@ pub struct Presenter {
     pub(crate) doc_type: u64,
     pub(crate) credential: Vec<u8>,
     pub(crate) sd: Option<giayto_cose::sd::HolderCopy>,
+    /// A one-time copy's presenter: its key is the copy's, so it shows only the copy.
+    pub(crate) one_time: bool,
 }
 
 impl Presenter {
@@ -27,6 +29,10 @@ impl Presenter {
     }
     /// Sign a presentation at `now`, with the verifier's `nonce` (1 to 64 bytes) if any.
     pub fn sign(&self, now: i64, nonce: Option<&[u8]>) -> Result<Vec<u8>, WalletError> {
+        if self.one_time {
+            // The copy's key is not the one the full credential names.
+            return Err(WalletError::OtherHolder);
+        }
         if nonce.is_some_and(|n| n.is_empty() || n.len() > MAX_NONCE) {
             return Err(WalletError::BadNonce);
         }
@@ -35,8 +41,14 @@ impl Presenter {
             issued_at: now,
             nonce: nonce.map(<[u8]>::to_vec),
             disclosures: None,
+            request: None,
         };
         sign1::sign(&self.key, PRESENTATION_TYP, payload.to_bytes()).map_err(|_| WalletError::Sign)
+    }
+
+    /// Whether this presents a one-time copy ([`crate::Wallet::take_copy`]).
+    pub fn is_one_time(&self) -> bool {
+        self.one_time
     }
 
     /// Whether the credential's selective-disclosure copy is in the wallet.
@@ -81,6 +93,7 @@ impl Presenter {
             issued_at: now,
             nonce: nonce.map(<[u8]>::to_vec),
             disclosures: Some(disclosures),
+            request: None,
         };
         sign1::sign(&self.key, PRESENTATION_TYP, payload.to_bytes()).map_err(|_| WalletError::Sign)
     }

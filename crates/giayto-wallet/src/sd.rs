@@ -67,6 +67,17 @@ pub(crate) fn check_copy(
     if !same {
         return Err(mismatch());
     }
+    check_openings(copy, full)
+}
+
+/// Check that the openings of `copy` agree with the full credential's claims `full` field for
+/// field, that every field of the card is there, and that predicates are booleans
+/// ([`WalletError::SdMismatch`] otherwise).
+pub(crate) fn check_openings(
+    copy: &HolderCopy,
+    full: &CredentialClaims,
+) -> Result<(), WalletError> {
+    let mismatch = || WalletError::SdMismatch;
     let fields = &full.document.fields;
     let field_count = fields.as_map().map_or(0, Vec::len);
     let mut fields_seen = 0;

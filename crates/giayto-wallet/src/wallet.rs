@@ -7,6 +7,7 @@ use giayto_cose::claims::CredentialClaims;
 use zeroize::Zeroizing;
 
 use crate::codec::{parse_credential, Contents};
+use crate::copies::HeldCopy;
 use crate::envelope::{self, Envelope, KdfParams, Slot};
 use crate::storage::{self, LockGuard};
 use crate::{
@@ -35,9 +36,29 @@ pub struct StoredCredential {
     pub claims: CredentialClaims,
     /// Its selective-disclosure copy (docs/format.md §14), when the issuer made one.
     pub sd: Option<giayto_cose::sd::HolderCopy>,
+    /// One-time copies not shown yet, each with its key (docs/decisions.md D112).
+    pub(crate) copies: Vec<HeldCopy>,
+    /// One-time copies shown so far.
+    pub(crate) copies_used: u64,
 }
 
 impl StoredCredential {
+    /// Whether selective presentations of it use one-time copies (it has held some): then
+    /// each is shown once, and none left is [`WalletError::NoCopiesLeft`].
+    pub fn uses_one_time_copies(&self) -> bool {
+        !self.copies.is_empty() || self.copies_used > 0
+    }
+
+    /// One-time copies left to show at `now` (not expired).
+    pub fn copies_left(&self, now: i64) -> usize {
+        self.copies.iter().filter(|c| !c.expired(now)).count()
+    }
+
+    /// One-time copies shown so far.
+    pub fn copies_used(&self) -> u64 {
+        self.copies_used
+    }
+
     /// The credential's QR text (`VN1:`).
     pub fn text(&self) -> String {
         giayto_cose::text::encode(
@@ -77,7 +98,7 @@ pub struct Wallet {
     _guard: LockGuard,
     env: Envelope,
     dek: Zeroizing<[u8; 32]>,
-    contents: Contents,
+    pub(crate) contents: Contents,
     by_password: bool,
     kdf: KdfParams,
 }
@@ -101,13 +122,19 @@ impl Wallet {
         kdf: KdfParams,
     ) -> Result<Wallet, WalletError> {
         let holder = Person::new(holder_name, None, Zeroizing::new(envelope::random::<32>()?))?;
-        Self::create_with(path, vec![holder], Vec::new(), password, passcode, kdf)
+        let contents = Contents {
+            persons: vec![holder],
+            credentials: Vec::new(),
+            passcode_copy: None,
+            pending: Vec::new(),
+        };
+        Self::create_with(path, contents, password, passcode, kdf)
     }
 
+    /// A new wallet file holding `contents` (whose passcode copy is replaced by the new one).
     fn create_with(
         path: &Path,
-        persons: Vec<Person>,
-        credentials: Vec<StoredCredential>,
+        mut contents: Contents,
         password: &str,
         passcode: &str,
         kdf: KdfParams,
@@ -140,10 +167,9 @@ impl Wallet {
             _guard: guard,
             env,
             dek,
-            contents: Contents {
-                persons,
-                credentials,
-                passcode_copy: Some(passcode_slot),
+            contents: {
+                contents.passcode_copy = Some(passcode_slot);
+                contents
             },
             by_password: true,
             kdf,
@@ -278,14 +304,7 @@ impl Wallet {
             .open_body(&dek)
             .ok_or(WalletError::Format { what: "body" })?;
         let contents = Contents::from_bytes(&plain)?;
-        Self::create_with(
-            path,
-            contents.persons,
-            contents.credentials,
-            password,
-            passcode,
-            kdf,
-        )
+        Self::create_with(path, contents, password, passcode, kdf)
     }
 
     /// Whether the wallet is locked.
@@ -298,7 +317,7 @@ impl Wallet {
         self.by_password
     }
 
-    fn readable(&self) -> Result<(), WalletError> {
+    pub(crate) fn readable(&self) -> Result<(), WalletError> {
         if self.env.locked {
             Err(WalletError::Locked)
         } else {
@@ -399,6 +418,8 @@ impl Wallet {
             added_at: now,
             claims,
             sd: None,
+            copies: Vec::new(),
+            copies_used: 0,
         });
         Ok(person)
     }
@@ -499,6 +520,7 @@ impl Wallet {
             doc_type: c.claims.document.doc_type,
             credential: c.cose.clone(),
             sd: c.sd.clone(),
+            one_time: false,
         })
     }
 
@@ -544,15 +566,22 @@ impl Wallet {
                 .collect(),
             credentials: self.contents.credentials.clone(),
             passcode_copy: None,
+            pending: self.contents.pending.clone(),
         };
         env.set_body(&dek, &contents.to_bytes()?)?;
         env.to_bytes()
     }
 
-    /// Write the wallet back (atomically).
+    /// Write the wallet back (atomically). A wallet that would outgrow
+    /// [`crate::MAX_WALLET_BYTES`] (which no reader accepts) is [`WalletError::Full`], and
+    /// nothing is written.
     pub fn save(&mut self) -> Result<(), WalletError> {
         let plain = self.contents.to_bytes()?;
         self.env.set_body(&self.dek, &plain)?;
-        storage::write_atomic(&self.path, &self.env.to_bytes()?)
+        let bytes = self.env.to_bytes()?;
+        if bytes.len() as u64 > crate::MAX_WALLET_BYTES {
+            return Err(WalletError::Full);
+        }
+        storage::write_atomic(&self.path, &bytes)
     }
 }

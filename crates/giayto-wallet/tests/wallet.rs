@@ -492,6 +492,7 @@ fn a_copied_credential_cannot_be_presented_by_another_wallet() {
         issued_at: NOW,
         nonce: None,
         disclosures: None,
+        request: None,
     };
     let forged = giayto_cose::sign1::sign(
         &thief_key,

@@ -2,7 +2,7 @@
 use super::*;
 use giayto_model::DocType;
 
-fn issuer_dir() -> (tempfile::TempDir, PathBuf, SecretString) {
+pub(super) fn issuer_dir() -> (tempfile::TempDir, PathBuf, SecretString) {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("iss");
     let pass = SecretString::from("test-passphrase".to_owned());
@@ -18,11 +18,11 @@ fn issuer_dir() -> (tempfile::TempDir, PathBuf, SecretString) {
     (tmp, dir, pass)
 }
 
-fn document() -> Document {
+pub(super) fn document() -> Document {
     Document::from_json(DocType::Cccd, &giayto_model::sample_input(DocType::Cccd)).unwrap()
 }
 
-const NOW: i64 = 1_795_392_000;
+pub(super) const NOW: i64 = 1_795_392_000;
 
 /// Regression: deleting or truncating the registry and issuing again used to start a new
 /// registry silently, undoing every revocation at the next status list.

@@ -12,6 +12,11 @@
 //!
 //! Every write is one transaction: a batch of credentials lands whole or not at all, and a
 //! status change on many credentials (all of one person's, say) changes all or none.
+//!
+//! A document issued with one-time selective-disclosure copies (docs/decisions.md D110) has one
+//! row for its full credential and one row per copy, each with its own serial and status slot,
+//! linked to the document's row (`copy_of`, schema 3). A status change of the document, or of
+//! any of its copies, changes the document and every copy in the same transaction (D111).
 
 #[cfg(feature = "postgres")]
 mod postgres;
@@ -33,7 +38,7 @@ pub const DEFAULT_LIST_SIZE: u64 = 1 << 20;
 pub struct NewCredential {
     /// `cti`.
     pub serial: Vec<u8>,
-    /// Document type name (`cccd`, `gplx`, `vehicle`, `bhyt`).
+    /// Document type name (`cccd`, `gplx`, `vehicle`, `bhyt`, `bhxh`).
     pub doc_type: String,
     /// The holder's personal ID number, when the document has one.
     pub holder_id: Option<String>,
@@ -47,6 +52,10 @@ pub struct NewCredential {
     pub assurance_level: u8,
     /// The batch and input line it comes from, for resumable batch issuance.
     pub batch: Option<BatchLine>,
+    /// For a one-time selective-disclosure copy: the serial of the document's full credential
+    /// (recorded before, or earlier in the same call), which must be valid. `None` for a
+    /// document.
+    pub copy_of: Option<Vec<u8>>,
 }
 
 /// A line of a batch input.
@@ -88,6 +97,8 @@ pub struct CredentialRecord {
     pub slot: StatusSlot,
     /// Its current status.
     pub status: Status,
+    /// For a one-time copy, the serial of its document; `None` for a document.
+    pub copy_of: Option<Vec<u8>>,
 }
 
 /// A status list the registry has opened.
@@ -238,6 +249,9 @@ pub struct ChangeReport {
     /// registry): they carry no status reference, so no change can reach a verifier, and none
     /// was made.
     pub no_status_entry: Vec<Vec<u8>>,
+    /// The one-time copies changed with their documents (D111); `changed` and `skipped` name
+    /// documents only.
+    pub copies: Vec<Change>,
 }
 
 /// One line of the audit trail.
@@ -321,6 +335,17 @@ pub enum RegistryError {
         /// The time of the hold, seconds.
         at: i64,
     },
+    /// One-time copies were asked of a serial that is no recorded document (unknown, or itself
+    /// a copy).
+    NotADocument(Vec<u8>),
+    /// One-time copies were asked of a document that is not valid (revoked or suspended):
+    /// new copies would show a valid credential for it.
+    DocumentNotValid {
+        /// The document.
+        serial: Vec<u8>,
+        /// Its status.
+        status: Status,
+    },
 }
 
 impl std::fmt::Display for RegistryError {
@@ -363,6 +388,15 @@ impl std::fmt::Display for RegistryError {
                 f,
                 "credential {} was issued before status lists and has no status list entry",
                 hex(s)
+            ),
+            RegistryError::NotADocument(s) => {
+                write!(f, "{} is not the serial of a recorded document", hex(s))
+            }
+            RegistryError::DocumentNotValid { serial, status } => write!(
+                f,
+                "document {} is {}: no new copies can be made of it",
+                hex(serial),
+                status.as_str()
             ),
             RegistryError::ListSize { size } => write!(
                 f,
@@ -410,11 +444,17 @@ pub trait RegistryBackend: Send {
     /// How many credentials are recorded.
     fn count(&mut self) -> Result<u64, RegistryError>;
 
-    /// Every credential of a holder, oldest first.
+    /// The one-time copies of a document, oldest first (empty for a copy or an unknown serial).
+    fn copies(&mut self, document: &[u8]) -> Result<Vec<CredentialRecord>, RegistryError>;
+
+    /// Every document of a holder, oldest first (their one-time copies are not listed: see
+    /// [`RegistryBackend::copies`]).
     fn by_holder(&mut self, holder_id: &str) -> Result<Vec<CredentialRecord>, RegistryError>;
 
     /// Apply a status change with a reason at time `at`, recording each change in the audit
-    /// trail. All or nothing.
+    /// trail. All or nothing. A target reaches documents; each document's one-time copies change
+    /// with it (a copy's serial reaches its document, hence all its siblings), each with its own
+    /// audit line.
     fn change_status(
         &mut self,
         target: &Target,
@@ -462,6 +502,7 @@ pub trait RegistryBackend: Send {
     /// somebody received. Its status list entry stays used, so no later credential gets that
     /// index. Only a credential still valid and without any status change can be withdrawn
     /// (removing a revoked one would undo its revocation); returns whether one was removed.
+    /// Withdrawing a document withdraws its one-time copies too.
     fn withdraw(&mut self, serial: &[u8]) -> Result<bool, RegistryError>;
 }
 
@@ -523,20 +564,28 @@ pub(crate) fn plan_change(
                 what: "hold (a held credential without its hold row)",
             });
         }
-        match action.apply(r.status, after_release) {
-            Some(t) => report.changed.push(Change {
+        match (action.apply(r.status, after_release), r.copy_of.is_some()) {
+            (Some(t), false) => report.changed.push(Change {
                 serial: r.serial,
                 from: r.status,
                 to: t.to,
                 after_release: t.after_release,
             }),
-            None => {
+            (Some(t), true) => report.copies.push(Change {
+                serial: r.serial,
+                from: r.status,
+                to: t.to,
+                after_release: t.after_release,
+            }),
+            // A copy already where the action leads (its document is skipped too) is left.
+            (None, true) => {}
+            (None, false) => {
                 first_refused.get_or_insert((r.serial.clone(), r.status));
                 report.skipped.push((r.serial, r.status));
             }
         }
     }
-    if report.changed.is_empty() {
+    if report.changed.is_empty() && report.copies.is_empty() {
         // Not empty, so at least one record was refused.
         let (serial, from) = first_refused.unwrap_or((Vec::new(), Status::Held));
         return Err(RegistryError::Transition {
@@ -546,6 +595,22 @@ pub(crate) fn plan_change(
         });
     }
     Ok(report)
+}
+
+/// Check the document a one-time copy is recorded for: `found` is its row's `copy_of` and
+/// status, `None` when no row has that serial. Only a valid document (not a copy) can get copies.
+pub(crate) fn check_document(
+    serial: &[u8],
+    found: Option<(Option<Vec<u8>>, Status)>,
+) -> Result<(), RegistryError> {
+    match found {
+        None | Some((Some(_), _)) => Err(RegistryError::NotADocument(serial.to_vec())),
+        Some((None, Status::Valid)) => Ok(()),
+        Some((None, status)) => Err(RegistryError::DocumentNotValid {
+            serial: serial.to_vec(),
+            status,
+        }),
+    }
 }
 
 /// The action of a stored name.

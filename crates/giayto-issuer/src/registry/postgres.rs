@@ -11,21 +11,30 @@
 use postgres::{Client, NoTls, Transaction};
 
 use super::{
-    action_from_str, allocate, check_list_size, check_reason, check_until, plan_change, Action,
-    AuditEntry, ChangeReport, CredentialRecord, HoldRecord, ListInfo, NewCredential,
-    RegistryBackend, RegistryError, Status, StatusSlot, Target, HOLD_ENDED_REASON, WITHDRAWABLE,
+    action_from_str, allocate, check_document, check_list_size, check_reason, check_until,
+    plan_change, Action, AuditEntry, ChangeReport, CredentialRecord, HoldRecord, ListInfo,
+    NewCredential, RegistryBackend, RegistryError, Status, StatusSlot, Target, HOLD_ENDED_REASON,
+    WITHDRAWABLE,
 };
 
-const SCHEMA_VERSION: i64 = 3;
+const SCHEMA_VERSION: i64 = 4;
 
-/// What schema 3 adds to schema 2: the holds in force (docs/format.md §9.3).
-const SCHEMA_3: &str = "CREATE TABLE IF NOT EXISTS holds (
+/// From schema 2 to 3: one-time copies (docs/decisions.md D111) are rows linked to their
+/// document's row by `copy_of`; every row of schema 2 is a document.
+const TO_SCHEMA_3: &str = "
+         ALTER TABLE credentials ADD COLUMN copy_of BYTEA;
+         CREATE INDEX credentials_copy_of ON credentials(copy_of) WHERE copy_of IS NOT NULL;
+         UPDATE giayto_meta SET value = 3 WHERE key = 'schema_version';";
+
+/// From schema 3 to 4: the holds in force (docs/format.md §9.3), one row per held credential
+/// (a held document's one-time copies each have theirs).
+const TO_SCHEMA_4: &str = "CREATE TABLE IF NOT EXISTS holds (
              serial        BYTEA PRIMARY KEY,
              held_at       BIGINT NOT NULL,
              until         BIGINT,
              after_release SMALLINT NOT NULL
          );
-         UPDATE giayto_meta SET value = 3 WHERE key = 'schema_version';";
+         UPDATE giayto_meta SET value = 4 WHERE key = 'schema_version';";
 
 impl From<postgres::Error> for RegistryError {
     fn from(e: postgres::Error) -> Self {
@@ -48,8 +57,19 @@ impl std::fmt::Debug for PostgresRegistry {
     }
 }
 
-const COLUMNS: &str =
-    "serial, doc_type, holder_id, issued_at, expires_at, holder_key, level, list, idx, status";
+const COLUMNS: &str = "serial, doc_type, holder_id, issued_at, expires_at, holder_key, level, \
+                       list, idx, status, copy_of";
+
+/// The documents a status change of a target reaches (a copy's serial stands for its document),
+/// and with them their one-time copies. `$1` is the serial or the holder's ID number.
+const SERIAL_DOCUMENTS: &str =
+    "serial IN (SELECT COALESCE(copy_of, serial) FROM credentials WHERE serial = $1)";
+const SERIAL_TARGET: &str = "serial IN (SELECT COALESCE(copy_of, serial) FROM credentials
+                                         WHERE serial = $1)
+     OR copy_of IN (SELECT COALESCE(copy_of, serial) FROM credentials WHERE serial = $1)";
+const HOLDER_DOCUMENTS: &str = "holder_id = $1 AND copy_of IS NULL";
+const HOLDER_TARGET: &str = "holder_id = $1
+     OR copy_of IN (SELECT serial FROM credentials WHERE holder_id = $1)";
 
 /// A row as a record; a value out of its range is [`RegistryError::Corrupt`], never clamped or
 /// dropped (as in the SQLite backend).
@@ -75,6 +95,7 @@ fn row_to_record(r: &postgres::Row) -> Result<CredentialRecord, RegistryError> {
             index: non_negative(index, "status index")?,
         },
         status: Status::from_code(non_negative::<u8>(status, "status")?.min(3)),
+        copy_of: r.try_get(10)?,
     })
 }
 
@@ -155,15 +176,23 @@ impl PostgresRegistry {
             .transpose()?;
         match version {
             Some(v) if v > SCHEMA_VERSION => return Err(RegistryError::SchemaVersion { found: v }),
-            // Schema 2 (before holds): the holds table is added; nothing else changes.
-            Some(2) => tx.batch_execute(SCHEMA_3)?,
+            // Schema 2 (before one-time copies and holds): every row is a document; the holds
+            // table is added. Migrated in this transaction, under the lock: another office
+            // opening it at once waits, then finds 4.
+            Some(2) => tx.batch_execute(&format!("{TO_SCHEMA_3}{TO_SCHEMA_4}"))?,
+            // Schema 3 (before holds): the holds table is added; nothing else changes.
+            Some(3) => tx.batch_execute(TO_SCHEMA_4)?,
             Some(v) if v < SCHEMA_VERSION => {
                 return Err(RegistryError::Corrupt {
                     what: "schema version (a development version older than this program)",
                 })
             }
             Some(_) => {}
-            None if create => create_schema(&mut tx)?,
+            None if create => {
+                create_schema(&mut tx)?;
+                tx.batch_execute(TO_SCHEMA_3)?;
+                tx.batch_execute(TO_SCHEMA_4)?;
+            }
             None => {
                 return Err(RegistryError::Empty {
                     location: location(),
@@ -187,6 +216,7 @@ impl PostgresRegistry {
     }
 }
 
+/// The tables of schema 2; [`TO_SCHEMA_3`] and [`TO_SCHEMA_4`] follow.
 fn create_schema(tx: &mut Transaction<'_>) -> Result<(), RegistryError> {
     tx.batch_execute(
         "CREATE TABLE credentials (
@@ -227,7 +257,6 @@ fn create_schema(tx: &mut Transaction<'_>) -> Result<(), RegistryError> {
          );
          INSERT INTO giayto_meta (key, value) VALUES ('schema_version', 2);",
     )?;
-    tx.batch_execute(SCHEMA_3)?;
     Ok(())
 }
 
@@ -279,7 +308,8 @@ fn write_changes(
         "INSERT INTO audit (serial, at, action, from_status, to_status, reason)
          VALUES ($1, $2, $3, $4, $5, $6)",
     )?;
-    for c in &report.changed {
+    // One-time copies change with their documents (D111), each with its own hold row.
+    for c in report.changed.iter().chain(&report.copies) {
         let to = i16::from(c.to.code());
         let from = i16::from(c.from.code());
         tx.execute(&update, &[&c.serial, &to])?;
@@ -322,19 +352,25 @@ impl PostgresRegistry {
     ) -> Result<ChangeReport, RegistryError> {
         check_reason(reason)?;
         let mut tx = self.client.transaction()?;
-        let rows = match target {
-            Target::Serial(s) => tx.query(
-                &format!("SELECT {COLUMNS} FROM credentials WHERE serial = $1 FOR UPDATE"),
-                &[s],
-            )?,
-            Target::Holder(h) => tx.query(
-                &format!(
-                    "SELECT {COLUMNS} FROM credentials WHERE holder_id = $1
-                     ORDER BY issued_at, serial FOR UPDATE"
-                ),
-                &[h],
-            )?,
-        };
+        let (documents, all, param): (&str, &str, &(dyn postgres::types::ToSql + Sync)) =
+            match target {
+                Target::Serial(s) => (SERIAL_DOCUMENTS, SERIAL_TARGET, s),
+                Target::Holder(h) => (HOLDER_DOCUMENTS, HOLDER_TARGET, h),
+            };
+        // The documents' rows first: an office recording copies of one of them holds it (FOR
+        // SHARE) until it commits, so this waits; the next statement, with a fresh snapshot,
+        // then sees those copies too.
+        tx.execute(
+            &format!("SELECT 1 FROM credentials WHERE {documents} FOR UPDATE"),
+            &[param],
+        )?;
+        let rows = tx.query(
+            &format!(
+                "SELECT {COLUMNS} FROM credentials WHERE {all}
+                 ORDER BY copy_of IS NOT NULL, issued_at, serial FOR UPDATE"
+            ),
+            &[param],
+        )?;
         let records: Vec<CredentialRecord> =
             rows.iter().map(row_to_record).collect::<Result<_, _>>()?;
         let holds = holds_of(&mut tx, &records)?;
@@ -377,6 +413,34 @@ impl RegistryBackend for PostgresRegistry {
                 ))
             })
             .transpose()?;
+        // A copy's document: recorded before as a valid document (its row held until this
+        // transaction ends, so a revocation waits for these copies and then reaches them), or
+        // earlier in this call.
+        for (i, row) in rows.iter().enumerate() {
+            let Some(document) = &row.copy_of else {
+                continue;
+            };
+            if rows[..i]
+                .iter()
+                .any(|r| r.copy_of.is_none() && &r.serial == document)
+            {
+                continue;
+            }
+            let found = tx
+                .query_opt(
+                    "SELECT copy_of, status FROM credentials WHERE serial = $1 FOR SHARE",
+                    &[document],
+                )?
+                .map(|r| {
+                    let status: i16 = r.try_get(1)?;
+                    Ok::<_, RegistryError>((
+                        r.try_get::<_, Option<Vec<u8>>>(0)?,
+                        Status::from_code(non_negative::<u8>(status, "status")?.min(3)),
+                    ))
+                })
+                .transpose()?;
+            check_document(document, found)?;
+        }
         let allocation = allocate(open, rows.len(), list_size)?;
         for (list, size, used, key, is_new) in &allocation.lists {
             let list = *list as i32;
@@ -404,14 +468,16 @@ impl RegistryBackend for PostgresRegistry {
         let levels: Vec<i16> = rows.iter().map(|r| i16::from(r.assurance_level)).collect();
         let lists: Vec<i32> = allocation.slots.iter().map(|s| s.list as i32).collect();
         let idxs: Vec<i64> = allocation.slots.iter().map(|s| s.index as i64).collect();
+        let copy_of: Vec<Option<&[u8]>> = rows.iter().map(|r| r.copy_of.as_deref()).collect();
         tx.execute(
-            "INSERT INTO credentials
-             (serial, doc_type, holder_id, issued_at, expires_at, holder_key, level, list, idx)
+            "INSERT INTO credentials (serial, doc_type, holder_id, issued_at, expires_at,
+                                      holder_key, level, list, idx, copy_of)
              SELECT * FROM UNNEST($1::bytea[], $2::text[], $3::text[], $4::bigint[],
                                   $5::bigint[], $6::bytea[], $7::smallint[], $8::integer[],
-                                  $9::bigint[])",
+                                  $9::bigint[], $10::bytea[])",
             &[
                 &serials, &doc_types, &holders, &issued, &expires, &keys, &levels, &lists, &idxs,
+                &copy_of,
             ],
         )?;
         let batch: Vec<(&str, i64, &[u8])> = rows
@@ -448,8 +514,15 @@ impl RegistryBackend for PostgresRegistry {
         Ok(n.max(0) as u64)
     }
 
+    fn copies(&mut self, document: &[u8]) -> Result<Vec<CredentialRecord>, RegistryError> {
+        self.select("copy_of = $1 ORDER BY issued_at, serial", &document)
+    }
+
     fn by_holder(&mut self, holder_id: &str) -> Result<Vec<CredentialRecord>, RegistryError> {
-        self.select("holder_id = $1 ORDER BY issued_at, serial", &holder_id)
+        self.select(
+            "holder_id = $1 AND copy_of IS NULL ORDER BY issued_at, serial",
+            &holder_id,
+        )
     }
 
     fn change_status(
@@ -591,7 +664,7 @@ impl RegistryBackend for PostgresRegistry {
         rows.iter()
             .map(|r| {
                 Ok((
-                    non_negative(r.try_get::<_, i64>(10)?, "batch line")?,
+                    non_negative(r.try_get::<_, i64>(11)?, "batch line")?,
                     row_to_record(r)?,
                 ))
             })
@@ -606,6 +679,10 @@ impl RegistryBackend for PostgresRegistry {
         )?;
         if removed > 0 {
             tx.execute("DELETE FROM batch_lines WHERE serial = $1", &[&serial])?;
+            tx.execute(
+                &format!("DELETE FROM credentials WHERE copy_of = $1 AND {WITHDRAWABLE}"),
+                &[&serial],
+            )?;
         }
         tx.commit()?;
         Ok(removed > 0)
@@ -613,104 +690,4 @@ impl RegistryBackend for PostgresRegistry {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Runs when `GIAYTO_TEST_POSTGRES` holds a connection string (CI starts a throw-away
-    /// server and sets it); each run uses a fresh schema.
-    #[test]
-    fn postgres_backend_passes_the_suite() {
-        let Some(url) = std::env::var("GIAYTO_TEST_POSTGRES")
-            .ok()
-            .filter(|u| !u.is_empty())
-        else {
-            eprintln!("GIAYTO_TEST_POSTGRES not set: PostgreSQL suite not run");
-            return;
-        };
-        let mut nonce = [0u8; 6];
-        getrandom::getrandom(&mut nonce).unwrap();
-        let schema = format!("t_{}", super::super::hex(&nonce));
-        // A schema without the tables is refused, and nothing is created in it.
-        assert!(matches!(
-            PostgresRegistry::connect(&url, &schema),
-            Err(RegistryError::Missing { .. })
-        ));
-        let mut admin = Client::connect(&url, NoTls).unwrap();
-        let created: bool = admin
-            .query_one(
-                "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)",
-                &[&schema],
-            )
-            .unwrap()
-            .get(0);
-        assert!(!created, "connect created the schema");
-        let mut reg = PostgresRegistry::create(&url, &schema).unwrap();
-        super::super::suite::run(&mut reg);
-        drop(reg);
-        let mut reg = PostgresRegistry::connect(&url, &schema).unwrap();
-        assert_eq!(reg.get(&[1; 10]).unwrap().unwrap().status, Status::Revoked);
-        assert_eq!(reg.lists().unwrap().len(), 2);
-        // Two offices recording at once never share a slot.
-        let handles: Vec<_> = (0..2u8)
-            .map(|office| {
-                let url = url.clone();
-                let schema = schema.clone();
-                std::thread::spawn(move || {
-                    let mut reg = PostgresRegistry::connect(&url, &schema).unwrap();
-                    let mut slots = Vec::new();
-                    for chunk in 0..20u8 {
-                        let rows: Vec<NewCredential> = (0..50u8)
-                            .map(|i| NewCredential {
-                                serial: vec![0xA0 + office, chunk, i, 1, 2, 3, 4, 5],
-                                ..super::super::suite::new_row(0, None)
-                            })
-                            .collect();
-                        slots.extend(reg.record(&rows, giayto_status::MIN_ENTRIES).unwrap());
-                    }
-                    slots
-                })
-            })
-            .collect();
-        let mut all: Vec<StatusSlot> = handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap())
-            .collect();
-        let n = all.len();
-        all.sort_by_key(|s| (s.list, s.index));
-        all.dedup();
-        assert_eq!(all.len(), n, "two offices got the same slot");
-        // A schema 2 registry (before holds) is migrated when opened: the holds table added.
-        admin
-            .batch_execute(&format!(
-                "DROP TABLE {schema}.holds;
-                 UPDATE {schema}.giayto_meta SET value = 2 WHERE key = 'schema_version'"
-            ))
-            .unwrap();
-        let mut reg = PostgresRegistry::connect(&url, &schema).unwrap();
-        let version: i64 = admin
-            .query_one(
-                &format!("SELECT value FROM {schema}.giayto_meta WHERE key = 'schema_version'"),
-                &[],
-            )
-            .unwrap()
-            .get(0);
-        assert_eq!(version, 3);
-        reg.hold(&Target::Serial(vec![2; 10]), "giữ", 10, Some(20))
-            .unwrap();
-        assert_eq!(reg.holds().unwrap().len(), 1);
-        drop(reg);
-        // Without its version row the schema is not a registry: refused, not re-created.
-        admin
-            .batch_execute(&format!(
-                "DELETE FROM {schema}.giayto_meta WHERE key = 'schema_version'"
-            ))
-            .unwrap();
-        assert!(matches!(
-            PostgresRegistry::connect(&url, &schema),
-            Err(RegistryError::Empty { .. })
-        ));
-        admin
-            .batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))
-            .unwrap();
-    }
-}
+mod tests;

@@ -9,23 +9,33 @@ use std::path::Path;
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 
 use super::{
-    action_from_str, allocate, check_list_size, check_reason, check_until, plan_change, Action,
-    AuditEntry, ChangeReport, CredentialRecord, HoldRecord, ListInfo, NewCredential,
-    RegistryBackend, RegistryError, Status, StatusSlot, Target, HOLD_ENDED_REASON, WITHDRAWABLE,
+    action_from_str, allocate, check_document, check_list_size, check_reason, check_until,
+    plan_change, Action, AuditEntry, ChangeReport, CredentialRecord, HoldRecord, ListInfo,
+    NewCredential, RegistryBackend, RegistryError, Status, StatusSlot, Target, HOLD_ENDED_REASON,
+    WITHDRAWABLE,
 };
 
-const SCHEMA_VERSION: i64 = 3;
+const SCHEMA_VERSION: i64 = 4;
 
-/// What schema 3 adds to schema 2: the holds in force (docs/format.md §9.3), one row per held
-/// credential, removed when the hold ends.
-const SCHEMA_3: &str = "
+/// From schema 2 to 3: one-time copies (docs/decisions.md D111) are rows linked to their
+/// document's row by `copy_of`; every row of schema 2 is a document.
+const TO_SCHEMA_3: &str = "
+                 ALTER TABLE credentials ADD COLUMN copy_of BLOB;
+                 CREATE INDEX IF NOT EXISTS credentials_copy_of
+                     ON credentials(copy_of) WHERE copy_of IS NOT NULL;
+                 PRAGMA user_version = 3;
+                 ";
+
+/// From schema 3 to 4: the holds in force (docs/format.md §9.3), one row per held credential
+/// (a held document's one-time copies each have theirs), removed when the hold ends.
+const TO_SCHEMA_4: &str = "
                  CREATE TABLE IF NOT EXISTS holds (
                      serial        BLOB PRIMARY KEY,
                      held_at       INTEGER NOT NULL,
                      until         INTEGER,
                      after_release INTEGER NOT NULL
                  ) WITHOUT ROWID;
-                 PRAGMA user_version = 3;
+                 PRAGMA user_version = 4;
                  ";
 
 /// The tables of schema 2 (without the surrounding transaction).
@@ -104,8 +114,18 @@ pub struct SqliteRegistry {
     pub(super) has_legacy: bool,
 }
 
-const COLUMNS: &str =
-    "serial, doc_type, holder_id, issued_at, expires_at, holder_key, level, list, idx, status";
+const COLUMNS: &str = "serial, doc_type, holder_id, issued_at, expires_at, holder_key, level, \
+                       list, idx, status, copy_of";
+
+/// The rows a status change of a target reaches: its documents, then their one-time copies
+/// (a copy's serial stands for its document). `?1` is the serial or the holder's ID number.
+const SERIAL_TARGET: &str = "serial IN (SELECT COALESCE(copy_of, serial) FROM credentials
+                                         WHERE serial = ?1)
+     OR copy_of IN (SELECT COALESCE(copy_of, serial) FROM credentials WHERE serial = ?1)
+     ORDER BY copy_of IS NOT NULL, issued_at, serial";
+const HOLDER_TARGET: &str = "holder_id = ?1
+     OR copy_of IN (SELECT serial FROM credentials WHERE holder_id = ?1)
+     ORDER BY copy_of IS NOT NULL, issued_at, serial";
 
 /// A row as a record. A value out of its range (a holder key that is not 32 bytes, a negative
 /// index, …) is an error, never clamped or dropped: a credential re-signed from a damaged row
@@ -125,6 +145,7 @@ fn row_to_record(r: &rusqlite::Row<'_>) -> rusqlite::Result<CredentialRecord> {
             index: r.get(8)?,
         },
         status: Status::from_code(status.min(3)),
+        copy_of: r.get(10)?,
     })
 }
 
@@ -198,7 +219,7 @@ impl SqliteRegistry {
             // Read again under the write lock: another process may have just done this.
             let version: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
             match version {
-                0 => tx.execute_batch(&format!("{SCHEMA_2}{SCHEMA_3}"))?,
+                0 => tx.execute_batch(&format!("{SCHEMA_2}{TO_SCHEMA_3}{TO_SCHEMA_4}"))?,
                 // Schema 1 (before status lists): its credentials carry no status reference,
                 // so they move to `legacy_credentials`, kept for the record and for a clear
                 // answer when someone tries to change their status; the current tables start
@@ -207,10 +228,13 @@ impl SqliteRegistry {
                     "ALTER TABLE credentials RENAME TO legacy_credentials;
                      DROP INDEX IF EXISTS credentials_holder;
                      CREATE INDEX legacy_credentials_holder ON legacy_credentials(holder_id);
-                     {SCHEMA_2}{SCHEMA_3}"
+                     {SCHEMA_2}{TO_SCHEMA_3}{TO_SCHEMA_4}"
                 ))?,
-                // Schema 2 (before holds): the holds table is added; nothing else changes.
-                2 => tx.execute_batch(SCHEMA_3)?,
+                // Schema 2 (before one-time copies and holds): every row is a document; the
+                // holds table is added.
+                2 => tx.execute_batch(&format!("{TO_SCHEMA_3}{TO_SCHEMA_4}"))?,
+                // Schema 3 (before holds): the holds table is added; nothing else changes.
+                3 => tx.execute_batch(TO_SCHEMA_4)?,
                 _ => {}
             }
             tx.commit()?;
@@ -289,7 +313,8 @@ fn write_changes(
     let mut under_hold =
         tx.prepare_cached("UPDATE holds SET after_release = ?2 WHERE serial = ?1")?;
     let mut end_hold = tx.prepare_cached("DELETE FROM holds WHERE serial = ?1")?;
-    for c in &report.changed {
+    // One-time copies change with their documents (D111), each with its own hold row.
+    for c in report.changed.iter().chain(&report.copies) {
         update.execute(params![c.serial, c.to.code()])?;
         match (c.from, c.after_release) {
             (Status::Held, Some(under)) => {
@@ -329,9 +354,13 @@ impl SqliteRegistry {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let (filter, param): (&str, &dyn rusqlite::ToSql) = match target {
-            Target::Serial(s) => ("serial = ?1", s),
-            Target::Holder(h) => ("holder_id = ?1 ORDER BY issued_at, serial", h),
+        let (filter, legacy_filter, param): (&str, &str, &dyn rusqlite::ToSql) = match target {
+            Target::Serial(s) => (SERIAL_TARGET, "serial = ?1", s),
+            Target::Holder(h) => (
+                HOLDER_TARGET,
+                "holder_id = ?1 ORDER BY issued_at, serial",
+                h,
+            ),
         };
         let records = {
             let mut stmt =
@@ -341,7 +370,7 @@ impl SqliteRegistry {
         };
         let legacy = if self.has_legacy {
             let mut stmt = tx.prepare_cached(&format!(
-                "SELECT serial FROM legacy_credentials WHERE {filter}"
+                "SELECT serial FROM legacy_credentials WHERE {legacy_filter}"
             ))?;
             let rows = stmt.query_map([param], |r| r.get::<_, Vec<u8>>(0))?;
             rows.collect::<Result<Vec<_>, _>>()?
@@ -397,6 +426,27 @@ impl RegistryBackend for SqliteRegistry {
                 ))
             })
             .transpose()?;
+        // A copy's document: recorded before as a valid document, or earlier in this call.
+        for (i, row) in rows.iter().enumerate() {
+            let Some(document) = &row.copy_of else {
+                continue;
+            };
+            if rows[..i]
+                .iter()
+                .any(|r| r.copy_of.is_none() && &r.serial == document)
+            {
+                continue;
+            }
+            let found = tx
+                .query_row(
+                    "SELECT copy_of, status FROM credentials WHERE serial = ?1",
+                    [document],
+                    |r| Ok((r.get::<_, Option<Vec<u8>>>(0)?, r.get::<_, u8>(1)?)),
+                )
+                .optional()?
+                .map(|(c, st)| (c, Status::from_code(st.min(3))));
+            check_document(document, found)?;
+        }
         let allocation = allocate(open, rows.len(), list_size)?;
         for (list, size, used, key, is_new) in &allocation.lists {
             if *is_new {
@@ -413,9 +463,9 @@ impl RegistryBackend for SqliteRegistry {
         }
         {
             let mut insert = tx.prepare_cached(
-                "INSERT INTO credentials
-                 (serial, doc_type, holder_id, issued_at, expires_at, holder_key, level, list, idx)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                "INSERT INTO credentials (serial, doc_type, holder_id, issued_at, expires_at,
+                                          holder_key, level, list, idx, copy_of)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             )?;
             let mut batch = tx.prepare_cached(
                 "INSERT INTO batch_lines (batch_id, line, serial) VALUES (?1, ?2, ?3)",
@@ -431,6 +481,7 @@ impl RegistryBackend for SqliteRegistry {
                     row.assurance_level,
                     slot.list,
                     slot.index as i64,
+                    row.copy_of,
                 ])?;
                 if let Some(b) = &row.batch {
                     batch.execute(params![b.batch_id, b.line as i64, row.serial])?;
@@ -454,8 +505,15 @@ impl RegistryBackend for SqliteRegistry {
             .max(0) as u64)
     }
 
+    fn copies(&mut self, document: &[u8]) -> Result<Vec<CredentialRecord>, RegistryError> {
+        self.select("copy_of = ?1 ORDER BY issued_at, serial", &document)
+    }
+
     fn by_holder(&mut self, holder_id: &str) -> Result<Vec<CredentialRecord>, RegistryError> {
-        self.select("holder_id = ?1 ORDER BY issued_at, serial", &holder_id)
+        self.select(
+            "holder_id = ?1 AND copy_of IS NULL ORDER BY issued_at, serial",
+            &holder_id,
+        )
     }
 
     fn change_status(
@@ -596,7 +654,7 @@ impl RegistryBackend for SqliteRegistry {
             cols.join(", ")
         ))?;
         let rows = stmt.query_map([batch_id], |r| {
-            Ok((r.get::<_, u64>(10)?, row_to_record(r)?))
+            Ok((r.get::<_, u64>(11)?, row_to_record(r)?))
         })?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
     }
@@ -611,8 +669,15 @@ impl RegistryBackend for SqliteRegistry {
         )?;
         if removed > 0 {
             tx.execute("DELETE FROM batch_lines WHERE serial = ?1", [serial])?;
+            tx.execute(
+                &format!("DELETE FROM credentials WHERE copy_of = ?1 AND {WITHDRAWABLE}"),
+                [serial],
+            )?;
         }
         tx.commit()?;
         Ok(removed > 0)
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,5 +1,8 @@
 //! The registry test suite, run against every backend (SQLite always; PostgreSQL when
 //! `GIAYTO_TEST_POSTGRES` names a server, as in CI).
+//!
+//! Over 600 lines on purpose: one suite shared by both backends, so that each contract check
+//! (statuses, holds, one-time copies, lists) runs against SQLite and PostgreSQL alike.
 
 use super::*;
 
@@ -13,6 +16,16 @@ pub(crate) fn new_row(serial: u8, holder: Option<&str>) -> NewCredential {
         holder_key: Some([4; 32]),
         assurance_level: 2,
         batch: None,
+        copy_of: None,
+    }
+}
+
+/// A one-time copy of the document with serial `[of; 10]`: its own serial and key.
+pub(crate) fn copy_row(serial: u8, of: u8) -> NewCredential {
+    NewCredential {
+        holder_key: Some([serial; 32]),
+        copy_of: Some(vec![of; 10]),
+        ..new_row(serial, None)
     }
 }
 
@@ -31,6 +44,8 @@ pub(crate) fn run(reg: &mut dyn RegistryBackend) {
     lists_fill_and_roll_over(reg);
     withdrawals(reg);
     holds_and_releases(reg);
+    holds_reach_every_copy(reg);
+    copies_follow_their_document(reg);
 }
 
 fn record_get_count_and_duplicates(reg: &mut dyn RegistryBackend) {
@@ -345,6 +360,145 @@ fn withdrawals(reg: &mut dyn RegistryBackend) {
     assert_eq!(reg.count().unwrap(), before + 1);
 }
 
+/// One-time copies (docs/decisions.md D111): rows of their own, linked to their document; a
+/// status change of the document or of any copy changes all of them, each with an audit line;
+/// copies are made only of a valid document; withdrawing a document withdraws its copies.
+fn copies_follow_their_document(reg: &mut dyn RegistryBackend) {
+    let size = giayto_status::MIN_ENTRIES;
+    let holder = "079200000123";
+    let before = reg.count().unwrap();
+    let slots = reg
+        .record(
+            &[
+                new_row(0xC0, Some(holder)),
+                copy_row(0xC1, 0xC0),
+                copy_row(0xC2, 0xC0),
+                copy_row(0xC3, 0xC0),
+            ],
+            size,
+        )
+        .unwrap();
+    let mut distinct = slots.clone();
+    distinct.sort_by_key(|s| (s.list, s.index));
+    distinct.dedup();
+    assert_eq!(distinct.len(), 4, "every copy has its own status entry");
+    assert_eq!(reg.count().unwrap(), before + 4);
+    let copy = reg.get(&[0xC2; 10]).unwrap().unwrap();
+    assert_eq!(copy.copy_of, Some(vec![0xC0; 10]));
+    assert_eq!(copy.holder_key, Some([0xC2; 32]));
+    assert_eq!(copy.slot, slots[2]);
+    assert_eq!(reg.get(&[0xC0; 10]).unwrap().unwrap().copy_of, None);
+    let serials = |v: Vec<CredentialRecord>| v.into_iter().map(|r| r.serial).collect::<Vec<_>>();
+    let mut copies = serials(reg.copies(&[0xC0; 10]).unwrap());
+    copies.sort();
+    assert_eq!(copies, [vec![0xC1; 10], vec![0xC2; 10], vec![0xC3; 10]]);
+    assert!(reg.copies(&[0xC1; 10]).unwrap().is_empty());
+    assert_eq!(serials(reg.by_holder(holder).unwrap()), [vec![0xC0; 10]]);
+
+    // Copies of an unknown serial or of a copy: refused, nothing recorded, no slot used.
+    let used: u64 = reg.lists().unwrap().iter().map(|l| l.used).sum();
+    for (row, bad) in [(copy_row(0xC4, 0x99), 0x99), (copy_row(0xC4, 0xC1), 0xC1)] {
+        let err = reg.record(&[row], size).unwrap_err();
+        assert!(
+            matches!(&err, RegistryError::NotADocument(s) if s == &vec![bad; 10]),
+            "{err:?}"
+        );
+    }
+    assert_eq!(reg.get(&[0xC4; 10]).unwrap(), None);
+    assert_eq!(
+        reg.lists().unwrap().iter().map(|l| l.used).sum::<u64>(),
+        used
+    );
+
+    // Suspending by one copy's serial suspends the document and every copy.
+    let r = reg
+        .change_status(
+            &Target::Serial(vec![0xC3; 10]),
+            Action::Suspend,
+            "điện thoại bị mất",
+            100,
+        )
+        .unwrap();
+    assert_eq!(r.changed.len(), 1);
+    assert_eq!(r.changed[0].serial, vec![0xC0; 10]);
+    assert_eq!(r.copies.len(), 3);
+    assert!(r.copies.iter().all(|c| c.to == Status::Suspended));
+    for s in 0xC0..=0xC3u8 {
+        assert_eq!(
+            reg.get(&[s; 10]).unwrap().unwrap().status,
+            Status::Suspended
+        );
+        let trail = reg.audit(&[s; 10]).unwrap();
+        assert_eq!(trail.len(), 1, "{s:x}");
+        assert_eq!(trail[0].reason, "điện thoại bị mất");
+    }
+    // Every copy's entry is set in its list.
+    for slot in &slots {
+        assert!(reg
+            .not_valid(slot.list)
+            .unwrap()
+            .contains(&(slot.index, Status::Suspended)));
+    }
+    // No new copies of a suspended document.
+    assert!(matches!(
+        reg.record(&[copy_row(0xC4, 0xC0)], size),
+        Err(RegistryError::DocumentNotValid {
+            status: Status::Suspended,
+            ..
+        })
+    ));
+    reg.change_status(
+        &Target::Serial(vec![0xC0; 10]),
+        Action::Reinstate,
+        "found",
+        101,
+    )
+    .unwrap();
+    assert_eq!(reg.get(&[0xC1; 10]).unwrap().unwrap().status, Status::Valid);
+
+    // Copies made later (a refresh) join the document; a holder-wide revocation reaches them.
+    reg.record(&[copy_row(0xC4, 0xC0), copy_row(0xC5, 0xC0)], size)
+        .unwrap();
+    let r = reg
+        .change_status(&Target::Holder(holder.into()), Action::Revoke, "chết", 102)
+        .unwrap();
+    assert_eq!(r.changed.len(), 1);
+    assert_eq!(r.copies.len(), 5);
+    for s in 0xC0..=0xC5u8 {
+        assert_eq!(reg.get(&[s; 10]).unwrap().unwrap().status, Status::Revoked);
+    }
+    // Nothing leaves revoked, whichever serial is named.
+    assert!(matches!(
+        reg.change_status(&Target::Serial(vec![0xC5; 10]), Action::Reinstate, "x", 103),
+        Err(RegistryError::Transition {
+            from: Status::Revoked,
+            ..
+        })
+    ));
+    assert!(matches!(
+        reg.record(&[copy_row(0xC6, 0xC0)], size),
+        Err(RegistryError::DocumentNotValid { .. })
+    ));
+
+    // Withdrawing a document just issued takes its copies with it; one copy alone can go too.
+    let before = reg.count().unwrap();
+    reg.record(
+        &[
+            new_row(0xCA, None),
+            copy_row(0xCB, 0xCA),
+            copy_row(0xCC, 0xCA),
+        ],
+        size,
+    )
+    .unwrap();
+    reg.record(&[copy_row(0xCD, 0xCA)], size).unwrap();
+    assert!(reg.withdraw(&[0xCD; 10]).unwrap());
+    assert_eq!(reg.count().unwrap(), before + 3);
+    assert!(reg.withdraw(&[0xCA; 10]).unwrap());
+    assert_eq!(reg.count().unwrap(), before);
+    assert!(reg.get(&[0xCB; 10]).unwrap().is_none());
+}
+
 #[test]
 fn sqlite_backend_passes_the_suite() {
     let dir = tempfile::tempdir().unwrap();
@@ -358,243 +512,10 @@ fn sqlite_backend_passes_the_suite() {
     assert_eq!(reg.lists().unwrap().len(), 2);
 }
 
-#[test]
-fn sqlite_refuses_newer_schema() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("registry.sqlite");
-    rusqlite::Connection::open(&path)
-        .unwrap()
-        .pragma_update(None, "user_version", 9)
-        .unwrap();
-    assert!(matches!(
-        SqliteRegistry::open(&path),
-        Err(RegistryError::SchemaVersion { found: 9 })
-    ));
-}
-
-/// A registry of schema 2 (before holds) is migrated: its credentials and their statuses kept,
-/// the holds table added, and a hold then works.
-#[test]
-fn sqlite_migrates_a_schema_2_registry_to_holds() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("registry.sqlite");
-    {
-        let conn = rusqlite::Connection::open(&path).unwrap();
-        conn.execute_batch(&format!("BEGIN; {} COMMIT;", super::sqlite::SCHEMA_2))
-            .unwrap();
-        conn.execute_batch(
-            "INSERT INTO status_lists VALUES (1, 131072, 1, zeroblob(32));
-             INSERT INTO credentials
-                 (serial, doc_type, holder_id, issued_at, expires_at, holder_key, level, list, idx, status)
-                 VALUES (x'C1C1C1C1C1C1C1C1C1C1', 'gplx', NULL, 1, 2000000000, NULL, 2, 1, 5, 2);",
-        )
-        .unwrap();
-    }
-    let mut reg = SqliteRegistry::open(&path).unwrap();
-    let version: i64 = reg
-        .conn
-        .pragma_query_value(None, "user_version", |r| r.get(0))
-        .unwrap();
-    assert_eq!(version, 3);
-    let serial = vec![0xC1; 10];
-    assert_eq!(reg.get(&serial).unwrap().unwrap().status, Status::Suspended);
-    reg.hold(&Target::Serial(serial.clone()), "giữ", 10, Some(20))
-        .unwrap();
-    assert_eq!(
-        reg.release_due(20).unwrap().changed[0].to,
-        Status::Suspended
-    );
-}
-
-/// A registry as the first release wrote it (schema 1, before status lists), with two
-/// credentials of one holder.
-fn schema_1_registry(path: &std::path::Path) {
-    let conn = rusqlite::Connection::open(path).unwrap();
-    conn.execute_batch(
-        "BEGIN;
-         CREATE TABLE IF NOT EXISTS credentials (
-             serial      BLOB PRIMARY KEY,
-             doc_type    TEXT NOT NULL,
-             holder_id   TEXT,
-             issued_at   INTEGER NOT NULL,
-             expires_at  INTEGER NOT NULL,
-             holder_key  BLOB
-         ) WITHOUT ROWID;
-         CREATE INDEX IF NOT EXISTS credentials_holder ON credentials(holder_id);
-         PRAGMA user_version = 1;
-         COMMIT;",
-    )
-    .unwrap();
-    for serial in [[0xA1u8; 10], [0xA2; 10]] {
-        conn.execute(
-            "INSERT INTO credentials VALUES (?1, 'gplx', '001196012345', 1700000000, 2000000000, NULL)",
-            [serial.to_vec()],
-        )
-        .unwrap();
-    }
-}
-
-#[test]
-fn sqlite_migrates_a_schema_1_registry_and_says_its_credentials_have_no_status_entry() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("registry.sqlite");
-    schema_1_registry(&path);
-    let mut reg = SqliteRegistry::open(&path).unwrap();
-    // The old rows are kept aside; the registry works as a new one.
-    assert_eq!(reg.count().unwrap(), 0);
-    let legacy: i64 = reg
-        .conn
-        .query_row("SELECT COUNT(*) FROM legacy_credentials", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(legacy, 2);
-    let version: i64 = reg
-        .conn
-        .pragma_query_value(None, "user_version", |r| r.get(0))
-        .unwrap();
-    assert_eq!(version, 3);
-
-    // An old credential cannot be revoked through a status list: a clear error, nothing
-    // written.
-    let err = reg
-        .change_status(&Target::Serial(vec![0xA1; 10]), Action::Revoke, "lost", 5)
-        .unwrap_err();
-    assert!(
-        matches!(&err, RegistryError::NoStatusEntry(s) if s == &vec![0xA1; 10]),
-        "{err:?}"
-    );
-    assert!(err.to_string().contains("before status lists"), "{err}");
-    assert!(reg.audit(&[0xA1; 10]).unwrap().is_empty());
-    // A holder with only old credentials: the same error.
-    assert!(matches!(
-        reg.change_status(
-            &Target::Holder("001196012345".into()),
-            Action::Suspend,
-            "lost phone",
-            5
-        ),
-        Err(RegistryError::NoStatusEntry(_))
-    ));
-
-    // New credentials of the same holder get slots; a holder-wide change applies to them and
-    // names the old ones it could not reach.
-    let mut row = new_row(7, Some("001196012345"));
-    row.doc_type = "cccd".into();
-    reg.record(&[row], DEFAULT_LIST_SIZE).unwrap();
-    let report = reg
-        .change_status(
-            &Target::Holder("001196012345".into()),
-            Action::Suspend,
-            "lost phone",
-            6,
-        )
-        .unwrap();
-    assert_eq!(report.changed.len(), 1);
-    assert_eq!(report.no_status_entry, vec![vec![0xA1; 10], vec![0xA2; 10]]);
-    drop(reg);
-
-    // Opening again neither migrates twice nor loses anything.
-    let mut reg = SqliteRegistry::open(&path).unwrap();
-    assert_eq!(reg.count().unwrap(), 1);
-    assert!(matches!(
-        reg.change_status(&Target::Serial(vec![0xA2; 10]), Action::Revoke, "x", 7),
-        Err(RegistryError::NoStatusEntry(_))
-    ));
-}
-
-#[test]
-fn a_new_registry_has_no_legacy_table() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut reg = SqliteRegistry::create(&dir.path().join("registry.sqlite")).unwrap();
-    assert!(!reg.has_legacy);
-    assert!(matches!(
-        reg.change_status(&Target::Serial(vec![0xA1; 10]), Action::Revoke, "x", 7),
-        Err(RegistryError::UnknownSerial(_))
-    ));
-}
-
-#[test]
-fn sqlite_open_never_creates_a_registry() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("registry.sqlite");
-    // Missing: refused, and no file (nor -wal, -shm) appears.
-    let err = SqliteRegistry::open(&path).unwrap_err();
-    assert!(
-        matches!(&err, RegistryError::Missing { location } if location.contains("registry.sqlite")),
-        "{err:?}"
-    );
-    assert!(err.to_string().contains("backup"), "{err}");
-    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
-
-    // Empty (0 bytes, as a truncation leaves it): refused, and still 0 bytes.
-    std::fs::write(&path, b"").unwrap();
-    assert!(matches!(
-        SqliteRegistry::open(&path),
-        Err(RegistryError::Empty { .. })
-    ));
-    assert_eq!(std::fs::metadata(&path).unwrap().len(), 0);
-    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
-
-    // Not a database at all.
-    std::fs::write(&path, vec![b'x'; 8192]).unwrap();
-    assert!(matches!(
-        SqliteRegistry::open(&path),
-        Err(RegistryError::Empty { .. })
-    ));
-
-    // An SQLite database without the giayto schema: refused, and left without it.
-    std::fs::remove_file(&path).unwrap();
-    let other = rusqlite::Connection::open(&path).unwrap();
-    other.execute_batch("CREATE TABLE notes (t TEXT)").unwrap();
-    drop(other);
-    assert!(matches!(
-        SqliteRegistry::open(&path),
-        Err(RegistryError::Empty { .. })
-    ));
-    let tables: i64 = rusqlite::Connection::open(&path)
-        .unwrap()
-        .query_row("SELECT COUNT(*) FROM sqlite_master", [], |r| r.get(0))
-        .unwrap();
-    assert_eq!(tables, 1);
-
-    // `create` makes one (what issuer init does), and `open` then accepts it.
-    let fresh = dir.path().join("new.sqlite");
-    drop(SqliteRegistry::create(&fresh).unwrap());
-    let mut reg = SqliteRegistry::open(&fresh).unwrap();
-    assert_eq!(reg.count().unwrap(), 0);
-}
-
-/// Regression: a damaged row used to be read with its holder key dropped (a credential
-/// re-signed from it in batch recovery would lose its holder binding) or its index clamped.
-#[test]
-fn sqlite_reads_a_damaged_row_as_an_error_not_a_default() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut reg = SqliteRegistry::create(&dir.path().join("registry.sqlite")).unwrap();
-    reg.record(&[new_row(1, None), new_row(2, None)], DEFAULT_LIST_SIZE)
-        .unwrap();
-    assert_eq!(
-        reg.get(&[1; 10]).unwrap().unwrap().holder_key,
-        Some([4; 32])
-    );
-    reg.conn
-        .execute(
-            "UPDATE credentials SET holder_key = ?1 WHERE serial = ?2",
-            rusqlite::params![vec![4u8; 31], vec![1u8; 10]],
-        )
-        .unwrap();
-    assert!(reg.get(&[1; 10]).is_err());
-    reg.conn
-        .execute(
-            "UPDATE credentials SET idx = -1 WHERE serial = ?1",
-            [vec![2u8; 10]],
-        )
-        .unwrap();
-    assert!(reg.get(&[2; 10]).is_err());
-}
-
 /// The electronic hold (docs/format.md §9.3, docs/decisions.md D140): a hold keeps what it
 /// covers, a release returns it, `until` ends it at the next `release_due`, revocation ends it.
 fn holds_and_releases(reg: &mut dyn RegistryBackend) {
-    let holder = "079200000123";
+    let holder = "079200000456";
     reg.record(
         &[
             new_row(0xB1, Some(holder)),
@@ -763,4 +684,120 @@ fn holds_and_releases(reg: &mut dyn RegistryBackend) {
         ]
     );
     assert_eq!(reg.audit(&[0xB1; 10]).unwrap()[3].reason, HOLD_ENDED_REASON);
+}
+
+/// A hold, its release (by hand or when `until` passes), and a revocation of a held document
+/// reach every one-time copy in the same transaction, each copy with its own hold row and audit
+/// line (docs/decisions.md D111, D140); a release returns each copy to its previous status.
+fn holds_reach_every_copy(reg: &mut dyn RegistryBackend) {
+    let size = giayto_status::MIN_ENTRIES;
+    reg.record(
+        &[
+            new_row(0xF0, Some("079200000777")),
+            copy_row(0xF1, 0xF0),
+            copy_row(0xF2, 0xF0),
+        ],
+        size,
+    )
+    .unwrap();
+    let all = [0xF0u8, 0xF1, 0xF2];
+    let statuses = |reg: &mut dyn RegistryBackend| {
+        all.iter()
+            .map(|b| reg.get(&[*b; 10]).unwrap().unwrap().status)
+            .collect::<Vec<_>>()
+    };
+    let t = 1_797_000_000;
+    // Held by the document's serial: every copy held, each with its own hold row.
+    let r = reg
+        .hold(&Target::Serial(vec![0xF0; 10]), "tạm giữ", t, None)
+        .unwrap();
+    assert_eq!(r.changed.len(), 1);
+    assert_eq!(r.copies.len(), 2);
+    assert!(r
+        .copies
+        .iter()
+        .all(|c| c.to == Status::Held && c.after_release == Some(Status::Valid)));
+    assert_eq!(statuses(reg), [Status::Held; 3]);
+    let held: Vec<Vec<u8>> = reg.holds().unwrap().into_iter().map(|h| h.serial).collect();
+    for b in all {
+        assert!(held.contains(&vec![b; 10]), "{b:x} has no hold row");
+        let slot = reg.get(&[b; 10]).unwrap().unwrap().slot;
+        assert!(reg
+            .not_valid(slot.list)
+            .unwrap()
+            .contains(&(slot.index, Status::Held)));
+    }
+    // No new copies of a held document.
+    assert!(matches!(
+        reg.record(&[copy_row(0xF3, 0xF0)], size),
+        Err(RegistryError::DocumentNotValid {
+            status: Status::Held,
+            ..
+        })
+    ));
+    // Released by a copy's serial: every copy returns to valid, its hold row gone.
+    let r = reg
+        .change_status(
+            &Target::Serial(vec![0xF2; 10]),
+            Action::Release,
+            "trả",
+            t + 1,
+        )
+        .unwrap();
+    assert_eq!((r.changed.len(), r.copies.len()), (1, 2));
+    assert_eq!(statuses(reg), [Status::Valid; 3]);
+    assert!(reg
+        .holds()
+        .unwrap()
+        .iter()
+        .all(|h| h.serial[0] != 0xF0 && h.serial[0] != 0xF1 && h.serial[0] != 0xF2));
+    // Suspended, then held with an end: a suspension while held changes what every copy's
+    // release returns it to; the automatic release at the end returns each to suspended.
+    reg.change_status(
+        &Target::Serial(vec![0xF0; 10]),
+        Action::Suspend,
+        "khóa",
+        t + 2,
+    )
+    .unwrap();
+    reg.hold(&Target::Serial(vec![0xF1; 10]), "giữ", t + 3, Some(t + 50))
+        .unwrap();
+    assert_eq!(statuses(reg), [Status::Held; 3]);
+    let r = reg.release_due(t + 50).unwrap();
+    assert_eq!((r.changed.len(), r.copies.len()), (1, 2));
+    assert!(r
+        .copies
+        .iter()
+        .all(|c| c.from == Status::Held && c.to == Status::Suspended));
+    assert_eq!(statuses(reg), [Status::Suspended; 3]);
+    for b in all {
+        let trail = reg.audit(&[b; 10]).unwrap();
+        let last = trail.last().unwrap();
+        assert_eq!(
+            (last.action, last.from, last.to, last.at),
+            (Action::Release, Status::Held, Status::Suspended, t + 50),
+            "{b:x}"
+        );
+        assert_eq!(last.reason, HOLD_ENDED_REASON);
+        assert_eq!(
+            trail.len(),
+            5,
+            "{b:x}: hold, release, suspend, hold, release"
+        );
+    }
+    // Revoking a held document ends every copy's hold.
+    reg.hold(&Target::Serial(vec![0xF0; 10]), "giữ", t + 60, Some(t + 90))
+        .unwrap();
+    let r = reg
+        .change_status(
+            &Target::Serial(vec![0xF0; 10]),
+            Action::Revoke,
+            "tước",
+            t + 61,
+        )
+        .unwrap();
+    assert_eq!(r.copies.len(), 2);
+    assert_eq!(statuses(reg), [Status::Revoked; 3]);
+    assert!(reg.holds().unwrap().iter().all(|h| h.serial[0] < 0xF0));
+    assert_eq!(reg.release_due(t + 100).unwrap(), ChangeReport::default());
 }

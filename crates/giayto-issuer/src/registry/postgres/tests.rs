@@ -1,0 +1,271 @@
+//! The PostgreSQL backend against a real server (`GIAYTO_TEST_POSTGRES`): the shared suite,
+//! concurrent offices, and the migrations from schemas 2 and 3.
+use super::*;
+
+/// Runs when `GIAYTO_TEST_POSTGRES` holds a connection string (CI starts a throw-away
+/// server and sets it); each run uses a fresh schema.
+#[test]
+fn postgres_backend_passes_the_suite() {
+    let Some(url) = std::env::var("GIAYTO_TEST_POSTGRES")
+        .ok()
+        .filter(|u| !u.is_empty())
+    else {
+        eprintln!("GIAYTO_TEST_POSTGRES not set: PostgreSQL suite not run");
+        return;
+    };
+    let mut nonce = [0u8; 6];
+    getrandom::getrandom(&mut nonce).unwrap();
+    let schema = format!("t_{}", super::super::hex(&nonce));
+    // A schema without the tables is refused, and nothing is created in it.
+    assert!(matches!(
+        PostgresRegistry::connect(&url, &schema),
+        Err(RegistryError::Missing { .. })
+    ));
+    let mut admin = Client::connect(&url, NoTls).unwrap();
+    let created: bool = admin
+        .query_one(
+            "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)",
+            &[&schema],
+        )
+        .unwrap()
+        .get(0);
+    assert!(!created, "connect created the schema");
+    let mut reg = PostgresRegistry::create(&url, &schema).unwrap();
+    super::super::suite::run(&mut reg);
+    drop(reg);
+    let mut reg = PostgresRegistry::connect(&url, &schema).unwrap();
+    assert_eq!(reg.get(&[1; 10]).unwrap().unwrap().status, Status::Revoked);
+    assert_eq!(reg.lists().unwrap().len(), 2);
+    // Two offices recording at once never share a slot.
+    let handles: Vec<_> = (0..2u8)
+        .map(|office| {
+            let url = url.clone();
+            let schema = schema.clone();
+            std::thread::spawn(move || {
+                let mut reg = PostgresRegistry::connect(&url, &schema).unwrap();
+                let mut slots = Vec::new();
+                for chunk in 0..20u8 {
+                    let rows: Vec<NewCredential> = (0..50u8)
+                        .map(|i| NewCredential {
+                            serial: vec![0xA0 + office, chunk, i, 1, 2, 3, 4, 5],
+                            ..super::super::suite::new_row(0, None)
+                        })
+                        .collect();
+                    slots.extend(reg.record(&rows, giayto_status::MIN_ENTRIES).unwrap());
+                }
+                slots
+            })
+        })
+        .collect();
+    let mut all: Vec<StatusSlot> = handles
+        .into_iter()
+        .flat_map(|h| h.join().unwrap())
+        .collect();
+    let n = all.len();
+    all.sort_by_key(|s| (s.list, s.index));
+    all.dedup();
+    assert_eq!(all.len(), n, "two offices got the same slot");
+    // Without its version row the schema is not a registry: refused, not re-created.
+    admin
+        .batch_execute(&format!(
+            "DELETE FROM {schema}.giayto_meta WHERE key = 'schema_version'"
+        ))
+        .unwrap();
+    assert!(matches!(
+        PostgresRegistry::connect(&url, &schema),
+        Err(RegistryError::Empty { .. })
+    ));
+    admin
+        .batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))
+        .unwrap();
+}
+
+/// A registry as the release before one-time copies wrote it (schema 2), in a fresh
+/// schema: a valid document and a revoked one with its audit line.
+fn schema_2_registry(admin: &mut Client, schema: &str) {
+    admin
+        .batch_execute(&format!(
+            "CREATE SCHEMA {schema}; SET search_path TO {schema};
+             CREATE TABLE giayto_meta (key TEXT PRIMARY KEY, value BIGINT NOT NULL);"
+        ))
+        .unwrap();
+    let mut tx = admin.transaction().unwrap();
+    create_schema(&mut tx).unwrap();
+    tx.commit().unwrap();
+    admin
+        .batch_execute(&format!(
+            "INSERT INTO {schema}.credentials VALUES
+               ('\\xb1b1b1b1b1b1b1b1b1b1', 'cccd', '001099012345', 1790000000, 1900000000,
+                NULL, 2, 1, 5, 0),
+               ('\\xb2b2b2b2b2b2b2b2b2b2', 'cccd', '001099012345', 1790000000, 1900000000,
+                NULL, 2, 1, 9, 1);
+             INSERT INTO {schema}.status_lists VALUES (1, {}, 2, '\\x{}');
+             INSERT INTO {schema}.audit (serial, at, action, from_status, to_status, reason)
+               VALUES ('\\xb2b2b2b2b2b2b2b2b2b2', 1795000000, 'revoke', 0, 1, 'mất thẻ');",
+            giayto_status::MIN_ENTRIES,
+            "07".repeat(32)
+        ))
+        .unwrap();
+}
+
+fn version(admin: &mut Client, schema: &str) -> i64 {
+    admin
+        .query_one(
+            &format!("SELECT value FROM {schema}.giayto_meta WHERE key = 'schema_version'"),
+            &[],
+        )
+        .unwrap()
+        .get(0)
+}
+
+/// Schema 2 becomes 4 on connect, in one transaction: kept rows, copies of the old
+/// documents, a status change reaching them; a failed step leaves schema 2 untouched.
+#[test]
+fn postgres_migrates_a_schema_2_registry_to_one_time_copies() {
+    let Some(url) = std::env::var("GIAYTO_TEST_POSTGRES")
+        .ok()
+        .filter(|u| !u.is_empty())
+    else {
+        eprintln!("GIAYTO_TEST_POSTGRES not set: PostgreSQL migration test not run");
+        return;
+    };
+    let mut nonce = [0u8; 6];
+    getrandom::getrandom(&mut nonce).unwrap();
+    let schema = format!("m_{}", super::super::hex(&nonce));
+    let mut admin = Client::connect(&url, NoTls).unwrap();
+    schema_2_registry(&mut admin, &schema);
+    assert_eq!(version(&mut admin, &schema), 2);
+
+    // A table with the new index's name makes the migration's last step fail.
+    admin
+        .batch_execute(&format!(
+            "CREATE TABLE {schema}.credentials_copy_of (x INT)"
+        ))
+        .unwrap();
+    assert!(matches!(
+        PostgresRegistry::connect(&url, &schema),
+        Err(RegistryError::Database(_))
+    ));
+    assert_eq!(version(&mut admin, &schema), 2);
+    let column: bool = admin
+        .query_one(
+            "SELECT EXISTS (SELECT 1 FROM information_schema.columns
+             WHERE table_schema = $1 AND table_name = 'credentials' AND column_name = 'copy_of')",
+            &[&schema],
+        )
+        .unwrap()
+        .get(0);
+    assert!(
+        !column,
+        "the column added before the failure was rolled back"
+    );
+    admin
+        .batch_execute(&format!("DROP TABLE {schema}.credentials_copy_of"))
+        .unwrap();
+
+    let mut reg = PostgresRegistry::connect(&url, &schema).unwrap();
+    assert_eq!(version(&mut admin, &schema), 4);
+    assert_eq!(reg.count().unwrap(), 2);
+    let a = reg.get(&[0xB1; 10]).unwrap().unwrap();
+    assert_eq!(
+        (a.status, a.copy_of, a.slot.index),
+        (Status::Valid, None, 5)
+    );
+    assert_eq!(reg.audit(&[0xB2; 10]).unwrap()[0].reason, "mất thẻ");
+    let size = giayto_status::MIN_ENTRIES;
+    reg.record(
+        &[
+            super::super::suite::copy_row(0xB3, 0xB1),
+            super::super::suite::copy_row(0xB4, 0xB1),
+        ],
+        size,
+    )
+    .unwrap();
+    assert!(matches!(
+        reg.record(&[super::super::suite::copy_row(0xB5, 0xB2)], size),
+        Err(RegistryError::DocumentNotValid { .. })
+    ));
+    assert_eq!(reg.lists().unwrap()[0].used, 4);
+    let r = reg
+        .change_status(&Target::Serial(vec![0xB4; 10]), Action::Revoke, "x", 5)
+        .unwrap();
+    assert_eq!((r.changed.len(), r.copies.len()), (1, 2));
+    drop(reg);
+    let mut reg = PostgresRegistry::connect(&url, &schema).unwrap();
+    assert_eq!(version(&mut admin, &schema), 4);
+    assert_eq!(
+        reg.get(&[0xB3; 10]).unwrap().unwrap().status,
+        Status::Revoked
+    );
+    drop(reg);
+    admin
+        .batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))
+        .unwrap();
+}
+
+/// Schema 3 (one-time copies, before holds) becomes 4 on connect: documents, copies and audit
+/// kept, the holds table added; a hold of a document reaches its copy, and the automatic
+/// release returns it.
+#[test]
+fn postgres_migrates_a_schema_3_registry_to_holds() {
+    let Some(url) = std::env::var("GIAYTO_TEST_POSTGRES")
+        .ok()
+        .filter(|u| !u.is_empty())
+    else {
+        eprintln!("GIAYTO_TEST_POSTGRES not set: PostgreSQL migration test not run");
+        return;
+    };
+    let mut nonce = [0u8; 6];
+    getrandom::getrandom(&mut nonce).unwrap();
+    let schema = format!("h_{}", super::super::hex(&nonce));
+    let mut admin = Client::connect(&url, NoTls).unwrap();
+    schema_2_registry(&mut admin, &schema);
+    admin
+        .batch_execute(&format!(
+            "SET search_path TO {schema};
+             {TO_SCHEMA_3}
+             INSERT INTO {schema}.credentials VALUES
+               ('\\xb3b3b3b3b3b3b3b3b3b3', 'cccd', NULL, 1790000001, 1900000000,
+                NULL, 2, 1, 11, 0, '\\xb1b1b1b1b1b1b1b1b1b1');
+             UPDATE {schema}.status_lists SET used = 3 WHERE list = 1;"
+        ))
+        .unwrap();
+    assert_eq!(version(&mut admin, &schema), 3);
+    let holds_table = |admin: &mut Client| -> bool {
+        admin
+            .query_one(
+                "SELECT EXISTS (SELECT 1 FROM information_schema.tables
+                 WHERE table_schema = $1 AND table_name = 'holds')",
+                &[&schema],
+            )
+            .unwrap()
+            .get(0)
+    };
+    assert!(!holds_table(&mut admin));
+
+    let mut reg = PostgresRegistry::connect(&url, &schema).unwrap();
+    assert_eq!(version(&mut admin, &schema), 4);
+    assert!(holds_table(&mut admin));
+    assert_eq!(reg.count().unwrap(), 3);
+    assert_eq!(
+        reg.get(&[0xB3; 10]).unwrap().unwrap().copy_of,
+        Some(vec![0xB1; 10])
+    );
+    assert_eq!(reg.audit(&[0xB2; 10]).unwrap()[0].reason, "mất thẻ");
+    let r = reg
+        .hold(&Target::Serial(vec![0xB1; 10]), "giữ", 10, Some(20))
+        .unwrap();
+    assert_eq!((r.changed.len(), r.copies.len()), (1, 1));
+    assert_eq!(reg.holds().unwrap().len(), 2);
+    drop(reg);
+    // Connecting again neither migrates twice nor loses the holds.
+    let mut reg = PostgresRegistry::connect(&url, &schema).unwrap();
+    assert_eq!(version(&mut admin, &schema), 4);
+    let r = reg.release_due(20).unwrap();
+    assert_eq!((r.changed.len(), r.copies.len()), (1, 1));
+    assert_eq!(reg.get(&[0xB3; 10]).unwrap().unwrap().status, Status::Valid);
+    drop(reg);
+    admin
+        .batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))
+        .unwrap();
+}

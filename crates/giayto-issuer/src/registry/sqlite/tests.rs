@@ -1,0 +1,400 @@
+//! Tests of the SQLite backend alone: its schema versions and migrations (1, 2 and 3 → 4), and
+//! what it refuses to open. The suite both backends pass is `registry/suite.rs`.
+
+use super::super::suite::{copy_row, new_row};
+use super::super::*;
+
+#[test]
+fn sqlite_refuses_newer_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("registry.sqlite");
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .pragma_update(None, "user_version", 9)
+        .unwrap();
+    assert!(matches!(
+        SqliteRegistry::open(&path),
+        Err(RegistryError::SchemaVersion { found: 9 })
+    ));
+}
+
+/// A registry as the first release wrote it (schema 1, before status lists), with two
+/// credentials of one holder.
+fn schema_1_registry(path: &std::path::Path) {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.execute_batch(
+        "BEGIN;
+         CREATE TABLE IF NOT EXISTS credentials (
+             serial      BLOB PRIMARY KEY,
+             doc_type    TEXT NOT NULL,
+             holder_id   TEXT,
+             issued_at   INTEGER NOT NULL,
+             expires_at  INTEGER NOT NULL,
+             holder_key  BLOB
+         ) WITHOUT ROWID;
+         CREATE INDEX IF NOT EXISTS credentials_holder ON credentials(holder_id);
+         PRAGMA user_version = 1;
+         COMMIT;",
+    )
+    .unwrap();
+    for serial in [[0xA1u8; 10], [0xA2; 10]] {
+        conn.execute(
+            "INSERT INTO credentials VALUES (?1, 'gplx', '001196012345', 1700000000, 2000000000, NULL)",
+            [serial.to_vec()],
+        )
+        .unwrap();
+    }
+}
+
+#[test]
+fn sqlite_migrates_a_schema_1_registry_and_says_its_credentials_have_no_status_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("registry.sqlite");
+    schema_1_registry(&path);
+    let mut reg = SqliteRegistry::open(&path).unwrap();
+    // The old rows are kept aside; the registry works as a new one.
+    assert_eq!(reg.count().unwrap(), 0);
+    let legacy: i64 = reg
+        .conn
+        .query_row("SELECT COUNT(*) FROM legacy_credentials", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(legacy, 2);
+    let version: i64 = reg
+        .conn
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, 4);
+
+    // An old credential cannot be revoked through a status list: a clear error, nothing
+    // written.
+    let err = reg
+        .change_status(&Target::Serial(vec![0xA1; 10]), Action::Revoke, "lost", 5)
+        .unwrap_err();
+    assert!(
+        matches!(&err, RegistryError::NoStatusEntry(s) if s == &vec![0xA1; 10]),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("before status lists"), "{err}");
+    assert!(reg.audit(&[0xA1; 10]).unwrap().is_empty());
+    // A holder with only old credentials: the same error.
+    assert!(matches!(
+        reg.change_status(
+            &Target::Holder("001196012345".into()),
+            Action::Suspend,
+            "lost phone",
+            5
+        ),
+        Err(RegistryError::NoStatusEntry(_))
+    ));
+
+    // New credentials of the same holder get slots; a holder-wide change applies to them and
+    // names the old ones it could not reach.
+    let mut row = new_row(7, Some("001196012345"));
+    row.doc_type = "cccd".into();
+    reg.record(&[row], DEFAULT_LIST_SIZE).unwrap();
+    let report = reg
+        .change_status(
+            &Target::Holder("001196012345".into()),
+            Action::Suspend,
+            "lost phone",
+            6,
+        )
+        .unwrap();
+    assert_eq!(report.changed.len(), 1);
+    assert_eq!(report.no_status_entry, vec![vec![0xA1; 10], vec![0xA2; 10]]);
+    drop(reg);
+
+    // Opening again neither migrates twice nor loses anything.
+    let mut reg = SqliteRegistry::open(&path).unwrap();
+    assert_eq!(reg.count().unwrap(), 1);
+    assert!(matches!(
+        reg.change_status(&Target::Serial(vec![0xA2; 10]), Action::Revoke, "x", 7),
+        Err(RegistryError::NoStatusEntry(_))
+    ));
+}
+
+/// A registry as the release before one-time copies wrote it (schema 2): a valid document, a
+/// revoked one with its audit line, one status list.
+fn schema_2_registry(path: &std::path::Path) {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.execute_batch(&format!("BEGIN; {} COMMIT;", super::SCHEMA_2))
+        .unwrap();
+    for (serial, status, idx) in [(0xB1u8, Status::Valid, 5i64), (0xB2, Status::Revoked, 9)] {
+        conn.execute(
+            "INSERT INTO credentials VALUES (?1, 'cccd', '001099012345', 1790000000, 1900000000,
+                                             ?2, 2, 1, ?3, ?4)",
+            rusqlite::params![vec![serial; 10], vec![serial; 32], idx, status.code()],
+        )
+        .unwrap();
+    }
+    conn.execute(
+        "INSERT INTO status_lists VALUES (1, ?1, 2, ?2)",
+        rusqlite::params![giayto_status::MIN_ENTRIES as i64, vec![7u8; 32]],
+    )
+    .unwrap();
+    conn.execute(
+        "INSERT INTO audit (serial, at, action, from_status, to_status, reason)
+         VALUES (?1, 1795000000, 'revoke', 0, 1, 'mất thẻ')",
+        [vec![0xB2u8; 10]],
+    )
+    .unwrap();
+}
+
+fn user_version(path: &std::path::Path) -> i64 {
+    rusqlite::Connection::open(path)
+        .unwrap()
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .unwrap()
+}
+
+#[test]
+fn sqlite_migrates_a_schema_2_registry_to_one_time_copies_keeping_everything() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("registry.sqlite");
+    schema_2_registry(&path);
+    let mut reg = SqliteRegistry::open(&path).unwrap();
+    assert_eq!(user_version(&path), 4);
+    assert_eq!(reg.count().unwrap(), 2);
+    let a = reg.get(&[0xB1; 10]).unwrap().unwrap();
+    assert_eq!(
+        (a.status, a.copy_of, a.slot.index),
+        (Status::Valid, None, 5)
+    );
+    assert_eq!(
+        reg.get(&[0xB2; 10]).unwrap().unwrap().status,
+        Status::Revoked
+    );
+    assert_eq!(reg.audit(&[0xB2; 10]).unwrap()[0].reason, "mất thẻ");
+    // The old documents take copies; the revoked one does not.
+    let size = giayto_status::MIN_ENTRIES;
+    reg.record(&[copy_row(0xB3, 0xB1), copy_row(0xB4, 0xB1)], size)
+        .unwrap();
+    assert!(matches!(
+        reg.record(&[copy_row(0xB5, 0xB2)], size),
+        Err(RegistryError::DocumentNotValid { .. })
+    ));
+    // The list goes on where schema 2 left it.
+    assert_eq!(reg.lists().unwrap()[0].used, 4);
+    let r = reg
+        .change_status(&Target::Serial(vec![0xB4; 10]), Action::Revoke, "x", 5)
+        .unwrap();
+    assert_eq!((r.changed.len(), r.copies.len()), (1, 2));
+    drop(reg);
+    // Opening again neither migrates twice nor loses anything.
+    let mut reg = SqliteRegistry::open(&path).unwrap();
+    assert_eq!(user_version(&path), 4);
+    assert_eq!(reg.copies(&[0xB1; 10]).unwrap().len(), 2);
+    assert_eq!(
+        reg.get(&[0xB3; 10]).unwrap().unwrap().status,
+        Status::Revoked
+    );
+}
+
+/// The migration is one transaction: when a step fails, the registry stays at schema 2,
+/// untouched, and opens once the obstacle is gone.
+#[test]
+fn a_failed_migration_to_schema_3_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("registry.sqlite");
+    schema_2_registry(&path);
+    // A table with the new index's name makes the migration's last step fail.
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch("CREATE TABLE credentials_copy_of (x INTEGER)")
+        .unwrap();
+    assert!(matches!(
+        SqliteRegistry::open(&path),
+        Err(RegistryError::Database(_))
+    ));
+    assert_eq!(user_version(&path), 2);
+    let columns: i64 = rusqlite::Connection::open(&path)
+        .unwrap()
+        .query_row(
+            "SELECT COUNT(*) FROM pragma_table_info('credentials') WHERE name = 'copy_of'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(
+        columns, 0,
+        "the column added before the failure was rolled back"
+    );
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch("DROP TABLE credentials_copy_of")
+        .unwrap();
+    let mut reg = SqliteRegistry::open(&path).unwrap();
+    assert_eq!(reg.count().unwrap(), 2);
+    assert_eq!(user_version(&path), 4);
+}
+
+/// A registry of schema 3 (one-time copies, before holds) becomes schema 4 on opening: its
+/// documents, copies, statuses and audit kept, the holds table added; a hold of a document
+/// then reaches its copies, and the automatic release returns them.
+#[test]
+fn sqlite_migrates_a_schema_3_registry_to_holds() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("registry.sqlite");
+    schema_2_registry(&path);
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(&format!("BEGIN; {} COMMIT;", super::TO_SCHEMA_3))
+            .unwrap();
+        conn.execute(
+            "INSERT INTO credentials VALUES (?1, 'cccd', NULL, 1790000001, 1900000000,
+                                             ?2, 2, 1, 11, 0, ?3)",
+            rusqlite::params![vec![0xB3u8; 10], vec![0xB3u8; 32], vec![0xB1u8; 10]],
+        )
+        .unwrap();
+        conn.execute("UPDATE status_lists SET used = 3 WHERE list = 1", [])
+            .unwrap();
+    }
+    assert_eq!(user_version(&path), 3);
+    let mut reg = SqliteRegistry::open(&path).unwrap();
+    assert_eq!(user_version(&path), 4);
+    assert_eq!(reg.count().unwrap(), 3);
+    assert_eq!(
+        reg.get(&[0xB3; 10]).unwrap().unwrap().copy_of,
+        Some(vec![0xB1; 10])
+    );
+    assert_eq!(reg.audit(&[0xB2; 10]).unwrap()[0].reason, "mất thẻ");
+    assert!(reg.holds().unwrap().is_empty());
+    let r = reg
+        .hold(&Target::Serial(vec![0xB1; 10]), "giữ", 10, Some(20))
+        .unwrap();
+    assert_eq!((r.changed.len(), r.copies.len()), (1, 1));
+    assert_eq!(reg.holds().unwrap().len(), 2);
+    assert_eq!(reg.get(&[0xB3; 10]).unwrap().unwrap().status, Status::Held);
+    drop(reg);
+    // Opening again neither migrates twice nor loses the holds.
+    let mut reg = SqliteRegistry::open(&path).unwrap();
+    assert_eq!(user_version(&path), 4);
+    let r = reg.release_due(20).unwrap();
+    assert_eq!((r.changed.len(), r.copies.len()), (1, 1));
+    assert_eq!(reg.get(&[0xB3; 10]).unwrap().unwrap().status, Status::Valid);
+}
+
+/// 2 → 4 is one transaction too: when the holds step fails, the copies step before it is
+/// rolled back and the registry stays at schema 2.
+#[test]
+fn a_failed_migration_to_schema_4_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("registry.sqlite");
+    schema_2_registry(&path);
+    // An index with the holds table's name makes the last step fail.
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch("CREATE INDEX holds ON audit(at)")
+        .unwrap();
+    assert!(matches!(
+        SqliteRegistry::open(&path),
+        Err(RegistryError::Database(_))
+    ));
+    assert_eq!(user_version(&path), 2);
+    let columns: i64 = rusqlite::Connection::open(&path)
+        .unwrap()
+        .query_row(
+            "SELECT COUNT(*) FROM pragma_table_info('credentials') WHERE name = 'copy_of'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(columns, 0, "the copies step was rolled back");
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch("DROP INDEX holds")
+        .unwrap();
+    let mut reg = SqliteRegistry::open(&path).unwrap();
+    assert_eq!(reg.count().unwrap(), 2);
+    assert_eq!(user_version(&path), 4);
+}
+
+#[test]
+fn a_new_registry_has_no_legacy_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut reg = SqliteRegistry::create(&dir.path().join("registry.sqlite")).unwrap();
+    assert!(!reg.has_legacy);
+    assert!(matches!(
+        reg.change_status(&Target::Serial(vec![0xA1; 10]), Action::Revoke, "x", 7),
+        Err(RegistryError::UnknownSerial(_))
+    ));
+}
+
+#[test]
+fn sqlite_open_never_creates_a_registry() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("registry.sqlite");
+    // Missing: refused, and no file (nor -wal, -shm) appears.
+    let err = SqliteRegistry::open(&path).unwrap_err();
+    assert!(
+        matches!(&err, RegistryError::Missing { location } if location.contains("registry.sqlite")),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("backup"), "{err}");
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+
+    // Empty (0 bytes, as a truncation leaves it): refused, and still 0 bytes.
+    std::fs::write(&path, b"").unwrap();
+    assert!(matches!(
+        SqliteRegistry::open(&path),
+        Err(RegistryError::Empty { .. })
+    ));
+    assert_eq!(std::fs::metadata(&path).unwrap().len(), 0);
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+
+    // Not a database at all.
+    std::fs::write(&path, vec![b'x'; 8192]).unwrap();
+    assert!(matches!(
+        SqliteRegistry::open(&path),
+        Err(RegistryError::Empty { .. })
+    ));
+
+    // An SQLite database without the giayto schema: refused, and left without it.
+    std::fs::remove_file(&path).unwrap();
+    let other = rusqlite::Connection::open(&path).unwrap();
+    other.execute_batch("CREATE TABLE notes (t TEXT)").unwrap();
+    drop(other);
+    assert!(matches!(
+        SqliteRegistry::open(&path),
+        Err(RegistryError::Empty { .. })
+    ));
+    let tables: i64 = rusqlite::Connection::open(&path)
+        .unwrap()
+        .query_row("SELECT COUNT(*) FROM sqlite_master", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(tables, 1);
+
+    // `create` makes one (what issuer init does), and `open` then accepts it.
+    let fresh = dir.path().join("new.sqlite");
+    drop(SqliteRegistry::create(&fresh).unwrap());
+    let mut reg = SqliteRegistry::open(&fresh).unwrap();
+    assert_eq!(reg.count().unwrap(), 0);
+}
+
+/// Regression: a damaged row used to be read with its holder key dropped (a credential
+/// re-signed from it in batch recovery would lose its holder binding) or its index clamped.
+#[test]
+fn sqlite_reads_a_damaged_row_as_an_error_not_a_default() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut reg = SqliteRegistry::create(&dir.path().join("registry.sqlite")).unwrap();
+    reg.record(&[new_row(1, None), new_row(2, None)], DEFAULT_LIST_SIZE)
+        .unwrap();
+    assert_eq!(
+        reg.get(&[1; 10]).unwrap().unwrap().holder_key,
+        Some([4; 32])
+    );
+    reg.conn
+        .execute(
+            "UPDATE credentials SET holder_key = ?1 WHERE serial = ?2",
+            rusqlite::params![vec![4u8; 31], vec![1u8; 10]],
+        )
+        .unwrap();
+    assert!(reg.get(&[1; 10]).is_err());
+    reg.conn
+        .execute(
+            "UPDATE credentials SET idx = -1 WHERE serial = ?1",
+            [vec![2u8; 10]],
+        )
+        .unwrap();
+    assert!(reg.get(&[2; 10]).is_err());
+}

@@ -1,0 +1,334 @@
+//! Verifier requests (`VR1:`, docs/format.md §15) for the page and Node: make a request from
+//! chosen items (the nonce comes from the caller's random generator, `crypto.getRandomValues`
+//! in a page: this crate reads no randomness and no clock), read one back, draw it as a QR code,
+//! and check a holder's answer against it with [`giayto_verify::Verifier::check_answer`].
+
+use giayto_cose::request::{Request, RequestError, MAX_LIFETIME};
+use giayto_cose::sd::AGE_THRESHOLDS;
+use giayto_model::DocType;
+use serde_json::{json, Value};
+use wasm_bindgen::prelude::*;
+
+use crate::{js_err, result_json, rfc3339, seconds, to_js, WebVerifier, MAX_TEXT};
+
+/// A request as the page shows it.
+pub fn request_json(r: &Request) -> Value {
+    json!({
+        "verifier": r.verifier,
+        "purpose": r.purpose,
+        "required": r.required,
+        "optional": r.optional,
+        "doc_type": r.doc_type.map(|t| DocType::from_code(t).map_or_else(|| t.to_string(), |d| d.as_str().to_owned())),
+        "nonce": giayto_verify::hex_lower(&r.nonce),
+        "issued_at": rfc3339(r.issued_at),
+        "expires_at": rfc3339(r.expires_at),
+        "expires_at_seconds": r.expires_at,
+    })
+}
+
+/// A refused request as `{error: {code, message, item?, member?}}`: the codes of
+/// `giayto_cose::request::RequestError::code`, the item or the member (`verifier`, `purpose`,
+/// `nonce`, …) it names.
+fn error_json(e: &RequestError) -> Value {
+    let mut error = match e {
+        RequestError::Invalid { member } => json!({ "member": member }),
+        RequestError::BadItem { name } | RequestError::DuplicateItem { name } => {
+            json!({ "item": name })
+        }
+        _ => json!({}),
+    };
+    error["code"] = json!(e.code());
+    error["message"] = json!(e.to_string());
+    json!({ "error": error })
+}
+
+fn refused(code: &str, item: Option<&str>) -> Value {
+    let mut error = json!({ "code": code });
+    if let Some(i) = item {
+        error["item"] = json!(i);
+    }
+    json!({ "error": error })
+}
+
+/// Read a request text: `{request: {...}}`, or `{error: {code, message}}` (Rust API).
+pub fn read_request_value(text: &str) -> Value {
+    match Request::from_text(text.get(..MAX_TEXT + 1).unwrap_or(text)) {
+        Ok(r) => json!({ "request": request_json(&r) }),
+        Err(e) => error_json(&e),
+    }
+}
+
+/// What [`make_request_value`] is given.
+#[derive(Debug, Clone)]
+pub struct RequestInput<'a> {
+    /// Items the answer must disclose.
+    pub required: Vec<String>,
+    /// Items the holder may add.
+    pub optional: Vec<String>,
+    /// Why they are asked.
+    pub purpose: &'a str,
+    /// The name the wallet shows (stated, not verified).
+    pub verifier: &'a str,
+    /// `cccd`, `gplx`, `vehicle`, `bhyt`, or `None` for any type.
+    pub doc_type: Option<&'a str>,
+    /// Minutes it stays open (1 to 1440).
+    pub minutes: u32,
+}
+
+/// Make a request at `now` with the caller's fresh `nonce` (16 to 64 random bytes):
+/// `{text, request}` or `{error: {code, item?}}`; the codes are those of [`read_request_value`]
+/// and `no_items`, `bad_doc_type`, `lifetime` (Rust API).
+pub fn make_request_value(input: &RequestInput<'_>, nonce: &[u8], now: i64) -> Value {
+    let clean = |list: &[String]| -> Vec<String> {
+        list.iter()
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
+            .collect()
+    };
+    let required = clean(&input.required);
+    let optional = clean(&input.optional);
+    if required.is_empty() && optional.is_empty() {
+        return refused("no_items", None);
+    }
+    if let Some(unknown) = required
+        .iter()
+        .chain(&optional)
+        .find(|n| !giayto_verify::item_known(n))
+    {
+        return refused("bad_item", Some(unknown));
+    }
+    let doc_type = match input.doc_type.map(str::trim).filter(|d| !d.is_empty()) {
+        None => None,
+        Some(d) => match DocType::from_name(d) {
+            Some(t) => Some(t.code()),
+            None => return refused("bad_doc_type", None),
+        },
+    };
+    let minutes = i64::from(input.minutes);
+    if !(1..=MAX_LIFETIME / 60).contains(&minutes) {
+        return refused("lifetime", None);
+    }
+    let request = Request {
+        nonce: nonce.to_vec(),
+        issued_at: now,
+        expires_at: now.saturating_add(minutes * 60),
+        verifier: input.verifier.trim().to_owned(),
+        purpose: input.purpose.trim().to_owned(),
+        required,
+        optional,
+        doc_type,
+    };
+    match request.to_text() {
+        Ok(text) => json!({ "text": text, "request": request_json(&request) }),
+        Err(e) => error_json(&e),
+    }
+}
+
+/// The items a request may name for a document type (`None`: any type): its fields in card
+/// order, then `age_over_NN` for each committed threshold (not for a vehicle) (Rust API).
+pub fn request_items_for(doc_type: Option<&str>) -> Result<Vec<String>, String> {
+    let types: Vec<DocType> = match doc_type.map(str::trim).filter(|d| !d.is_empty()) {
+        None => DocType::ALL.to_vec(),
+        Some(d) => vec![DocType::from_name(d).ok_or_else(|| format!("doc type: {d}"))?],
+    };
+    let mut out: Vec<String> = Vec::new();
+    for t in &types {
+        for (_, name) in t.field_keys() {
+            if !out.iter().any(|n| n == name) {
+                out.push(name.to_owned());
+            }
+        }
+    }
+    if types.iter().any(|t| *t != DocType::Vehicle) {
+        out.extend(AGE_THRESHOLDS.iter().map(|nn| format!("age_over_{nn}")));
+    }
+    Ok(out)
+}
+
+impl WebVerifier {
+    /// Check an answer against a request text at `now` (Rust API): the contract of
+    /// [`crate::result_json`]; an error for a request that cannot be read.
+    pub fn check_answer_value(&self, text: &str, request: &str, now: i64) -> Result<Value, String> {
+        let verifier = self.verifier()?;
+        let request = Request::from_text(request.get(..MAX_TEXT + 1).unwrap_or(request))
+            .map_err(|e| format!("request: {}: {e}", e.code()))?;
+        let text = text.get(..MAX_TEXT + 1).unwrap_or(text);
+        let report = verifier
+            .check_answer(text, &request, now)
+            .map_err(|e| format!("request: {}: {e}", e.code()))?;
+        Ok(result_json(&report, self.bundle_created_at))
+    }
+}
+
+#[wasm_bindgen]
+impl WebVerifier {
+    /// Check a holder's answer (`text`) against the request this verifier showed
+    /// (`requestText`, `VR1:`) at `nowSeconds`: the same result object as `verify`, with the
+    /// verdicts `wrong_request`, `request_expired` and `incomplete_answer` besides the others
+    /// (docs/format.md §15.4). Throws only for a request text that cannot be read (`request:
+    /// CODE: …`).
+    #[wasm_bindgen(js_name = checkAnswer, unchecked_return_type = "VerifyResult")]
+    pub fn check_answer(
+        &self,
+        text: &str,
+        #[wasm_bindgen(js_name = requestText)] request: &str,
+        #[wasm_bindgen(js_name = nowSeconds)] now: f64,
+    ) -> Result<JsValue, JsError> {
+        let value = self
+            .check_answer_value(text, request, seconds(now)?)
+            .map_err(js_err)?;
+        to_js(&value)
+    }
+}
+
+/// Read a verifier's request (`VR1:`): `{ request }` with its parts, or `{ error: { code,
+/// message } }` when it is malformed (never throws).
+#[wasm_bindgen(js_name = readRequest, unchecked_return_type = "{ request: RequestInfo } | { error: RequestError }")]
+pub fn read_request(text: &str) -> Result<JsValue, JsError> {
+    to_js(&read_request_value(text))
+}
+
+/// Make a verifier's request at `nowSeconds`: the items required (and optional) — JSON field
+/// names of docs/format.md §4 or `age_over_NN` —, the purpose and name the wallet shows, a
+/// document type (`cccd`, `gplx`, `vehicle`, `bhyt`, or `undefined` for any), minutes it stays
+/// open (1 to 1440), and `nonce`: 16 to 64 fresh random bytes (`crypto.getRandomValues`).
+/// Returns `{ text, request }` or `{ error: { code, item? } }` (never throws for bad input).
+#[allow(clippy::too_many_arguments)]
+#[wasm_bindgen(js_name = makeRequest, unchecked_return_type = "{ text: string; request: RequestInfo } | { error: RequestError }")]
+pub fn make_request(
+    required: Vec<String>,
+    optional: Vec<String>,
+    purpose: &str,
+    #[wasm_bindgen(js_name = verifierName)] verifier: &str,
+    #[wasm_bindgen(js_name = docType)] doc_type: Option<String>,
+    #[wasm_bindgen(js_name = expiresInMinutes)] minutes: u32,
+    nonce: &[u8],
+    #[wasm_bindgen(js_name = nowSeconds)] now: f64,
+) -> Result<JsValue, JsError> {
+    let input = RequestInput {
+        required,
+        optional,
+        purpose,
+        verifier,
+        doc_type: doc_type.as_deref(),
+        minutes,
+    };
+    to_js(&make_request_value(&input, nonce, seconds(now)?))
+}
+
+/// The items a request may name for a document type (`undefined`: any type): its fields in
+/// card order, then `age_over_NN` for the committed thresholds.
+#[wasm_bindgen(js_name = requestItems)]
+pub fn request_items(
+    #[wasm_bindgen(js_name = docType)] doc_type: Option<String>,
+) -> Result<Vec<String>, JsError> {
+    request_items_for(doc_type.as_deref()).map_err(js_err)
+}
+
+/// A text as an SVG QR code (error correction Q), for a page to show a request.
+#[wasm_bindgen(js_name = renderQrSvg)]
+pub fn render_qr_svg(text: &str) -> Result<String, JsError> {
+    let opts = giayto_qr::RenderOptions {
+        ecc: giayto_qr::EccLevel::Q,
+        ..giayto_qr::RenderOptions::default()
+    };
+    giayto_qr::render_svg(text, &opts).map_err(|e| JsError::new(&e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input() -> RequestInput<'static> {
+        RequestInput {
+            required: vec!["full_name".into(), " age_over_18".into()],
+            optional: vec![],
+            purpose: "Đăng ký lưu trú",
+            verifier: "Khách sạn Hoa Sen",
+            doc_type: Some("cccd"),
+            minutes: 10,
+        }
+    }
+
+    #[test]
+    fn made_requests_read_back_and_bad_input_is_an_error_object() {
+        let made = make_request_value(&input(), &[7; 16], 1_795_392_000);
+        let text = made["text"].as_str().unwrap();
+        let back = read_request_value(text);
+        assert_eq!(back["request"], made["request"]);
+        assert_eq!(back["request"]["required"][1], "age_over_18");
+        assert_eq!(back["request"]["doc_type"], "cccd");
+        let code = |v: Value| v["error"]["code"].as_str().unwrap_or_default().to_owned();
+        let with = |f: fn(&mut RequestInput<'static>)| {
+            let mut i = input();
+            f(&mut i);
+            code(make_request_value(&i, &[7; 16], 1_795_392_000))
+        };
+        assert_eq!(with(|i| i.required = vec![" ".into()]), "no_items");
+        assert_eq!(with(|i| i.required.push("shoe_size".into())), "bad_item");
+        assert_eq!(with(|i| i.doc_type = Some("passport")), "bad_doc_type");
+        assert_eq!(with(|i| i.minutes = 0), "lifetime");
+        assert_eq!(with(|i| i.minutes = 1441), "lifetime");
+        assert_eq!(with(|i| i.verifier = ""), "bad_member");
+        let mut i = input();
+        i.purpose = "a\u{202E}b";
+        let e = make_request_value(&i, &[7; 16], 1_795_392_000);
+        assert_eq!(e["error"]["member"], "purpose");
+        assert_eq!(
+            with(|i| i.optional = vec!["full_name".into()]),
+            "duplicate_item"
+        );
+        assert_eq!(
+            code(make_request_value(&input(), &[7; 8], 1_795_392_000)),
+            "bad_member"
+        );
+        assert_eq!(code(read_request_value("VP1:ABC")), "not_a_request");
+        assert_eq!(
+            code(read_request_value(&"VR1:".repeat(5000))),
+            "text_too_long"
+        );
+    }
+
+    #[test]
+    fn items_per_type() {
+        let cccd = request_items_for(Some("cccd")).unwrap();
+        assert!(cccd.contains(&"full_name".to_owned()) && cccd.contains(&"age_over_18".to_owned()));
+        let vehicle = request_items_for(Some("vehicle")).unwrap();
+        assert!(vehicle.contains(&"plate".to_owned()));
+        assert!(!vehicle.iter().any(|n| n.starts_with("age_over_")));
+        assert!(request_items_for(None).unwrap().len() > cccd.len());
+        assert!(request_items_for(Some("x")).is_err());
+    }
+
+    #[test]
+    fn every_request_vector_checks_as_the_crate_does() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../test-vectors/");
+        let file: Value =
+            serde_json::from_slice(&std::fs::read(format!("{dir}requests.json")).unwrap()).unwrap();
+        let root = std::fs::read(format!("{dir}root.pub")).unwrap();
+        let trust = std::fs::read(format!("{dir}trust.cwt")).unwrap();
+        let v = WebVerifier::with_trust_list(&root, &trust).unwrap();
+        for a in file["answers"].as_array().unwrap() {
+            let r = v
+                .check_answer_value(
+                    a["text"].as_str().unwrap(),
+                    a["request"].as_str().unwrap(),
+                    a["at"].as_i64().unwrap(),
+                )
+                .unwrap();
+            assert_eq!(r["verdict"], a["verdict"], "{}", a["name"]);
+        }
+        for b in file["bad_requests"].as_array().unwrap() {
+            assert_eq!(
+                read_request_value(b["text"].as_str().unwrap())["error"]["code"],
+                b["error"],
+                "{}",
+                b["name"]
+            );
+            let good = file["answers"][0]["text"].as_str().unwrap();
+            assert!(v
+                .check_answer_value(good, b["text"].as_str().unwrap(), 0)
+                .is_err());
+        }
+    }
+}
