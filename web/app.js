@@ -63,6 +63,7 @@ async function setLang(code) {
   fillRequestItems();
   showRequest();
   if (lastResult) showResult(lastResult);
+  if (forms.size) { showFormPicker(); showForm(); }
 }
 
 // ---- trust data: root key, bundle and the device's seen state, kept in this browser ----
@@ -370,7 +371,129 @@ function verifyText(text) {
     r = verifier.verify(text.trim(), now);
   }
   showResult(r, true);
+  // The form is filled by checking each code again without the request: while a request is
+  // active, only a code that answered it validly joins the form, so a wrong or incomplete
+  // answer never fills what the request did not ask for.
+  if (!activeRequest || r.verdict === 'valid') addToForm(text.trim());
   return r;
+}
+
+// ---- forms filled from a scan (docs/forms.md) ----
+// The shipped forms (forms/*.json, copied to web/forms by npm/build.sh); each code checked
+// while a form is picked is added, and the form is filled again from all of them in WASM, where
+// only the valid ones fill anything.
+const FORM_IDS = ['hotel-guest-stay', 'ct01-residence-change', 'bank-account-identity'];
+const forms = new Map();
+let formTexts = [];
+
+async function loadForms() {
+  for (const id of FORM_IDS) {
+    try {
+      const text = await (await fetch(`forms/${id}.json`)).text();
+      forms.set(id, { text, title: JSON.parse(text).title });
+    } catch (_) { /* a form that cannot be read is not offered */ }
+  }
+  showFormPicker();
+}
+
+const pickedForm = () => forms.get($('form-pick').value) || null;
+const inLang = (b) => (lang === 'vi' ? b.vi : b.en);
+
+function showFormPicker() {
+  const pick = $('form-pick');
+  const chosen = pick.value;
+  for (const o of [...pick.options]) if (o.value) o.remove();
+  for (const [id, f] of forms) {
+    const o = document.createElement('option');
+    o.value = id;
+    o.textContent = inLang(f.title);
+    pick.append(o);
+  }
+  pick.value = forms.has(chosen) ? chosen : '';
+  $('form-hint').textContent = pick.value ? trOr('web-form-hint', '') : '';
+}
+
+function addToForm(text) {
+  if (!pickedForm() || !text) return;
+  if (!formTexts.includes(text)) formTexts.push(text);
+  showForm();
+}
+
+function showForm() {
+  const f = pickedForm();
+  const box = $('form-filled');
+  $('form-hint').textContent = f ? trOr('web-form-hint', '') : '';
+  if (!f || !verifier || formTexts.length === 0) { box.hidden = true; return; }
+  let out;
+  try {
+    out = verifier.prefill(f.text, formTexts, nowSeconds());
+  } catch (e) {
+    box.hidden = true;
+    message(trOr('web-form-error', String(e), { detail: e.message || String(e) }));
+    return;
+  }
+  box.hidden = false;
+  $('form-title').textContent = inLang(f.title);
+  const codes = $('form-codes');
+  codes.replaceChildren();
+  out.results.forEach((r) => {
+    const li = document.createElement('li');
+    const doc = r.doc_type ? trOr(`doc-${r.doc_type}`, r.doc_type) : '';
+    if (r.valid) {
+      li.textContent = trOr('web-form-code-valid', doc, { doc });
+    } else {
+      const verdict = `${trOr('verdict-not-valid', 'NOT VALID')}: ${trOr(`verdict-${kebab(r.verdict)}`, r.verdict)}`;
+      li.textContent = trOr('web-form-code-invalid', verdict, { verdict });
+      li.className = 'invalid';
+    }
+    codes.append(li);
+  });
+  const dl = $('form-fields');
+  dl.replaceChildren();
+  if (out.different_holders) {
+    const d = out.different_holders;
+    const li = document.createElement('li');
+    li.className = 'invalid';
+    li.textContent = trOr('web-form-different-holders', '', { first: d.first + 1, second: d.second + 1 });
+    codes.append(li);
+    $('form-summary').textContent = '';
+    return;
+  }
+  let filled = 0;
+  for (const field of out.form.fields) {
+    const dt = document.createElement('dt');
+    dt.textContent = inLang(field.label);
+    const dd = document.createElement('dd');
+    if (field.value !== null) {
+      dd.textContent = field.value;
+      filled++;
+    } else {
+      dd.textContent = `— (${trOr(`prefill-unfilled-${kebab(field.unfilled || 'manual')}`, field.unfilled || '')})`;
+      dd.className = 'unfilled';
+    }
+    dl.append(dt, dd);
+  }
+  $('form-summary').textContent = trOr('prefill-summary', '', { filled, total: out.form.fields.length });
+}
+
+// The filled form as text: one `label: value` line per field, empty after the colon when unfilled.
+function formAsText() {
+  const lines = [$('form-title').textContent];
+  const items = [...$('form-fields').children];
+  for (let i = 0; i + 1 < items.length; i += 2) {
+    const unfilled = items[i + 1].classList.contains('unfilled');
+    lines.push(`${items[i].textContent}: ${unfilled ? '' : items[i + 1].textContent}`);
+  }
+  return lines.join('\n');
+}
+
+async function copyForm() {
+  try {
+    await navigator.clipboard.writeText(formAsText());
+    showMessage(trOr('web-form-copied', 'OK'), { kind: 'ok' });
+  } catch (e) {
+    message(String(e));
+  }
 }
 
 const kebab = (s) => s.replace(/_/g, '-');
@@ -705,6 +828,11 @@ async function main() {
   $('req-doc').addEventListener('change', fillRequestItems);
   $('request-form').addEventListener('submit', onMakeRequest);
   $('request-clear').addEventListener('click', onClearRequest);
+  $('form-pick').addEventListener('change', () => { formTexts = []; showForm(); });
+  $('form-copy').addEventListener('click', copyForm);
+  $('form-print').addEventListener('click', () => window.print());
+  $('form-clear').addEventListener('click', () => { formTexts = []; showForm(); });
+  await loadForms();
   if ('serviceWorker' in navigator) {
     try {
       await navigator.serviceWorker.register('sw.js', { updateViaCache: 'none' });

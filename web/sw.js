@@ -14,6 +14,8 @@ const ASSETS = [
   'vendor/fluent/index.js', 'vendor/fluent/bundle.js', 'vendor/fluent/resource.js',
   'vendor/fluent/resolver.js', 'vendor/fluent/scope.js', 'vendor/fluent/types.js',
   'vendor/fluent/builtins.js', 'vendor/fluent/memoizer.js', 'vendor/fluent/ast.js',
+  'forms/hotel-guest-stay.json', 'forms/ct01-residence-change.json',
+  'forms/bank-account-identity.json',
 ];
 
 self.addEventListener('install', (event) => {

@@ -6,7 +6,7 @@ from typing import Any, Dict, Iterable, List, Literal, Optional, Union
 __version__: str
 
 Verdict = Literal[
-    "valid", "expired", "not_yet_valid", "revoked", "suspended", "unknown_issuer",
+    "valid", "expired", "not_yet_valid", "revoked", "suspended", "held", "unknown_issuer",
     "issuer_not_authorized", "bad_signature", "malformed", "stale_status", "stale_trust",
     "stale_presentation", "insufficient_level", "not_a_credential", "unsupported_document",
     # Only when an answer is checked against a verifier's request (docs/format.md §15), which

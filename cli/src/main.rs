@@ -57,6 +57,10 @@ enum Command {
     Suspend(cmd::status::ChangeArgs),
     /// Lift a suspension.
     Reinstate(cmd::status::ChangeArgs),
+    /// Hold a credential (the traffic police's electronic hold): it may not be used until released.
+    Hold(cmd::status::HoldArgs),
+    /// End a hold: the credential returns to its status before the hold (valid or suspended).
+    Release(cmd::status::ReleaseArgs),
     /// Status lists: publish the signed lists verifiers check revocation against, and make
     /// status update codes.
     #[command(subcommand)]
@@ -68,6 +72,8 @@ enum Command {
     // --trust is not needed when --fetch gets the trust list from --trust-url.
     #[command(mut_arg("trust", |a| a.required_unless_present_any(["bundle", "trust_url"])))]
     Verify(cmd::verify::VerifyArgs),
+    /// Fill a form (docs/forms.md) from credentials that verify valid: JSON, or a printable PDF.
+    Prefill(cmd::prefill::PrefillArgs),
     /// Make a verifier's request (VR1:) for chosen fields, for the holder's wallet to answer.
     Request(cmd::request::RequestArgs),
     /// Run a service: the verification service for third-party back ends (--verify), or a published
@@ -163,9 +169,12 @@ fn run(command: Command, out: Out) -> failure::CmdResult {
         Command::Revoke(a) => cmd::status::change(a, Action::Revoke, out),
         Command::Suspend(a) => cmd::status::change(a, Action::Suspend, out),
         Command::Reinstate(a) => cmd::status::change(a, Action::Reinstate, out),
+        Command::Hold(a) => cmd::status::hold(a, out),
+        Command::Release(a) => cmd::status::release(a, out),
         Command::Status(c) => cmd::status::run(c, out),
         Command::Bundle(a) => cmd::delta::bundle(a, out),
         Command::Verify(a) => cmd::verify::run(a, out),
+        Command::Prefill(a) => cmd::prefill::run(a, out),
         Command::Request(a) => cmd::request::run(a, out),
         Command::Serve(a) => serve::run(a, out),
         Command::Qr(c) => cmd::qr::run(c, out),

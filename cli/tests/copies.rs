@@ -247,9 +247,9 @@ fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
     }
 }
 
-/// Suspending, reinstating and revoking the document — by its serial, by any copy's serial, or
-/// by the holder's ID number — changes every copy; presentations made before and after verify
-/// accordingly.
+/// Suspending, reinstating, holding, releasing and revoking the document — by its serial, by
+/// any copy's serial, or by the holder's ID number — changes every copy; presentations made
+/// before and after verify accordingly.
 #[test]
 fn a_status_change_of_the_document_reaches_every_copy() {
     let s = setup();
@@ -295,6 +295,50 @@ fn a_status_change_of_the_document_reaches_every_copy() {
     ]));
     assert!(human.contains("4 one-time copies"), "{human}");
     for t in &before {
+        assert_eq!(s.verify(t).0, Some(0));
+    }
+    // Held through one copy's serial (docs/format.md §9.3): the document and every copy are
+    // held, each with its own hold; the release returns them all to valid.
+    let r = ok_json(&s.run(&[
+        "--json",
+        "hold",
+        "--dir",
+        "iss",
+        &copy_serial,
+        "--reason",
+        "tạm giữ, biên bản 0012",
+        "--until",
+        "2100-01-01",
+    ]));
+    assert_eq!(r["changed"].as_array().unwrap().len(), 1);
+    let copies = r["copies"].as_array().unwrap();
+    assert_eq!(copies.len(), 4);
+    assert!(
+        copies
+            .iter()
+            .all(|c| c["to"] == "held" && c["after_release"] == "valid"),
+        "{r}"
+    );
+    for t in before.iter().map(String::as_str).chain([full]) {
+        let (code, v) = s.verify(t);
+        assert_eq!(
+            (code, v["verdict"].as_str()),
+            (Some(1), Some("held")),
+            "{v}"
+        );
+    }
+    let human = ok(&s.run(&[
+        "--lang",
+        "en",
+        "release",
+        "--dir",
+        "iss",
+        &serial,
+        "--reason",
+        "trả giấy tờ",
+    ]));
+    assert!(human.contains("4 one-time copies"), "{human}");
+    for t in before.iter().map(String::as_str).chain([full]) {
         assert_eq!(s.verify(t).0, Some(0));
     }
     // Revoked through one copy's serial: the document and its other copies too.

@@ -338,3 +338,163 @@ fn a_registry_from_before_status_lists_is_migrated_and_its_credentials_named_not
     );
     assert_eq!(audit_len(&w, &serial), 1);
 }
+
+/// The electronic hold (docs/format.md §9.3): `hold` and `release`, seen offline; a hold on a
+/// suspended paper returns it to suspended; a hold whose end has come is released by the next
+/// `status publish`, audited.
+#[test]
+fn hold_and_release_seen_offline_and_ended_by_publish() {
+    use giayto_issuer::registry::{Target, HOLD_ENDED_REASON};
+    let w = World::new();
+    let (gplx, gplx_serial) = w.issue("gplx", &sample("gplx"));
+    let (cccd, cccd_serial) = w.issue("cccd", &sample("cccd"));
+    w.publish("st");
+    w.bundle("st", "day1.bundle");
+    expect_in_bundle(&w, "day1.bundle", &gplx, 0, "valid");
+
+    // The traffic police hold the licence through 31/12/2099.
+    let out = w.run(&[
+        "--json",
+        "hold",
+        "--dir",
+        "iss",
+        &gplx_serial,
+        "--reason",
+        "Vi phạm nồng độ cồn, biên bản 0012",
+        "--until",
+        "2099-12-31",
+    ]);
+    let v = json(&out);
+    assert_eq!(code(&out), Some(0), "{v}");
+    assert_eq!(v["action"], "hold");
+    assert_eq!(v["changed"][0]["from"], "valid");
+    assert_eq!(v["changed"][0]["to"], "held");
+    assert_eq!(v["changed"][0]["after_release"], "valid");
+    // Held through that day: it ends at the first moment of the next, Vietnam time.
+    assert_eq!(v["until"], "2100-01-01T00:00:00+07:00");
+    w.publish("st");
+    w.bundle("st", "day2.bundle");
+    let v = w.expect_verdict(&["--bundle", "day2.bundle"], &gplx, 1, "held");
+    assert_eq!(v["reason"], "held");
+    assert_eq!(v["fields"]["full_name"], "Trần Thị Mẫu");
+    expect_in_bundle(&w, "day2.bundle", &cccd, 0, "valid");
+    let vi = w.run_verify(&[], &["--bundle", "day2.bundle"], &gplx);
+    assert!(stdout(&vi).contains("ĐANG BỊ TẠM GIỮ"), "{}", stdout(&vi));
+    let en = w.run_verify(&["--lang", "en"], &["--bundle", "day2.bundle"], &gplx);
+    assert!(stdout(&en).contains("HELD"), "{}", stdout(&en));
+
+    // Holding twice, releasing what is not held, and an end in the past change nothing.
+    let before = audit_len(&w, &gplx_serial);
+    for (args, en) in [
+        (
+            vec!["hold", "--dir", "iss", &gplx_serial, "--reason", "again"],
+            "it is held",
+        ),
+        (
+            vec!["release", "--dir", "iss", &cccd_serial, "--reason", "x"],
+            "it is valid",
+        ),
+        (
+            vec![
+                "hold",
+                "--dir",
+                "iss",
+                &cccd_serial,
+                "--reason",
+                "x",
+                "--until",
+                "2020-01-01",
+            ],
+            "must be later than now",
+        ),
+        (
+            vec![
+                "hold",
+                "--dir",
+                "iss",
+                &cccd_serial,
+                "--reason",
+                "x",
+                "--until",
+                "31/12/2099",
+            ],
+            "“31/12/2099” is not a date or time for the end of a hold",
+        ),
+    ] {
+        let mut en_args = vec!["--lang", "en"];
+        en_args.extend(&args);
+        let out = w.run(&en_args);
+        assert_eq!(code(&out), Some(2), "{args:?}");
+        assert!(stderr(&out).contains(en), "{args:?}: {}", stderr(&out));
+    }
+    assert_eq!(audit_len(&w, &gplx_serial), before);
+    assert_eq!(audit_len(&w, &cccd_serial), 0);
+
+    // Released: valid again once published.
+    let out = w.run(&[
+        "release",
+        "--dir",
+        "iss",
+        &gplx_serial,
+        "--reason",
+        "Đã chấp hành quyết định xử phạt",
+    ]);
+    assert!(
+        ok(&out).contains("đang tạm giữ → còn hiệu lực"),
+        "{}",
+        stdout(&out)
+    );
+    w.publish("st");
+    w.bundle("st", "day3.bundle");
+    expect_in_bundle(&w, "day3.bundle", &gplx, 0, "valid");
+
+    // A citizen's lock (suspension) and a hold at once: the release returns it to suspended.
+    ok(&w.run(&[
+        "suspend",
+        "--dir",
+        "iss",
+        &cccd_serial,
+        "--reason",
+        "Khóa tài khoản định danh",
+    ]));
+    ok(&w.run(&["hold", "--dir", "iss", &cccd_serial, "--reason", "Tạm giữ"]));
+    let v = json(&w.run(&[
+        "--json",
+        "release",
+        "--dir",
+        "iss",
+        &cccd_serial,
+        "--reason",
+        "Trả",
+    ]));
+    assert_eq!(v["changed"][0]["to"], "suspended");
+
+    // A hold whose end has passed (recorded through the library, whose time is an argument)
+    // is released by the next publish, which says so.
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    {
+        let mut reg = SqliteRegistry::open(&w.path().join("iss/registry.sqlite")).unwrap();
+        reg.hold(
+            &Target::Serial(hex::decode(&gplx_serial).unwrap()),
+            "tạm giữ 7 ngày",
+            now - 8 * 86_400,
+            Some(now - 86_400),
+        )
+        .unwrap();
+    }
+    let v = json(&w.run(&["--json", "status", "publish", "--dir", "iss", "--out", "st"]));
+    assert_eq!(v["released"][0]["serial"], gplx_serial.as_str());
+    assert_eq!(v["released"][0]["to"], "valid");
+    assert_eq!(v["lists"][0]["held"], 0);
+    w.bundle("st", "day4.bundle");
+    expect_in_bundle(&w, "day4.bundle", &gplx, 0, "valid");
+    let mut reg = SqliteRegistry::open(&w.path().join("iss/registry.sqlite")).unwrap();
+    let trail = reg.audit(&hex::decode(&gplx_serial).unwrap()).unwrap();
+    assert_eq!(trail.last().unwrap().reason, HOLD_ENDED_REASON);
+    // Nothing more is due: the next publish releases nothing.
+    let v = json(&w.run(&["--json", "status", "publish", "--dir", "iss", "--out", "st"]));
+    assert_eq!(v["released"].as_array().unwrap().len(), 0);
+}

@@ -209,6 +209,27 @@ test('web verifier in headless Chromium', { timeout: 600000 }, async () => {
     await driver.findElement(By.id('check')).click();
     await driver.wait(async () => (await driver.findElement(By.id('verdict')).getAttribute('data-verdict')) === 'valid', 10000);
 
+    // A form filled from a scan (docs/forms.md): picked, then each checked paper adds to it;
+    // a revoked paper fills nothing, a valid one fills, "Start again" empties it.
+    await driver.findElement(By.css('#form-pick option[value="hotel-guest-stay"]')).click();
+    const formState = () => driver.executeScript(`return [document.getElementById('form-filled').hidden,
+      document.getElementById('form-fields').innerText, document.getElementById('form-codes').innerText]`);
+    const holderCaps = expected.cccd.fields.full_name.toUpperCase();
+    await check('vehicle-sold');
+    let [formHidden, formFields, formCodes] = await formState();
+    assert.equal(formHidden, false, 'the form shows after a check');
+    assert.ok(!formFields.includes(holderCaps), `a revoked paper filled the form: ${formFields}`);
+    assert.ok(formCodes.includes(ftl('en-US', 'verdict-revoked')), formCodes);
+    await check('cccd');
+    [formHidden, formFields, formCodes] = await formState();
+    const [y, m, d] = expected.cccd.fields.date_of_birth.split('-');
+    assert.ok(formFields.includes(holderCaps), formFields);
+    assert.ok(formFields.includes(`${d}/${m}/${y}`), formFields);
+    assert.ok(formFields.includes(ftl('en-US', 'prefill-unfilled-manual')), formFields);
+    await driver.findElement(By.id('form-clear')).click();
+    assert.equal((await formState())[0], true, 'Start again empties the form');
+    await driver.findElement(By.css('#form-pick option[value=""]')).click();
+
     // Speed: median of 100 verifications of one code, measured in the page.
     Object.assign(timing, await driver.executeScript('return window.giaytoBench(arguments[0], 100)', text));
     timing.verdict = await driver.executeScript('return window.giaytoBenchVerdict');

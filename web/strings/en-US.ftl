@@ -58,3 +58,16 @@ web-announce-doc = { $verdict }: { $doc }.
 web-announce-plain = { $verdict }.
 web-rollback-kept = The newer data loaded before stays in use.
 web-update-applied = Status update taken: { $uri } is now the list published { $to } ({ $changes } change(s)), valid until { $expires }.
+# Forms filled from scanned papers (docs/forms.md); why a field is empty is the CLI's prefill-unfilled-*.
+web-forms = Fill a form
+web-form-pick = Form to fill
+web-form-none = No form
+web-form-hint = Check one person's papers above: each valid paper adds to the form. A paper that is not valid fills nothing.
+web-form-code-valid = { $doc }: valid, used to fill.
+web-form-code-invalid = { $verdict }: not used to fill.
+web-form-different-holders = Papers { $first } and { $second } belong to different people: no form is filled from a mix. Start again.
+web-form-copy = Copy
+web-form-print = Print the form
+web-form-clear = Start again
+web-form-copied = Form copied.
+web-form-error = The form cannot be used: { $detail }

@@ -58,3 +58,16 @@ web-announce-doc = { $verdict }: { $doc }.
 web-announce-plain = { $verdict }.
 web-rollback-kept = Dữ liệu mới hơn đã nạp trước đó vẫn được dùng.
 web-update-applied = Đã nhận bản cập nhật trạng thái: { $uri } nay là danh sách công bố { $to } ({ $changes } thay đổi), hiệu lực đến { $expires }.
+# Điền tờ khai từ giấy tờ đã quét (docs/forms.md); lý do ô trống là prefill-unfilled-* của CLI.
+web-forms = Điền tờ khai
+web-form-pick = Tờ khai cần điền
+web-form-none = Không điền tờ khai
+web-form-hint = Kiểm tra giấy tờ của một người ở trên: mỗi giấy tờ hợp lệ điền thêm vào tờ khai. Giấy tờ không hợp lệ không điền gì.
+web-form-code-valid = { $doc }: hợp lệ, đã dùng để điền.
+web-form-code-invalid = { $verdict }: không dùng để điền.
+web-form-different-holders = Giấy tờ { $first } và { $second } là của hai người khác nhau: không điền tờ khai từ giấy tờ lẫn lộn. Hãy bắt đầu lại.
+web-form-copy = Sao chép
+web-form-print = In tờ khai
+web-form-clear = Bắt đầu lại
+web-form-copied = Đã sao chép tờ khai.
+web-form-error = Không dùng được mẫu tờ khai: { $detail }

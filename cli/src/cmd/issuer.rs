@@ -110,6 +110,9 @@ pub fn registry_failure(e: &RegistryError) -> Failure {
                 crate::i18n::tr(&format!("action-{}", action.as_str())),
             ),
         RegistryError::MissingReason => Failure::new("error-reason-missing"),
+        RegistryError::HoldEndsInPast { until, .. } => {
+            Failure::new("error-hold-until-past").arg("until", crate::input::human_time(*until))
+        }
         RegistryError::ListSize { size } => Failure::new("error-list-size").arg("size", size),
         RegistryError::Missing { location } => {
             Failure::new("error-registry-missing").arg("path", location)

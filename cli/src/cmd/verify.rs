@@ -1,10 +1,11 @@
 //! `giayto verify`: check a credential offline.
 
 use clap::{Args, ValueEnum};
-use giayto_verify::Policy;
+use giayto_cose::request::Request;
+use giayto_verify::{Policy, Report, Verifier};
 
 use super::request::{read_request, request_failure};
-use crate::failure::{CmdResult, EXIT_INVALID, EXIT_OK};
+use crate::failure::{CmdResult, Failure, EXIT_INVALID, EXIT_OK};
 use crate::fetch::FetchArgs;
 use crate::i18n::tr_args;
 use crate::input::{codes_from_input, human_time, now, parse_time};
@@ -20,12 +21,12 @@ pub enum PolicyArg {
     Checkpoint,
 }
 
+/// How codes are checked: what against, and the verifier's settings. Shared by `verify` and
+/// `prefill`.
 #[derive(Args, Debug)]
-pub struct VerifyArgs {
+pub struct CheckArgs {
     #[command(flatten)]
     pub source: VerifierSource,
-    #[command(flatten)]
-    pub fetch: FetchArgs,
     /// Accept a credential whose status list is missing, with a warning, instead of the
     /// default verdict stale_status.
     #[arg(long)]
@@ -43,46 +44,74 @@ pub struct VerifyArgs {
     /// The challenge (hex) this verifier showed: only a presentation (VP1:) carrying it is valid.
     #[arg(long)]
     pub nonce: Option<String>,
-    /// The request (VR1:) this verifier showed, as text, @file or its PNG: the code must be the
-    /// holder's answer to it, disclosing everything it requires.
-    #[arg(long, value_name = "REQUEST", conflicts_with = "nonce")]
-    pub request: Option<String>,
     /// Seconds a presentation (VP1:) stays fresh either side of this device's clock.
     #[arg(long, default_value_t = giayto_verify::DEFAULT_PRESENTATION_WINDOW as u32,
           value_parser = clap::value_parser!(u32).range(1..=3600))]
     pub presentation_window: u32,
+}
+
+#[derive(Args, Debug)]
+pub struct VerifyArgs {
+    #[command(flatten)]
+    pub check: CheckArgs,
+    #[command(flatten)]
+    pub fetch: FetchArgs,
+    /// The request (VR1:) this verifier showed, as text, @file or its PNG: the code must be the
+    /// holder's answer to it, disclosing everything it requires.
+    #[arg(long, value_name = "REQUEST", conflicts_with = "nonce")]
+    pub request: Option<String>,
     /// QR text, @file, an image file of the code, or - for stdin.
     pub input: String,
 }
 
-pub fn run(a: VerifyArgs, out: Out) -> CmdResult {
-    let at = match &a.at {
+/// Codes checked: the codes, their reports, the verifier that checked them, the time they were
+/// checked for, when the bundle was made if they were checked against one, and the request
+/// they answered, if any.
+pub struct Checked {
+    pub codes: Vec<String>,
+    pub reports: Vec<Report>,
+    pub verifier: Verifier,
+    pub at: i64,
+    pub bundle_created_at: Option<i64>,
+    pub request: Option<Request>,
+}
+
+/// Check the codes `read_codes` gives (read once) as `check` says. `verify` adds fetching the
+/// lists the codes name (`fetch`, when `--fetch` is given) and the request (VR1:) they must
+/// answer; `prefill` passes neither. The device's rollback protection runs after the checks
+/// and before anything is shown.
+pub fn check_codes(
+    check: &CheckArgs,
+    fetch: Option<&FetchArgs>,
+    request: Option<&str>,
+    read_codes: impl FnOnce() -> Result<Vec<String>, Failure>,
+) -> Result<Checked, Failure> {
+    let at = match &check.at {
         Some(s) => parse_time(s)?,
         None => now(),
     };
-    let nonce = a.nonce.as_deref().map(parse_nonce).transpose()?;
-    let request = a.request.as_deref().map(read_request).transpose()?;
-    let (loaded, codes) = if a.fetch.fetch {
-        // The codes first: the status lists they name are the ones fetched.
-        let codes = codes_from_input(&a.input)?;
-        let loaded = crate::fetch::load_for_codes(&a.source, &a.fetch, &codes)?;
-        (loaded, codes)
-    } else {
-        // A national bundle's lists are checked as codes need them; the device's rollback
-        // protection runs after the checks and before anything is shown.
-        (a.source.load_deferred()?, codes_from_input(&a.input)?)
+    let nonce = check.nonce.as_deref().map(parse_nonce).transpose()?;
+    let request = request.map(read_request).transpose()?;
+    let (loaded, codes) = match fetch.filter(|f| f.fetch) {
+        Some(fetch) => {
+            // The codes first: the status lists they name are the ones fetched.
+            let codes = read_codes()?;
+            let loaded = crate::fetch::load_for_codes(&check.source, fetch, &codes)?;
+            (loaded, codes)
+        }
+        // A national bundle's lists are checked as codes need them.
+        None => (check.source.load_deferred()?, read_codes()?),
     };
-    let bundle_created_at = loaded.bundle_created_at;
     let verifier = loaded
         .verifier
-        .with_policy(match a.policy {
+        .with_policy(match check.policy {
             PolicyArg::ThirdParty => Policy::ThirdParty,
             PolicyArg::Checkpoint => Policy::Checkpoint,
         })
-        .accept_missing_status(a.allow_missing_status)
-        .with_status_grace(i64::from(a.status_grace) * 3600)
+        .accept_missing_status(check.allow_missing_status)
+        .with_status_grace(i64::from(check.status_grace) * 3600)
         .with_expected_nonce(nonce)
-        .with_presentation_window(i64::from(a.presentation_window));
+        .with_presentation_window(i64::from(check.presentation_window));
     let reports = codes
         .iter()
         .map(|code| match &request {
@@ -93,6 +122,27 @@ pub fn run(a: VerifyArgs, out: Out) -> CmdResult {
         })
         .collect::<Result<Vec<_>, _>>()?;
     loaded.state.accept(&verifier)?;
+    Ok(Checked {
+        codes,
+        reports,
+        verifier,
+        at,
+        bundle_created_at: loaded.bundle_created_at,
+        request,
+    })
+}
+
+pub fn run(a: VerifyArgs, out: Out) -> CmdResult {
+    let Checked {
+        codes,
+        reports,
+        verifier,
+        at,
+        bundle_created_at,
+        request,
+    } = check_codes(&a.check, Some(&a.fetch), a.request.as_deref(), || {
+        codes_from_input(&a.input)
+    })?;
     let mut all_valid = true;
     for (i, report) in reports.iter().enumerate() {
         all_valid &= report.is_valid();

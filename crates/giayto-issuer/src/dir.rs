@@ -481,6 +481,8 @@ pub struct PublishedList {
     pub revoked: u64,
     /// Entries suspended.
     pub suspended: u64,
+    /// Entries held (docs/format.md §9.3).
+    pub held: u64,
     /// The signed token.
     pub token: Vec<u8>,
 }
@@ -756,7 +758,26 @@ impl Issuer {
         Ok(self.registry.batch_lines(batch_id)?)
     }
 
-    /// Revoke, suspend or reinstate, with a reason, recorded in the audit trail.
+    /// Hold a credential (docs/format.md §9.3), with a reason, until `until` when given;
+    /// recorded in the audit trail.
+    pub fn hold(
+        &mut self,
+        target: &Target,
+        reason: &str,
+        now: i64,
+        until: Option<i64>,
+    ) -> Result<ChangeReport, IssuerError> {
+        Ok(self.registry.hold(target, reason, now, until)?)
+    }
+
+    /// Release every hold whose end has come by `now` (audited); [`Issuer::publish`] does
+    /// this first, so a published list never shows a hold past its end.
+    pub fn release_due(&mut self, now: i64) -> Result<ChangeReport, IssuerError> {
+        Ok(self.registry.release_due(now)?)
+    }
+
+    /// Revoke, suspend, reinstate, hold (without an end) or release, with a reason, recorded
+    /// in the audit trail.
     pub fn change_status(
         &mut self,
         target: &Target,
@@ -768,17 +789,20 @@ impl Issuer {
     }
 
     /// Build and sign every status list as it stands now, valid for `valid_for` seconds,
-    /// with `ttl` as the caching hint.
+    /// with `ttl` as the caching hint. Holds whose end has come are released first
+    /// ([`Issuer::release_due`], audited).
     pub fn publish(
         &mut self,
         now: i64,
         valid_for: i64,
         ttl: Option<u64>,
     ) -> Result<Vec<PublishedList>, IssuerError> {
+        self.registry.release_due(now)?;
         let lists = self.registry.lists()?;
         let mut out = Vec::with_capacity(lists.len());
         for info in lists {
-            let (token, revoked, suspended) = self.list_token(&info, now, valid_for, ttl)?;
+            let (token, (revoked, suspended, held)) =
+                self.list_token(&info, now, valid_for, ttl)?;
             let uri = token.uri.clone();
             let token = token.sign(&self.key).map_err(|e| match e {
                 giayto_status::StatusError::Sign => IssuerError::Sign,
@@ -790,6 +814,7 @@ impl Issuer {
                 size: info.size,
                 revoked,
                 suspended,
+                held,
                 token,
             });
         }
@@ -797,7 +822,7 @@ impl Issuer {
     }
 
     /// List `info` as it stands in the registry, as a token (not yet signed) published at
-    /// `now`, with how many entries are revoked and suspended: what [`Issuer::publish`] signs
+    /// `now`, with how many entries are revoked, suspended and held: what [`Issuer::publish`] signs
     /// and what a status delta leads to (docs/format.md §9.8).
     pub(crate) fn list_token(
         &mut self,
@@ -805,15 +830,16 @@ impl Issuer {
         now: i64,
         valid_for: i64,
         ttl: Option<u64>,
-    ) -> Result<(StatusListToken, u64, u64), IssuerError> {
+    ) -> Result<(StatusListToken, (u64, u64, u64)), IssuerError> {
         let mut list =
             StatusList::new(info.size).map_err(|_| RegistryError::Corrupt { what: "list size" })?;
-        let (mut revoked, mut suspended) = (0, 0);
+        let (mut revoked, mut suspended, mut held) = (0, 0, 0);
         for (index, status) in self.registry.not_valid(info.list)? {
             match status {
                 giayto_status::Status::Revoked => revoked += 1,
                 giayto_status::Status::Suspended => suspended += 1,
-                _ => {}
+                giayto_status::Status::Held => held += 1,
+                giayto_status::Status::Valid => {}
             }
             list.set(index, status)
                 .map_err(|_| RegistryError::Corrupt {
@@ -827,7 +853,7 @@ impl Issuer {
             ttl,
             list,
         };
-        Ok((token, revoked, suspended))
+        Ok((token, (revoked, suspended, held)))
     }
 }
 

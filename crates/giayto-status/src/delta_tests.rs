@@ -140,7 +140,7 @@ fn the_changes_encoding_is_compact_and_strict() {
         (0, Status::Revoked),
         (1, Status::Suspended),
         (5_000, Status::Valid),
-        (MAX_ENTRIES - 1, Status::Other),
+        (MAX_ENTRIES - 1, Status::Held),
     ];
     let bytes = encode_changes(&changes).unwrap();
     // 0·4+1 and 0·4+2 in one byte each, 4998·4 in three, the last gap (2^27 − 5002) in five.

@@ -1,6 +1,6 @@
 //! Status lists for giayto credentials (`docs/format.md` §9), following the IETF OAuth Token Status
-//! List draft: a compact array of 2-bit statuses — `0` valid, `1` revoked, `2` suspended — one
-//! per credential, compressed with zlib and signed by the issuer as a CWT.
+//! List draft: a compact array of 2-bit statuses — `0` valid, `1` revoked, `2` suspended, `3`
+//! held — one per credential, compressed with zlib and signed by the issuer as a CWT.
 //!
 //! * [`StatusList`]: the array itself, O(1) look-up and update, the draft's bit order (entry
 //!   `i` in bits `2·(i mod 4)` and up of byte `i / 4`, least significant first).

@@ -8,8 +8,8 @@ use giayto_cose::text::{self, TextError};
 
 use crate::token::StatusError;
 
-/// Bits per entry. giayto lists always use 2: valid, revoked, suspended (and one value the
-/// draft leaves to applications, which giayto never writes and reads as "not valid").
+/// Bits per entry. giayto lists always use 2: valid, revoked, suspended and held (the value the
+/// draft leaves to applications, docs/format.md §9.3).
 pub const BITS: u8 = 2;
 
 /// Fewest entries a list may have: a list this large hides which credential a verifier asks
@@ -29,9 +29,10 @@ pub enum Status {
     Revoked,
     /// `2`: suspended (the temporary lock); may be reinstated.
     Suspended,
-    /// `3`: the value the draft leaves to applications. giayto never writes it; a verifier
-    /// treats it as not valid.
-    Other,
+    /// `3`: held (tạm giữ, docs/format.md §9.3): the document exists but may not be used until
+    /// the issuer releases it — the value the draft leaves to applications. Verifiers from
+    /// before the hold read it as suspended, never as valid.
+    Held,
 }
 
 impl Status {
@@ -41,7 +42,7 @@ impl Status {
             Status::Valid => 0,
             Status::Revoked => 1,
             Status::Suspended => 2,
-            Status::Other => 3,
+            Status::Held => 3,
         }
     }
 
@@ -51,17 +52,17 @@ impl Status {
             0 => Status::Valid,
             1 => Status::Revoked,
             2 => Status::Suspended,
-            _ => Status::Other,
+            _ => Status::Held,
         }
     }
 
-    /// Stable lower-case name: `valid`, `revoked`, `suspended`, `other`.
+    /// Stable lower-case name: `valid`, `revoked`, `suspended`, `held`.
     pub fn as_str(self) -> &'static str {
         match self {
             Status::Valid => "valid",
             Status::Revoked => "revoked",
             Status::Suspended => "suspended",
-            Status::Other => "other",
+            Status::Held => "held",
         }
     }
 }
@@ -197,6 +198,16 @@ mod tests {
             assert_eq!(list.get(i as u64).unwrap().code(), *s);
         }
         assert_eq!(list.count_not_valid(), 9);
+    }
+
+    #[test]
+    fn three_is_held() {
+        assert_eq!(Status::from_code(3), Status::Held);
+        assert_eq!(Status::Held.code(), 3);
+        assert_eq!(Status::Held.as_str(), "held");
+        // Only the low two bits are read.
+        assert_eq!(Status::from_code(0b111), Status::Held);
+        assert_eq!(Status::from_code(0b110), Status::Suspended);
     }
 
     #[test]

@@ -9,7 +9,9 @@ use giayto_model::DocType;
 use giayto_status::{Status, StatusDelta, StatusListToken};
 use serde_json::{json, Value};
 
-use super::status::{cred, police_token, token, POLICE_URI, REVOKED_IDX, SUSPENDED_IDX, VALID_IDX};
+use super::status::{
+    cred, police_token, token, HELD_IDX, POLICE_URI, REVOKED_IDX, SUSPENDED_IDX, VALID_IDX,
+};
 use super::{key, seeds, AT, DAY};
 
 /// The file name.
@@ -46,13 +48,23 @@ pub fn file() -> Value {
     let first = token(
         POLICE_URI,
         AT - DAY / 2,
-        &[(REVOKED_IDX, Status::Revoked), (VALID_IDX, Status::Revoked)],
+        &[
+            (REVOKED_IDX, Status::Revoked),
+            (VALID_IDX, Status::Revoked),
+            // The held entry of the bundle's list stays held.
+            (HELD_IDX, Status::Held),
+        ],
     );
     // Then only the times move (nothing changed, the list stays fresh).
     let refresh = token(
         POLICE_URI,
         AT - DAY / 4,
-        &[(REVOKED_IDX, Status::Revoked), (VALID_IDX, Status::Revoked)],
+        &[
+            (REVOKED_IDX, Status::Revoked),
+            (VALID_IDX, Status::Revoked),
+            // The held entry of the bundle's list stays held.
+            (HELD_IDX, Status::Held),
+        ],
     );
     let watched = [REVOKED_IDX, VALID_IDX, SUSPENDED_IDX];
     let valid_cccd = cred(40, DocType::Cccd, POLICE_URI, VALID_IDX);

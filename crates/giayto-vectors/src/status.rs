@@ -1,5 +1,5 @@
 //! Status list vectors: signed status lists, an offline bundle, credentials that point into
-//! the lists (valid, revoked, suspended, missing list, stale list, index out of range), and
+//! the lists (valid, revoked, suspended, held, missing list, stale list, index out of range), and
 //! status lists a verifier must refuse.
 
 use ed25519_dalek::SigningKey;
@@ -23,6 +23,7 @@ const INSURANCE_FILE: &str = "VN.BHXH-1.statuslist.cwt";
 pub(crate) const VALID_IDX: u64 = 73_214;
 pub(crate) const REVOKED_IDX: u64 = 1_337;
 pub(crate) const SUSPENDED_IDX: u64 = 120_001;
+pub(crate) const HELD_IDX: u64 = 98_305;
 pub(crate) const BHYT_IDX: u64 = 5;
 
 pub(crate) fn token(uri: &str, issued_at: i64, entries: &[(u64, Status)]) -> StatusListToken {
@@ -46,6 +47,7 @@ pub(crate) fn police_token() -> StatusListToken {
         &[
             (REVOKED_IDX, Status::Revoked),
             (SUSPENDED_IDX, Status::Suspended),
+            (HELD_IDX, Status::Held),
         ],
     )
 }
@@ -110,6 +112,20 @@ pub fn files(trust_list: &[u8]) -> Vec<File> {
             cred(43, DocType::Vehicle, POLICE_URI, SUSPENDED_IDX),
             "suspended",
             AT,
+        ),
+        v(
+            "status_held",
+            "A driving licence whose entry is 3 (held, tạm giữ: the traffic police hold it electronically until they release it). A verifier from before the hold gives suspended, never valid (docs/format.md §9.5).",
+            cred(50, DocType::Gplx, POLICE_URI, HELD_IDX),
+            "held",
+            AT,
+        ),
+        v(
+            "status_held_stale_list",
+            "A hold is not final like a revocation: on a list past its exp the verdict is stale_status (it may have been released since).",
+            cred(51, DocType::Gplx, POLICE_URI, HELD_IDX),
+            "stale_status",
+            AT + 8 * DAY,
         ),
         v(
             "status_list_missing",
@@ -196,7 +212,8 @@ pub fn files(trust_list: &[u8]) -> Vec<File> {
         "description": "giayto status list vectors. Build a verifier from bundle.cbor (or trust.cwt plus the *.statuslist.cwt files) under root.pub; each vector's text at time `at` gets `verdict`. Each of bad_lists must be refused. older_list is an earlier police list: a device that has used the list in the bundle must refuse it (no rollback).",
         "status_lists": [
             {"file": POLICE_FILE, "uri": POLICE_URI, "issuer": "VN.BCA.C06",
-             "entries": {REVOKED_IDX.to_string(): "revoked", SUSPENDED_IDX.to_string(): "suspended"}},
+             "entries": {REVOKED_IDX.to_string(): "revoked", SUSPENDED_IDX.to_string(): "suspended",
+                         HELD_IDX.to_string(): "held"}},
             {"file": INSURANCE_FILE, "uri": INSURANCE_URI, "issuer": "VN.BHXH", "entries": {}},
         ],
         "vectors": vectors,

@@ -93,7 +93,14 @@ fn every_status_vector_gets_its_verdict_from_bundle_and_files() {
             }
         }
     }
-    for needed in ["valid", "revoked", "suspended", "stale_status", "malformed"] {
+    for needed in [
+        "valid",
+        "revoked",
+        "suspended",
+        "held",
+        "stale_status",
+        "malformed",
+    ] {
         assert!(verdicts.contains(needed), "no {needed} vector");
     }
 }

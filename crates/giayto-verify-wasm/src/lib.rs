@@ -27,7 +27,7 @@ const TS_TYPES: &'static str = r#"
 /** One verification, with the field names of `giayto verify --json`. */
 export interface VerifyResult {
   valid: boolean;
-  verdict: "valid" | "expired" | "not_yet_valid" | "revoked" | "suspended" | "unknown_issuer"
+  verdict: "valid" | "expired" | "not_yet_valid" | "revoked" | "suspended" | "held" | "unknown_issuer"
     | "issuer_not_authorized" | "bad_signature" | "malformed" | "stale_status" | "stale_trust"
     | "stale_presentation" | "insufficient_level" | "not_a_credential" | "unsupported_document"
     | "wrong_request" | "request_expired" | "incomplete_answer";
@@ -70,6 +70,21 @@ export interface VerifyResult {
   foreign?: string;
   /** The reason's message in the caller's language (the CLI only). */
   message?: string;
+}
+/** A form filled from scanned codes (`prefill`, docs/forms.md §7). */
+export interface PrefillResult {
+  /** The filled form; null when the codes are papers of different people. */
+  form: {
+    form: string; title: { vi: string; en: string }; complete: boolean;
+    fields: { id: string; label: { vi: string; en: string }; value: string | null;
+      source?: string; unfilled?: "manual" | "no_credential" | "not_disclosed" | "absent"
+        | "not_split" | "unknown_age" | string }[];
+    unfilled: string[];
+  } | null;
+  /** Each code's verification, in order; only valid ones fill the form. */
+  results: VerifyResult[];
+  /** When two codes are papers of different people: which (0-based) and what differs. */
+  different_holders?: { first: number; second: number; field: string };
 }
 /** A verifier's request (VR1:) as `readRequest` and `makeRequest` give it. */
 export interface RequestInfo {
@@ -245,6 +260,38 @@ impl WebVerifier {
         })
     }
 
+    /// Fill a form (docs/forms.md) from scanned texts at `now` (Rust API): each text verified
+    /// as [`WebVerifier::verify_value`] does, the valid ones fill the form. `form` is the form
+    /// description's JSON; an invalid one is an error naming what is wrong.
+    pub fn prefill_value(&self, form: &str, texts: &[String], now: i64) -> Result<Value, String> {
+        let form = giayto_forms::Form::from_slice(form.as_bytes())
+            .map_err(|e| format!("form: {e} ({})", e.code()))?;
+        let verifier = self.verifier()?;
+        let reports: Vec<Report> = texts
+            .iter()
+            .map(|t| verifier.check(t.get(..MAX_TEXT + 1).unwrap_or(t), now))
+            .collect();
+        let valid: Vec<&giayto_verify::VerifiedCredential> =
+            reports.iter().filter_map(Report::verified).collect();
+        let results: Vec<Value> = reports
+            .iter()
+            .map(|r| result_json(r, self.bundle_created_at))
+            .collect();
+        Ok(match giayto_forms::fill(&form, &valid, now) {
+            Ok(filled) => serde_json::json!({ "form": filled.to_json(), "results": results }),
+            Err(giayto_forms::FillError::DifferentHolders {
+                first,
+                second,
+                what,
+            }) => serde_json::json!({
+                "form": Value::Null,
+                "results": results,
+                "different_holders": { "first": first, "second": second, "field": what },
+            }),
+            Err(e) => return Err(e.to_string()),
+        })
+    }
+
     /// Verify a text at `now` (seconds) and shape the result as JSON (Rust API).
     pub fn verify_value(&self, text: &str, now: i64) -> Result<Value, String> {
         let verifier = self.verifier()?;
@@ -381,6 +428,22 @@ impl WebVerifier {
         #[wasm_bindgen(js_name = nowSeconds)] now: f64,
     ) -> Result<JsValue, JsError> {
         let value = self.verify_value(text, seconds(now)?).map_err(js_err)?;
+        to_js(&value)
+    }
+
+    /// Fill a form (docs/forms.md) from scanned texts at `nowSeconds`: every text is verified as
+    /// `verify` does and only valid ones fill it (a selective presentation only what it
+    /// disclosed). Throws only for a form description that is not valid.
+    #[wasm_bindgen(unchecked_return_type = "PrefillResult")]
+    pub fn prefill(
+        &self,
+        form: &str,
+        texts: Vec<String>,
+        #[wasm_bindgen(js_name = nowSeconds)] now: f64,
+    ) -> Result<JsValue, JsError> {
+        let value = self
+            .prefill_value(form, &texts, seconds(now)?)
+            .map_err(js_err)?;
         to_js(&value)
     }
 

@@ -124,3 +124,51 @@ fn accept_seen_refuses_older_data_and_data_from_the_future_in_one_step() {
     assert_eq!(refused["kind"], "trust_list");
     assert!(v.accept_seen(Some(b"junk"), now).is_err());
 }
+
+#[test]
+fn prefill_fills_from_valid_codes_only() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../test-vectors/");
+    let root = std::fs::read(format!("{dir}root.pub")).unwrap();
+    let bundle = std::fs::read(format!("{dir}bundle.cbor")).unwrap();
+    let v = WebVerifier::with_bundle(&root, &bundle).unwrap();
+    let status: Value =
+        serde_json::from_slice(&std::fs::read(format!("{dir}status.json")).unwrap()).unwrap();
+    let text = |name: &str| {
+        status["vectors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["name"] == name)
+            .unwrap()["text"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let form = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../forms/hotel-guest-stay.json"
+    ))
+    .unwrap();
+    let at = 1_795_392_000;
+    let out = v
+        .prefill_value(&form, &[text("status_valid"), text("status_held")], at)
+        .unwrap();
+    assert_eq!(out["results"][0]["verdict"], "valid");
+    assert_eq!(out["results"][1]["verdict"], "held");
+    let fields = out["form"]["fields"].as_array().unwrap();
+    assert_eq!(fields[0]["value"], "TRẦN THỊ MẪU");
+    assert_eq!(fields[0]["source"], "cccd.full_name");
+    // The held licence filled nothing: the document number comes from the CCCD.
+    let doc = fields.iter().find(|f| f["id"] == "document").unwrap();
+    assert_eq!(doc["source"], "cccd.id_number");
+    // Only the held licence: nothing at all.
+    let out = v.prefill_value(&form, &[text("status_held")], at).unwrap();
+    assert!(out["form"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|f| f["value"].is_null()));
+    // A form description that is not valid is an error naming what is wrong.
+    let err = v.prefill_value("{}", &[], at).unwrap_err();
+    assert!(err.contains("giayto_form is missing"), "{err}");
+}

@@ -258,7 +258,7 @@ impl crate::Verifier {
     /// The credential's status (docs/format.md §9.5): nothing to check without a status
     /// claim; a list not held is `stale_status` (or a warning when told to accept it);
     /// revoked is final whatever the list's age; then the list's `exp`, with the clock skew and
-    /// any grace the operator asked for; then suspended.
+    /// any grace the operator asked for; then suspended or held.
     pub(crate) fn check_status(
         &self,
         entry: &giayto_trust::IssuerEntry,
@@ -318,7 +318,11 @@ impl crate::Verifier {
         }
         if found != Status::Valid {
             return Err((
-                Verdict::Suspended,
+                if found == Status::Held {
+                    Verdict::Held
+                } else {
+                    Verdict::Suspended
+                },
                 Reason::Status {
                     uri,
                     index,

@@ -23,6 +23,9 @@ pub enum Verdict {
     Revoked,
     /// Its status list entry says suspended (the holder's temporary lock).
     Suspended,
+    /// Its status list entry says held (tạm giữ, docs/format.md §9.3): the document exists but
+    /// may not be used until its issuer releases it.
+    Held,
     /// The signing key is not in the trust list, or the text names no known issuer.
     UnknownIssuer,
     /// The key is trusted, but not for this issuer id, this document type or at this time.
@@ -55,12 +58,13 @@ pub enum Verdict {
 
 impl Verdict {
     /// Every verdict.
-    pub const ALL: [Verdict; 18] = [
+    pub const ALL: [Verdict; 19] = [
         Verdict::Valid,
         Verdict::Expired,
         Verdict::NotYetValid,
         Verdict::Revoked,
         Verdict::Suspended,
+        Verdict::Held,
         Verdict::UnknownIssuer,
         Verdict::IssuerNotAuthorized,
         Verdict::BadSignature,
@@ -84,6 +88,7 @@ impl Verdict {
             Verdict::NotYetValid => "not_yet_valid",
             Verdict::Revoked => "revoked",
             Verdict::Suspended => "suspended",
+            Verdict::Held => "held",
             Verdict::UnknownIssuer => "unknown_issuer",
             Verdict::IssuerNotAuthorized => "issuer_not_authorized",
             Verdict::BadSignature => "bad_signature",
@@ -188,7 +193,7 @@ pub enum Reason {
         /// The list's uri.
         uri: String,
     },
-    /// The status list marks the credential revoked, suspended or otherwise not valid.
+    /// The status list marks the credential revoked, suspended or held.
     Status {
         /// The list's uri.
         uri: String,
@@ -314,7 +319,7 @@ pub const REASON_CODES: &[&str] = &[
     "status_unavailable",
     "revoked",
     "suspended",
-    "status_other",
+    "held",
     "status_index",
     "status_list_expired",
     "level",
@@ -381,7 +386,9 @@ impl Reason {
             Reason::Status { status, .. } => match status {
                 giayto_status::Status::Revoked => "revoked",
                 giayto_status::Status::Suspended => "suspended",
-                _ => "status_other",
+                giayto_status::Status::Held => "held",
+                // Never given: a status found not valid is one of the three above.
+                giayto_status::Status::Valid => "other",
             },
             Reason::StatusIndexOutOfRange { .. } => "status_index",
             Reason::StatusListExpired { .. } => "status_list_expired",
@@ -464,6 +471,11 @@ mod tests {
                 uri: text.clone(),
                 index: 1,
                 status: giayto_status::Status::Suspended,
+            },
+            Reason::Status {
+                uri: text.clone(),
+                index: 1,
+                status: giayto_status::Status::Held,
             },
             Reason::StatusIndexOutOfRange {
                 uri: text.clone(),

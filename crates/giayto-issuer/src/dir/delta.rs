@@ -47,7 +47,8 @@ pub struct IssuedDelta {
 impl Issuer {
     /// The status delta from `since` to the list as [`Issuer::publish`] would sign it at
     /// `now` with these `valid_for` and `ttl`: applied to its base it gives that list entry for
-    /// entry, with its `iat`, `exp` and `ttl`.
+    /// entry, with its `iat`, `exp` and `ttl`. Holds whose end has come are released first, as
+    /// publishing does (audited), so the delta leads to the list publishing would sign.
     pub fn status_delta(
         &mut self,
         since: DeltaSince<'_>,
@@ -55,6 +56,7 @@ impl Issuer {
         valid_for: i64,
         ttl: Option<u64>,
     ) -> Result<IssuedDelta, IssuerError> {
+        self.registry.release_due(now)?;
         let lists = self.registry.lists()?;
         let find = |number: Option<u32>, uri: &str| {
             lists

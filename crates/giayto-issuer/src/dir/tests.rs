@@ -137,3 +137,47 @@ fn the_sd_copy_shares_the_status_entry_and_needs_a_holder_key() {
         Err(IssuerError::NotHolderBound)
     ));
 }
+
+/// A held credential is published as 3 until its end; the first publish at or after the end
+/// releases it (audited) and publishes it as it was before the hold.
+#[test]
+fn publish_shows_holds_and_releases_them_when_their_end_has_come() {
+    let (_tmp, dir, pass) = issuer_dir();
+    let mut issuer = Issuer::open(&dir, &pass).unwrap();
+    let issued = issuer
+        .issue(&document(), &IssueOptions::default(), NOW)
+        .unwrap();
+    let target = Target::Serial(issued.serial.clone());
+    assert!(matches!(
+        issuer.hold(&target, "x", NOW, Some(NOW - 1)),
+        Err(IssuerError::Registry(RegistryError::HoldEndsInPast { .. }))
+    ));
+    issuer
+        .hold(&target, "biên bản 0012", NOW, Some(NOW + 3600))
+        .unwrap();
+    let read = |token: &[u8]| {
+        let signed = giayto_status::SignedStatusList::parse(token).unwrap();
+        let list = signed.verify(&issuer_key(&dir, &pass)).unwrap().list;
+        list.get(issued.slot.index).unwrap()
+    };
+    let lists = issuer.publish(NOW + 10, 86_400, None).unwrap();
+    assert_eq!((lists[0].held, lists[0].suspended), (1, 0));
+    assert_eq!(read(&lists[0].token), giayto_status::Status::Held);
+    // At the end: released before the list is signed.
+    let lists = issuer.publish(NOW + 3600, 86_400, None).unwrap();
+    assert_eq!(lists[0].held, 0);
+    assert_eq!(read(&lists[0].token), giayto_status::Status::Valid);
+    let trail = issuer.registry().audit(&issued.serial).unwrap();
+    assert_eq!(trail.last().unwrap().action, Action::Release);
+    assert_eq!(trail.last().unwrap().at, NOW + 3600);
+    assert_eq!(
+        trail.last().unwrap().reason,
+        crate::registry::HOLD_ENDED_REASON
+    );
+}
+
+fn issuer_key(dir: &Path, pass: &SecretString) -> ed25519_dalek::VerifyingKey {
+    keys::read_secret_key(&dir.join(KEY_FILE), pass)
+        .unwrap()
+        .verifying_key()
+}

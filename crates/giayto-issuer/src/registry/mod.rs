@@ -1,10 +1,14 @@
 //! The issuer's registry: every credential it has issued, the status of each (valid, revoked,
-//! suspended), the status lists they point into, and an audit trail of every status change.
+//! suspended, held), the holds in force, the status lists they point into, and an audit trail of
+//! every status change.
 //!
 //! The registry is a trait, [`RegistryBackend`], with two backends: [`SqliteRegistry`], an
 //! embedded database in the issuer's folder (the default), and, with the `postgres` feature,
 //! [`PostgresRegistry`] for a national deployment where many issuing offices write at once.
 //! Both run the same test suite.
+//!
+//! Over 600 lines on purpose: the types of the registry contract, the transition rules and the
+//! planning shared by both backends stay in one place (the backends only read and write rows).
 //!
 //! Every write is one transaction: a batch of credentials lands whole or not at all, and a
 //! status change on many credentials (all of one person's, say) changes all or none.
@@ -117,26 +121,77 @@ pub enum Action {
     Suspend,
     /// Lift a suspension.
     Reinstate,
+    /// Hold (tạm giữ, docs/format.md §9.3): the document may not be used until released.
+    Hold,
+    /// End a hold: the credential returns to the status it had under the hold.
+    Release,
+}
+
+/// What an action does to one credential: its new published status, and while it is held,
+/// the status a release returns it to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Transition {
+    /// The status published after the action.
+    pub to: Status,
+    /// While held ([`Status::Held`]): the status a release returns it to, `Valid` or
+    /// `Suspended`. `None` when not held.
+    pub after_release: Option<Status>,
 }
 
 impl Action {
-    /// `revoke`, `suspend` or `reinstate`.
+    /// Every action.
+    pub const ALL: [Action; 5] = [
+        Action::Revoke,
+        Action::Suspend,
+        Action::Reinstate,
+        Action::Hold,
+        Action::Release,
+    ];
+
+    /// `revoke`, `suspend`, `reinstate`, `hold` or `release`.
     pub fn as_str(self) -> &'static str {
         match self {
             Action::Revoke => "revoke",
             Action::Suspend => "suspend",
             Action::Reinstate => "reinstate",
+            Action::Hold => "hold",
+            Action::Release => "release",
         }
     }
 
-    /// The status this action leads to from `from`, or `None` if the transition is impossible:
-    /// nothing leaves `revoked`; only a suspended credential can be reinstated; suspending
-    /// twice or revoking twice is refused rather than silently repeated.
-    pub fn apply(self, from: Status) -> Option<Status> {
-        match (self, from) {
-            (Action::Revoke, Status::Valid | Status::Suspended) => Some(Status::Revoked),
-            (Action::Suspend, Status::Valid) => Some(Status::Suspended),
-            (Action::Reinstate, Status::Suspended) => Some(Status::Valid),
+    /// What this action does to a credential whose published status is `from` and, when it
+    /// is held, whose release would return it to `after_release` (docs/decisions.md D29,
+    /// D140); `None` if the transition is impossible. Nothing leaves `revoked`; suspending
+    /// twice, revoking twice, holding twice or releasing what is not held is refused rather
+    /// than silently repeated. A hold keeps what it covers: a suspended credential can be held
+    /// and a release returns it to suspended; suspending or reinstating a held credential
+    /// changes only what the release returns it to (the published status stays held); revoking
+    /// a held credential ends the hold.
+    pub fn apply(self, from: Status, after_release: Option<Status>) -> Option<Transition> {
+        let plain = |to| {
+            Some(Transition {
+                to,
+                after_release: None,
+            })
+        };
+        let held = |under| {
+            Some(Transition {
+                to: Status::Held,
+                after_release: Some(under),
+            })
+        };
+        match (self, from, after_release) {
+            (Action::Revoke, Status::Valid | Status::Suspended | Status::Held, _) => {
+                plain(Status::Revoked)
+            }
+            (Action::Suspend, Status::Valid, _) => plain(Status::Suspended),
+            (Action::Reinstate, Status::Suspended, _) => plain(Status::Valid),
+            (Action::Hold, Status::Valid | Status::Suspended, _) => held(from),
+            (Action::Suspend, Status::Held, Some(Status::Valid)) => held(Status::Suspended),
+            (Action::Reinstate, Status::Held, Some(Status::Suspended)) => held(Status::Valid),
+            (Action::Release, Status::Held, Some(under @ (Status::Valid | Status::Suspended))) => {
+                plain(under)
+            }
             _ => None,
         }
     }
@@ -162,7 +217,26 @@ pub struct Change {
     pub from: Status,
     /// Status after.
     pub to: Status,
+    /// When the credential is held after the change: the status a release returns it to.
+    pub after_release: Option<Status>,
 }
+
+/// A hold in force (docs/format.md §9.3).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HoldRecord {
+    /// The credential.
+    pub serial: Vec<u8>,
+    /// When it was held, seconds.
+    pub held_at: i64,
+    /// When the hold ends by itself, seconds: the issuer's first status publish at or after
+    /// this time releases it ([`RegistryBackend::release_due`]). `None`: until released.
+    pub until: Option<i64>,
+    /// The status a release returns it to (`Valid` or `Suspended`).
+    pub after_release: Status,
+}
+
+/// The reason the audit trail gives for a hold released because its `until` passed.
+pub const HOLD_ENDED_REASON: &str = "hold ended: its --until time passed (automatic release)";
 
 /// The outcome of a status change on a target.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -254,6 +328,13 @@ pub enum RegistryError {
     /// The credential was issued before status lists existed (a schema 1 registry): it has no
     /// status list entry, so a change of its status could never reach a verifier.
     NoStatusEntry(Vec<u8>),
+    /// A hold's end (`until`) is not after the time of the hold.
+    HoldEndsInPast {
+        /// The end asked for, seconds.
+        until: i64,
+        /// The time of the hold, seconds.
+        at: i64,
+    },
     /// One-time copies were asked of a serial that is no recorded document (unknown, or itself
     /// a copy).
     NotADocument(Vec<u8>),
@@ -323,6 +404,10 @@ impl std::fmt::Display for RegistryError {
                 giayto_status::MIN_ENTRIES,
                 giayto_status::MAX_ENTRIES
             ),
+            RegistryError::HoldEndsInPast { until, at } => write!(
+                f,
+                "a hold must end after it starts (until {until} is not after {at})"
+            ),
         }
     }
 }
@@ -378,6 +463,25 @@ pub trait RegistryBackend: Send {
         at: i64,
     ) -> Result<ChangeReport, RegistryError>;
 
+    /// Hold one credential or all of a holder's (docs/format.md §9.3) with a reason at time
+    /// `at`, until `until` when given (after `at`, else [`RegistryError::HoldEndsInPast`]):
+    /// [`Action::Hold`] with an end. `change_status` with [`Action::Hold`] is a hold without
+    /// one. All or nothing, audited.
+    fn hold(
+        &mut self,
+        target: &Target,
+        reason: &str,
+        at: i64,
+        until: Option<i64>,
+    ) -> Result<ChangeReport, RegistryError>;
+
+    /// Release every hold whose `until` is at or before `now`, each audited as a release at
+    /// `now` with [`HOLD_ENDED_REASON`]. Nothing due: an empty report. All or nothing.
+    fn release_due(&mut self, now: i64) -> Result<ChangeReport, RegistryError>;
+
+    /// The holds in force, oldest first.
+    fn holds(&mut self) -> Result<Vec<HoldRecord>, RegistryError>;
+
     /// The status lists opened so far.
     fn lists(&mut self) -> Result<Vec<ListInfo>, RegistryError>;
 
@@ -429,13 +533,24 @@ pub(crate) fn check_reason(reason: &str) -> Result<(), RegistryError> {
     }
 }
 
+/// Check a hold's end before touching the database.
+pub(crate) fn check_until(until: Option<i64>, at: i64) -> Result<(), RegistryError> {
+    match until {
+        Some(until) if until <= at => Err(RegistryError::HoldEndsInPast { until, at }),
+        _ => Ok(()),
+    }
+}
+
 /// Decide what a change does to the records it targets: the changes, the skipped ones, or the
 /// error that leaves everything as it is. `legacy` are the target's serials that have no status
-/// list entry (see [`RegistryError::NoStatusEntry`]).
+/// list entry (see [`RegistryError::NoStatusEntry`]); `holds` the holds in force among the
+/// records (serial, status a release returns it to): a held record without one is
+/// [`RegistryError::Corrupt`].
 pub(crate) fn plan_change(
     target: &Target,
     records: Vec<CredentialRecord>,
     legacy: Vec<Vec<u8>>,
+    holds: &[(Vec<u8>, Status)],
     action: Action,
 ) -> Result<ChangeReport, RegistryError> {
     if records.is_empty() {
@@ -453,16 +568,27 @@ pub(crate) fn plan_change(
     };
     let mut first_refused = None;
     for r in records {
-        match (action.apply(r.status), r.copy_of.is_some()) {
-            (Some(to), false) => report.changed.push(Change {
+        let after_release = holds
+            .iter()
+            .find(|(s, _)| *s == r.serial)
+            .map(|(_, under)| *under);
+        if r.status == Status::Held && after_release.is_none() {
+            return Err(RegistryError::Corrupt {
+                what: "hold (a held credential without its hold row)",
+            });
+        }
+        match (action.apply(r.status, after_release), r.copy_of.is_some()) {
+            (Some(t), false) => report.changed.push(Change {
                 serial: r.serial,
                 from: r.status,
-                to,
+                to: t.to,
+                after_release: t.after_release,
             }),
-            (Some(to), true) => report.copies.push(Change {
+            (Some(t), true) => report.copies.push(Change {
                 serial: r.serial,
                 from: r.status,
-                to,
+                to: t.to,
+                after_release: t.after_release,
             }),
             // A copy already where the action leads (its document is skipped too) is left.
             (None, true) => {}
@@ -474,7 +600,7 @@ pub(crate) fn plan_change(
     }
     if report.changed.is_empty() && report.copies.is_empty() {
         // Not empty, so at least one record was refused.
-        let (serial, from) = first_refused.unwrap_or((Vec::new(), Status::Other));
+        let (serial, from) = first_refused.unwrap_or((Vec::new(), Status::Held));
         return Err(RegistryError::Transition {
             serial,
             from,
@@ -502,9 +628,7 @@ pub(crate) fn check_document(
 
 /// The action of a stored name.
 pub(crate) fn action_from_str(s: &str) -> Option<Action> {
-    [Action::Revoke, Action::Suspend, Action::Reinstate]
-        .into_iter()
-        .find(|a| a.as_str() == s)
+    Action::ALL.into_iter().find(|a| a.as_str() == s)
 }
 
 /// A fresh random key for a new list's index permutation.

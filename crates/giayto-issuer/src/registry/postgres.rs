@@ -7,16 +7,20 @@
 //! committed whatever the server's default, so that the read after the lock sees every
 //! allocation committed before it (docs/decisions.md D127). Rows go in with one
 //! `INSERT … SELECT FROM UNNEST(…)` per call: one round trip for a whole batch.
+//!
+//! Over 600 lines on purpose: the same layout as the SQLite backend (schema, migrations, every
+//! transaction of the contract), plus its own concurrency test, read best side by side.
 
 use postgres::{Client, IsolationLevel, NoTls, Transaction};
 
 use super::{
-    action_from_str, allocate, check_document, check_list_size, check_reason, plan_change, Action,
-    AuditEntry, ChangeReport, CredentialRecord, ListInfo, NewCredential, RegistryBackend,
-    RegistryError, Status, StatusSlot, Target, CHANGES_AFTER, WITHDRAWABLE,
+    action_from_str, allocate, check_document, check_list_size, check_reason, check_until,
+    plan_change, Action, AuditEntry, ChangeReport, CredentialRecord, HoldRecord, ListInfo,
+    NewCredential, RegistryBackend, RegistryError, Status, StatusSlot, Target, CHANGES_AFTER,
+    HOLD_ENDED_REASON, WITHDRAWABLE,
 };
 
-const SCHEMA_VERSION: i64 = 3;
+const SCHEMA_VERSION: i64 = 4;
 
 /// From schema 2 to 3: one-time copies (docs/decisions.md D111) are rows linked to their
 /// document's row by `copy_of`; every row of schema 2 is a document.
@@ -24,6 +28,16 @@ const TO_SCHEMA_3: &str = "
          ALTER TABLE credentials ADD COLUMN copy_of BYTEA;
          CREATE INDEX credentials_copy_of ON credentials(copy_of) WHERE copy_of IS NOT NULL;
          UPDATE giayto_meta SET value = 3 WHERE key = 'schema_version';";
+
+/// From schema 3 to 4: the holds in force (docs/format.md §9.3), one row per held credential
+/// (a held document's one-time copies each have theirs).
+const TO_SCHEMA_4: &str = "CREATE TABLE IF NOT EXISTS holds (
+             serial        BYTEA PRIMARY KEY,
+             held_at       BIGINT NOT NULL,
+             until         BIGINT,
+             after_release SMALLINT NOT NULL
+         );
+         UPDATE giayto_meta SET value = 4 WHERE key = 'schema_version';";
 
 impl From<postgres::Error> for RegistryError {
     fn from(e: postgres::Error) -> Self {
@@ -180,9 +194,12 @@ impl PostgresRegistry {
             .transpose()?;
         match version {
             Some(v) if v > SCHEMA_VERSION => return Err(RegistryError::SchemaVersion { found: v }),
-            // Schema 2 (before one-time copies): every row is a document. Migrated in this
-            // transaction, under the lock: another office opening it at once waits, then finds 3.
-            Some(2) => tx.batch_execute(TO_SCHEMA_3)?,
+            // Schema 2 (before one-time copies and holds): every row is a document; the holds
+            // table is added. Migrated in this transaction, under the lock: another office
+            // opening it at once waits, then finds 4.
+            Some(2) => tx.batch_execute(&format!("{TO_SCHEMA_3}{TO_SCHEMA_4}"))?,
+            // Schema 3 (before holds): the holds table is added; nothing else changes.
+            Some(3) => tx.batch_execute(TO_SCHEMA_4)?,
             Some(v) if v < SCHEMA_VERSION => {
                 return Err(RegistryError::Corrupt {
                     what: "schema version (a development version older than this program)",
@@ -192,6 +209,7 @@ impl PostgresRegistry {
             None if create => {
                 create_schema(&mut tx)?;
                 tx.batch_execute(TO_SCHEMA_3)?;
+                tx.batch_execute(TO_SCHEMA_4)?;
             }
             None => {
                 return Err(RegistryError::Empty {
@@ -216,7 +234,7 @@ impl PostgresRegistry {
     }
 }
 
-/// The tables of schema 2; [`TO_SCHEMA_3`] follows.
+/// The tables of schema 2; [`TO_SCHEMA_3`] and [`TO_SCHEMA_4`] follow.
 fn create_schema(tx: &mut Transaction<'_>) -> Result<(), RegistryError> {
     tx.batch_execute(
         "CREATE TABLE credentials (
@@ -258,6 +276,129 @@ fn create_schema(tx: &mut Transaction<'_>) -> Result<(), RegistryError> {
          INSERT INTO giayto_meta (key, value) VALUES ('schema_version', 2);",
     )?;
     Ok(())
+}
+
+/// The status a stored hold returns its credential to: valid or suspended, nothing else.
+fn after_release_status(code: i16) -> Result<Status, RegistryError> {
+    match code {
+        0 => Ok(Status::Valid),
+        2 => Ok(Status::Suspended),
+        _ => Err(RegistryError::Corrupt {
+            what: "hold (status after release)",
+        }),
+    }
+}
+
+/// The holds in force among `records`: (serial, status a release returns it to).
+fn holds_of(
+    tx: &mut Transaction<'_>,
+    records: &[CredentialRecord],
+) -> Result<Vec<(Vec<u8>, Status)>, RegistryError> {
+    let held: Vec<&[u8]> = records
+        .iter()
+        .filter(|r| r.status == Status::Held)
+        .map(|r| r.serial.as_slice())
+        .collect();
+    if held.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rows = tx.query(
+        "SELECT serial, after_release FROM holds WHERE serial = ANY($1) FOR UPDATE",
+        &[&held],
+    )?;
+    rows.iter()
+        .map(|r| Ok((r.try_get(0)?, after_release_status(r.try_get(1)?)?)))
+        .collect()
+}
+
+/// Write a planned change: each credential's status, its hold row (made by a hold, updated
+/// while held, removed when the hold ends) and its audit line.
+fn write_changes(
+    tx: &mut Transaction<'_>,
+    report: &ChangeReport,
+    action: Action,
+    reason: &str,
+    at: i64,
+    until: Option<i64>,
+) -> Result<(), RegistryError> {
+    let update = tx.prepare("UPDATE credentials SET status = $2 WHERE serial = $1")?;
+    let audit = tx.prepare(
+        "INSERT INTO audit (serial, at, action, from_status, to_status, reason)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )?;
+    // One-time copies change with their documents (D111), each with its own hold row.
+    for c in report.changed.iter().chain(&report.copies) {
+        let to = i16::from(c.to.code());
+        let from = i16::from(c.from.code());
+        tx.execute(&update, &[&c.serial, &to])?;
+        match (c.from, c.after_release) {
+            (Status::Held, Some(under)) => {
+                tx.execute(
+                    "UPDATE holds SET after_release = $2 WHERE serial = $1",
+                    &[&c.serial, &i16::from(under.code())],
+                )?;
+            }
+            (_, Some(under)) => {
+                tx.execute(
+                    "INSERT INTO holds (serial, held_at, until, after_release)
+                     VALUES ($1, $2, $3, $4)",
+                    &[&c.serial, &at, &until, &i16::from(under.code())],
+                )?;
+            }
+            (Status::Held, None) => {
+                tx.execute("DELETE FROM holds WHERE serial = $1", &[&c.serial])?;
+            }
+            _ => {}
+        }
+        tx.execute(
+            &audit,
+            &[&c.serial, &at, &action.as_str(), &from, &to, &reason],
+        )?;
+    }
+    Ok(())
+}
+
+impl PostgresRegistry {
+    /// A status change with, for a hold, its end: one transaction.
+    fn change(
+        &mut self,
+        target: &Target,
+        action: Action,
+        reason: &str,
+        at: i64,
+        until: Option<i64>,
+    ) -> Result<ChangeReport, RegistryError> {
+        check_reason(reason)?;
+        // Read committed (write_transaction): the statement after the lock sees what was
+        // committed while it waited (docs/decisions.md D127).
+        let mut tx = write_transaction(&mut self.client)?;
+        let (documents, all, param): (&str, &str, &(dyn postgres::types::ToSql + Sync)) =
+            match target {
+                Target::Serial(s) => (SERIAL_DOCUMENTS, SERIAL_TARGET, s),
+                Target::Holder(h) => (HOLDER_DOCUMENTS, HOLDER_TARGET, h),
+            };
+        // The documents' rows first: an office recording copies of one of them holds it (FOR
+        // SHARE) until it commits, so this waits; the next statement, with a fresh snapshot,
+        // then sees those copies too.
+        tx.execute(
+            &format!("SELECT 1 FROM credentials WHERE {documents} FOR UPDATE"),
+            &[param],
+        )?;
+        let rows = tx.query(
+            &format!(
+                "SELECT {COLUMNS} FROM credentials WHERE {all}
+                 ORDER BY copy_of IS NOT NULL, issued_at, serial FOR UPDATE"
+            ),
+            &[param],
+        )?;
+        let records: Vec<CredentialRecord> =
+            rows.iter().map(row_to_record).collect::<Result<_, _>>()?;
+        let holds = holds_of(&mut tx, &records)?;
+        let report = plan_change(target, records, Vec::new(), &holds, action)?;
+        write_changes(&mut tx, &report, action, reason, at, until)?;
+        tx.commit()?;
+        Ok(report)
+    }
 }
 
 impl RegistryBackend for PostgresRegistry {
@@ -411,47 +552,66 @@ impl RegistryBackend for PostgresRegistry {
         reason: &str,
         at: i64,
     ) -> Result<ChangeReport, RegistryError> {
-        check_reason(reason)?;
-        // Read committed (write_transaction): the statement after the lock sees what was
-        // committed while it waited.
+        self.change(target, action, reason, at, None)
+    }
+
+    fn hold(
+        &mut self,
+        target: &Target,
+        reason: &str,
+        at: i64,
+        until: Option<i64>,
+    ) -> Result<ChangeReport, RegistryError> {
+        check_until(until, at)?;
+        self.change(target, Action::Hold, reason, at, until)
+    }
+
+    fn release_due(&mut self, now: i64) -> Result<ChangeReport, RegistryError> {
+        // Read committed (write_transaction), as every change of status.
         let mut tx = write_transaction(&mut self.client)?;
-        let (documents, all, param): (&str, &str, &(dyn postgres::types::ToSql + Sync)) =
-            match target {
-                Target::Serial(s) => (SERIAL_DOCUMENTS, SERIAL_TARGET, s),
-                Target::Holder(h) => (HOLDER_DOCUMENTS, HOLDER_TARGET, h),
-            };
-        // The documents' rows first: an office recording copies of one of them holds it (FOR
-        // SHARE) until it commits, so this waits; the next statement, with a fresh snapshot,
-        // then sees those copies too.
-        tx.execute(
-            &format!("SELECT 1 FROM credentials WHERE {documents} FOR UPDATE"),
-            &[param],
-        )?;
         let rows = tx.query(
             &format!(
-                "SELECT {COLUMNS} FROM credentials WHERE {all}
-                 ORDER BY copy_of IS NOT NULL, issued_at, serial FOR UPDATE"
+                "SELECT {COLUMNS} FROM credentials WHERE serial IN
+                 (SELECT serial FROM holds WHERE until IS NOT NULL AND until <= $1)
+                 ORDER BY serial FOR UPDATE"
             ),
-            &[param],
+            &[&now],
         )?;
-        let records = rows.iter().map(row_to_record).collect::<Result<_, _>>()?;
-        let report = plan_change(target, records, Vec::new(), action)?;
-        let update = tx.prepare("UPDATE credentials SET status = $2 WHERE serial = $1")?;
-        let audit = tx.prepare(
-            "INSERT INTO audit (serial, at, action, from_status, to_status, reason)
-             VALUES ($1, $2, $3, $4, $5, $6)",
-        )?;
-        for c in report.changed.iter().chain(&report.copies) {
-            let to = i16::from(c.to.code());
-            let from = i16::from(c.from.code());
-            tx.execute(&update, &[&c.serial, &to])?;
-            tx.execute(
-                &audit,
-                &[&c.serial, &at, &action.as_str(), &from, &to, &reason],
-            )?;
+        let records: Vec<CredentialRecord> =
+            rows.iter().map(row_to_record).collect::<Result<_, _>>()?;
+        if records.is_empty() {
+            return Ok(ChangeReport::default());
         }
+        let holds = holds_of(&mut tx, &records)?;
+        let target = Target::Serial(Vec::new());
+        let report = plan_change(&target, records, Vec::new(), &holds, Action::Release)?;
+        write_changes(
+            &mut tx,
+            &report,
+            Action::Release,
+            HOLD_ENDED_REASON,
+            now,
+            None,
+        )?;
         tx.commit()?;
         Ok(report)
+    }
+
+    fn holds(&mut self) -> Result<Vec<HoldRecord>, RegistryError> {
+        let rows = self.client.query(
+            "SELECT serial, held_at, until, after_release FROM holds ORDER BY held_at, serial",
+            &[],
+        )?;
+        rows.iter()
+            .map(|r| {
+                Ok(HoldRecord {
+                    serial: r.try_get(0)?,
+                    held_at: r.try_get(1)?,
+                    until: r.try_get(2)?,
+                    after_release: after_release_status(r.try_get(3)?)?,
+                })
+            })
+            .collect()
     }
 
     fn lists(&mut self) -> Result<Vec<ListInfo>, RegistryError> {

@@ -1,16 +1,21 @@
 //! The embedded backend: one SQLite file in the issuer's folder, WAL mode, `synchronous=FULL`.
+//!
+//! Over 600 lines on purpose: the schema with its migrations, and every transaction of the
+//! [`RegistryBackend`] contract (recording, status changes with their holds and audit lines),
+//! read best side by side with the PostgreSQL backend, which has the same layout.
 
 use std::path::Path;
 
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 
 use super::{
-    action_from_str, allocate, check_document, check_list_size, check_reason, plan_change, Action,
-    AuditEntry, ChangeReport, CredentialRecord, ListInfo, NewCredential, RegistryBackend,
-    RegistryError, Status, StatusSlot, Target, CHANGES_AFTER, WITHDRAWABLE,
+    action_from_str, allocate, check_document, check_list_size, check_reason, check_until,
+    plan_change, Action, AuditEntry, ChangeReport, CredentialRecord, HoldRecord, ListInfo,
+    NewCredential, RegistryBackend, RegistryError, Status, StatusSlot, Target, CHANGES_AFTER,
+    HOLD_ENDED_REASON, WITHDRAWABLE,
 };
 
-const SCHEMA_VERSION: i64 = 3;
+const SCHEMA_VERSION: i64 = 4;
 
 /// From schema 2 to 3: one-time copies (docs/decisions.md D111) are rows linked to their
 /// document's row by `copy_of`; every row of schema 2 is a document.
@@ -19,6 +24,18 @@ const TO_SCHEMA_3: &str = "
                  CREATE INDEX IF NOT EXISTS credentials_copy_of
                      ON credentials(copy_of) WHERE copy_of IS NOT NULL;
                  PRAGMA user_version = 3;
+                 ";
+
+/// From schema 3 to 4: the holds in force (docs/format.md §9.3), one row per held credential
+/// (a held document's one-time copies each have theirs), removed when the hold ends.
+const TO_SCHEMA_4: &str = "
+                 CREATE TABLE IF NOT EXISTS holds (
+                     serial        BLOB PRIMARY KEY,
+                     held_at       INTEGER NOT NULL,
+                     until         INTEGER,
+                     after_release INTEGER NOT NULL
+                 ) WITHOUT ROWID;
+                 PRAGMA user_version = 4;
                  ";
 
 /// The tables of schema 2 (without the surrounding transaction).
@@ -202,7 +219,7 @@ impl SqliteRegistry {
             // Read again under the write lock: another process may have just done this.
             let version: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
             match version {
-                0 => tx.execute_batch(&format!("{SCHEMA_2}{TO_SCHEMA_3}"))?,
+                0 => tx.execute_batch(&format!("{SCHEMA_2}{TO_SCHEMA_3}{TO_SCHEMA_4}"))?,
                 // Schema 1 (before status lists): its credentials carry no status reference,
                 // so they move to `legacy_credentials`, kept for the record and for a clear
                 // answer when someone tries to change their status; the current tables start
@@ -211,10 +228,13 @@ impl SqliteRegistry {
                     "ALTER TABLE credentials RENAME TO legacy_credentials;
                      DROP INDEX IF EXISTS credentials_holder;
                      CREATE INDEX legacy_credentials_holder ON legacy_credentials(holder_id);
-                     {SCHEMA_2}{TO_SCHEMA_3}"
+                     {SCHEMA_2}{TO_SCHEMA_3}{TO_SCHEMA_4}"
                 ))?,
-                // Schema 2 (before one-time copies): every row is a document.
-                2 => tx.execute_batch(TO_SCHEMA_3)?,
+                // Schema 2 (before one-time copies and holds): every row is a document; the
+                // holds table is added.
+                2 => tx.execute_batch(&format!("{TO_SCHEMA_3}{TO_SCHEMA_4}"))?,
+                // Schema 3 (before holds): the holds table is added; nothing else changes.
+                3 => tx.execute_batch(TO_SCHEMA_4)?,
                 _ => {}
             }
             tx.commit()?;
@@ -240,6 +260,128 @@ impl SqliteRegistry {
             .prepare_cached(&format!("SELECT {COLUMNS} FROM credentials WHERE {filter}"))?;
         let rows = stmt.query_map([param], row_to_record)?;
         Ok(rows.collect::<Result<Vec<_>, _>>()?)
+    }
+}
+
+/// The status a stored hold returns its credential to: valid or suspended, nothing else.
+fn after_release_status(code: i64) -> Result<Status, RegistryError> {
+    match code {
+        0 => Ok(Status::Valid),
+        2 => Ok(Status::Suspended),
+        _ => Err(RegistryError::Corrupt {
+            what: "hold (status after release)",
+        }),
+    }
+}
+
+/// The holds in force among `records`: (serial, status a release returns it to).
+fn holds_of(
+    tx: &rusqlite::Transaction<'_>,
+    records: &[CredentialRecord],
+) -> Result<Vec<(Vec<u8>, Status)>, RegistryError> {
+    let mut stmt = tx.prepare_cached("SELECT after_release FROM holds WHERE serial = ?1")?;
+    let mut out = Vec::new();
+    for r in records.iter().filter(|r| r.status == Status::Held) {
+        if let Some(code) = stmt
+            .query_row([&r.serial], |row| row.get::<_, i64>(0))
+            .optional()?
+        {
+            out.push((r.serial.clone(), after_release_status(code)?));
+        }
+    }
+    Ok(out)
+}
+
+/// Write a planned change: each credential's status, its hold row (made by a hold, updated
+/// while held, removed when the hold ends) and its audit line.
+fn write_changes(
+    tx: &rusqlite::Transaction<'_>,
+    report: &ChangeReport,
+    action: Action,
+    reason: &str,
+    at: i64,
+    until: Option<i64>,
+) -> Result<(), RegistryError> {
+    let mut update = tx.prepare_cached("UPDATE credentials SET status = ?2 WHERE serial = ?1")?;
+    let mut audit = tx.prepare_cached(
+        "INSERT INTO audit (serial, at, action, from_status, to_status, reason)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    let mut new_hold = tx.prepare_cached(
+        "INSERT INTO holds (serial, held_at, until, after_release) VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    let mut under_hold =
+        tx.prepare_cached("UPDATE holds SET after_release = ?2 WHERE serial = ?1")?;
+    let mut end_hold = tx.prepare_cached("DELETE FROM holds WHERE serial = ?1")?;
+    // One-time copies change with their documents (D111), each with its own hold row.
+    for c in report.changed.iter().chain(&report.copies) {
+        update.execute(params![c.serial, c.to.code()])?;
+        match (c.from, c.after_release) {
+            (Status::Held, Some(under)) => {
+                under_hold.execute(params![c.serial, under.code()])?;
+            }
+            (_, Some(under)) => {
+                new_hold.execute(params![c.serial, at, until, under.code()])?;
+            }
+            (Status::Held, None) => {
+                end_hold.execute([&c.serial])?;
+            }
+            _ => {}
+        }
+        audit.execute(params![
+            c.serial,
+            at,
+            action.as_str(),
+            c.from.code(),
+            c.to.code(),
+            reason
+        ])?;
+    }
+    Ok(())
+}
+
+impl SqliteRegistry {
+    /// A status change with, for a hold, its end: one transaction.
+    fn change(
+        &mut self,
+        target: &Target,
+        action: Action,
+        reason: &str,
+        at: i64,
+        until: Option<i64>,
+    ) -> Result<ChangeReport, RegistryError> {
+        check_reason(reason)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let (filter, legacy_filter, param): (&str, &str, &dyn rusqlite::ToSql) = match target {
+            Target::Serial(s) => (SERIAL_TARGET, "serial = ?1", s),
+            Target::Holder(h) => (
+                HOLDER_TARGET,
+                "holder_id = ?1 ORDER BY issued_at, serial",
+                h,
+            ),
+        };
+        let records = {
+            let mut stmt =
+                tx.prepare_cached(&format!("SELECT {COLUMNS} FROM credentials WHERE {filter}"))?;
+            let rows = stmt.query_map([param], row_to_record)?;
+            rows.collect::<Result<Vec<_>, _>>()?
+        };
+        let legacy = if self.has_legacy {
+            let mut stmt = tx.prepare_cached(&format!(
+                "SELECT serial FROM legacy_credentials WHERE {legacy_filter}"
+            ))?;
+            let rows = stmt.query_map([param], |r| r.get::<_, Vec<u8>>(0))?;
+            rows.collect::<Result<Vec<_>, _>>()?
+        } else {
+            Vec::new()
+        };
+        let holds = holds_of(&tx, &records)?;
+        let report = plan_change(target, records, legacy, &holds, action)?;
+        write_changes(&tx, &report, action, reason, at, until)?;
+        tx.commit()?;
+        Ok(report)
     }
 }
 
@@ -381,55 +523,66 @@ impl RegistryBackend for SqliteRegistry {
         reason: &str,
         at: i64,
     ) -> Result<ChangeReport, RegistryError> {
-        check_reason(reason)?;
+        self.change(target, action, reason, at, None)
+    }
+
+    fn hold(
+        &mut self,
+        target: &Target,
+        reason: &str,
+        at: i64,
+        until: Option<i64>,
+    ) -> Result<ChangeReport, RegistryError> {
+        check_until(until, at)?;
+        self.change(target, Action::Hold, reason, at, until)
+    }
+
+    fn release_due(&mut self, now: i64) -> Result<ChangeReport, RegistryError> {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let (filter, legacy_filter, param): (&str, &str, &dyn rusqlite::ToSql) = match target {
-            Target::Serial(s) => (SERIAL_TARGET, "serial = ?1", s),
-            Target::Holder(h) => (
-                HOLDER_TARGET,
-                "holder_id = ?1 ORDER BY issued_at, serial",
-                h,
-            ),
-        };
         let records = {
-            let mut stmt =
-                tx.prepare_cached(&format!("SELECT {COLUMNS} FROM credentials WHERE {filter}"))?;
-            let rows = stmt.query_map([param], row_to_record)?;
-            rows.collect::<Result<Vec<_>, _>>()?
-        };
-        let legacy = if self.has_legacy {
             let mut stmt = tx.prepare_cached(&format!(
-                "SELECT serial FROM legacy_credentials WHERE {legacy_filter}"
+                "SELECT {COLUMNS} FROM credentials WHERE serial IN
+                 (SELECT serial FROM holds WHERE until IS NOT NULL AND until <= ?1)
+                 ORDER BY serial"
             ))?;
-            let rows = stmt.query_map([param], |r| r.get::<_, Vec<u8>>(0))?;
+            let rows = stmt.query_map([now], row_to_record)?;
             rows.collect::<Result<Vec<_>, _>>()?
-        } else {
-            Vec::new()
         };
-        let report = plan_change(target, records, legacy, action)?;
-        {
-            let mut update =
-                tx.prepare_cached("UPDATE credentials SET status = ?2 WHERE serial = ?1")?;
-            let mut audit = tx.prepare_cached(
-                "INSERT INTO audit (serial, at, action, from_status, to_status, reason)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )?;
-            for c in report.changed.iter().chain(&report.copies) {
-                update.execute(params![c.serial, c.to.code()])?;
-                audit.execute(params![
-                    c.serial,
-                    at,
-                    action.as_str(),
-                    c.from.code(),
-                    c.to.code(),
-                    reason
-                ])?;
-            }
+        if records.is_empty() {
+            return Ok(ChangeReport::default());
         }
+        let holds = holds_of(&tx, &records)?;
+        let target = Target::Serial(Vec::new());
+        let report = plan_change(&target, records, Vec::new(), &holds, Action::Release)?;
+        write_changes(&tx, &report, Action::Release, HOLD_ENDED_REASON, now, None)?;
         tx.commit()?;
         Ok(report)
+    }
+
+    fn holds(&mut self) -> Result<Vec<HoldRecord>, RegistryError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT serial, held_at, until, after_release FROM holds ORDER BY held_at, serial",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, Vec<u8>>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, Option<i64>>(2)?,
+                r.get::<_, i64>(3)?,
+            ))
+        })?;
+        rows.map(|row| {
+            let (serial, held_at, until, under) = row?;
+            Ok(HoldRecord {
+                serial,
+                held_at,
+                until,
+                after_release: after_release_status(under)?,
+            })
+        })
+        .collect()
     }
 
     fn lists(&mut self) -> Result<Vec<ListInfo>, RegistryError> {

@@ -1,5 +1,8 @@
 //! The registry test suite, run against every backend (SQLite always; PostgreSQL when
 //! `GIAYTO_TEST_POSTGRES` names a server, as in CI).
+//!
+//! Over 600 lines on purpose: one suite shared by both backends, so that each contract check
+//! (statuses, holds, one-time copies, lists) runs against SQLite and PostgreSQL alike.
 
 use super::*;
 
@@ -40,6 +43,8 @@ pub(crate) fn run(reg: &mut dyn RegistryBackend) {
     batches(reg);
     lists_fill_and_roll_over(reg);
     withdrawals(reg);
+    holds_and_releases(reg);
+    holds_reach_every_copy(reg);
     copies_follow_their_document(reg);
 }
 
@@ -114,7 +119,8 @@ fn status_changes_and_audit(reg: &mut dyn RegistryBackend) {
         vec![Change {
             serial: vec![1; 10],
             from: Status::Valid,
-            to: Status::Suspended
+            to: Status::Suspended,
+            after_release: None,
         }]
     );
     assert_eq!(
@@ -519,4 +525,294 @@ fn sqlite_backend_passes_the_suite() {
     let mut reg = SqliteRegistry::open(&path).unwrap();
     assert_eq!(reg.get(&[1; 10]).unwrap().unwrap().status, Status::Revoked);
     assert_eq!(reg.lists().unwrap().len(), 2);
+}
+
+/// The electronic hold (docs/format.md §9.3, docs/decisions.md D140): a hold keeps what it
+/// covers, a release returns it, `until` ends it at the next `release_due`, revocation ends it.
+fn holds_and_releases(reg: &mut dyn RegistryBackend) {
+    let holder = "079200000456";
+    reg.record(
+        &[
+            new_row(0xB1, Some(holder)),
+            new_row(0xB2, Some(holder)),
+            new_row(0xB3, None),
+        ],
+        giayto_status::MIN_ENTRIES,
+    )
+    .unwrap();
+    let (b1, b2, b3) = (
+        Target::Serial(vec![0xB1; 10]),
+        Target::Serial(vec![0xB2; 10]),
+        Target::Serial(vec![0xB3; 10]),
+    );
+    let t = 1_796_000_000;
+    let status = |reg: &mut dyn RegistryBackend, b: u8| reg.get(&[b; 10]).unwrap().unwrap().status;
+    // Releasing what is not held, or holding with an end in the past, changes nothing.
+    assert!(matches!(
+        reg.change_status(&b1, Action::Release, "x", t),
+        Err(RegistryError::Transition {
+            from: Status::Valid,
+            action: Action::Release,
+            ..
+        })
+    ));
+    assert!(matches!(
+        reg.hold(&b1, "x", t, Some(t)),
+        Err(RegistryError::HoldEndsInPast { .. })
+    ));
+    assert!(matches!(
+        reg.hold(&b1, " ", t, Some(t + 100)),
+        Err(RegistryError::MissingReason)
+    ));
+    assert_eq!(status(reg, 0xB1), Status::Valid);
+    assert!(reg.holds().unwrap().is_empty());
+    assert!(reg.audit(&[0xB1; 10]).unwrap().is_empty());
+    // A hold with an end.
+    let r = reg
+        .hold(&b1, "vi phạm nồng độ cồn, biên bản 0012", t, Some(t + 100))
+        .unwrap();
+    assert_eq!(
+        r.changed,
+        vec![Change {
+            serial: vec![0xB1; 10],
+            from: Status::Valid,
+            to: Status::Held,
+            after_release: Some(Status::Valid),
+        }]
+    );
+    assert_eq!(status(reg, 0xB1), Status::Held);
+    assert_eq!(
+        reg.holds().unwrap(),
+        vec![HoldRecord {
+            serial: vec![0xB1; 10],
+            held_at: t,
+            until: Some(t + 100),
+            after_release: Status::Valid,
+        }]
+    );
+    let slot = reg.get(&[0xB1; 10]).unwrap().unwrap().slot;
+    assert!(reg
+        .not_valid(slot.list)
+        .unwrap()
+        .contains(&(slot.index, Status::Held)));
+    // Holding twice is refused.
+    assert!(matches!(
+        reg.hold(&b1, "again", t + 1, None),
+        Err(RegistryError::Transition {
+            from: Status::Held,
+            action: Action::Hold,
+            ..
+        })
+    ));
+    // Suspending or reinstating a held credential changes only what a release returns to.
+    let r = reg
+        .change_status(&b1, Action::Suspend, "khóa tài khoản", t + 2)
+        .unwrap();
+    assert_eq!(r.changed[0].to, Status::Held);
+    assert_eq!(r.changed[0].after_release, Some(Status::Suspended));
+    assert_eq!(reg.holds().unwrap()[0].after_release, Status::Suspended);
+    assert!(matches!(
+        reg.change_status(&b1, Action::Suspend, "again", t + 3),
+        Err(RegistryError::Transition { .. })
+    ));
+    reg.change_status(&b1, Action::Reinstate, "mở khóa", t + 4)
+        .unwrap();
+    assert_eq!(reg.holds().unwrap()[0].after_release, Status::Valid);
+    assert_eq!(status(reg, 0xB1), Status::Held);
+    // A suspended credential can be held; without an end it is not released by time.
+    reg.change_status(&b2, Action::Suspend, "lost phone", t)
+        .unwrap();
+    reg.change_status(&b2, Action::Hold, "giữ giấy tờ", t + 5)
+        .unwrap();
+    assert_eq!(status(reg, 0xB2), Status::Held);
+    // Nothing is due before the end.
+    assert_eq!(reg.release_due(t + 99).unwrap(), ChangeReport::default());
+    assert_eq!(status(reg, 0xB1), Status::Held);
+    let r = reg.release_due(t + 100).unwrap();
+    assert_eq!(
+        r.changed,
+        vec![Change {
+            serial: vec![0xB1; 10],
+            from: Status::Held,
+            to: Status::Valid,
+            after_release: None,
+        }]
+    );
+    assert_eq!(status(reg, 0xB1), Status::Valid);
+    assert_eq!(status(reg, 0xB2), Status::Held);
+    assert_eq!(reg.release_due(t + 10_000).unwrap().changed.len(), 0);
+    // A release returns the suspended credential to suspended.
+    reg.change_status(&b2, Action::Release, "đã nộp phạt", t + 200)
+        .unwrap();
+    assert_eq!(status(reg, 0xB2), Status::Suspended);
+    assert!(reg.holds().unwrap().is_empty());
+    // A citizen's lock of every paper while one is held: the held one stays held and returns
+    // to suspended when released.
+    reg.change_status(&b2, Action::Reinstate, "found", t + 201)
+        .unwrap();
+    reg.hold(&b1, "giữ lần hai", t + 300, None).unwrap();
+    let r = reg
+        .change_status(
+            &Target::Holder(holder.into()),
+            Action::Suspend,
+            "khóa",
+            t + 301,
+        )
+        .unwrap();
+    assert_eq!(r.changed.len(), 2);
+    assert_eq!(status(reg, 0xB1), Status::Held);
+    assert_eq!(status(reg, 0xB2), Status::Suspended);
+    reg.change_status(&b1, Action::Release, "trả", t + 302)
+        .unwrap();
+    assert_eq!(status(reg, 0xB1), Status::Suspended);
+    // Revoking a held credential ends the hold; revoked stays final.
+    reg.hold(&b3, "tạm giữ", t, Some(t + 50)).unwrap();
+    reg.change_status(&b3, Action::Revoke, "tước giấy phép", t + 10)
+        .unwrap();
+    assert_eq!(status(reg, 0xB3), Status::Revoked);
+    assert!(reg.holds().unwrap().is_empty());
+    assert_eq!(reg.release_due(t + 60).unwrap().changed.len(), 0);
+    assert!(matches!(
+        reg.hold(&b3, "x", t + 11, None),
+        Err(RegistryError::Transition {
+            from: Status::Revoked,
+            ..
+        })
+    ));
+    // The audit trail has every step, with the automatic release's reason.
+    let trail: Vec<(Action, Status, Status, i64)> = reg
+        .audit(&[0xB1; 10])
+        .unwrap()
+        .iter()
+        .map(|e| (e.action, e.from, e.to, e.at))
+        .collect();
+    assert_eq!(
+        trail,
+        vec![
+            (Action::Hold, Status::Valid, Status::Held, t),
+            (Action::Suspend, Status::Held, Status::Held, t + 2),
+            (Action::Reinstate, Status::Held, Status::Held, t + 4),
+            (Action::Release, Status::Held, Status::Valid, t + 100),
+            (Action::Hold, Status::Valid, Status::Held, t + 300),
+            (Action::Suspend, Status::Held, Status::Held, t + 301),
+            (Action::Release, Status::Held, Status::Suspended, t + 302),
+        ]
+    );
+    assert_eq!(reg.audit(&[0xB1; 10]).unwrap()[3].reason, HOLD_ENDED_REASON);
+}
+
+/// A hold, its release (by hand or when `until` passes), and a revocation of a held document
+/// reach every one-time copy in the same transaction, each copy with its own hold row and audit
+/// line (docs/decisions.md D111, D140); a release returns each copy to its previous status.
+fn holds_reach_every_copy(reg: &mut dyn RegistryBackend) {
+    let size = giayto_status::MIN_ENTRIES;
+    reg.record(
+        &[
+            new_row(0xF0, Some("079200000777")),
+            copy_row(0xF1, 0xF0),
+            copy_row(0xF2, 0xF0),
+        ],
+        size,
+    )
+    .unwrap();
+    let all = [0xF0u8, 0xF1, 0xF2];
+    let statuses = |reg: &mut dyn RegistryBackend| {
+        all.iter()
+            .map(|b| reg.get(&[*b; 10]).unwrap().unwrap().status)
+            .collect::<Vec<_>>()
+    };
+    let t = 1_797_000_000;
+    // Held by the document's serial: every copy held, each with its own hold row.
+    let r = reg
+        .hold(&Target::Serial(vec![0xF0; 10]), "tạm giữ", t, None)
+        .unwrap();
+    assert_eq!(r.changed.len(), 1);
+    assert_eq!(r.copies.len(), 2);
+    assert!(r
+        .copies
+        .iter()
+        .all(|c| c.to == Status::Held && c.after_release == Some(Status::Valid)));
+    assert_eq!(statuses(reg), [Status::Held; 3]);
+    let held: Vec<Vec<u8>> = reg.holds().unwrap().into_iter().map(|h| h.serial).collect();
+    for b in all {
+        assert!(held.contains(&vec![b; 10]), "{b:x} has no hold row");
+        let slot = reg.get(&[b; 10]).unwrap().unwrap().slot;
+        assert!(reg
+            .not_valid(slot.list)
+            .unwrap()
+            .contains(&(slot.index, Status::Held)));
+    }
+    // No new copies of a held document.
+    assert!(matches!(
+        reg.record(&[copy_row(0xF3, 0xF0)], size),
+        Err(RegistryError::DocumentNotValid {
+            status: Status::Held,
+            ..
+        })
+    ));
+    // Released by a copy's serial: every copy returns to valid, its hold row gone.
+    let r = reg
+        .change_status(
+            &Target::Serial(vec![0xF2; 10]),
+            Action::Release,
+            "trả",
+            t + 1,
+        )
+        .unwrap();
+    assert_eq!((r.changed.len(), r.copies.len()), (1, 2));
+    assert_eq!(statuses(reg), [Status::Valid; 3]);
+    assert!(reg
+        .holds()
+        .unwrap()
+        .iter()
+        .all(|h| h.serial[0] != 0xF0 && h.serial[0] != 0xF1 && h.serial[0] != 0xF2));
+    // Suspended, then held with an end: a suspension while held changes what every copy's
+    // release returns it to; the automatic release at the end returns each to suspended.
+    reg.change_status(
+        &Target::Serial(vec![0xF0; 10]),
+        Action::Suspend,
+        "khóa",
+        t + 2,
+    )
+    .unwrap();
+    reg.hold(&Target::Serial(vec![0xF1; 10]), "giữ", t + 3, Some(t + 50))
+        .unwrap();
+    assert_eq!(statuses(reg), [Status::Held; 3]);
+    let r = reg.release_due(t + 50).unwrap();
+    assert_eq!((r.changed.len(), r.copies.len()), (1, 2));
+    assert!(r
+        .copies
+        .iter()
+        .all(|c| c.from == Status::Held && c.to == Status::Suspended));
+    assert_eq!(statuses(reg), [Status::Suspended; 3]);
+    for b in all {
+        let trail = reg.audit(&[b; 10]).unwrap();
+        let last = trail.last().unwrap();
+        assert_eq!(
+            (last.action, last.from, last.to, last.at),
+            (Action::Release, Status::Held, Status::Suspended, t + 50),
+            "{b:x}"
+        );
+        assert_eq!(last.reason, HOLD_ENDED_REASON);
+        assert_eq!(
+            trail.len(),
+            5,
+            "{b:x}: hold, release, suspend, hold, release"
+        );
+    }
+    // Revoking a held document ends every copy's hold.
+    reg.hold(&Target::Serial(vec![0xF0; 10]), "giữ", t + 60, Some(t + 90))
+        .unwrap();
+    let r = reg
+        .change_status(
+            &Target::Serial(vec![0xF0; 10]),
+            Action::Revoke,
+            "tước",
+            t + 61,
+        )
+        .unwrap();
+    assert_eq!(r.copies.len(), 2);
+    assert_eq!(statuses(reg), [Status::Revoked; 3]);
+    assert!(reg.holds().unwrap().iter().all(|h| h.serial[0] < 0xF0));
+    assert_eq!(reg.release_due(t + 100).unwrap(), ChangeReport::default());
 }

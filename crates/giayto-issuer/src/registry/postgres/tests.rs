@@ -1,5 +1,5 @@
 //! The PostgreSQL backend against a real server (`GIAYTO_TEST_POSTGRES`): the shared suite,
-//! concurrent offices, and the migration from schema 2.
+//! concurrent offices, and the migrations from schemas 2 and 3.
 use super::*;
 
 /// Runs when `GIAYTO_TEST_POSTGRES` holds a connection string (CI starts a throw-away
@@ -118,7 +118,7 @@ fn version(admin: &mut Client, schema: &str) -> i64 {
         .get(0)
 }
 
-/// Schema 2 becomes 3 on connect, in one transaction: kept rows, copies of the old
+/// Schema 2 becomes 4 on connect, in one transaction: kept rows, copies of the old
 /// documents, a status change reaching them; a failed step leaves schema 2 untouched.
 #[test]
 fn postgres_migrates_a_schema_2_registry_to_one_time_copies() {
@@ -164,7 +164,7 @@ fn postgres_migrates_a_schema_2_registry_to_one_time_copies() {
         .unwrap();
 
     let mut reg = PostgresRegistry::connect(&url, &schema).unwrap();
-    assert_eq!(version(&mut admin, &schema), 3);
+    assert_eq!(version(&mut admin, &schema), 4);
     assert_eq!(reg.count().unwrap(), 2);
     let a = reg.get(&[0xB1; 10]).unwrap().unwrap();
     assert_eq!(
@@ -192,11 +192,78 @@ fn postgres_migrates_a_schema_2_registry_to_one_time_copies() {
     assert_eq!((r.changed.len(), r.copies.len()), (1, 2));
     drop(reg);
     let mut reg = PostgresRegistry::connect(&url, &schema).unwrap();
-    assert_eq!(version(&mut admin, &schema), 3);
+    assert_eq!(version(&mut admin, &schema), 4);
     assert_eq!(
         reg.get(&[0xB3; 10]).unwrap().unwrap().status,
         Status::Revoked
     );
+    drop(reg);
+    admin
+        .batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))
+        .unwrap();
+}
+
+/// Schema 3 (one-time copies, before holds) becomes 4 on connect: documents, copies and audit
+/// kept, the holds table added; a hold of a document reaches its copy, and the automatic
+/// release returns it.
+#[test]
+fn postgres_migrates_a_schema_3_registry_to_holds() {
+    let Some(url) = std::env::var("GIAYTO_TEST_POSTGRES")
+        .ok()
+        .filter(|u| !u.is_empty())
+    else {
+        eprintln!("GIAYTO_TEST_POSTGRES not set: PostgreSQL migration test not run");
+        return;
+    };
+    let mut nonce = [0u8; 6];
+    getrandom::getrandom(&mut nonce).unwrap();
+    let schema = format!("h_{}", super::super::hex(&nonce));
+    let mut admin = Client::connect(&url, NoTls).unwrap();
+    schema_2_registry(&mut admin, &schema);
+    admin
+        .batch_execute(&format!(
+            "SET search_path TO {schema};
+             {TO_SCHEMA_3}
+             INSERT INTO {schema}.credentials VALUES
+               ('\\xb3b3b3b3b3b3b3b3b3b3', 'cccd', NULL, 1790000001, 1900000000,
+                NULL, 2, 1, 11, 0, '\\xb1b1b1b1b1b1b1b1b1b1');
+             UPDATE {schema}.status_lists SET used = 3 WHERE list = 1;"
+        ))
+        .unwrap();
+    assert_eq!(version(&mut admin, &schema), 3);
+    let holds_table = |admin: &mut Client| -> bool {
+        admin
+            .query_one(
+                "SELECT EXISTS (SELECT 1 FROM information_schema.tables
+                 WHERE table_schema = $1 AND table_name = 'holds')",
+                &[&schema],
+            )
+            .unwrap()
+            .get(0)
+    };
+    assert!(!holds_table(&mut admin));
+
+    let mut reg = PostgresRegistry::connect(&url, &schema).unwrap();
+    assert_eq!(version(&mut admin, &schema), 4);
+    assert!(holds_table(&mut admin));
+    assert_eq!(reg.count().unwrap(), 3);
+    assert_eq!(
+        reg.get(&[0xB3; 10]).unwrap().unwrap().copy_of,
+        Some(vec![0xB1; 10])
+    );
+    assert_eq!(reg.audit(&[0xB2; 10]).unwrap()[0].reason, "mất thẻ");
+    let r = reg
+        .hold(&Target::Serial(vec![0xB1; 10]), "giữ", 10, Some(20))
+        .unwrap();
+    assert_eq!((r.changed.len(), r.copies.len()), (1, 1));
+    assert_eq!(reg.holds().unwrap().len(), 2);
+    drop(reg);
+    // Connecting again neither migrates twice nor loses the holds.
+    let mut reg = PostgresRegistry::connect(&url, &schema).unwrap();
+    assert_eq!(version(&mut admin, &schema), 4);
+    let r = reg.release_due(20).unwrap();
+    assert_eq!((r.changed.len(), r.copies.len()), (1, 1));
+    assert_eq!(reg.get(&[0xB3; 10]).unwrap().unwrap().status, Status::Valid);
     drop(reg);
     admin
         .batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))

@@ -1,4 +1,4 @@
-//! Tests of the SQLite backend alone: its schema versions and migrations (1 → 3, 2 → 3), and
+//! Tests of the SQLite backend alone: its schema versions and migrations (1, 2 and 3 → 4), and
 //! what it refuses to open. The suite both backends pass is `registry/suite.rs`.
 
 use super::super::suite::{copy_row, new_row};
@@ -63,7 +63,7 @@ fn sqlite_migrates_a_schema_1_registry_and_says_its_credentials_have_no_status_e
         .conn
         .pragma_query_value(None, "user_version", |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 3);
+    assert_eq!(version, 4);
 
     // An old credential cannot be revoked through a status list: a clear error, nothing
     // written.
@@ -153,7 +153,7 @@ fn sqlite_migrates_a_schema_2_registry_to_one_time_copies_keeping_everything() {
     let path = dir.path().join("registry.sqlite");
     schema_2_registry(&path);
     let mut reg = SqliteRegistry::open(&path).unwrap();
-    assert_eq!(user_version(&path), 3);
+    assert_eq!(user_version(&path), 4);
     assert_eq!(reg.count().unwrap(), 2);
     let a = reg.get(&[0xB1; 10]).unwrap().unwrap();
     assert_eq!(
@@ -182,7 +182,7 @@ fn sqlite_migrates_a_schema_2_registry_to_one_time_copies_keeping_everything() {
     drop(reg);
     // Opening again neither migrates twice nor loses anything.
     let mut reg = SqliteRegistry::open(&path).unwrap();
-    assert_eq!(user_version(&path), 3);
+    assert_eq!(user_version(&path), 4);
     assert_eq!(reg.copies(&[0xB1; 10]).unwrap().len(), 2);
     assert_eq!(
         reg.get(&[0xB3; 10]).unwrap().unwrap().status,
@@ -225,7 +225,88 @@ fn a_failed_migration_to_schema_3_changes_nothing() {
         .unwrap();
     let mut reg = SqliteRegistry::open(&path).unwrap();
     assert_eq!(reg.count().unwrap(), 2);
+    assert_eq!(user_version(&path), 4);
+}
+
+/// A registry of schema 3 (one-time copies, before holds) becomes schema 4 on opening: its
+/// documents, copies, statuses and audit kept, the holds table added; a hold of a document
+/// then reaches its copies, and the automatic release returns them.
+#[test]
+fn sqlite_migrates_a_schema_3_registry_to_holds() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("registry.sqlite");
+    schema_2_registry(&path);
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(&format!("BEGIN; {} COMMIT;", super::TO_SCHEMA_3))
+            .unwrap();
+        conn.execute(
+            "INSERT INTO credentials VALUES (?1, 'cccd', NULL, 1790000001, 1900000000,
+                                             ?2, 2, 1, 11, 0, ?3)",
+            rusqlite::params![vec![0xB3u8; 10], vec![0xB3u8; 32], vec![0xB1u8; 10]],
+        )
+        .unwrap();
+        conn.execute("UPDATE status_lists SET used = 3 WHERE list = 1", [])
+            .unwrap();
+    }
     assert_eq!(user_version(&path), 3);
+    let mut reg = SqliteRegistry::open(&path).unwrap();
+    assert_eq!(user_version(&path), 4);
+    assert_eq!(reg.count().unwrap(), 3);
+    assert_eq!(
+        reg.get(&[0xB3; 10]).unwrap().unwrap().copy_of,
+        Some(vec![0xB1; 10])
+    );
+    assert_eq!(reg.audit(&[0xB2; 10]).unwrap()[0].reason, "mất thẻ");
+    assert!(reg.holds().unwrap().is_empty());
+    let r = reg
+        .hold(&Target::Serial(vec![0xB1; 10]), "giữ", 10, Some(20))
+        .unwrap();
+    assert_eq!((r.changed.len(), r.copies.len()), (1, 1));
+    assert_eq!(reg.holds().unwrap().len(), 2);
+    assert_eq!(reg.get(&[0xB3; 10]).unwrap().unwrap().status, Status::Held);
+    drop(reg);
+    // Opening again neither migrates twice nor loses the holds.
+    let mut reg = SqliteRegistry::open(&path).unwrap();
+    assert_eq!(user_version(&path), 4);
+    let r = reg.release_due(20).unwrap();
+    assert_eq!((r.changed.len(), r.copies.len()), (1, 1));
+    assert_eq!(reg.get(&[0xB3; 10]).unwrap().unwrap().status, Status::Valid);
+}
+
+/// 2 → 4 is one transaction too: when the holds step fails, the copies step before it is
+/// rolled back and the registry stays at schema 2.
+#[test]
+fn a_failed_migration_to_schema_4_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("registry.sqlite");
+    schema_2_registry(&path);
+    // An index with the holds table's name makes the last step fail.
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch("CREATE INDEX holds ON audit(at)")
+        .unwrap();
+    assert!(matches!(
+        SqliteRegistry::open(&path),
+        Err(RegistryError::Database(_))
+    ));
+    assert_eq!(user_version(&path), 2);
+    let columns: i64 = rusqlite::Connection::open(&path)
+        .unwrap()
+        .query_row(
+            "SELECT COUNT(*) FROM pragma_table_info('credentials') WHERE name = 'copy_of'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(columns, 0, "the copies step was rolled back");
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch("DROP INDEX holds")
+        .unwrap();
+    let mut reg = SqliteRegistry::open(&path).unwrap();
+    assert_eq!(reg.count().unwrap(), 2);
+    assert_eq!(user_version(&path), 4);
 }
 
 #[test]

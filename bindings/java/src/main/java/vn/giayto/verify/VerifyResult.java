@@ -17,7 +17,7 @@ public final class VerifyResult {
         this.map = Collections.unmodifiableMap(Json.object(Json.parse(json)));
     }
 
-    /** {@code valid}, {@code expired}, {@code revoked}, ... (a stable snake_case verdict). */
+    /** {@code valid}, {@code expired}, {@code revoked}, {@code held}, ... (a stable snake_case verdict). */
     public String verdict() {
         return (String) map.get("verdict");
     }
