@@ -21,7 +21,7 @@
 //! Everything fetched is checked as if it came in a bundle (the trust list under the pinned
 //! root; a status list's signature, signer, prefix and `sub`), must be signed by the issuer the
 //! uri belongs to and be at that very uri, and passes the device's rollback protection
-//! ([`SeenState::accept`], docs/format.md §9.6) before it is written to the cache or used. A
+//! ([`giayto_verify::SeenState::accept`], docs/format.md §9.6) before it is written to the cache or used. A
 //! refused item changes nothing: not the cache, not the state, not the data in use. When the
 //! network fails the cached copy is used until its `exp`; after that the verifier gives
 //! `stale_status`, as with any list past its `exp`.

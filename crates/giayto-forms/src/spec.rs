@@ -286,7 +286,7 @@ pub enum FormError {
         /// The id.
         id: String,
     },
-    /// A title, label or description that is empty, longer than [`MAX_TEXT`] or holds a control
+    /// A title, label or description that is empty, longer than `MAX_TEXT` (500 characters) or holds a control
     /// character.
     BadText {
         /// Where.

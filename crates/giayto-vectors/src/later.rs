@@ -18,7 +18,7 @@ use serde_json::{json, Value as Json};
 
 use crate::{document, issuer_for, qr, request, trust_list, vector, Vector, AT};
 
-/// The name of the file of [`file`].
+/// The name of the file of [`file()`].
 pub const FILE_NAME: &str = "later-documents.json";
 
 /// The root's next trust list: the first one ([`trust_list`]) with sequence 2, in which

@@ -78,7 +78,7 @@ pub const LARGEST_CANDIDATES: usize = 48;
 
 /// The largest presentation, in characters of the wallet's text, over every set a holder can
 /// show of a document's typical copy ([`holder_sets`]), with that set. Every set's cost is
-/// counted ([`cost`]); the texts of the [`LARGEST_CANDIDATES`] largest by values and random
+/// counted (`cost`); the texts of the [`LARGEST_CANDIDATES`] largest by values and random
 /// bytes together, and of as many by random bytes alone, are made and measured.
 /// [`largest_exhaustive`] measures every set (an ignored test checks both agree).
 pub fn largest(document: &Document, design: Design) -> (Vec<u64>, SdMeasure) {
