@@ -2,44 +2,17 @@
 //! what is signed (only what the holder confirmed), and what the verifier makes of it.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests stop at the first failure
 
-use ed25519_dalek::SigningKey;
+mod common;
+use common::{issuer, DAY, NOW};
+
 use giayto_cose::text::{self, Kind};
 use giayto_issuer::credential::{sign_credential, CredentialRequest};
 use giayto_model::{DocType, Document};
-use giayto_trust::{IssuerEntry, TrustList};
 use giayto_verify::{Request, Verdict, Verifier};
 use giayto_wallet::{ItemAnswer, KdfParams, Unlock, Wallet, WalletError};
 
-const NOW: i64 = 1_795_392_000;
-const DAY: i64 = 86_400;
-
-fn issuer() -> SigningKey {
-    SigningKey::from_bytes(&[0x22; 32])
-}
-
 fn verifier() -> Verifier {
-    let root = SigningKey::from_bytes(&[0x11; 32]);
-    let list = TrustList {
-        root_id: "VN.ROOT.TEST".into(),
-        sequence: 1,
-        issued_at: NOW - DAY,
-        expires_at: NOW + 30 * DAY,
-        issuers: vec![IssuerEntry {
-            id: "VN.BCA.C06".into(),
-            name_vi: "Cục C06".into(),
-            name_en: None,
-            public_key: issuer().verifying_key().to_bytes(),
-            doc_types: vec![1, 2, 3, 4],
-            not_before: NOW - 365 * DAY,
-            not_after: NOW + 365 * DAY,
-            status_uri_prefix: None,
-        }],
-    }
-    .sign(&root)
-    .unwrap();
-    Verifier::new(root.verifying_key(), &list)
-        .unwrap()
-        .accept_missing_status(true)
+    common::verifier().accept_missing_status(true)
 }
 
 /// A wallet holding a CCCD (born 1996) with its selective-disclosure copy, and the folder.

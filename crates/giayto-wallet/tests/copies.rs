@@ -6,7 +6,10 @@
 //! own small CBOR walker (to tell skeleton from data) beside the wallet's own copy tests.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests stop at the first failure
 
+mod common;
 mod link;
+use common::{issuer, DAY, NOW};
+
 use link::{linking_strings, masked};
 
 use std::path::{Path, PathBuf};
@@ -22,40 +25,13 @@ use giayto_wallet::{KdfParams, Unlock, Wallet, WalletError};
 
 const PASSWORD: &str = "Ví-giấy-tờ-2026";
 const PASSCODE: &str = "246810";
-const NOW: i64 = 1_795_392_000;
-const DAY: i64 = 86_400;
 
 fn kdf() -> KdfParams {
     KdfParams::for_tests(64)
 }
 
-fn issuer() -> SigningKey {
-    SigningKey::from_bytes(&[0x22; 32])
-}
-
 fn verifier() -> Verifier {
-    let root = SigningKey::from_bytes(&[0x11; 32]);
-    let list = TrustList {
-        root_id: "VN.ROOT.TEST".into(),
-        sequence: 1,
-        issued_at: NOW - DAY,
-        expires_at: NOW + 30 * DAY,
-        issuers: vec![IssuerEntry {
-            id: "VN.BCA.C06".into(),
-            name_vi: "Cục C06".into(),
-            name_en: None,
-            public_key: issuer().verifying_key().to_bytes(),
-            doc_types: vec![1, 2, 3, 4],
-            not_before: NOW - 365 * DAY,
-            not_after: NOW + 365 * DAY,
-            status_uri_prefix: None,
-        }],
-    }
-    .sign(&root)
-    .unwrap();
-    Verifier::new(root.verifying_key(), &list)
-        .unwrap()
-        .accept_missing_status(true)
+    common::verifier().accept_missing_status(true)
 }
 
 fn request(doc: &Document, serial: Vec<u8>, key: [u8; 32], exp: i64) -> CredentialRequest<'_> {

@@ -1,52 +1,26 @@
 //! The wallet as a library: secrets, attempts, lock, dependents, presentations, durability.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests stop at the first failure
 
+mod common;
+use common::verifier;
+use common::{issuer, DAY, NOW};
+
 use std::path::{Path, PathBuf};
 
 use ed25519_dalek::SigningKey;
 use giayto_cose::text::{self, Kind};
 use giayto_issuer::credential::{sign_credential, CredentialRequest};
 use giayto_model::{DocType, Document};
-use giayto_trust::{IssuerEntry, TrustList};
-use giayto_verify::{Reason, Verdict, Verifier};
+use giayto_verify::{Reason, Verdict};
 use giayto_wallet::{
     passcode_delay, storage, KdfParams, Unlock, Wallet, WalletError, MAX_PASSCODE_ATTEMPTS,
 };
 
 const PASSWORD: &str = "Ví-giấy-tờ-2026";
 const PASSCODE: &str = "246810";
-const NOW: i64 = 1_795_392_000;
-const DAY: i64 = 86_400;
 
 fn kdf() -> KdfParams {
     KdfParams::for_tests(64)
-}
-
-fn issuer() -> SigningKey {
-    SigningKey::from_bytes(&[0x22; 32])
-}
-
-fn verifier() -> Verifier {
-    let root = SigningKey::from_bytes(&[0x11; 32]);
-    let list = TrustList {
-        root_id: "VN.ROOT.TEST".into(),
-        sequence: 1,
-        issued_at: NOW - DAY,
-        expires_at: NOW + 30 * DAY,
-        issuers: vec![IssuerEntry {
-            id: "VN.BCA.C06".into(),
-            name_vi: "Cục C06".into(),
-            name_en: None,
-            public_key: issuer().verifying_key().to_bytes(),
-            doc_types: vec![1, 2, 3, 4],
-            not_before: NOW - 365 * DAY,
-            not_after: NOW + 365 * DAY,
-            status_uri_prefix: None,
-        }],
-    }
-    .sign(&root)
-    .unwrap();
-    Verifier::new(root.verifying_key(), &list).unwrap()
 }
 
 /// A credential of `t` bound to `holder` (or to no key), with serial number `n`.
