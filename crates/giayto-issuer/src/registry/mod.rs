@@ -4,7 +4,7 @@
 //!
 //! The registry is a trait, [`RegistryBackend`], with two backends: [`SqliteRegistry`], an
 //! embedded database in the issuer's folder (the default), and, with the `postgres` feature,
-//! [`PostgresRegistry`] for a national deployment where many issuing offices write at once.
+//! `PostgresRegistry`, for a national deployment where many issuing offices write at once.
 //! Both run the same test suite.
 //!
 //! Over 600 lines on purpose: the types of the registry contract, the transition rules and the
