@@ -14,7 +14,8 @@ use crate::date::{age_on, anniversary, format_display};
 use crate::error::{FieldError, FieldErrorKind};
 use crate::personal_id::canon_id;
 use crate::source::{
-    check_order, f, opt_text, req, req_date, req_text, Field, JsonBuilder, MapBuilder, Source,
+    check_order, f, opt_text, req, req_date, req_sex, req_text, Field, JsonBuilder, MapBuilder,
+    Source,
 };
 use crate::text::{canon_free, canon_nationality, digits_exact};
 
@@ -159,12 +160,7 @@ impl Cccd {
         };
         let full_name = req_text(src, FULL_NAME, |s| canon_free(s, MAX_NAME))?;
         let date_of_birth = req_date(src, DATE_OF_BIRTH)?;
-        let sex_code = req(
-            SEX,
-            src.raw_token(SEX, &Sex::TABLE, FieldErrorKind::InvalidSex)?,
-        )?;
-        let sex = Sex::from_code(sex_code)
-            .ok_or_else(|| FieldError::new(SEX.name, FieldErrorKind::InvalidSex))?;
+        let sex = req_sex(src, SEX)?;
         let id_number = req_text(src, ID_NUMBER, |s| {
             canon_id(s, Some(date_of_birth), Some(sex))
         })?;

@@ -97,6 +97,19 @@ pub(crate) fn req_date<S: Source + ?Sized>(src: &S, f: Field) -> Result<Date, Fi
     req(f, src.raw_date(f)?)
 }
 
+/// Required sex field: a code of [`crate::common::Sex::TABLE`] (1 male, 2 female).
+pub(crate) fn req_sex<S: Source + ?Sized>(
+    src: &S,
+    f: Field,
+) -> Result<crate::common::Sex, FieldError> {
+    use crate::common::Sex;
+    let code = req(
+        f,
+        src.raw_token(f, &Sex::TABLE, FieldErrorKind::InvalidSex)?,
+    )?;
+    Sex::from_code(code).ok_or_else(|| FieldError::new(f.name, FieldErrorKind::InvalidSex))
+}
+
 /// Turns an absent required value into [`FieldErrorKind::Missing`].
 pub(crate) fn req<T>(f: Field, v: Option<T>) -> Result<T, FieldError> {
     v.ok_or_else(|| FieldError::new(f.name, FieldErrorKind::Missing))
