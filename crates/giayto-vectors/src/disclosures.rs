@@ -29,6 +29,26 @@ pub struct DisclosureVector {
     pub disclosed: Vec<&'static str>,
 }
 
+impl DisclosureVector {
+    /// A vector with nothing disclosed yet (set `disclosed` for a valid one).
+    fn new(
+        name: &'static str,
+        description: &'static str,
+        text: String,
+        verdict: &'static str,
+        reason: Option<&'static str>,
+    ) -> DisclosureVector {
+        DisclosureVector {
+            name,
+            description,
+            text,
+            verdict,
+            reason,
+            disclosed: Vec::new(),
+        }
+    }
+}
+
 /// A layout-1 copy, as the first release issued it.
 fn copy(n: u8, seed: &str) -> HolderCopy {
     let cccd = document(DocType::Cccd);
@@ -94,14 +114,7 @@ pub fn vectors() -> Vec<DisclosureVector> {
     .expect("signs");
     let age = sd::age_leaf(18).unwrap_or(18);
     let d = |c: &HolderCopy, leaves: &[u64]| Disclosures::Salted(salted(c, leaves));
-    let v = |name, description, text, verdict, reason: Option<&'static str>| DisclosureVector {
-        name,
-        description,
-        text,
-        verdict,
-        reason,
-        disclosed: Vec::new(),
-    };
+    let v = DisclosureVector::new;
     let mut out = Vec::new();
     let mut ok = v(
         "sd_age_over_18",
@@ -210,14 +223,7 @@ fn layout_2(a: &HolderCopy) -> Vec<DisclosureVector> {
     let age = sd::age_leaf(18).unwrap_or(18);
     let all: Vec<u64> = c.entries.iter().map(|e| e.index).collect();
     let s = |d: SeededDisclosures| Some(Disclosures::Seeded(d));
-    let v = |name, description, text, verdict, reason: Option<&'static str>| DisclosureVector {
-        name,
-        description,
-        text,
-        verdict,
-        reason,
-        disclosed: Vec::new(),
-    };
+    let v = DisclosureVector::new;
     let mut out = Vec::new();
     let mut ok = v(
         "sd2_age_over_18",
