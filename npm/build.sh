@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# Build the WASM verifier into the npm package folder (npm/giayto-verify/{web,node}) and the
-# static page (web/pkg, web/i18n). Needs the wasm32-unknown-unknown target and wasm-bindgen-cli
-# of exactly the wasm-bindgen version in Cargo.lock. Outputs are build artefacts (not committed).
+# Build the two WASM modules into the npm package folder (npm/giayto-verify/{web,node}) and the
+# static page (web/pkg, web/i18n): the verifier (crates/giayto-verify-wasm), which the page
+# loads first, and the QR scanner (crates/giayto-scan-wasm), which it loads only when a photo or
+# the camera needs it (docs/decisions.md D175). Needs the wasm32-unknown-unknown target,
+# wasm-bindgen-cli of exactly the wasm-bindgen version in Cargo.lock and binaryen's wasm-opt
+# ($WASM_OPT, default wasm-opt). Outputs are build artefacts (not committed).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/.." && pwd)"
@@ -27,6 +30,10 @@ else
     missing+=("wasm-bindgen-cli is $have, Cargo.lock has wasm-bindgen $want: cargo install wasm-bindgen-cli --version $want")
   fi
 fi
+wasm_opt="${WASM_OPT:-wasm-opt}"
+if ! command -v "$wasm_opt" >/dev/null 2>&1; then
+  missing+=("wasm-opt ($wasm_opt) is not installed (it shrinks the WASM modules): apt-get install binaryen")
+fi
 if [ ! -f "$here/node_modules/@fluent/bundle/esm/index.js" ]; then
   missing+=("npm/node_modules is not installed (the page needs @fluent/bundle from it): (cd npm && npm ci)")
 fi
@@ -36,21 +43,56 @@ if [ "${#missing[@]}" -gt 0 ]; then
   exit 2
 fi
 
-cargo build --locked --target wasm32-unknown-unknown --profile wasm -p giayto-verify-wasm
+cargo build --locked --target wasm32-unknown-unknown --profile wasm -p giayto-verify-wasm -p giayto-scan-wasm
 target_dir="$(cargo metadata --format-version 1 --no-deps | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')"
-wasm="$target_dir/wasm32-unknown-unknown/wasm/giayto_verify_wasm.wasm"
 pkg="$here/giayto-verify"
 rm -rf "$pkg/web" "$pkg/node"
-wasm-bindgen --target web --out-dir "$pkg/web" "$wasm"
-wasm-bindgen --target nodejs --out-dir "$pkg/node" "$wasm"
+# wasm-opt after wasm-bindgen (which has dropped the unused glue by then), with the WASM
+# features rustc's wasm32 target emits; the name section goes (function names only serve a
+# profiler: `WASM_KEEP_NAMES=1` keeps them for `twiggy` or `wasm-objdump`). -O1, not -Oz: with
+# Debian's binaryen 108 and the `z` profile, -Oz and -O3 make the module smaller raw but larger
+# gzipped (what a browser downloads), -O1 smaller in both (docs/performance.md, D176).
+opt_flags=(-O1 --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext
+  --enable-mutable-globals --enable-multivalue --enable-reference-types)
+[ "${WASM_KEEP_NAMES:-0}" = 1 ] && opt_flags+=(--debuginfo)
+shrink() { "$wasm_opt" "${opt_flags[@]}" "$1" -o "$1.opt" && mv "$1.opt" "$1"; }
+keep=()
+[ "${WASM_KEEP_NAMES:-0}" = 1 ] || keep=(--remove-name-section --remove-producers-section)
+for crate in giayto_verify_wasm giayto_scan_wasm; do
+  wasm="$target_dir/wasm32-unknown-unknown/wasm/$crate.wasm"
+  wasm-bindgen "${keep[@]}" --target web --out-dir "$pkg/web" "$wasm"
+  shrink "$pkg/web/${crate}_bg.wasm"
+  # Node: the same module, CommonJS glue. The verifier's glue is giayto_verify_full.js: the
+  # package's node/giayto_verify_wasm.js (npm/node-index.cjs) joins it with the scanner, which
+  # it loads on the first decodeImage/decodeRgba call.
+  name="$crate"
+  [ "$crate" = giayto_verify_wasm ] && name=giayto_verify_full
+  wasm-bindgen "${keep[@]}" --target nodejs --out-name "$name" --out-dir "$pkg/node" "$wasm"
+  shrink "$pkg/node/${name}_bg.wasm"
+done
+# The page's first-load module: the same crate without its default feature `full` (no forms,
+# no making or drawing of requests, no status updates; D177). Built after the complete one
+# was bound, as cargo writes both to the same file name.
+cargo build --locked --target wasm32-unknown-unknown --profile wasm -p giayto-verify-wasm --no-default-features
+wasm-bindgen "${keep[@]}" --target web --out-name giayto_verify_lite --out-dir "$pkg/web" \
+  "$target_dir/wasm32-unknown-unknown/wasm/giayto_verify_wasm.wasm"
+shrink "$pkg/web/giayto_verify_lite_bg.wasm"
+cp "$here/node-index.cjs" "$pkg/node/giayto_verify_wasm.js"
+printf "export * from './giayto_verify_full';\nexport { decodeImage, decodeRgba } from './giayto_scan_wasm';\n" \
+  > "$pkg/node/giayto_verify_wasm.d.ts"
 # CommonJS output for Node, whatever an enclosing package.json says.
 printf '{ "type": "commonjs" }\n' > "$pkg/node/package.json"
-# The static page takes the web build and the CLI's own Fluent files (one source of wording).
+# The static page takes the web build and the CLI's own Fluent messages (one source of wording).
 rm -rf "$repo/web/pkg" "$repo/web/i18n"
 mkdir -p "$repo/web/pkg" "$repo/web/i18n/vi" "$repo/web/i18n/en-US"
-cp "$pkg/web/giayto_verify_wasm.js" "$pkg/web/giayto_verify_wasm_bg.wasm" "$repo/web/pkg/"
-cp "$repo/cli/i18n/vi/giayto.ftl" "$repo/web/i18n/vi/"
-cp "$repo/cli/i18n/en-US/giayto.ftl" "$repo/web/i18n/en-US/"
+cp "$pkg/web/giayto_verify_lite.js" "$pkg/web/giayto_verify_lite_bg.wasm" \
+  "$pkg/web/giayto_verify_wasm.js" "$pkg/web/giayto_verify_wasm_bg.wasm" \
+  "$pkg/web/giayto_scan_wasm.js" "$pkg/web/giayto_scan_wasm_bg.wasm" "$repo/web/pkg/"
+# Only the CLI messages the page can show (npm/ftl-subset.cjs): help, wallet, issuing and
+# fetching texts are not part of the page's load.
+for l in vi en-US; do
+  node "$here/ftl-subset.cjs" "$repo/cli/i18n/$l/giayto.ftl" "$repo/web/i18n/$l/giayto.ftl"
+done
 # The shipped forms (docs/forms.md) the page offers.
 rm -rf "$repo/web/forms"
 mkdir -p "$repo/web/forms"
@@ -65,4 +107,6 @@ for f in $assets; do
 done
 hash="$(cd "$repo/web" && cat $assets sw.js | sha256sum | cut -c1-16)"
 printf "// Written by npm/build.sh: a hash of the files web/sw.js caches.\nself.GIAYTO_CACHE = 'giayto-web-%s';\n" "$hash" > "$repo/web/sw-version.js"
-ls -l "$pkg/web/giayto_verify_wasm_bg.wasm"
+for f in giayto_verify_lite_bg.wasm giayto_verify_lite.js giayto_verify_wasm_bg.wasm giayto_verify_wasm.js giayto_scan_wasm_bg.wasm giayto_scan_wasm.js; do
+  echo "web/pkg/$f: $(wc -c <"$repo/web/pkg/$f") bytes, $(gzip -9c "$repo/web/pkg/$f" | wc -c) gzip -9"
+done

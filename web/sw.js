@@ -9,7 +9,12 @@ const VERSION = self.GIAYTO_CACHE || 'giayto-web-unversioned';
 const ASSETS = [
   './', 'index.html', 'app.js', 'style.css', 'manifest.webmanifest', 'favicon.ico',
   'icons/icon-192.png', 'icons/icon-512.png', 'icons/icon-maskable-512.png',
+  'pkg/giayto_verify_lite.js', 'pkg/giayto_verify_lite_bg.wasm',
+  // The complete verifier and the QR scanner: not in the first load (app.js imports them when
+  // a form, a request, an update, a photo or the camera needs them), but cached here at
+  // install so that all of it works offline.
   'pkg/giayto_verify_wasm.js', 'pkg/giayto_verify_wasm_bg.wasm',
+  'pkg/giayto_scan_wasm.js', 'pkg/giayto_scan_wasm_bg.wasm',
   'i18n/vi/giayto.ftl', 'i18n/en-US/giayto.ftl', 'strings/vi.ftl', 'strings/en-US.ftl',
   'vendor/fluent/index.js', 'vendor/fluent/bundle.js', 'vendor/fluent/resource.js',
   'vendor/fluent/resolver.js', 'vendor/fluent/scope.js', 'vendor/fluent/types.js',

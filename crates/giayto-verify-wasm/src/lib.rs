@@ -1,9 +1,13 @@
 //! The giayto verifier for web pages and Node, through wasm-bindgen.
 //!
 //! [`WebVerifier`] wraps [`giayto_verify::Verifier`]; `verify` returns a plain JS object with
-//! the field names of `giayto verify --json` (see [`result_json`]). [`decode_image`] and
-//! [`decode_rgba`] run the `giayto-qr` scanner (rqrr and rxing) inside WASM, so a camera frame
-//! or a picked file never leaves the page. A verifier's request (`VR1:`, docs/format.md §15) is
+//! the field names of `giayto verify --json` (see [`result_json`]). The QR scanner (rqrr, rxing
+//! and the image decoders) is not in this module: it is the second module `giayto-scan-wasm`,
+//! which a page loads only when a photo or the camera is used (docs/decisions.md D175).
+//! Without the default feature `full` the build is the page's first-load module
+//! (`giayto_verify_lite`, D177): the verifier, the seen state and `checkAnswer`, without
+//! forms, making or drawing requests, or status updates, which the page loads with the
+//! complete module when it first needs them. A verifier's request (`VR1:`, docs/format.md §15) is
 //! made, drawn and checked against by the functions of `request.rs` (`makeRequest`,
 //! `renderQrSvg`, `readRequest`, `WebVerifier.checkAnswer`). [`apply_status_delta`] takes a
 //! scanned status update (`VD1:`) into the page's offline bundle.
@@ -18,9 +22,9 @@ use serde_json::{json, Value};
 use wasm_bindgen::prelude::*;
 
 mod request;
-pub use request::{
-    make_request_value, read_request_value, request_items_for, request_json, RequestInput,
-};
+pub use request::request_items_for;
+#[cfg(feature = "full")]
+pub use request::{make_request_value, read_request_value, request_json, RequestInput};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_TYPES: &'static str = r#"
@@ -196,11 +200,16 @@ impl WebVerifier {
         })
     }
 
-    /// Build from a root key and an offline bundle (Rust API).
+    /// Build from a root key and an offline bundle (Rust API), as `giayto verify --bundle`
+    /// does ([`Verifier::from_bundle_deferred`]): the trust list is checked now, each status
+    /// list's signature and inflate when a credential first needs it, so loading a national
+    /// bundle does not grow with its lists. A list whose deferred check fails counts as not
+    /// held (its credentials are `stale_status`, docs/format.md §9.5).
     pub fn with_bundle(root: &[u8], bundle: &[u8]) -> Result<WebVerifier, String> {
         let root = parse_root(root)?;
         let bundle = Bundle::from_bytes(bundle).map_err(|e| format!("bundle: {e}"))?;
-        let verifier = Verifier::from_bundle(root, &bundle).map_err(|e| format!("bundle: {e}"))?;
+        let verifier =
+            Verifier::from_bundle_deferred(root, &bundle).map_err(|e| format!("bundle: {e}"))?;
         Ok(WebVerifier {
             inner: Some(verifier),
             bundle_created_at: Some(bundle.created_at),
@@ -260,6 +269,7 @@ impl WebVerifier {
         })
     }
 
+    #[cfg(feature = "full")]
     /// Fill a form (docs/forms.md) from scanned texts at `now` (Rust API): each text verified
     /// as [`WebVerifier::verify_value`] does, the valid ones fill the form. `form` is the form
     /// description's JSON; an invalid one is an error naming what is wrong.
@@ -431,6 +441,7 @@ impl WebVerifier {
         to_js(&value)
     }
 
+    #[cfg(feature = "full")]
     /// Fill a form (docs/forms.md) from scanned texts at `nowSeconds`: every text is verified as
     /// `verify` does and only valid ones fill it (a selective presentation only what it
     /// disclosed). Throws only for a form description that is not valid.
@@ -534,7 +545,16 @@ impl WebVerifier {
         }))
     }
 
-    /// The status lists held.
+    /// How many status lists are held, including those whose deferred check has not run yet
+    /// (cheap: unlike `statusLists`, checks none).
+    #[wasm_bindgen(js_name = statusListCount)]
+    pub fn status_list_count(&self) -> Result<u32, JsError> {
+        let n = self.verifier().map_err(js_err)?.status_list_count();
+        Ok(u32::try_from(n).unwrap_or(u32::MAX))
+    }
+
+    /// The status lists held and checked (a deferred check runs here for every list not yet
+    /// checked; one whose check fails is left out).
     #[wasm_bindgen(js_name = statusLists, unchecked_return_type = "StatusListInfo[]")]
     pub fn status_lists(&self) -> Result<JsValue, JsError> {
         let lists: Vec<Value> = self
@@ -554,41 +574,9 @@ impl WebVerifier {
     }
 }
 
-/// Every QR text found in an image file's bytes (PNG or JPEG), decoded in WASM.
-#[wasm_bindgen(js_name = decodeImage)]
-pub fn decode_image(bytes: &[u8]) -> Result<Vec<String>, JsError> {
-    giayto_qr::decode_image_bytes(bytes).map_err(|e| JsError::new(&e.to_string()))
-}
-
-/// Every QR text found in RGBA pixels (a canvas `ImageData`: `data`, `width`, `height`).
-#[wasm_bindgen(js_name = decodeRgba)]
-pub fn decode_rgba(data: &[u8], width: u32, height: u32) -> Result<Vec<String>, JsError> {
-    decode_rgba_pixels(data, width, height).map_err(js_err)
-}
-
-/// [`decode_rgba`] for Rust callers: dimensions checked against the scanner's caps before any
-/// copy.
-pub fn decode_rgba_pixels(data: &[u8], width: u32, height: u32) -> Result<Vec<String>, String> {
-    let pixels = u64::from(width) * u64::from(height);
-    if width == 0
-        || height == 0
-        || width > giayto_qr::MAX_IMAGE_SIDE
-        || height > giayto_qr::MAX_IMAGE_SIDE
-        || pixels > giayto_qr::MAX_IMAGE_PIXELS
-    {
-        return Err("image: size out of range".into());
-    }
-    if data.len() as u64 != pixels * 4 {
-        return Err("image: data is not width × height RGBA".into());
-    }
-    let img = giayto_qr::image::RgbaImage::from_raw(width, height, data.to_vec())
-        .ok_or_else(|| "image: data is not width × height RGBA".to_owned())?;
-    Ok(giayto_qr::decode_image(
-        &giayto_qr::image::DynamicImage::ImageRgba8(img),
-    ))
-}
-
+#[cfg(feature = "full")]
 mod delta;
+#[cfg(feature = "full")]
 pub use delta::{apply_delta, apply_status_delta, DeltaOutcome};
 
 #[cfg(test)]
