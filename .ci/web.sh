@@ -12,14 +12,13 @@ repo="$PWD"
 export CARGO_TERM_COLOR=never
 start=$(date +%s)
 
-echo "== system packages (chromium, chromedriver, binaryen's wasm-opt)"
+echo "== system packages (chromium, chromedriver)"
 export DEBIAN_FRONTEND=noninteractive
-if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null || ! command -v wasm-opt >/dev/null; then
+if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
     apt-get update -qq
-    apt-get install -y -qq chromium chromium-driver binaryen >/dev/null
+    apt-get install -y -qq chromium chromium-driver >/dev/null
 fi
 chromium --version
-wasm-opt --version
 
 echo "== giayto-verify example (the test vectors through the crate)"
 cargo run --locked -q -p giayto-verify --example verify_vectors
@@ -87,7 +86,7 @@ for f in giayto_verify_lite_bg.wasm giayto_verify_wasm_bg.wasm giayto_scan_wasm_
     echo "$f: $(wc -c <"$wasm") bytes raw, $(gzip -9c "$wasm" | wc -c) bytes gzip -9"
 done
 
-echo "== first-load size (what the page fetches before it is ready; gzip -9; limit 250 KiB)"
+echo "== first-load size (what the page fetches before it is ready; gzip -9; goal 250 KiB)"
 (cd "$work/npm" && node test/first-load.cjs)
 
 echo "== Node tests (every vector through the WASM build; build.sh's prerequisite checks)"

@@ -2,9 +2,9 @@
 # Build the two WASM modules into the npm package folder (npm/giayto-verify/{web,node}) and the
 # static page (web/pkg, web/i18n): the verifier (crates/giayto-verify-wasm), which the page
 # loads first, and the QR scanner (crates/giayto-scan-wasm), which it loads only when a photo or
-# the camera needs it (docs/decisions.md D175). Needs the wasm32-unknown-unknown target,
-# wasm-bindgen-cli of exactly the wasm-bindgen version in Cargo.lock and binaryen's wasm-opt
-# ($WASM_OPT, default wasm-opt). Outputs are build artefacts (not committed).
+# the camera needs it (docs/decisions.md D175), and the page's first-load build of the verifier
+# (giayto_verify_lite, D177). Needs the wasm32-unknown-unknown target and wasm-bindgen-cli of
+# exactly the wasm-bindgen version in Cargo.lock. Outputs are build artefacts (not committed).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/.." && pwd)"
@@ -30,10 +30,6 @@ else
     missing+=("wasm-bindgen-cli is $have, Cargo.lock has wasm-bindgen $want: cargo install wasm-bindgen-cli --version $want")
   fi
 fi
-wasm_opt="${WASM_OPT:-wasm-opt}"
-if ! command -v "$wasm_opt" >/dev/null 2>&1; then
-  missing+=("wasm-opt ($wasm_opt) is not installed (it shrinks the WASM modules): apt-get install binaryen")
-fi
 if [ ! -f "$here/node_modules/@fluent/bundle/esm/index.js" ]; then
   missing+=("npm/node_modules is not installed (the page needs @fluent/bundle from it): (cd npm && npm ci)")
 fi
@@ -47,28 +43,21 @@ cargo build --locked --target wasm32-unknown-unknown --profile wasm -p giayto-ve
 target_dir="$(cargo metadata --format-version 1 --no-deps | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).target_directory))')"
 pkg="$here/giayto-verify"
 rm -rf "$pkg/web" "$pkg/node"
-# wasm-opt after wasm-bindgen (which has dropped the unused glue by then), with the WASM
-# features rustc's wasm32 target emits; the name section goes (function names only serve a
-# profiler: `WASM_KEEP_NAMES=1` keeps them for `twiggy` or `wasm-objdump`). -O1, not -Oz: with
-# Debian's binaryen 108 and the `z` profile, -Oz and -O3 make the module smaller raw but larger
-# gzipped (what a browser downloads), -O1 smaller in both (docs/performance.md, D176).
-opt_flags=(-O1 --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext
-  --enable-mutable-globals --enable-multivalue --enable-reference-types)
-[ "${WASM_KEEP_NAMES:-0}" = 1 ] && opt_flags+=(--debuginfo)
-shrink() { "$wasm_opt" "${opt_flags[@]}" "$1" -o "$1.opt" && mv "$1.opt" "$1"; }
+# No wasm-opt: Debian's binaryen (108) turns wasm-bindgen's externref table into a funcref one
+# (the module then fails to load), and its -Oz/-O3 output gzips larger than its input
+# (docs/decisions.md D176). The name and producers sections are dropped (`WASM_KEEP_NAMES=1`
+# keeps the names for profiling with `twiggy` or `wasm-objdump`).
 keep=()
 [ "${WASM_KEEP_NAMES:-0}" = 1 ] || keep=(--remove-name-section --remove-producers-section)
 for crate in giayto_verify_wasm giayto_scan_wasm; do
   wasm="$target_dir/wasm32-unknown-unknown/wasm/$crate.wasm"
   wasm-bindgen "${keep[@]}" --target web --out-dir "$pkg/web" "$wasm"
-  shrink "$pkg/web/${crate}_bg.wasm"
   # Node: the same module, CommonJS glue. The verifier's glue is giayto_verify_full.js: the
   # package's node/giayto_verify_wasm.js (npm/node-index.cjs) joins it with the scanner, which
   # it loads on the first decodeImage/decodeRgba call.
   name="$crate"
   [ "$crate" = giayto_verify_wasm ] && name=giayto_verify_full
   wasm-bindgen "${keep[@]}" --target nodejs --out-name "$name" --out-dir "$pkg/node" "$wasm"
-  shrink "$pkg/node/${name}_bg.wasm"
 done
 # The page's first-load module: the same crate without its default feature `full` (no forms,
 # no making or drawing of requests, no status updates; D177). Built after the complete one
@@ -76,7 +65,6 @@ done
 cargo build --locked --target wasm32-unknown-unknown --profile wasm -p giayto-verify-wasm --no-default-features
 wasm-bindgen "${keep[@]}" --target web --out-name giayto_verify_lite --out-dir "$pkg/web" \
   "$target_dir/wasm32-unknown-unknown/wasm/giayto_verify_wasm.wasm"
-shrink "$pkg/web/giayto_verify_lite_bg.wasm"
 cp "$here/node-index.cjs" "$pkg/node/giayto_verify_wasm.js"
 printf "export * from './giayto_verify_full';\nexport { decodeImage, decodeRgba } from './giayto_scan_wasm';\n" \
   > "$pkg/node/giayto_verify_wasm.d.ts"
