@@ -4,7 +4,7 @@
 // bundle, alternately in one run. fromBundle takes the deferred path (each list's signature and
 // inflate when a credential first needs it); "every list checked" adds statusLists(), which
 // runs every deferred check, as the page's load did before (Verifier::from_bundle).
-//   cargo run --release -p giayto-bench --example national_bundle -- /tmp/giayto-national
+//   cargo run --release -p giayto-bench --bin national-bundle -- /tmp/giayto-national
 //   node npm/bench/bundle-load.cjs /tmp/giayto-national [rounds]
 'use strict';
 const fs = require('node:fs');

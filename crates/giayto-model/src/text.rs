@@ -157,12 +157,16 @@ mod tests {
         use unicode_normalization::UnicodeNormalization;
         let crate_nfc = |s: &str| s.nfc().collect::<String>();
         for cp in 0..=0x10FFFFu32 {
-            let Some(c) = char::from_u32(cp) else { continue };
+            let Some(c) = char::from_u32(cp) else {
+                continue;
+            };
             for s in [c.to_string(), format!("a{c}"), format!("{c}\u{301}\u{323}")] {
                 assert_eq!(nfc(&s), crate_nfc(&s), "U+{cp:04X} in {s:?}");
             }
         }
-        let marks = ['\u{300}', '\u{301}', '\u{303}', '\u{309}', '\u{323}', '\u{302}', '\u{306}', '\u{31B}'];
+        let marks = [
+            '\u{300}', '\u{301}', '\u{303}', '\u{309}', '\u{323}', '\u{302}', '\u{306}', '\u{31B}',
+        ];
         for base in ['a', 'e', 'o', 'u', 'A', 'O', 'ơ', 'ư', 'ạ'] {
             for m1 in marks {
                 for m2 in marks {
@@ -173,7 +177,12 @@ mod tests {
                 }
             }
         }
-        for s in ["\u{1100}\u{1161}", "\u{1100}\u{1161}\u{11A8}", "\u{AC00}\u{11A8}", "\u{1100}\u{1161}\u{301}\u{11A8}"] {
+        for s in [
+            "\u{1100}\u{1161}",
+            "\u{1100}\u{1161}\u{11A8}",
+            "\u{AC00}\u{11A8}",
+            "\u{1100}\u{1161}\u{301}\u{11A8}",
+        ] {
             assert_eq!(nfc(s), crate_nfc(s), "{s:?}");
         }
     }

@@ -8,9 +8,9 @@ use giayto_cose::request::Request;
 use giayto_cose::request::{RequestError, MAX_LIFETIME};
 use giayto_cose::sd::AGE_THRESHOLDS;
 use giayto_model::DocType;
-use serde_json::Value;
 #[cfg(feature = "full")]
 use serde_json::json;
+use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
 #[cfg(feature = "full")]

@@ -112,7 +112,10 @@ fn a_bundle_loads_its_lists_deferred_and_a_device_remembers_only_checked_ones() 
         .find(|x| x["verdict"] == "valid" && x["accept_missing_status"] != true)
         .unwrap();
     let r = v
-        .verify_value(valid["text"].as_str().unwrap(), valid["at"].as_i64().unwrap())
+        .verify_value(
+            valid["text"].as_str().unwrap(),
+            valid["at"].as_i64().unwrap(),
+        )
         .unwrap();
     assert_eq!(r["verdict"], "valid", "{r}");
     let uri = r["status_list"]["uri"].as_str().unwrap().to_owned();

@@ -2,7 +2,8 @@
 //! lists of 131,072 entries) and a one-issuer, one-list bundle, with the test-vector root key
 //! and the fixture's CCCD code, for measuring start-up outside Rust: the web page's bundle
 //! load in WASM (`node npm/bench/bundle-load.cjs`, docs/performance.md "End to end: the web
-//! page"). `cargo run --release -p giayto-bench --example national_bundle -- DIR`.
+//! page"). `cargo run --release -p giayto-bench --bin national-bundle -- DIR` (a binary, not an
+//! example, so that it builds without the benchmarks' dev-dependencies).
 
 use std::path::PathBuf;
 
