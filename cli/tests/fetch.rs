@@ -117,7 +117,11 @@ fn verify_fetch_uses_the_network_then_the_cache() {
 
     // The device's rollback protection runs once on what `verify --fetch` fetched: without a
     // state folder its warning is said once, not once more by `verify` after the checks.
-    let no_state_dir = [("GIAYTO_STATE_DIR", ""), ("XDG_STATE_HOME", ""), ("HOME", "")];
+    let no_state_dir = [
+        ("GIAYTO_STATE_DIR", ""),
+        ("XDG_STATE_HOME", ""),
+        ("HOME", ""),
+    ];
     let out = verify(&[], &no_state_dir);
     assert_eq!(code(&out), Some(0), "{}", stderr(&out));
     let said = stderr(&out).matches("rollback protection is off").count();

@@ -418,7 +418,10 @@ fn parse_request(body: &[u8]) -> Result<Job, ApiError> {
 fn request_error(e: &RequestError) -> ApiError {
     ApiError::bad(
         "bad_verifier_request",
-        format!("request is not a usable verifier request ({}): {e}", e.code()),
+        format!(
+            "request is not a usable verifier request ({}): {e}",
+            e.code()
+        ),
     )
 }
 

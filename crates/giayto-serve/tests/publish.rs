@@ -130,7 +130,10 @@ async fn published_lists_have_their_media_type_and_caching_headers() {
         .to_ascii_lowercase();
     assert!(allowed.contains("if-none-match"), "{allowed}");
     let methods = h["access-control-allow-methods"].to_str().unwrap();
-    assert!(methods.contains("GET") && !methods.contains("POST"), "{methods}");
+    assert!(
+        methods.contains("GET") && !methods.contains("POST"),
+        "{methods}"
+    );
 
     // Nothing else is served: other files, other paths, escapes from the folder.
     for path in [

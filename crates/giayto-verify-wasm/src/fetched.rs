@@ -262,8 +262,12 @@ fn taken_js(taken: Taken) -> Result<JsValue, JsError> {
             set("state", &js_sys::Uint8Array::from(state.as_slice()).into())?;
             set("taken", &to_js(&list)?)?;
         }
-        Taken::Same(list) => set("same", &to_js(&list)?)?,
-        Taken::Refused(r) => set("refused", &to_js(&r)?)?,
+        Taken::Same(list) => {
+            set("same", &to_js(&list)?)?;
+        }
+        Taken::Refused(r) => {
+            set("refused", &to_js(&r)?)?;
+        }
     }
     Ok(obj.into())
 }
@@ -310,8 +314,8 @@ pub fn take_fetched_trust_list(
     state: Option<Vec<u8>>,
     #[wasm_bindgen(js_name = nowSeconds)] now: f64,
 ) -> Result<JsValue, JsError> {
-    let taken =
-        take_trust_list(root, bundle, trust_list, state.as_deref(), seconds(now)?).map_err(js_err)?;
+    let taken = take_trust_list(root, bundle, trust_list, state.as_deref(), seconds(now)?)
+        .map_err(js_err)?;
     taken_js(taken)
 }
 

@@ -99,11 +99,27 @@ fn a_newer_fetched_list_replaces_the_bundles_and_others_are_refused() {
     assert!(new.status_lists.contains(&newer));
 
     // The same list again: nothing to store.
-    let same = take_status_list(&root, &updated, POLICE, POLICE_URI, &newer, Some(&state), AT);
+    let same = take_status_list(
+        &root,
+        &updated,
+        POLICE,
+        POLICE_URI,
+        &newer,
+        Some(&state),
+        AT,
+    );
     assert_eq!(kind(&same.unwrap()), "same");
     // An older list than the one held: a rollback, naming both times.
     let older = list(POLICE_URI, AT - 2 * DAY, &[], &police);
-    let r = take_status_list(&root, &updated, POLICE, POLICE_URI, &older, Some(&state), AT);
+    let r = take_status_list(
+        &root,
+        &updated,
+        POLICE,
+        POLICE_URI,
+        &older,
+        Some(&state),
+        AT,
+    );
     let Taken::Refused(r) = r.unwrap() else {
         panic!("older list taken")
     };
@@ -113,7 +129,15 @@ fn a_newer_fetched_list_replaces_the_bundles_and_others_are_refused() {
     // Newer than the bundle given, older than what this device has used: the device's memory
     // refuses it.
     let between = list(POLICE_URI, AT - DAY / 2, &[], &police);
-    let r = take_status_list(&root, &bundle, POLICE, POLICE_URI, &between, Some(&state), AT);
+    let r = take_status_list(
+        &root,
+        &bundle,
+        POLICE,
+        POLICE_URI,
+        &between,
+        Some(&state),
+        AT,
+    );
     assert_eq!(kind(&r.unwrap()), "rollback");
     let fresh = take_status_list(&root, &bundle, POLICE, POLICE_URI, &between, None, AT);
     assert_eq!(kind(&fresh.unwrap()), "updated");
@@ -149,9 +173,16 @@ fn a_newer_fetched_list_replaces_the_bundles_and_others_are_refused() {
     assert_eq!(kind(&r.unwrap()), "invalid");
     // Unreadable inputs are errors, not refusals.
     assert!(take_status_list(&root, &bundle[..9], POLICE, POLICE_URI, &newer, None, AT).is_err());
-    assert!(
-        take_status_list(&root, &bundle, POLICE, POLICE_URI, &newer, Some(b"junk"), AT).is_err()
-    );
+    assert!(take_status_list(
+        &root,
+        &bundle,
+        POLICE,
+        POLICE_URI,
+        &newer,
+        Some(b"junk"),
+        AT
+    )
+    .is_err());
 }
 
 #[test]
@@ -180,7 +211,11 @@ fn a_newer_fetched_trust_list_replaces_the_bundles() {
     };
     assert_eq!(info["sequence"], parsed.sequence + 1);
     let v = crate::WebVerifier::with_bundle(&root, &updated).unwrap();
-    assert_eq!(v.verifier().unwrap().status_lists().count(), 2, "the lists it still vouches for stay");
+    assert_eq!(
+        v.verifier().unwrap().status_lists().count(),
+        2,
+        "the lists it still vouches for stay"
+    );
     // The older one again: a rollback; signed by another key: invalid.
     let r = take_trust_list(&root, &updated, &trust, Some(&state), AT).unwrap();
     assert_eq!(kind(&r), "rollback");
