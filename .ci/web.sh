@@ -63,7 +63,7 @@ echo "+ ${serve/8080/$port} &"
 (cd "$work" && exec bash -c "exec ${serve/8080/$port}" >/dev/null 2>&1) &
 server=$!
 GIAYTO_PORT=$port node -e '
-const files = ["", "app.js", "style.css", "sw.js", "sw-version.js", "manifest.webmanifest", "favicon.ico",
+const files = ["", "app.js", "fetch.js", "style.css", "sw.js", "sw-version.js", "manifest.webmanifest", "favicon.ico",
   "icons/icon-192.png", "pkg/giayto_verify_lite.js", "pkg/giayto_verify_lite_bg.wasm",
   "pkg/giayto_verify_wasm.js", "pkg/giayto_verify_wasm_bg.wasm",
   "pkg/giayto_scan_wasm.js", "pkg/giayto_scan_wasm_bg.wasm",

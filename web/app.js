@@ -5,6 +5,7 @@
 // the first time they are needed (see "modules loaded when needed" and "scanning" below).
 import init, { WebVerifier, requestItems } from './pkg/giayto_verify_lite.js';
 import { FluentBundle, FluentResource } from './vendor/fluent/index.js';
+import * as lists from './fetch.js';
 
 const $ = (id) => document.getElementById(id);
 const LANGS = { vi: 'vi', en: 'en-US' };
@@ -221,6 +222,7 @@ async function restore() {
 }
 
 function showDataStatus() {
+  lists.show();
   const el = $('data-status');
   el.classList.remove('old');
   delete el.dataset.ageSeconds;
@@ -416,6 +418,9 @@ function verifyText(text) {
   }
   showResult(r, true);
   rememberUse();
+  // A list found missing or expired is fetched when the network is there; the code is then
+  // checked again against it (web/fetch.js).
+  lists.afterCheck(r, () => verifyText(text));
   // The form is filled by checking each code again without the request: while a request is
   // active, only a code that answered it validly joins the form, so a wrong or incomplete
   // answer never fills what the request did not ask for.
@@ -947,6 +952,20 @@ async function main() {
   $('form-print').addEventListener('click', () => window.print());
   $('form-clear').addEventListener('click', () => { formTexts = []; showForm(); });
   await loadForms();
+  // Lists fetched over the network (web/fetch.js): it takes each into the stored bundle through
+  // these hooks, one change at a time with the pickers and status updates.
+  await lists.setUpFetch({
+    current: () => ({ root: stored[ROOT], bundle: stored[BUNDLE], verifier }),
+    exclusive: (fn) => { const p = loading.then(fn); loading = p.catch(() => {}); return p; },
+    commit: async (bytes, entries) => {
+      const v = WebVerifier.fromBundle(stored[ROOT], bytes);
+      try { await dbPut([[BUNDLE, bytes], ...entries]); } catch (e) { v.free(); throw e; }
+      stored[BUNDLE] = bytes;
+      useVerifier(v);
+      showDataStatus();
+    },
+    dbGet, dbPut, seenKey, trOr, wholeTime, rollbackText,
+  });
   if ('serviceWorker' in navigator) {
     try {
       await navigator.serviceWorker.register('sw.js', { updateViaCache: 'none' });

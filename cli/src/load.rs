@@ -65,6 +65,17 @@ impl DeviceState {
         DeviceState { root, no_state }
     }
 
+    /// The rollback protection of data it has already accepted and remembered (`verify
+    /// --fetch`: [`crate::fetch::FetchSession::verifier`] runs [`SeenState::accept`] on the
+    /// verifier it builds): [`DeviceState::accept`] then does nothing, so the device state is
+    /// read and accepted once per run, not twice.
+    pub fn accepted(root: VerifyingKey) -> DeviceState {
+        DeviceState {
+            root,
+            no_state: true,
+        }
+    }
+
     /// Refuse the verifier's data when older than what this device has used, else remember
     /// it. For a verifier from [`VerifierSource::load_deferred`], run it after the checks and
     /// before showing them, so the lists they used are remembered.

@@ -1075,3 +1075,163 @@ test('the browser\'s own QR reader is used where present; the WASM scanner only 
     server.close();
   }
 });
+
+// Lists fetched by the page itself (web/fetch.js, docs/format.md §9.7.1): the page on one
+// 127.0.0.1 port fetches from `giayto serve --publish` on another (CORS, conditional requests).
+// A credential revoked after the bundle was made is valid by the bundle, then revoked once the
+// newer list is fetched; a server serving the older list is refused as a rollback and the
+// stored bundle stays as it was; with the server down the page keeps its lists. Bounded: two
+// short-lived list servers, a handful of refreshes, each wait at most 30 s.
+test('lists fetched from a publish server: revocation learnt, rollback refused, server down', { timeout: 300000 }, async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'giayto-web-fetch-'));
+  const env = { ...process.env, LANG: 'C', GIAYTO_PASSPHRASE: 'Mật-khẩu-thử-nghiệm-2026', GIAYTO_KDF_LOG_N: '10',
+    GIAYTO_STATE_DIR: path.join(dir, 'state'), GIAYTO_NO_PROGRESS: '1' };
+  const run = (args) => execFileSync(bin, args, { cwd: dir, encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // A free port for the list server, known before the issuer's prefix names it.
+  const port = await new Promise((resolve) => {
+    const s = require('node:net').createServer();
+    s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); });
+  });
+  const lists = `http://127.0.0.1:${port}`;
+  run(['root', 'init', '--dir', 'root']);
+  run(['issuer', 'init', '--dir', 'iss', '--id', 'VN.BCA.C06', '--name', 'Cục Cảnh sát QLHC về TTXH',
+    '--status-uri-prefix', `${lists}/st/VN.BCA.C06/`]);
+  run(['root', 'add-issuer', '--dir', 'root', '--issuer-pub', 'iss/issuer.pub', '--id', 'VN.BCA.C06', '--doc-types', 'cccd']);
+  run(['root', 'sign-trust-list', '--dir', 'root', '--out', 'trust.cwt']);
+  fs.writeFileSync(path.join(dir, 'cccd.json'), JSON.stringify({
+    card_generation: 'cccd_2021', id_number: '001096054321', full_name: 'Phạm Thị Thử', date_of_birth: '1996-03-08',
+    sex: 'female', place_of_origin: 'Hà Nội', place_of_residence: 'Số 3 phố Thử, Hà Nội',
+    issue_date: '2021-04-10', expiry_date: '2036-03-08',
+  }));
+  const issued = JSON.parse(run(['--json', 'issue', '--dir', 'iss', '--type', 'cccd', '--data', 'cccd.json']));
+  const publish = (out) => {
+    run(['status', 'publish', '--dir', 'iss', '--out', out]);
+    fs.copyFileSync(path.join(dir, 'trust.cwt'), path.join(dir, out, 'trust.cwt'));
+  };
+  publish('pub-v1');
+  run(['bundle', '--root', 'root/root.pub', '--trust', 'trust.cwt', '--status', 'pub-v1', '--out', 'old.bundle']);
+  await new Promise((r) => setTimeout(r, 1100)); // list times are to the second
+  run(['revoke', '--dir', 'iss', issued.serial, '--reason', 'withdrawn']);
+  publish('pub-v2');
+  run(['bundle', '--root', 'root/root.pub', '--trust', 'trust.cwt', '--status', 'pub-v2', '--out', 'new.bundle']);
+  // The oracle: the CLI (no device state) on each bundle.
+  const cliVerdict = (bundleFile) => {
+    let out;
+    try {
+      out = run(['verify', '--json', '--no-state', '--root', 'root/root.pub', '--bundle', bundleFile, issued.text]);
+    } catch (e) { out = e.stdout; }
+    return JSON.parse(out.trim().split('\n')[0]).verdict;
+  };
+  assert.equal(cliVerdict('old.bundle'), 'valid');
+  assert.equal(cliVerdict('new.bundle'), 'revoked');
+
+  // `giayto serve --publish FOLDER` on the list port, until stopped (at most 60 s each).
+  const { spawn } = require('node:child_process');
+  const listServer = async (folder) => {
+    const child = spawn(bin, ['serve', '--publish', folder, '--listen', `127.0.0.1:${port}`], { cwd: dir, env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const killer = setTimeout(() => child.kill('SIGKILL'), 60000);
+    await new Promise((resolve, reject) => {
+      let said = '';
+      child.stderr.on('data', (d) => { said += d; if (said.includes('http://')) resolve(); });
+      child.on('exit', (code) => reject(new Error(`giayto serve exited ${code}: ${said}`)));
+    });
+    return async () => {
+      clearTimeout(killer);
+      const gone = new Promise((resolve) => child.on('exit', resolve));
+      child.kill('SIGTERM');
+      await gone;
+    };
+  };
+
+  let stopLists = await listServer('pub-v2');
+  const server = await serve(webDir);
+  const base = `http://127.0.0.1:${server.address().port}/`;
+  const driver = await openBrowser();
+  const $text = (id) => driver.executeScript('return document.getElementById(arguments[0]).textContent', id);
+  const paste = async (text) => {
+    await driver.executeScript("document.getElementById('verdict').dataset.verdict = ''");
+    await driver.executeScript("document.getElementById('paste').value = arguments[0]", text);
+    await driver.findElement(By.id('check')).click();
+    await driver.wait(async () => (await driver.executeScript("return document.getElementById('verdict').dataset.verdict")) !== '', 10000);
+    return driver.executeScript("return document.getElementById('verdict').dataset.verdict");
+  };
+  // One press of the button; the outcome of each list.
+  const refresh = async () => {
+    await driver.executeScript('window.giaytoLastRefresh = null');
+    await driver.findElement(By.id('fetch-now')).click();
+    await driver.wait(async () => driver.executeScript('return window.giaytoLastRefresh !== null'), 30000);
+    await driver.wait(async () => (await driver.findElement(By.id('fetch-status')).getAttribute('data-state')) !== 'running', 10000);
+    return driver.executeScript('return window.giaytoLastRefresh');
+  };
+  const listEvent = (done) => done.events.find((e) => e.kind === 'status');
+  const storedBundle = async () => (await storedData(driver, 'giayto-bundle')).idb;
+  try {
+    await driver.get(base);
+    await driver.wait(until.elementLocated(By.css('body[data-ready="true"]')), 30000);
+    await driver.findElement(By.id('root-file')).sendKeys(path.join(dir, 'root', 'root.pub'));
+    await driver.findElement(By.id('bundle-file')).sendKeys(path.join(dir, 'old.bundle'));
+    await driver.wait(async () => (await driver.findElement(By.id('data-status')).getAttribute('data-age-seconds')) !== null, 10000);
+    await driver.wait(async () => (await $text('fetch-status')) === message('vi', 'web-fetch-never'), 10000);
+    // By the bundle alone: valid (the revocation came later).
+    assert.equal(await paste(issued.text), 'valid');
+
+    // Only https (and http on 127.0.0.1 for this test): another address is refused at once.
+    await driver.findElement(By.id('trust-url')).sendKeys('ftp://example.invalid/trust.cwt');
+    await driver.findElement(By.id('fetch-now')).click();
+    await driver.wait(async () => (await $text('fetch-url-state')) !== '', 5000);
+    assert.equal(await $text('fetch-url-state'), message('vi', 'web-fetch-url-bad'));
+    await driver.findElement(By.id('trust-url')).clear();
+
+    // Online: the trust list (the same one) and the newer status list are fetched over CORS.
+    await driver.findElement(By.id('trust-url')).sendKeys(`${lists}/trust.cwt`);
+    let done = await refresh();
+    assert.equal(done.events.find((e) => e.kind === 'trust').outcome, 'same', JSON.stringify(done));
+    assert.equal(listEvent(done).outcome, 'updated', JSON.stringify(done));
+    assert.equal(listEvent(done).uri, `${lists}/st/VN.BCA.C06/1`);
+    assert.equal(await paste(issued.text), 'revoked', 'the fetched list is used');
+    const taken = await storedBundle();
+    assert.notEqual(taken, fs.readFileSync(path.join(dir, 'old.bundle')).toString('base64'), 'the stored bundle took the list');
+    const line = await $text('fetch-status');
+    for (const piece of pagePieces('vi', 'web-fetch-last')) assert.ok(line.includes(piece), `"${piece}" in "${line}"`);
+    // Again: the server answers 304 to the page's conditional request; nothing changes.
+    done = await refresh();
+    assert.equal(listEvent(done).outcome, 'not_modified', JSON.stringify(done));
+    assert.equal(await storedBundle(), taken);
+
+    // A server serving the older list: refused as a rollback, the stored bundle unchanged.
+    await stopLists();
+    stopLists = await listServer('pub-v1');
+    done = await refresh();
+    assert.equal(listEvent(done).outcome, 'failed', JSON.stringify(done));
+    assert.equal(listEvent(done).code, 'rollback', JSON.stringify(done));
+    assert.equal(await storedBundle(), taken, 'a refused list changes nothing');
+    assert.equal(await driver.findElement(By.id('fetch-status')).getAttribute('data-failed'), 'rollback');
+    for (const piece of cliPieces('vi', 'error-rollback-status')) {
+      assert.ok((await $text('fetch-status')).includes(piece), `"${piece}" in the status line`);
+    }
+    assert.equal(await paste(issued.text), 'revoked', 'still the newer list');
+    fs.writeFileSync(path.join(artefacts, 'fetch-rollback-vi.png'), await driver.takeScreenshot(), 'base64');
+
+    // The server down: the page says so and keeps the lists it has, in English too.
+    await stopLists();
+    stopLists = null;
+    await driver.findElement(By.id('lang')).click();
+    await driver.wait(async () => (await $text('title')) === 'Document check', 10000);
+    done = await refresh();
+    assert.equal(listEvent(done).outcome, 'failed', JSON.stringify(done));
+    assert.equal(listEvent(done).code, 'network', JSON.stringify(done));
+    assert.equal(await storedBundle(), taken);
+    assert.ok((await $text('fetch-status')).includes(pagePieces('en-US', 'web-fetch-failed')[0]), await $text('fetch-status'));
+    assert.equal(await paste(issued.text), 'revoked', 'the held lists stay in use');
+    // After a reload the page starts from what it stored.
+    await driver.navigate().refresh();
+    await driver.wait(until.elementLocated(By.css('body[data-ready="true"]')), 30000);
+    assert.equal(await paste(issued.text), 'revoked');
+    assert.equal(await driver.findElement(By.id('trust-url')).getAttribute('value'), `${lists}/trust.cwt`);
+    fs.writeFileSync(path.join(artefacts, 'fetch-down-en.png'), await driver.takeScreenshot(), 'base64');
+  } finally {
+    await driver.quit();
+    server.close();
+    if (stopLists) await stopLists();
+  }
+});

@@ -10,7 +10,8 @@
 //! complete module when it first needs them. A verifier's request (`VR1:`, docs/format.md §15) is
 //! made, drawn and checked against by the functions of `request.rs` (`makeRequest`,
 //! `renderQrSvg`, `readRequest`, `WebVerifier.checkAnswer`). [`apply_status_delta`] takes a
-//! scanned status update (`VD1:`) into the page's offline bundle.
+//! scanned status update (`VD1:`) into the page's offline bundle; [`take_status_list`] and
+//! [`take_trust_list`] take lists the page fetched itself (`web/fetch.js`).
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -99,7 +100,10 @@ export interface RequestInfo {
 /** Why a request was refused: `code` as in test-vectors/requests.json, and what it names. */
 export interface RequestError { code: string; message?: string; item?: string; member?: string }
 /** A signed list held by the verifier. */
-export interface StatusListInfo { issuer: string; uri: string; issued_at: string; expires_at: string }
+export interface StatusListInfo {
+  issuer: string; uri: string; issued_at: string; expires_at: string;
+  issued_at_seconds: number; expires_at_seconds: number; ttl: number | null;
+}
 /**
  * Data older than what the device has already used (`checkSeenState`): a trust list with a
  * lower sequence, or a status list published before one already used for its uri. `seen` and
@@ -567,6 +571,9 @@ impl WebVerifier {
                     "uri": l.token.uri,
                     "issued_at": rfc3339(l.token.issued_at),
                     "expires_at": rfc3339(l.token.expires_at),
+                    "issued_at_seconds": l.token.issued_at,
+                    "expires_at_seconds": l.token.expires_at,
+                    "ttl": l.token.ttl,
                 })
             })
             .collect();
@@ -574,10 +581,43 @@ impl WebVerifier {
     }
 }
 
+impl WebVerifier {
+    /// Each issuer of the trust list with the prefix its status lists are published under
+    /// (docs/format.md §6.3), for the page's fetching (Rust API).
+    pub fn prefixes(&self) -> Result<Value, String> {
+        Ok(Value::Array(
+            self.verifier()?
+                .trust_list()
+                .issuers
+                .iter()
+                .filter_map(|e| {
+                    e.status_uri_prefix
+                        .as_ref()
+                        .map(|p| json!({"issuer": e.id, "prefix": p}))
+                })
+                .collect(),
+        ))
+    }
+}
+
+#[wasm_bindgen]
+impl WebVerifier {
+    /// The status prefix of each issuer that has one: the only uris the page fetches a list of
+    /// that issuer from (docs/format.md §9.7).
+    #[wasm_bindgen(js_name = statusPrefixes, unchecked_return_type = "{ issuer: string; prefix: string }[]")]
+    pub fn status_prefixes(&self) -> Result<JsValue, JsError> {
+        to_js(&self.prefixes().map_err(js_err)?)
+    }
+}
+
 #[cfg(feature = "full")]
 mod delta;
 #[cfg(feature = "full")]
 pub use delta::{apply_delta, apply_status_delta, DeltaOutcome};
+mod fetched;
+pub use fetched::{
+    take_fetched_status_list, take_fetched_trust_list, take_status_list, take_trust_list, Taken,
+};
 
 #[cfg(test)]
 mod tests;
