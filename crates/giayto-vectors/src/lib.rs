@@ -20,6 +20,7 @@ pub mod sd_largest;
 pub mod sd_size;
 pub mod size;
 pub mod status;
+pub mod x509;
 
 use ciborium::value::Value;
 use ed25519_dalek::pkcs8::EncodePublicKey;
@@ -992,6 +993,10 @@ pub fn generate() -> Vec<File> {
     files.push(File {
         name: deltas::FILE_NAME,
         bytes: pretty(&deltas::file()),
+    });
+    files.push(File {
+        name: x509::FILE_NAME,
+        bytes: pretty(&x509::file()),
     });
     files.push(File {
         name: "trust.cwt",
