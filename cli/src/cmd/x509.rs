@@ -184,7 +184,7 @@ pub fn certify_issuer(a: &CertifyIssuerArgs, out: Out) -> CmdResult {
     } else {
         (
             Usage::Credential,
-            a.issuer.join(giayto_issuer::PUB_FILE),
+            a.issuer.join(giayto_issuer::dir::PUB_FILE),
             a.issuer.join(ISSUER_CERT_FILE),
         )
     };

@@ -464,18 +464,15 @@ impl IssuerCertificate {
         if self.key_kind != wanted {
             return Err(X509Error::KeyKind);
         }
-        // The leaf's own validity first: the finding a user can act on (webpki says only
-        // "expired").
-        if now < self.not_before || now > self.not_after {
-            return Err(X509Error::NotValidAt {
-                not_before: self.not_before,
-                not_after: self.not_after,
-            });
-        }
-        let secs = u64::try_from(now).map_err(|_| X509Error::NotValidAt {
+        // Provenance first: the path is built at a time inside the leaf's validity, so a
+        // certificate from another root is untrusted whether or not it is also out of date;
+        // the leaf's validity at `now` is checked once the path holds.
+        let at = now.clamp(self.not_before, self.not_after.max(self.not_before));
+        let not_valid = X509Error::NotValidAt {
             not_before: self.not_before,
             not_after: self.not_after,
-        })?;
+        };
+        let secs = u64::try_from(at).map_err(|_| not_valid.clone())?;
         let time = UnixTime::since_unix_epoch(std::time::Duration::from_secs(secs));
         let root_ders: Vec<CertificateDer<'_>> = roots
             .iter()
@@ -506,7 +503,7 @@ impl IssuerCertificate {
             )
             .map_err(|e| match e {
                 webpki::Error::CertExpired { .. } | webpki::Error::CertNotValidYet { .. } => {
-                    // An intermediate out of its validity (the leaf's was checked above).
+                    // An intermediate out of its validity while the leaf is in its own.
                     X509Error::NotValidAt {
                         not_before: self.not_before,
                         not_after: self.not_after,
@@ -524,6 +521,9 @@ impl IssuerCertificate {
             })
             .and_then(|(i, _)| roots.get(*i))
             .ok_or_else(|| X509Error::Untrusted("no root".into()))?;
+        if now < self.not_before || now > self.not_after {
+            return Err(not_valid);
+        }
         // webpki does not check a trust anchor's own validity; a giayto verifier does.
         if now < root.not_before || now > root.not_after {
             return Err(X509Error::NotValidAt {

@@ -99,6 +99,11 @@ fn another_root_is_untrusted() {
         cert.validate(&roots, Usage::Credential, NOW),
         Err(X509Error::Untrusted(_))
     ));
+    // Out of date as well: still untrusted (provenance is checked first).
+    assert!(matches!(
+        cert.validate(&roots, Usage::Credential, NOW + 400 * DAY),
+        Err(X509Error::Untrusted(_))
+    ));
     // No roots at all: untrusted as well.
     assert!(matches!(
         cert.validate(&[], Usage::Credential, NOW),
