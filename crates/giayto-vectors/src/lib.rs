@@ -995,10 +995,6 @@ pub fn generate() -> Vec<File> {
         bytes: pretty(&deltas::file()),
     });
     files.push(File {
-        name: x509::FILE_NAME,
-        bytes: pretty(&x509::file()),
-    });
-    files.push(File {
         name: "trust.cwt",
         bytes: trust,
     });
