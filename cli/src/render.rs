@@ -130,6 +130,15 @@ pub fn to_human(report: &Report) -> String {
                 None => out.push_str(&issuer_block(c.claims, Some(c.issuer))),
             },
         }
+        // Trusted through a national CA's certificate, not the trust list (docs/format.md §18).
+        if let giayto_verify::TrustPath::X509 { root } = c.trust_path {
+            if !root.is_empty() {
+                out.push_str(&format!(
+                    "  {}\n",
+                    tr_args("verify-trust-x509", &[("ca", root.clone())])
+                ));
+            }
+        }
     }
     if let Some(s) = report.status() {
         out.push_str(&format!(

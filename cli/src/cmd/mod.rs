@@ -15,6 +15,7 @@ pub mod root;
 pub mod status;
 pub mod verify;
 pub mod wallet;
+pub mod x509;
 
 use std::path::Path;
 

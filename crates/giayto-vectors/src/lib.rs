@@ -20,6 +20,7 @@ pub mod sd_largest;
 pub mod sd_size;
 pub mod size;
 pub mod status;
+pub mod x509;
 
 use ciborium::value::Value;
 use ed25519_dalek::pkcs8::EncodePublicKey;

@@ -70,7 +70,8 @@ fn args_json(args: Vec<(&'static str, Arg)>) -> Map<String, Value> {
 /// `presentation` (whether the code was a holder-signed `VP1:`), `warnings` (`[{code, …}]`,
 /// empty unless valid). When rejected: `reason`, `reason_args` (when the reason has any),
 /// `message` (when the context gives one); for a foreign code, `foreign`. Whenever the issuer's
-/// signature verified: `doc_type`, `issuer`, `issuer_name` `{vi, en}`, `serial`, `issued_at`,
+/// signature verified: `doc_type`, `issuer`, `issuer_name` `{vi, en}`, `trust_path`
+/// (`trust_list` or `x509`, with `ca_root` once a chain was checked), `serial`, `issued_at`,
 /// `expires_at`, `not_before`, `assurance_level`, `holder_key`, `status` `{idx, uri}`,
 /// `unknown_claims`, and when the fields parsed, `fields` and `display_fields`. When valid:
 /// `status_list` (the list that confirmed it), and for a presentation `presented_at` and
@@ -106,6 +107,12 @@ pub fn report_json(report: &Report, context: &JsonContext) -> Value {
     if let Some(c) = report.credential() {
         insert_claims(&mut obj, c.claims);
         insert_issuer(&mut obj, c.issuer);
+        obj.insert("trust_path".into(), json!(c.trust_path.as_str()));
+        if let crate::TrustPath::X509 { root } = c.trust_path {
+            if !root.is_empty() {
+                obj.insert("ca_root".into(), json!(root));
+            }
+        }
         if let Some(doc) = c.document {
             obj.insert("fields".into(), doc.to_json());
             let rows: Vec<Value> = doc

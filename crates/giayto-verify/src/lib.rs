@@ -56,6 +56,8 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+#[cfg(feature = "x509")]
+mod certified;
 mod checks;
 mod delta;
 mod disclosure;
@@ -88,6 +90,36 @@ pub use presentation::{VerifiedPresentation, DEFAULT_PRESENTATION_WINDOW};
 pub use report::{Arg, CodeKind, CredentialView, PresentationInfo, Report, TrustSummary};
 pub use request::{item_defined_for, item_known, Request};
 pub use verdict::{Reason, Verdict, REASON_CODES};
+
+#[cfg(feature = "x509")]
+pub use certified::CertificateLoadError;
+/// Issuer certificates (docs/format.md §18), re-exported for front ends that read them.
+#[cfg(feature = "x509")]
+pub use giayto_x509;
+
+/// How the verifier came to trust the issuer's key (docs/format.md §18.4).
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum TrustPath {
+    /// The signed trust list lists the key.
+    #[default]
+    TrustList,
+    /// An X.509 chain certifies the key up to a configured CA root (named by its common name).
+    X509 {
+        /// The root's subject common name.
+        root: String,
+    },
+}
+
+impl TrustPath {
+    /// `trust_list` or `x509`, as in the JSON contract (`trust_path`).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            TrustPath::TrustList => "trust_list",
+            TrustPath::X509 { .. } => "x509",
+        }
+    }
+}
 
 use giayto_cose::claims::ClaimsError;
 use giayto_cose::sign1::{CoseError, Sign1};
@@ -187,6 +219,8 @@ pub struct CredentialInfo {
     /// What the holder disclosed of a selective-disclosure credential, once checked against
     /// its commitment (docs/format.md §14).
     pub disclosed: Option<Disclosed>,
+    /// How the issuer's key is trusted.
+    pub trust_path: TrustPath,
 }
 
 /// A rejected credential.
@@ -229,6 +263,7 @@ pub struct VerifiedCredential {
     disclosed: Option<Disclosed>,
     status: Option<StatusChecked>,
     warnings: Vec<Warning>,
+    trust_path: TrustPath,
 }
 
 impl VerifiedCredential {
@@ -266,6 +301,10 @@ impl VerifiedCredential {
     pub fn warnings(&self) -> &[Warning] {
         &self.warnings
     }
+    /// How the issuer's key is trusted: the trust list, or an X.509 chain (docs/format.md §18).
+    pub fn trust_path(&self) -> &TrustPath {
+        &self.trust_path
+    }
 }
 
 /// Lower-case hex of bytes.
@@ -283,6 +322,12 @@ fn signer<'t>(
     let index = *kids.get(kid)?;
     Some((trust.issuers.get(index)?, keys.get(index)?))
 }
+
+/// A held issuer certificate's position; none can be held without the `x509` feature.
+#[cfg(feature = "x509")]
+type CertIndex = usize;
+#[cfg(not(feature = "x509"))]
+type CertIndex = std::convert::Infallible;
 
 /// The verifier: a pinned root, a checked trust list, and the policy.
 #[derive(Debug, Clone)]
@@ -303,6 +348,9 @@ pub struct Verifier {
     status: status::StatusStore,
     status_grace: i64,
     accept_missing_status: bool,
+    /// Configured CA roots and issuer certificates (docs/format.md §18).
+    #[cfg(feature = "x509")]
+    certified: certified::Certified,
 }
 
 impl Verifier {
@@ -333,7 +381,44 @@ impl Verifier {
             status: status::StatusStore::default(),
             status_grace: DEFAULT_STATUS_GRACE,
             accept_missing_status: false,
+            #[cfg(feature = "x509")]
+            certified: certified::Certified::default(),
         })
+    }
+
+    /// Trust these national CA roots for issuer certificates (docs/format.md §18.4), in place
+    /// of any set before.
+    #[cfg(feature = "x509")]
+    pub fn with_ca_roots(mut self, roots: Vec<giayto_x509::CaRoot>) -> Verifier {
+        self.certified.roots = roots;
+        self
+    }
+
+    /// Hold an issuer's certificate chain (leaf first, root excluded): credentials its key
+    /// signs are then checked against the chain when the trust list does not know the key or
+    /// the issuer. Checked here: the form and the key (Ed25519, a valid issuer id); the chain
+    /// itself is checked at each verification, at its time. Returns the key's kid.
+    #[cfg(feature = "x509")]
+    pub fn add_issuer_certificate(
+        &mut self,
+        cert: giayto_x509::IssuerCertificate,
+    ) -> Result<[u8; 8], CertificateLoadError> {
+        self.certified.add(cert)
+    }
+
+    /// The signer of a status list: a trust list issuer, else a certified one the trust list
+    /// does not name.
+    fn status_signer<'t>(
+        trust: &'t TrustList,
+        keys: &'t [status::KeyCell],
+        kids: &std::collections::HashMap<[u8; 8], usize>,
+        #[cfg(feature = "x509")] certified: &'t certified::Certified,
+        kid: &[u8; 8],
+    ) -> Option<(&'t IssuerEntry, &'t status::KeyCell)> {
+        let found = signer(trust, keys, kids, kid);
+        #[cfg(feature = "x509")]
+        let found = found.or_else(|| certified.status_signer(trust, kid));
+        found
     }
 
     /// Build a verifier from an offline bundle: its trust list checked against the pinned
@@ -384,8 +469,22 @@ impl Verifier {
     /// one for the same uri.
     pub fn add_status_list(&mut self, token: &[u8]) -> Result<Added, StatusLoadError> {
         let (keys, kids, trust) = (&self.keys, &self.kids, &self.trust);
-        self.status
-            .add(|kid| signer(trust, keys, kids, kid), token, false)
+        #[cfg(feature = "x509")]
+        let certified = &self.certified;
+        self.status.add(
+            |kid| {
+                Verifier::status_signer(
+                    trust,
+                    keys,
+                    kids,
+                    #[cfg(feature = "x509")]
+                    certified,
+                    kid,
+                )
+            },
+            token,
+            false,
+        )
     }
 
     /// Add a signed status list whose signature check (and the inflating of its statuses) is
@@ -398,8 +497,22 @@ impl Verifier {
     /// or not, and remembers only those checked, so it runs after the checks.
     pub fn add_status_list_deferred(&mut self, token: &[u8]) -> Result<Added, StatusLoadError> {
         let (keys, kids, trust) = (&self.keys, &self.kids, &self.trust);
-        self.status
-            .add(|kid| signer(trust, keys, kids, kid), token, true)
+        #[cfg(feature = "x509")]
+        let certified = &self.certified;
+        self.status.add(
+            |kid| {
+                Verifier::status_signer(
+                    trust,
+                    keys,
+                    kids,
+                    #[cfg(feature = "x509")]
+                    certified,
+                    kid,
+                )
+            },
+            token,
+            true,
+        )
     }
 
     /// How many status lists are held, including those whose deferred check has not run.
@@ -556,7 +669,16 @@ impl Verifier {
         let signed = Sign1::parse(cose, CREDENTIAL_TYP)
             .map_err(|e| Rejection::new(Verdict::Malformed, Reason::Cose(e)))?;
         let kid = signed.kid();
-        let (entry, key) = signer(&self.trust, &self.keys, &self.kids, &kid)
+        // The trust list first; a certified key only for a kid it does not list (§18.4).
+        let found = signer(&self.trust, &self.keys, &self.kids, &kid)
+            .map(|(e, k)| (e, k, None::<CertIndex>));
+        #[cfg(feature = "x509")]
+        let found = found.or_else(|| {
+            self.certified
+                .signer(&kid)
+                .map(|(index, e, k)| (e, k, Some(index)))
+        });
+        let (entry, key, certified) = found
             .ok_or_else(|| Rejection::new(Verdict::UnknownIssuer, Reason::UnknownKid { kid }))?;
         let key = key
             .get_or_init(|| VerifyingKey::from_bytes(&entry.public_key).ok())
@@ -578,12 +700,37 @@ impl Verifier {
             }
         };
 
+        // A certified key: the trust list's authority, then the chain at `now` (§18.4).
+        let trust_path = match certified {
+            None => TrustPath::TrustList,
+            #[cfg(feature = "x509")]
+            Some(index) => match self.certified.check(&self.trust, index, &claims, now) {
+                Ok(root) => TrustPath::X509 { root },
+                Err((verdict, reason, false)) => return Err(Rejection::new(verdict, reason)),
+                Err((verdict, reason, true)) => {
+                    let info = CredentialInfo {
+                        issuer: entry.clone(),
+                        claims,
+                        document: None,
+                        disclosed: None,
+                        trust_path: TrustPath::X509 {
+                            root: String::new(),
+                        },
+                    };
+                    return Err(info.reject(verdict, reason));
+                }
+            },
+            #[cfg(not(feature = "x509"))]
+            Some(never) => match never {},
+        };
+
         // From here on the issuer's signature holds: every rejection shows what it says.
         let mut info = CredentialInfo {
             issuer: entry.clone(),
             claims,
             document: None,
             disclosed: None,
+            trust_path,
         };
         let doc_type = match self.check_issuer(entry, &info.claims) {
             Ok(doc_type) => doc_type,
@@ -633,6 +780,7 @@ impl Verifier {
             disclosed: info.disclosed,
             status,
             warnings,
+            trust_path: info.trust_path,
         })
     }
 }

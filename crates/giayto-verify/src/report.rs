@@ -109,6 +109,7 @@ impl Report {
                 claims: v.claims(),
                 document: v.document(),
                 disclosed: v.disclosed(),
+                trust_path: v.trust_path(),
             }),
             Err(r) => r
                 .credential
@@ -118,6 +119,7 @@ impl Report {
                     claims: &c.claims,
                     document: c.document.as_ref(),
                     disclosed: c.disclosed.as_ref(),
+                    trust_path: &c.trust_path,
                 }),
         }
     }
@@ -155,6 +157,8 @@ pub struct CredentialView<'a> {
     /// What the holder disclosed, for a selective-disclosure presentation whose disclosures
     /// matched the issuer's commitment (docs/format.md §14).
     pub disclosed: Option<&'a crate::Disclosed>,
+    /// How the issuer's key is trusted (docs/format.md §18).
+    pub trust_path: &'a crate::TrustPath,
 }
 
 /// A typed argument of a reason's or a warning's message. Front ends format each kind their
@@ -211,6 +215,11 @@ impl Reason {
                 ("until", Time(*not_after)),
             ],
             Reason::DocTypeNotAllowed { doc_type } => vec![("doctype", DocType(*doc_type))],
+            Reason::CertificateOverruled { issuer } => vec![("issuer", Text(issuer.clone()))],
+            Reason::CertificateNotValid {
+                not_before,
+                not_after,
+            } => vec![("from", Time(*not_before)), ("until", Time(*not_after))],
             Reason::UnsupportedDocType { doc_type } => vec![("doctype", Number(*doc_type))],
             Reason::UnsupportedSchema { version, known } => {
                 vec![("version", Number(*version)), ("known", Number(*known))]

@@ -84,6 +84,7 @@ fn info(c: &VerifiedCredential) -> CredentialInfo {
         claims: c.claims().clone(),
         document: c.document().cloned(),
         disclosed: c.disclosed().cloned(),
+        trust_path: c.trust_path().clone(),
     }
 }
 

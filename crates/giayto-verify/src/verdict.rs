@@ -161,6 +161,22 @@ pub enum Reason {
         /// Key validity end.
         not_after: i64,
     },
+    /// The key is certified by an X.509 chain (docs/format.md §18), but the trust list names
+    /// the issuer: only its keys count, and this one is not among them (removed, say).
+    CertificateOverruled {
+        /// The issuer id the trust list names.
+        issuer: String,
+    },
+    /// The key's certificate chain does not lead to a configured CA root (another root, a
+    /// broken signature, the wrong extended key usage), or no root is configured.
+    CertificateUntrusted,
+    /// The key's certificate (or its root) is outside its validity at the time of checking.
+    CertificateNotValid {
+        /// Validity start.
+        not_before: i64,
+        /// Validity end.
+        not_after: i64,
+    },
     /// The trust list is past its next-update date plus grace.
     TrustListExpired {
         /// Its `exp`.
@@ -338,6 +354,9 @@ pub const REASON_CODES: &[&str] = &[
     "fields_missing",
     "request_doc_type",
     "disclosure_group",
+    "certificate_overruled",
+    "certificate_untrusted",
+    "certificate_not_valid",
     "other",
 ];
 
@@ -410,6 +429,9 @@ impl Reason {
             Reason::RequestExpired { .. } => "request_expired",
             Reason::FieldsMissing { .. } => "fields_missing",
             Reason::RequestDocType { .. } => "request_doc_type",
+            Reason::CertificateOverruled { .. } => "certificate_overruled",
+            Reason::CertificateUntrusted => "certificate_untrusted",
+            Reason::CertificateNotValid { .. } => "certificate_not_valid",
             #[allow(unreachable_patterns)]
             _ => "other",
         };
@@ -511,6 +533,14 @@ mod tests {
             },
             Reason::RequestDocType { doc_type: 1 },
             Reason::DisclosureGroup { node: 34 },
+            Reason::CertificateOverruled {
+                issuer: "VN.X".into(),
+            },
+            Reason::CertificateUntrusted,
+            Reason::CertificateNotValid {
+                not_before: 0,
+                not_after: 1,
+            },
         ];
         for r in &reasons {
             assert!(
