@@ -269,16 +269,18 @@ fn plain_zlib_lower_bound(data: &[u8]) -> Option<usize> {
         return None;
     }
     let n = data.len();
-    // repeated[j]: the 3-byte string at j occurred at some earlier position.
-    let mut repeated = vec![false; n];
-    if n >= 3 {
-        let cap = (2 * n).next_power_of_two().max(16);
-        let mask = cap - 1;
-        let shift = 32 - cap.trailing_zeros();
-        let mut seen = vec![0u32; cap];
-        for j in 0..n - 2 {
-            let key =
-                (u32::from(data[j]) << 16) | (u32::from(data[j + 1]) << 8) | u32::from(data[j + 2]);
+    // One pass: the 3-byte string at i is "repeated" if it occurred earlier (a table of the
+    // strings seen, by linear probing); a repeated string covers i, i+1 and i+2; a byte no
+    // repeated string covers is counted as a certain literal.
+    let cap = (2 * n).next_power_of_two().max(16);
+    let mask = cap - 1;
+    let shift = 32 - cap.trailing_zeros();
+    let mut seen = vec![0u32; cap];
+    let mut counts = [0u32; 256];
+    let mut covered_until = 0;
+    for (i, &byte) in data.iter().enumerate() {
+        if let Some(&[a, b, c]) = data.get(i..i + 3) {
+            let key = (u32::from(a) << 16) | (u32::from(b) << 8) | u32::from(c);
             let mut slot = (key.wrapping_mul(0x9E37_79B1) >> shift) as usize & mask;
             loop {
                 let entry = seen[slot];
@@ -287,32 +289,30 @@ fn plain_zlib_lower_bound(data: &[u8]) -> Option<usize> {
                     break;
                 }
                 if entry == key + 1 {
-                    repeated[j] = true;
+                    covered_until = i + 3;
                     break;
                 }
                 slot = (slot + 1) & mask;
             }
         }
-    }
-    let mut counts = [0u32; 256];
-    let mut literals = 0u32;
-    for (i, &byte) in data.iter().enumerate() {
-        let covered = (i.saturating_sub(2)..=i)
-            .filter(|&j| j + 3 <= n)
-            .any(|j| repeated[j]);
-        if !covered {
+        if i >= covered_until {
             counts[usize::from(byte)] += 1;
-            literals += 1;
         }
     }
-    let total = f64::from(literals);
-    let entropy: f64 = counts
-        .iter()
-        .filter(|&&c| c > 0)
-        .map(|&c| f64::from(c) * (total / f64::from(c)).log2())
-        .sum();
-    // A hundredth of a bit below the computed entropy, against rounding.
-    let bits = 3.0 + (entropy - 0.01).max(0.0);
+    // Σ c·log2(total/c) = total·log2(total) − Σ c·log2(c).
+    let literals: u32 = counts.iter().sum();
+    let x_log_x = |c: u32| {
+        let c = f64::from(c);
+        c * c.log2()
+    };
+    let entropy = x_log_x(literals)
+        - counts
+            .iter()
+            .filter(|&&c| c > 1)
+            .map(|&c| x_log_x(c))
+            .sum::<f64>();
+    // A bit below the computed entropy, against rounding.
+    let bits = 3.0 + (entropy - 1.0).max(0.0);
     Some(2 + (bits / 8.0).ceil() as usize + 4)
 }
 

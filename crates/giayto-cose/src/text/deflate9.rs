@@ -217,36 +217,45 @@ impl<const N: usize> Tree<N> {
     }
 }
 
-/// The heap of zlib's `build_tree`.
+/// The heap of zlib's `build_tree`. An entry is a node's key (frequency, then depth, as zlib
+/// orders them) in the high 32 bits and the node in the low ones, so that sifting compares
+/// entries without looking the nodes up; only the key is compared, as in zlib.
 struct Heap {
-    heap: [u32; HEAP_SIZE],
+    heap: [u64; HEAP_SIZE],
     len: usize,
     max: usize,
-    depth: [u8; HEAP_SIZE],
+}
+
+fn entry(freq: u16, depth: u8, node: usize) -> u64 {
+    ((u64::from(freq) << 8 | u64::from(depth)) << 32) | node as u64
+}
+
+fn node_of(entry: u64) -> usize {
+    (entry & 0xFFFF_FFFF) as usize
+}
+
+fn depth_of(entry: u64) -> u8 {
+    (entry >> 32) as u8
 }
 
 impl Heap {
-    fn key(&self, nodes: &[Node], i: u32) -> u32 {
-        (u32::from(nodes[i as usize].a) << 8) | u32::from(self.depth[i as usize])
-    }
-
-    fn down(&mut self, nodes: &[Node], mut k: usize) {
+    fn down(&mut self, mut k: usize) {
         let v = self.heap[k];
-        let v_val = self.key(nodes, v);
+        let v_key = v >> 32;
         let mut j = k << 1;
         while j <= self.len {
-            let mut j_val = self.key(nodes, self.heap[j]);
+            let mut jv = self.heap[j];
             if j < self.len {
-                let j1_val = self.key(nodes, self.heap[j + 1]);
-                if j1_val <= j_val {
+                let j1 = self.heap[j + 1];
+                if j1 >> 32 <= jv >> 32 {
                     j += 1;
-                    j_val = j1_val;
+                    jv = j1;
                 }
             }
-            if v_val <= j_val {
+            if v_key <= jv >> 32 {
                 break;
             }
-            self.heap[k] = self.heap[j];
+            self.heap[k] = jv;
             k = j;
             j <<= 1;
         }
@@ -266,15 +275,13 @@ fn build_tree<const N: usize>(lens: &mut Lens, tree: &mut Tree<N>) {
         heap: [0; HEAP_SIZE],
         len: 0,
         max: HEAP_SIZE,
-        depth: [0; HEAP_SIZE],
     };
     let mut max_code: isize = -1;
     for n in 0..tree.elems {
         if tree.nodes[n].a > 0 {
             heap.len += 1;
-            heap.heap[heap.len] = n as u32;
+            heap.heap[heap.len] = entry(tree.nodes[n].a, 0, n);
             max_code = n as isize;
-            heap.depth[n] = 0;
         } else {
             tree.nodes[n].b = 0;
         }
@@ -287,9 +294,8 @@ fn build_tree<const N: usize>(lens: &mut Lens, tree: &mut Tree<N>) {
         } else {
             0
         };
-        heap.heap[heap.len] = node as u32;
         tree.nodes[node].a = 1;
-        heap.depth[node] = 0;
+        heap.heap[heap.len] = entry(1, 0, node);
         lens.opt = lens.opt.wrapping_sub(1);
         if let Some(stat) = tree.stat {
             lens.stat = lens.stat.wrapping_sub(usize::from(stat[node].b));
@@ -299,28 +305,30 @@ fn build_tree<const N: usize>(lens: &mut Lens, tree: &mut Tree<N>) {
     tree.max_code = max_code;
     let mut n = heap.len / 2;
     while n >= 1 {
-        heap.down(&tree.nodes, n);
+        heap.down(n);
         n -= 1;
     }
     // Combine the two least frequent nodes until one is left.
     let mut node = tree.elems;
     loop {
-        let n = heap.heap[1] as usize;
+        let first = heap.heap[1];
         heap.heap[1] = heap.heap[heap.len];
         heap.len -= 1;
-        heap.down(&tree.nodes, 1);
-        let m = heap.heap[1] as usize;
+        heap.down(1);
+        let second = heap.heap[1];
+        let (n, m) = (node_of(first), node_of(second));
         heap.max -= 1;
-        heap.heap[heap.max] = n as u32;
+        heap.heap[heap.max] = first;
         heap.max -= 1;
-        heap.heap[heap.max] = m as u32;
-        tree.nodes[node].a = tree.nodes[n].a.wrapping_add(tree.nodes[m].a);
-        heap.depth[node] = heap.depth[n].max(heap.depth[m]) + 1;
+        heap.heap[heap.max] = second;
+        let freq = tree.nodes[n].a.wrapping_add(tree.nodes[m].a);
+        tree.nodes[node].a = freq;
+        let depth = depth_of(first).max(depth_of(second)) + 1;
         tree.nodes[n].b = node as u16;
         tree.nodes[m].b = node as u16;
-        heap.heap[1] = node as u32;
+        heap.heap[1] = entry(freq, depth, node);
         node += 1;
-        heap.down(&tree.nodes, 1);
+        heap.down(1);
         if heap.len < 2 {
             break;
         }
@@ -335,10 +343,10 @@ fn gen_bitlen<const N: usize>(lens: &mut Lens, heap: &Heap, tree: &mut Tree<N>) 
     let max_code = tree.max_code;
     let max_length = tree.max_length;
     let mut bl_count = [0u16; MAX_BITS + 1];
-    tree.nodes[heap.heap[heap.max] as usize].b = 0;
+    tree.nodes[node_of(heap.heap[heap.max])].b = 0;
     let mut overflow: i32 = 0;
-    for &n in &heap.heap[heap.max + 1..HEAP_SIZE] {
-        let n = n as usize;
+    for &e in &heap.heap[heap.max + 1..HEAP_SIZE] {
+        let n = node_of(e);
         let mut bits = tree.nodes[usize::from(tree.nodes[n].b)].b + 1;
         if bits > max_length {
             bits = max_length;
@@ -381,7 +389,7 @@ fn gen_bitlen<const N: usize>(lens: &mut Lens, heap: &Heap, tree: &mut Tree<N>) 
         let mut n = bl_count[usize::from(bits)];
         while n != 0 {
             h -= 1;
-            let m = heap.heap[h] as usize;
+            let m = node_of(heap.heap[h]);
             if m > max_code {
                 continue;
             }
