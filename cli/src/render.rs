@@ -280,11 +280,9 @@ fn claim169_card(identity: &giayto_verify::Claim169Identity) -> String {
                 (AttributeValue::Bytes(b), _) => {
                     tr_args("claim169-bytes", &[("bytes", b.len().to_string())])
                 }
-                (AttributeValue::Ints(v), _) => v
-                    .iter()
-                    .map(i64::to_string)
-                    .collect::<Vec<_>>()
-                    .join(", "),
+                (AttributeValue::Ints(v), _) => {
+                    v.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")
+                }
                 _ => String::new(),
             };
             (label, value)

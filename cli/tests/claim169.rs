@@ -16,8 +16,8 @@ fn issue_also_claim169_writes_twins_and_verify_shows_identity_data() {
     let w = World::new();
     let data = w.write_json("cccd.json", &sample("cccd"));
     let out = w.run(&[
-        "--json", "issue", "--dir", "iss", "--type", "cccd", "--data", &data, "--also",
-        "claim169", "--out", "code.txt", "--png", "code.png",
+        "--json", "issue", "--dir", "iss", "--type", "cccd", "--data", &data, "--also", "claim169",
+        "--out", "code.txt", "--png", "code.png",
     ]);
     let v = json(&out);
     assert_eq!(code(&out), Some(0), "{v}");
@@ -99,8 +99,8 @@ fn also_claim169_is_for_identity_cards_only() {
     let data = w.write_json("gplx.json", &sample("gplx"));
     for lang in ["vi", "en"] {
         let out = w.run(&[
-            "--lang", lang, "issue", "--dir", "iss", "--type", "gplx", "--data", &data,
-            "--also", "claim169",
+            "--lang", lang, "issue", "--dir", "iss", "--type", "gplx", "--data", &data, "--also",
+            "claim169",
         ]);
         assert_eq!(code(&out), Some(2));
         let err = stderr(&out);
@@ -110,8 +110,19 @@ fn also_claim169_is_for_identity_cards_only() {
     // A twin that would overwrite another output of the same run is refused before issuing.
     let cccd = w.write_json("cccd.json", &sample("cccd"));
     let out = w.run(&[
-        "issue", "--dir", "iss", "--type", "cccd", "--data", &cccd, "--also", "claim169",
-        "--out", "a.txt", "--svg", "a.claim169.txt",
+        "issue",
+        "--dir",
+        "iss",
+        "--type",
+        "cccd",
+        "--data",
+        &cccd,
+        "--also",
+        "claim169",
+        "--out",
+        "a.txt",
+        "--svg",
+        "a.claim169.txt",
     ]);
     assert_eq!(code(&out), Some(2), "{}", stderr(&out));
     assert_eq!(w.registry_count(), 0);
@@ -129,8 +140,18 @@ fn issue_batch_also_claim169_writes_one_code_per_credential() {
     }
     w.write("in.jsonl", rows.as_bytes());
     ok(&w.run(&[
-        "issue-batch", "--dir", "iss", "--type", "cccd", "--input", "in.jsonl", "--out-dir",
-        "out", "--png", "--also", "claim169",
+        "issue-batch",
+        "--dir",
+        "iss",
+        "--type",
+        "cccd",
+        "--input",
+        "in.jsonl",
+        "--out-dir",
+        "out",
+        "--png",
+        "--also",
+        "claim169",
     ]));
     let read = |n: &str| std::fs::read_to_string(w.path().join("out").join(n)).unwrap();
     let credentials: Vec<String> = read("credentials.txt").lines().map(str::to_owned).collect();
@@ -141,7 +162,10 @@ fn issue_batch_also_claim169_writes_one_code_per_credential() {
         let a = w.expect_verdict(TRUST, vn1, 0, "valid");
         let b = w.expect_verdict(TRUST, c169, 0, "valid");
         // Line for line the same person.
-        assert_eq!(b["claim169"]["attributes"]["fullName"], a["fields"]["full_name"]);
+        assert_eq!(
+            b["claim169"]["attributes"]["fullName"],
+            a["fields"]["full_name"]
+        );
         assert_eq!(
             b["claim169"]["attributes"]["fullName"],
             format!("Nguyễn Văn Thử Số {}", i + 1)
@@ -150,12 +174,24 @@ fn issue_batch_also_claim169_writes_one_code_per_credential() {
         assert!(w.path().join("out/png").join(&png).exists(), "{png}");
     }
     let summary: serde_json::Value = serde_json::from_str(&read("summary.json")).unwrap();
-    assert!(summary["claim169"].as_str().unwrap().ends_with("claim169.txt"));
+    assert!(summary["claim169"]
+        .as_str()
+        .unwrap()
+        .ends_with("claim169.txt"));
     // Another type with --also claim169: refused before anything is issued.
     w.write("bhyt.jsonl", format!("{}\n", sample("bhyt")).as_bytes());
     let out = w.run(&[
-        "issue-batch", "--dir", "iss", "--type", "bhyt", "--input", "bhyt.jsonl", "--out-dir",
-        "out2", "--also", "claim169",
+        "issue-batch",
+        "--dir",
+        "iss",
+        "--type",
+        "bhyt",
+        "--input",
+        "bhyt.jsonl",
+        "--out-dir",
+        "out2",
+        "--also",
+        "claim169",
     ]);
     assert_eq!(code(&out), Some(2));
     assert!(!w.path().join("out2").exists());

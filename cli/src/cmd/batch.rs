@@ -576,7 +576,13 @@ fn progress_bar(total: u64, out: Out) -> indicatif::ProgressBar {
 
 /// What one chunk of rows turned into, in line order.
 enum Outcome {
-    Issued(u64, giayto_issuer::Issued, bool, Option<Vec<u8>>, Option<String>),
+    Issued(
+        u64,
+        giayto_issuer::Issued,
+        bool,
+        Option<Vec<u8>>,
+        Option<String>,
+    ),
     Bad(u64, FieldError),
 }
 
@@ -860,15 +866,14 @@ pub fn run(a: BatchArgs, out: Out) -> CmdResult {
                     };
                     // The same person's Claim 169 code (docs/format.md §16), made again for a
                     // resumed line from its re-signed credential.
-                    let claim169 = if want_claim169 {
-                        Some(
-                            issuer
-                                .sign_claim169(&doc, &issued)
-                                .map_err(|e| Failure::new("error-claim169-sign").arg("detail", e))?,
-                        )
-                    } else {
-                        None
-                    };
+                    let claim169 =
+                        if want_claim169 {
+                            Some(issuer.sign_claim169(&doc, &issued).map_err(|e| {
+                                Failure::new("error-claim169-sign").arg("detail", e)
+                            })?)
+                        } else {
+                            None
+                        };
                     Outcome::Issued(row.line, issued, recovered, sd, claim169)
                 }
             };

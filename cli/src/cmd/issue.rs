@@ -127,11 +127,8 @@ fn write_outputs(
         }
     };
     push_text(&mut files, &a.out);
-    let mut codes: Vec<(&str, Option<&Path>, Option<&Path>)> = vec![(
-        text,
-        a.png.as_deref(),
-        a.svg.as_deref(),
-    )];
+    let mut codes: Vec<(&str, Option<&Path>, Option<&Path>)> =
+        vec![(text, a.png.as_deref(), a.svg.as_deref())];
     let twin = |p: &Option<PathBuf>| {
         p.as_ref()
             .and_then(|p| twins.iter().find(|(of, _)| of == p))
@@ -256,7 +253,10 @@ pub fn run(a: IssueArgs, out: Out) -> CmdResult {
     }
     if want_claim169 {
         // A twin may not overwrite another output of this run.
-        let named: Vec<&PathBuf> = [&a.out, &a.png, &a.svg, &a.sd_out].into_iter().flatten().collect();
+        let named: Vec<&PathBuf> = [&a.out, &a.png, &a.svg, &a.sd_out]
+            .into_iter()
+            .flatten()
+            .collect();
         for p in [&a.out, &a.png, &a.svg].into_iter().flatten() {
             let twin = claim169_beside(p);
             if named.iter().any(|n| **n == twin) {

@@ -44,7 +44,10 @@ pub fn check_also(also: &[Also], doc_type: DocType) -> Result<bool, Failure> {
 /// The file beside `path` that holds its Claim 169 form: `cccd.png` → `cccd.claim169.png`,
 /// `code` → `code.claim169`.
 pub fn claim169_beside(path: &Path) -> std::path::PathBuf {
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let new = match name.rsplit_once('.') {
         Some((stem, ext)) if !stem.is_empty() => format!("{stem}.claim169.{ext}"),
         _ => format!("{name}.claim169"),

@@ -12,7 +12,9 @@
 //! §13 — the text length, the inflated size, the nesting depth and the protected header size.
 
 use ciborium::Value;
-use coset::{iana, AsCborValue, CoseSign1, CoseSign1Builder, HeaderBuilder, RegisteredLabelWithPrivate};
+use coset::{
+    iana, AsCborValue, CoseSign1, CoseSign1Builder, HeaderBuilder, RegisteredLabelWithPrivate,
+};
 
 use crate::cbor::{self, CborError, MAX_DEPTH};
 use crate::sign1::{CoseError, SignError, COSE_SIGN1_TAG, MAX_PROTECTED_HEADER_BYTES};
@@ -356,7 +358,10 @@ mod tests {
         let bytes = from_text(&text).unwrap();
         assert_eq!(bytes, cose);
         let e = Envelope::parse(&bytes).unwrap();
-        assert_eq!(e.kid.as_deref(), Some(&kid_for(&key.verifying_key().to_bytes())[..]));
+        assert_eq!(
+            e.kid.as_deref(),
+            Some(&kid_for(&key.verifying_key().to_bytes())[..])
+        );
         assert_eq!(e.issuer.as_deref(), Some("VN.TEST"));
         assert_eq!(e.issued_at, Some(1_790_000_000));
         assert_eq!(Value::Map(e.claim169.clone()), claim);
@@ -370,7 +375,13 @@ mod tests {
 
     #[test]
     fn other_texts_do_not_look_like_claim169() {
-        for t in ["", "VN1:6BF", "https://example.invalid", "hello", "000201010212"] {
+        for t in [
+            "",
+            "VN1:6BF",
+            "https://example.invalid",
+            "hello",
+            "000201010212",
+        ] {
             assert!(!looks_like(t), "{t}");
         }
         // base45 of bytes that are not a zlib header

@@ -78,10 +78,7 @@ fn cccd_attributes(card: &Cccd) -> Vec<(Value, Value)> {
             map.push((key::PHOTO_FORMAT, Value::from(format)));
         }
     }
-    map.push((
-        key::COUNTRY_OF_ISSUANCE,
-        Value::from(COUNTRY_OF_ISSUANCE),
-    ));
+    map.push((key::COUNTRY_OF_ISSUANCE, Value::from(COUNTRY_OF_ISSUANCE)));
     map.into_iter().map(|(k, v)| (Value::from(k), v)).collect()
 }
 
@@ -111,8 +108,8 @@ pub fn claim169_text(
         (Value::from(6), Value::from(issued_at)),
         (Value::from(CLAIM_169), Value::Map(attributes)),
     ]);
-    let cose = claim169::sign(signer, giayto_cose::cbor::encode(&cwt))
-        .map_err(|_| Claim169Error::Sign)?;
+    let cose =
+        claim169::sign(signer, giayto_cose::cbor::encode(&cwt)).map_err(|_| Claim169Error::Sign)?;
     claim169::to_text(&cose).ok_or(Claim169Error::Sign)
 }
 

@@ -14,7 +14,7 @@ use giayto_issuer::claim169::claim169_text;
 use giayto_model::{DocType, Document};
 use serde_json::{json, Value as Json};
 
-use crate::{document, key, seeds, AT};
+use crate::{key, seeds, AT};
 
 /// The name of the file of [`file()`].
 pub const FILE_NAME: &str = "claim169.json";
@@ -130,7 +130,10 @@ pub fn vectors() -> Vec<Claim169Vector> {
     out.push(v(
         "unknown_key",
         "Signed by a key in no trust list, naming an issuer in none either.",
-        text_of(&key(seeds::ROGUE), cwt("VN.ROGUE", EXPIRES_AT, minimal_attributes())),
+        text_of(
+            &key(seeds::ROGUE),
+            cwt("VN.ROGUE", EXPIRES_AT, minimal_attributes()),
+        ),
         "unknown_issuer",
         Some("claim169_unknown_issuer"),
     ));
@@ -213,7 +216,10 @@ pub fn vectors() -> Vec<Claim169Vector> {
             cwt(
                 "VN.BCA.C06",
                 EXPIRES_AT,
-                Value::Map(vec![(1.into(), "079306012345".into()), (9.into(), "F".into())]),
+                Value::Map(vec![
+                    (1.into(), "079306012345".into()),
+                    (9.into(), "F".into()),
+                ]),
             ),
         ),
         "malformed",

@@ -104,7 +104,9 @@ impl std::fmt::Display for Claim169Error {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Claim169Error::Envelope(e) => e.fmt(f),
-            Claim169Error::Attribute { key } => write!(f, "claim 169 attribute {key} has a wrong type"),
+            Claim169Error::Attribute { key } => {
+                write!(f, "claim 169 attribute {key} has a wrong type")
+            }
             Claim169Error::UnknownIssuer { iss } => {
                 write!(f, "no trusted issuer for Claim 169 code (iss {iss:?})")
             }

@@ -51,7 +51,9 @@ fn verifier(with_mosip: bool) -> Verifier {
     };
     let mut issuers = vec![entry(
         "VN.TEST.OTHER",
-        SigningKey::from_bytes(&[0x5B; 32]).verifying_key().to_bytes(),
+        SigningKey::from_bytes(&[0x5B; 32])
+            .verifying_key()
+            .to_bytes(),
         vec![1],
     )];
     if with_mosip {
@@ -163,7 +165,12 @@ fn every_other_published_vector_gets_a_clear_verdict() {
     for (name, verdict, reason) in cases {
         let v = upstream(name);
         let report = verifier.check(v["qr_data"].as_str().unwrap(), AT);
-        assert_eq!(report.verdict().as_str(), *verdict, "{name}: {:?}", report.reason());
+        assert_eq!(
+            report.verdict().as_str(),
+            *verdict,
+            "{name}: {:?}",
+            report.reason()
+        );
         assert_eq!(report.reason().unwrap().code(), *reason, "{name}");
         assert!(report.claim169().is_none(), "{name}");
         let out = report_json(&report, &JsonContext::default());
