@@ -157,7 +157,8 @@ fn every_other_published_vector_gets_a_clear_verdict() {
         ("valid/encrypted-aes256", "malformed", "claim169_encrypted"),
         ("valid/encrypted-signed", "malformed", "claim169_encrypted"),
         ("invalid/missing-169", "malformed", "bad_structure"),
-        ("invalid/not-cose", "malformed", "bad_cbor"),
+        // Well-formed CBOR, but no COSE_Sign1.
+        ("invalid/not-cose", "malformed", "bad_structure"),
         // Not base45, or no zlib header: nothing marks these as Claim 169 codes.
         ("invalid/bad-base45", "not_a_credential", "foreign_unknown"),
         ("invalid/bad-zlib", "not_a_credential", "foreign_unknown"),
