@@ -743,6 +743,28 @@ impl Issuer {
         })
     }
 
+    /// The Claim 169 code (docs/format.md §16) of a credential just issued or re-signed: the
+    /// same person, `iat` and `exp` as `issued`, signed by this issuer's key. Only an identity
+    /// card has one. Not recorded: it shares the credential's registry row (revoking the
+    /// credential cannot reach it, as Claim 169 carries no status reference; §16.6).
+    pub fn sign_claim169(
+        &self,
+        document: &Document,
+        issued: &Issued,
+    ) -> Result<String, crate::claim169::Claim169Error> {
+        let signed = giayto_cose::sign1::Sign1::parse(&issued.cose, giayto_cose::CREDENTIAL_TYP)
+            .map_err(|_| crate::claim169::Claim169Error::Sign)?;
+        let claims = giayto_cose::claims::CredentialClaims::from_bytes(signed.payload())
+            .map_err(|_| crate::claim169::Claim169Error::Sign)?;
+        crate::claim169::claim169_text(
+            &self.key,
+            &self.meta.id,
+            document,
+            claims.issued_at,
+            claims.expires_at,
+        )
+    }
+
     /// Take back a credential just issued whose output could not be written, so the
     /// registry does not count a credential nobody received (see
     /// [`RegistryBackend::withdraw`]). Returns whether it was removed.

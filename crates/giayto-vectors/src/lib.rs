@@ -10,6 +10,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod claim169;
 pub mod delta_size;
 pub mod deltas;
 pub mod dictionary;
@@ -957,6 +958,10 @@ pub fn generate() -> Vec<File> {
         s.into_bytes()
     };
     let mut files = vec![
+        File {
+            name: claim169::FILE_NAME,
+            bytes: pretty(&claim169::file(&root.verifying_key().to_bytes(), &trust)),
+        },
         File {
             name: "credentials.json",
             bytes: pretty(&credentials),

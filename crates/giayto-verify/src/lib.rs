@@ -59,6 +59,7 @@
 #[cfg(feature = "x509")]
 mod certified;
 mod checks;
+mod claim169;
 mod delta;
 mod disclosure;
 mod foreign;
@@ -70,6 +71,10 @@ mod request;
 mod status;
 mod verdict;
 
+pub use claim169::{
+    Attribute, AttributeValue, Claim169Error, Claim169Identity, Claim169Outcome, CLAIM169_LEVEL,
+    IDENTITY_DOC_TYPE,
+};
 pub use delta::{DeltaApplied, DeltaLoadError};
 pub use giayto_status::{delta_from_text, DeltaError, DELTA_PREFIX};
 pub use giayto_status::{Status, StatusListToken};
@@ -192,6 +197,9 @@ pub enum Warning {
     /// The credential is bound to a holder key but was shown as issued (`VN1:`), not as the
     /// holder's presentation (`VP1:`): nothing proves the person showing it holds it.
     PossessionNotProven,
+    /// A Claim 169 code (docs/format.md §16) names no status list: whether its issuer revoked
+    /// it cannot be checked.
+    NoStatusReference,
 }
 
 /// The status check of an accepted credential.
@@ -593,6 +601,7 @@ impl Verifier {
             trust,
             outcome,
             presentation,
+            claim169: None,
         };
         let dictionaries: Vec<Dictionary<'_>> = self
             .dictionaries
@@ -601,6 +610,23 @@ impl Verifier {
             .collect();
         let (kind, cose) = match text::decode(scanned, &dictionaries) {
             Ok(decoded) => decoded,
+            Err(TextError::NoPrefix) if giayto_cose::claim169::looks_like(scanned) => {
+                // Another format's identity code (docs/format.md §16): checked against the
+                // same trust list, shown as that issuer's identity data. `verify` (the proof
+                // of a giayto credential) gets `not_a_credential` when it is valid.
+                let outcome = self.check_claim169(scanned, now);
+                let rejection = match &outcome.reason {
+                    Some(reason) => Rejection::new(outcome.verdict, reason.clone()),
+                    None => Rejection::new(
+                        Verdict::NotACredential,
+                        Reason::NotGiayto(ForeignCode::Claim169),
+                    ),
+                };
+                return Report {
+                    claim169: Some(outcome),
+                    ..report(CodeKind::Claim169, Err(rejection), None)
+                };
+            }
             Err(TextError::NoPrefix) => {
                 let foreign = ForeignCode::classify(scanned);
                 let rejection = Rejection::new(Verdict::NotACredential, Reason::NotGiayto(foreign));

@@ -121,6 +121,7 @@ impl Verifier {
             trust: TrustSummary::of(&self.trust),
             outcome,
             presentation,
+            claim169: None,
         };
         let refuse = |verdict, reason| Err(Rejection::new(verdict, reason));
         if now >= request.expires_at.saturating_add(self.presentation_window) {

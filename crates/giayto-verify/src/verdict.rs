@@ -298,6 +298,8 @@ pub enum Reason {
         /// The document type code the request asks for.
         doc_type: u64,
     },
+    /// A Claim 169 code (docs/format.md §16) was refused for a reason of its own.
+    Claim169(crate::Claim169Error),
 }
 
 /// Every code [`Reason::code`] can return, except the `foreign_<kind>` codes (one per
@@ -357,6 +359,10 @@ pub const REASON_CODES: &[&str] = &[
     "certificate_overruled",
     "certificate_untrusted",
     "certificate_not_valid",
+    "claim169_encrypted",
+    "claim169_missing",
+    "claim169_attribute",
+    "claim169_unknown_issuer",
     "other",
 ];
 
@@ -432,6 +438,23 @@ impl Reason {
             Reason::CertificateOverruled { .. } => "certificate_overruled",
             Reason::CertificateUntrusted => "certificate_untrusted",
             Reason::CertificateNotValid { .. } => "certificate_not_valid",
+            Reason::Claim169(e) => {
+                use crate::Claim169Error as C;
+                use giayto_cose::claim169::EnvelopeError as E;
+                match e {
+                    C::Envelope(E::Cbor(e)) => cbor_code(e),
+                    C::Envelope(E::Encrypted) => "claim169_encrypted",
+                    C::Envelope(E::Cose(CoseError::WrongAlgorithm)) => "wrong_algorithm",
+                    C::Envelope(E::Cose(CoseError::ProtectedHeaderCbor(e))) => cbor_code(e),
+                    C::Envelope(E::Cose(_)) => "bad_structure",
+                    C::Envelope(E::Claims(_)) => "bad_claims",
+                    C::Envelope(E::NoClaim169) => "claim169_missing",
+                    C::Attribute { .. } => "claim169_attribute",
+                    C::UnknownIssuer { .. } => "claim169_unknown_issuer",
+                    #[allow(unreachable_patterns)]
+                    _ => "other",
+                }
+            }
             #[allow(unreachable_patterns)]
             _ => "other",
         };
@@ -541,6 +564,17 @@ mod tests {
                 not_before: 0,
                 not_after: 1,
             },
+            Reason::Claim169(crate::Claim169Error::Envelope(
+                giayto_cose::claim169::EnvelopeError::Encrypted,
+            )),
+            Reason::Claim169(crate::Claim169Error::Envelope(
+                giayto_cose::claim169::EnvelopeError::NoClaim169,
+            )),
+            Reason::Claim169(crate::Claim169Error::Envelope(
+                giayto_cose::claim169::EnvelopeError::Claims("x"),
+            )),
+            Reason::Claim169(crate::Claim169Error::Attribute { key: 9 }),
+            Reason::Claim169(crate::Claim169Error::UnknownIssuer { iss: None }),
         ];
         for r in &reasons {
             assert!(
