@@ -10,10 +10,10 @@
 //! makes the real ones.
 
 use p256::ecdsa::signature::Signer;
-use p256::ecdsa::{Signature, SigningKey};
+use p256::ecdsa::{Signature, SigningKey, VerifyingKey};
 use rcgen::{
     BasicConstraints, CertificateParams, CrlDistributionPoint, CustomExtension, DnType,
-    ExtendedKeyUsagePurpose, IsCa, KeyIdMethod, KeyPair, KeyUsagePurpose, RemoteKeyPair,
+    ExtendedKeyUsagePurpose, IsCa, KeyIdMethod, KeyPair, KeyUsagePurpose, PublicKeyData, RemoteKeyPair,
     SerialNumber,
 };
 use sha2::{Digest, Sha256};
@@ -62,8 +62,20 @@ fn time(unix: i64) -> OffsetDateTime {
 }
 
 /// Key identifier: the first 20 bytes of SHA-256 of the uncompressed public key.
-fn key_id(key: &SigningKey) -> Vec<u8> {
-    Sha256::digest(key.verifying_key().to_encoded_point(false).as_bytes())[..20].to_vec()
+fn key_id(key: &VerifyingKey) -> Vec<u8> {
+    Sha256::digest(key.to_encoded_point(false).as_bytes())[..20].to_vec()
+}
+
+/// A subject's P-256 public key, for certifying a key whose secret is elsewhere.
+struct SubjectKey(Vec<u8>);
+
+impl PublicKeyData for SubjectKey {
+    fn der_bytes(&self) -> &[u8] {
+        &self.0
+    }
+    fn algorithm(&self) -> &rcgen::SignatureAlgorithm {
+        &rcgen::PKCS_ECDSA_P256_SHA256
+    }
 }
 
 /// IssuerAltName (2.5.29.18): GeneralNames with one uniformResourceIdentifier.
@@ -96,10 +108,10 @@ impl TestCa {
         p.distinguished_name.push(DnType::CommonName, common_name);
         p.not_before = time(not_before);
         p.not_after = time(not_after);
-        p.serial_number = Some(SerialNumber::from(key_id(&key)[..8].to_vec()));
+        p.serial_number = Some(SerialNumber::from(key_id(key.verifying_key())[..8].to_vec()));
         p.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
         p.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
-        p.key_identifier_method = KeyIdMethod::PreSpecified(key_id(&key));
+        p.key_identifier_method = KeyIdMethod::PreSpecified(key_id(key.verifying_key()));
         p.crl_distribution_points = vec![CrlDistributionPoint {
             uris: vec![CRL_URI.into()],
         }];
@@ -137,6 +149,18 @@ impl TestCa {
         not_before: i64,
         not_after: i64,
     ) -> Cert {
+        self.document_signer_for(key.verifying_key(), common_name, not_before, not_after)
+    }
+
+    /// A document-signer certificate for the public key `key` (its secret kept elsewhere, as
+    /// in an issuer folder), valid between the two times.
+    pub fn document_signer_for(
+        &self,
+        key: &VerifyingKey,
+        common_name: &str,
+        not_before: i64,
+        not_after: i64,
+    ) -> Cert {
         let mut p = CertificateParams::default();
         p.distinguished_name = rcgen::DistinguishedName::new();
         p.distinguished_name.push(DnType::CountryName, "VN");
@@ -152,7 +176,7 @@ impl TestCa {
             uris: vec![CRL_URI.into()],
         }];
         p.custom_extensions = vec![issuer_alt_name(ISSUER_URI)];
-        let subject = key_pair(key).unwrap_or_else(|e| panic!("signer key: {e}"));
+        let subject = SubjectKey(key.to_encoded_point(false).as_bytes().to_vec());
         let cert = p
             .signed_by(&subject, &self.cert, &self.key_pair)
             .unwrap_or_else(|e| panic!("document signer: {e}"));
