@@ -22,7 +22,11 @@ fn now() -> i64 {
 /// An issuer `iss` with its mdoc key; `iaca.pem` and `other.pem` roots; `device.pem`.
 fn setup() -> (World, TestCa) {
     let w = World::empty(command_with);
-    ok(&w.run(&issuer_init_args("iss", "VN.BCA.CSGT", "Cục Cảnh sát giao thông")));
+    ok(&w.run(&issuer_init_args(
+        "iss",
+        "VN.BCA.CSGT",
+        "Cục Cảnh sát giao thông",
+    )));
     let created = ok_json(&w.run(&["--json", "issuer", "mdoc-key", "--issuer", "iss"]));
     assert!(created["public_key_file"]
         .as_str()
@@ -30,7 +34,12 @@ fn setup() -> (World, TestCa) {
         .ends_with("mdoc-signer.pub.pem"));
     let t = now();
     let ca = TestCa::new(b"cli iaca", "Test IACA VN", t - 30 * DAY, t + 3650 * DAY);
-    let other = TestCa::new(b"cli other iaca", "Test IACA VN", t - 30 * DAY, t + 3650 * DAY);
+    let other = TestCa::new(
+        b"cli other iaca",
+        "Test IACA VN",
+        t - 30 * DAY,
+        t + 3650 * DAY,
+    );
     w.write("iaca.pem", ca.pem().as_bytes());
     w.write("other.pem", other.pem().as_bytes());
     let device = giayto_mdoc::testca::key_from_seed(b"cli device");
@@ -53,8 +62,21 @@ fn certify(w: &World, ca: &TestCa, not_after: i64) {
 
 fn issue_args<'a>(data: &'a str) -> Vec<&'a str> {
     vec![
-        "issue", "--dir", "iss", "--type", "gplx", "--data", data, "--format", "mdoc",
-        "--device-pub", "device.pem", "--out", "licence.mdoc", "--valid-days", "30",
+        "issue",
+        "--dir",
+        "iss",
+        "--type",
+        "gplx",
+        "--data",
+        data,
+        "--format",
+        "mdoc",
+        "--device-pub",
+        "device.pem",
+        "--out",
+        "licence.mdoc",
+        "--valid-days",
+        "30",
     ]
 }
 
@@ -72,23 +94,61 @@ fn an_mdoc_is_issued_and_verified_and_refused_under_another_root() {
         .unwrap()
         .iter()
         .any(|e| e == "driving_privileges"));
-    let v = ok_json(&w.run(&["--json", "verify-mdoc", "--iaca", "iaca.pem", "licence.mdoc"]));
+    let v = ok_json(&w.run(&[
+        "--json",
+        "verify-mdoc",
+        "--iaca",
+        "iaca.pem",
+        "licence.mdoc",
+    ]));
     assert_eq!(v["verdict"], "valid");
     assert_eq!(v["elements"]["document_number"], "010123456789");
     assert_eq!(v["elements"]["family_name"], "Trần");
-    let human = ok(&w.run(&["--lang", "vi", "verify-mdoc", "--iaca", "iaca.pem", "licence.mdoc"]));
+    let human = ok(&w.run(&[
+        "--lang",
+        "vi",
+        "verify-mdoc",
+        "--iaca",
+        "iaca.pem",
+        "licence.mdoc",
+    ]));
     assert!(human.contains("HỢP LỆ"), "{human}");
     assert!(human.contains("driving_privileges"), "{human}");
     // Another root: exit 1, unknown_issuer, said in both languages.
-    let out = w.run(&["--json", "verify-mdoc", "--iaca", "other.pem", "licence.mdoc"]);
+    let out = w.run(&[
+        "--json",
+        "verify-mdoc",
+        "--iaca",
+        "other.pem",
+        "licence.mdoc",
+    ]);
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(json(&out)["verdict"], "unknown_issuer");
     assert_eq!(json(&out)["reason"], "unknown_root");
-    let out = w.run(&["--lang", "vi", "verify-mdoc", "--iaca", "other.pem", "licence.mdoc"]);
-    assert!(common::stdout(&out).contains("gốc IACA"), "{}", common::stdout(&out));
+    let out = w.run(&[
+        "--lang",
+        "vi",
+        "verify-mdoc",
+        "--iaca",
+        "other.pem",
+        "licence.mdoc",
+    ]);
+    assert!(
+        common::stdout(&out).contains("gốc IACA"),
+        "{}",
+        common::stdout(&out)
+    );
     // Later than the 30 days: expired.
     let later = giayto_mdoc::cbor::rfc3339(now() + 40 * DAY);
-    let out = w.run(&["--json", "verify-mdoc", "--iaca", "iaca.pem", "--at", &later, "licence.mdoc"]);
+    let out = w.run(&[
+        "--json",
+        "verify-mdoc",
+        "--iaca",
+        "iaca.pem",
+        "--at",
+        later.as_str(),
+        "licence.mdoc",
+    ]);
     assert_eq!(json(&out)["verdict"], "expired");
 }
 
@@ -98,8 +158,17 @@ fn issuing_refuses_clearly_without_key_or_certificate() {
     let data = w.write_json("gplx.json", &sample("gplx"));
     // No certificate yet.
     let err = fails(&w.run(&issue_args(&data)), 2);
-    assert!(err.contains("mdoc-signer-cert.pem") && err.contains("certify-issuer"), "{err}");
-    let err = fails(&w.run_with(&[&["--lang", "vi"][..], &issue_args(&data)].concat(), &[]), 2);
+    assert!(
+        err.contains("mdoc-signer-cert.pem") && err.contains("certify-issuer"),
+        "{err}"
+    );
+    let err = fails(
+        &w.run_with(
+            &[&["--lang", "vi"][..], &issue_args(&data)[..]].concat(),
+            &[],
+        ),
+        2,
+    );
     assert!(err.contains("chưa được chứng nhận"), "{err}");
     assert!(!w.path().join("licence.mdoc").exists());
     // Another issuer folder without an mdoc key.
@@ -107,7 +176,10 @@ fn issuing_refuses_clearly_without_key_or_certificate() {
     let mut args = issue_args(&data);
     args[2] = "iss2";
     let err = fails(&w.run(&args), 2);
-    assert!(err.contains("mdoc-signer.key") && err.contains("mdoc-key"), "{err}");
+    assert!(
+        err.contains("mdoc-signer.key") && err.contains("mdoc-key"),
+        "{err}"
+    );
     // A certificate for another key.
     let stranger = giayto_mdoc::testca::key_from_seed(b"stranger");
     let cert = ca.document_signer(&stranger, "Stranger", now() - DAY, now() + 9 * DAY);
@@ -120,7 +192,10 @@ fn issuing_refuses_clearly_without_key_or_certificate() {
     args[4] = "cccd";
     assert!(fails(&w.run(&args), 2).contains("gplx"));
     let err = fails(
-        &w.run(&["issue", "--dir", "iss", "--type", "gplx", "--data", &data, "--format", "mdoc", "--out", "x.mdoc"]),
+        &w.run(&[
+            "issue", "--dir", "iss", "--type", "gplx", "--data", &data, "--format", "mdoc",
+            "--out", "x.mdoc",
+        ]),
         2,
     );
     assert!(err.contains("--device-pub"), "{err}");
@@ -131,7 +206,11 @@ fn issuing_refuses_clearly_without_key_or_certificate() {
     let err = fails(&w.run(&["issuer", "mdoc-key", "--issuer", "iss"]), 2);
     assert!(err.contains("mdoc-signer.key"), "{err}");
     // A wrong passphrase opens nothing.
-    let out = common::run_with_passphrase(w.path(), &["issuer", "mdoc-key", "--issuer", "iss2"], "sai-mật-khẩu-999");
+    let out = common::run_with_passphrase(
+        w.path(),
+        &["issuer", "mdoc-key", "--issuer", "iss2"],
+        "sai-mật-khẩu-999",
+    );
     fails(&out, 2);
     assert!(!w.path().join("iss2/mdoc-signer.key").exists());
 }
@@ -156,6 +235,9 @@ fn foreign_or_broken_files_get_a_verdict() {
     assert!(matches!(out.status.code(), Some(1) | Some(2)));
     // A root file that is not a certificate: exit 2, naming it.
     w.write("bad.pem", b"not a pem");
-    let err = fails(&w.run(&["verify-mdoc", "--iaca", "bad.pem", "text.mdoc"]), 2);
+    let err = fails(
+        &w.run(&["verify-mdoc", "--iaca", "bad.pem", "text.mdoc"]),
+        2,
+    );
     assert!(err.contains("bad.pem"), "{err}");
 }

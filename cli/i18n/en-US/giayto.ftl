@@ -654,6 +654,7 @@ error-mdoc-no-cert = The issuer's mdoc document-signer key is not certified ({ $
 error-mdoc-no-cert-hint = The root authority writes it: giayto root certify-issuer --issuer DIR --mdoc-signer
 error-mdoc-key-mismatch = The first certificate in { $path } is for another key than the issuer's mdoc-signer.key. Nothing was issued.
 error-mdoc-issue = The mdoc could not be made: { $detail }. Nothing was issued.
+error-mdoc-iaca = { $path } is not a file of IACA root certificates (PEM): { $detail }.
 mdoc-reason-too-large = The file is { $value } bytes, more than an mdoc may have.
 mdoc-reason-not-cbor = Not an mdoc: the file is not one CBOR item (or is nested too deeply).
 mdoc-reason-not-an-mdoc = Not an mdoc: CBOR, but not an mdoc document or device response.

@@ -868,6 +868,7 @@ error-mdoc-no-cert = Khóa ký tài liệu mdoc của cơ quan cấp chưa đư�
 error-mdoc-no-cert-hint = Cơ quan gốc ghi tệp này: giayto root certify-issuer --issuer THƯ-MỤC --mdoc-signer
 error-mdoc-key-mismatch = Chứng thư đầu tiên trong { $path } là của một khóa khác với mdoc-signer.key của cơ quan cấp. Chưa cấp gì.
 error-mdoc-issue = Không tạo được mdoc: { $detail }. Chưa cấp gì.
+error-mdoc-iaca = { $path } không phải tệp chứng thư gốc IACA (PEM): { $detail }.
 mdoc-reason-too-large = Tệp dài { $value } byte, quá mức một mdoc được phép.
 mdoc-reason-not-cbor = Không phải mdoc: tệp không phải một mục CBOR (hoặc lồng nhau quá sâu).
 mdoc-reason-not-an-mdoc = Không phải mdoc: là CBOR nhưng không phải tài liệu mdoc hay phản hồi thiết bị.

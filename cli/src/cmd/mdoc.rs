@@ -102,15 +102,16 @@ pub fn mdoc_key(a: &MdocKeyArgs, out: Out) -> CmdResult {
     Ok(EXIT_OK)
 }
 
-fn read_chain(path: &Path) -> Result<Vec<Cert>, Failure> {
+/// Read a PEM file of certificates; `id` is the failure message (issuing or checking).
+fn read_chain(path: &Path, id: &'static str) -> Result<Vec<Cert>, Failure> {
     let bytes = read_file(path, MAX_PEM)?;
     let text = std::str::from_utf8(&bytes).map_err(|_| {
-        Failure::new("error-mdoc-cert")
+        Failure::new(id)
             .arg("path", path.display())
             .arg("detail", "not PEM text")
     })?;
     parse_pem_chain(text).map_err(|d| {
-        Failure::new("error-mdoc-cert")
+        Failure::new(id)
             .arg("path", path.display())
             .arg("detail", d)
     })
@@ -163,9 +164,10 @@ pub fn issue(a: &IssueArgs, document: &Document, out: Out) -> CmdResult {
     if !cert_path.is_file() {
         return Err(Failure::new("error-mdoc-no-cert").arg("path", cert_path.display()));
     }
-    let chain = read_chain(&cert_path)?;
+    let chain = read_chain(&cert_path, "error-mdoc-cert")?;
     let pass = secrets::existing_key(&meta.id, &key_path)?;
-    let der = giayto_trust::keys::read_secret_bytes(&key_path, &pass).map_err(|e| key_failure(&e))?;
+    let der =
+        giayto_trust::keys::read_secret_bytes(&key_path, &pass).map_err(|e| key_failure(&e))?;
     let signer = SigningKey::from_pkcs8_der(&der)
         .map_err(|_| Failure::new("error-key-format").arg("path", key_path.display()))?;
     let opts = IssueOptions {
@@ -255,12 +257,16 @@ pub fn verify(a: &VerifyMdocArgs, out: Out) -> CmdResult {
     };
     let mut roots = Vec::new();
     for p in &a.iaca {
-        roots.extend(read_chain(p)?);
+        roots.extend(read_chain(p, "error-mdoc-iaca")?);
     }
     let bytes = read_file(&a.file, giayto_mdoc::MAX_MDOC_BYTES as u64 + 1)?;
     let result = giayto_mdoc::verify(&bytes, &roots, at);
     report(&result, out);
-    Ok(if result.is_ok() { EXIT_OK } else { EXIT_INVALID })
+    Ok(if result.is_ok() {
+        EXIT_OK
+    } else {
+        EXIT_INVALID
+    })
 }
 
 /// The reason in the user's language (message `mdoc-reason-CODE`).

@@ -149,7 +149,8 @@ pub fn parse_pem_chain(pem: &str) -> Result<Vec<Cert>, String> {
         if label != "CERTIFICATE" {
             return Err(format!("certificate {}: not a certificate", out.len() + 1));
         }
-        let cert = Cert::from_der(&der).map_err(|e| format!("certificate {}: {e}", out.len() + 1))?;
+        let cert =
+            Cert::from_der(&der).map_err(|e| format!("certificate {}: {e}", out.len() + 1))?;
         out.push(cert);
         rest = &after[stop + end.len()..];
     }

@@ -126,9 +126,9 @@ impl fmt::Display for Reason {
                 "{size} bytes, more than the {} an mdoc may have",
                 crate::MAX_MDOC_BYTES
             ),
-            Reason::NotCbor => f.write_str(
-                "not a CBOR item (or nested more deeply than an mdoc may be)",
-            ),
+            Reason::NotCbor => {
+                f.write_str("not a CBOR item (or nested more deeply than an mdoc may be)")
+            }
             Reason::NotAnMdoc => f.write_str("CBOR, but not an mdoc document"),
             Reason::WrongDocType(t) => write!(f, "an mdoc of type {t:?}, not {}", crate::DOC_TYPE),
             Reason::Malformed(what) => write!(f, "malformed mdoc: {what}"),

@@ -53,7 +53,8 @@ fn end_of_day(day: Date) -> i64 {
 /// The device key as a COSE_Key (EC2, P-256).
 pub fn cose_key(key: &VerifyingKey) -> Value {
     let point = key.to_encoded_point(false);
-    let coord = |c: Option<&p256::FieldBytes>| Value::Bytes(c.map(|b| b.to_vec()).unwrap_or_default());
+    let coord =
+        |c: Option<&p256::FieldBytes>| Value::Bytes(c.map(|b| b.to_vec()).unwrap_or_default());
     Value::Map(vec![
         (Value::Integer(1.into()), Value::Integer(2.into())),
         (Value::Integer((-1).into()), Value::Integer(1.into())),
@@ -87,7 +88,11 @@ fn salt(seed: Option<&[u8; 32]>, id: u32) -> Result<Vec<u8>, MdocError> {
 fn x5chain(chain: &[Cert]) -> Value {
     match chain {
         [one] => Value::Bytes(one.der().to_vec()),
-        many => Value::Array(many.iter().map(|c| Value::Bytes(c.der().to_vec())).collect()),
+        many => Value::Array(
+            many.iter()
+                .map(|c| Value::Bytes(c.der().to_vec()))
+                .collect(),
+        ),
     }
 }
 
@@ -161,7 +166,10 @@ pub fn issue(
     for (id, (name, value)) in (0u32..).zip(elements) {
         let item = Value::Map(vec![
             (text("digestID"), Value::Integer(id.into())),
-            (text("random"), Value::Bytes(salt(opts.salt_seed.as_ref(), id)?)),
+            (
+                text("random"),
+                Value::Bytes(salt(opts.salt_seed.as_ref(), id)?),
+            ),
             (text("elementIdentifier"), text(name)),
             (text("elementValue"), value),
         ]);
@@ -195,12 +203,12 @@ pub fn issue(
     ]);
     let payload = encode(&tag24(&mso));
     let sign1 = CoseSign1Builder::new()
-        .protected(HeaderBuilder::new().algorithm(iana::Algorithm::ES256).build())
-        .unprotected(
+        .protected(
             HeaderBuilder::new()
-                .value(X5CHAIN, x5chain(chain))
+                .algorithm(iana::Algorithm::ES256)
                 .build(),
         )
+        .unprotected(HeaderBuilder::new().value(X5CHAIN, x5chain(chain)).build())
         .payload(payload)
         .create_signature(b"", |data| {
             let sig: Signature = signer.sign(data);

@@ -104,7 +104,10 @@ pub fn privilege(entry: &ClassEntry) -> Option<Value> {
             Value::Text("vehicle_category_code".into()),
             Value::Text(cat.into()),
         ),
-        (Value::Text("issue_date".into()), full_date(entry.issue_date)),
+        (
+            Value::Text("issue_date".into()),
+            full_date(entry.issue_date),
+        ),
     ];
     if let Some(exp) = entry.expiry_date {
         map.push((Value::Text("expiry_date".into()), full_date(exp)));

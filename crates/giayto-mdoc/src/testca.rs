@@ -13,8 +13,8 @@ use p256::ecdsa::signature::Signer;
 use p256::ecdsa::{Signature, SigningKey, VerifyingKey};
 use rcgen::{
     BasicConstraints, CertificateParams, CrlDistributionPoint, CustomExtension, DnType,
-    ExtendedKeyUsagePurpose, IsCa, KeyIdMethod, KeyPair, KeyUsagePurpose, PublicKeyData, RemoteKeyPair,
-    SerialNumber,
+    ExtendedKeyUsagePurpose, IsCa, KeyIdMethod, KeyPair, KeyUsagePurpose, PublicKeyData,
+    RemoteKeyPair, SerialNumber,
 };
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
@@ -53,7 +53,11 @@ impl RemoteKeyPair for Remote {
 fn key_pair(key: &SigningKey) -> Result<KeyPair, rcgen::Error> {
     KeyPair::from_remote(Box::new(Remote {
         key: key.clone(),
-        public: key.verifying_key().to_encoded_point(false).as_bytes().to_vec(),
+        public: key
+            .verifying_key()
+            .to_encoded_point(false)
+            .as_bytes()
+            .to_vec(),
     }))
 }
 
@@ -108,7 +112,9 @@ impl TestCa {
         p.distinguished_name.push(DnType::CommonName, common_name);
         p.not_before = time(not_before);
         p.not_after = time(not_after);
-        p.serial_number = Some(SerialNumber::from(key_id(key.verifying_key())[..8].to_vec()));
+        p.serial_number = Some(SerialNumber::from(
+            key_id(key.verifying_key())[..8].to_vec(),
+        ));
         p.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
         p.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
         p.key_identifier_method = KeyIdMethod::PreSpecified(key_id(key.verifying_key()));

@@ -122,9 +122,7 @@ pub fn device_key_of(v: &Value) -> Result<VerifyingKey, Reason> {
             .find(|(key, _)| matches!(key, Value::Integer(i) if i128::from(*i) == i128::from(k)))
             .map(|(_, v)| v)
     };
-    let is_int = |v: Option<&Value>, n: i64| {
-        matches!(v, Some(Value::Integer(i)) if i128::from(*i) == i128::from(n))
-    };
+    let is_int = |v: Option<&Value>, n: i64| matches!(v, Some(Value::Integer(i)) if i128::from(*i) == i128::from(n));
     if !is_int(int(1), 2) || !is_int(int(-1), 1) {
         return Err(Reason::Malformed(what));
     }
@@ -159,7 +157,8 @@ fn chain_of(v: &Value) -> Result<Vec<Cert>, Reason> {
 
 /// The ES256 signature check of a COSE_Sign1 over `payload` (its own, or a detached one).
 fn check_es256(sign1: &CoseSign1, payload: &[u8], key: &VerifyingKey) -> Result<bool, Reason> {
-    if sign1.protected.header.alg != Some(RegisteredLabelWithPrivate::Assigned(iana::Algorithm::ES256))
+    if sign1.protected.header.alg
+        != Some(RegisteredLabelWithPrivate::Assigned(iana::Algorithm::ES256))
     {
         return Err(Reason::UnsupportedAlgorithm);
     }
@@ -221,11 +220,17 @@ pub fn verify_document(doc: &Value, roots: &[Cert], at: i64) -> Result<Verified,
     if as_text(req(mso, "version", "MSO version")?, "MSO version")? != "1.0" {
         return Err(Reason::Malformed("MSO version"));
     }
-    if as_text(req(mso, "digestAlgorithm", "digestAlgorithm")?, "digestAlgorithm")? != "SHA-256" {
+    if as_text(
+        req(mso, "digestAlgorithm", "digestAlgorithm")?,
+        "digestAlgorithm",
+    )? != "SHA-256"
+    {
         return Err(Reason::UnsupportedAlgorithm);
     }
     if as_text(req(mso, "docType", "MSO docType")?, "MSO docType")? != doc_type {
-        return Err(Reason::Malformed("the MSO's docType differs from the document's"));
+        return Err(Reason::Malformed(
+            "the MSO's docType differs from the document's",
+        ));
     }
     let device_key = device_key_of(req(
         as_map(req(mso, "deviceKeyInfo", "deviceKeyInfo")?, "deviceKeyInfo")?,
@@ -266,7 +271,10 @@ pub fn verify_document(doc: &Value, roots: &[Cert], at: i64) -> Result<Verified,
                 Value::Integer(i) => i128::from(*i),
                 _ => return Err(Reason::Malformed("digestID")),
             };
-            let name = as_text(req(im, "elementIdentifier", "elementIdentifier")?, "elementIdentifier")?;
+            let name = as_text(
+                req(im, "elementIdentifier", "elementIdentifier")?,
+                "elementIdentifier",
+            )?;
             match req(im, "random", "random")? {
                 Value::Bytes(r) if r.len() >= 16 => {}
                 _ => return Err(Reason::Malformed("random")),
@@ -363,8 +371,15 @@ pub fn verify_device_response(
     let device_signed = as_map(req(dm, "deviceSigned", "deviceSigned")?, "deviceSigned")?;
     let ns_bytes = req(device_signed, "nameSpaces", "deviceSigned nameSpaces")?;
     untag24(ns_bytes, "DeviceNameSpacesBytes")?;
-    let auth = as_map(req(device_signed, "deviceAuth", "deviceAuth")?, "deviceAuth")?;
-    let sig = req(auth, "deviceSignature", "deviceSignature (deviceMac is not supported)")?;
+    let auth = as_map(
+        req(device_signed, "deviceAuth", "deviceAuth")?,
+        "deviceAuth",
+    )?;
+    let sig = req(
+        auth,
+        "deviceSignature",
+        "deviceSignature (deviceMac is not supported)",
+    )?;
     let sig = match sig {
         Value::Tag(18, inner) => inner.as_ref().clone(),
         other => other.clone(),

@@ -65,13 +65,20 @@ fn isomdl_accepts_the_issued_mdoc() {
     assert!(outcome.errors.is_empty(), "{:?}", outcome.errors);
     issuer_authentication(x5chain, &doc.issuer_signed).expect("isomdl verifies the MSO signature");
     // The MSO and the digests.
-    let payload = doc.issuer_signed.issuer_auth.payload.as_ref().expect("payload");
+    let payload = doc
+        .issuer_signed
+        .issuer_auth
+        .payload
+        .as_ref()
+        .expect("payload");
     let mso: Tag24<Mso> = isomdl::cbor::from_slice(payload).expect("isomdl parses the MSO");
     let mso = mso.into_inner();
     assert_eq!(mso.doc_type, "org.iso.18013.5.1.mDL");
     let digests = &mso.value_digests["org.iso.18013.5.1"];
     let namespaces = doc.issuer_signed.namespaces.expect("nameSpaces");
-    let items = namespaces.get("org.iso.18013.5.1").expect("the mDL namespace");
+    let items = namespaces
+        .get("org.iso.18013.5.1")
+        .expect("the mDL namespace");
     let mut seen = Vec::new();
     for item in items.iter() {
         let encoded = isomdl::cbor::to_vec(item).expect("re-encode");
@@ -99,7 +106,12 @@ fn isomdl_refuses_what_giayto_refuses() {
     let doc = parse(&bad);
     assert!(issuer_authentication(chain_of(&doc), &doc.issuer_signed).is_err());
     // Another root.
-    let other = giayto_mdoc::testca::TestCa::new(b"other iaca", "Test IACA VN", now() - DAY, now() + 3650 * DAY);
+    let other = giayto_mdoc::testca::TestCa::new(
+        b"other iaca",
+        "Test IACA VN",
+        now() - DAY,
+        now() + 3650 * DAY,
+    );
     let doc = parse(&m.bytes);
     let outcome = ValidationRuleset::Mdl.validate(&chain_of(&doc), &registry(other.pem()));
     assert!(!outcome.errors.is_empty());

@@ -52,11 +52,17 @@ fn a_valid_mdoc_carries_the_mapped_licence() {
     // A1 of 2015 is the 2008 law's A1 (up to 175 cm3): ISO A, with its national code.
     let first = encode(&privileges[0]);
     let first = String::from_utf8_lossy(&first);
-    assert!(first.contains("vehicle_category_code") && first.contains("aA"), "{first}");
+    assert!(
+        first.contains("vehicle_category_code") && first.contains("aA"),
+        "{first}"
+    );
     assert!(first.contains("VN2008-A1"), "{first}");
     let second = encode(&privileges[1]);
     let second = String::from_utf8_lossy(&second);
-    assert!(second.contains("2035-12-22") && !second.contains("codes"), "{second}");
+    assert!(
+        second.contains("2035-12-22") && !second.contains("codes"),
+        "{second}"
+    );
     assert_eq!(v.signer, "CN=Test DS CSGT,C=VN");
     assert_eq!(v.root, "CN=Test IACA VN,C=VN");
 }
@@ -118,7 +124,12 @@ fn a_changed_signature_is_a_bad_signature() {
 fn another_root_is_an_unknown_issuer() {
     let f = fixture();
     let m = issued(&f);
-    let other = TestCa::new(b"other iaca", "Test IACA VN", now() - DAY, now() + 365 * DAY);
+    let other = TestCa::new(
+        b"other iaca",
+        "Test IACA VN",
+        now() - DAY,
+        now() + 365 * DAY,
+    );
     let e = verify(&m.bytes, &[other.cert()], now()).unwrap_err();
     assert_eq!(e, Reason::UnknownRoot);
     assert_eq!(e.verdict(), Verdict::UnknownIssuer);
@@ -167,13 +178,21 @@ fn validity_never_passes_the_licence_or_the_certificate() {
     // Only the B class, which expires 2035-12-22, and a certificate for 20 years: a 20-year
     // request stops at the licence's last day (Vietnam time).
     f.gplx.classes.remove(0);
-    f.chain = vec![f.ca.document_signer(&f.signer, "Test DS CSGT", now() - DAY, now() + 20 * 365 * DAY)];
+    f.chain = vec![f.ca.document_signer(
+        &f.signer,
+        "Test DS CSGT",
+        now() - DAY,
+        now() + 20 * 365 * DAY,
+    )];
     let mut o = options(&f);
     o.valid_days = 20 * 365;
     let m = issue(&f.gplx, &f.signer, &f.chain, &o).unwrap();
     let v = verify(&m.bytes, &[f.ca.cert()], now()).unwrap();
     assert_eq!(date(v.get("expiry_date")), "2035-12-22");
-    assert_eq!(giayto_mdoc::cbor::rfc3339(v.valid_until), "2035-12-22T16:59:59Z");
+    assert_eq!(
+        giayto_mdoc::cbor::rfc3339(v.valid_until),
+        "2035-12-22T16:59:59Z"
+    );
     // The usual certificate ends 3 × 365 days after now: the mdoc ends with it.
     let f = fixture();
     let m = issue(&f.gplx, &f.signer, &f.chain, &o).unwrap();
@@ -181,7 +200,9 @@ fn validity_never_passes_the_licence_or_the_certificate() {
     assert_eq!(v.valid_until, now() + 3 * 365 * DAY);
     assert_eq!(date(v.get("expiry_date")), "2029-02-28");
     // A certificate not valid at the signing time is refused.
-    let late = vec![f.ca.document_signer(&f.signer, "Test DS CSGT", now() + DAY, now() + 9 * DAY)];
+    let late = vec![f
+        .ca
+        .document_signer(&f.signer, "Test DS CSGT", now() + DAY, now() + 9 * DAY)];
     assert!(matches!(
         issue(&f.gplx, &f.signer, &late, &options(&f)),
         Err(MdocError::Certificate(_))
@@ -235,7 +256,10 @@ fn foreign_and_hostile_input_gets_a_verdict_not_a_panic() {
             ])),
             Verdict::Malformed,
         ),
-        (vec![0u8; giayto_mdoc::MAX_MDOC_BYTES + 1], Verdict::Malformed),
+        (
+            vec![0u8; giayto_mdoc::MAX_MDOC_BYTES + 1],
+            Verdict::Malformed,
+        ),
         // 10,000 nested arrays.
         (
             [vec![0x81u8; 10_000], vec![0x00]].concat(),
@@ -247,7 +271,10 @@ fn foreign_and_hostile_input_gets_a_verdict_not_a_panic() {
             Verdict::NotACredential,
         ),
         // A byte string claiming 4 GiB.
-        (vec![0x5A, 0xFF, 0xFF, 0xFF, 0xFF, 0x00], Verdict::NotACredential),
+        (
+            vec![0x5A, 0xFF, 0xFF, 0xFF, 0xFF, 0x00],
+            Verdict::NotACredential,
+        ),
     ];
     for (bytes, verdict) in cases {
         let e = verify(&bytes, &roots, now()).unwrap_err();
@@ -284,7 +311,9 @@ fn the_file_is_one_document_with_tag24_items_and_an_untagged_sign1() {
     let Some(Value::Map(ns)) = giayto_mdoc::cbor::get(is, "nameSpaces") else {
         panic!()
     };
-    let Value::Array(items) = &ns[0].1 else { panic!() };
+    let Value::Array(items) = &ns[0].1 else {
+        panic!()
+    };
     assert_eq!(items.len(), m.elements.len());
     assert!(items.iter().all(|i| matches!(i, Value::Tag(24, _))));
 }

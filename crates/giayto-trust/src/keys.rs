@@ -389,7 +389,10 @@ mod secret_bytes_tests {
         let path = dir.path().join("x.key");
         let pass = SecretString::from("correct horse".to_owned());
         write_secret_bytes(&path, b"secret der", &pass, KdfCost::new(10)).unwrap();
-        assert_eq!(read_secret_bytes(&path, &pass).unwrap().as_slice(), b"secret der");
+        assert_eq!(
+            read_secret_bytes(&path, &pass).unwrap().as_slice(),
+            b"secret der"
+        );
         let wrong = SecretString::from("wrong horse".to_owned());
         assert!(matches!(
             read_secret_bytes(&path, &wrong),

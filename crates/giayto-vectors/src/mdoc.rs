@@ -56,7 +56,12 @@ pub fn files() -> Vec<File> {
     let (iaca, other) = roots();
     let gplx = gplx();
     let signer = key_from_seed(b"giayto mdoc vector document signer");
-    let ds = iaca.document_signer(&signer, "giayto test DS CSGT", AT - 30 * DAY, AT + 1000 * DAY);
+    let ds = iaca.document_signer(
+        &signer,
+        "giayto test DS CSGT",
+        AT - 30 * DAY,
+        AT + 1000 * DAY,
+    );
     let valid = issue(&gplx, &signer, &[ds.clone()], &options(AT - DAY))
         .expect("issues")
         .bytes;
@@ -68,12 +73,22 @@ pub fn files() -> Vec<File> {
         .expect("the licence number is in the file");
     wrong_digest[at + 11] = b'0';
     // A document signer whose certificate ended before the time of the check.
-    let old_ds = iaca.document_signer(&signer, "giayto test DS CSGT 2025", AT - 400 * DAY, AT - 30 * DAY);
+    let old_ds = iaca.document_signer(
+        &signer,
+        "giayto test DS CSGT 2025",
+        AT - 400 * DAY,
+        AT - 30 * DAY,
+    );
     let expired_ds = issue(&gplx, &signer, &[old_ds], &options(AT - 200 * DAY))
         .expect("issues")
         .bytes;
     // Certified by another IACA root (same name, other key).
-    let foreign_ds = other.document_signer(&signer, "giayto test DS CSGT", AT - 30 * DAY, AT + 1000 * DAY);
+    let foreign_ds = other.document_signer(
+        &signer,
+        "giayto test DS CSGT",
+        AT - 30 * DAY,
+        AT + 1000 * DAY,
+    );
     let other_root = issue(&gplx, &signer, &[foreign_ds], &options(AT - DAY))
         .expect("issues")
         .bytes;

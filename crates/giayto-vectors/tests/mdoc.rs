@@ -36,7 +36,11 @@ fn every_mdoc_vector_gets_its_verdict_and_reason() {
         assert_eq!(reason, v["reason"].as_str(), "{}", v["name"]);
         verdicts.insert(verdict);
     }
-    assert_eq!(verdicts.len(), 4, "a valid vector and three kinds of failure");
+    assert_eq!(
+        verdicts.len(),
+        4,
+        "a valid vector and three kinds of failure"
+    );
 }
 
 #[test]
@@ -47,7 +51,10 @@ fn the_valid_vector_is_the_sample_licence_and_other_root_is_valid_under_its_root
         v.get("document_number"),
         Some(&ciborium::Value::Text("010123456789".into()))
     );
-    assert_eq!(v.get("issuing_country"), Some(&ciborium::Value::Text("VN".into())));
+    assert_eq!(
+        v.get("issuing_country"),
+        Some(&ciborium::Value::Text("VN".into()))
+    );
     giayto_mdoc::verify(&read("other-root.mdoc"), &roots("other-iaca.pem"), at).unwrap();
     // The wrong-digest vector differs from the valid one in one byte only.
     let (a, b) = (read("valid.mdoc"), read("wrong-digest.mdoc"));

@@ -44,7 +44,9 @@ pub fn new_device_key() -> Result<SigningKey, WalletError> {
 fn bound_key(issuer_auth: &Value) -> Result<p256::ecdsa::VerifyingKey, WalletError> {
     let sign1 = coset::CoseSign1::from_cbor_value(issuer_auth.clone())
         .map_err(|_| err("issuerAuth is not a COSE_Sign1"))?;
-    let payload = sign1.payload.ok_or_else(|| err("issuerAuth has no payload"))?;
+    let payload = sign1
+        .payload
+        .ok_or_else(|| err("issuerAuth has no payload"))?;
     let mso = decode(&payload).map_err(|e| err(e.to_string()))?;
     let mso = decode(untag24(&mso, "MSO").map_err(|e| err(e.to_string()))?)
         .map_err(|e| err(e.to_string()))?;
@@ -118,11 +120,16 @@ pub fn device_response(
     if shown_ns.is_empty() {
         return Err(WalletError::NothingToDisclose);
     }
-    let transcript = decode(session_transcript).map_err(|e| err(format!("session transcript: {e}")))?;
+    let transcript =
+        decode(session_transcript).map_err(|e| err(format!("session transcript: {e}")))?;
     let device_ns = tag24(&Value::Map(Vec::new()));
     let detached = device_authentication_bytes(&transcript, &doc_type, &device_ns);
     let device_sig = CoseSign1Builder::new()
-        .protected(HeaderBuilder::new().algorithm(iana::Algorithm::ES256).build())
+        .protected(
+            HeaderBuilder::new()
+                .algorithm(iana::Algorithm::ES256)
+                .build(),
+        )
         .create_detached_signature(&detached, b"", |data| {
             let sig: Signature = device_key.sign(data);
             sig.to_bytes().to_vec()

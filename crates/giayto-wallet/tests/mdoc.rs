@@ -129,7 +129,12 @@ fn isomdl_authenticates_device_and_issuer() {
         &s.mdoc,
         &s.device,
         &encode(&st),
-        Some(&["family_name", "given_name", "driving_privileges", "age_over_21"]),
+        Some(&[
+            "family_name",
+            "given_name",
+            "driving_privileges",
+            "age_over_21",
+        ]),
     )
     .unwrap();
     let parsed: DeviceResponse = isomdl::cbor::from_slice(&resp).expect("isomdl parses it");
@@ -151,7 +156,10 @@ fn isomdl_authenticates_device_and_issuer() {
     assert_eq!(outcome.issuer_authentication, AuthenticationStatus::Valid);
     assert_eq!(outcome.device_authentication, AuthenticationStatus::Valid);
     let shown = serde_json::to_string(&outcome.response).unwrap();
-    assert!(shown.contains("Trần") && shown.contains("Thị Mẫu"), "{shown}");
+    assert!(
+        shown.contains("Trần") && shown.contains("Thị Mẫu"),
+        "{shown}"
+    );
     assert!(!shown.contains("document_number"), "{shown}");
     // isomdl, too, refuses the response for another session.
     let outcome = isomdl::presentation::reader_utils::validate_response(

@@ -33,7 +33,12 @@ pub fn gplx() -> Gplx {
 
 pub fn fixture() -> Fixture {
     let t = now();
-    let ca = TestCa::new(b"test iaca", "Test IACA VN", t - 365 * DAY, t + 10 * 365 * DAY);
+    let ca = TestCa::new(
+        b"test iaca",
+        "Test IACA VN",
+        t - 365 * DAY,
+        t + 10 * 365 * DAY,
+    );
     let signer = key_from_seed(b"test document signer");
     let ds = ca.document_signer(&signer, "Test DS CSGT", t - DAY, t + 3 * 365 * DAY);
     Fixture {
