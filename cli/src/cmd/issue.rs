@@ -18,6 +18,16 @@ use crate::input::{now, read_json, rfc3339};
 use crate::secrets::{self, key_failure};
 use crate::Out;
 
+/// What `giayto issue` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum IssueFormat {
+    /// giayto's own credential, the VN1: QR text (docs/format.md §3, §5).
+    Vn1,
+    /// The issuer-signed part of an ISO 18013-5 mobile driving licence (gplx only), written
+    /// to --out as CBOR (docs/format.md §17).
+    Mdoc,
+}
+
 #[derive(Args, Debug)]
 pub struct IssueArgs {
     /// The issuer folder.
@@ -38,7 +48,7 @@ pub struct IssueArgs {
     /// Assurance level of the holder's identity account: 1 or 2.
     #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u8).range(1..=2))]
     pub level: u8,
-    /// Also write the QR text to this file.
+    /// Also write the QR text to this file (with --format mdoc: the .mdoc file).
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Also write the QR code as PNG.
@@ -69,6 +79,16 @@ pub struct IssueArgs {
     /// each --out/--png/--svg file gets a twin named NAME.claim169.EXT.
     #[arg(long, value_enum, value_name = "FORMAT")]
     pub also: Vec<super::Also>,
+    /// vn1 (the QR credential) or mdoc (an ISO 18013-5 mobile driving licence, gplx only:
+    /// needs --device-pub and --out, and the issuer's mdoc-signer key and certificate).
+    #[arg(long, value_enum, default_value = "vn1")]
+    pub format: IssueFormat,
+    /// With --format mdoc: the holder device's P-256 public key (PEM) the mdoc is bound to.
+    #[arg(long, value_name = "FILE")]
+    pub device_pub: Option<PathBuf>,
+    /// With --format mdoc: the holder's portrait (JPEG), written as the portrait element.
+    #[arg(long, value_name = "FILE")]
+    pub portrait: Option<PathBuf>,
 }
 
 /// A field error as the user sees it: the field's name and what is wrong with it (with the
@@ -224,6 +244,12 @@ pub fn run(a: IssueArgs, out: Out) -> CmdResult {
     let meta = giayto_issuer::read_meta(&a.dir).map_err(|e| issuer_failure(&e))?;
     let data = read_json(&a.data)?;
     let document = document_from_json(doc_type, &data)?;
+    if a.format == IssueFormat::Mdoc {
+        return super::mdoc::issue(&a, &document, out);
+    }
+    if a.device_pub.is_some() || a.portrait.is_some() {
+        return Err(Failure::new("error-mdoc-only-options"));
+    }
     // A book's summary may not be dated after today (docs/format.md §4.6); the issuer
     // library checks it too, but only after the key is unlocked.
     if let Some(day) = giayto_model::date::vietnam_date(now()) {

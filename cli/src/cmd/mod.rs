@@ -8,6 +8,7 @@ pub mod delta;
 pub mod demo;
 pub mod issue;
 pub mod issuer;
+pub mod mdoc;
 pub mod prefill;
 pub mod qr;
 pub mod request;

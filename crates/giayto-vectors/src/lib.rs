@@ -16,6 +16,7 @@ pub mod deltas;
 pub mod dictionary;
 pub mod disclosures;
 pub mod later;
+pub mod mdoc;
 pub mod requests;
 pub mod sd_largest;
 pub mod sd_size;
@@ -1007,5 +1008,6 @@ pub fn generate() -> Vec<File> {
         name: dictionary::FILE_NAME,
         bytes: dictionary::build_v1(),
     });
+    files.extend(mdoc::files());
     files
 }
