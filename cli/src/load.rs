@@ -68,11 +68,6 @@ pub struct DeviceState {
 }
 
 impl DeviceState {
-    /// The rollback protection for this root, or none (`--no-state`).
-    pub fn new(root: VerifyingKey, no_state: bool) -> DeviceState {
-        DeviceState { root, no_state }
-    }
-
     /// The rollback protection of data it has already accepted and remembered (`verify
     /// --fetch`: [`crate::fetch::FetchSession::verifier`] runs [`SeenState::accept`] on the
     /// verifier it builds): [`DeviceState::accept`] then does nothing, so the device state is

@@ -141,12 +141,9 @@ fn write_outputs(
         .map(|p| (p.clone(), claim169_beside(p)))
         .collect();
     let mut files: Vec<(&Path, Vec<u8>)> = Vec::new();
-    let mut push_text = |files: &mut Vec<(&Path, Vec<u8>)>, out: &Option<PathBuf>| {
-        if let Some(p) = out {
-            files.push((p, format!("{text}\n").into_bytes()));
-        }
-    };
-    push_text(&mut files, &a.out);
+    if let Some(p) = &a.out {
+        files.push((p, format!("{text}\n").into_bytes()));
+    }
     let mut codes: Vec<(&str, Option<&Path>, Option<&Path>)> =
         vec![(text, a.png.as_deref(), a.svg.as_deref())];
     let twin = |p: &Option<PathBuf>| {

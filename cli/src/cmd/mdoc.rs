@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use ciborium::Value;
+use giayto_cose::ciborium::Value;
 use clap::Args;
 use giayto_mdoc::cert::{parse_pem_chain, Cert};
 use giayto_mdoc::{IssueOptions, Reason, Verdict, Verified};

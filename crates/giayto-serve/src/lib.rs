@@ -32,7 +32,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use base64::Engine;
-use giayto_cose::request::{Request, RequestError};
+use giayto_cose::request::{Request as VerifierRequest, RequestError};
 use giayto_verify::json::{report_json, JsonContext};
 use giayto_verify::{Policy, Report, Verifier};
 use serde::Deserialize;
@@ -336,7 +336,7 @@ fn is_json(headers: &HeaderMap) -> bool {
 struct Job {
     input: Input,
     nonce: Option<Vec<u8>>,
-    request: Option<Request>,
+    request: Option<VerifierRequest>,
     policy: Policy,
     at: Option<i64>,
 }
@@ -382,7 +382,7 @@ fn parse_request(body: &[u8]) -> Result<Job, ApiError> {
     }
     let request = req
         .request
-        .map(|text| Request::from_text(text.trim()).map_err(|e| request_error(&e)))
+        .map(|text| VerifierRequest::from_text(text.trim()).map_err(|e| request_error(&e)))
         .transpose()?;
     let policy = match req.policy.as_deref() {
         None | Some("third-party") => Policy::ThirdParty,

@@ -1009,5 +1009,9 @@ pub fn generate() -> Vec<File> {
         bytes: dictionary::build_v1(),
     });
     files.extend(mdoc::files());
+    files.push(File {
+        name: x509::FILE_NAME,
+        bytes: pretty(&x509::file()),
+    });
     files
 }

@@ -19,7 +19,7 @@ fn base() -> Verifier {
     Verifier::new(VerifyingKey::from_public_key_pem(&root).unwrap(), &trust).unwrap()
 }
 
-/// The vectors as the generator makes them (not yet written to test-vectors/x509.json).
+/// The vectors as the generator makes them (written to test-vectors/x509/certificates.json).
 fn load() -> Value {
     giayto_vectors::x509::file()
 }
