@@ -185,7 +185,7 @@ fn issuing_refuses_clearly_without_key_or_certificate() {
     let cert = ca.document_signer(&stranger, "Stranger", now() - DAY, now() + 9 * DAY);
     w.write("iss/mdoc-signer-cert.pem", pem(cert.der()).as_bytes());
     let err = fails(&w.run(&issue_args(&data)), 2);
-    assert!(err.contains("another key"), "{err}");
+    assert!(err.contains("một khóa khác"), "{err}");
     // Not a driving licence; a missing --device-pub; an option of the QR form.
     let cccd = w.write_json("cccd.json", &sample("cccd"));
     let mut args = issue_args(&cccd);

@@ -949,3 +949,5 @@ mdoc-reason-not-document-signer = Chứng thư ký không phải chứng thư k�
 mdoc-reason-mso-expired = mdoc đã hết hạn lúc { $value }.
 mdoc-reason-mso-not-yet-valid = mdoc chỉ có hiệu lực từ { $value }.
 mdoc-reason-bad-device-signature = Chữ ký của thiết bị người giữ không hợp lệ cho phiên này.
+help-issue-arg-also = Làm thêm mã của cùng người ở một định dạng khác, ký bằng cùng khóa: `claim169` (MOSIP ID Claim 169; chỉ thẻ căn cước). In sau mã VN1:; mỗi tệp --out/--png/--svg có một tệp song song tên NAME.claim169.EXT
+help-issue-batch-arg-also = Làm thêm mã của mỗi người ở một định dạng khác, ký bằng cùng khóa: `claim169` (MOSIP ID Claim 169; chỉ thẻ căn cước) vào OUT_DIR/claim169.txt, từng dòng khớp với credentials.txt, và với --png mỗi mã một tệp LINE-SERIAL.claim169.png

@@ -4,8 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
-use giayto_cose::ciborium::Value;
 use clap::Args;
+use giayto_cose::ciborium::Value;
 use giayto_mdoc::cert::{parse_pem_chain, Cert};
 use giayto_mdoc::{IssueOptions, Reason, Verdict, Verified};
 use giayto_model::Document;

@@ -66,8 +66,17 @@ fn time(unix: i64) -> OffsetDateTime {
 }
 
 /// Key identifier: the first 20 bytes of SHA-256 of the uncompressed public key.
+/// The subject key identifier ISO 18013-5 readers check (RFC 5280 §4.2.1.2 method 1): SHA-1
+/// of the subject public key's bits.
 fn key_id(key: &VerifyingKey) -> Vec<u8> {
-    Sha256::digest(key.to_encoded_point(false).as_bytes())[..20].to_vec()
+    sha1::Sha1::digest(key.to_encoded_point(false).as_bytes()).to_vec()
+}
+
+/// The subject key identifier extension (2.5.29.14), which rcgen writes only for CAs.
+fn subject_key_identifier(id: &[u8]) -> CustomExtension {
+    let mut content = vec![0x04, id.len() as u8];
+    content.extend_from_slice(id);
+    CustomExtension::from_oid_content(&[2, 5, 29, 14], content)
 }
 
 /// A subject's P-256 public key, for certifying a key whose secret is elsewhere.
@@ -181,7 +190,10 @@ impl TestCa {
         p.crl_distribution_points = vec![CrlDistributionPoint {
             uris: vec![CRL_URI.into()],
         }];
-        p.custom_extensions = vec![issuer_alt_name(ISSUER_URI)];
+        p.custom_extensions = vec![
+            issuer_alt_name(ISSUER_URI),
+            subject_key_identifier(&key_id(key)),
+        ];
         let subject = SubjectKey(key.to_encoded_point(false).as_bytes().to_vec());
         let cert = p
             .signed_by(&subject, &self.cert, &self.key_pair)
