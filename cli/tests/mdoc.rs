@@ -60,7 +60,7 @@ fn certify(w: &World, ca: &TestCa, not_after: i64) {
     w.write("iss/mdoc-signer-cert.pem", pem(cert.der()).as_bytes());
 }
 
-fn issue_args<'a>(data: &'a str) -> Vec<&'a str> {
+fn issue_args(data: &str) -> Vec<&str> {
     vec![
         "issue",
         "--dir",

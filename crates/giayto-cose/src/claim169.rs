@@ -385,7 +385,7 @@ mod tests {
             assert!(!looks_like(t), "{t}");
         }
         // base45 of bytes that are not a zlib header
-        assert!(!looks_like(&base45::encode(&[0xD2, 0x84, 0x43])));
+        assert!(!looks_like(&base45::encode([0xD2, 0x84, 0x43])));
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! and the MSO, its ISO 18013-5 Annex B rules accept the certificate chain under the test IACA
 //! root, and its issuer authentication verifies the MSO's signature. The digests are checked
 //! over the item bytes as isomdl holds them, against the MSO as isomdl parsed it.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test set-up: a failure is the test failing
 
 mod common;
 

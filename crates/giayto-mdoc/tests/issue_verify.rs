@@ -1,4 +1,5 @@
 //! Issuing the mDL and checking it with giayto's own mdoc check.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test set-up: a failure is the test failing
 
 mod common;
 

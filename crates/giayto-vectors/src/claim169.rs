@@ -107,7 +107,7 @@ fn zlib_text(bytes: &[u8]) -> String {
     use std::io::Write as _;
     let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
     z.write_all(bytes).expect("writes to memory");
-    base45::encode(&z.finish().expect("finishes"))
+    base45::encode(z.finish().expect("finishes"))
 }
 
 /// Every Claim 169 vector, in file order.
@@ -163,7 +163,7 @@ pub fn vectors() -> Vec<Claim169Vector> {
     out.push(v(
         "garbage",
         "base45 of a zlib header followed by bytes that are no deflate stream.",
-        base45::encode(&[0x78, 0xDA, 0xFF, 0xFF, 0x00, 0x13, 0x37]),
+        base45::encode([0x78, 0xDA, 0xFF, 0xFF, 0x00, 0x13, 0x37]),
         "malformed",
         Some("bad_compression"),
     ));

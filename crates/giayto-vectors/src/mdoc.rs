@@ -62,9 +62,14 @@ pub fn files() -> Vec<File> {
         AT - 30 * DAY,
         AT + 1000 * DAY,
     );
-    let valid = issue(&gplx, &signer, &[ds.clone()], &options(AT - DAY))
-        .expect("issues")
-        .bytes;
+    let valid = issue(
+        &gplx,
+        &signer,
+        std::slice::from_ref(&ds),
+        &options(AT - DAY),
+    )
+    .expect("issues")
+    .bytes;
     // The licence number altered after signing (same length): its digest no longer matches.
     let mut wrong_digest = valid.clone();
     let at = wrong_digest

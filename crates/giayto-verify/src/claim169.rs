@@ -175,7 +175,7 @@ fn attributes(map: &[(Value, Value)]) -> Result<(Vec<Attribute>, Vec<i64>), Clai
         let value = value.ok_or(Claim169Error::Attribute { key: *k8 })?;
         out.push(Attribute {
             key: *k8,
-            name: *name,
+            name,
             value,
         });
     }

@@ -1,6 +1,7 @@
 //! Device responses built by the wallet from an issued mDL, checked by giayto's own mdoc check
 //! and by the published `isomdl` reader (device authentication over the session transcript,
 //! ISO 18013-5 Annex B certificate rules, issuer authentication).
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test set-up: a failure is the test failing
 
 use ciborium::Value;
 use giayto_mdoc::cbor::{encode, tag24};

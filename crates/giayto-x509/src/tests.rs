@@ -1,5 +1,6 @@
 //! Certificates made with [`crate::ca`] and checked with [`IssuerCertificate::validate`]: each
 //! property the verifier relies on, one failure at a time.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test set-up: a failure is the test failing
 
 use super::*;
 use crate::ca::{certify, Ca, Subject, Validity};
@@ -171,7 +172,7 @@ fn pem_round_trip_and_bad_input() {
     let ca = ca();
     let (_, spki) = issuer_spki();
     let leaf = certify(&ca, &subject(), &spki, Usage::Credential, &[1], year()).unwrap();
-    let pem = ders_to_pem(&[leaf.clone()]).unwrap();
+    let pem = ders_to_pem(std::slice::from_ref(&leaf)).unwrap();
     assert!(pem.starts_with("-----BEGIN CERTIFICATE-----\n"));
     assert_eq!(pem_to_ders(pem.as_bytes()).unwrap(), vec![leaf.clone()]);
     assert_eq!(pem_to_ders(b"hello").unwrap_err(), X509Error::Pem);

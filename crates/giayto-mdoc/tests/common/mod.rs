@@ -1,4 +1,5 @@
 //! A test IACA root, a document signer, a device key and the sample licence.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test set-up: a failure is the test failing
 #![allow(dead_code)]
 
 use giayto_mdoc::cert::Cert;
