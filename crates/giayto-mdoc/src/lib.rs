@@ -2,11 +2,11 @@
 //! part of an mdoc (`org.iso.18013.5.1.mDL`), its check, and what a wallet needs to answer a
 //! reader (docs/format.md §17, docs/interop.md).
 //!
-//! * [`issue`] maps a [`giayto_model::gplx::Gplx`] to the data elements of namespace
+//! * [`issue()`] maps a `Gplx` (giayto-model) to the data elements of namespace
 //!   `org.iso.18013.5.1` ([`mapping`]), salts and digests each `IssuerSignedItem`, and signs the
 //!   Mobile Security Object with the issuer's P-256 document-signer key (COSE_Sign1, ES256,
 //!   the certificate chain in `x5chain`, header 33).
-//! * [`verify`] checks such a document: every item against the MSO's digests, the MSO's
+//! * [`verify()`] checks such a document: every item against the MSO's digests, the MSO's
 //!   signature with the document-signer certificate's key, the certificate chain up to a given
 //!   IACA root (signatures and validity), the MSO's validity and the doc type. Bad input gets a
 //!   verdict, never a panic; sizes and nesting are bounded ([`MAX_MDOC_BYTES`], [`MAX_DEPTH`]).
