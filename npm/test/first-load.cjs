@@ -16,7 +16,10 @@ const zlib = require('node:zlib');
 
 const webDir = path.resolve(__dirname, '..', '..', 'web');
 const FIRST_LOAD_GOAL = 250 * 1024;
-const FIRST_LOAD_CEILING = 330000;
+// A ceiling so the first load only shrinks from here; the goal above is not met yet. Raised from
+// 330,000 when the page's first module gained the Claim 169 check (docs/format.md §16) and the
+// checks of lists it fetches itself (§9.7.1): 342,744 measured then.
+const FIRST_LOAD_CEILING = 350000;
 const FLUENT = ['index', 'bundle', 'resource', 'resolver', 'scope', 'types', 'builtins', 'memoizer', 'ast'];
 const FIRST_LOAD = [
   'index.html', 'style.css', 'app.js', 'favicon.ico', 'icons/icon-192.png', 'manifest.webmanifest',
