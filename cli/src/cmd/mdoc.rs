@@ -67,7 +67,7 @@ pub fn mdoc_key(a: &MdocKeyArgs, out: Out) -> CmdResult {
         .verifying_key()
         .to_public_key_pem(Default::default())
         .map_err(|_| Failure::new("error-key-format").arg("path", pub_path.display()))?;
-    giayto_trust::keys::write_secret_bytes(&key_path, der.as_bytes(), &pass, secrets::kdf_cost())
+    giayto_trust::keys::write_secret_der(&key_path, der.as_bytes(), &pass, secrets::kdf_cost())
         .map_err(|e| key_failure(&e))?;
     if let Err(e) = giayto_trust::keys::write_public_pem(&pub_path, &pem) {
         let _ = std::fs::remove_file(&key_path);
@@ -166,8 +166,7 @@ pub fn issue(a: &IssueArgs, document: &Document, out: Out) -> CmdResult {
     }
     let chain = read_chain(&cert_path, "error-mdoc-cert")?;
     let pass = secrets::existing_key(&meta.id, &key_path)?;
-    let der =
-        giayto_trust::keys::read_secret_bytes(&key_path, &pass).map_err(|e| key_failure(&e))?;
+    let der = giayto_trust::keys::read_secret_der(&key_path, &pass).map_err(|e| key_failure(&e))?;
     let signer = SigningKey::from_pkcs8_der(&der)
         .map_err(|_| Failure::new("error-key-format").arg("path", key_path.display()))?;
     let opts = IssueOptions {

@@ -340,65 +340,6 @@ fn copy_back(from: &Path, to: &Path) -> Result<(), KeyError> {
     fs::rename(&staged, to).map_err(io(to))
 }
 
-/// Write `secret` (the DER of a key of another kind, e.g. the P-256 mdoc document-signer key)
-/// to `path`, sealed exactly as [`write_secret_key`] seals an Ed25519 key: age with an scrypt
-/// passphrase, owner-only, never overwriting.
-pub fn write_secret_bytes(
-    path: &Path,
-    secret: &[u8],
-    passphrase: &SecretString,
-    cost: KdfCost,
-) -> Result<(), KeyError> {
-    let mut recipient = age::scrypt::Recipient::new(passphrase.clone());
-    recipient.set_work_factor(cost.log_n());
-    let encryptor =
-        age::Encryptor::with_recipients(std::iter::once(&recipient as &dyn age::Recipient))
-            .map_err(|_| KeyError::Format {
-                path: path.to_owned(),
-            })?;
-    let mut sealed = Vec::new();
-    let mut writer = encryptor.wrap_output(&mut sealed).map_err(io(path))?;
-    writer.write_all(secret).map_err(io(path))?;
-    writer.finish().map_err(io(path))?;
-    let mut file = create_private_file(path)?;
-    let written = file.write_all(&sealed).and_then(|_| file.sync_all());
-    if let Err(e) = written {
-        let _ = fs::remove_file(path);
-        return Err(io(path)(e));
-    }
-    Ok(())
-}
-
-/// Read and open a file written by [`write_secret_bytes`]; the caller parses the DER.
-pub fn read_secret_bytes(
-    path: &Path,
-    passphrase: &SecretString,
-) -> Result<Zeroizing<Vec<u8>>, KeyError> {
-    let sealed = read_bounded(path)?;
-    let format = || KeyError::Format {
-        path: path.to_owned(),
-    };
-    let decryptor = age::Decryptor::new_buffered(&sealed[..]).map_err(|_| format())?;
-    if !decryptor.is_scrypt() {
-        return Err(format());
-    }
-    let mut identity = age::scrypt::Identity::new(passphrase.clone());
-    identity.set_max_work_factor(22);
-    let mut reader = decryptor
-        .decrypt(std::iter::once(&identity as &dyn age::Identity))
-        .map_err(|e| match e {
-            age::DecryptError::DecryptionFailed | age::DecryptError::NoMatchingKeys => {
-                KeyError::WrongPassphrase {
-                    path: path.to_owned(),
-                }
-            }
-            _ => format(),
-        })?;
-    let mut der = Zeroizing::new(Vec::new());
-    reader.read_to_end(&mut der).map_err(|_| format())?;
-    Ok(der)
-}
-
 /// Write a public key file (PEM text) that must not exist yet.
 pub fn write_public_pem(path: &Path, pem: &str) -> Result<(), KeyError> {
     let mut file = create_new(path, false)?;
@@ -414,18 +355,18 @@ mod secret_bytes_tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("x.key");
         let pass = SecretString::from("correct horse".to_owned());
-        write_secret_bytes(&path, b"secret der", &pass, KdfCost::new(10)).unwrap();
+        write_secret_der(&path, b"secret der", &pass, KdfCost::new(10)).unwrap();
         assert_eq!(
-            read_secret_bytes(&path, &pass).unwrap().as_slice(),
+            read_secret_der(&path, &pass).unwrap().as_slice(),
             b"secret der"
         );
         let wrong = SecretString::from("wrong horse".to_owned());
         assert!(matches!(
-            read_secret_bytes(&path, &wrong),
+            read_secret_der(&path, &wrong),
             Err(KeyError::WrongPassphrase { .. })
         ));
         assert!(matches!(
-            write_secret_bytes(&path, b"other", &pass, KdfCost::new(10)),
+            write_secret_der(&path, b"other", &pass, KdfCost::new(10)),
             Err(KeyError::Exists { .. })
         ));
     }
