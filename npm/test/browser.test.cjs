@@ -1099,7 +1099,7 @@ test('lists fetched from a publish server: revocation learnt, rollback refused, 
   run(['root', 'add-issuer', '--dir', 'root', '--issuer-pub', 'iss/issuer.pub', '--id', 'VN.BCA.C06', '--doc-types', 'cccd']);
   run(['root', 'sign-trust-list', '--dir', 'root', '--out', 'trust.cwt']);
   fs.writeFileSync(path.join(dir, 'cccd.json'), JSON.stringify({
-    card_generation: 'cccd_2021', id_number: '001096054321', full_name: 'Phạm Thị Thử', date_of_birth: '1996-03-08',
+    card_generation: 'cccd_2021', id_number: '001196054321', full_name: 'Phạm Thị Thử', date_of_birth: '1996-03-08',
     sex: 'female', place_of_origin: 'Hà Nội', place_of_residence: 'Số 3 phố Thử, Hà Nội',
     issue_date: '2021-04-10', expiry_date: '2036-03-08',
   }));

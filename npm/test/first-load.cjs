@@ -18,11 +18,11 @@ const webDir = path.resolve(__dirname, '..', '..', 'web');
 const FIRST_LOAD_GOAL = 250 * 1024;
 // A ceiling so the first load only shrinks from here; the goal above is not met yet. Raised from
 // 330,000 when the page's first module gained the Claim 169 check (docs/format.md §16) and the
-// checks of lists it fetches itself (§9.7.1): 342,744 measured then.
-const FIRST_LOAD_CEILING = 350000;
+// checks of lists it fetches itself (§9.7.1, web/fetch.js): 348,293 measured then.
+const FIRST_LOAD_CEILING = 355000;
 const FLUENT = ['index', 'bundle', 'resource', 'resolver', 'scope', 'types', 'builtins', 'memoizer', 'ast'];
 const FIRST_LOAD = [
-  'index.html', 'style.css', 'app.js', 'favicon.ico', 'icons/icon-192.png', 'manifest.webmanifest',
+  'index.html', 'style.css', 'app.js', 'fetch.js', 'favicon.ico', 'icons/icon-192.png', 'manifest.webmanifest',
   'pkg/giayto_verify_lite.js', 'pkg/giayto_verify_lite_bg.wasm',
   ...FLUENT.map((f) => `vendor/fluent/${f}.js`),
   'i18n/vi/giayto.ftl', 'strings/vi.ftl',
