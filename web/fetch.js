@@ -5,7 +5,7 @@
 // than what is held, then the device's rollback memory), and merged into the stored bundle.
 // A refused or failed fetch writes nothing; without a network the stored lists are used until
 // each one's exp, then checks say stale_status as before.
-import { takeFetchedStatusList, takeFetchedTrustList } from './pkg/giayto_verify_wasm.js';
+import { takeFetchedStatusList, takeFetchedTrustList } from './pkg/giayto_verify_lite.js';
 
 // Limits (the CLI's giayto-fetch has the same kind): one try waits at most TIMEOUT_MS for the
 // whole answer; a failed try (network, timeout, HTTP 5xx or 429) is tried again after BACKOFF_MS, then
