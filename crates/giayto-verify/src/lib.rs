@@ -476,23 +476,7 @@ impl Verifier {
     /// inside that issuer's prefix when the trust list sets one. A list never replaces a newer
     /// one for the same uri.
     pub fn add_status_list(&mut self, token: &[u8]) -> Result<Added, StatusLoadError> {
-        let (keys, kids, trust) = (&self.keys, &self.kids, &self.trust);
-        #[cfg(feature = "x509")]
-        let certified = &self.certified;
-        self.status.add(
-            |kid| {
-                Verifier::status_signer(
-                    trust,
-                    keys,
-                    kids,
-                    #[cfg(feature = "x509")]
-                    certified,
-                    kid,
-                )
-            },
-            token,
-            false,
-        )
+        self.add_list(token, false)
     }
 
     /// Add a signed status list whose signature check (and the inflating of its statuses) is
@@ -504,6 +488,11 @@ impl Verifier {
     /// device's rollback protection ([`SeenState::accept`]) refuses older lists whether checked
     /// or not, and remembers only those checked, so it runs after the checks.
     pub fn add_status_list_deferred(&mut self, token: &[u8]) -> Result<Added, StatusLoadError> {
+        self.add_list(token, true)
+    }
+
+    /// [`Verifier::add_status_list`] (checked now) or [`Verifier::add_status_list_deferred`].
+    fn add_list(&mut self, token: &[u8], deferred: bool) -> Result<Added, StatusLoadError> {
         let (keys, kids, trust) = (&self.keys, &self.kids, &self.trust);
         #[cfg(feature = "x509")]
         let certified = &self.certified;
@@ -519,7 +508,7 @@ impl Verifier {
                 )
             },
             token,
-            true,
+            deferred,
         )
     }
 
