@@ -108,6 +108,25 @@ pub fn decode_bounded(bytes: &[u8], max_len: usize) -> Result<Value, CborError> 
     }
     // A float or a bignum: ciborium reads those (as numbers), and the item must be exactly its
     // re-encoding.
+    let value = read_whole(bytes)?;
+    if encode(&value) != bytes {
+        return Err(CborError::NotDeterministic);
+    }
+    Ok(value)
+}
+
+/// Read one CBOR item of at most `max` bytes, nested at most [`MAX_DEPTH`] deep, with nothing
+/// after it, but not held to deterministic encoding: for codes of other formats, whose
+/// encoders differ (a Claim 169 code, docs/format.md §16).
+pub fn decode_lenient(bytes: &[u8], max: usize) -> Result<Value, CborError> {
+    if bytes.len() > max {
+        return Err(CborError::TooLarge { len: bytes.len() });
+    }
+    read_whole(bytes)
+}
+
+/// ciborium's reader over exactly one item (depth-limited; the caller has bounded the size).
+fn read_whole(bytes: &[u8]) -> Result<Value, CborError> {
     let mut rest = bytes;
     let value: Value = ciborium::de::from_reader_with_recursion_limit(&mut rest, MAX_DEPTH)
         .map_err(|e| match e {
@@ -118,9 +137,6 @@ pub fn decode_bounded(bytes: &[u8], max_len: usize) -> Result<Value, CborError> 
         })?;
     if !rest.is_empty() {
         return Err(CborError::TrailingBytes { count: rest.len() });
-    }
-    if encode(&value) != bytes {
-        return Err(CborError::NotDeterministic);
     }
     Ok(value)
 }

@@ -16,7 +16,7 @@ use coset::{
     iana, AsCborValue, CoseSign1, CoseSign1Builder, HeaderBuilder, RegisteredLabelWithPrivate,
 };
 
-use crate::cbor::{self, CborError, MAX_DEPTH};
+use crate::cbor::{self, decode_lenient, CborError};
 use crate::sign1::{CoseError, SignError, COSE_SIGN1_TAG, MAX_PROTECTED_HEADER_BYTES};
 use crate::text::{self, TextError, MAX_INFLATED, MAX_TEXT_LEN};
 use crate::{kid_for, Signer};
@@ -161,7 +161,7 @@ pub fn from_text(scanned: &str) -> Result<Vec<u8>, TextError> {
 #[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EnvelopeError {
-    /// Not well-formed CBOR, or deeper than [`MAX_DEPTH`], or bytes after the item.
+    /// Not well-formed CBOR, or deeper than [`cbor::MAX_DEPTH`], or bytes after the item.
     Cbor(CborError),
     /// A COSE_Encrypt0 (tag 16): encrypted identity data, readable only with its key.
     Encrypted,
@@ -187,26 +187,6 @@ impl std::fmt::Display for EnvelopeError {
 }
 
 impl std::error::Error for EnvelopeError {}
-
-/// Read one CBOR item of at most `max` bytes, nested at most [`MAX_DEPTH`] deep, with nothing
-/// after it. Not held to deterministic encoding (other issuers' encoders differ).
-pub fn decode_lenient(bytes: &[u8], max: usize) -> Result<Value, CborError> {
-    if bytes.len() > max {
-        return Err(CborError::TooLarge { len: bytes.len() });
-    }
-    let mut rest = bytes;
-    let value: Value = ciborium::de::from_reader_with_recursion_limit(&mut rest, MAX_DEPTH)
-        .map_err(|e| match e {
-            ciborium::de::Error::Io(_) => CborError::Truncated,
-            ciborium::de::Error::Syntax(o) => CborError::Syntax { offset: Some(o) },
-            ciborium::de::Error::Semantic(o, _) => CborError::Syntax { offset: o },
-            ciborium::de::Error::RecursionLimitExceeded => CborError::TooDeep,
-        })?;
-    if !rest.is_empty() {
-        return Err(CborError::TrailingBytes { count: rest.len() });
-    }
-    Ok(value)
-}
 
 /// A COSE_Sign1 around a CWT with claim 169, read but **not** verified.
 #[derive(Debug, Clone)]
