@@ -268,52 +268,102 @@ fn plain_zlib_lower_bound(data: &[u8]) -> Option<usize> {
     if data.len() > deflate9::MAX_INPUT {
         return None;
     }
-    let n = data.len();
-    // One pass: the 3-byte string at i is "repeated" if it occurred earlier (a table of the
-    // strings seen, by linear probing); a repeated string covers i, i+1 and i+2; a byte no
-    // repeated string covers is counted as a certain literal.
-    let cap = (2 * n).next_power_of_two().max(16);
-    let mask = cap - 1;
-    let shift = 32 - cap.trailing_zeros();
-    let mut seen = vec![0u32; cap];
     let mut counts = [0u32; 256];
-    let mut covered_until = 0;
-    for (i, &byte) in data.iter().enumerate() {
-        if let Some(&[a, b, c]) = data.get(i..i + 3) {
-            let key = (u32::from(a) << 16) | (u32::from(b) << 8) | u32::from(c);
-            let mut slot = (key.wrapping_mul(0x9E37_79B1) >> shift) as usize & mask;
-            loop {
-                let entry = seen[slot];
-                if entry == 0 {
-                    seen[slot] = key + 1;
-                    break;
-                }
-                if entry == key + 1 {
-                    covered_until = i + 3;
-                    break;
-                }
-                slot = (slot + 1) & mask;
-            }
-        }
-        if i >= covered_until {
-            counts[usize::from(byte)] += 1;
-        }
-    }
+    BOUND_SEEN.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut seen) => seen.mark(data, &mut counts),
+        // Re-entered on this thread (cannot happen today): a fresh table is just as correct.
+        Err(_) => SeenStrings::new().mark(data, &mut counts),
+    });
     // Σ c·log2(total/c) = total·log2(total) − Σ c·log2(c).
     let literals: u32 = counts.iter().sum();
-    let x_log_x = |c: u32| {
-        let c = f64::from(c);
-        c * c.log2()
-    };
-    let entropy = x_log_x(literals)
+    let x_log_x = x_log2_x_table();
+    let entropy = x_log_x[literals as usize]
         - counts
             .iter()
             .filter(|&&c| c > 1)
-            .map(|&c| x_log_x(c))
+            .map(|&c| x_log_x[c as usize])
             .sum::<f64>();
     // A bit below the computed entropy, against rounding.
     let bits = 3.0 + (entropy - 1.0).max(0.0);
     Some(2 + (bits / 8.0).ceil() as usize + 4)
+}
+
+/// The 3-byte strings seen so far in one input of [`plain_zlib_lower_bound`]: an open-addressing
+/// table kept per thread and stamped per input, so that it is never cleared.
+struct SeenStrings {
+    /// (stamp, 3-byte string + 1) per slot; a slot of an older stamp is empty.
+    slots: Vec<(u32, u32)>,
+    stamp: u32,
+}
+
+impl SeenStrings {
+    const fn new() -> Self {
+        SeenStrings {
+            slots: Vec::new(),
+            stamp: 0,
+        }
+    }
+
+    /// Count in `counts` each byte of `data` that no repeated 3-byte string covers: the 3-byte
+    /// string at i is repeated if it occurred earlier, and then covers i, i+1 and i+2.
+    fn mark(&mut self, data: &[u8], counts: &mut [u32; 256]) {
+        let cap = (2 * data.len()).next_power_of_two().max(16);
+        if self.slots.len() < cap || self.stamp == u32::MAX {
+            self.slots = vec![(0, 0); cap.max(self.slots.len())];
+            self.stamp = 0;
+        }
+        self.stamp += 1;
+        let stamp = self.stamp;
+        // Probing within the first `cap` slots keeps the table at most half full.
+        let mask = cap - 1;
+        let shift = 32 - cap.trailing_zeros();
+        let slots = &mut self.slots[..cap];
+        let mut covered_until = 0;
+        for (i, &byte) in data.iter().enumerate() {
+            if let Some(&[a, b, c]) = data.get(i..i + 3) {
+                let key = ((u32::from(a) << 16) | (u32::from(b) << 8) | u32::from(c)) + 1;
+                let mut slot = ((key - 1).wrapping_mul(0x9E37_79B1) >> shift) as usize & mask;
+                loop {
+                    let (at, entry) = slots[slot];
+                    if at != stamp {
+                        slots[slot] = (stamp, key);
+                        break;
+                    }
+                    if entry == key {
+                        covered_until = i + 3;
+                        break;
+                    }
+                    slot = (slot + 1) & mask;
+                }
+            }
+            if i >= covered_until {
+                counts[usize::from(byte)] += 1;
+            }
+        }
+    }
+}
+
+thread_local! {
+    static BOUND_SEEN: std::cell::RefCell<SeenStrings> =
+        const { std::cell::RefCell::new(SeenStrings::new()) };
+}
+
+/// c·log2(c) for every count an input of at most [`deflate9::MAX_INPUT`] bytes can have,
+/// computed once (the same values the bound computed call by call before).
+fn x_log2_x_table() -> &'static [f64] {
+    static TABLE: std::sync::OnceLock<Vec<f64>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        (0..=deflate9::MAX_INPUT)
+            .map(|c| {
+                let c = c as f64;
+                if c > 0.0 {
+                    c * c.log2()
+                } else {
+                    0.0
+                }
+            })
+            .collect()
+    })
 }
 
 /// Encode COSE bytes as QR text, choosing the shortest of the raw form, zlib, and zlib with

@@ -270,12 +270,10 @@ struct Lens {
     stat: usize,
 }
 
-fn build_tree<const N: usize>(lens: &mut Lens, tree: &mut Tree<N>) {
-    let mut heap = Heap {
-        heap: [0; HEAP_SIZE],
-        len: 0,
-        max: HEAP_SIZE,
-    };
+/// `heap` is scratch space: every entry is written before it is read, so it is not cleared.
+fn build_tree<const N: usize>(lens: &mut Lens, heap: &mut Heap, tree: &mut Tree<N>) {
+    heap.len = 0;
+    heap.max = HEAP_SIZE;
     let mut max_code: isize = -1;
     for n in 0..tree.elems {
         if tree.nodes[n].a > 0 {
@@ -335,7 +333,7 @@ fn build_tree<const N: usize>(lens: &mut Lens, tree: &mut Tree<N>) {
     }
     heap.max -= 1;
     heap.heap[heap.max] = heap.heap[1];
-    let bl_count = gen_bitlen(lens, &heap, tree);
+    let bl_count = gen_bitlen(lens, heap, tree);
     gen_codes(&mut tree.nodes, max_code, &bl_count);
 }
 
@@ -470,13 +468,15 @@ struct Bits {
 
 impl Bits {
     fn send(&mut self, value: u64, len: u32) {
-        // At most 48 bits at once (a length and a distance with their extra bits).
+        // At most 16 bits at once (a code, its extra bits, a header field), onto fewer than 32
+        // held: the sum fits the 64-bit buffer, which is written out 32 bits at a time.
+        debug_assert!(len <= 32 && self.n < 32);
         self.buf |= value << self.n;
         self.n += len;
-        while self.n >= 8 {
-            self.out.push(self.buf as u8);
-            self.buf >>= 8;
-            self.n -= 8;
+        if self.n >= 32 {
+            self.out.extend_from_slice(&(self.buf as u32).to_le_bytes());
+            self.buf >>= 32;
+            self.n -= 32;
         }
     }
 
@@ -485,9 +485,8 @@ impl Bits {
     }
 
     fn align(&mut self) {
-        if self.n > 0 {
-            self.out.push(self.buf as u8);
-        }
+        let bytes = self.n.div_ceil(8) as usize;
+        self.out.extend_from_slice(&self.buf.to_le_bytes()[..bytes]);
         self.buf = 0;
         self.n = 0;
     }
@@ -572,6 +571,8 @@ pub(super) struct Deflater {
     /// Hash slots written by the current input, with their primed values, to put back.
     undo: Vec<(u16, u16)>,
     syms: Vec<(u16, u8)>,
+    /// `build_tree`'s heap, kept to be reused rather than cleared for every tree.
+    heap: Box<Heap>,
     st: Search,
 }
 
@@ -606,6 +607,11 @@ impl Deflater {
             prev: vec![0; W_SIZE],
             undo: Vec::new(),
             syms: Vec::new(),
+            heap: Box::new(Heap {
+                heap: [0; HEAP_SIZE],
+                len: 0,
+                max: HEAP_SIZE,
+            }),
             st: Search::default(),
         };
         if n >= MIN_MATCH {
@@ -958,11 +964,12 @@ impl Deflater {
             }
         }
         let mut lens = Lens::default();
-        build_tree(&mut lens, &mut ltree);
-        build_tree(&mut lens, &mut dtree);
+        let heap = &mut self.heap;
+        build_tree(&mut lens, heap, &mut ltree);
+        build_tree(&mut lens, heap, &mut dtree);
         scan_tree(&mut bltree, &mut ltree);
         scan_tree(&mut bltree, &mut dtree);
-        build_tree(&mut lens, &mut bltree);
+        build_tree(&mut lens, heap, &mut bltree);
         let mut max_blindex = BL_CODES - 1;
         while max_blindex >= 3 {
             if bltree.nodes[usize::from(BL_ORDER[max_blindex])].b != 0 {
