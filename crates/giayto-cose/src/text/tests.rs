@@ -429,6 +429,11 @@ fn plain_bound_never_exceeds_a_plain_stream() {
     let bound = plain_zlib_lower_bound(&random).unwrap();
     let best = deflate_flate2(&random, None, Effort::Best).unwrap().len();
     assert!(bound * 100 >= best * 90, "{bound} vs {best}");
+    // The same at the largest input the bound takes.
+    let random: Vec<u8> = (0..deflate9::MAX_INPUT).map(|_| r.next() as u8).collect();
+    let bound = plain_zlib_lower_bound(&random).unwrap();
+    let best = deflate_flate2(&random, None, Effort::Best).unwrap().len();
+    assert!(bound * 100 >= best * 90, "{bound} vs {best}");
     assert_eq!(
         plain_zlib_lower_bound(&vec![0; deflate9::MAX_INPUT + 1]),
         None
