@@ -178,6 +178,15 @@ fn deflate(data: &[u8], dictionary: Option<&Dictionary<'_>>, effort: Effort) -> 
 /// The same bytes as [`deflate_flate2`] at level 9, from [`deflate9`]'s compressor primed once
 /// per thread with the dictionary; `None` outside its limits (then `flate2` does it).
 fn deflate_best_primed(data: &[u8], dictionary: Option<&Dictionary<'_>>) -> Option<Vec<u8>> {
+    deflate_best_primed_with(data, dictionary, |_, stream| Some(stream))
+}
+
+/// [`deflate_best_primed`], then `then(compressor, stream)` with the compressor that made it.
+fn deflate_best_primed_with<T>(
+    data: &[u8],
+    dictionary: Option<&Dictionary<'_>>,
+    then: impl FnOnce(&deflate9::Deflater, Vec<u8>) -> Option<T>,
+) -> Option<T> {
     let bytes = dictionary.map_or(&[][..], |d| d.bytes);
     PRIMED.with(|cell| {
         let mut slots = cell.try_borrow_mut().ok()?;
@@ -189,7 +198,9 @@ fn deflate_best_primed(data: &[u8], dictionary: Option<&Dictionary<'_>>) -> Opti
         if fresh {
             slots[slot] = Some(deflate9::Deflater::new(bytes)?);
         }
-        slots[slot].as_mut()?.deflate(data)
+        let deflater = slots[slot].as_mut()?;
+        let stream = deflater.deflate(data)?;
+        then(deflater, stream)
     })
 }
 
@@ -268,24 +279,43 @@ fn plain_zlib_lower_bound(data: &[u8]) -> Option<usize> {
     if data.len() > deflate9::MAX_INPUT {
         return None;
     }
-    let mut counts = [0u32; 256];
+    let mut repeated = vec![false; data.len()];
     BOUND_SEEN.with(|cell| match cell.try_borrow_mut() {
-        Ok(mut seen) => seen.mark(data, &mut counts),
+        Ok(mut seen) => seen.mark(data, &mut repeated),
         // Re-entered on this thread (cannot happen today): a fresh table is just as correct.
-        Err(_) => SeenStrings::new().mark(data, &mut counts),
+        Err(_) => SeenStrings::new().mark(data, &mut repeated),
     });
+    Some(literal_entropy_bound(data, |start| repeated[start]))
+}
+
+/// The bound of [`plain_zlib_lower_bound`] given which 3-byte strings of `data` may repeat an
+/// earlier one (`repeated(start)`; saying so of one that does not only weakens the bound): the
+/// bytes no such string covers are literals in every parse, and cost at least their entropy.
+/// `data` is at most [`deflate9::MAX_INPUT`] bytes.
+fn literal_entropy_bound(data: &[u8], repeated: impl Fn(usize) -> bool) -> usize {
+    let mut counts = [0u32; 256];
+    let mut covered_until = 0;
+    for (i, &byte) in data.iter().enumerate() {
+        if i + 3 <= data.len() && repeated(i) {
+            covered_until = i + 3;
+        }
+        if i >= covered_until {
+            counts[usize::from(byte)] += 1;
+        }
+    }
     // Σ c·log2(total/c) = total·log2(total) − Σ c·log2(c).
     let literals: u32 = counts.iter().sum();
     let x_log_x = x_log2_x_table();
-    let entropy = x_log_x[literals as usize]
+    let at = |c: u32| x_log_x.get(c as usize).copied().unwrap_or(0.0);
+    let entropy = at(literals)
         - counts
             .iter()
             .filter(|&&c| c > 1)
-            .map(|&c| x_log_x[c as usize])
+            .map(|&c| at(c))
             .sum::<f64>();
     // A bit below the computed entropy, against rounding.
     let bits = 3.0 + (entropy - 1.0).max(0.0);
-    Some(2 + (bits / 8.0).ceil() as usize + 4)
+    2 + (bits / 8.0).ceil() as usize + 4
 }
 
 /// The 3-byte strings seen so far in one input of [`plain_zlib_lower_bound`]: an open-addressing
@@ -304,9 +334,8 @@ impl SeenStrings {
         }
     }
 
-    /// Count in `counts` each byte of `data` that no repeated 3-byte string covers: the 3-byte
-    /// string at i is repeated if it occurred earlier, and then covers i, i+1 and i+2.
-    fn mark(&mut self, data: &[u8], counts: &mut [u32; 256]) {
+    /// Set `repeated[i]` when the 3-byte string at i occurred earlier in `data`.
+    fn mark(&mut self, data: &[u8], repeated: &mut [bool]) {
         let cap = (2 * data.len()).next_power_of_two().max(16);
         if self.slots.len() < cap || self.stamp == u32::MAX {
             self.slots = vec![(0, 0); cap.max(self.slots.len())];
@@ -318,26 +347,20 @@ impl SeenStrings {
         let mask = cap - 1;
         let shift = 32 - cap.trailing_zeros();
         let slots = &mut self.slots[..cap];
-        let mut covered_until = 0;
-        for (i, &byte) in data.iter().enumerate() {
-            if let Some(&[a, b, c]) = data.get(i..i + 3) {
-                let key = ((u32::from(a) << 16) | (u32::from(b) << 8) | u32::from(c)) + 1;
-                let mut slot = ((key - 1).wrapping_mul(0x9E37_79B1) >> shift) as usize & mask;
-                loop {
-                    let (at, entry) = slots[slot];
-                    if at != stamp {
-                        slots[slot] = (stamp, key);
-                        break;
-                    }
-                    if entry == key {
-                        covered_until = i + 3;
-                        break;
-                    }
-                    slot = (slot + 1) & mask;
+        for (i, s) in data.windows(3).enumerate() {
+            let key = ((u32::from(s[0]) << 16) | (u32::from(s[1]) << 8) | u32::from(s[2])) + 1;
+            let mut slot = ((key - 1).wrapping_mul(0x9E37_79B1) >> shift) as usize & mask;
+            loop {
+                let (at, entry) = slots[slot];
+                if at != stamp {
+                    slots[slot] = (stamp, key);
+                    break;
                 }
-            }
-            if i >= covered_until {
-                counts[usize::from(byte)] += 1;
+                if entry == key {
+                    repeated[i] = true;
+                    break;
+                }
+                slot = (slot + 1) & mask;
             }
         }
     }
@@ -398,9 +421,19 @@ pub fn encode_with_form(
     match dictionary {
         None => consider(deflate(cose, None, Effort::Best), Form::Zlib),
         Some(d) => {
-            let with_dictionary = deflate(cose, Some(d), Effort::Best);
+            // The primed compressor also bounds the plain streams from its own hash insertions
+            // (no second pass over the bytes); flate2's stream gets the bound of its own pass.
+            let (with_dictionary, bound) = match deflate_best_primed_with(cose, Some(d), |c, w| {
+                Some((w, c.plain_bound(cose)))
+            }) {
+                Some((w, bound)) => (Some(w), bound),
+                None => (
+                    deflate_flate2(cose, Some(d), Effort::Best),
+                    plain_zlib_lower_bound(cose),
+                ),
+            };
             let plain_cannot_win = match &with_dictionary {
-                Some(w) => plain_zlib_lower_bound(cose).is_some_and(|bound| bound > w.len()),
+                Some(w) => bound.is_some_and(|bound| bound > w.len()),
                 None => false,
             };
             if !plain_cannot_win {

@@ -573,6 +573,10 @@ pub(super) struct Deflater {
     syms: Vec<(u16, u8)>,
     /// `build_tree`'s heap, kept to be reused rather than cleared for every tree.
     heap: Box<Heap>,
+    /// Per input position, whether the 3-byte string there may repeat an earlier one of the
+    /// input: [`SEEN`] (an earlier input position had its hash), [`FIRST`] (none did), or
+    /// [`UNKNOWN`] (never inserted: the last positions). Read by [`Deflater::plain_bound`].
+    seen: Vec<u8>,
     st: Search,
 }
 
@@ -607,6 +611,7 @@ impl Deflater {
             prev: vec![0; W_SIZE],
             undo: Vec::new(),
             syms: Vec::new(),
+            seen: vec![UNKNOWN; MAX_INPUT],
             heap: Box::new(Heap {
                 heap: [0; HEAP_SIZE],
                 len: 0,
@@ -641,6 +646,20 @@ impl Deflater {
     fn insert_at(&mut self, idx: usize, log: bool) -> usize {
         let h = self.st.ins_h as usize;
         let head = self.head[h];
+        if let Some(at) = idx.checked_sub(self.dict_len) {
+            // Heads point into the dictionary until this input moves them (they are put back
+            // after each input), so a head at or past `dict_len` is an earlier input position.
+            // With no dictionary, head 0 would mean both "none" and position 0: not recorded.
+            if self.dict_len > 0 && usize::from(head) != idx {
+                if let Some(slot) = self.seen.get_mut(at) {
+                    *slot = if usize::from(head) >= self.dict_len {
+                        SEEN
+                    } else {
+                        FIRST
+                    };
+                }
+            }
+        }
         if usize::from(head) != idx {
             self.prev[idx & W_MASK] = head;
             if log {
@@ -662,6 +681,7 @@ impl Deflater {
         self.window[n + input.len()..n + input.len() + PAD].fill(0);
         self.syms.clear();
         self.undo.clear();
+        self.seen[..input.len()].fill(UNKNOWN);
         self.st = Search {
             strstart: n,
             insert: n.min(MIN_MATCH - 1),
@@ -691,6 +711,21 @@ impl Deflater {
             self.head[usize::from(h)] = old;
         }
         Some(bits.out)
+    }
+
+    /// After [`Deflater::deflate`] of `input` with a dictionary: a length no zlib stream of
+    /// `input` *without* dictionary can be shorter than, from the hash insertions that deflate
+    /// made ([`super::literal_entropy_bound`]; docs/decisions.md D171). A string whose hash an
+    /// earlier input position shared may repeat it (a collision only weakens the bound); one
+    /// never inserted is taken as repeating. `None` without a dictionary.
+    pub(super) fn plain_bound(&self, input: &[u8]) -> Option<usize> {
+        if self.dict_len == 0 || input.len() > MAX_INPUT {
+            return None;
+        }
+        let seen = &self.seen[..input.len()];
+        Some(super::literal_entropy_bound(input, |start| {
+            seen[start] != FIRST
+        }))
     }
 
     /// zlib-rs's `fill_window` on the first call: the whole input arrives at once.
@@ -1008,6 +1043,11 @@ impl Deflater {
         }
     }
 }
+
+/// [`Deflater::seen`] values.
+const UNKNOWN: u8 = 0;
+const FIRST: u8 = 1;
+const SEEN: u8 = 2;
 
 /// The rolling hash of level 9: the last three bytes fed, 5 bits apart, in 15 bits.
 fn roll(h: u32, byte: u8) -> u32 {

@@ -484,3 +484,48 @@ fn encode_gives_the_bytes_of_the_reference_encoder() {
         "every form chosen: {forms:?}"
     );
 }
+
+/// The plain-stream bound the primed compressor gives from its own hash insertions.
+fn primed_bound(input: &[u8], dictionary: &[u8]) -> Option<usize> {
+    let mut d = deflate9::Deflater::new(dictionary).unwrap();
+    d.deflate(input)?;
+    d.plain_bound(input)
+}
+
+#[test]
+fn primed_plain_bound_is_a_lower_bound_and_no_stronger_than_the_exact_one() {
+    for (i, input) in oracle_inputs(5, 600).iter().enumerate() {
+        let exact = plain_zlib_lower_bound(input).unwrap();
+        let primed = primed_bound(input, DICTIONARY_V1_BYTES).unwrap();
+        let quick = deflate_flate2(input, None, Effort::Quick).unwrap().len();
+        let best = deflate_flate2(input, None, Effort::Best).unwrap().len();
+        assert!(primed <= exact, "input {i}: primed {primed}, exact {exact}");
+        assert!(
+            primed <= quick.min(best),
+            "input {i}: {primed}, {quick}, {best}"
+        );
+    }
+    // No dictionary: position 0 and "no earlier string" look alike in the hash heads.
+    assert_eq!(primed_bound(b"abcabcabc", b""), None);
+}
+
+#[test]
+fn primed_plain_bound_still_rules_out_the_plain_streams_of_a_credential() {
+    // A credential's shape: Vietnamese text the dictionary knows, then a 32-byte key, a
+    // 10-byte serial and a 64-byte signature of random bytes.
+    let mut r = Mix(11);
+    let mut cose = credential_like();
+    cose.extend((0..106).map(|_| r.next() as u8));
+    let stream = deflate_best_primed(&cose, Some(&DICTIONARY_V1)).unwrap();
+    let primed = primed_bound(&cose, DICTIONARY_V1_BYTES).unwrap();
+    let exact = plain_zlib_lower_bound(&cose).unwrap();
+    assert!(
+        primed > stream.len(),
+        "bound {primed} vs dictionary stream {}",
+        stream.len()
+    );
+    assert!(
+        exact - primed <= exact / 20,
+        "primed {primed} vs exact {exact}"
+    );
+}
