@@ -69,13 +69,13 @@ pub(super) fn check_keys(options: &IssueOptions) -> Result<(), IssuerError> {
     check_copy_keys(&options.one_time_keys, &[holder])
 }
 
-impl Issuer {
-    /// Sign the copies recorded for `document` (fresh salts from the OS random generator).
-    pub(super) fn sign_copy_records(
-        &self,
-        document: &Document,
-        records: &[CredentialRecord],
-    ) -> Result<Vec<OneTimeCopy>, IssuerError> {
+/// Sign the copies recorded for `document` with `key` (fresh salts from the OS random generator).
+pub(super) fn sign_copies_with(
+    key: &ed25519_dalek::SigningKey,
+    meta: &crate::IssuerMeta,
+    document: &Document,
+    records: &[CredentialRecord],
+) -> Result<Vec<OneTimeCopy>, IssuerError> {
         records
             .iter()
             .map(|record| {
@@ -89,12 +89,12 @@ impl Issuer {
                     assurance_level: record.assurance_level,
                     status: Some(StatusRef {
                         idx: record.slot.index,
-                        uri: self.meta.status_uri(record.slot.list),
+                        uri: meta.status_uri(record.slot.list),
                     }),
                 };
                 let copy = crate::sd::sign_sd_credential(
-                    &self.key,
-                    &self.meta.id,
+                    key,
+                    &meta.id,
                     &request,
                     &mut crate::sd::os_random,
                 )
@@ -110,6 +110,22 @@ impl Issuer {
                 })
             })
             .collect()
+}
+
+impl Issuer {
+    /// Sign the copies recorded for `document` (fresh salts from the OS random generator).
+    pub(super) fn sign_copy_records(
+        &self,
+        document: &Document,
+        records: &[CredentialRecord],
+    ) -> Result<Vec<OneTimeCopy>, IssuerError> {
+        sign_copies_with(&self.key, &self.meta, document, records)
+    }
+
+    /// The one-time copies recorded for a document, oldest first: what
+    /// [`Issuer::sign_copies`] signs, for a [`crate::Signer`] on another thread.
+    pub fn copy_records(&mut self, document: &[u8]) -> Result<Vec<CredentialRecord>, IssuerError> {
+        Ok(self.registry.copies(document)?)
     }
 
     /// Sign again the one-time copies recorded for a document (an interrupted batch's

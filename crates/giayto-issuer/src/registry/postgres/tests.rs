@@ -164,7 +164,7 @@ fn postgres_migrates_a_schema_2_registry_to_one_time_copies() {
         .unwrap();
 
     let mut reg = PostgresRegistry::connect(&url, &schema).unwrap();
-    assert_eq!(version(&mut admin, &schema), 4);
+    assert_eq!(version(&mut admin, &schema), 5);
     assert_eq!(reg.count().unwrap(), 2);
     let a = reg.get(&[0xB1; 10]).unwrap().unwrap();
     assert_eq!(
@@ -192,7 +192,7 @@ fn postgres_migrates_a_schema_2_registry_to_one_time_copies() {
     assert_eq!((r.changed.len(), r.copies.len()), (1, 2));
     drop(reg);
     let mut reg = PostgresRegistry::connect(&url, &schema).unwrap();
-    assert_eq!(version(&mut admin, &schema), 4);
+    assert_eq!(version(&mut admin, &schema), 5);
     assert_eq!(
         reg.get(&[0xB3; 10]).unwrap().unwrap().status,
         Status::Revoked
@@ -244,7 +244,7 @@ fn postgres_migrates_a_schema_3_registry_to_holds() {
     assert!(!holds_table(&mut admin));
 
     let mut reg = PostgresRegistry::connect(&url, &schema).unwrap();
-    assert_eq!(version(&mut admin, &schema), 4);
+    assert_eq!(version(&mut admin, &schema), 5);
     assert!(holds_table(&mut admin));
     assert_eq!(reg.count().unwrap(), 3);
     assert_eq!(
@@ -260,7 +260,7 @@ fn postgres_migrates_a_schema_3_registry_to_holds() {
     drop(reg);
     // Connecting again neither migrates twice nor loses the holds.
     let mut reg = PostgresRegistry::connect(&url, &schema).unwrap();
-    assert_eq!(version(&mut admin, &schema), 4);
+    assert_eq!(version(&mut admin, &schema), 5);
     let r = reg.release_due(20).unwrap();
     assert_eq!((r.changed.len(), r.copies.len()), (1, 1));
     assert_eq!(reg.get(&[0xB3; 10]).unwrap().unwrap().status, Status::Valid);

@@ -1,4 +1,4 @@
-//! Tests of the SQLite backend alone: its schema versions and migrations (1, 2 and 3 → 4), and
+//! Tests of the SQLite backend alone: its schema versions and migrations (1, 2, 3 and 4 → 5), and
 //! what it refuses to open. The suite both backends pass is `registry/suite.rs`.
 
 use super::super::suite::{copy_row, new_row};
@@ -153,7 +153,7 @@ fn sqlite_migrates_a_schema_2_registry_to_one_time_copies_keeping_everything() {
     let path = dir.path().join("registry.sqlite");
     schema_2_registry(&path);
     let mut reg = SqliteRegistry::open(&path).unwrap();
-    assert_eq!(user_version(&path), 4);
+    assert_eq!(user_version(&path), 5);
     assert_eq!(reg.count().unwrap(), 2);
     let a = reg.get(&[0xB1; 10]).unwrap().unwrap();
     assert_eq!(
@@ -182,7 +182,7 @@ fn sqlite_migrates_a_schema_2_registry_to_one_time_copies_keeping_everything() {
     drop(reg);
     // Opening again neither migrates twice nor loses anything.
     let mut reg = SqliteRegistry::open(&path).unwrap();
-    assert_eq!(user_version(&path), 4);
+    assert_eq!(user_version(&path), 5);
     assert_eq!(reg.copies(&[0xB1; 10]).unwrap().len(), 2);
     assert_eq!(
         reg.get(&[0xB3; 10]).unwrap().unwrap().status,
@@ -225,7 +225,7 @@ fn a_failed_migration_to_schema_3_changes_nothing() {
         .unwrap();
     let mut reg = SqliteRegistry::open(&path).unwrap();
     assert_eq!(reg.count().unwrap(), 2);
-    assert_eq!(user_version(&path), 4);
+    assert_eq!(user_version(&path), 5);
 }
 
 /// A registry of schema 3 (one-time copies, before holds) becomes schema 4 on opening: its
@@ -251,7 +251,7 @@ fn sqlite_migrates_a_schema_3_registry_to_holds() {
     }
     assert_eq!(user_version(&path), 3);
     let mut reg = SqliteRegistry::open(&path).unwrap();
-    assert_eq!(user_version(&path), 4);
+    assert_eq!(user_version(&path), 5);
     assert_eq!(reg.count().unwrap(), 3);
     assert_eq!(
         reg.get(&[0xB3; 10]).unwrap().unwrap().copy_of,
@@ -268,7 +268,7 @@ fn sqlite_migrates_a_schema_3_registry_to_holds() {
     drop(reg);
     // Opening again neither migrates twice nor loses the holds.
     let mut reg = SqliteRegistry::open(&path).unwrap();
-    assert_eq!(user_version(&path), 4);
+    assert_eq!(user_version(&path), 5);
     let r = reg.release_due(20).unwrap();
     assert_eq!((r.changed.len(), r.copies.len()), (1, 1));
     assert_eq!(reg.get(&[0xB3; 10]).unwrap().unwrap().status, Status::Valid);
@@ -306,7 +306,7 @@ fn a_failed_migration_to_schema_4_changes_nothing() {
         .unwrap();
     let mut reg = SqliteRegistry::open(&path).unwrap();
     assert_eq!(reg.count().unwrap(), 2);
-    assert_eq!(user_version(&path), 4);
+    assert_eq!(user_version(&path), 5);
 }
 
 #[test]
@@ -397,4 +397,106 @@ fn sqlite_reads_a_damaged_row_as_an_error_not_a_default() {
         )
         .unwrap();
     assert!(reg.get(&[2; 10]).is_err());
+}
+
+/// Schema 5 (D166): a slot's ordinal is unique in its list, so a slot is never handed out
+/// twice, and the holder-index partitions a lookup reads are exactly those rows are put in.
+#[test]
+fn a_slot_ordinal_is_unique_and_lookups_read_every_partition_in_use() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut reg = SqliteRegistry::create(&dir.path().join("registry.sqlite")).unwrap();
+    let size = giayto_status::MIN_ENTRIES;
+    reg.record(&[new_row(1, Some("001099012345"))], size)
+        .unwrap();
+    let taken = reg.conn.execute(
+        "INSERT INTO credentials (serial, doc_type, issued_at, expires_at, level, list, idx,
+                                  seq, part)
+         VALUES (?1, 'cccd', 1, 2, 2, 1, 77, 0, ?2)",
+        rusqlite::params![vec![9u8; 10], super::part_of(1, 0)],
+    );
+    assert!(taken.is_err(), "a second row took ordinal 0 of list 1");
+    reg.conn
+        .execute("UPDATE status_lists SET used = 20000 WHERE list = 1", [])
+        .unwrap();
+    reg.conn
+        .execute(
+            "INSERT INTO status_lists VALUES (2, ?1, 1, ?2)",
+            rusqlite::params![size as i64, vec![3u8; 32]],
+        )
+        .unwrap();
+    let mut stmt = reg
+        .conn
+        .prepare(&format!("SELECT * FROM {} ORDER BY 1", super::HOLDER_PARTS))
+        .unwrap();
+    let parts: Vec<i64> = stmt
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let mut want: Vec<i64> = (0..20_000u64).map(|q| super::part_of(1, q)).collect();
+    want.push(super::part_of(2, 0));
+    want.dedup();
+    assert_eq!(parts, want);
+    assert_eq!(parts.len(), 4);
+}
+
+/// A registry of schema 4 whose slots came from its list's permutation becomes schema 5 with
+/// each row's ordinal: new rows continue after them without a clash, and lookups by serial and
+/// by holder find the old rows.
+#[test]
+fn sqlite_migrates_a_schema_4_registry_to_ordinals() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("registry.sqlite");
+    let size = giayto_status::MIN_ENTRIES;
+    let key = [7u8; 32];
+    let perm = giayto_status::IndexPermutation::new(key, size).unwrap();
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(&format!(
+            "BEGIN; {}{}{} COMMIT;",
+            super::SCHEMA_2,
+            super::TO_SCHEMA_3,
+            super::TO_SCHEMA_4
+        ))
+        .unwrap();
+        conn.execute(
+            "INSERT INTO status_lists VALUES (1, ?1, 3, ?2)",
+            rusqlite::params![size as i64, key.to_vec()],
+        )
+        .unwrap();
+        for seq in 0..3u64 {
+            conn.execute(
+                "INSERT INTO credentials VALUES (?1, 'cccd', '001099055555', ?2, 1900000000,
+                                                 NULL, 2, 1, ?3, 0, NULL)",
+                rusqlite::params![
+                    vec![0xA0 + seq as u8; 10],
+                    1_790_000_000 + seq as i64,
+                    perm.index(seq).unwrap() as i64
+                ],
+            )
+            .unwrap();
+        }
+    }
+    assert_eq!(user_version(&path), 4);
+    let mut reg = SqliteRegistry::open(&path).unwrap();
+    assert_eq!(user_version(&path), 5);
+    let seqs: Vec<i64> = {
+        let mut stmt = reg
+            .conn
+            .prepare("SELECT seq FROM credentials ORDER BY seq")
+            .unwrap();
+        let rows = stmt.query_map([], |r| r.get(0)).unwrap();
+        rows.collect::<Result<_, _>>().unwrap()
+    };
+    assert_eq!(seqs, vec![0, 1, 2]);
+    assert_eq!(reg.by_holder("001099055555").unwrap().len(), 3);
+    assert_eq!(
+        reg.get(&[0xA1; 10]).unwrap().unwrap().slot.index,
+        perm.index(1).unwrap()
+    );
+    let slots = reg
+        .record(&[new_row(1, Some("001099055555"))], size)
+        .unwrap();
+    assert_eq!(slots[0].index, perm.index(3).unwrap());
+    assert_eq!(reg.by_holder("001099055555").unwrap().len(), 4);
 }
