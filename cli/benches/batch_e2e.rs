@@ -49,8 +49,14 @@ fn bare_sign_us(len: usize, secs: f64) -> f64 {
 }
 
 fn field(text: &str, name: &str) -> Option<u64> {
-    text.lines()
-        .find_map(|l| l.strip_prefix(name)?.trim().split_whitespace().next()?.parse().ok())
+    text.lines().find_map(|l| {
+        l.strip_prefix(name)?
+            .trim()
+            .split_whitespace()
+            .next()?
+            .parse()
+            .ok()
+    })
 }
 
 /// (state, user+system CPU seconds) of a process from /proc/PID/stat.
@@ -72,11 +78,23 @@ fn main() {
     let tmp = tempfile::tempdir().expect("temp dir");
     let dir = tmp.path();
     let init = giayto(dir)
-        .args(["issuer", "init", "--dir", "iss", "--id", "VN.BCA.C06", "--name"])
+        .args([
+            "issuer",
+            "init",
+            "--dir",
+            "iss",
+            "--id",
+            "VN.BCA.C06",
+            "--name",
+        ])
         .arg("Cục C06 (bench)")
         .output()
         .unwrap();
-    assert!(init.status.success(), "{}", String::from_utf8_lossy(&init.stderr));
+    assert!(
+        init.status.success(),
+        "{}",
+        String::from_utf8_lossy(&init.stderr)
+    );
     let input = dir.join("people.jsonl");
     let t = Instant::now();
     {
@@ -96,7 +114,15 @@ fn main() {
 
     let started = Instant::now();
     let mut child = giayto(dir)
-        .args(["--json", "issue-batch", "--dir", "iss", "--type", "cccd", "--input"])
+        .args([
+            "--json",
+            "issue-batch",
+            "--dir",
+            "iss",
+            "--type",
+            "cccd",
+            "--input",
+        ])
         .arg(&input)
         .args(["--out-dir", "out", "--chunk", &chunk])
         .stdout(Stdio::piped())
@@ -143,14 +169,20 @@ fn main() {
     }
     let out = child.wait_with_output().unwrap();
     let wall = started.elapsed().as_secs_f64();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(summary["issued"], rows, "{summary}");
 
     let bare_after = bare_sign_us(330, 2.0);
     let bare = (bare_before + bare_after) / 2.0;
 
-    let texts = std::fs::metadata(dir.join("out/credentials.txt")).unwrap().len();
+    let texts = std::fs::metadata(dir.join("out/credentials.txt"))
+        .unwrap()
+        .len();
     let index = std::fs::metadata(dir.join("out/index.csv")).unwrap().len();
     let registry: u64 = ["registry.sqlite", "registry.sqlite-wal"]
         .iter()
@@ -159,8 +191,16 @@ fn main() {
         .sum();
     // Rate over the first and the last tenth of the rows, from the samples.
     let rate_between = |from: u64, to: u64| {
-        let a = samples.iter().find(|s| s.1 >= from).copied().unwrap_or((0.0, 0));
-        let b = samples.iter().find(|s| s.1 >= to).copied().unwrap_or(*samples.last().unwrap());
+        let a = samples
+            .iter()
+            .find(|s| s.1 >= from)
+            .copied()
+            .unwrap_or((0.0, 0));
+        let b = samples
+            .iter()
+            .find(|s| s.1 >= to)
+            .copied()
+            .unwrap_or(*samples.last().unwrap());
         (b.1 - a.1) as f64 / (b.0 - a.0).max(1e-3)
     };
     let tenth = rows / 10;

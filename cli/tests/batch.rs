@@ -323,20 +323,28 @@ fn a_pipelined_batch_of_varied_people_agrees_with_the_registry() {
     let texts = lines(&w, "out");
     assert_eq!(texts.len() as u64, N - bad.len() as u64);
     let index = std::fs::read_to_string(w.path().join("out/index.csv")).unwrap();
-    let rows: Vec<Vec<&str>> = index.lines().skip(1).map(|l| l.split(',').collect()).collect();
+    let rows: Vec<Vec<&str>> = index
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .collect();
     assert_eq!(rows.len() as u64, N);
     for (i, r) in rows.iter().enumerate() {
         assert_eq!(r[0], (i + 1).to_string(), "index out of input order");
         assert_eq!(bad.contains(&(i as u64 + 1)), r[2].starts_with("error:"));
     }
-    let mut reg = giayto_issuer::registry::SqliteRegistry::open(&w.path().join("iss/registry.sqlite"))
-        .unwrap();
+    let mut reg =
+        giayto_issuer::registry::SqliteRegistry::open(&w.path().join("iss/registry.sqlite"))
+            .unwrap();
     assert_eq!(reg.count().unwrap(), texts.len() as u64);
     let mut slots = HashSet::new();
     let issued: Vec<&Vec<&str>> = rows.iter().filter(|r| r[2] == "issued").collect();
     for r in &issued {
         let serial = hex::decode(r[1]).unwrap();
-        let rec = reg.get(&serial).unwrap().expect("every output serial is recorded");
+        let rec = reg
+            .get(&serial)
+            .unwrap()
+            .expect("every output serial is recorded");
         assert_eq!(serial[..4], (rec.issued_at as u32).to_be_bytes());
         assert!(slots.insert(rec.slot), "slot {:?} given twice", rec.slot);
     }
@@ -348,7 +356,9 @@ fn a_pipelined_batch_of_varied_people_agrees_with_the_registry() {
     let names: Vec<String> = (0..N)
         .map(|n| people.cccd(n)["full_name"].as_str().unwrap().to_owned())
         .collect();
-    let good: Vec<usize> = (0..N as usize).filter(|n| !bad.contains(&(*n as u64 + 1))).collect();
+    let good: Vec<usize> = (0..N as usize)
+        .filter(|n| !bad.contains(&(*n as u64 + 1)))
+        .collect();
     for k in [0, 6, 7, 13, 501, 1500, texts.len() - 1] {
         let (c, v) = w.verify(&["--trust", "trust.cwt", "--status", "st"], &texts[k]);
         assert_eq!(c, Some(0));

@@ -11,12 +11,16 @@ const FAMILY: &[&str] = &[
     "Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ",
     "Hồ", "Ngô", "Dương", "Lý", "Đào", "Đinh", "Mai", "Trịnh", "Lương", "Tạ", "Hà", "Lâm",
 ];
-const MIDDLE_M: &[&str] = &["Văn", "Hữu", "Đức", "Minh", "Quang", "Thành", "Công", "Xuân", "Ngọc"];
-const MIDDLE_F: &[&str] = &["Thị", "Ngọc", "Thu", "Thanh", "Mai", "Kim", "Bích", "Diệu", "Hồng"];
+const MIDDLE_M: &[&str] = &[
+    "Văn", "Hữu", "Đức", "Minh", "Quang", "Thành", "Công", "Xuân", "Ngọc",
+];
+const MIDDLE_F: &[&str] = &[
+    "Thị", "Ngọc", "Thu", "Thanh", "Mai", "Kim", "Bích", "Diệu", "Hồng",
+];
 const GIVEN_M: &[&str] = &[
-    "An", "Bảo", "Cường", "Dũng", "Đạt", "Giang", "Hải", "Hiếu", "Hoàng", "Hùng", "Khang",
-    "Khoa", "Long", "Nam", "Nghĩa", "Phong", "Phúc", "Quân", "Sơn", "Tài", "Thắng", "Tiến",
-    "Toàn", "Trung", "Tuấn", "Việt", "Vinh",
+    "An", "Bảo", "Cường", "Dũng", "Đạt", "Giang", "Hải", "Hiếu", "Hoàng", "Hùng", "Khang", "Khoa",
+    "Long", "Nam", "Nghĩa", "Phong", "Phúc", "Quân", "Sơn", "Tài", "Thắng", "Tiến", "Toàn",
+    "Trung", "Tuấn", "Việt", "Vinh",
 ];
 const GIVEN_F: &[&str] = &[
     "Anh", "Ánh", "Chi", "Dung", "Giang", "Hà", "Hạnh", "Hằng", "Hoa", "Hương", "Lan", "Linh",
@@ -24,13 +28,40 @@ const GIVEN_F: &[&str] = &[
     "Uyên", "Vân", "Yến",
 ];
 const PLACE: &[&str] = &[
-    "An Bình", "Bình Minh", "Cẩm Phú", "Đông Hòa", "Hòa Lợi", "Hưng Thịnh", "Kim Sơn",
-    "Long Hưng", "Mỹ Lộc", "Nam Phong", "Phú Lâm", "Quảng Tân", "Tân Lập", "Thạch Bàn",
-    "Thanh Xuân", "Tiên Lữ", "Trung Sơn", "Vĩnh Phúc", "Xuân Đỉnh", "Yên Hòa",
+    "An Bình",
+    "Bình Minh",
+    "Cẩm Phú",
+    "Đông Hòa",
+    "Hòa Lợi",
+    "Hưng Thịnh",
+    "Kim Sơn",
+    "Long Hưng",
+    "Mỹ Lộc",
+    "Nam Phong",
+    "Phú Lâm",
+    "Quảng Tân",
+    "Tân Lập",
+    "Thạch Bàn",
+    "Thanh Xuân",
+    "Tiên Lữ",
+    "Trung Sơn",
+    "Vĩnh Phúc",
+    "Xuân Đỉnh",
+    "Yên Hòa",
 ];
 const STREET: &[&str] = &[
-    "Lê Lợi", "Trần Hưng Đạo", "Nguyễn Trãi", "Hai Bà Trưng", "Lý Thường Kiệt", "Quang Trung",
-    "Phan Chu Trinh", "Nguyễn Du", "Bà Triệu", "Điện Biên Phủ", "Hùng Vương", "Lê Duẩn",
+    "Lê Lợi",
+    "Trần Hưng Đạo",
+    "Nguyễn Trãi",
+    "Hai Bà Trưng",
+    "Lý Thường Kiệt",
+    "Quang Trung",
+    "Phan Chu Trinh",
+    "Nguyễn Du",
+    "Bà Triệu",
+    "Điện Biên Phủ",
+    "Hùng Vương",
+    "Lê Duẩn",
 ];
 
 /// A small seeded generator (SplitMix64): the same seed gives the same people on every machine.
@@ -164,11 +195,15 @@ mod tests {
         for row in &rows {
             Document::from_json(DocType::Cccd, row).unwrap_or_else(|e| panic!("{row}: {e}"));
         }
-        let names: std::collections::HashSet<&str> =
-            rows.iter().filter_map(|r| r["full_name"].as_str()).collect();
+        let names: std::collections::HashSet<&str> = rows
+            .iter()
+            .filter_map(|r| r["full_name"].as_str())
+            .collect();
         assert!(names.len() > 500, "{} names", names.len());
-        let ids: std::collections::HashSet<&str> =
-            rows.iter().filter_map(|r| r["id_number"].as_str()).collect();
+        let ids: std::collections::HashSet<&str> = rows
+            .iter()
+            .filter_map(|r| r["id_number"].as_str())
+            .collect();
         assert_eq!(ids.len(), rows.len());
         assert_eq!(People::new(7).cccd(0), rows[0]);
         assert_ne!(People::new(8).cccd(0), rows[0]);

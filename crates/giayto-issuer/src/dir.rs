@@ -491,31 +491,27 @@ fn sign_sd_with(
     document: &Document,
     issued: &Issued,
 ) -> Result<giayto_cose::sd::HolderCopy, IssuerError> {
-        let signed = giayto_cose::sign1::Sign1::parse(&issued.cose, giayto_cose::CREDENTIAL_TYP)
-            .map_err(|_| IssuerError::Sign)?;
-        let claims = giayto_cose::claims::CredentialClaims::from_bytes(signed.payload())
-            .map_err(|_| IssuerError::Sign)?;
-        let request = CredentialRequest {
-            document,
-            serial: claims.serial,
-            issued_at: claims.issued_at,
-            not_before: claims.not_before,
-            expires_at: claims.expires_at,
-            holder_key: claims.holder_key,
-            assurance_level: claims.document.assurance_level,
-            status: claims.status,
-        };
-        crate::sd::sign_sd_credential(
-            key,
-            &meta.id,
-            &request,
-            &mut crate::sd::os_random,
-        )
-        .map_err(|e| match e {
+    let signed = giayto_cose::sign1::Sign1::parse(&issued.cose, giayto_cose::CREDENTIAL_TYP)
+        .map_err(|_| IssuerError::Sign)?;
+    let claims = giayto_cose::claims::CredentialClaims::from_bytes(signed.payload())
+        .map_err(|_| IssuerError::Sign)?;
+    let request = CredentialRequest {
+        document,
+        serial: claims.serial,
+        issued_at: claims.issued_at,
+        not_before: claims.not_before,
+        expires_at: claims.expires_at,
+        holder_key: claims.holder_key,
+        assurance_level: claims.document.assurance_level,
+        status: claims.status,
+    };
+    crate::sd::sign_sd_credential(key, &meta.id, &request, &mut crate::sd::os_random).map_err(|e| {
+        match e {
             crate::sd::SdError::NotHolderBound => IssuerError::NotHolderBound,
             crate::sd::SdError::Random => IssuerError::Random,
             _ => IssuerError::Sign,
-        })
+        }
+    })
 }
 
 /// A record made by [`Issuer::record_items`]: the document's, then its one-time copies'.

@@ -76,40 +76,36 @@ pub(super) fn sign_copies_with(
     document: &Document,
     records: &[CredentialRecord],
 ) -> Result<Vec<OneTimeCopy>, IssuerError> {
-        records
-            .iter()
-            .map(|record| {
-                let request = CredentialRequest {
-                    document,
-                    serial: record.serial.clone(),
-                    issued_at: record.issued_at,
-                    not_before: None,
-                    expires_at: record.expires_at,
-                    holder_key: record.holder_key,
-                    assurance_level: record.assurance_level,
-                    status: Some(StatusRef {
-                        idx: record.slot.index,
-                        uri: meta.status_uri(record.slot.list),
-                    }),
-                };
-                let copy = crate::sd::sign_sd_credential(
-                    key,
-                    &meta.id,
-                    &request,
-                    &mut crate::sd::os_random,
-                )
-                .map_err(|e| match e {
+    records
+        .iter()
+        .map(|record| {
+            let request = CredentialRequest {
+                document,
+                serial: record.serial.clone(),
+                issued_at: record.issued_at,
+                not_before: None,
+                expires_at: record.expires_at,
+                holder_key: record.holder_key,
+                assurance_level: record.assurance_level,
+                status: Some(StatusRef {
+                    idx: record.slot.index,
+                    uri: meta.status_uri(record.slot.list),
+                }),
+            };
+            let copy =
+                crate::sd::sign_sd_credential(key, &meta.id, &request, &mut crate::sd::os_random)
+                    .map_err(|e| match e {
                     crate::sd::SdError::NotHolderBound => IssuerError::NotHolderBound,
                     crate::sd::SdError::Random => IssuerError::Random,
                     _ => IssuerError::Sign,
                 })?;
-                Ok(OneTimeCopy {
-                    serial: record.serial.clone(),
-                    slot: record.slot,
-                    copy,
-                })
+            Ok(OneTimeCopy {
+                serial: record.serial.clone(),
+                slot: record.slot,
+                copy,
             })
-            .collect()
+        })
+        .collect()
 }
 
 impl Issuer {

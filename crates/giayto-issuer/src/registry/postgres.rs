@@ -15,9 +15,9 @@ use postgres::{Client, IsolationLevel, NoTls, Transaction};
 
 use super::{
     action_from_str, allocate, check_document, check_list_size, check_reason, check_until,
-    ordinals, part_of, plan_change, HOLDER_PARTS, Action, AuditEntry, ChangeReport, CredentialRecord, HoldRecord, ListInfo,
-    NewCredential, RegistryBackend, RegistryError, Status, StatusSlot, Target, CHANGES_AFTER,
-    HOLD_ENDED_REASON, WITHDRAWABLE,
+    ordinals, part_of, plan_change, Action, AuditEntry, ChangeReport, CredentialRecord, HoldRecord,
+    ListInfo, NewCredential, RegistryBackend, RegistryError, Status, StatusSlot, Target,
+    CHANGES_AFTER, HOLDER_PARTS, HOLD_ENDED_REASON, WITHDRAWABLE,
 };
 
 const SCHEMA_VERSION: i64 = 5;
