@@ -63,8 +63,10 @@ echo "+ ${serve/8080/$port} &"
 (cd "$work" && exec bash -c "exec ${serve/8080/$port}" >/dev/null 2>&1) &
 server=$!
 GIAYTO_PORT=$port node -e '
-const files = ["", "app.js", "style.css", "sw.js", "sw-version.js", "manifest.webmanifest", "favicon.ico",
-  "icons/icon-192.png", "pkg/giayto_verify_wasm.js", "pkg/giayto_verify_wasm_bg.wasm",
+const files = ["", "app.js", "fetch.js", "style.css", "sw.js", "sw-version.js", "manifest.webmanifest", "favicon.ico",
+  "icons/icon-192.png", "pkg/giayto_verify_lite.js", "pkg/giayto_verify_lite_bg.wasm",
+  "pkg/giayto_verify_wasm.js", "pkg/giayto_verify_wasm_bg.wasm",
+  "pkg/giayto_scan_wasm.js", "pkg/giayto_scan_wasm_bg.wasm",
   "i18n/vi/giayto.ftl", "strings/en-US.ftl", "vendor/fluent/index.js"];
 (async () => {
   const base = `http://127.0.0.1:${process.env.GIAYTO_PORT}/`;
@@ -79,11 +81,16 @@ const files = ["", "app.js", "style.css", "sw.js", "sw-version.js", "manifest.we
 })().catch((e) => { console.error(e); process.exit(1); });' || { kill "$server"; exit 1; }
 kill "$server"
 wait "$server" 2>/dev/null || true
-wasm="$work/npm/giayto-verify/web/giayto_verify_wasm_bg.wasm"
-echo "wasm size: $(wc -c <"$wasm") bytes raw, $(gzip -9c "$wasm" | wc -c) bytes gzip -9"
+for f in giayto_verify_lite_bg.wasm giayto_verify_wasm_bg.wasm giayto_scan_wasm_bg.wasm; do
+    wasm="$work/web/pkg/$f"
+    echo "$f: $(wc -c <"$wasm") bytes raw, $(gzip -9c "$wasm" | wc -c) bytes gzip -9"
+done
+
+echo "== first-load size (what the page fetches before it is ready; gzip -9; goal 250 KiB)"
+(cd "$work/npm" && node test/first-load.cjs)
 
 echo "== Node tests (every vector through the WASM build; build.sh's prerequisite checks)"
-(cd "$work/npm" && node --test test/vectors.test.cjs test/build.test.cjs)
+(cd "$work/npm" && node --test test/vectors.test.cjs test/build.test.cjs test/first-load.test.cjs)
 
 echo "== browser test (headless Chromium)"
 (cd "$work" && cargo build --locked -q -p giayto-cli)

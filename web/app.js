@@ -1,6 +1,11 @@
 // The giayto web verifier: every check runs in WASM in this page; nothing is sent anywhere.
-import init, { WebVerifier, applyStatusDelta, decodeImage, decodeRgba, makeRequest, renderQrSvg, requestItems } from './pkg/giayto_verify_wasm.js';
+// The first load is the verifier's lite module (pkg/giayto_verify_lite.js: verify, answers to
+// a request, the device's seen state). The complete module (pkg/giayto_verify_wasm.js: forms,
+// making a request, status updates) and the QR scanner (pkg/giayto_scan_wasm.js) are loaded
+// the first time they are needed (see "modules loaded when needed" and "scanning" below).
+import init, { WebVerifier, requestItems } from './pkg/giayto_verify_lite.js';
 import { FluentBundle, FluentResource } from './vendor/fluent/index.js';
+import * as lists from './fetch.js';
 
 const $ = (id) => document.getElementById(id);
 const LANGS = { vi: 'vi', en: 'en-US' };
@@ -64,6 +69,28 @@ async function setLang(code) {
   showRequest();
   if (lastResult) showResult(lastResult);
   if (forms.size) { showFormPicker(); showForm(); }
+}
+
+// ---- modules loaded when needed ----
+let fullModule = null;
+function wasmFull() {
+  if (!fullModule) {
+    fullModule = import('./pkg/giayto_verify_wasm.js').then(async (m) => { await m.default(); return m; });
+    fullModule.catch(() => { fullModule = null; }); // a failed load is tried again next time
+  }
+  return fullModule;
+}
+window.giaytoFullLoaded = () => fullModule !== null;
+// The complete module's own verifier for filling forms, built from the data in use the first
+// time a form is filled after that data changed.
+let formVerifier = null;
+async function verifierForForms() {
+  const m = await wasmFull();
+  if (!formVerifier || formVerifier.of !== verifier) {
+    if (formVerifier) formVerifier.v.free();
+    formVerifier = { of: verifier, v: m.WebVerifier.fromBundle(stored[ROOT], stored[BUNDLE]) };
+  }
+  return formVerifier.v;
 }
 
 // ---- trust data: root key, bundle and the device's seen state, kept in this browser ----
@@ -140,8 +167,25 @@ async function acceptVerifier(v, extra) {
   const seen = await dbGet(key);
   const outcome = v.acceptSeenState(seen, Date.now() / 1000);
   if (outcome.rollback) return outcome.rollback;
-  await dbPut([...extra, [key, outcome.state]]);
+  const same = seen instanceof Uint8Array && seen.length === outcome.state.length && seen.every((b, i) => b === outcome.state[i]);
+  if (extra.length || !same) await dbPut([...extra, [key, outcome.state]]);
   return null;
+}
+
+// fromBundle checks each status list when a code first needs it (a national bundle loads in a
+// few milliseconds), and the device remembers only lists that were checked: after each
+// verification the lists it used are recorded, as `giayto verify` records them after its
+// checks. Their dates were already held against the device's state when the bundle loaded.
+function rememberUse() {
+  const v = verifier;
+  loading = loading.then(async () => {
+    if (!v || v !== verifier) return;
+    try {
+      const back = await acceptVerifier(v, []);
+      if (back) showMessage(rollbackText(back), { rollback: back.kind, kind: 'error' });
+    } catch (_) { /* not remembered this time; the next verification tries again */ }
+  });
+  return loading;
 }
 
 function useVerifier(v) {
@@ -178,6 +222,7 @@ async function restore() {
 }
 
 function showDataStatus() {
+  lists.show();
   const el = $('data-status');
   el.classList.remove('old');
   delete el.dataset.ageSeconds;
@@ -198,7 +243,7 @@ function showDataStatus() {
   el.textContent = trOr('web-bundle-age', '', {
     made: wholeTime(new Date(made * 1000).toISOString()),
     hours: Math.floor(age / 3600),
-    lists: verifier.statusLists().length,
+    lists: verifier.statusListCount(),
     sequence: t.sequence,
     due: wholeTime(t.expires_at),
   });
@@ -269,6 +314,7 @@ async function applyUpdateNow(text) {
   try {
     if (!verifier || !stored[ROOT] || !stored[BUNDLE]) { message(trOr('web-no-data', 'No trust data')); return; }
     const key = seenKey(verifier);
+    const { applyStatusDelta } = await wasmFull();
     const out = applyStatusDelta(stored[ROOT], stored[BUNDLE], text, await dbGet(key), Date.now() / 1000);
     if (out.refused) {
       showMessage(deltaRefusalText(out.refused), { kind: 'error', update: out.refused.kind });
@@ -371,6 +417,10 @@ function verifyText(text) {
     r = verifier.verify(text.trim(), now);
   }
   showResult(r, true);
+  rememberUse();
+  // A list found missing or expired is fetched when the network is there; the code is then
+  // checked again against it (web/fetch.js).
+  lists.afterCheck(r, () => verifyText(text));
   // The form is filled by checking each code again without the request: while a request is
   // active, only a code that answered it validly joins the form, so a wrong or incomplete
   // answer never fills what the request did not ask for.
@@ -419,14 +469,25 @@ function addToForm(text) {
   showForm();
 }
 
+let formShown = 0;
+// The form is filled in the complete module, loaded the first time: settled() for tests.
+let formDone = Promise.resolve();
+window.giaytoFormSettled = () => formDone.then(() => true, () => true);
 function showForm() {
+  formDone = showFormNow();
+  return formDone;
+}
+async function showFormNow() {
   const f = pickedForm();
   const box = $('form-filled');
   $('form-hint').textContent = f ? trOr('web-form-hint', '') : '';
   if (!f || !verifier || formTexts.length === 0) { box.hidden = true; return; }
+  const n = ++formShown;
   let out;
   try {
-    out = verifier.prefill(f.text, formTexts, nowSeconds());
+    const v = await verifierForForms();
+    if (n !== formShown) return; // a later call shows the form
+    out = v.prefill(f.text, formTexts, nowSeconds());
   } catch (e) {
     box.hidden = true;
     message(trOr('web-form-error', String(e), { detail: e.message || String(e) }));
@@ -683,23 +744,25 @@ function showRequest() {
   if (!activeRequest) return;
   const { text, request } = activeRequest;
   const img = $('request-qr');
-  img.src = 'data:image/svg+xml;charset=utf-8,' + encodeURIComponent(renderQrSvg(text));
+  img.src = 'data:image/svg+xml;charset=utf-8,' + encodeURIComponent(activeRequest.svg);
   img.alt = trOr('web-request-qr-alt', '', { verifier: request.verifier });
   const items = [...request.required, ...request.optional].map(itemLabel).join(', ');
   $('request-summary').textContent = trOr('web-request-active', '', { verifier: request.verifier, items, time: wholeTime(request.expires_at) });
   $('request-text').value = text;
 }
 
-function onMakeRequest(e) {
+async function onMakeRequest(e) {
   e.preventDefault();
+  let full;
+  try { full = await wasmFull(); } catch (err) { requestMessage(trOr('web-request-error', String(err), { code: String(err) })); return; }
   const minutes = Number($('req-minutes').value);
   if (!Number.isInteger(minutes) || minutes < 1 || minutes > 1440) { requestMessage(trOr('web-request-minutes-range', '')); return; }
   const items = [...$('req-item-list').querySelectorAll('input:checked')].map((i) => i.value);
   // The nonce: fresh random bytes from the browser for every request.
   const nonce = crypto.getRandomValues(new Uint8Array(16));
-  const made = makeRequest(items, [], $('req-purpose').value, $('req-name').value, $('req-doc').value || undefined, minutes, nonce, nowSeconds());
+  const made = full.makeRequest(items, [], $('req-purpose').value, $('req-name').value, $('req-doc').value || undefined, minutes, nonce, nowSeconds());
   if (made.error) { requestMessage(requestErrorText(made.error)); return; }
-  activeRequest = made;
+  activeRequest = { ...made, svg: full.renderQrSvg(made.text) };
   showRequest();
   requestMessage(trOr('web-request-made', ''), 'ok');
   $('request-details').dataset.requestNonce = made.request.nonce;
@@ -722,7 +785,7 @@ async function onImage() {
     if (!file) return;
     lastImage = file.name;
     showFileStates();
-    const texts = decodeImage(file.bytes);
+    const texts = await scanImageFile(file.bytes);
     if (texts.length === 0) { message(trOr('web-no-code', 'No QR code')); return; }
     verifyText(firstGiayto(texts));
   } catch (e) {
@@ -732,7 +795,52 @@ async function onImage() {
   }
 }
 
-// ---- camera: frames drawn to a canvas and decoded in WASM ----
+// ---- scanning: the browser's own QR reader where it has one, else the WASM scanner ----
+// The WASM scanner (rqrr and rxing with the image decoders, crate giayto-scan-wasm) is most of
+// the page's code, so it is not part of the first load: it is imported the first time a photo
+// or the camera needs it. Where the browser has a BarcodeDetector that reads QR codes, it reads
+// camera frames, and a photo first; a photo it finds nothing in still goes to the WASM scanner
+// (two engines tuned on degraded photos, docs/qr-robustness.md). Both run on this device.
+let scanModule = null;
+function wasmScanner() {
+  if (!scanModule) {
+    scanModule = import('./pkg/giayto_scan_wasm.js').then(async (m) => { await m.default(); return m; });
+    scanModule.catch(() => { scanModule = null; }); // a failed load is tried again next time
+  }
+  return scanModule;
+}
+window.giaytoScanLoaded = () => scanModule !== null;
+
+let qrDetector; // undefined: not asked yet; null: the browser has none for QR codes
+async function nativeDetector() {
+  if (qrDetector !== undefined) return qrDetector;
+  qrDetector = null;
+  try {
+    if ('BarcodeDetector' in window && (await BarcodeDetector.getSupportedFormats()).includes('qr_code')) {
+      qrDetector = new BarcodeDetector({ formats: ['qr_code'] });
+    }
+  } catch (_) { qrDetector = null; }
+  return qrDetector;
+}
+// The texts the browser's reader finds in an image source; null when it has none or failed.
+async function detectNative(source) {
+  const d = await nativeDetector();
+  if (!d) return null;
+  try { return (await d.detect(source)).map((c) => c.rawValue).filter((t) => typeof t === 'string' && t !== ''); } catch (_) { return null; }
+}
+
+async function scanImageFile(bytes) {
+  if (await nativeDetector()) {
+    let bitmap = null;
+    try { bitmap = await createImageBitmap(new Blob([bytes])); } catch (_) { bitmap = null; }
+    const found = bitmap ? await detectNative(bitmap) : null;
+    if (bitmap) bitmap.close();
+    if (found && found.length) return found;
+  }
+  return (await wasmScanner()).decodeImage(bytes);
+}
+
+// ---- camera: frames read by the browser's QR reader, or drawn to a canvas and decoded in WASM ----
 // The browser's reason a camera did not open (a DOMException name), as the page's own words.
 function cameraError(e) {
   const id = {
@@ -751,6 +859,10 @@ async function toggleCamera() {
     if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
       throw Object.assign(new Error('no mediaDevices'), { name: 'NoMediaDevices' });
     }
+    // The scanner module loads while the camera opens, where the browser cannot read QR codes.
+    const native = await nativeDetector();
+    const wasm = native ? null : wasmScanner();
+    if (wasm) wasm.catch(() => {});
     const stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: 'environment', width: { ideal: 1280 } }, audio: false });
     video.srcObject = stream;
     video.hidden = false;
@@ -759,18 +871,25 @@ async function toggleCamera() {
     const ctx = canvas.getContext('2d', { willReadFrequently: true });
     camera = { stream, timer: 0 };
     $('scan').textContent = trOr('web-stop', 'Stop');
-    const tick = () => {
+    const scanner = wasm ? await wasm : null;
+    if (!camera) return;
+    const tick = async () => {
       if (!camera) return;
       const w = video.videoWidth;
       const h = video.videoHeight;
-      if (w && h) {
+      if (w && h && native) {
+        const texts = (await detectNative(video)) || [];
+        if (!camera) return;
+        const text = texts.length ? firstGiayto(texts) : null;
+        if (text) { stopCamera(); verifyText(text); return; }
+      } else if (w && h) {
         const scale = Math.min(1, 1024 / Math.max(w, h));
         canvas.width = Math.round(w * scale);
         canvas.height = Math.round(h * scale);
         ctx.drawImage(video, 0, 0, canvas.width, canvas.height);
         const frame = ctx.getImageData(0, 0, canvas.width, canvas.height);
         let texts = [];
-        try { texts = decodeRgba(new Uint8Array(frame.data.buffer), frame.width, frame.height); } catch (_) { texts = []; }
+        try { texts = scanner.decodeRgba(new Uint8Array(frame.data.buffer), frame.width, frame.height); } catch (_) { texts = []; }
         const text = texts.length ? firstGiayto(texts) : null;
         if (text) { stopCamera(); verifyText(text); return; }
       }
@@ -833,6 +952,20 @@ async function main() {
   $('form-print').addEventListener('click', () => window.print());
   $('form-clear').addEventListener('click', () => { formTexts = []; showForm(); });
   await loadForms();
+  // Lists fetched over the network (web/fetch.js): it takes each into the stored bundle through
+  // these hooks, one change at a time with the pickers and status updates.
+  await lists.setUpFetch({
+    current: () => ({ root: stored[ROOT], bundle: stored[BUNDLE], verifier }),
+    exclusive: (fn) => { const p = loading.then(fn); loading = p.catch(() => {}); return p; },
+    commit: async (bytes, entries) => {
+      const v = WebVerifier.fromBundle(stored[ROOT], bytes);
+      try { await dbPut([[BUNDLE, bytes], ...entries]); } catch (e) { v.free(); throw e; }
+      stored[BUNDLE] = bytes;
+      useVerifier(v);
+      showDataStatus();
+    },
+    dbGet, dbPut, seenKey, trOr, wholeTime, rollbackText,
+  });
   if ('serviceWorker' in navigator) {
     try {
       await navigator.serviceWorker.register('sw.js', { updateViaCache: 'none' });

@@ -7,9 +7,14 @@
 try { importScripts('sw-version.js'); } catch (_) { /* not built by npm/build.sh */ }
 const VERSION = self.GIAYTO_CACHE || 'giayto-web-unversioned';
 const ASSETS = [
-  './', 'index.html', 'app.js', 'style.css', 'manifest.webmanifest', 'favicon.ico',
+  './', 'index.html', 'app.js', 'fetch.js', 'style.css', 'manifest.webmanifest', 'favicon.ico',
   'icons/icon-192.png', 'icons/icon-512.png', 'icons/icon-maskable-512.png',
+  'pkg/giayto_verify_lite.js', 'pkg/giayto_verify_lite_bg.wasm',
+  // The complete verifier and the QR scanner: not in the first load (app.js imports them when
+  // a form, a request, an update, a photo or the camera needs them), but cached here at
+  // install so that all of it works offline.
   'pkg/giayto_verify_wasm.js', 'pkg/giayto_verify_wasm_bg.wasm',
+  'pkg/giayto_scan_wasm.js', 'pkg/giayto_scan_wasm_bg.wasm',
   'i18n/vi/giayto.ftl', 'i18n/en-US/giayto.ftl', 'strings/vi.ftl', 'strings/en-US.ftl',
   'vendor/fluent/index.js', 'vendor/fluent/bundle.js', 'vendor/fluent/resource.js',
   'vendor/fluent/resolver.js', 'vendor/fluent/scope.js', 'vendor/fluent/types.js',
@@ -30,8 +35,14 @@ self.addEventListener('activate', (event) => {
   );
 });
 
+// Only the page's own files are answered from the cache. Everything else — the trust and status
+// lists web/fetch.js fetches, on this origin or another — goes to the network untouched: a list
+// is never served from this cache, and its conditional request reaches the server.
+const OWN = new Set(ASSETS.map((a) => new URL(a, self.location.href).pathname));
 self.addEventListener('fetch', (event) => {
   if (event.request.method !== 'GET') return;
+  const url = new URL(event.request.url);
+  if (url.origin !== self.location.origin || !OWN.has(url.pathname)) return;
   event.respondWith(
     caches.match(event.request, { ignoreSearch: true }).then((hit) => hit || fetch(event.request)),
   );

@@ -285,10 +285,12 @@ pub fn load_for_codes(
     if !needed.is_empty() {
         session.refresh(&needed, false)?;
     }
+    // `session.verifier()` runs the device's rollback protection on the data it returns (and
+    // saves the state): the caller's `DeviceState::accept` must not run it a second time.
     Ok(Loaded {
         verifier: session.verifier()?,
         bundle_created_at: None,
-        state: crate::load::DeviceState::new(read_root(&source.root)?, source.no_state),
+        state: crate::load::DeviceState::accepted(session.root),
     })
 }
 

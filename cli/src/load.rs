@@ -35,6 +35,14 @@ pub struct VerifierSource {
     /// An offline bundle (trust list and status lists), as written by `giayto bundle`.
     #[arg(long)]
     pub bundle: Option<PathBuf>,
+    /// National CA root certificates (PEM) trusted for issuer certificates: a second trust
+    /// path beside the trust list, which stays authoritative (docs/format.md §18).
+    #[arg(long, value_name = "PEM")]
+    pub ca_root: Vec<PathBuf>,
+    /// Issuer certificate chains (PEM, leaf first; an issuer's issuer-cert.pem), checked
+    /// against --ca-root when the trust list does not know the signing key.
+    #[arg(long, value_name = "PEM", requires = "ca_root")]
+    pub issuer_cert: Vec<PathBuf>,
     /// Do not record or check the newest data this device has used (rollback protection,
     /// kept in GIAYTO_STATE_DIR, else XDG_STATE_HOME/giayto, else ~/.local/state/giayto).
     #[arg(long)]
@@ -60,9 +68,15 @@ pub struct DeviceState {
 }
 
 impl DeviceState {
-    /// The rollback protection for this root, or none (`--no-state`).
-    pub fn new(root: VerifyingKey, no_state: bool) -> DeviceState {
-        DeviceState { root, no_state }
+    /// The rollback protection of data it has already accepted and remembered (`verify
+    /// --fetch`: [`crate::fetch::FetchSession::verifier`] runs [`SeenState::accept`] on the
+    /// verifier it builds): [`DeviceState::accept`] then does nothing, so the device state is
+    /// read and accepted once per run, not twice.
+    pub fn accepted(root: VerifyingKey) -> DeviceState {
+        DeviceState {
+            root,
+            no_state: true,
+        }
     }
 
     /// Refuse the verifier's data when older than what this device has used, else remember
@@ -92,15 +106,33 @@ impl VerifierSource {
         self.build(true)
     }
 
+    /// The verifier with the configured CA roots and issuer certificates (docs/format.md §18).
+    fn with_certificates(&self, verifier: Verifier) -> Result<Verifier, Failure> {
+        if self.ca_root.is_empty() {
+            return Ok(verifier);
+        }
+        let roots = crate::cmd::x509::read_ca_roots(&self.ca_root)?;
+        let mut verifier = verifier.with_ca_roots(roots);
+        for path in &self.issuer_cert {
+            let cert = crate::cmd::x509::read_issuer_cert(path)?;
+            verifier.add_issuer_certificate(cert).map_err(|e| {
+                Failure::new("error-certificate")
+                    .arg("path", path.display())
+                    .arg("detail", e)
+            })?;
+        }
+        Ok(verifier)
+    }
+
     fn build(&self, defer: bool) -> Result<Loaded, Failure> {
         let root = read_root(&self.root)?;
         let (verifier, bundle_created_at) = match (&self.bundle, &self.trust) {
             (Some(b), _) => {
                 let (v, bundle) = read_bundle(root, b, defer)?;
-                (v, Some(bundle.created_at))
+                (self.with_certificates(v)?, Some(bundle.created_at))
             }
             (None, Some(t)) => {
-                let mut v = trust_verifier(root, t)?;
+                let mut v = self.with_certificates(trust_verifier(root, t)?)?;
                 load_status_dirs(&mut v, &self.status)?;
                 (v, None)
             }

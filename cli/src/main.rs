@@ -72,6 +72,9 @@ enum Command {
     // --trust is not needed when --fetch gets the trust list from --trust-url.
     #[command(mut_arg("trust", |a| a.required_unless_present_any(["bundle", "trust_url"])))]
     Verify(cmd::verify::VerifyArgs),
+    /// Verify an ISO 18013-5 mobile driving licence (an .mdoc file or a device response) against
+    /// trusted IACA root certificates.
+    VerifyMdoc(cmd::mdoc::VerifyMdocArgs),
     /// Fill a form (docs/forms.md) from credentials that verify valid: JSON, or a printable PDF.
     Prefill(cmd::prefill::PrefillArgs),
     /// Make a verifier's request (VR1:) for chosen fields, for the holder's wallet to answer.
@@ -174,6 +177,7 @@ fn run(command: Command, out: Out) -> failure::CmdResult {
         Command::Status(c) => cmd::status::run(c, out),
         Command::Bundle(a) => cmd::delta::bundle(a, out),
         Command::Verify(a) => cmd::verify::run(a, out),
+        Command::VerifyMdoc(a) => cmd::mdoc::verify(&a, out),
         Command::Prefill(a) => cmd::prefill::run(a, out),
         Command::Request(a) => cmd::request::run(a, out),
         Command::Serve(a) => serve::run(a, out),

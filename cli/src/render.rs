@@ -105,9 +105,13 @@ pub fn to_human(report: &Report) -> String {
             doc_type_label(c.claims.document.doc_type)
         ));
     }
+    if report.kind() == giayto_verify::CodeKind::Claim169 {
+        out.push_str(&format!(" · {}", tr("claim169-label")));
+    }
     out.push('\n');
     let explanation = match report.reason() {
         Some(r) => tr_args(&reason_id(r), &human_args(r.args())),
+        None if report.claim169().is_some() => tr("reason-valid-claim169"),
         None => tr("reason-valid"),
     };
     out.push_str(&format!("  {explanation}\n"));
@@ -130,6 +134,21 @@ pub fn to_human(report: &Report) -> String {
                 None => out.push_str(&issuer_block(c.claims, Some(c.issuer))),
             },
         }
+        // Trusted through a national CA's certificate, not the trust list (docs/format.md §18).
+        if let giayto_verify::TrustPath::X509 { root } = c.trust_path {
+            if !root.is_empty() {
+                out.push_str(&format!(
+                    "  {}\n",
+                    tr_args("verify-trust-x509", &[("ca", root.clone())])
+                ));
+            }
+        }
+    }
+    if let Some(identity) = report.claim169() {
+        if report.verdict() != Verdict::Valid {
+            out.push_str(&format!("  {}\n", tr("note-signed-but-not-valid")));
+        }
+        out.push_str(&claim169_card(identity));
     }
     if let Some(s) = report.status() {
         out.push_str(&format!(
@@ -239,6 +258,66 @@ fn disclosed_card(
         .collect();
     out.push_str(&aligned(&rows));
     out.push_str(&issuer_block(claims, issuer));
+    out
+}
+
+/// A Claim 169 code's identity data (docs/format.md §16), under its own heading: the
+/// attributes by the specification's names, then whose signature it carries.
+fn claim169_card(identity: &giayto_verify::Claim169Identity) -> String {
+    use giayto_verify::AttributeValue;
+    let mut out = String::new();
+    out.push_str(RULE);
+    out.push('\n');
+    out.push_str(&format!("  {}\n", tr("claim169-title")));
+    let mut rows: Vec<(String, String)> = identity
+        .attributes
+        .iter()
+        .map(|a| {
+            let id = format!("claim169-attr-{}", a.key);
+            let label = match tr(&id) {
+                l if l == id => a.name.to_owned(),
+                l => l,
+            };
+            let value = match (&a.value, a.key) {
+                (AttributeValue::Int(1), 9) => tr("sex-male"),
+                (AttributeValue::Int(2), 9) => tr("sex-female"),
+                (AttributeValue::Text(t), 8) if t.len() == 8 && t.is_ascii() => {
+                    format!("{}/{}/{}", &t[6..8], &t[4..6], &t[..4])
+                }
+                (AttributeValue::Text(t), _) => t.clone(),
+                (AttributeValue::Int(i), _) => i.to_string(),
+                (AttributeValue::Bytes(b), _) => {
+                    tr_args("claim169-bytes", &[("bytes", b.len().to_string())])
+                }
+                (AttributeValue::Ints(v), _) => {
+                    v.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")
+                }
+                _ => String::new(),
+            };
+            (label, value)
+        })
+        .collect();
+    if !identity.other_keys.is_empty() {
+        let keys: Vec<String> = identity.other_keys.iter().map(i64::to_string).collect();
+        rows.push((tr("claim169-other-keys"), keys.join(", ")));
+    }
+    out.push_str(&aligned(&rows));
+    out.push_str(RULE);
+    out.push('\n');
+    let english = lang() == Lang::En;
+    let mut meta = vec![(
+        tr("meta-issuer"),
+        format!("{} ({})", identity.issuer.name(english), identity.issuer.id),
+    )];
+    if let Some(t) = identity.issued_at {
+        meta.push((tr("meta-issued-at"), human_time(t)));
+    }
+    if let Some(t) = identity.expires_at {
+        meta.push((tr("meta-expires-at"), human_time(t)));
+    }
+    out.push_str(&aligned(&meta));
+    out.push_str(RULE);
+    out.push('\n');
     out
 }
 

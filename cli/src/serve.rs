@@ -75,6 +75,8 @@ pub fn run(a: ServeArgs, _out: Out) -> CmdResult {
         trust: a.trust,
         status: a.status,
         bundle: a.bundle,
+        ca_root: Vec::new(),
+        issuer_cert: Vec::new(),
         no_state: a.no_state,
     };
     let allow_missing = a.allow_missing_status;

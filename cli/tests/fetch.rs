@@ -115,6 +115,18 @@ fn verify_fetch_uses_the_network_then_the_cache() {
         .collect();
     assert_eq!(cached.len(), 2, "the list and its metadata: {cached:?}");
 
+    // The device's rollback protection runs once on what `verify --fetch` fetched: without a
+    // state folder its warning is said once, not once more by `verify` after the checks.
+    let no_state_dir = [
+        ("GIAYTO_STATE_DIR", ""),
+        ("XDG_STATE_HOME", ""),
+        ("HOME", ""),
+    ];
+    let out = verify(&[], &no_state_dir);
+    assert_eq!(code(&out), Some(0), "{}", stderr(&out));
+    let said = stderr(&out).matches("rollback protection is off").count();
+    assert_eq!(said, 1, "{}", stderr(&out));
+
     // With a local trust list only the status list is fetched, and the trust list is not cached.
     let out = w.run(&[
         "--json",

@@ -13,6 +13,7 @@ const http = require('node:http');
 const { execFileSync } = require('node:child_process');
 const { Builder, By, until } = require('selenium-webdriver');
 const chrome = require('selenium-webdriver/chrome');
+const firstLoad = require('./first-load.cjs');
 
 const repo = path.resolve(__dirname, '..', '..');
 const webDir = path.join(repo, 'web');
@@ -159,6 +160,22 @@ test('web verifier in headless Chromium', { timeout: 600000 }, async () => {
     await ready();
     // Vietnamese by default.
     assert.equal(await driver.findElement(By.id('title')).getText(), 'Kiểm tra giấy tờ');
+    // The first load (issue 18 goal 5): everything the page fetched before it was ready is in
+    // first-load.cjs's list (whose gzip sum first-load.test.cjs holds to its ceiling), and
+    // neither the QR scanner nor the complete verifier is among it.
+    const before = await driver.executeScript(`return performance.getEntriesByType('resource').map((e) => e.name)
+      .filter((u) => u.startsWith(location.origin)).map((u) => new URL(u).pathname.slice(1))`);
+    assert.ok(before.includes('pkg/giayto_verify_lite_bg.wasm'), JSON.stringify(before));
+    for (const f of before) assert.ok(firstLoad.FIRST_LOAD.includes(f), `the page fetched ${f} before it was ready`);
+    for (const f of firstLoad.LAZY) assert.ok(!before.includes(f), `${f} fetched before a scan`);
+    assert.equal(await driver.executeScript('return window.giaytoScanLoaded()'), false);
+    const loaded = firstLoad.measure(['index.html', ...before]);
+    timing.first_load_files = loaded.rows.length;
+    timing.first_load_raw = loaded.raw;
+    timing.first_load_gzip = loaded.gzip;
+    assert.ok(loaded.gzip <= firstLoad.FIRST_LOAD_CEILING, `first load ${loaded.gzip} bytes gzip`);
+    // Headless Chromium on Linux has no BarcodeDetector: the photos below go to the WASM scanner.
+    timing.barcode_detector = await driver.executeScript("return 'BarcodeDetector' in window");
 
     await driver.findElement(By.id('root-file')).sendKeys(path.join(demo, 'root', 'root.pub'));
     await driver.findElement(By.id('bundle-file')).sendKeys(path.join(demo, 'offline.bundle'));
@@ -183,6 +200,7 @@ test('web verifier in headless Chromium', { timeout: 600000 }, async () => {
       }
       for (const name of ['cccd', 'gplx', 'vehicle', 'bhyt']) {
         const r = await check(name);
+        if (!timing.barcode_detector) assert.equal(await driver.executeScript('return window.giaytoScanLoaded()'), true, 'scanner loaded by a photo');
         const want = expected[name];
         assert.equal(want.verdict, 'valid', name);
         assert.equal(r.verdict, 'valid', `${lang} ${name}`);
@@ -212,8 +230,10 @@ test('web verifier in headless Chromium', { timeout: 600000 }, async () => {
     // A form filled from a scan (docs/forms.md): picked, then each checked paper adds to it;
     // a revoked paper fills nothing, a valid one fills, "Start again" empties it.
     await driver.findElement(By.css('#form-pick option[value="hotel-guest-stay"]')).click();
-    const formState = () => driver.executeScript(`return [document.getElementById('form-filled').hidden,
-      document.getElementById('form-fields').innerText, document.getElementById('form-codes').innerText]`);
+    // The form fills in the complete WASM module, loaded on first use: wait until it has.
+    const formState = () => driver.executeAsyncScript(`const done = arguments[arguments.length - 1];
+      window.giaytoFormSettled().then(() => done([document.getElementById('form-filled').hidden,
+        document.getElementById('form-fields').innerText, document.getElementById('form-codes').innerText]));`);
     const holderCaps = expected.cccd.fields.full_name.toUpperCase();
     await check('vehicle-sold');
     let [formHidden, formFields, formCodes] = await formState();
@@ -234,7 +254,7 @@ test('web verifier in headless Chromium', { timeout: 600000 }, async () => {
     Object.assign(timing, await driver.executeScript('return window.giaytoBench(arguments[0], 100)', text));
     timing.verdict = await driver.executeScript('return window.giaytoBenchVerdict');
     assert.equal(timing.verdict, 'valid');
-    timing.wasm_bytes = fs.statSync(path.join(webDir, 'pkg', 'giayto_verify_wasm_bg.wasm')).size;
+    timing.wasm_bytes = fs.statSync(path.join(webDir, 'pkg', 'giayto_verify_lite_bg.wasm')).size;
 
     // Offline: the server is gone; the service worker serves the page and the data stays.
     await stopServer(server);
@@ -999,5 +1019,219 @@ test('request code, answer checked against it, withheld details counted', { time
   } finally {
     await driver.quit();
     server.close();
+  }
+});
+
+test('the browser\'s own QR reader is used where present; the WASM scanner only as a fallback', { timeout: 600000 }, async () => {
+  const { demo, expected, text } = demoOnce();
+  const server = await serve(webDir);
+  const base = `http://127.0.0.1:${server.address().port}/`;
+  const driver = await openBrowser();
+  try {
+    // A stand-in BarcodeDetector (Chromium has none on Linux) that reads whatever
+    // window.fakeQrTexts holds and counts its calls; in place before the page's scripts run.
+    await driver.sendAndGetDevToolsCommand('Page.enable', {});
+    await driver.sendAndGetDevToolsCommand('Page.addScriptToEvaluateOnNewDocument', { source: `
+      window.fakeQrTexts = [];
+      window.fakeQrCalls = 0;
+      window.BarcodeDetector = class {
+        constructor(o) { this.formats = o.formats; }
+        static async getSupportedFormats() { return ['qr_code', 'ean_13']; }
+        async detect(source) {
+          if (!source || !(source.width > 0)) throw new TypeError('no image');
+          window.fakeQrCalls += 1;
+          return window.fakeQrTexts.map((rawValue) => ({ rawValue, format: 'qr_code' }));
+        }
+      };` });
+    await driver.get(base);
+    await driver.wait(until.elementLocated(By.css('body[data-ready="true"]')), 30000);
+    await driver.findElement(By.id('root-file')).sendKeys(path.join(demo, 'root', 'root.pub'));
+    await driver.findElement(By.id('bundle-file')).sendKeys(path.join(demo, 'offline.bundle'));
+    await driver.wait(async () => (await driver.findElement(By.id('data-status')).getAttribute('data-age-seconds')) !== null, 10000);
+    const check = checker(driver);
+    const scanFetched = () => driver.executeScript(`return performance.getEntriesByType('resource')
+      .some((e) => e.name.includes('giayto_scan_wasm'))`);
+
+    // The reader finds the code: the page verifies it and never fetches the WASM scanner. The
+    // reader is given the CCCD's text while the picked photo is the GPLX, so the verdict shows
+    // which one read it.
+    await driver.executeScript('window.fakeQrTexts = [arguments[0]]', text);
+    const native = await check(path.join(demo, 'gplx.png'));
+    assert.equal(native.verdict, 'valid');
+    assert.ok(native.card.includes(expected.cccd.fields.full_name), native.card);
+    assert.equal(await driver.executeScript('return window.fakeQrCalls'), 1);
+    assert.equal(await scanFetched(), false, 'scanner module fetched although the browser read the code');
+    assert.equal(await driver.executeScript('return window.giaytoScanLoaded()'), false);
+
+    // The reader finds nothing: the same photo goes to the WASM scanner, loaded now.
+    await driver.executeScript('window.fakeQrTexts = []');
+    const fallback = await check(path.join(demo, 'gplx.png'));
+    assert.equal(fallback.verdict, 'valid');
+    assert.ok(fallback.card.includes(expected.gplx.fields.full_name), fallback.card);
+    assert.equal(await driver.executeScript('return window.fakeQrCalls'), 2);
+    assert.equal(await scanFetched(), true, 'scanner module not fetched for the fallback');
+  } finally {
+    await driver.quit();
+    server.close();
+  }
+});
+
+// Lists fetched by the page itself (web/fetch.js, docs/format.md §9.7.1): the page on one
+// 127.0.0.1 port fetches from `giayto serve --publish` on another (CORS, conditional requests).
+// A credential revoked after the bundle was made is valid by the bundle, then revoked once the
+// newer list is fetched; a server serving the older list is refused as a rollback and the
+// stored bundle stays as it was; with the server down the page keeps its lists. Bounded: two
+// short-lived list servers, a handful of refreshes, each wait at most 30 s.
+test('lists fetched from a publish server: revocation learnt, rollback refused, server down', { timeout: 300000 }, async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'giayto-web-fetch-'));
+  const env = { ...process.env, LANG: 'C', GIAYTO_PASSPHRASE: 'Mật-khẩu-thử-nghiệm-2026', GIAYTO_KDF_LOG_N: '10',
+    GIAYTO_STATE_DIR: path.join(dir, 'state'), GIAYTO_NO_PROGRESS: '1' };
+  const run = (args) => execFileSync(bin, args, { cwd: dir, encoding: 'utf8', env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // A free port for the list server, known before the issuer's prefix names it.
+  const port = await new Promise((resolve) => {
+    const s = require('node:net').createServer();
+    s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); });
+  });
+  const lists = `http://127.0.0.1:${port}`;
+  run(['root', 'init', '--dir', 'root']);
+  run(['issuer', 'init', '--dir', 'iss', '--id', 'VN.BCA.C06', '--name', 'Cục Cảnh sát QLHC về TTXH',
+    '--status-uri-prefix', `${lists}/st/VN.BCA.C06/`]);
+  run(['root', 'add-issuer', '--dir', 'root', '--issuer-pub', 'iss/issuer.pub', '--id', 'VN.BCA.C06', '--doc-types', 'cccd']);
+  run(['root', 'sign-trust-list', '--dir', 'root', '--out', 'trust.cwt']);
+  fs.writeFileSync(path.join(dir, 'cccd.json'), JSON.stringify({
+    card_generation: 'cccd_2021', id_number: '001196054321', full_name: 'Phạm Thị Thử', date_of_birth: '1996-03-08',
+    sex: 'female', place_of_origin: 'Hà Nội', place_of_residence: 'Số 3 phố Thử, Hà Nội',
+    issue_date: '2021-04-10', expiry_date: '2036-03-08',
+  }));
+  const issued = JSON.parse(run(['--json', 'issue', '--dir', 'iss', '--type', 'cccd', '--data', 'cccd.json']));
+  const publish = (out) => {
+    run(['status', 'publish', '--dir', 'iss', '--out', out]);
+    fs.copyFileSync(path.join(dir, 'trust.cwt'), path.join(dir, out, 'trust.cwt'));
+  };
+  publish('pub-v1');
+  run(['bundle', '--root', 'root/root.pub', '--trust', 'trust.cwt', '--status', 'pub-v1', '--out', 'old.bundle']);
+  await new Promise((r) => setTimeout(r, 1100)); // list times are to the second
+  run(['revoke', '--dir', 'iss', issued.serial, '--reason', 'withdrawn']);
+  publish('pub-v2');
+  run(['bundle', '--root', 'root/root.pub', '--trust', 'trust.cwt', '--status', 'pub-v2', '--out', 'new.bundle']);
+  // The oracle: the CLI (no device state) on each bundle.
+  const cliVerdict = (bundleFile) => {
+    let out;
+    try {
+      out = run(['verify', '--json', '--no-state', '--root', 'root/root.pub', '--bundle', bundleFile, issued.text]);
+    } catch (e) { out = e.stdout; }
+    return JSON.parse(out.trim().split('\n')[0]).verdict;
+  };
+  assert.equal(cliVerdict('old.bundle'), 'valid');
+  assert.equal(cliVerdict('new.bundle'), 'revoked');
+
+  // `giayto serve --publish FOLDER` on the list port, until stopped (at most 60 s each).
+  const { spawn } = require('node:child_process');
+  const listServer = async (folder) => {
+    const child = spawn(bin, ['serve', '--publish', folder, '--listen', `127.0.0.1:${port}`], { cwd: dir, env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const killer = setTimeout(() => child.kill('SIGKILL'), 60000);
+    await new Promise((resolve, reject) => {
+      let said = '';
+      child.stderr.on('data', (d) => { said += d; if (said.includes('http://')) resolve(); });
+      child.on('exit', (code) => reject(new Error(`giayto serve exited ${code}: ${said}`)));
+    });
+    return async () => {
+      clearTimeout(killer);
+      const gone = new Promise((resolve) => child.on('exit', resolve));
+      child.kill('SIGTERM');
+      await gone;
+    };
+  };
+
+  let stopLists = await listServer('pub-v2');
+  const server = await serve(webDir);
+  const base = `http://127.0.0.1:${server.address().port}/`;
+  const driver = await openBrowser();
+  const $text = (id) => driver.executeScript('return document.getElementById(arguments[0]).textContent', id);
+  const paste = async (text) => {
+    await driver.executeScript("document.getElementById('verdict').dataset.verdict = ''");
+    await driver.executeScript("document.getElementById('paste').value = arguments[0]", text);
+    await driver.findElement(By.id('check')).click();
+    await driver.wait(async () => (await driver.executeScript("return document.getElementById('verdict').dataset.verdict")) !== '', 10000);
+    return driver.executeScript("return document.getElementById('verdict').dataset.verdict");
+  };
+  // One press of the button; the outcome of each list.
+  const refresh = async () => {
+    await driver.executeScript('window.giaytoLastRefresh = null');
+    await driver.findElement(By.id('fetch-now')).click();
+    await driver.wait(async () => driver.executeScript('return window.giaytoLastRefresh !== null'), 30000);
+    await driver.wait(async () => (await driver.findElement(By.id('fetch-status')).getAttribute('data-state')) !== 'running', 10000);
+    return driver.executeScript('return window.giaytoLastRefresh');
+  };
+  const listEvent = (done) => done.events.find((e) => e.kind === 'status');
+  const storedBundle = async () => (await storedData(driver, 'giayto-bundle')).idb;
+  try {
+    await driver.get(base);
+    await driver.wait(until.elementLocated(By.css('body[data-ready="true"]')), 30000);
+    await driver.findElement(By.id('root-file')).sendKeys(path.join(dir, 'root', 'root.pub'));
+    await driver.findElement(By.id('bundle-file')).sendKeys(path.join(dir, 'old.bundle'));
+    await driver.wait(async () => (await driver.findElement(By.id('data-status')).getAttribute('data-age-seconds')) !== null, 10000);
+    await driver.wait(async () => (await $text('fetch-status')) === message('vi', 'web-fetch-never'), 10000);
+    // By the bundle alone: valid (the revocation came later).
+    assert.equal(await paste(issued.text), 'valid');
+
+    // Only https (and http on 127.0.0.1 for this test): another address is refused at once.
+    await driver.findElement(By.id('trust-url')).sendKeys('ftp://example.invalid/trust.cwt');
+    await driver.findElement(By.id('fetch-now')).click();
+    await driver.wait(async () => (await $text('fetch-url-state')) !== '', 5000);
+    assert.equal(await $text('fetch-url-state'), message('vi', 'web-fetch-url-bad'));
+    await driver.findElement(By.id('trust-url')).clear();
+
+    // Online: the trust list (the same one) and the newer status list are fetched over CORS.
+    await driver.findElement(By.id('trust-url')).sendKeys(`${lists}/trust.cwt`);
+    let done = await refresh();
+    assert.equal(done.events.find((e) => e.kind === 'trust').outcome, 'same', JSON.stringify(done));
+    assert.equal(listEvent(done).outcome, 'updated', JSON.stringify(done));
+    assert.equal(listEvent(done).uri, `${lists}/st/VN.BCA.C06/1`);
+    assert.equal(await paste(issued.text), 'revoked', 'the fetched list is used');
+    const taken = await storedBundle();
+    assert.notEqual(taken, fs.readFileSync(path.join(dir, 'old.bundle')).toString('base64'), 'the stored bundle took the list');
+    const line = await $text('fetch-status');
+    for (const piece of pagePieces('vi', 'web-fetch-last')) assert.ok(line.includes(piece), `"${piece}" in "${line}"`);
+    // Again: the server answers 304 to the page's conditional request; nothing changes.
+    done = await refresh();
+    assert.equal(listEvent(done).outcome, 'not_modified', JSON.stringify(done));
+    assert.equal(await storedBundle(), taken);
+
+    // A server serving the older list: refused as a rollback, the stored bundle unchanged.
+    await stopLists();
+    stopLists = await listServer('pub-v1');
+    done = await refresh();
+    assert.equal(listEvent(done).outcome, 'failed', JSON.stringify(done));
+    assert.equal(listEvent(done).code, 'rollback', JSON.stringify(done));
+    assert.equal(await storedBundle(), taken, 'a refused list changes nothing');
+    assert.equal(await driver.findElement(By.id('fetch-status')).getAttribute('data-failed'), 'rollback');
+    for (const piece of cliPieces('vi', 'error-rollback-status')) {
+      assert.ok((await $text('fetch-status')).includes(piece), `"${piece}" in the status line`);
+    }
+    assert.equal(await paste(issued.text), 'revoked', 'still the newer list');
+    fs.writeFileSync(path.join(artefacts, 'fetch-rollback-vi.png'), await driver.takeScreenshot(), 'base64');
+
+    // The server down: the page says so and keeps the lists it has, in English too.
+    await stopLists();
+    stopLists = null;
+    await driver.findElement(By.id('lang')).click();
+    await driver.wait(async () => (await $text('title')) === 'Document check', 10000);
+    done = await refresh();
+    assert.equal(listEvent(done).outcome, 'failed', JSON.stringify(done));
+    assert.equal(listEvent(done).code, 'network', JSON.stringify(done));
+    assert.equal(await storedBundle(), taken);
+    assert.ok((await $text('fetch-status')).includes(pagePieces('en-US', 'web-fetch-failed')[0]), await $text('fetch-status'));
+    assert.equal(await paste(issued.text), 'revoked', 'the held lists stay in use');
+    // After a reload the page starts from what it stored.
+    await driver.navigate().refresh();
+    await driver.wait(until.elementLocated(By.css('body[data-ready="true"]')), 30000);
+    assert.equal(await paste(issued.text), 'revoked');
+    assert.equal(await driver.findElement(By.id('trust-url')).getAttribute('value'), `${lists}/trust.cwt`);
+    fs.writeFileSync(path.join(artefacts, 'fetch-down-en.png'), await driver.takeScreenshot(), 'base64');
+  } finally {
+    await driver.quit();
+    server.close();
+    if (stopLists) await stopLists();
   }
 });

@@ -57,6 +57,16 @@ web-announce = { $verdict }: { $name }, { $doc }.
 web-announce-doc = { $verdict }: { $doc }.
 web-announce-plain = { $verdict }.
 web-rollback-kept = The newer data loaded before stays in use.
+# Lists fetched over the network (web/fetch.js); why a fetch failed is the CLI's fetch-* wording.
+web-fetch-url-label = Trust list address for updates over the network (https)
+web-fetch-now = Update lists over the network
+web-fetch-url-bad = Not an address the page fetches from: https only.
+web-fetch-never = Lists not yet updated over the network: the bundle's lists are used until each expires.
+web-fetch-running = Updating lists…
+web-fetch-last = Lists last updated over the network { $time }: { $checked } checked, { $updated } newer taken.
+web-fetch-failed = Could not update { $what }: { $reason }.
+web-fetch-offline = No network now: the lists held are used until each expires.
+web-fetch-rule-scheme = { $uri } is not https
 web-update-applied = Status update taken: { $uri } is now the list published { $to } ({ $changes } change(s)), valid until { $expires }.
 # Forms filled from scanned papers (docs/forms.md); why a field is empty is the CLI's prefill-unfilled-*.
 web-forms = Fill a form

@@ -57,6 +57,16 @@ web-announce = { $verdict }: { $name }, { $doc }.
 web-announce-doc = { $verdict }: { $doc }.
 web-announce-plain = { $verdict }.
 web-rollback-kept = Dữ liệu mới hơn đã nạp trước đó vẫn được dùng.
+# Danh sách cập nhật qua mạng (web/fetch.js); lý do không cập nhật được là lời fetch-* của CLI.
+web-fetch-url-label = Địa chỉ danh sách tin cậy để cập nhật qua mạng (https)
+web-fetch-now = Cập nhật danh sách qua mạng
+web-fetch-url-bad = Trang không tải từ địa chỉ này: chỉ dùng https.
+web-fetch-never = Danh sách chưa được cập nhật qua mạng: dùng danh sách trong gói dữ liệu đến khi từng danh sách hết hạn.
+web-fetch-running = Đang cập nhật danh sách…
+web-fetch-last = Lần cập nhật danh sách qua mạng gần nhất { $time }: đã kiểm tra { $checked }, nhận { $updated } bản mới hơn.
+web-fetch-failed = Không cập nhật được { $what }: { $reason }.
+web-fetch-offline = Hiện không có mạng: dùng danh sách đang có đến khi từng danh sách hết hạn.
+web-fetch-rule-scheme = { $uri } không phải https
 web-update-applied = Đã nhận bản cập nhật trạng thái: { $uri } nay là danh sách công bố { $to } ({ $changes } thay đổi), hiệu lực đến { $expires }.
 # Điền tờ khai từ giấy tờ đã quét (docs/forms.md); lý do ô trống là prefill-unfilled-* của CLI.
 web-forms = Điền tờ khai

@@ -50,6 +50,8 @@ use crate::Out;
 
 /// Output file of QR texts, one per issued line, in input order.
 pub const TEXTS_FILE: &str = "credentials.txt";
+/// With `--also claim169`: one Claim 169 code per line, line for line with [`TEXTS_FILE`].
+pub const CLAIM169_FILE: &str = "claim169.txt";
 /// Per-line report: line, serial, outcome.
 pub const INDEX_FILE: &str = "index.csv";
 const MANIFEST_FILE: &str = "batch.json";
@@ -99,6 +101,11 @@ pub struct BatchArgs {
     /// Rows per registry transaction.
     #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub chunk: u32,
+    /// Also make each person's code in another format, signed by the same key: `claim169`
+    /// (MOSIP ID Claim 169; identity cards only) into OUT_DIR/claim169.txt, line for line
+    /// with credentials.txt, and with --png one LINE-SERIAL.claim169.png each.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub also: Vec<super::Also>,
 }
 
 /// A row's document, holder key and one-time keys (`holder_keys`).
@@ -575,13 +582,21 @@ fn progress_bar(total: u64, out: Out) -> indicatif::ProgressBar {
 
 /// What one chunk of rows turned into, in line order.
 enum Outcome {
-    Issued(u64, giayto_issuer::Issued, bool, Option<Vec<u8>>),
+    Issued(
+        u64,
+        giayto_issuer::Issued,
+        bool,
+        Option<Vec<u8>>,
+        Option<String>,
+    ),
     Bad(u64, FieldError),
 }
 
 struct Writer {
     texts: BufWriter<std::fs::File>,
     index: BufWriter<std::fs::File>,
+    /// OUT_DIR/claim169.txt while it is written, with `--also claim169`.
+    claim169: Option<BufWriter<std::fs::File>>,
     png_dir: Option<PathBuf>,
     sd_dir: Option<PathBuf>,
     new: u64,
@@ -593,9 +608,12 @@ impl Writer {
     fn write(&mut self, outcome: Outcome, texts_path: &Path) -> Result<(), Failure> {
         let io = |e: std::io::Error| io_failure(texts_path, &e);
         match outcome {
-            Outcome::Issued(line, issued, recovered, sd) => {
+            Outcome::Issued(line, issued, recovered, sd, claim169) => {
                 let serial = giayto_verify::hex_lower(&issued.serial);
                 writeln!(self.texts, "{}", issued.text).map_err(io)?;
+                if let (Some(w), Some(c)) = (&mut self.claim169, &claim169) {
+                    writeln!(w, "{c}").map_err(io)?;
+                }
                 writeln!(
                     self.index,
                     "{line},{serial},{}",
@@ -612,6 +630,17 @@ impl Writer {
                     )
                     .map_err(|e| Failure::new("error-qr-render").arg("detail", e))?;
                     write_atomic(&dir.join(format!("{line}-{serial}.png")), &png)?;
+                    if let Some(c) = &claim169 {
+                        let png = giayto_qr::render_png(
+                            c,
+                            &RenderOptions {
+                                ecc: EccLevel::Q,
+                                ..RenderOptions::default()
+                            },
+                        )
+                        .map_err(|e| Failure::new("error-qr-render").arg("detail", e))?;
+                        write_atomic(&dir.join(format!("{line}-{serial}.claim169.png")), &png)?;
+                    }
                 }
                 if let (Some(dir), Some(sd)) = (&self.sd_dir, sd) {
                     // The folder is owner-only: these files hold every value and salt.
@@ -663,6 +692,8 @@ struct Stages<'a> {
     done: &'a HashMap<u64, CredentialRecord>,
     threads: usize,
     texts_path: &'a Path,
+    /// `--also claim169`: each identity card's Claim 169 code too.
+    claim169: bool,
 }
 
 impl Stages<'_> {
@@ -875,7 +906,18 @@ impl Stages<'_> {
         } else {
             None
         };
-        Ok(Outcome::Issued(w.line, issued, *resumed, sd))
+        // The same person's Claim 169 code (docs/format.md §16), made again for a resumed line
+        // from its re-signed credential.
+        let claim169 = if self.claim169 {
+            Some(
+                signer
+                    .sign_claim169(doc, &issued)
+                    .map_err(|e| Failure::new("error-claim169-sign").arg("detail", e))?,
+            )
+        } else {
+            None
+        };
+        Ok(Outcome::Issued(w.line, issued, *resumed, sd, claim169))
     }
 
     /// Write the signed parts in chunk and part order as they come in.
@@ -942,6 +984,7 @@ fn lock_out_dir(out_dir: &Path) -> Result<std::fs::File, Failure> {
 
 pub fn run(a: BatchArgs, out: Out) -> CmdResult {
     let doc_type = doc_type(&a.doc_type)?;
+    let want_claim169 = super::check_also(&a.also, doc_type)?;
     format_of(&a.input)?;
     if let Some(n) = a.copies {
         super::copies::check_count(n)?;
@@ -1013,6 +1056,8 @@ pub fn run(a: BatchArgs, out: Out) -> CmdResult {
     let texts_path = a.out_dir.join(TEXTS_FILE);
     let partial = a.out_dir.join(format!(".{TEXTS_FILE}.partial"));
     let index_partial = a.out_dir.join(format!(".{INDEX_FILE}.partial"));
+    let claim169_path = a.out_dir.join(CLAIM169_FILE);
+    let claim169_partial = a.out_dir.join(format!(".{CLAIM169_FILE}.partial"));
     let create = |p: &Path| {
         std::fs::File::create(p)
             .map(BufWriter::new)
@@ -1021,6 +1066,11 @@ pub fn run(a: BatchArgs, out: Out) -> CmdResult {
     let mut writer = Writer {
         texts: create(&partial)?,
         index: create(&index_partial)?,
+        claim169: if want_claim169 {
+            Some(create(&claim169_partial)?)
+        } else {
+            None
+        },
         png_dir,
         sd_dir,
         new: 0,
@@ -1047,6 +1097,7 @@ pub fn run(a: BatchArgs, out: Out) -> CmdResult {
         done: &done,
         threads,
         texts_path: &texts_path,
+        claim169: want_claim169,
     };
     let writer = stages.run(&mut issuer, writer, &bar)?;
     bar.finish_and_clear();
@@ -1057,6 +1108,11 @@ pub fn run(a: BatchArgs, out: Out) -> CmdResult {
     };
     finish(writer.texts, &partial)?;
     finish(writer.index, &index_partial)?;
+    if let Some(w) = writer.claim169 {
+        finish(w, &claim169_partial)?;
+        std::fs::rename(&claim169_partial, &claim169_path)
+            .map_err(|e| io_failure(&claim169_path, &e))?;
+    }
     std::fs::rename(&partial, &texts_path).map_err(|e| io_failure(&texts_path, &e))?;
     let index_path = a.out_dir.join(INDEX_FILE);
     std::fs::rename(&index_partial, &index_path).map_err(|e| io_failure(&index_path, &e))?;
@@ -1076,6 +1132,10 @@ pub fn run(a: BatchArgs, out: Out) -> CmdResult {
         "texts": texts_path,
         "index": index_path,
     });
+    let mut summary = summary;
+    if want_claim169 {
+        summary["claim169"] = json!(claim169_path);
+    }
     write_atomic(
         &a.out_dir.join("summary.json"),
         serde_json::to_string_pretty(&summary)

@@ -11,12 +11,22 @@ use giayto_trust::keys;
 use serde_json::json;
 
 use super::issuer::issuer_failure;
-use super::{check_parent, doc_type, print_json, temp_beside};
+use super::{check_also, check_parent, claim169_beside, doc_type, print_json, temp_beside};
 use crate::failure::{io_failure, CmdResult, Failure, EXIT_OK};
 use crate::i18n::{has, tr, tr_args};
 use crate::input::{now, read_json, rfc3339};
 use crate::secrets::{self, key_failure};
 use crate::Out;
+
+/// What `giayto issue` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum IssueFormat {
+    /// giayto's own credential, the VN1: QR text (docs/format.md §3, §5).
+    Vn1,
+    /// The issuer-signed part of an ISO 18013-5 mobile driving licence (gplx only), written
+    /// to --out as CBOR (docs/format.md §17).
+    Mdoc,
+}
 
 #[derive(Args, Debug)]
 pub struct IssueArgs {
@@ -38,7 +48,7 @@ pub struct IssueArgs {
     /// Assurance level of the holder's identity account: 1 or 2.
     #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u8).range(1..=2))]
     pub level: u8,
-    /// Also write the QR text to this file.
+    /// Also write the QR text to this file (with --format mdoc: the .mdoc file).
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Also write the QR code as PNG.
@@ -64,6 +74,21 @@ pub struct IssueArgs {
     /// under this serial (hex); --data must be its data (the holder ran low on copies).
     #[arg(long, value_name = "SERIAL")]
     pub copies_for: Option<String>,
+    /// Also make the same person's code in another format, signed by the same key:
+    /// `claim169` (MOSIP ID Claim 169; identity cards only). Printed after the VN1: code;
+    /// each --out/--png/--svg file gets a twin named NAME.claim169.EXT.
+    #[arg(long, value_enum, value_name = "FORMAT")]
+    pub also: Vec<super::Also>,
+    /// vn1 (the QR credential) or mdoc (an ISO 18013-5 mobile driving licence, gplx only:
+    /// needs --device-pub and --out, and the issuer's mdoc-signer key and certificate).
+    #[arg(long, value_enum, default_value = "vn1")]
+    pub format: IssueFormat,
+    /// With --format mdoc: the holder device's P-256 public key (PEM) the mdoc is bound to.
+    #[arg(long, value_name = "FILE")]
+    pub device_pub: Option<PathBuf>,
+    /// With --format mdoc: the holder's portrait (JPEG), written as the portrait element.
+    #[arg(long, value_name = "FILE")]
+    pub portrait: Option<PathBuf>,
 }
 
 /// A field error as the user sees it: the field's name and what is wrong with it (with the
@@ -99,24 +124,50 @@ pub fn document_from_json(
 /// rendered first, then each file is written under a temporary name beside its target, then
 /// all are renamed into place; on any failure the temporary files and the files already
 /// renamed are removed.
-fn write_outputs(a: &IssueArgs, text: &str, sd: Option<Vec<u8>>) -> Result<(), Failure> {
+fn write_outputs(
+    a: &IssueArgs,
+    text: &str,
+    sd: Option<Vec<u8>>,
+    claim169: Option<&str>,
+) -> Result<(), Failure> {
     let render = RenderOptions {
         ecc: EccLevel::Q,
         ..RenderOptions::default()
     };
+    // The Claim 169 twins (docs/format.md §16.3) sit beside the VN1: files they copy.
+    let twins: Vec<(PathBuf, PathBuf)> = [&a.out, &a.png, &a.svg]
+        .into_iter()
+        .flatten()
+        .map(|p| (p.clone(), claim169_beside(p)))
+        .collect();
     let mut files: Vec<(&Path, Vec<u8>)> = Vec::new();
     if let Some(p) = &a.out {
         files.push((p, format!("{text}\n").into_bytes()));
     }
-    if let Some(p) = &a.png {
-        let png = giayto_qr::render_png(text, &render)
-            .map_err(|e| Failure::new("error-qr-render").arg("detail", e))?;
-        files.push((p, png));
+    let mut codes: Vec<(&str, Option<&Path>, Option<&Path>)> =
+        vec![(text, a.png.as_deref(), a.svg.as_deref())];
+    let twin = |p: &Option<PathBuf>| {
+        p.as_ref()
+            .and_then(|p| twins.iter().find(|(of, _)| of == p))
+            .map(|(_, t)| t.as_path())
+    };
+    if let Some(c) = claim169 {
+        if let Some(t) = twin(&a.out) {
+            files.push((t, format!("{c}\n").into_bytes()));
+        }
+        codes.push((c, twin(&a.png), twin(&a.svg)));
     }
-    if let Some(p) = &a.svg {
-        let svg = giayto_qr::render_svg(text, &render)
-            .map_err(|e| Failure::new("error-qr-render").arg("detail", e))?;
-        files.push((p, svg.into_bytes()));
+    for (code, png_path, svg_path) in codes {
+        if let Some(p) = png_path {
+            let png = giayto_qr::render_png(code, &render)
+                .map_err(|e| Failure::new("error-qr-render").arg("detail", e))?;
+            files.push((p, png));
+        }
+        if let Some(p) = svg_path {
+            let svg = giayto_qr::render_svg(code, &render)
+                .map_err(|e| Failure::new("error-qr-render").arg("detail", e))?;
+            files.push((p, svg.into_bytes()));
+        }
     }
     // The selective-disclosure copy holds every value and salt: owner-only, like a key.
     let private = a.sd_out.as_deref();
@@ -171,7 +222,11 @@ fn one_time_keys(a: &IssueArgs, holder: Option<&[u8; 32]>) -> Result<Vec<[u8; 32
         .as_ref()
         .ok_or_else(|| Failure::new("issue-error-copies-need-keys"))?;
     if a.copies_for.is_some()
-        && (a.holder_pub.is_some() || a.out.is_some() || a.png.is_some() || a.svg.is_some())
+        && (a.holder_pub.is_some()
+            || a.out.is_some()
+            || a.png.is_some()
+            || a.svg.is_some()
+            || !a.also.is_empty())
     {
         return Err(Failure::new("issue-error-copies-for-only-copies"));
     }
@@ -182,9 +237,16 @@ pub fn run(a: IssueArgs, out: Out) -> CmdResult {
     // Everything that can be wrong with the input is checked before the key is unlocked or
     // the registry touched.
     let doc_type = doc_type(&a.doc_type)?;
+    let want_claim169 = check_also(&a.also, doc_type)?;
     let meta = giayto_issuer::read_meta(&a.dir).map_err(|e| issuer_failure(&e))?;
     let data = read_json(&a.data)?;
     let document = document_from_json(doc_type, &data)?;
+    if a.format == IssueFormat::Mdoc {
+        return super::mdoc::issue(&a, &document, out);
+    }
+    if a.device_pub.is_some() || a.portrait.is_some() {
+        return Err(Failure::new("error-mdoc-only-options"));
+    }
     // A book's summary may not be dated after today (docs/format.md §4.6); the issuer
     // library checks it too, but only after the key is unlocked.
     if let Some(day) = giayto_model::date::vietnam_date(now()) {
@@ -211,6 +273,19 @@ pub fn run(a: IssueArgs, out: Out) -> CmdResult {
     }
     for p in [&a.out, &a.png, &a.svg, &a.sd_out].into_iter().flatten() {
         check_parent(p)?;
+    }
+    if want_claim169 {
+        // A twin may not overwrite another output of this run.
+        let named: Vec<&PathBuf> = [&a.out, &a.png, &a.svg, &a.sd_out]
+            .into_iter()
+            .flatten()
+            .collect();
+        for p in [&a.out, &a.png, &a.svg].into_iter().flatten() {
+            let twin = claim169_beside(p);
+            if named.iter().any(|n| **n == twin) {
+                return Err(Failure::new("error-claim169-clash").arg("path", twin.display()));
+            }
+        }
     }
     let pass = secrets::existing_key(&meta.id, &a.dir.join(giayto_issuer::dir::KEY_FILE))?;
     let mut issuer = Issuer::open(&a.dir, &pass).map_err(|e| issuer_failure(&e))?;
@@ -247,12 +322,28 @@ pub fn run(a: IssueArgs, out: Out) -> CmdResult {
             .map_err(|e| issuer_failure(&e)),
         None => Ok(None),
     };
-    if let Err(failure) = sd.and_then(|sd| write_outputs(&a, &issued.text, sd)) {
-        if let Err(e) = issuer.withdraw(&issued.serial) {
-            crate::errln!("{}: {}", tr("error-prefix"), issuer_failure(&e).message());
+    // The Claim 169 code of the same person (docs/format.md §16), signed by the same key.
+    let claim169 = if want_claim169 {
+        issuer
+            .sign_claim169(&document, &issued)
+            .map(Some)
+            .map_err(|e| Failure::new("error-claim169-sign").arg("detail", e))
+    } else {
+        Ok(None)
+    };
+    let written = sd.and_then(|sd| {
+        let claim169 = claim169?;
+        write_outputs(&a, &issued.text, sd, claim169.as_deref()).map(|()| claim169)
+    });
+    let claim169 = match written {
+        Ok(c) => c,
+        Err(failure) => {
+            if let Err(e) = issuer.withdraw(&issued.serial) {
+                crate::errln!("{}: {}", tr("error-prefix"), issuer_failure(&e).message());
+            }
+            return Err(failure);
         }
-        return Err(failure);
-    }
+    };
     let serial = giayto_verify::hex_lower(&issued.serial);
     if out.json {
         print_json(&json!({
@@ -264,9 +355,17 @@ pub fn run(a: IssueArgs, out: Out) -> CmdResult {
             "qr_version": giayto_qr::qr_version(&issued.text, EccLevel::Q).ok(),
             "sd_out": a.sd_out.as_ref().map(|p| p.display().to_string()),
             "copies": issued.copies.len(),
+            "claim169": claim169.as_ref().map(|c| json!({
+                "text": c,
+                "chars": c.len(),
+                "qr_version": giayto_qr::qr_version(c, EccLevel::Q).ok(),
+            })),
         }));
     } else {
         crate::outln!("{}", issued.text);
+        if let Some(c) = &claim169 {
+            crate::outln!("{c}");
+        }
         crate::errln!(
             "{}",
             tr_args(
@@ -278,6 +377,12 @@ pub fn run(a: IssueArgs, out: Out) -> CmdResult {
                 ]
             )
         );
+        if let Some(c) = &claim169 {
+            crate::errln!(
+                "{}",
+                tr_args("issue-claim169-done", &[("chars", c.len().to_string())])
+            );
+        }
         match &a.sd_out {
             Some(p) if !issued.copies.is_empty() => copies_done(p, issued.copies.len()),
             Some(p) => crate::errln!(
@@ -319,7 +424,7 @@ fn new_copies(
     let bytes = giayto_cose::copies::encode_one_time(
         &copies.iter().map(|c| c.copy.clone()).collect::<Vec<_>>(),
     );
-    if let Err(failure) = write_outputs(a, "", Some(bytes)) {
+    if let Err(failure) = write_outputs(a, "", Some(bytes), None) {
         for c in &copies {
             if let Err(e) = issuer.withdraw(&c.serial) {
                 crate::errln!("{}: {}", tr("error-prefix"), issuer_failure(&e).message());

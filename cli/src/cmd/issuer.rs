@@ -23,6 +23,10 @@ pub enum IssuerCommand {
     /// Make a new key pair for a key rotation: the old ISS/issuer.key and ISS/issuer.pub are
     /// kept under dated names, the new ones take their place (no key file is overwritten).
     RotateKey(RotateKeyArgs),
+    /// Make the P-256 document-signer key for ISO 18013-5 mobile driving licences:
+    /// ISS/mdoc-signer.key (sealed with the issuer's passphrase) and ISS/mdoc-signer.pub.pem,
+    /// for the root authority to certify into ISS/mdoc-signer-cert.pem.
+    MdocKey(super::mdoc::MdocKeyArgs),
 }
 
 #[derive(Args, Debug)]
@@ -139,6 +143,7 @@ pub fn run(cmd: IssuerCommand, out: Out) -> CmdResult {
     match cmd {
         IssuerCommand::Init(a) => init(&a, out),
         IssuerCommand::RotateKey(a) => rotate_key(&a, out),
+        IssuerCommand::MdocKey(a) => super::mdoc::mdoc_key(&a, out),
     }
 }
 

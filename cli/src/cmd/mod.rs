@@ -8,6 +8,7 @@ pub mod delta;
 pub mod demo;
 pub mod issue;
 pub mod issuer;
+pub mod mdoc;
 pub mod prefill;
 pub mod qr;
 pub mod request;
@@ -15,6 +16,7 @@ pub mod root;
 pub mod status;
 pub mod verify;
 pub mod wallet;
+pub mod x509;
 
 use std::path::Path;
 
@@ -23,6 +25,38 @@ use giayto_model::DocType;
 use crate::failure::{io_failure, Failure};
 
 /// Parse a document type name.
+/// Another format written beside a credential (`issue --also`, `issue-batch --also`).
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Also {
+    /// A MOSIP ID Claim 169 QR code of the same person (identity cards only; docs/format.md
+    /// §16).
+    Claim169,
+}
+
+/// `--also claim169` is for identity cards only (docs/format.md §16.2): checked before any
+/// key is unlocked.
+pub fn check_also(also: &[Also], doc_type: DocType) -> Result<bool, Failure> {
+    let claim169 = also.contains(&Also::Claim169);
+    if claim169 && doc_type != DocType::Cccd {
+        return Err(Failure::new("error-claim169-type").arg("doctype", doc_type.as_str()));
+    }
+    Ok(claim169)
+}
+
+/// The file beside `path` that holds its Claim 169 form: `cccd.png` → `cccd.claim169.png`,
+/// `code` → `code.claim169`.
+pub fn claim169_beside(path: &Path) -> std::path::PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let new = match name.rsplit_once('.') {
+        Some((stem, ext)) if !stem.is_empty() => format!("{stem}.claim169.{ext}"),
+        _ => format!("{name}.claim169"),
+    };
+    path.with_file_name(new)
+}
+
 pub fn doc_type(name: &str) -> Result<DocType, Failure> {
     DocType::from_name(name.trim())
         .ok_or_else(|| Failure::new("error-bad-doc-type").arg("value", name))

@@ -31,6 +31,10 @@ pub enum RootCommand {
     RotateIssuer(RotateIssuerArgs),
     /// Sign the trust list of all added issuers.
     SignTrustList(SignArgs),
+    /// Certify an issuer's key with the root's CA (from `root init --x509`): writes
+    /// ISSUER/issuer-cert.pem, or with --mdoc-signer ISSUER/mdoc-signer-cert.pem
+    /// (docs/format.md §18).
+    CertifyIssuer(super::x509::CertifyIssuerArgs),
 }
 
 #[derive(Args, Debug)]
@@ -74,6 +78,18 @@ pub struct InitArgs {
     /// The root's id, written into trust lists.
     #[arg(long, default_value = "VN.ROOT")]
     pub id: String,
+    /// Also make a national CA (test) beside the root: ROOT/ca.key (encrypted with the same
+    /// passphrase) and its self-signed certificate ROOT/ca.pem, for `root certify-issuer`
+    /// (docs/format.md §18). On an existing root folder, adds the CA only.
+    #[arg(long)]
+    pub x509: bool,
+    /// The CA's name (certificate common name), with --x509.
+    #[arg(long, requires = "x509", default_value = super::x509::DEFAULT_CA_NAME)]
+    pub ca_name: String,
+    /// Days the CA certificate stays valid, with --x509.
+    #[arg(long, requires = "x509", default_value_t = 3650,
+          value_parser = clap::value_parser!(u32).range(1..=10950))]
+    pub ca_days: u32,
 }
 
 #[derive(Args, Debug)]
@@ -209,6 +225,7 @@ pub fn run(cmd: RootCommand, out: Out) -> CmdResult {
         RootCommand::RemoveIssuer(a) => remove_issuer(&a, out),
         RootCommand::RotateIssuer(a) => rotate_issuer(&a, out),
         RootCommand::SignTrustList(a) => sign(&a, out),
+        RootCommand::CertifyIssuer(a) => super::x509::certify_issuer(&a, out),
     }
 }
 
@@ -260,6 +277,9 @@ pub fn create(
 
 fn init(a: &InitArgs, out: Out) -> CmdResult {
     check_id(&a.id)?;
+    if a.x509 && a.dir.join(STATE_FILE).exists() {
+        return add_ca(a, out);
+    }
     if [KEY_FILE, PUB_FILE, STATE_FILE]
         .iter()
         .any(|f| a.dir.join(f).exists())
@@ -269,13 +289,30 @@ fn init(a: &InitArgs, out: Out) -> CmdResult {
     let pass = secrets::new("root")?;
     let key = create(&a.dir, &a.id, &pass, secrets::kdf_cost())?;
     let kid = giayto_verify::hex_lower(&giayto_cose::kid_for(&key.verifying_key().to_bytes()));
+    let ca = if a.x509 {
+        let ca = super::x509::create_ca(
+            &a.dir,
+            &a.ca_name,
+            a.ca_days,
+            &pass,
+            secrets::kdf_cost(),
+            now(),
+        )?;
+        Some(ca)
+    } else {
+        None
+    };
     if out.json {
-        print_json(&json!({
+        let mut v = json!({
             "root_id": a.id,
             "kid": kid,
             "public_key_file": a.dir.join(PUB_FILE),
             "secret_key_file": a.dir.join(KEY_FILE),
-        }));
+        });
+        if let (Some(ca), Some(obj)) = (&ca, v.as_object_mut()) {
+            obj.insert("ca".into(), super::x509::report_ca(&a.dir, ca, out)?);
+        }
+        print_json(&v);
     } else {
         crate::outln!(
             "{}",
@@ -288,6 +325,30 @@ fn init(a: &InitArgs, out: Out) -> CmdResult {
                 ]
             )
         );
+        if let Some(ca) = &ca {
+            super::x509::report_ca(&a.dir, ca, out)?;
+        }
+    }
+    Ok(EXIT_OK)
+}
+
+/// `root init --x509` on an existing root folder: the CA only, under the root's passphrase
+/// (checked by opening the root key first).
+fn add_ca(a: &InitArgs, out: Out) -> CmdResult {
+    let state = RootState::load(&a.dir).map_err(|e| authority_failure(&e))?;
+    let pass = secrets::existing_key("root", &a.dir.join(KEY_FILE))?;
+    authority::open_key(&a.dir, &pass).map_err(|e| authority_failure(&e))?;
+    let ca = super::x509::create_ca(
+        &a.dir,
+        &a.ca_name,
+        a.ca_days,
+        &pass,
+        secrets::kdf_cost(),
+        now(),
+    )?;
+    let report = super::x509::report_ca(&a.dir, &ca, out)?;
+    if out.json {
+        print_json(&json!({"root_id": state.id(), "ca": report}));
     }
     Ok(EXIT_OK)
 }

@@ -24,6 +24,8 @@ use giayto_status::{Status, StatusList, StatusListToken};
 use giayto_vectors::{seeds, AT};
 use giayto_verify::Verifier;
 
+pub mod encode;
+
 /// Everything a verify or issue benchmark needs.
 pub struct Fixture {
     /// The issuer's key (`VN.BCA.C06`).

@@ -41,6 +41,7 @@
 #![deny(missing_docs)]
 
 pub mod cbor;
+pub mod claim169;
 pub mod claims;
 pub mod copies;
 pub mod presentation;

@@ -10,6 +10,8 @@
 
 use flate2::{Compress, Compression, Decompress, FlushCompress, FlushDecompress, Status};
 
+mod deflate9;
+
 /// Longest QR text accepted (a version 40 QR code holds at most 4,296 alphanumeric characters).
 pub const MAX_TEXT_LEN: usize = 8 * 1024;
 /// Largest inflated payload accepted: 64 KiB.
@@ -165,6 +167,39 @@ enum Effort {
 }
 
 fn deflate(data: &[u8], dictionary: Option<&Dictionary<'_>>, effort: Effort) -> Option<Vec<u8>> {
+    if effort == Effort::Best {
+        if let Some(stream) = deflate_best_primed(data, dictionary) {
+            return Some(stream);
+        }
+    }
+    deflate_flate2(data, dictionary, effort)
+}
+
+/// The same bytes as [`deflate_flate2`] at level 9, from [`deflate9`]'s compressor primed once
+/// per thread with the dictionary; `None` outside its limits (then `flate2` does it).
+fn deflate_best_primed(data: &[u8], dictionary: Option<&Dictionary<'_>>) -> Option<Vec<u8>> {
+    let bytes = dictionary.map_or(&[][..], |d| d.bytes);
+    PRIMED.with(|cell| {
+        let mut slots = cell.try_borrow_mut().ok()?;
+        let slot = usize::from(!bytes.is_empty());
+        let fresh = match &slots[slot] {
+            Some(d) => !d.primed_with(bytes),
+            None => true,
+        };
+        if fresh {
+            slots[slot] = Some(deflate9::Deflater::new(bytes)?);
+        }
+        slots[slot].as_mut()?.deflate(data)
+    })
+}
+
+/// The `flate2` (zlib-rs) compressor: level 1 always, level 9 beyond [`deflate9`]'s limits,
+/// and in tests the reference [`deflate9`] is compared with.
+fn deflate_flate2(
+    data: &[u8],
+    dictionary: Option<&Dictionary<'_>>,
+    effort: Effort,
+) -> Option<Vec<u8>> {
     let (state, level) = match effort {
         Effort::Quick => (&DEFLATER_QUICK, Compression::fast()),
         Effort::Best => (&DEFLATER_BEST, Compression::best()),
@@ -193,6 +228,10 @@ thread_local! {
         const { std::cell::RefCell::new(None) };
     static DEFLATER_QUICK: std::cell::RefCell<Option<Compress>> =
         const { std::cell::RefCell::new(None) };
+    /// The level-9 compressors of [`deflate9`]: without dictionary, and primed with the last
+    /// dictionary used on this thread.
+    static PRIMED: std::cell::RefCell<[Option<deflate9::Deflater>; 2]> =
+        const { std::cell::RefCell::new([None, None]) };
 }
 
 fn deflate_with(
@@ -214,14 +253,80 @@ fn deflate_with(
     }
 }
 
+/// A length no zlib stream of `data` without dictionary can be shorter than, as this crate's
+/// compressors make them (docs/format.md §5.5; decisions.md D171); `None` for inputs longer
+/// than [`deflate9::MAX_INPUT`], where it is not claimed.
+///
+/// A byte is a literal in every deflate parse when none of the three 3-byte strings that
+/// contain it occurred earlier in `data` (a match of length at least 3 covering it would repeat
+/// one of them; without a dictionary there is nothing before `data`). The level-1 stream uses
+/// only fixed Huffman codes (8 or 9 bits a literal); the level-9 stream is one block, as
+/// [`deflate9`] builds it, whose literal codes are part of one prefix code, so by Kraft's
+/// inequality these literals cost at least their empirical entropy, at most 8 bits each, in
+/// both. Add the 3-bit block header, the 2-byte zlib header and the 4-byte Adler-32.
+fn plain_zlib_lower_bound(data: &[u8]) -> Option<usize> {
+    if data.len() > deflate9::MAX_INPUT {
+        return None;
+    }
+    let n = data.len();
+    // One pass: the 3-byte string at i is "repeated" if it occurred earlier (a table of the
+    // strings seen, by linear probing); a repeated string covers i, i+1 and i+2; a byte no
+    // repeated string covers is counted as a certain literal.
+    let cap = (2 * n).next_power_of_two().max(16);
+    let mask = cap - 1;
+    let shift = 32 - cap.trailing_zeros();
+    let mut seen = vec![0u32; cap];
+    let mut counts = [0u32; 256];
+    let mut covered_until = 0;
+    for (i, &byte) in data.iter().enumerate() {
+        if let Some(&[a, b, c]) = data.get(i..i + 3) {
+            let key = (u32::from(a) << 16) | (u32::from(b) << 8) | u32::from(c);
+            let mut slot = (key.wrapping_mul(0x9E37_79B1) >> shift) as usize & mask;
+            loop {
+                let entry = seen[slot];
+                if entry == 0 {
+                    seen[slot] = key + 1;
+                    break;
+                }
+                if entry == key + 1 {
+                    covered_until = i + 3;
+                    break;
+                }
+                slot = (slot + 1) & mask;
+            }
+        }
+        if i >= covered_until {
+            counts[usize::from(byte)] += 1;
+        }
+    }
+    // Σ c·log2(total/c) = total·log2(total) − Σ c·log2(c).
+    let literals: u32 = counts.iter().sum();
+    let x_log_x = |c: u32| {
+        let c = f64::from(c);
+        c * c.log2()
+    };
+    let entropy = x_log_x(literals)
+        - counts
+            .iter()
+            .filter(|&&c| c > 1)
+            .map(|&c| x_log_x(c))
+            .sum::<f64>();
+    // A bit below the computed entropy, against rounding.
+    let bits = 3.0 + (entropy - 1.0).max(0.0);
+    Some(2 + (bits / 8.0).ceil() as usize + 4)
+}
+
 /// Encode COSE bytes as QR text, choosing the shortest of the raw form, zlib, and zlib with
 /// the given preset dictionary (the raw form wins ties, then zlib without dictionary).
 ///
 /// Every form is built at deflate level 9, except that with a dictionary the plain zlib form
 /// is first tried at level 1: it costs a fraction of level 9, and only when it comes within a
-/// quarter of the dictionary form (the dictionary helps little) is level 9 tried as well. A
-/// credential of the four document types compresses to well under that with the dictionary, so
-/// it pays for one level-9 deflate instead of two.
+/// quarter of the dictionary form (the dictionary helps little) is level 9 tried as well
+/// (docs/format.md §5.5). Neither plain attempt is made when a lower bound on any plain zlib
+/// stream of these bytes already exceeds the dictionary form's length: they could not be
+/// chosen, so the result is the same bytes (decisions.md D171). A credential of the document
+/// types pays for one level-9 deflate, from a compressor primed with the dictionary once per
+/// thread (decisions.md D170).
 pub fn encode(kind: Kind, cose: &[u8], dictionary: Option<&Dictionary<'_>>) -> String {
     encode_with_form(kind, cose, dictionary).0
 }
@@ -244,14 +349,20 @@ pub fn encode_with_form(
         None => consider(deflate(cose, None, Effort::Best), Form::Zlib),
         Some(d) => {
             let with_dictionary = deflate(cose, Some(d), Effort::Best);
-            let quick = deflate(cose, None, Effort::Quick);
-            let plain_may_win = match (&quick, &with_dictionary) {
-                (Some(q), Some(w)) => q.len() <= w.len() + w.len() / 4,
-                _ => true,
+            let plain_cannot_win = match &with_dictionary {
+                Some(w) => plain_zlib_lower_bound(cose).is_some_and(|bound| bound > w.len()),
+                None => false,
             };
-            consider(quick, Form::Zlib);
-            if plain_may_win {
-                consider(deflate(cose, None, Effort::Best), Form::Zlib);
+            if !plain_cannot_win {
+                let quick = deflate(cose, None, Effort::Quick);
+                let plain_may_win = match (&quick, &with_dictionary) {
+                    (Some(q), Some(w)) => q.len() <= w.len() + w.len() / 4,
+                    _ => true,
+                };
+                consider(quick, Form::Zlib);
+                if plain_may_win {
+                    consider(deflate(cose, None, Effort::Best), Form::Zlib);
+                }
             }
             consider(with_dictionary, Form::ZlibDictionary(d.id));
         }

@@ -514,6 +514,20 @@ fn sign_sd_with(
     })
 }
 
+/// [`Issuer::sign_claim169`] with a given key and metadata (the issuer's or a [`Signer`]'s).
+fn sign_claim169_with(
+    key: &SigningKey,
+    meta: &IssuerMeta,
+    document: &Document,
+    issued: &Issued,
+) -> Result<String, crate::claim169::Claim169Error> {
+    let signed = giayto_cose::sign1::Sign1::parse(&issued.cose, giayto_cose::CREDENTIAL_TYP)
+        .map_err(|_| crate::claim169::Claim169Error::Sign)?;
+    let claims = giayto_cose::claims::CredentialClaims::from_bytes(signed.payload())
+        .map_err(|_| crate::claim169::Claim169Error::Sign)?;
+    crate::claim169::claim169_text(key, &meta.id, document, claims.issued_at, claims.expires_at)
+}
+
 /// A record made by [`Issuer::record_items`]: the document's, then its one-time copies'.
 #[derive(Debug, Clone)]
 pub struct RecordedItem {
@@ -566,6 +580,15 @@ impl Signer {
         issued: &Issued,
     ) -> Result<giayto_cose::sd::HolderCopy, IssuerError> {
         sign_sd_with(&self.key, &self.meta, document, issued)
+    }
+
+    /// [`Issuer::sign_claim169`].
+    pub fn sign_claim169(
+        &self,
+        document: &Document,
+        issued: &Issued,
+    ) -> Result<String, crate::claim169::Claim169Error> {
+        sign_claim169_with(&self.key, &self.meta, document, issued)
     }
 }
 
@@ -844,6 +867,18 @@ impl Issuer {
         issued: &Issued,
     ) -> Result<giayto_cose::sd::HolderCopy, IssuerError> {
         sign_sd_with(&self.key, &self.meta, document, issued)
+    }
+
+    /// The Claim 169 code (docs/format.md §16) of a credential just issued or re-signed: the
+    /// same person, `iat` and `exp` as `issued`, signed by this issuer's key. Only an identity
+    /// card has one. Not recorded: it shares the credential's registry row (revoking the
+    /// credential cannot reach it, as Claim 169 carries no status reference; §16.6).
+    pub fn sign_claim169(
+        &self,
+        document: &Document,
+        issued: &Issued,
+    ) -> Result<String, crate::claim169::Claim169Error> {
+        sign_claim169_with(&self.key, &self.meta, document, issued)
     }
 
     /// Take back a credential just issued whose output could not be written, so the

@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod claim169;
 pub mod credential;
 #[cfg(feature = "registry")]
 pub mod dir;

@@ -3,9 +3,61 @@
 //! Each `canon_*` function maps raw input to the stored canonical form or says what is wrong.
 //! JSON input is replaced by its canonical form; a decoded credential must already be canonical.
 
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::{canonical_combining_class, compose, decompose_canonical};
 
 use crate::error::FieldErrorKind;
+
+/// NFC (Unicode Standard Annex #15) from `unicode-normalization`'s canonical primitives:
+/// canonical decomposition, canonical ordering, canonical composition. The same result as the
+/// crate's `nfc()` (a test compares them), which also links the compatibility decomposition
+/// tables (about 70 KB of the web page's WASM) because one iterator serves NFC and NFKC alike
+/// (docs/decisions.md D179).
+pub(crate) fn nfc(raw: &str) -> String {
+    // Full canonical decomposition (Hangul syllables included, by the crate's arithmetic).
+    let mut chars: Vec<(char, u8)> = Vec::with_capacity(raw.len());
+    for c in raw.chars() {
+        decompose_canonical(c, |d| chars.push((d, canonical_combining_class(d))));
+    }
+    // Canonical ordering: each run of non-starters sorted by combining class, stably.
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i].1 == 0 {
+            i += 1;
+            continue;
+        }
+        let end = chars[i..]
+            .iter()
+            .position(|&(_, ccc)| ccc == 0)
+            .map_or(chars.len(), |n| i + n);
+        chars[i..end].sort_by_key(|&(_, ccc)| ccc);
+        i = end;
+    }
+    // Canonical composition: each character joins the last starter unless blocked by a
+    // character between them of the same or a higher class (or a starter, which would itself
+    // be the last starter then).
+    let mut out: Vec<char> = Vec::with_capacity(chars.len());
+    let mut starter: Option<usize> = None;
+    let mut last_class: Option<u8> = None;
+    for (c, ccc) in chars {
+        if let Some(at) = starter {
+            let blocked = last_class.is_some_and(|last| last >= ccc);
+            if !blocked {
+                if let Some(joined) = out.get(at).and_then(|&s| compose(s, c)) {
+                    out[at] = joined;
+                    continue;
+                }
+            }
+        }
+        if ccc == 0 {
+            starter = Some(out.len());
+            last_class = None;
+        } else {
+            last_class = Some(ccc);
+        }
+        out.push(c);
+    }
+    out.into_iter().collect()
+}
 
 /// Upper bound on the raw byte length accepted before normalising, as a multiple of the
 /// character limit (NFC can compose several code points into one, each up to 4 bytes).
@@ -20,7 +72,7 @@ pub(crate) fn canon_free(raw: &str, max: usize) -> Result<String, FieldErrorKind
     // without building a normalised copy.
     let nfc: std::borrow::Cow<'_, str> = match unicode_normalization::is_nfc_quick(raw.chars()) {
         unicode_normalization::IsNormalized::Yes => raw.into(),
-        _ => raw.nfc().collect::<String>().into(),
+        _ => nfc(raw).into(),
     };
     let trimmed = nfc.trim();
     if trimmed.is_empty() {
@@ -96,6 +148,52 @@ pub(crate) fn canon_nationality(raw: &str) -> Result<String, FieldErrorKind> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The hand-written NFC against the crate's own `nfc()`: every character alone and after
+    /// a base letter, Vietnamese letters built from every order of their marks, Hangul jamo
+    /// sequences, and random mixes of starters and combining marks.
+    #[test]
+    fn nfc_is_the_crates_nfc() {
+        use unicode_normalization::UnicodeNormalization;
+        let crate_nfc = |s: &str| s.nfc().collect::<String>();
+        for cp in 0..=0x10FFFFu32 {
+            let Some(c) = char::from_u32(cp) else {
+                continue;
+            };
+            for s in [c.to_string(), format!("a{c}"), format!("{c}\u{301}\u{323}")] {
+                assert_eq!(nfc(&s), crate_nfc(&s), "U+{cp:04X} in {s:?}");
+            }
+        }
+        let marks = [
+            '\u{300}', '\u{301}', '\u{303}', '\u{309}', '\u{323}', '\u{302}', '\u{306}', '\u{31B}',
+        ];
+        for base in ['a', 'e', 'o', 'u', 'A', 'O', 'ơ', 'ư', 'ạ'] {
+            for m1 in marks {
+                for m2 in marks {
+                    for m3 in marks {
+                        let s: String = [base, m1, m2, m3].iter().collect();
+                        assert_eq!(nfc(&s), crate_nfc(&s), "{s:?}");
+                    }
+                }
+            }
+        }
+        for s in [
+            "\u{1100}\u{1161}",
+            "\u{1100}\u{1161}\u{11A8}",
+            "\u{AC00}\u{11A8}",
+            "\u{1100}\u{1161}\u{301}\u{11A8}",
+        ] {
+            assert_eq!(nfc(s), crate_nfc(s), "{s:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn nfc_matches_the_crate_on_random_text(s in "[a-zA-Zđơư\u{300}-\u{36F}\u{1AB0}-\u{1AFF}\u{1DC0}-\u{1DFF}\u{0590}-\u{05FF}\u{0900}-\u{0DFF}\u{1100}-\u{11FF}\u{AC00}-\u{AC20}\u{1E00}-\u{1FFF}\u{FB1D}-\u{FB4F}\u{1D15E}-\u{1D1C0}]{0,24}") {
+            use unicode_normalization::UnicodeNormalization;
+            proptest::prop_assert_eq!(nfc(&s), s.nfc().collect::<String>());
+        }
+    }
 
     #[test]
     fn free_text_is_nfc_trimmed() {

@@ -32,6 +32,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use base64::Engine;
+use giayto_cose::request::{Request as VerifierRequest, RequestError};
 use giayto_verify::json::{report_json, JsonContext};
 use giayto_verify::{Policy, Report, Verifier};
 use serde::Deserialize;
@@ -224,6 +225,10 @@ struct VerifyRequest {
     image: Option<String>,
     /// The challenge this verifier showed the holder (hex, 1 to 64 bytes).
     nonce: Option<String>,
+    /// The request (`VR1:` text, docs/format.md §15) this verifier showed the holder: the code
+    /// must be the holder's answer to it ([`Verifier::check_answer`], as `giayto verify
+    /// --request`). Not with `nonce` (the request carries its own).
+    request: Option<String>,
     /// `third-party` (default) or `checkpoint`.
     policy: Option<String>,
     /// Check as of this time (RFC 3339) instead of now.
@@ -331,6 +336,7 @@ fn is_json(headers: &HeaderMap) -> bool {
 struct Job {
     input: Input,
     nonce: Option<Vec<u8>>,
+    request: Option<VerifierRequest>,
     policy: Policy,
     at: Option<i64>,
 }
@@ -368,6 +374,16 @@ fn parse_request(body: &[u8]) -> Result<Job, ApiError> {
                 .ok_or_else(|| ApiError::bad("bad_nonce", "nonce must be 1 to 64 bytes in hex"))?,
         ),
     };
+    if nonce.is_some() && req.request.is_some() {
+        return Err(ApiError::bad(
+            "nonce_and_request",
+            "give either nonce or request, not both: a request carries its own nonce",
+        ));
+    }
+    let request = req
+        .request
+        .map(|text| VerifierRequest::from_text(text.trim()).map_err(|e| request_error(&e)))
+        .transpose()?;
     let policy = match req.policy.as_deref() {
         None | Some("third-party") => Policy::ThirdParty,
         Some("checkpoint") => Policy::Checkpoint,
@@ -391,9 +407,22 @@ fn parse_request(body: &[u8]) -> Result<Job, ApiError> {
     Ok(Job {
         input,
         nonce,
+        request,
         policy,
         at,
     })
+}
+
+/// A verifier's request that cannot be used: 400 `bad_verifier_request`, naming the request
+/// error's stable code (docs/format.md §15, as `test-vectors/requests.json` has them).
+fn request_error(e: &RequestError) -> ApiError {
+    ApiError::bad(
+        "bad_verifier_request",
+        format!(
+            "request is not a usable verifier request ({}): {e}",
+            e.code()
+        ),
+    )
 }
 
 /// The first 8 hex digits of the SHA-256 of the credential's serial, for the log; `-` when the
@@ -496,8 +525,14 @@ async fn verify_inner(
         _ => &data.third_party,
     };
     let at = job.at.unwrap_or_else(now);
-    // A challenge is per request; the shared verifier takes it as an argument (D104).
-    let report = base.check_with_nonce(&text, at, job.nonce.as_deref());
+    // A challenge is per request; the shared verifier takes it as an argument (D104). A
+    // verifier's request is checked exactly as `giayto verify --request` checks it.
+    let report = match &job.request {
+        Some(request) => base
+            .check_answer(&text, request, at)
+            .map_err(|e| request_error(&e))?,
+        None => base.check_with_nonce(&text, at, job.nonce.as_deref()),
+    };
     drop(text);
     let lang = accept_language(headers);
     let message = match (lang, &service.message) {

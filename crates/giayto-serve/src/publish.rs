@@ -5,7 +5,8 @@
 //! `ttl` nor its remaining validity. A trust list placed in the folder as `trust.cwt` is served
 //! at `/trust.cwt` the same way, with `application/vn-trust+cwt` (the url a verifier's
 //! `--trust-url` names, docs/format.md §9.7). The tokens are served as written: verifiers check
-//! them.
+//! them. Every answer carries CORS headers, and `OPTIONS` preflights are answered, so the web
+//! verifier on another origin can fetch the lists (docs/format.md §9.7.1).
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -241,6 +242,22 @@ pub fn publish_router(dir: PathBuf) -> Router {
     Router::new()
         .fallback(axum::routing::get(get_list))
         .with_state(folder)
+        .layer(cors())
+}
+
+/// CORS for the published lists (docs/service.md, D145): a verifier page on any origin may
+/// read them — they are public, signed data, fetched without credentials. The page's
+/// conditional requests send `If-None-Match` / `If-Modified-Since`, which are not CORS-safelisted
+/// headers, so the browser asks first with an `OPTIONS` preflight; the layer answers it. The
+/// validators and `Cache-Control` are exposed so the page can send them back.
+fn cors() -> tower_http::cors::CorsLayer {
+    use axum::http::Method;
+    tower_http::cors::CorsLayer::new()
+        .allow_origin(tower_http::cors::Any)
+        .allow_methods([Method::GET, Method::HEAD])
+        .allow_headers([header::IF_NONE_MATCH, header::IF_MODIFIED_SINCE])
+        .expose_headers([header::ETAG, header::LAST_MODIFIED, header::CACHE_CONTROL])
+        .max_age(std::time::Duration::from_secs(24 * 3600))
 }
 
 #[cfg(test)]

@@ -18,6 +18,14 @@ fn request_parsing_refuses_what_it_should() {
     assert_eq!(code(r#"{"text":"a","at":"yesterday"}"#), Some("bad_time"));
     assert_eq!(code(r#"{"text":"a","nonse":"00"}"#), Some("bad_json"));
     assert_eq!(code(r#"{"image":"iVBORw0KGgo"}"#), None);
+    assert_eq!(
+        code(r#"{"text":"a","request":"VN1:x"}"#),
+        Some("bad_verifier_request")
+    );
+    assert_eq!(
+        code(r#"{"text":"a","request":"VR1:x","nonce":"00"}"#),
+        Some("nonce_and_request")
+    );
 }
 
 /// Every slot taken: a request waits `queue_wait`, then gets 503 `busy`; a freed slot

@@ -90,6 +90,51 @@ async fn published_lists_have_their_media_type_and_caching_headers() {
     .await;
     assert_eq!(status, 200);
 
+    // CORS: a page on another origin may read the lists and their validators, on 200 and on
+    // 304 alike, and its conditional request's preflight is answered.
+    let origin = ("origin", "http://127.0.0.1:8080".to_owned());
+    let (status, headers, _) = get("/st/VN.BCA.C06/1", vec![origin.clone()]).await;
+    assert_eq!(status, 200);
+    assert_eq!(headers["access-control-allow-origin"], "*");
+    let exposed = headers["access-control-expose-headers"]
+        .to_str()
+        .unwrap()
+        .to_ascii_lowercase();
+    for h in ["etag", "last-modified", "cache-control"] {
+        assert!(exposed.contains(h), "{exposed}");
+    }
+    let (status, headers, _) = get(
+        "/st/VN.BCA.C06/1",
+        vec![origin.clone(), ("if-none-match", etag.clone())],
+    )
+    .await;
+    assert_eq!(status, 304);
+    assert_eq!(headers["access-control-allow-origin"], "*");
+    let (status, _, _) = get("/notes.txt", vec![]).await;
+    assert_eq!(status, 404);
+    let preflight = hyper::Request::builder()
+        .method("OPTIONS")
+        .uri(format!("{base}/st/VN.BCA.C06/1"))
+        .header("origin", "http://127.0.0.1:8080")
+        .header("access-control-request-method", "GET")
+        .header("access-control-request-headers", "if-none-match")
+        .body(Empty::new())
+        .unwrap();
+    let resp = client.request(preflight).await.unwrap();
+    assert!(resp.status().is_success(), "{}", resp.status());
+    let h = resp.headers();
+    assert_eq!(h["access-control-allow-origin"], "*");
+    let allowed = h["access-control-allow-headers"]
+        .to_str()
+        .unwrap()
+        .to_ascii_lowercase();
+    assert!(allowed.contains("if-none-match"), "{allowed}");
+    let methods = h["access-control-allow-methods"].to_str().unwrap();
+    assert!(
+        methods.contains("GET") && !methods.contains("POST"),
+        "{methods}"
+    );
+
     // Nothing else is served: other files, other paths, escapes from the folder.
     for path in [
         "/notes.txt",

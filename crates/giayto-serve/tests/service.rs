@@ -45,10 +45,14 @@ struct Running {
 
 async fn start(limits: Limits) -> Running {
     let (v, made) = verifier();
+    start_with(v, Some(made), limits).await
+}
+
+async fn start_with(v: Verifier, made: Option<i64>, limits: Limits) -> Running {
     let logs = Arc::new(Mutex::new(Vec::new()));
     let sink = logs.clone();
     let service = Arc::new(
-        VerifyService::new(v, Some(made), limits)
+        VerifyService::new(v, made, limits)
             .with_log(Arc::new(move |line: &str| {
                 sink.lock().unwrap().push(line.to_owned())
             }))
@@ -263,6 +267,71 @@ async fn policy_message_and_nonce_follow_the_request() {
         .verify(&json!({"text": text, "at": at, "nonce": "00ff"}))
         .await;
     assert_eq!(nonce["verdict"], "stale_presentation");
+    run.stop().await;
+}
+
+/// A verifier's request (`VR1:`, docs/format.md §15) in the body: every answer of
+/// test-vectors/requests.json gets its verdict and reason, and exactly the JSON of
+/// `Verifier::check_answer` (what `giayto verify --request --json` prints); the same answer
+/// without its request is checked as a plain presentation; a request that cannot be read, or one
+/// given with a nonce, is refused with a code and verifies nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn answers_are_checked_against_the_verifiers_request() {
+    let dir = vectors_dir();
+    let doc: Value =
+        serde_json::from_slice(&std::fs::read(dir.join("requests.json")).unwrap()).unwrap();
+    let root = giayto_trust::keys::read_public_key(&dir.join("root.pub")).unwrap();
+    let v = Verifier::new(root, &std::fs::read(dir.join("trust.cwt")).unwrap()).unwrap();
+    let run = start_with(v.clone(), None, Limits::default()).await;
+    let answers = doc["answers"].as_array().unwrap();
+    assert!(answers.len() >= 10);
+    let mut differs_without = 0;
+    for a in answers {
+        let name = a["name"].as_str().unwrap();
+        let (text, request) = (a["text"].as_str().unwrap(), a["request"].as_str().unwrap());
+        let at = a["at"].as_i64().unwrap();
+        let (status, body) = run
+            .verify(&json!({"text": text, "request": request, "at": rfc3339(at)}))
+            .await;
+        assert_eq!(status, 200, "{name}: {body}");
+        assert_eq!(body["verdict"], a["verdict"], "{name}: {body}");
+        assert_eq!(body.get("reason"), a.get("reason"), "{name}: {body}");
+        let parsed = giayto_cose::request::Request::from_text(request).unwrap();
+        let want = report_json(
+            &v.check_answer(text, &parsed, at).unwrap(),
+            &JsonContext {
+                bundle_created_at: None,
+                message: None,
+            },
+        );
+        assert_eq!(body, want, "{name}");
+        let (_, plain) = run.verify(&json!({"text": text, "at": rfc3339(at)})).await;
+        if plain["verdict"] != body["verdict"] {
+            differs_without += 1;
+        }
+    }
+    // The request is what decides: without it, many answers get another verdict.
+    assert!(differs_without >= 5, "{differs_without}");
+
+    let answer = answers[0]["text"].as_str().unwrap();
+    for b in doc["bad_requests"].as_array().unwrap() {
+        let (status, body) = run
+            .verify(&json!({"text": answer, "request": b["text"]}))
+            .await;
+        assert_eq!(status, 400, "{}: {body}", b["name"]);
+        assert_eq!(body["error"]["code"], "bad_verifier_request", "{body}");
+        let message = body["error"]["message"].as_str().unwrap();
+        assert!(
+            message.contains(&format!("({})", b["error"].as_str().unwrap())),
+            "{}: {message}",
+            b["name"]
+        );
+    }
+    let (status, body) = run
+        .verify(&json!({"text": answer, "request": answers[0]["request"], "nonce": "00ff"}))
+        .await;
+    assert_eq!(status, 400);
+    assert_eq!(body["error"]["code"], "nonce_and_request");
     run.stop().await;
 }
 

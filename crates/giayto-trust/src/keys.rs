@@ -143,6 +143,17 @@ pub fn write_secret_key(
     let der = key.to_pkcs8_der().map_err(|_| KeyError::Format {
         path: path.to_owned(),
     })?;
+    write_secret_der(path, der.as_bytes(), passphrase, cost)
+}
+
+/// Write secret bytes (a PKCS#8 DER key of any kind, e.g. a CA's P-256 key) to `path`,
+/// encrypted under `passphrase` as [`write_secret_key`] does. Refuses to overwrite.
+pub fn write_secret_der(
+    path: &Path,
+    der: &[u8],
+    passphrase: &SecretString,
+    cost: KdfCost,
+) -> Result<(), KeyError> {
     let mut recipient = age::scrypt::Recipient::new(passphrase.clone());
     recipient.set_work_factor(cost.log_n());
     let encryptor =
@@ -152,7 +163,7 @@ pub fn write_secret_key(
             })?;
     let mut sealed = Vec::new();
     let mut writer = encryptor.wrap_output(&mut sealed).map_err(io(path))?;
-    writer.write_all(der.as_bytes()).map_err(io(path))?;
+    writer.write_all(der).map_err(io(path))?;
     writer.finish().map_err(io(path))?;
 
     let mut file = create_private_file(path)?;
@@ -180,6 +191,17 @@ fn read_bounded(path: &Path) -> Result<Vec<u8>, KeyError> {
 
 /// Read and decrypt a secret key file.
 pub fn read_secret_key(path: &Path, passphrase: &SecretString) -> Result<SigningKey, KeyError> {
+    let der = read_secret_der(path, passphrase)?;
+    SigningKey::from_pkcs8_der(&der).map_err(|_| KeyError::Format {
+        path: path.to_owned(),
+    })
+}
+
+/// Read and decrypt the secret bytes of a file [`write_secret_der`] wrote.
+pub fn read_secret_der(
+    path: &Path,
+    passphrase: &SecretString,
+) -> Result<Zeroizing<Vec<u8>>, KeyError> {
     let sealed = read_bounded(path)?;
     let format = || KeyError::Format {
         path: path.to_owned(),
@@ -190,7 +212,7 @@ pub fn read_secret_key(path: &Path, passphrase: &SecretString) -> Result<Signing
     }
     let mut identity = age::scrypt::Identity::new(passphrase.clone());
     identity.set_max_work_factor(22);
-    let mut reader = decryptor
+    let reader = decryptor
         .decrypt(std::iter::once(&identity as &dyn age::Identity))
         .map_err(|e| match e {
             age::DecryptError::DecryptionFailed | age::DecryptError::NoMatchingKeys => {
@@ -201,8 +223,12 @@ pub fn read_secret_key(path: &Path, passphrase: &SecretString) -> Result<Signing
             _ => format(),
         })?;
     let mut der = Zeroizing::new(Vec::new());
-    reader.read_to_end(&mut der).map_err(|_| format())?;
-    SigningKey::from_pkcs8_der(&der).map_err(|_| format())
+    // Bounded: the sealed file is at most MAX_KEY_FILE bytes.
+    reader
+        .take(MAX_KEY_FILE)
+        .read_to_end(&mut der)
+        .map_err(|_| format())?;
+    Ok(der)
 }
 
 /// Write a public key as PEM. Refuses to overwrite.
@@ -312,6 +338,38 @@ fn copy_back(from: &Path, to: &Path) -> Result<(), KeyError> {
     let _ = fs::remove_file(&staged);
     copy_new(from, &staged, true)?;
     fs::rename(&staged, to).map_err(io(to))
+}
+
+/// Write a public key file (PEM text) that must not exist yet.
+pub fn write_public_pem(path: &Path, pem: &str) -> Result<(), KeyError> {
+    let mut file = create_new(path, false)?;
+    file.write_all(pem.as_bytes()).map_err(io(path))
+}
+
+#[cfg(test)]
+mod secret_bytes_tests {
+    use super::*;
+
+    #[test]
+    fn sealed_bytes_open_with_the_passphrase_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.key");
+        let pass = SecretString::from("correct horse".to_owned());
+        write_secret_der(&path, b"secret der", &pass, KdfCost::new(10)).unwrap();
+        assert_eq!(
+            read_secret_der(&path, &pass).unwrap().as_slice(),
+            b"secret der"
+        );
+        let wrong = SecretString::from("wrong horse".to_owned());
+        assert!(matches!(
+            read_secret_der(&path, &wrong),
+            Err(KeyError::WrongPassphrase { .. })
+        ));
+        assert!(matches!(
+            write_secret_der(&path, b"other", &pass, KdfCost::new(10)),
+            Err(KeyError::Exists { .. })
+        ));
+    }
 }
 
 #[cfg(test)]

@@ -10,16 +10,19 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod claim169;
 pub mod delta_size;
 pub mod deltas;
 pub mod dictionary;
 pub mod disclosures;
 pub mod later;
+pub mod mdoc;
 pub mod requests;
 pub mod sd_largest;
 pub mod sd_size;
 pub mod size;
 pub mod status;
+pub mod x509;
 
 use ciborium::value::Value;
 use ed25519_dalek::pkcs8::EncodePublicKey;
@@ -957,6 +960,10 @@ pub fn generate() -> Vec<File> {
     };
     let mut files = vec![
         File {
+            name: claim169::FILE_NAME,
+            bytes: pretty(&claim169::file(&root.verifying_key().to_bytes(), &trust)),
+        },
+        File {
             name: "credentials.json",
             bytes: pretty(&credentials),
         },
@@ -1000,6 +1007,11 @@ pub fn generate() -> Vec<File> {
     files.push(File {
         name: dictionary::FILE_NAME,
         bytes: dictionary::build_v1(),
+    });
+    files.extend(mdoc::files());
+    files.push(File {
+        name: x509::FILE_NAME,
+        bytes: pretty(&x509::file()),
     });
     files
 }

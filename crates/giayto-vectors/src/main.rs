@@ -14,6 +14,13 @@ fn main() -> ExitCode {
     }
     for file in giayto_vectors::generate() {
         let path = dir.join(file.name);
+        // The mdoc vectors live in a folder of their own (test-vectors/mdoc/).
+        if let Some(parent) = path.parent() {
+            if let Err(e) = std::fs::create_dir_all(parent) {
+                eprintln!("{}: {e}", parent.display());
+                return ExitCode::from(2);
+            }
+        }
         if let Err(e) = std::fs::write(&path, &file.bytes) {
             eprintln!("{}: {e}", path.display());
             return ExitCode::from(2);

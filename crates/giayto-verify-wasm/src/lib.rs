@@ -1,12 +1,17 @@
 //! The giayto verifier for web pages and Node, through wasm-bindgen.
 //!
 //! [`WebVerifier`] wraps [`giayto_verify::Verifier`]; `verify` returns a plain JS object with
-//! the field names of `giayto verify --json` (see [`result_json`]). [`decode_image`] and
-//! [`decode_rgba`] run the `giayto-qr` scanner (rqrr and rxing) inside WASM, so a camera frame
-//! or a picked file never leaves the page. A verifier's request (`VR1:`, docs/format.md §15) is
+//! the field names of `giayto verify --json` (see [`result_json`]). The QR scanner (rqrr, rxing
+//! and the image decoders) is not in this module: it is the second module `giayto-scan-wasm`,
+//! which a page loads only when a photo or the camera is used (docs/decisions.md D175).
+//! Without the default feature `full` the build is the page's first-load module
+//! (`giayto_verify_lite`, D177): the verifier, the seen state and `checkAnswer`, without
+//! forms, making or drawing requests, or status updates, which the page loads with the
+//! complete module when it first needs them. A verifier's request (`VR1:`, docs/format.md §15) is
 //! made, drawn and checked against by the functions of `request.rs` (`makeRequest`,
 //! `renderQrSvg`, `readRequest`, `WebVerifier.checkAnswer`). [`apply_status_delta`] takes a
-//! scanned status update (`VD1:`) into the page's offline bundle.
+//! scanned status update (`VD1:`) into the page's offline bundle; [`take_status_list`] and
+//! [`take_trust_list`] take lists the page fetched itself (`web/fetch.js`).
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -18,9 +23,9 @@ use serde_json::{json, Value};
 use wasm_bindgen::prelude::*;
 
 mod request;
-pub use request::{
-    make_request_value, read_request_value, request_items_for, request_json, RequestInput,
-};
+pub use request::request_items_for;
+#[cfg(feature = "full")]
+pub use request::{make_request_value, read_request_value, request_json, RequestInput};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_TYPES: &'static str = r#"
@@ -95,7 +100,10 @@ export interface RequestInfo {
 /** Why a request was refused: `code` as in test-vectors/requests.json, and what it names. */
 export interface RequestError { code: string; message?: string; item?: string; member?: string }
 /** A signed list held by the verifier. */
-export interface StatusListInfo { issuer: string; uri: string; issued_at: string; expires_at: string }
+export interface StatusListInfo {
+  issuer: string; uri: string; issued_at: string; expires_at: string;
+  issued_at_seconds: number; expires_at_seconds: number; ttl: number | null;
+}
 /**
  * Data older than what the device has already used (`checkSeenState`): a trust list with a
  * lower sequence, or a status list published before one already used for its uri. `seen` and
@@ -196,11 +204,16 @@ impl WebVerifier {
         })
     }
 
-    /// Build from a root key and an offline bundle (Rust API).
+    /// Build from a root key and an offline bundle (Rust API), as `giayto verify --bundle`
+    /// does ([`Verifier::from_bundle_deferred`]): the trust list is checked now, each status
+    /// list's signature and inflate when a credential first needs it, so loading a national
+    /// bundle does not grow with its lists. A list whose deferred check fails counts as not
+    /// held (its credentials are `stale_status`, docs/format.md §9.5).
     pub fn with_bundle(root: &[u8], bundle: &[u8]) -> Result<WebVerifier, String> {
         let root = parse_root(root)?;
         let bundle = Bundle::from_bytes(bundle).map_err(|e| format!("bundle: {e}"))?;
-        let verifier = Verifier::from_bundle(root, &bundle).map_err(|e| format!("bundle: {e}"))?;
+        let verifier =
+            Verifier::from_bundle_deferred(root, &bundle).map_err(|e| format!("bundle: {e}"))?;
         Ok(WebVerifier {
             inner: Some(verifier),
             bundle_created_at: Some(bundle.created_at),
@@ -260,6 +273,7 @@ impl WebVerifier {
         })
     }
 
+    #[cfg(feature = "full")]
     /// Fill a form (docs/forms.md) from scanned texts at `now` (Rust API): each text verified
     /// as [`WebVerifier::verify_value`] does, the valid ones fill the form. `form` is the form
     /// description's JSON; an invalid one is an error naming what is wrong.
@@ -431,6 +445,7 @@ impl WebVerifier {
         to_js(&value)
     }
 
+    #[cfg(feature = "full")]
     /// Fill a form (docs/forms.md) from scanned texts at `nowSeconds`: every text is verified as
     /// `verify` does and only valid ones fill it (a selective presentation only what it
     /// disclosed). Throws only for a form description that is not valid.
@@ -534,7 +549,16 @@ impl WebVerifier {
         }))
     }
 
-    /// The status lists held.
+    /// How many status lists are held, including those whose deferred check has not run yet
+    /// (cheap: unlike `statusLists`, checks none).
+    #[wasm_bindgen(js_name = statusListCount)]
+    pub fn status_list_count(&self) -> Result<u32, JsError> {
+        let n = self.verifier().map_err(js_err)?.status_list_count();
+        Ok(u32::try_from(n).unwrap_or(u32::MAX))
+    }
+
+    /// The status lists held and checked (a deferred check runs here for every list not yet
+    /// checked; one whose check fails is left out).
     #[wasm_bindgen(js_name = statusLists, unchecked_return_type = "StatusListInfo[]")]
     pub fn status_lists(&self) -> Result<JsValue, JsError> {
         let lists: Vec<Value> = self
@@ -547,6 +571,9 @@ impl WebVerifier {
                     "uri": l.token.uri,
                     "issued_at": rfc3339(l.token.issued_at),
                     "expires_at": rfc3339(l.token.expires_at),
+                    "issued_at_seconds": l.token.issued_at,
+                    "expires_at_seconds": l.token.expires_at,
+                    "ttl": l.token.ttl,
                 })
             })
             .collect();
@@ -554,42 +581,43 @@ impl WebVerifier {
     }
 }
 
-/// Every QR text found in an image file's bytes (PNG or JPEG), decoded in WASM.
-#[wasm_bindgen(js_name = decodeImage)]
-pub fn decode_image(bytes: &[u8]) -> Result<Vec<String>, JsError> {
-    giayto_qr::decode_image_bytes(bytes).map_err(|e| JsError::new(&e.to_string()))
-}
-
-/// Every QR text found in RGBA pixels (a canvas `ImageData`: `data`, `width`, `height`).
-#[wasm_bindgen(js_name = decodeRgba)]
-pub fn decode_rgba(data: &[u8], width: u32, height: u32) -> Result<Vec<String>, JsError> {
-    decode_rgba_pixels(data, width, height).map_err(js_err)
-}
-
-/// [`decode_rgba`] for Rust callers: dimensions checked against the scanner's caps before any
-/// copy.
-pub fn decode_rgba_pixels(data: &[u8], width: u32, height: u32) -> Result<Vec<String>, String> {
-    let pixels = u64::from(width) * u64::from(height);
-    if width == 0
-        || height == 0
-        || width > giayto_qr::MAX_IMAGE_SIDE
-        || height > giayto_qr::MAX_IMAGE_SIDE
-        || pixels > giayto_qr::MAX_IMAGE_PIXELS
-    {
-        return Err("image: size out of range".into());
+impl WebVerifier {
+    /// Each issuer of the trust list with the prefix its status lists are published under
+    /// (docs/format.md §6.3), for the page's fetching (Rust API).
+    pub fn prefixes(&self) -> Result<Value, String> {
+        Ok(Value::Array(
+            self.verifier()?
+                .trust_list()
+                .issuers
+                .iter()
+                .filter_map(|e| {
+                    e.status_uri_prefix
+                        .as_ref()
+                        .map(|p| json!({"issuer": e.id, "prefix": p}))
+                })
+                .collect(),
+        ))
     }
-    if data.len() as u64 != pixels * 4 {
-        return Err("image: data is not width × height RGBA".into());
-    }
-    let img = giayto_qr::image::RgbaImage::from_raw(width, height, data.to_vec())
-        .ok_or_else(|| "image: data is not width × height RGBA".to_owned())?;
-    Ok(giayto_qr::decode_image(
-        &giayto_qr::image::DynamicImage::ImageRgba8(img),
-    ))
 }
 
+#[wasm_bindgen]
+impl WebVerifier {
+    /// The status prefix of each issuer that has one: the only uris the page fetches a list of
+    /// that issuer from (docs/format.md §9.7).
+    #[wasm_bindgen(js_name = statusPrefixes, unchecked_return_type = "{ issuer: string; prefix: string }[]")]
+    pub fn status_prefixes(&self) -> Result<JsValue, JsError> {
+        to_js(&self.prefixes().map_err(js_err)?)
+    }
+}
+
+#[cfg(feature = "full")]
 mod delta;
+#[cfg(feature = "full")]
 pub use delta::{apply_delta, apply_status_delta, DeltaOutcome};
+mod fetched;
+pub use fetched::{
+    take_fetched_status_list, take_fetched_trust_list, take_status_list, take_trust_list, Taken,
+};
 
 #[cfg(test)]
 mod tests;

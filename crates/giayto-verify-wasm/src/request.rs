@@ -3,14 +3,21 @@
 //! in a page: this crate reads no randomness and no clock), read one back, draw it as a QR code,
 //! and check a holder's answer against it with [`giayto_verify::Verifier::check_answer`].
 
-use giayto_cose::request::{Request, RequestError, MAX_LIFETIME};
+use giayto_cose::request::Request;
+#[cfg(feature = "full")]
+use giayto_cose::request::{RequestError, MAX_LIFETIME};
 use giayto_cose::sd::AGE_THRESHOLDS;
 use giayto_model::DocType;
-use serde_json::{json, Value};
+#[cfg(feature = "full")]
+use serde_json::json;
+use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
-use crate::{js_err, result_json, rfc3339, seconds, to_js, WebVerifier, MAX_TEXT};
+#[cfg(feature = "full")]
+use crate::rfc3339;
+use crate::{js_err, result_json, seconds, to_js, WebVerifier, MAX_TEXT};
 
+#[cfg(feature = "full")]
 /// A request as the page shows it.
 pub fn request_json(r: &Request) -> Value {
     json!({
@@ -26,6 +33,7 @@ pub fn request_json(r: &Request) -> Value {
     })
 }
 
+#[cfg(feature = "full")]
 /// A refused request as `{error: {code, message, item?, member?}}`: the codes of
 /// `giayto_cose::request::RequestError::code`, the item or the member (`verifier`, `purpose`,
 /// `nonce`, …) it names.
@@ -42,6 +50,7 @@ fn error_json(e: &RequestError) -> Value {
     json!({ "error": error })
 }
 
+#[cfg(feature = "full")]
 fn refused(code: &str, item: Option<&str>) -> Value {
     let mut error = json!({ "code": code });
     if let Some(i) = item {
@@ -50,6 +59,7 @@ fn refused(code: &str, item: Option<&str>) -> Value {
     json!({ "error": error })
 }
 
+#[cfg(feature = "full")]
 /// Read a request text: `{request: {...}}`, or `{error: {code, message}}` (Rust API).
 pub fn read_request_value(text: &str) -> Value {
     match Request::from_text(text.get(..MAX_TEXT + 1).unwrap_or(text)) {
@@ -58,6 +68,7 @@ pub fn read_request_value(text: &str) -> Value {
     }
 }
 
+#[cfg(feature = "full")]
 /// What [`make_request_value`] is given.
 #[derive(Debug, Clone)]
 pub struct RequestInput<'a> {
@@ -75,6 +86,7 @@ pub struct RequestInput<'a> {
     pub minutes: u32,
 }
 
+#[cfg(feature = "full")]
 /// Make a request at `now` with the caller's fresh `nonce` (16 to 64 random bytes):
 /// `{text, request}` or `{error: {code, item?}}`; the codes are those of [`read_request_value`]
 /// and `no_items`, `bad_doc_type`, `lifetime` (Rust API).
@@ -181,6 +193,7 @@ impl WebVerifier {
     }
 }
 
+#[cfg(feature = "full")]
 /// Read a verifier's request (`VR1:`): `{ request }` with its parts, or `{ error: { code,
 /// message } }` when it is malformed (never throws).
 #[wasm_bindgen(js_name = readRequest, unchecked_return_type = "{ request: RequestInfo } | { error: RequestError }")]
@@ -188,6 +201,7 @@ pub fn read_request(text: &str) -> Result<JsValue, JsError> {
     to_js(&read_request_value(text))
 }
 
+#[cfg(feature = "full")]
 /// Make a verifier's request at `nowSeconds`: the items required (and optional) — JSON field
 /// names of docs/format.md §4 or `age_over_NN` —, the purpose and name the wallet shows, a
 /// document type (`cccd`, `gplx`, `vehicle`, `bhyt`, or `undefined` for any), minutes it stays
@@ -225,6 +239,7 @@ pub fn request_items(
     request_items_for(doc_type.as_deref()).map_err(js_err)
 }
 
+#[cfg(feature = "full")]
 /// A text as an SVG QR code (error correction Q), for a page to show a request.
 #[wasm_bindgen(js_name = renderQrSvg)]
 pub fn render_qr_svg(text: &str) -> Result<String, JsError> {
@@ -235,7 +250,7 @@ pub fn render_qr_svg(text: &str) -> Result<String, JsError> {
     giayto_qr::render_svg(text, &opts).map_err(|e| JsError::new(&e.to_string()))
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "full"))]
 mod tests {
     use super::*;
 

@@ -20,6 +20,9 @@ pub enum ForeignCode {
     /// A verifier's request (`VR1:`, docs/format.md §15): for the holder's wallet to answer,
     /// not a credential to check.
     VerifierRequest,
+    /// A MOSIP ID Claim 169 identity code (docs/format.md §16): another format, which a
+    /// verifier checks against its trust list and shows as that issuer's identity data.
+    Claim169,
     /// Empty input.
     Empty,
     /// Anything else.
@@ -28,13 +31,14 @@ pub enum ForeignCode {
 
 impl ForeignCode {
     /// Every kind.
-    pub const ALL: [ForeignCode; 8] = [
+    pub const ALL: [ForeignCode; 9] = [
         ForeignCode::WebLink,
         ForeignCode::EuDcc,
         ForeignCode::VietQr,
         ForeignCode::EmvcoPayment,
         ForeignCode::CccdCardQr,
         ForeignCode::VerifierRequest,
+        ForeignCode::Claim169,
         ForeignCode::Empty,
         ForeignCode::Unknown,
     ];
@@ -55,6 +59,8 @@ impl ForeignCode {
             payment
         } else if is_card_qr(t) {
             ForeignCode::CccdCardQr
+        } else if giayto_cose::claim169::looks_like(t) {
+            ForeignCode::Claim169
         } else {
             ForeignCode::Unknown
         }
@@ -69,6 +75,7 @@ impl ForeignCode {
             ForeignCode::EmvcoPayment => "emvco_payment",
             ForeignCode::CccdCardQr => "cccd_card_qr",
             ForeignCode::VerifierRequest => "verifier_request",
+            ForeignCode::Claim169 => "claim169",
             ForeignCode::Empty => "empty",
             ForeignCode::Unknown => "unknown",
         }

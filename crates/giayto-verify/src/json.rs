@@ -69,8 +69,12 @@ fn args_json(args: Vec<(&'static str, Arg)>) -> Map<String, Value> {
 /// Always: `valid`, `verdict`, `checked_at`, `trust_list` `{sequence, issued_at, expires_at}`,
 /// `presentation` (whether the code was a holder-signed `VP1:`), `warnings` (`[{code, …}]`,
 /// empty unless valid). When rejected: `reason`, `reason_args` (when the reason has any),
-/// `message` (when the context gives one); for a foreign code, `foreign`. Whenever the issuer's
-/// signature verified: `doc_type`, `issuer`, `issuer_name` `{vi, en}`, `serial`, `issued_at`,
+/// `message` (when the context gives one); for a foreign code, `foreign`. For a Claim 169 code
+/// (docs/format.md §16): `format` `"claim169"`, and once its signature verified `issuer`,
+/// `issuer_name` and `claim169` ([`claim169_json`]) in place of the credential's fields.
+/// Whenever the issuer's signature verified: `doc_type`, `issuer`, `issuer_name` `{vi, en}`,
+/// `trust_path` (`trust_list` or `x509`, with `ca_root` once a chain was checked), `serial`,
+/// `issued_at`,
 /// `expires_at`, `not_before`, `assurance_level`, `holder_key`, `status` `{idx, uri}`,
 /// `unknown_claims`, and when the fields parsed, `fields` and `display_fields`. When valid:
 /// `status_list` (the list that confirmed it), and for a presentation `presented_at` and
@@ -93,6 +97,16 @@ pub fn report_json(report: &Report, context: &JsonContext) -> Value {
     if let CodeKind::Foreign(kind) = report.kind() {
         obj.insert("foreign".into(), json!(kind.as_str()));
     }
+    if report.kind() == CodeKind::Claim169 {
+        // Another format (docs/format.md §16): its own label and its own fields, never the
+        // fields of a giayto credential.
+        obj.insert("format".into(), json!("claim169"));
+    }
+    if let Some(identity) = report.claim169() {
+        obj.insert("issuer".into(), json!(identity.issuer.id));
+        insert_issuer(&mut obj, &identity.issuer);
+        obj.insert("claim169".into(), claim169_json(identity));
+    }
     if let Some(reason) = report.reason() {
         obj.insert("reason".into(), json!(reason.code()));
         let args = args_json(reason.args());
@@ -106,6 +120,12 @@ pub fn report_json(report: &Report, context: &JsonContext) -> Value {
     if let Some(c) = report.credential() {
         insert_claims(&mut obj, c.claims);
         insert_issuer(&mut obj, c.issuer);
+        obj.insert("trust_path".into(), json!(c.trust_path.as_str()));
+        if let crate::TrustPath::X509 { root } = c.trust_path {
+            if !root.is_empty() {
+                obj.insert("ca_root".into(), json!(root));
+            }
+        }
         if let Some(doc) = c.document {
             obj.insert("fields".into(), doc.to_json());
             let rows: Vec<Value> = doc
@@ -164,6 +184,50 @@ pub fn report_json(report: &Report, context: &JsonContext) -> Value {
         obj.insert("bundle_created_at".into(), json!(rfc3339(made)));
     }
     Value::Object(obj)
+}
+
+/// What a Claim 169 code says (docs/format.md §16.5): the CWT's `iss`, `sub`, `issued_at`,
+/// `not_before`, `expires_at` when present, `attributes` by the names `claim169-core` gives
+/// them (the photograph in base64, as it does), and `other_keys`, the keys present but not
+/// shown (biometrics, unassigned keys).
+pub fn claim169_json(identity: &crate::Claim169Identity) -> Value {
+    use base64::Engine as _;
+    let mut m = Map::new();
+    if let Some(iss) = &identity.iss {
+        m.insert("iss".into(), json!(iss));
+    }
+    if let Some(sub) = &identity.subject {
+        m.insert("sub".into(), json!(sub));
+    }
+    for (name, time) in [
+        ("issued_at", identity.issued_at),
+        ("not_before", identity.not_before),
+        ("expires_at", identity.expires_at),
+    ] {
+        if let Some(t) = time {
+            m.insert(name.into(), json!(rfc3339(t)));
+        }
+    }
+    let attributes: Map<String, Value> = identity
+        .attributes
+        .iter()
+        .map(|a| {
+            let v = match &a.value {
+                crate::AttributeValue::Text(t) => json!(t),
+                crate::AttributeValue::Int(i) => json!(i),
+                crate::AttributeValue::Bytes(b) => {
+                    json!(base64::engine::general_purpose::STANDARD.encode(b))
+                }
+                crate::AttributeValue::Ints(v) => json!(v),
+                #[allow(unreachable_patterns)]
+                _ => Value::Null,
+            };
+            (a.name.to_owned(), v)
+        })
+        .collect();
+    m.insert("attributes".into(), Value::Object(attributes));
+    m.insert("other_keys".into(), json!(identity.other_keys));
+    Value::Object(m)
 }
 
 /// A disclosed value in the JSON names of docs/format.md §4: text as text, a date

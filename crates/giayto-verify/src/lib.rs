@@ -56,7 +56,10 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+#[cfg(feature = "x509")]
+mod certified;
 mod checks;
+mod claim169;
 mod delta;
 mod disclosure;
 mod foreign;
@@ -68,6 +71,10 @@ mod request;
 mod status;
 mod verdict;
 
+pub use claim169::{
+    Attribute, AttributeValue, Claim169Error, Claim169Identity, Claim169Outcome, CLAIM169_LEVEL,
+    IDENTITY_DOC_TYPE,
+};
 pub use delta::{DeltaApplied, DeltaLoadError};
 pub use giayto_status::{delta_from_text, DeltaError, DELTA_PREFIX};
 pub use giayto_status::{Status, StatusListToken};
@@ -88,6 +95,36 @@ pub use presentation::{VerifiedPresentation, DEFAULT_PRESENTATION_WINDOW};
 pub use report::{Arg, CodeKind, CredentialView, PresentationInfo, Report, TrustSummary};
 pub use request::{item_defined_for, item_known, Request};
 pub use verdict::{Reason, Verdict, REASON_CODES};
+
+#[cfg(feature = "x509")]
+pub use certified::CertificateLoadError;
+/// Issuer certificates (docs/format.md §18), re-exported for front ends that read them.
+#[cfg(feature = "x509")]
+pub use giayto_x509;
+
+/// How the verifier came to trust the issuer's key (docs/format.md §18.4).
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum TrustPath {
+    /// The signed trust list lists the key.
+    #[default]
+    TrustList,
+    /// An X.509 chain certifies the key up to a configured CA root (named by its common name).
+    X509 {
+        /// The root's subject common name.
+        root: String,
+    },
+}
+
+impl TrustPath {
+    /// `trust_list` or `x509`, as in the JSON contract (`trust_path`).
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            TrustPath::TrustList => "trust_list",
+            TrustPath::X509 { .. } => "x509",
+        }
+    }
+}
 
 use giayto_cose::claims::ClaimsError;
 use giayto_cose::sign1::{CoseError, Sign1};
@@ -160,6 +197,9 @@ pub enum Warning {
     /// The credential is bound to a holder key but was shown as issued (`VN1:`), not as the
     /// holder's presentation (`VP1:`): nothing proves the person showing it holds it.
     PossessionNotProven,
+    /// A Claim 169 code (docs/format.md §16) names no status list: whether its issuer revoked
+    /// it cannot be checked.
+    NoStatusReference,
 }
 
 /// The status check of an accepted credential.
@@ -187,6 +227,8 @@ pub struct CredentialInfo {
     /// What the holder disclosed of a selective-disclosure credential, once checked against
     /// its commitment (docs/format.md §14).
     pub disclosed: Option<Disclosed>,
+    /// How the issuer's key is trusted.
+    pub trust_path: TrustPath,
 }
 
 /// A rejected credential.
@@ -229,6 +271,7 @@ pub struct VerifiedCredential {
     disclosed: Option<Disclosed>,
     status: Option<StatusChecked>,
     warnings: Vec<Warning>,
+    trust_path: TrustPath,
 }
 
 impl VerifiedCredential {
@@ -266,6 +309,10 @@ impl VerifiedCredential {
     pub fn warnings(&self) -> &[Warning] {
         &self.warnings
     }
+    /// How the issuer's key is trusted: the trust list, or an X.509 chain (docs/format.md §18).
+    pub fn trust_path(&self) -> &TrustPath {
+        &self.trust_path
+    }
 }
 
 /// Lower-case hex of bytes.
@@ -283,6 +330,12 @@ fn signer<'t>(
     let index = *kids.get(kid)?;
     Some((trust.issuers.get(index)?, keys.get(index)?))
 }
+
+/// A held issuer certificate's position; none can be held without the `x509` feature.
+#[cfg(feature = "x509")]
+type CertIndex = usize;
+#[cfg(not(feature = "x509"))]
+type CertIndex = std::convert::Infallible;
 
 /// The verifier: a pinned root, a checked trust list, and the policy.
 #[derive(Debug, Clone)]
@@ -303,6 +356,9 @@ pub struct Verifier {
     status: status::StatusStore,
     status_grace: i64,
     accept_missing_status: bool,
+    /// Configured CA roots and issuer certificates (docs/format.md §18).
+    #[cfg(feature = "x509")]
+    certified: certified::Certified,
 }
 
 impl Verifier {
@@ -333,7 +389,44 @@ impl Verifier {
             status: status::StatusStore::default(),
             status_grace: DEFAULT_STATUS_GRACE,
             accept_missing_status: false,
+            #[cfg(feature = "x509")]
+            certified: certified::Certified::default(),
         })
+    }
+
+    /// Trust these national CA roots for issuer certificates (docs/format.md §18.4), in place
+    /// of any set before.
+    #[cfg(feature = "x509")]
+    pub fn with_ca_roots(mut self, roots: Vec<giayto_x509::CaRoot>) -> Verifier {
+        self.certified.roots = roots;
+        self
+    }
+
+    /// Hold an issuer's certificate chain (leaf first, root excluded): credentials its key
+    /// signs are then checked against the chain when the trust list does not know the key or
+    /// the issuer. Checked here: the form and the key (Ed25519, a valid issuer id); the chain
+    /// itself is checked at each verification, at its time. Returns the key's kid.
+    #[cfg(feature = "x509")]
+    pub fn add_issuer_certificate(
+        &mut self,
+        cert: giayto_x509::IssuerCertificate,
+    ) -> Result<[u8; 8], CertificateLoadError> {
+        self.certified.add(cert)
+    }
+
+    /// The signer of a status list: a trust list issuer, else a certified one the trust list
+    /// does not name.
+    fn status_signer<'t>(
+        trust: &'t TrustList,
+        keys: &'t [status::KeyCell],
+        kids: &std::collections::HashMap<[u8; 8], usize>,
+        #[cfg(feature = "x509")] certified: &'t certified::Certified,
+        kid: &[u8; 8],
+    ) -> Option<(&'t IssuerEntry, &'t status::KeyCell)> {
+        let found = signer(trust, keys, kids, kid);
+        #[cfg(feature = "x509")]
+        let found = found.or_else(|| certified.status_signer(trust, kid));
+        found
     }
 
     /// Build a verifier from an offline bundle: its trust list checked against the pinned
@@ -383,9 +476,7 @@ impl Verifier {
     /// inside that issuer's prefix when the trust list sets one. A list never replaces a newer
     /// one for the same uri.
     pub fn add_status_list(&mut self, token: &[u8]) -> Result<Added, StatusLoadError> {
-        let (keys, kids, trust) = (&self.keys, &self.kids, &self.trust);
-        self.status
-            .add(|kid| signer(trust, keys, kids, kid), token, false)
+        self.add_list(token, false)
     }
 
     /// Add a signed status list whose signature check (and the inflating of its statuses) is
@@ -397,9 +488,28 @@ impl Verifier {
     /// device's rollback protection ([`SeenState::accept`]) refuses older lists whether checked
     /// or not, and remembers only those checked, so it runs after the checks.
     pub fn add_status_list_deferred(&mut self, token: &[u8]) -> Result<Added, StatusLoadError> {
+        self.add_list(token, true)
+    }
+
+    /// [`Verifier::add_status_list`] (checked now) or [`Verifier::add_status_list_deferred`].
+    fn add_list(&mut self, token: &[u8], deferred: bool) -> Result<Added, StatusLoadError> {
         let (keys, kids, trust) = (&self.keys, &self.kids, &self.trust);
-        self.status
-            .add(|kid| signer(trust, keys, kids, kid), token, true)
+        #[cfg(feature = "x509")]
+        let certified = &self.certified;
+        self.status.add(
+            |kid| {
+                Verifier::status_signer(
+                    trust,
+                    keys,
+                    kids,
+                    #[cfg(feature = "x509")]
+                    certified,
+                    kid,
+                )
+            },
+            token,
+            deferred,
+        )
     }
 
     /// How many status lists are held, including those whose deferred check has not run.
@@ -480,6 +590,7 @@ impl Verifier {
             trust,
             outcome,
             presentation,
+            claim169: None,
         };
         let dictionaries: Vec<Dictionary<'_>> = self
             .dictionaries
@@ -488,6 +599,23 @@ impl Verifier {
             .collect();
         let (kind, cose) = match text::decode(scanned, &dictionaries) {
             Ok(decoded) => decoded,
+            Err(TextError::NoPrefix) if giayto_cose::claim169::looks_like(scanned) => {
+                // Another format's identity code (docs/format.md §16): checked against the
+                // same trust list, shown as that issuer's identity data. `verify` (the proof
+                // of a giayto credential) gets `not_a_credential` when it is valid.
+                let outcome = self.check_claim169(scanned, now);
+                let rejection = match &outcome.reason {
+                    Some(reason) => Rejection::new(outcome.verdict, reason.clone()),
+                    None => Rejection::new(
+                        Verdict::NotACredential,
+                        Reason::NotGiayto(ForeignCode::Claim169),
+                    ),
+                };
+                return Report {
+                    claim169: Some(outcome),
+                    ..report(CodeKind::Claim169, Err(rejection), None)
+                };
+            }
             Err(TextError::NoPrefix) => {
                 let foreign = ForeignCode::classify(scanned);
                 let rejection = Rejection::new(Verdict::NotACredential, Reason::NotGiayto(foreign));
@@ -556,7 +684,16 @@ impl Verifier {
         let signed = Sign1::parse(cose, CREDENTIAL_TYP)
             .map_err(|e| Rejection::new(Verdict::Malformed, Reason::Cose(e)))?;
         let kid = signed.kid();
-        let (entry, key) = signer(&self.trust, &self.keys, &self.kids, &kid)
+        // The trust list first; a certified key only for a kid it does not list (§18.4).
+        let found = signer(&self.trust, &self.keys, &self.kids, &kid)
+            .map(|(e, k)| (e, k, None::<CertIndex>));
+        #[cfg(feature = "x509")]
+        let found = found.or_else(|| {
+            self.certified
+                .signer(&kid)
+                .map(|(index, e, k)| (e, k, Some(index)))
+        });
+        let (entry, key, certified) = found
             .ok_or_else(|| Rejection::new(Verdict::UnknownIssuer, Reason::UnknownKid { kid }))?;
         let key = key
             .get_or_init(|| VerifyingKey::from_bytes(&entry.public_key).ok())
@@ -578,12 +715,37 @@ impl Verifier {
             }
         };
 
+        // A certified key: the trust list's authority, then the chain at `now` (§18.4).
+        let trust_path = match certified {
+            None => TrustPath::TrustList,
+            #[cfg(feature = "x509")]
+            Some(index) => match self.certified.check(&self.trust, index, &claims, now) {
+                Ok(root) => TrustPath::X509 { root },
+                Err((verdict, reason, false)) => return Err(Rejection::new(verdict, reason)),
+                Err((verdict, reason, true)) => {
+                    let info = CredentialInfo {
+                        issuer: entry.clone(),
+                        claims,
+                        document: None,
+                        disclosed: None,
+                        trust_path: TrustPath::X509 {
+                            root: String::new(),
+                        },
+                    };
+                    return Err(info.reject(verdict, reason));
+                }
+            },
+            #[cfg(not(feature = "x509"))]
+            Some(never) => match never {},
+        };
+
         // From here on the issuer's signature holds: every rejection shows what it says.
         let mut info = CredentialInfo {
             issuer: entry.clone(),
             claims,
             document: None,
             disclosed: None,
+            trust_path,
         };
         let doc_type = match self.check_issuer(entry, &info.claims) {
             Ok(doc_type) => doc_type,
@@ -633,6 +795,7 @@ impl Verifier {
             disclosed: info.disclosed,
             status,
             warnings,
+            trust_path: info.trust_path,
         })
     }
 }

@@ -136,6 +136,7 @@ impl Verifier {
                     claims: c.claims().clone(),
                     document: c.document().cloned(),
                     disclosed: c.disclosed().cloned(),
+                    trust_path: c.trust_path().clone(),
                 })),
                 Err(r) => r.credential.clone(),
             },

@@ -22,6 +22,9 @@ pub enum CodeKind {
     Presentation,
     /// Not a giayto code; what it looks like.
     Foreign(ForeignCode),
+    /// A MOSIP ID Claim 169 code (docs/format.md §16), checked against the trust list: another
+    /// format's identity data, never a giayto credential ([`Report::claim169`]).
+    Claim169,
 }
 
 /// The holder's part of an accepted presentation.
@@ -62,6 +65,8 @@ pub struct Report {
     pub(crate) trust: TrustSummary,
     pub(crate) outcome: Result<VerifiedCredential, Rejection>,
     pub(crate) presentation: Option<PresentationInfo>,
+    /// For a Claim 169 code: its own outcome (then `outcome` is the rejection `verify` gives).
+    pub(crate) claim169: Option<crate::Claim169Outcome>,
 }
 
 impl Report {
@@ -83,6 +88,9 @@ impl Report {
     }
     /// The verdict.
     pub fn verdict(&self) -> Verdict {
+        if let Some(c) = &self.claim169 {
+            return c.verdict;
+        }
         match &self.outcome {
             Ok(_) => Verdict::Valid,
             Err(r) => r.verdict,
@@ -90,11 +98,19 @@ impl Report {
     }
     /// Whether every check passed.
     pub fn is_valid(&self) -> bool {
-        self.outcome.is_ok()
+        self.verdict() == Verdict::Valid
     }
     /// Why the code was not accepted (`None` when valid).
     pub fn reason(&self) -> Option<&Reason> {
+        if let Some(c) = &self.claim169 {
+            return c.reason.as_ref();
+        }
         self.outcome.as_ref().err().map(|r| &r.reason)
+    }
+    /// For a Claim 169 code (docs/format.md §16) whose signature verified, valid or not: what it
+    /// says, as its issuer's identity data.
+    pub fn claim169(&self) -> Option<&crate::Claim169Identity> {
+        self.claim169.as_ref().and_then(|c| c.identity.as_deref())
     }
     /// The credential, fully verified (`None` when rejected).
     pub fn verified(&self) -> Option<&VerifiedCredential> {
@@ -109,6 +125,7 @@ impl Report {
                 claims: v.claims(),
                 document: v.document(),
                 disclosed: v.disclosed(),
+                trust_path: v.trust_path(),
             }),
             Err(r) => r
                 .credential
@@ -118,6 +135,7 @@ impl Report {
                     claims: &c.claims,
                     document: c.document.as_ref(),
                     disclosed: c.disclosed.as_ref(),
+                    trust_path: &c.trust_path,
                 }),
         }
     }
@@ -127,13 +145,18 @@ impl Report {
     }
     /// Warnings for the relying party (valid credentials only: a rejection's reason says all).
     pub fn warnings(&self) -> &[Warning] {
+        if let Some(c) = &self.claim169 {
+            return &c.warnings;
+        }
         self.verified().map(|v| v.warnings()).unwrap_or(&[])
     }
     /// The holder's part, for an accepted presentation.
     pub fn presentation(&self) -> Option<&PresentationInfo> {
         self.presentation.as_ref()
     }
-    /// The outcome as a `Result`, for code that wants the typed proof of a valid credential.
+    /// The outcome as a `Result`, for code that wants the typed proof of a valid credential. A
+    /// Claim 169 code is no giayto credential: a valid one gives `not_a_credential`
+    /// (`foreign_claim169`), a refused one its rejection.
     pub fn result(&self) -> Result<&VerifiedCredential, &Rejection> {
         self.outcome.as_ref()
     }
@@ -155,6 +178,8 @@ pub struct CredentialView<'a> {
     /// What the holder disclosed, for a selective-disclosure presentation whose disclosures
     /// matched the issuer's commitment (docs/format.md §14).
     pub disclosed: Option<&'a crate::Disclosed>,
+    /// How the issuer's key is trusted (docs/format.md §18).
+    pub trust_path: &'a crate::TrustPath,
 }
 
 /// A typed argument of a reason's or a warning's message. Front ends format each kind their
@@ -211,6 +236,11 @@ impl Reason {
                 ("until", Time(*not_after)),
             ],
             Reason::DocTypeNotAllowed { doc_type } => vec![("doctype", DocType(*doc_type))],
+            Reason::CertificateOverruled { issuer } => vec![("issuer", Text(issuer.clone()))],
+            Reason::CertificateNotValid {
+                not_before,
+                not_after,
+            } => vec![("from", Time(*not_before)), ("until", Time(*not_after))],
             Reason::UnsupportedDocType { doc_type } => vec![("doctype", Number(*doc_type))],
             Reason::UnsupportedSchema { version, known } => {
                 vec![("version", Number(*version)), ("known", Number(*known))]
@@ -229,6 +259,15 @@ impl Reason {
             Reason::RequestExpired { expires_at } => vec![("time", Time(*expires_at))],
             Reason::FieldsMissing { fields } => vec![("fields", Text(fields.join(", ")))],
             Reason::RequestDocType { doc_type } => vec![("doctype", DocType(*doc_type))],
+            Reason::Claim169(crate::Claim169Error::Attribute { key }) => {
+                vec![("key", Number(u64::from(*key)))]
+            }
+            Reason::Claim169(crate::Claim169Error::UnknownIssuer { iss }) => {
+                vec![("iss", Text(iss.clone().unwrap_or_else(|| "-".to_owned())))]
+            }
+            Reason::Claim169(crate::Claim169Error::Envelope(
+                giayto_cose::claim169::EnvelopeError::Claims(detail),
+            )) => vec![("detail", Text((*detail).to_owned()))],
             _ => vec![],
         }
     }
@@ -236,12 +275,13 @@ impl Reason {
 
 impl Warning {
     /// Every code [`Warning::code`] can return.
-    pub const CODES: [&'static str; 5] = [
+    pub const CODES: [&'static str; 6] = [
         "status_not_checked",
         "status_list_aging",
         "status_list_in_grace",
         "trust_list_aging",
         "possession_not_proven",
+        "no_status_reference",
     ];
 
     /// A stable snake_case code, as in the JSON contract (`warnings[].code`).
@@ -252,6 +292,7 @@ impl Warning {
             Warning::StatusListInGrace { .. } => "status_list_in_grace",
             Warning::TrustListAging { .. } => "trust_list_aging",
             Warning::PossessionNotProven => "possession_not_proven",
+            Warning::NoStatusReference => "no_status_reference",
         }
     }
 
@@ -267,7 +308,7 @@ impl Warning {
             Warning::TrustListAging { expires_at } => {
                 vec![("expires_at", Arg::Time(*expires_at))]
             }
-            Warning::PossessionNotProven => vec![],
+            Warning::PossessionNotProven | Warning::NoStatusReference => vec![],
         }
     }
 }

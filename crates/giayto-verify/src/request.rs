@@ -84,6 +84,7 @@ fn info(c: &VerifiedCredential) -> CredentialInfo {
         claims: c.claims().clone(),
         document: c.document().cloned(),
         disclosed: c.disclosed().cloned(),
+        trust_path: c.trust_path().clone(),
     }
 }
 
@@ -120,6 +121,7 @@ impl Verifier {
             trust: TrustSummary::of(&self.trust),
             outcome,
             presentation,
+            claim169: None,
         };
         let refuse = |verdict, reason| Err(Rejection::new(verdict, reason));
         if now >= request.expires_at.saturating_add(self.presentation_window) {

@@ -161,6 +161,22 @@ pub enum Reason {
         /// Key validity end.
         not_after: i64,
     },
+    /// The key is certified by an X.509 chain (docs/format.md §18), but the trust list names
+    /// the issuer: only its keys count, and this one is not among them (removed, say).
+    CertificateOverruled {
+        /// The issuer id the trust list names.
+        issuer: String,
+    },
+    /// The key's certificate chain does not lead to a configured CA root (another root, a
+    /// broken signature, the wrong extended key usage), or no root is configured.
+    CertificateUntrusted,
+    /// The key's certificate (or its root) is outside its validity at the time of checking.
+    CertificateNotValid {
+        /// Validity start.
+        not_before: i64,
+        /// Validity end.
+        not_after: i64,
+    },
     /// The trust list is past its next-update date plus grace.
     TrustListExpired {
         /// Its `exp`.
@@ -282,6 +298,8 @@ pub enum Reason {
         /// The document type code the request asks for.
         doc_type: u64,
     },
+    /// A Claim 169 code (docs/format.md §16) was refused for a reason of its own.
+    Claim169(crate::Claim169Error),
 }
 
 /// Every code [`Reason::code`] can return, except the `foreign_<kind>` codes (one per
@@ -338,6 +356,13 @@ pub const REASON_CODES: &[&str] = &[
     "fields_missing",
     "request_doc_type",
     "disclosure_group",
+    "certificate_overruled",
+    "certificate_untrusted",
+    "certificate_not_valid",
+    "claim169_encrypted",
+    "claim169_missing",
+    "claim169_attribute",
+    "claim169_unknown_issuer",
     "other",
 ];
 
@@ -410,6 +435,26 @@ impl Reason {
             Reason::RequestExpired { .. } => "request_expired",
             Reason::FieldsMissing { .. } => "fields_missing",
             Reason::RequestDocType { .. } => "request_doc_type",
+            Reason::CertificateOverruled { .. } => "certificate_overruled",
+            Reason::CertificateUntrusted => "certificate_untrusted",
+            Reason::CertificateNotValid { .. } => "certificate_not_valid",
+            Reason::Claim169(e) => {
+                use crate::Claim169Error as C;
+                use giayto_cose::claim169::EnvelopeError as E;
+                match e {
+                    C::Envelope(E::Cbor(e)) => cbor_code(e),
+                    C::Envelope(E::Encrypted) => "claim169_encrypted",
+                    C::Envelope(E::Cose(CoseError::WrongAlgorithm)) => "wrong_algorithm",
+                    C::Envelope(E::Cose(CoseError::ProtectedHeaderCbor(e))) => cbor_code(e),
+                    C::Envelope(E::Cose(_)) => "bad_structure",
+                    C::Envelope(E::Claims(_)) => "bad_claims",
+                    C::Envelope(E::NoClaim169) => "claim169_missing",
+                    C::Attribute { .. } => "claim169_attribute",
+                    C::UnknownIssuer { .. } => "claim169_unknown_issuer",
+                    #[allow(unreachable_patterns)]
+                    _ => "other",
+                }
+            }
             #[allow(unreachable_patterns)]
             _ => "other",
         };
@@ -511,6 +556,25 @@ mod tests {
             },
             Reason::RequestDocType { doc_type: 1 },
             Reason::DisclosureGroup { node: 34 },
+            Reason::CertificateOverruled {
+                issuer: "VN.X".into(),
+            },
+            Reason::CertificateUntrusted,
+            Reason::CertificateNotValid {
+                not_before: 0,
+                not_after: 1,
+            },
+            Reason::Claim169(crate::Claim169Error::Envelope(
+                giayto_cose::claim169::EnvelopeError::Encrypted,
+            )),
+            Reason::Claim169(crate::Claim169Error::Envelope(
+                giayto_cose::claim169::EnvelopeError::NoClaim169,
+            )),
+            Reason::Claim169(crate::Claim169Error::Envelope(
+                giayto_cose::claim169::EnvelopeError::Claims("x"),
+            )),
+            Reason::Claim169(crate::Claim169Error::Attribute { key: 9 }),
+            Reason::Claim169(crate::Claim169Error::UnknownIssuer { iss: None }),
         ];
         for r in &reasons {
             assert!(

@@ -118,6 +118,9 @@ pub enum WalletError {
     /// A verifier's request requires items this credential cannot answer (the items named);
     /// nothing is signed: the verifier would refuse a partial answer.
     RequestUnanswerable(Vec<String>),
+    /// An issued mdoc (ISO 18013-5, docs/format.md §17) cannot be presented: it is not one, its
+    /// device key is not the one given, or an element asked for is not in it.
+    Mdoc(String),
 }
 
 impl std::fmt::Display for WalletError {
@@ -186,6 +189,7 @@ impl std::fmt::Display for WalletError {
                     items.join(", ")
                 )
             }
+            WalletError::Mdoc(d) => write!(f, "mdoc: {d}"),
         }
     }
 }

@@ -21,6 +21,9 @@
 //!   it alone, each shown once, so that verifiers who pool what they saw cannot link the
 //!   holder's presentations.
 //!
+//! * An ISO 18013-5 mobile driving licence (docs/format.md §17) is answered with a device
+//!   response for a reader's session transcript ([`mdoc::device_response`]).
+//!
 //! See `docs/wallet.md` for what an attacker with the file can and cannot do.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -31,6 +34,7 @@ mod copies;
 mod envelope;
 mod error;
 mod hex;
+pub mod mdoc;
 pub mod password;
 mod person;
 mod presenter;

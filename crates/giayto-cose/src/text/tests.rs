@@ -297,3 +297,185 @@ proptest! {
         let _ = inflate(&b, &[]);
     }
 }
+
+/// A small deterministic generator for the comparisons below (splitmix64).
+struct Mix(u64);
+
+impl Mix {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+/// Inputs of every shape the level-9 search treats differently: random bytes, few distinct
+/// bytes (long chains), runs and periodic copies (long and maximal matches, lazy choices),
+/// pieces of the dictionary with random bytes between (matches into the dictionary, chain
+/// switches), and mutated credential-like bytes; from 1 byte to the 8 KiB limit.
+fn oracle_inputs(seed: u64, count: usize) -> Vec<Vec<u8>> {
+    let mut r = Mix(seed);
+    let mut out = Vec::with_capacity(count);
+    for i in 0..count {
+        let len = match i % 10 {
+            0 => 1 + r.below(8),
+            9 => 1 + r.below(deflate9::MAX_INPUT),
+            _ => 1 + r.below(900),
+        };
+        let v: Vec<u8> = match i % 6 {
+            0 => (0..len).map(|_| r.next() as u8).collect(),
+            1 => {
+                let k = 1 + r.below(6);
+                (0..len).map(|_| b"aAbB0 "[r.below(k)]).collect()
+            }
+            2 => {
+                let period = 1 + r.below(40);
+                let unit: Vec<u8> = (0..period).map(|_| r.next() as u8).collect();
+                (0..len)
+                    .map(|j| {
+                        if r.below(50) == 0 {
+                            r.next() as u8
+                        } else {
+                            unit[j % period]
+                        }
+                    })
+                    .collect()
+            }
+            3 | 4 => {
+                let mut v = Vec::with_capacity(len);
+                while v.len() < len {
+                    if r.below(3) == 0 {
+                        v.extend((0..1 + r.below(12)).map(|_| r.next() as u8));
+                    } else {
+                        let at = r.below(DICTIONARY_V1_BYTES.len());
+                        let n = (1 + r.below(40)).min(DICTIONARY_V1_BYTES.len() - at);
+                        v.extend_from_slice(&DICTIONARY_V1_BYTES[at..at + n]);
+                    }
+                }
+                v.truncate(len);
+                v
+            }
+            _ => {
+                let mut v = credential_like();
+                v.extend((0..r.below(64)).map(|_| r.next() as u8));
+                for _ in 0..r.below(4) {
+                    let at = r.below(v.len());
+                    v[at] = r.next() as u8;
+                }
+                v.extend_from_within(..r.below(v.len()));
+                v
+            }
+        };
+        out.push(v);
+    }
+    out
+}
+
+#[test]
+fn primed_level_9_gives_the_bytes_of_flate2() {
+    let other_bytes: Vec<u8> = oracle_inputs(7, 12).concat();
+    let other = Dictionary::new(&other_bytes[..other_bytes.len().min(9_000)]);
+    let tiny = Dictionary::new(b"abc");
+    let inputs = oracle_inputs(1, 1_500);
+    let mut compared = 0;
+    for (i, input) in inputs.iter().enumerate() {
+        // Alternate the dictionaries so each primed state is restored and re-primed.
+        let dictionary = match i % 4 {
+            0 => None,
+            1 | 2 => Some(&DICTIONARY_V1),
+            _ if i % 8 == 3 => Some(&other),
+            _ => Some(&tiny),
+        };
+        let ours = deflate_best_primed(input, dictionary).expect("within the limits");
+        let reference = deflate_flate2(input, dictionary, Effort::Best).unwrap();
+        assert_eq!(
+            ours,
+            reference,
+            "input {i} ({} bytes), dictionary {:?}",
+            input.len(),
+            dictionary.map(|d| d.id())
+        );
+        compared += 1;
+    }
+    assert_eq!(compared, inputs.len());
+    // Outside the limits the flate2 stream is used, and still inflates.
+    let big = vec![7u8; deflate9::MAX_INPUT + 1];
+    assert_eq!(deflate_best_primed(&big, None), None);
+    assert_eq!(deflate_best_primed(&[], None), None);
+    let stream = deflate(&big, None, Effort::Best).unwrap();
+    assert_eq!(inflate(&stream, &[]).unwrap(), big);
+}
+
+#[test]
+fn plain_bound_never_exceeds_a_plain_stream() {
+    for (i, input) in oracle_inputs(2, 1_200).iter().enumerate() {
+        let bound = plain_zlib_lower_bound(input).expect("within the limit");
+        let quick = deflate_flate2(input, None, Effort::Quick).unwrap().len();
+        let best = deflate_flate2(input, None, Effort::Best).unwrap().len();
+        assert!(
+            bound <= quick.min(best),
+            "input {i}: bound {bound}, level 1 {quick}, level 9 {best}"
+        );
+    }
+    // Random bytes: every byte is a literal, and the bound is within a few percent of the
+    // stream (it is what lets a credential skip the plain attempts).
+    let mut r = Mix(3);
+    let random: Vec<u8> = (0..400).map(|_| r.next() as u8).collect();
+    let bound = plain_zlib_lower_bound(&random).unwrap();
+    let best = deflate_flate2(&random, None, Effort::Best).unwrap().len();
+    assert!(bound * 100 >= best * 90, "{bound} vs {best}");
+    assert_eq!(
+        plain_zlib_lower_bound(&vec![0; deflate9::MAX_INPUT + 1]),
+        None
+    );
+}
+
+/// The encoder as it was before the primed compressor and the bound: every deflate by
+/// flate2, both plain attempts always considered.
+fn encode_reference(cose: &[u8], dictionary: &Dictionary<'_>) -> (Vec<u8>, Form) {
+    let mut best = (cose.to_vec(), Form::Raw);
+    let mut consider = |bytes: Option<Vec<u8>>, form: Form| {
+        if let Some(bytes) = bytes {
+            if bytes.len() < best.0.len() {
+                best = (bytes, form);
+            }
+        }
+    };
+    let with_dictionary = deflate_flate2(cose, Some(dictionary), Effort::Best);
+    let quick = deflate_flate2(cose, None, Effort::Quick);
+    let plain_may_win = match (&quick, &with_dictionary) {
+        (Some(q), Some(w)) => q.len() <= w.len() + w.len() / 4,
+        _ => true,
+    };
+    consider(quick, Form::Zlib);
+    if plain_may_win {
+        consider(deflate_flate2(cose, None, Effort::Best), Form::Zlib);
+    }
+    consider(with_dictionary, Form::ZlibDictionary(dictionary.id));
+    best
+}
+
+#[test]
+fn encode_gives_the_bytes_of_the_reference_encoder() {
+    let mut forms = [0usize; 3];
+    for (i, input) in oracle_inputs(4, 1_500).iter().enumerate() {
+        let (text, form) = encode_with_form(Kind::Credential, input, Some(&DICTIONARY_V1));
+        let (bytes, reference_form) = encode_reference(input, &DICTIONARY_V1);
+        assert_eq!(form, reference_form, "input {i}");
+        assert_eq!(text, format!("VN1:{}", base45::encode(&bytes)), "input {i}");
+        forms[match form {
+            Form::Raw => 0,
+            Form::Zlib => 1,
+            Form::ZlibDictionary(_) => 2,
+        }] += 1;
+    }
+    assert!(
+        forms.iter().all(|&n| n > 50),
+        "every form chosen: {forms:?}"
+    );
+}

@@ -538,13 +538,19 @@ pub(crate) fn part_of(list: u32, seq: u64) -> i64 {
 }
 
 /// Every holder-index partition in use, as a subquery (the same text in both backends): for
-/// each list, the partitions of its ordinals handed out so far. A lookup by holder ID number
-/// seeks the index `(part, holder_id)` once per partition (122 seeks at a million rows).
+/// each list, the partitions of its ordinals handed out so far, and always its first one (where
+/// [`migrated_slot`] puts a migrated row whose index the list's permutation never handed out).
+/// A lookup by holder ID number seeks the index `(part, holder_id)` once per partition (about
+/// 128 seeks at a million rows in lists of 131,072). The numbers are [`PARTS_PER_LIST`] and
+/// [`PART_ROWS`] (checked below).
 pub(crate) const HOLDER_PARTS: &str = "(WITH RECURSIVE parts(p, last) AS (
-         SELECT CAST(list AS BIGINT) * 16384, CAST(list AS BIGINT) * 16384 + (used - 1) / 8192
-             FROM status_lists WHERE used > 0
+         SELECT CAST(list AS BIGINT) * 16384,
+                CAST(list AS BIGINT) * 16384
+                    + CASE WHEN used > 0 THEN (used - 1) / 8192 ELSE 0 END
+             FROM status_lists
          UNION ALL SELECT p + 1, last FROM parts WHERE p < last)
      SELECT p FROM parts)";
+const _: () = assert!(PARTS_PER_LIST == 16384 && PART_ROWS == 8192);
 
 /// The ordinal and partition a row of schema 4 or older gets in schema 5 (`seq_of` from
 /// [`ordinals`], `sizes` each list's size). A row whose index its list's permutation never handed

@@ -107,6 +107,12 @@ fn to_schema_5(tx: &mut Transaction<'_>) -> Result<(), RegistryError> {
 impl From<postgres::Error> for RegistryError {
     fn from(e: postgres::Error) -> Self {
         if e.code() == Some(&postgres::error::SqlState::UNIQUE_VIOLATION) {
+            // The slot guard of schema 5 (D166): a damaged registry, not a serial to redraw.
+            if e.as_db_error().and_then(|d| d.constraint()) == Some("credentials_slot") {
+                return RegistryError::Corrupt {
+                    what: "status list (a slot already handed out)",
+                };
+            }
             return RegistryError::DuplicateSerial;
         }
         // The server's own words and SQLSTATE, not the driver's bare "db error".

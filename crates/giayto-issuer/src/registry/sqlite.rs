@@ -77,6 +77,7 @@ const SCHEMA_5_INDEXES: &str = "
 /// From schema 4 to 5, inside the caller's transaction: the new table, every row copied over
 /// in issue order with its ordinal and partition, the old table dropped, the indexes made.
 fn to_schema_5(tx: &rusqlite::Transaction<'_>) -> Result<(), RegistryError> {
+    use rusqlite::types::ToSqlOutput;
     tx.execute_batch(SCHEMA_5_TABLE)?;
     let lists = {
         let mut stmt = tx.prepare("SELECT list, size, used, perm_key FROM status_lists")?;
@@ -115,19 +116,19 @@ fn to_schema_5(tx: &rusqlite::Transaction<'_>) -> Result<(), RegistryError> {
             let idx: u64 = r.get(8)?;
             let (seq, part) = migrated_slot(&seq_of, &sizes, list, idx)?;
             write.execute(params![
-                r.get_ref(0)?,
-                r.get_ref(1)?,
-                r.get_ref(2)?,
-                r.get_ref(3)?,
-                r.get_ref(4)?,
-                r.get_ref(5)?,
-                r.get_ref(6)?,
+                ToSqlOutput::Borrowed(r.get_ref(0)?),
+                ToSqlOutput::Borrowed(r.get_ref(1)?),
+                ToSqlOutput::Borrowed(r.get_ref(2)?),
+                ToSqlOutput::Borrowed(r.get_ref(3)?),
+                ToSqlOutput::Borrowed(r.get_ref(4)?),
+                ToSqlOutput::Borrowed(r.get_ref(5)?),
+                ToSqlOutput::Borrowed(r.get_ref(6)?),
                 list,
                 idx as i64,
                 seq,
                 part,
-                r.get_ref(9)?,
-                r.get_ref(10)?,
+                ToSqlOutput::Borrowed(r.get_ref(9)?),
+                ToSqlOutput::Borrowed(r.get_ref(10)?),
             ])?;
         }
     }
@@ -193,6 +194,16 @@ fn not_a_registry(e: rusqlite::Error, path: &Path) -> RegistryError {
 impl From<rusqlite::Error> for RegistryError {
     fn from(e: rusqlite::Error) -> Self {
         match &e {
+            // The slot guard of schema 5 (D166): a status slot handed out twice is a damaged
+            // registry (its lists' `used` counts behind its rows), not a serial to draw again.
+            rusqlite::Error::SqliteFailure(f, Some(m))
+                if f.code == rusqlite::ErrorCode::ConstraintViolation
+                    && m.contains("credentials.seq") =>
+            {
+                RegistryError::Corrupt {
+                    what: "status list (a slot already handed out)",
+                }
+            }
             rusqlite::Error::SqliteFailure(f, _)
                 if f.code == rusqlite::ErrorCode::ConstraintViolation =>
             {
@@ -473,13 +484,13 @@ impl SqliteRegistry {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let holder_target;
+        let holder: String;
         let (filter, legacy_filter, param): (&str, &str, &dyn rusqlite::ToSql) = match target {
             Target::Serial(s) => (SERIAL_TARGET, "serial = ?1", s),
             Target::Holder(h) => (
                 {
-                    holder_target = holder_target();
-                    &holder_target
+                    holder = holder_target();
+                    &holder
                 },
                 "holder_id = ?1 ORDER BY issued_at, serial",
                 h,

@@ -1,0 +1,1008 @@
+//! Deflate at level 9 for the small inputs of the QR text (docs/format.md §5.5), written to
+//! produce the same bytes as the zlib-rs compressor behind `flate2` (its `deflate_slow` with
+//! the level-9 parameters and the rolling hash, then one block: stored, fixed or dynamic
+//! Huffman codes, whichever is shortest), with a preset dictionary that is inserted into the
+//! hash chains once per thread instead of once per credential.
+//!
+//! Why by hand (decisions.md D170): a zlib stream is reset for every credential, which clears a
+//! 128 KiB hash table and two 48 KiB symbol buffers and re-inserts the 3,242 bytes of the
+//! dictionary: together most of the cost of encoding a credential. No deflate crate offers a
+//! primed state that can be restored for less than it costs to build; here only the table
+//! slots a credential changed are put back. The codes already printed and the test vectors
+//! fix the exact bytes, so this follows the zlib-rs algorithm step by step (including its
+//! chain-skipping search) rather than any other good parse; `tests.rs` compares the two on
+//! thousands of inputs, and [`super::encode`] falls back to `flate2` outside the limits below.
+
+/// Window of the header's CINFO 7 (32 KiB).
+const W_SIZE: usize = 1 << 15;
+const W_MASK: usize = W_SIZE - 1;
+const MIN_MATCH: usize = 3;
+const MAX_MATCH: usize = 258;
+/// zlib-rs inserts and searches a position only with at least this much lookahead.
+const WANT_MIN_MATCH: usize = 4;
+const MIN_LOOKAHEAD: usize = MAX_MATCH + MIN_MATCH + 1;
+const MAX_DIST: usize = W_SIZE - MIN_LOOKAHEAD;
+/// Level 9: `good_length`, `max_lazy`, `nice_length`, `max_chain`.
+const GOOD_MATCH: usize = 32;
+const MAX_LAZY: usize = 258;
+const NICE_MATCH: usize = 258;
+const MAX_CHAIN: u16 = 4096;
+/// The rolling hash of level 9 uses 15 bits.
+const HASH_SIZE: usize = 1 << 15;
+const HASH_MASK: u32 = (HASH_SIZE - 1) as u32;
+
+/// Largest input handled here: far below the 16,383 symbols after which zlib-rs would end a
+/// block early, and with the dictionary well inside the window (no sliding).
+pub(super) const MAX_INPUT: usize = 8 * 1024;
+/// Largest dictionary handled here (v1 has 3,242 bytes); at least 3 bytes, as zlib-rs marks a
+/// shorter one differently.
+pub(super) const MAX_DICTIONARY: usize = 16 * 1024;
+/// Bytes kept readable (zero) after the input: the match search compares up to 258 bytes past
+/// a position, in 8-byte words.
+const PAD: usize = MAX_MATCH + 16;
+
+const LITERALS: usize = 256;
+const LENGTH_CODES: usize = 29;
+const L_CODES: usize = LITERALS + 1 + LENGTH_CODES;
+const D_CODES: usize = 30;
+const BL_CODES: usize = 19;
+const HEAP_SIZE: usize = 2 * L_CODES + 1;
+const MAX_BITS: usize = 15;
+const MAX_BL_BITS: usize = 7;
+const END_BLOCK: usize = 256;
+const REP_3_6: usize = 16;
+const REPZ_3_10: usize = 17;
+const REPZ_11_138: usize = 18;
+
+const EXTRA_LBITS: [u8; LENGTH_CODES] = [
+    0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0,
+];
+const EXTRA_DBITS: [u8; D_CODES] = [
+    0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13,
+    13,
+];
+const EXTRA_BLBITS: [u8; BL_CODES] = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 3, 7];
+const BL_ORDER: [u8; BL_CODES] = [
+    16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1, 15,
+];
+
+/// The fixed tables of RFC 1951 §3.2.5–3.2.6 (zlib's `tr_static_init`).
+struct Tables {
+    /// Length code (0..29) of `match length - 3`.
+    length_code: [u8; 256],
+    base_length: [u8; LENGTH_CODES],
+    /// Distance code of `distance - 1`: index `d` below 256, else `256 + (d >> 7)`.
+    dist_code: [u8; 512],
+    base_dist: [u16; D_CODES],
+    static_ltree: [Node; L_CODES + 2],
+    static_dtree: [Node; D_CODES],
+}
+
+const fn tables() -> Tables {
+    let mut t = Tables {
+        length_code: [0; 256],
+        base_length: [0; LENGTH_CODES],
+        dist_code: [0; 512],
+        base_dist: [0; D_CODES],
+        static_ltree: [Node { a: 0, b: 0 }; L_CODES + 2],
+        static_dtree: [Node { a: 0, b: 0 }; D_CODES],
+    };
+    let mut length = 0usize;
+    let mut code = 0usize;
+    while code < LENGTH_CODES - 1 {
+        t.base_length[code] = length as u8;
+        let mut n = 0;
+        while n < (1 << EXTRA_LBITS[code]) {
+            t.length_code[length] = code as u8;
+            length += 1;
+            n += 1;
+        }
+        code += 1;
+    }
+    // Length 258 (255 here) has its own code, 28, overriding the last entry of code 27.
+    t.length_code[length - 1] = code as u8;
+    let mut dist = 0usize;
+    code = 0;
+    while code < 16 {
+        t.base_dist[code] = dist as u16;
+        let mut n = 0;
+        while n < (1 << EXTRA_DBITS[code]) {
+            t.dist_code[dist] = code as u8;
+            dist += 1;
+            n += 1;
+        }
+        code += 1;
+    }
+    dist >>= 7;
+    while code < D_CODES {
+        t.base_dist[code] = (dist << 7) as u16;
+        let mut n = 0;
+        while n < (1 << (EXTRA_DBITS[code] - 7)) {
+            t.dist_code[256 + dist] = code as u8;
+            dist += 1;
+            n += 1;
+        }
+        code += 1;
+    }
+    // The fixed literal/length code: 8 bits for 0..=143, 9 to 255, 7 to 279, 8 to 287.
+    let mut bl_count = [0u16; MAX_BITS + 1];
+    let mut n = 0;
+    while n < L_CODES + 2 {
+        let len = if n <= 143 {
+            8
+        } else if n <= 255 {
+            9
+        } else if n <= 279 {
+            7
+        } else {
+            8
+        };
+        t.static_ltree[n].b = len;
+        bl_count[len as usize] += 1;
+        n += 1;
+    }
+    let mut next_code = [0u16; MAX_BITS + 1];
+    let mut c = 0u16;
+    let mut bits = 1;
+    while bits <= MAX_BITS {
+        c = (c + bl_count[bits - 1]) << 1;
+        next_code[bits] = c;
+        bits += 1;
+    }
+    n = 0;
+    while n < L_CODES + 2 {
+        let len = t.static_ltree[n].b;
+        t.static_ltree[n].a = next_code[len as usize].reverse_bits() >> (16 - len);
+        next_code[len as usize] += 1;
+        n += 1;
+    }
+    n = 0;
+    while n < D_CODES {
+        t.static_dtree[n] = Node {
+            a: (n as u16).reverse_bits() >> 11,
+            b: 5,
+        };
+        n += 1;
+    }
+    t
+}
+
+static TABLES: Tables = tables();
+
+/// A tree node as zlib keeps it: `a` is the frequency, later the code; `b` the parent, later
+/// the code length.
+#[derive(Clone, Copy, Debug, Default)]
+struct Node {
+    a: u16,
+    b: u16,
+}
+
+fn d_code(dist_minus_one: usize) -> usize {
+    let index = if dist_minus_one < 256 {
+        dist_minus_one
+    } else {
+        256 + (dist_minus_one >> 7)
+    };
+    usize::from(TABLES.dist_code[index & 511])
+}
+
+/// One Huffman tree under construction: `N` nodes, the first `elems` of them leaves.
+struct Tree<const N: usize> {
+    nodes: [Node; N],
+    max_code: usize,
+    elems: usize,
+    extra: &'static [u8],
+    extra_base: usize,
+    max_length: u16,
+    stat: Option<&'static [Node]>,
+}
+
+impl<const N: usize> Tree<N> {
+    fn new(
+        elems: usize,
+        extra: &'static [u8],
+        extra_base: usize,
+        max_length: u16,
+        stat: Option<&'static [Node]>,
+    ) -> Self {
+        Tree {
+            nodes: [Node::default(); N],
+            max_code: 0,
+            elems,
+            extra,
+            extra_base,
+            max_length,
+            stat,
+        }
+    }
+}
+
+/// The heap of zlib's `build_tree`. An entry is a node's key (frequency, then depth, as zlib
+/// orders them) in the high 32 bits and the node in the low ones, so that sifting compares
+/// entries without looking the nodes up; only the key is compared, as in zlib.
+struct Heap {
+    heap: [u64; HEAP_SIZE],
+    len: usize,
+    max: usize,
+}
+
+fn entry(freq: u16, depth: u8, node: usize) -> u64 {
+    ((u64::from(freq) << 8 | u64::from(depth)) << 32) | node as u64
+}
+
+fn node_of(entry: u64) -> usize {
+    (entry & 0xFFFF_FFFF) as usize
+}
+
+fn depth_of(entry: u64) -> u8 {
+    (entry >> 32) as u8
+}
+
+impl Heap {
+    fn down(&mut self, mut k: usize) {
+        let v = self.heap[k];
+        let v_key = v >> 32;
+        let mut j = k << 1;
+        while j <= self.len {
+            let mut jv = self.heap[j];
+            if j < self.len {
+                let j1 = self.heap[j + 1];
+                if j1 >> 32 <= jv >> 32 {
+                    j += 1;
+                    jv = j1;
+                }
+            }
+            if v_key <= jv >> 32 {
+                break;
+            }
+            self.heap[k] = jv;
+            k = j;
+            j <<= 1;
+        }
+        self.heap[k] = v;
+    }
+}
+
+/// Sizes in bits of the block as dynamic and as fixed codes, as zlib accumulates them.
+#[derive(Default)]
+struct Lens {
+    opt: usize,
+    stat: usize,
+}
+
+fn build_tree<const N: usize>(lens: &mut Lens, tree: &mut Tree<N>) {
+    let mut heap = Heap {
+        heap: [0; HEAP_SIZE],
+        len: 0,
+        max: HEAP_SIZE,
+    };
+    let mut max_code: isize = -1;
+    for n in 0..tree.elems {
+        if tree.nodes[n].a > 0 {
+            heap.len += 1;
+            heap.heap[heap.len] = entry(tree.nodes[n].a, 0, n);
+            max_code = n as isize;
+        } else {
+            tree.nodes[n].b = 0;
+        }
+    }
+    while heap.len < 2 {
+        heap.len += 1;
+        let node = if max_code < 2 {
+            max_code += 1;
+            max_code as usize
+        } else {
+            0
+        };
+        tree.nodes[node].a = 1;
+        heap.heap[heap.len] = entry(1, 0, node);
+        lens.opt = lens.opt.wrapping_sub(1);
+        if let Some(stat) = tree.stat {
+            lens.stat = lens.stat.wrapping_sub(usize::from(stat[node].b));
+        }
+    }
+    let max_code = max_code as usize;
+    tree.max_code = max_code;
+    let mut n = heap.len / 2;
+    while n >= 1 {
+        heap.down(n);
+        n -= 1;
+    }
+    // Combine the two least frequent nodes until one is left.
+    let mut node = tree.elems;
+    loop {
+        let first = heap.heap[1];
+        heap.heap[1] = heap.heap[heap.len];
+        heap.len -= 1;
+        heap.down(1);
+        let second = heap.heap[1];
+        let (n, m) = (node_of(first), node_of(second));
+        heap.max -= 1;
+        heap.heap[heap.max] = first;
+        heap.max -= 1;
+        heap.heap[heap.max] = second;
+        let freq = tree.nodes[n].a.wrapping_add(tree.nodes[m].a);
+        tree.nodes[node].a = freq;
+        let depth = depth_of(first).max(depth_of(second)) + 1;
+        tree.nodes[n].b = node as u16;
+        tree.nodes[m].b = node as u16;
+        heap.heap[1] = entry(freq, depth, node);
+        node += 1;
+        heap.down(1);
+        if heap.len < 2 {
+            break;
+        }
+    }
+    heap.max -= 1;
+    heap.heap[heap.max] = heap.heap[1];
+    let bl_count = gen_bitlen(lens, &heap, tree);
+    gen_codes(&mut tree.nodes, max_code, &bl_count);
+}
+
+fn gen_bitlen<const N: usize>(lens: &mut Lens, heap: &Heap, tree: &mut Tree<N>) -> [u16; 16] {
+    let max_code = tree.max_code;
+    let max_length = tree.max_length;
+    let mut bl_count = [0u16; MAX_BITS + 1];
+    tree.nodes[node_of(heap.heap[heap.max])].b = 0;
+    let mut overflow: i32 = 0;
+    for &e in &heap.heap[heap.max + 1..HEAP_SIZE] {
+        let n = node_of(e);
+        let mut bits = tree.nodes[usize::from(tree.nodes[n].b)].b + 1;
+        if bits > max_length {
+            bits = max_length;
+            overflow += 1;
+        }
+        tree.nodes[n].b = bits;
+        if n > max_code {
+            continue;
+        }
+        bl_count[usize::from(bits)] += 1;
+        let xbits = if n >= tree.extra_base {
+            usize::from(tree.extra[n - tree.extra_base])
+        } else {
+            0
+        };
+        let f = usize::from(tree.nodes[n].a);
+        lens.opt = lens.opt.wrapping_add(f * (usize::from(bits) + xbits));
+        if let Some(stat) = tree.stat {
+            lens.stat = lens.stat.wrapping_add(f * (usize::from(stat[n].b) + xbits));
+        }
+    }
+    if overflow == 0 {
+        return bl_count;
+    }
+    loop {
+        let mut bits = usize::from(max_length) - 1;
+        while bl_count[bits] == 0 {
+            bits -= 1;
+        }
+        bl_count[bits] -= 1;
+        bl_count[bits + 1] += 2;
+        bl_count[usize::from(max_length)] -= 1;
+        overflow -= 2;
+        if overflow <= 0 {
+            break;
+        }
+    }
+    let mut h = HEAP_SIZE;
+    for bits in (1..=max_length).rev() {
+        let mut n = bl_count[usize::from(bits)];
+        while n != 0 {
+            h -= 1;
+            let m = node_of(heap.heap[h]);
+            if m > max_code {
+                continue;
+            }
+            let node = tree.nodes[m];
+            if node.b != bits {
+                lens.opt = lens
+                    .opt
+                    .wrapping_add(usize::from(bits) * usize::from(node.a))
+                    .wrapping_sub(usize::from(node.b) * usize::from(node.a));
+                tree.nodes[m].b = bits;
+            }
+            n -= 1;
+        }
+    }
+    bl_count
+}
+
+fn gen_codes(nodes: &mut [Node], max_code: usize, bl_count: &[u16; 16]) {
+    let mut next_code = [0u16; MAX_BITS + 1];
+    let mut code = 0u16;
+    for bits in 1..=MAX_BITS {
+        code = code.wrapping_add(bl_count[bits - 1]) << 1;
+        next_code[bits] = code;
+    }
+    for node in nodes.iter_mut().take(max_code + 1) {
+        let len = node.b;
+        if len == 0 {
+            continue;
+        }
+        node.a = next_code[usize::from(len)].reverse_bits() >> (16 - len);
+        next_code[usize::from(len)] = next_code[usize::from(len)].wrapping_add(1);
+    }
+}
+
+fn scan_tree<const N: usize>(bl: &mut Tree<{ 2 * BL_CODES + 1 }>, tree: &mut Tree<N>) {
+    let max_code = tree.max_code;
+    let mut prevlen: isize = -1;
+    let mut nextlen = tree.nodes[0].b;
+    let mut count = 0u16;
+    let (mut max_count, mut min_count) = if nextlen == 0 { (138, 3) } else { (7, 4) };
+    tree.nodes[max_code + 1].b = 0xffff;
+    for n in 0..=max_code {
+        let curlen = nextlen;
+        nextlen = tree.nodes[n + 1].b;
+        count += 1;
+        if count < max_count && curlen == nextlen {
+            continue;
+        } else if count < min_count {
+            bl.nodes[usize::from(curlen)].a += count;
+        } else if curlen != 0 {
+            if curlen as isize != prevlen {
+                bl.nodes[usize::from(curlen)].a += 1;
+            }
+            bl.nodes[REP_3_6].a += 1;
+        } else if count <= 10 {
+            bl.nodes[REPZ_3_10].a += 1;
+        } else {
+            bl.nodes[REPZ_11_138].a += 1;
+        }
+        count = 0;
+        prevlen = curlen as isize;
+        (max_count, min_count) = if nextlen == 0 {
+            (138, 3)
+        } else if curlen == nextlen {
+            (6, 3)
+        } else {
+            (7, 4)
+        };
+    }
+}
+
+/// Bits out, least significant first (RFC 1951 §3.1.1).
+struct Bits {
+    out: Vec<u8>,
+    buf: u64,
+    n: u32,
+}
+
+impl Bits {
+    fn send(&mut self, value: u64, len: u32) {
+        // At most 48 bits at once (a length and a distance with their extra bits).
+        self.buf |= value << self.n;
+        self.n += len;
+        while self.n >= 8 {
+            self.out.push(self.buf as u8);
+            self.buf >>= 8;
+            self.n -= 8;
+        }
+    }
+
+    fn code(&mut self, node: Node) {
+        self.send(u64::from(node.a), u32::from(node.b));
+    }
+
+    fn align(&mut self) {
+        if self.n > 0 {
+            self.out.push(self.buf as u8);
+        }
+        self.buf = 0;
+        self.n = 0;
+    }
+
+    fn send_tree<const N: usize>(&mut self, tree: &Tree<N>, bl: &[Node]) {
+        let max_code = tree.max_code;
+        let mut prevlen: isize = -1;
+        let mut nextlen = tree.nodes[0].b;
+        let mut count = 0u16;
+        let (mut max_count, mut min_count) = if nextlen == 0 { (138, 3) } else { (7, 4) };
+        for n in 0..=max_code {
+            let curlen = nextlen;
+            nextlen = tree.nodes[n + 1].b;
+            count += 1;
+            if count < max_count && curlen == nextlen {
+                continue;
+            } else if count < min_count {
+                while count > 0 {
+                    self.code(bl[usize::from(curlen)]);
+                    count -= 1;
+                }
+            } else if curlen != 0 {
+                if curlen as isize != prevlen {
+                    self.code(bl[usize::from(curlen)]);
+                    count -= 1;
+                }
+                self.code(bl[REP_3_6]);
+                self.send(u64::from(count - 3), 2);
+            } else if count <= 10 {
+                self.code(bl[REPZ_3_10]);
+                self.send(u64::from(count - 3), 3);
+            } else {
+                self.code(bl[REPZ_11_138]);
+                self.send(u64::from(count - 11), 7);
+            }
+            count = 0;
+            prevlen = curlen as isize;
+            (max_count, min_count) = if nextlen == 0 {
+                (138, 3)
+            } else if curlen == nextlen {
+                (6, 3)
+            } else {
+                (7, 4)
+            };
+        }
+    }
+
+    /// The symbols of a block (`dist` 0: a literal `lc`; else a match of length `lc + 3`).
+    fn symbols(&mut self, syms: &[(u16, u8)], ltree: &[Node], dtree: &[Node]) {
+        for &(dist, lc) in syms {
+            if dist == 0 {
+                self.code(ltree[usize::from(lc)]);
+                continue;
+            }
+            let code = usize::from(TABLES.length_code[usize::from(lc)]);
+            self.code(ltree[code + LITERALS + 1]);
+            let extra = u32::from(EXTRA_LBITS[code]);
+            if extra != 0 {
+                let v = usize::from(lc) - usize::from(TABLES.base_length[code]);
+                self.send(v as u64, extra);
+            }
+            let d = usize::from(dist) - 1;
+            let code = d_code(d);
+            self.code(dtree[code]);
+            let extra = u32::from(EXTRA_DBITS[code]);
+            if extra != 0 {
+                self.send((d - usize::from(TABLES.base_dist[code])) as u64, extra);
+            }
+        }
+        self.code(ltree[END_BLOCK]);
+    }
+}
+
+/// The compressor of one preset dictionary (or none), primed once and restored after each use.
+pub(super) struct Deflater {
+    dict_len: usize,
+    dict_adler: u32,
+    /// The dictionary, then the input, then [`PAD`] zero bytes.
+    window: Vec<u8>,
+    head: Vec<u16>,
+    prev: Vec<u16>,
+    /// Hash slots written by the current input, with their primed values, to put back.
+    undo: Vec<(u16, u16)>,
+    syms: Vec<(u16, u8)>,
+    st: Search,
+}
+
+/// The search state of `deflate_slow`.
+#[derive(Default, Clone, Copy)]
+struct Search {
+    strstart: usize,
+    lookahead: usize,
+    insert: usize,
+    ins_h: u32,
+    match_start: usize,
+    prev_match: usize,
+    prev_length: usize,
+    match_available: bool,
+}
+
+impl Deflater {
+    /// A compressor primed with `dictionary` (empty: none), as zlib's `deflateSetDictionary`
+    /// leaves it. `None` if the dictionary is outside the limits handled here.
+    pub(super) fn new(dictionary: &[u8]) -> Option<Deflater> {
+        let n = dictionary.len();
+        if n > MAX_DICTIONARY || (1..MIN_MATCH).contains(&n) {
+            return None;
+        }
+        let mut window = vec![0u8; n + MAX_INPUT + PAD];
+        window[..n].copy_from_slice(dictionary);
+        let mut d = Deflater {
+            dict_len: n,
+            dict_adler: super::adler32(dictionary),
+            window,
+            head: vec![0; HASH_SIZE],
+            prev: vec![0; W_SIZE],
+            undo: Vec::new(),
+            syms: Vec::new(),
+            st: Search::default(),
+        };
+        if n >= MIN_MATCH {
+            d.st.ins_h = roll(u32::from(d.window[0]), d.window[1]);
+            d.insert_string(0, n - (MIN_MATCH - 1), false);
+        }
+        Some(d)
+    }
+
+    /// Whether this compressor was primed with exactly `dictionary`.
+    pub(super) fn primed_with(&self, dictionary: &[u8]) -> bool {
+        self.window[..self.dict_len] == *dictionary
+    }
+
+    fn insert_string(&mut self, string: usize, count: usize, log: bool) {
+        for idx in string..string + count {
+            self.st.ins_h = roll(self.st.ins_h, self.window[idx + MIN_MATCH - 1]);
+            self.insert_at(idx, log);
+        }
+    }
+
+    fn quick_insert_string(&mut self, string: usize) -> usize {
+        self.st.ins_h = roll(self.st.ins_h, self.window[string + MIN_MATCH - 1]);
+        self.insert_at(string, true)
+    }
+
+    fn insert_at(&mut self, idx: usize, log: bool) -> usize {
+        let h = self.st.ins_h as usize;
+        let head = self.head[h];
+        if usize::from(head) != idx {
+            self.prev[idx & W_MASK] = head;
+            if log {
+                self.undo.push((h as u16, head));
+            }
+            self.head[h] = idx as u16;
+        }
+        usize::from(head)
+    }
+
+    /// The zlib stream (RFC 1950) of `input` at level 9 with this compressor's dictionary;
+    /// `None` when the input is empty or longer than [`MAX_INPUT`].
+    pub(super) fn deflate(&mut self, input: &[u8]) -> Option<Vec<u8>> {
+        if input.is_empty() || input.len() > MAX_INPUT {
+            return None;
+        }
+        let n = self.dict_len;
+        self.window[n..n + input.len()].copy_from_slice(input);
+        self.window[n + input.len()..n + input.len() + PAD].fill(0);
+        self.syms.clear();
+        self.undo.clear();
+        self.st = Search {
+            strstart: n,
+            insert: n.min(MIN_MATCH - 1),
+            ..Search::default()
+        };
+        let mut bits = Bits {
+            out: Vec::with_capacity(input.len() + 64),
+            buf: 0,
+            n: 0,
+        };
+        // The zlib header: deflate, 32 KiB window, level flags 3, FDICT with a dictionary.
+        let mut header: u16 = (0x78 << 8) | (3 << 6) | if n > 0 { 0x20 } else { 0 };
+        header += 31 - header % 31;
+        bits.out.extend_from_slice(&header.to_be_bytes());
+        if n > 0 {
+            bits.out.extend_from_slice(&self.dict_adler.to_be_bytes());
+        }
+        self.fill(input.len());
+        self.deflate_slow();
+        self.flush_block(&mut bits, input.len());
+        bits.align();
+        bits.out
+            .extend_from_slice(&super::adler32(input).to_be_bytes());
+        // Back to the primed state: the hash heads this input moved. (Its `prev` entries and
+        // window bytes are rewritten before they are read by the next input.)
+        for &(h, old) in self.undo.iter().rev() {
+            self.head[usize::from(h)] = old;
+        }
+        Some(bits.out)
+    }
+
+    /// zlib-rs's `fill_window` on the first call: the whole input arrives at once.
+    fn fill(&mut self, len: usize) {
+        let st = &mut self.st;
+        st.lookahead = len;
+        if st.lookahead + st.insert >= MIN_MATCH {
+            let string = st.strstart - st.insert;
+            st.ins_h = roll(u32::from(self.window[string]), self.window[string + 1]);
+            let mut count = st.insert;
+            if st.lookahead == 1 {
+                count -= 1;
+            }
+            if count > 0 {
+                self.insert_string(string, count, true);
+                self.st.insert -= count;
+            }
+        }
+    }
+
+    fn deflate_slow(&mut self) {
+        loop {
+            if self.st.lookahead == 0 {
+                break;
+            }
+            let hash_head = if self.st.lookahead >= WANT_MIN_MATCH {
+                self.quick_insert_string(self.st.strstart)
+            } else {
+                0
+            };
+            self.st.prev_match = self.st.match_start;
+            let mut match_len = MIN_MATCH - 1;
+            let dist = self.st.strstart as isize - hash_head as isize;
+            if (1..=MAX_DIST as isize).contains(&dist)
+                && self.st.prev_length < MAX_LAZY
+                && hash_head != 0
+            {
+                let (len, start) = self.longest_match(hash_head);
+                match_len = len;
+                self.st.match_start = start;
+            }
+            let st = &mut self.st;
+            if st.prev_length >= MIN_MATCH && match_len <= st.prev_length {
+                let max_insert = st.strstart + st.lookahead - MIN_MATCH;
+                let dist = st.strstart - 1 - st.prev_match;
+                let lc = st.prev_length - MIN_MATCH;
+                self.syms.push((dist as u16, lc as u8));
+                let st = &mut self.st;
+                st.prev_length -= 1;
+                st.lookahead -= st.prev_length;
+                let mov_fwd = st.prev_length - 1;
+                if max_insert > st.strstart {
+                    let insert_cnt = mov_fwd.min(max_insert - st.strstart);
+                    let from = st.strstart + 1;
+                    self.insert_string(from, insert_cnt, true);
+                }
+                let st = &mut self.st;
+                st.prev_length = 0;
+                st.match_available = false;
+                st.strstart += mov_fwd + 1;
+            } else if st.match_available {
+                let lc = self.window[st.strstart - 1];
+                self.syms.push((0, lc));
+                let st = &mut self.st;
+                st.prev_length = match_len;
+                st.strstart += 1;
+                st.lookahead -= 1;
+            } else {
+                st.prev_length = match_len;
+                st.match_available = true;
+                st.strstart += 1;
+                st.lookahead -= 1;
+            }
+        }
+        if self.st.match_available {
+            let lc = self.window[self.st.strstart - 1];
+            self.syms.push((0, lc));
+            self.st.match_available = false;
+        }
+    }
+
+    fn hash3(&self, at: usize) -> u32 {
+        let h = roll(0, self.window[at]);
+        let h = roll(h, self.window[at + 1]);
+        roll(h, self.window[at + 2])
+    }
+
+    fn word(&self, at: usize) -> u64 {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&self.window[at..at + 8]);
+        u64::from_le_bytes(w)
+    }
+
+    /// zlib-rs's `longest_match_slow`: the chain walk with its switches to a rarer chain at an
+    /// offset into the string. Returns the length and the start of the match.
+    fn longest_match(&self, mut cur_match: usize) -> (usize, usize) {
+        let st = &self.st;
+        let window = &self.window;
+        let strstart = st.strstart;
+        let lookahead = st.lookahead;
+        let mut match_start = st.match_start;
+        let mut best_len = if st.prev_length > 0 {
+            st.prev_length
+        } else {
+            MIN_MATCH - 1
+        };
+        let offset_of = |best_len: usize| {
+            let mut offset = best_len - 1;
+            if best_len >= 4 {
+                offset -= 2;
+                if best_len >= 8 {
+                    offset -= 4;
+                }
+            }
+            offset
+        };
+        let mut offset = offset_of(best_len);
+        let mut chain_length = MAX_CHAIN;
+        if best_len >= GOOD_MATCH {
+            chain_length >>= 2;
+        }
+        let limit_base = strstart.saturating_sub(MAX_DIST);
+        let mut limit = limit_base;
+        let mut match_offset = 0usize;
+        if best_len >= MIN_MATCH {
+            // Continuing a lazy search: start from the rarest chain among the string's
+            // positions 1..=best_len-2.
+            let mut hash = roll(0, window[strstart + 1]);
+            hash = roll(hash, window[strstart + 2]);
+            for i in 0..best_len - 2 {
+                hash = roll(hash, window[strstart + 3 + i]);
+                let pos = usize::from(self.head[hash as usize]);
+                if pos < cur_match {
+                    match_offset = i + 1;
+                    cur_match = pos;
+                }
+            }
+            limit = limit_base + match_offset;
+            if cur_match <= limit {
+                return (best_len.min(lookahead), match_start);
+            }
+        }
+        // `base` is where a candidate starts: `cur_match - match_offset`.
+        'outer: loop {
+            if cur_match >= strstart {
+                break;
+            }
+            let mut len = 0;
+            if best_len < 8 {
+                let scan_val = self.word(strstart);
+                loop {
+                    let cmp = scan_val ^ self.word(cur_match - match_offset);
+                    if cmp == 0 {
+                        break;
+                    }
+                    let cmp_len = (cmp.trailing_zeros() / 8) as usize;
+                    if cmp_len > best_len {
+                        len = cmp_len;
+                        break;
+                    }
+                    chain_length -= 1;
+                    if chain_length > 0 {
+                        cur_match = usize::from(self.prev[cur_match & W_MASK]);
+                        if cur_match > limit {
+                            continue;
+                        }
+                    }
+                    return (best_len, match_start);
+                }
+            } else {
+                loop {
+                    let base = cur_match - match_offset;
+                    if self.word(base + offset) == self.word(strstart + offset)
+                        && self.word(base) == self.word(strstart)
+                    {
+                        break;
+                    }
+                    chain_length -= 1;
+                    if chain_length > 0 {
+                        cur_match = usize::from(self.prev[cur_match & W_MASK]);
+                        if cur_match > limit {
+                            continue;
+                        }
+                    }
+                    return (best_len, match_start);
+                }
+            }
+            if len == 0 {
+                let a = &window[strstart + 2..strstart + 2 + 256];
+                let b = &window[cur_match - match_offset + 2..cur_match - match_offset + 2 + 256];
+                len = a.iter().zip(b).take_while(|(x, y)| x == y).count() + 2;
+            }
+            if len > best_len {
+                match_start = cur_match - match_offset;
+                if len >= lookahead {
+                    return (lookahead, match_start);
+                }
+                best_len = len;
+                if best_len >= NICE_MATCH {
+                    return (best_len, match_start);
+                }
+                offset = offset_of(best_len);
+                if len > MIN_MATCH && match_start + len < strstart {
+                    // Switch to the rarest chain among the match's positions.
+                    cur_match -= match_offset;
+                    match_offset = 0;
+                    let mut next_pos = cur_match;
+                    for i in 0..=len - MIN_MATCH {
+                        let pos = usize::from(self.prev[(cur_match + i) & W_MASK]);
+                        if pos < next_pos {
+                            if pos <= limit_base + i {
+                                return (best_len.min(lookahead), match_start);
+                            }
+                            next_pos = pos;
+                            match_offset = i;
+                        }
+                    }
+                    cur_match = next_pos;
+                    let at = len - (MIN_MATCH + 1);
+                    let pos = usize::from(self.head[self.hash3(strstart + at) as usize]);
+                    if pos < cur_match {
+                        match_offset = at;
+                        if pos <= limit_base + match_offset {
+                            return (best_len.min(lookahead), match_start);
+                        }
+                        cur_match = pos;
+                    }
+                    limit = limit_base + match_offset;
+                    continue 'outer;
+                }
+            }
+            chain_length -= 1;
+            if chain_length > 0 {
+                cur_match = usize::from(self.prev[cur_match & W_MASK]);
+                if cur_match > limit {
+                    continue;
+                }
+            }
+            return (best_len, match_start);
+        }
+        (best_len, match_start)
+    }
+
+    /// zlib-rs's `zng_tr_flush_block` for the one and last block of `stored_len` input bytes.
+    fn flush_block(&mut self, bits: &mut Bits, stored_len: usize) {
+        let t = &TABLES;
+        let mut ltree: Tree<HEAP_SIZE> = Tree::new(
+            L_CODES,
+            &EXTRA_LBITS,
+            LITERALS + 1,
+            MAX_BITS as u16,
+            Some(&t.static_ltree),
+        );
+        let mut dtree: Tree<{ 2 * D_CODES + 1 }> = Tree::new(
+            D_CODES,
+            &EXTRA_DBITS,
+            0,
+            MAX_BITS as u16,
+            Some(&t.static_dtree),
+        );
+        let mut bltree: Tree<{ 2 * BL_CODES + 1 }> =
+            Tree::new(BL_CODES, &EXTRA_BLBITS, 0, MAX_BL_BITS as u16, None);
+        ltree.nodes[END_BLOCK].a = 1;
+        for &(dist, lc) in &self.syms {
+            if dist == 0 {
+                ltree.nodes[usize::from(lc)].a += 1;
+            } else {
+                let code = usize::from(t.length_code[usize::from(lc)]);
+                ltree.nodes[code + LITERALS + 1].a += 1;
+                dtree.nodes[d_code(usize::from(dist) - 1)].a += 1;
+            }
+        }
+        let mut lens = Lens::default();
+        build_tree(&mut lens, &mut ltree);
+        build_tree(&mut lens, &mut dtree);
+        scan_tree(&mut bltree, &mut ltree);
+        scan_tree(&mut bltree, &mut dtree);
+        build_tree(&mut lens, &mut bltree);
+        let mut max_blindex = BL_CODES - 1;
+        while max_blindex >= 3 {
+            if bltree.nodes[usize::from(BL_ORDER[max_blindex])].b != 0 {
+                break;
+            }
+            max_blindex -= 1;
+        }
+        lens.opt = lens.opt.wrapping_add(3 * (max_blindex + 1) + 5 + 5 + 4);
+        let mut opt_lenb = (lens.opt.wrapping_add(3 + 7)) >> 3;
+        let static_lenb = (lens.stat.wrapping_add(3 + 7)) >> 3;
+        if static_lenb <= opt_lenb {
+            opt_lenb = static_lenb;
+        }
+        if stored_len + 4 <= opt_lenb {
+            bits.send(0b001, 3);
+            bits.align();
+            let len = stored_len as u16;
+            bits.out.extend_from_slice(&len.to_le_bytes());
+            bits.out.extend_from_slice(&(!len).to_le_bytes());
+            bits.out
+                .extend_from_slice(&self.window[self.dict_len..self.dict_len + stored_len]);
+        } else if static_lenb == opt_lenb {
+            bits.send(0b011, 3);
+            bits.symbols(&self.syms, &t.static_ltree, &t.static_dtree);
+        } else {
+            bits.send(0b101, 3);
+            bits.send((ltree.max_code + 1 - 257) as u64, 5);
+            bits.send(dtree.max_code as u64, 5);
+            bits.send((max_blindex + 1 - 4) as u64, 4);
+            for &rank in BL_ORDER.iter().take(max_blindex + 1) {
+                bits.send(u64::from(bltree.nodes[usize::from(rank)].b), 3);
+            }
+            bits.send_tree(&ltree, &bltree.nodes);
+            bits.send_tree(&dtree, &bltree.nodes);
+            bits.symbols(&self.syms, &ltree.nodes, &dtree.nodes);
+        }
+    }
+}
+
+/// The rolling hash of level 9: the last three bytes fed, 5 bits apart, in 15 bits.
+fn roll(h: u32, byte: u8) -> u32 {
+    ((h << 5) ^ u32::from(byte)) & HASH_MASK
+}
