@@ -125,7 +125,7 @@ fn batch(bin: &Path, dir: &Path, input: &Path, rows: u64, chunk: &str, holder: &
         ],
     );
     let started = Instant::now();
-    let mut child = giayto_at(bin, dir)
+    let child = giayto_at(bin, dir)
         .args([
             "--json",
             "issue-batch",

@@ -318,7 +318,7 @@ fn a_pipelined_batch_of_varied_people_agrees_with_the_registry() {
     )
     .output()
     .unwrap();
-    assert_eq!(code(&out), Some(1), "{}", stderr(&out)); // bad rows
+    assert_eq!(code(&out), Some(2), "{}", stderr(&out)); // bad rows: exit 2, as before
     let bad: Vec<u64> = (0..N).filter(|n| n % 997 == 500).map(|n| n + 1).collect();
     let texts = lines(&w, "out");
     assert_eq!(texts.len() as u64, N - bad.len() as u64);

@@ -342,7 +342,10 @@ fn postgres_migrates_a_schema_4_registry_to_ordinals() {
         )
         .unwrap()
         .get(0);
-    assert!(!seq_column, "the column added before the failure was rolled back");
+    assert!(
+        !seq_column,
+        "the column added before the failure was rolled back"
+    );
     admin
         .batch_execute(&format!(
             "DELETE FROM {schema}.credentials WHERE serial = '\\xc9c9c9c9c9c9c9c9c9c9'"
@@ -376,7 +379,10 @@ fn postgres_migrates_a_schema_4_registry_to_ordinals() {
     assert_eq!(reg.holds().unwrap().len(), 2);
     assert_eq!(reg.audit(&[0xB2; 10]).unwrap()[0].reason, "mất thẻ");
     let slot = reg
-        .record(&[super::super::suite::new_row(0xD1, Some("079188000111"))], size)
+        .record(
+            &[super::super::suite::new_row(0xD1, Some("079188000111"))],
+            size,
+        )
         .unwrap()[0];
     assert_eq!(slot.index, perm.index(2).unwrap());
     let r = reg

@@ -466,10 +466,38 @@ fn schema_4_registry(path: &std::path::Path) {
     let perm1 = giayto_status::IndexPermutation::new([7u8; 32], size).unwrap();
     // (serial, holder, list, index, status, copy_of)
     let rows: [(u8, Option<&str>, u32, u64, Status, Option<u8>); 5] = [
-        (0xC1, Some("001099055555"), 2, perm2.index(0).unwrap(), Status::Valid, None),
-        (0xC2, None, 2, perm2.index(1).unwrap(), Status::Valid, Some(0xC1)),
-        (0xC3, Some("001099055555"), 2, perm2.index(2).unwrap(), Status::Revoked, None),
-        (0xC4, Some("079188000111"), 1, perm1.index(5).unwrap(), Status::Suspended, None),
+        (
+            0xC1,
+            Some("001099055555"),
+            2,
+            perm2.index(0).unwrap(),
+            Status::Valid,
+            None,
+        ),
+        (
+            0xC2,
+            None,
+            2,
+            perm2.index(1).unwrap(),
+            Status::Valid,
+            Some(0xC1),
+        ),
+        (
+            0xC3,
+            Some("001099055555"),
+            2,
+            perm2.index(2).unwrap(),
+            Status::Revoked,
+            None,
+        ),
+        (
+            0xC4,
+            Some("079188000111"),
+            1,
+            perm1.index(5).unwrap(),
+            Status::Suspended,
+            None,
+        ),
         (0xC5, Some("079188000111"), 2, 17, Status::Valid, None),
     ];
     for (n, (serial, holder, list, idx, status, copy_of)) in rows.into_iter().enumerate() {
@@ -520,7 +548,10 @@ fn dump(path: &std::path::Path) -> Vec<String> {
         let rows = stmt
             .query_map([], |r| {
                 (0..columns)
-                    .map(|i| r.get::<_, rusqlite::types::Value>(i).map(|v| format!("{v:?}")))
+                    .map(|i| {
+                        r.get::<_, rusqlite::types::Value>(i)
+                            .map(|v| format!("{v:?}"))
+                    })
                     .collect::<Result<Vec<_>, _>>()
             })
             .unwrap();
@@ -628,8 +659,11 @@ fn a_failed_migration_to_schema_5_changes_nothing() {
     let path = dir.path().join("registry.sqlite");
     schema_4_registry(&path);
     let conn = rusqlite::Connection::open(&path).unwrap();
-    conn.execute("UPDATE credentials SET list = 9 WHERE serial = X'C5C5C5C5C5C5C5C5C5C5'", [])
-        .unwrap();
+    conn.execute(
+        "UPDATE credentials SET list = 9 WHERE serial = X'C5C5C5C5C5C5C5C5C5C5'",
+        [],
+    )
+    .unwrap();
     let before = dump(&path);
     assert!(matches!(
         SqliteRegistry::open(&path),
@@ -637,8 +671,11 @@ fn a_failed_migration_to_schema_5_changes_nothing() {
     ));
     assert_eq!(user_version(&path), 4);
     assert_eq!(dump(&path), before);
-    conn.execute("UPDATE credentials SET list = 1 WHERE serial = X'C5C5C5C5C5C5C5C5C5C5'", [])
-        .unwrap();
+    conn.execute(
+        "UPDATE credentials SET list = 1 WHERE serial = X'C5C5C5C5C5C5C5C5C5C5'",
+        [],
+    )
+    .unwrap();
     // An index with the new serial index's name makes the last step fail.
     conn.execute_batch("CREATE INDEX credentials_serial ON audit(at)")
         .unwrap();
