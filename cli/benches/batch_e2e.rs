@@ -221,7 +221,11 @@ fn batch(bin: &Path, dir: &Path, input: &Path, rows: u64, chunk: &str, holder: &
             "revoke", "--dir", "iss", "--holder", holder, "--reason", "bench",
         ],
     );
-    let publish_s = timed(bin, dir, &["publish", "--dir", "iss", "--out", "lists"]);
+    let publish_s = timed(
+        bin,
+        dir,
+        &["status", "publish", "--dir", "iss", "--out", "lists"],
+    );
     Run {
         rows,
         wall,
@@ -303,10 +307,12 @@ fn main() {
         input_len as f64 / rows as f64
     );
     // The person revoked by holder after each batch: the middle row's.
-    let holder = giayto_bench::people::People::new(2026).cccd(rows / 2)["id_number"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let holder = {
+        let text = std::fs::read_to_string(&input).unwrap();
+        let line = text.lines().nth((rows / 2) as usize).unwrap();
+        let row: serde_json::Value = serde_json::from_str(line).unwrap();
+        row["id_number"].as_str().unwrap().to_owned()
+    };
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
     println!(
