@@ -59,7 +59,6 @@ fn bare_sign_us(len: usize, secs: f64) -> f64 {
 fn field(text: &str, name: &str) -> Option<u64> {
     text.lines().find_map(|l| {
         l.strip_prefix(name)?
-            .trim()
             .split_whitespace()
             .next()?
             .parse()

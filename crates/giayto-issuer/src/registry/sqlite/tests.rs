@@ -465,7 +465,8 @@ fn schema_4_registry(path: &std::path::Path) {
     let perm2 = giayto_status::IndexPermutation::new([8u8; 32], size).unwrap();
     let perm1 = giayto_status::IndexPermutation::new([7u8; 32], size).unwrap();
     // (serial, holder, list, index, status, copy_of)
-    let rows: [(u8, Option<&str>, u32, u64, Status, Option<u8>); 5] = [
+    type Row<'a> = (u8, Option<&'a str>, u32, u64, Status, Option<u8>);
+    let rows: [Row<'_>; 5] = [
         (
             0xC1,
             Some("001099055555"),
