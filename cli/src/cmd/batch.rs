@@ -13,6 +13,11 @@
 //! a second run into the same folder is refused at once instead of writing over the first
 //! one's temporary files.
 //!
+//! Pipelined (docs/decisions.md D167, [`Stages`]): one thread reads and validates the rows, this
+//! one records each chunk in the registry, persistent signing threads (one per core) sign the
+//! chunk recorded before while the next one is recorded and fsynced, and a writer thread writes
+//! the output in input order. A credential is signed only after its row is committed.
+//!
 //! Input lines are read with a bounded reader: a line longer than 256 KiB is never held in
 //! memory whole, only skipped to its end, and is reported as a bad row by its line number.
 //!
@@ -23,6 +28,7 @@
 use std::collections::HashMap;
 use std::io::{BufRead, BufWriter, IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::{mpsc, Arc, Mutex};
 use std::time::Instant;
 
 use clap::Args;
@@ -655,6 +661,297 @@ impl Writer {
     }
 }
 
+/// A row with what the registry holds for it: its records (the document's and its one-time
+/// copies') and whether an earlier run recorded them (a resumed line).
+struct Work {
+    line: u64,
+    parsed: Result<Parsed, FieldError>,
+    recorded: Option<(giayto_issuer::RecordedItem, bool)>,
+}
+
+/// A part of a recorded chunk for one signing thread: the chunk's number, its rows, the range.
+type Job = (u64, usize, Arc<Vec<Work>>, std::ops::Range<usize>);
+/// A signed part: the chunk's number, the part's number, its outcomes in line order.
+type Signed = (u64, usize, Result<Vec<Outcome>, Failure>);
+
+/// The batch as a pipeline (docs/decisions.md D167): a thread reads and validates rows in
+/// chunks; this thread records each chunk in the registry (one transaction, fsynced) and hands
+/// it to persistent signing threads, one per core, cut in one part per thread; a writer thread
+/// puts the signed parts back in line order and writes them out. While the signing threads sign
+/// chunk k, the registry records chunk k+1, so the fsync waits overlap the signing. Nothing is
+/// signed before its row is committed, and the output is still in input order. The channels
+/// are bounded, so memory stays at a few chunks whatever the input's size.
+struct Stages<'a> {
+    input: &'a Path,
+    doc_type: DocType,
+    copies: Option<u32>,
+    sd: bool,
+    chunk: usize,
+    batch_id: &'a str,
+    options: &'a IssueOptions,
+    done: &'a HashMap<u64, CredentialRecord>,
+    threads: usize,
+    texts_path: &'a Path,
+    /// `--also claim169`: each identity card's Claim 169 code too.
+    claim169: bool,
+}
+
+impl Stages<'_> {
+    fn run(
+        &self,
+        issuer: &mut Issuer,
+        writer: Writer,
+        bar: &indicatif::ProgressBar,
+    ) -> Result<Writer, Failure> {
+        let signer = issuer.signer();
+        std::thread::scope(|s| {
+            let (row_tx, row_rx) = mpsc::sync_channel::<Vec<Row>>(2);
+            let reader = s.spawn(move || self.read(row_tx));
+            let (job_tx, job_rx) = mpsc::sync_channel::<Job>(2 * self.threads);
+            let job_rx = Arc::new(Mutex::new(job_rx));
+            let (out_tx, out_rx) = mpsc::sync_channel::<Signed>(4 * self.threads);
+            for _ in 0..self.threads {
+                let (job_rx, out_tx, signer) = (Arc::clone(&job_rx), out_tx.clone(), &signer);
+                s.spawn(move || self.sign(signer, &job_rx, &out_tx));
+            }
+            // Only the signing threads hold the two ends now: when they stop, the registry
+            // stage's sends fail instead of blocking, and the writer sees the end.
+            drop(job_rx);
+            drop(out_tx);
+            let written = s.spawn(move || self.write(writer, out_rx, bar));
+            let recorded = self.record(issuer, row_rx, job_tx);
+            let written = written
+                .join()
+                .unwrap_or_else(|_| Err(Failure::new("error-sign")));
+            let read = reader
+                .join()
+                .unwrap_or_else(|_| Err(Failure::new("error-sign")));
+            // The first failure in line order of the stages: the reader's (the input), then
+            // the registry's, then the writer's; a stage stopped by another's failure reports
+            // nothing of its own.
+            read?;
+            recorded?;
+            written
+        })
+    }
+
+    /// Read and validate every row, sending them in chunks. Stops quietly when the registry
+    /// stage has stopped.
+    fn read(&self, tx: mpsc::SyncSender<Vec<Row>>) -> Result<(), Failure> {
+        let mut chunk = Vec::with_capacity(self.chunk);
+        let mut stopped = false;
+        let sent = for_each_row(self.input, self.doc_type, |row| {
+            chunk.push(Row {
+                line: row.line,
+                parsed: check_copies(row.parsed, self.copies),
+            });
+            if chunk.len() >= self.chunk {
+                let full = std::mem::replace(&mut chunk, Vec::with_capacity(self.chunk));
+                if tx.send(full).is_err() {
+                    stopped = true;
+                    return Err(Failure::new("error-sign"));
+                }
+            }
+            Ok(())
+        });
+        if stopped {
+            // The registry stage stopped: its failure is the one reported.
+            return Ok(());
+        }
+        sent?;
+        if !chunk.is_empty() {
+            // A failed send means the registry stage stopped; its failure is the one reported.
+            let _ = tx.send(chunk);
+        }
+        Ok(())
+    }
+
+    /// Record each chunk (one transaction) and hand it to the signing threads.
+    fn record(
+        &self,
+        issuer: &mut Issuer,
+        rows: mpsc::Receiver<Vec<Row>>,
+        jobs: mpsc::SyncSender<Job>,
+    ) -> Result<(), Failure> {
+        for (number, chunk) in rows.into_iter().enumerate() {
+            let mut items = Vec::new();
+            for row in &chunk {
+                if let Ok((doc, key, one_time)) = &row.parsed {
+                    if !self.done.contains_key(&row.line) {
+                        items.push(BatchItem {
+                            document: doc,
+                            options: IssueOptions {
+                                holder_key: *key,
+                                one_time_keys: if self.sd {
+                                    one_time.clone()
+                                } else {
+                                    Vec::new()
+                                },
+                                ..self.options.clone()
+                            },
+                            line: row.line,
+                        });
+                    }
+                }
+            }
+            let mut fresh = issuer
+                .record_items(&items, Some(self.batch_id), now())
+                .map_err(|e| issuer_failure(&e))?
+                .into_iter();
+            drop(items);
+            let mut work = Vec::with_capacity(chunk.len());
+            for row in chunk {
+                let recorded = match (&row.parsed, self.done.get(&row.line)) {
+                    (Err(_), _) => None,
+                    // A resumed line signs its recorded copies again (D110): same serials,
+                    // keys and status entries, new salts.
+                    (Ok((_, _, one_time)), Some(record)) => {
+                        let copies = if self.sd && !one_time.is_empty() {
+                            issuer
+                                .copy_records(&record.serial)
+                                .map_err(|e| issuer_failure(&e))?
+                        } else {
+                            Vec::new()
+                        };
+                        let item = giayto_issuer::RecordedItem {
+                            record: record.clone(),
+                            copies,
+                        };
+                        Some((item, true))
+                    }
+                    (Ok(_), None) => Some((
+                        fresh.next().ok_or_else(|| Failure::new("error-sign"))?,
+                        false,
+                    )),
+                };
+                work.push(Work {
+                    line: row.line,
+                    parsed: row.parsed,
+                    recorded,
+                });
+            }
+            let work = Arc::new(work);
+            let per_part = work.len().div_ceil(self.threads);
+            for part in 0..self.threads {
+                let start = (part * per_part).min(work.len());
+                let end = (start + per_part).min(work.len());
+                if jobs
+                    .send((number as u64, part, Arc::clone(&work), start..end))
+                    .is_err()
+                {
+                    // The writer stopped: its failure is the one reported.
+                    return Ok(());
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// A signing thread: sign the parts it is given until there are none.
+    fn sign(
+        &self,
+        signer: &giayto_issuer::Signer,
+        jobs: &Mutex<mpsc::Receiver<Job>>,
+        out: &mpsc::SyncSender<Signed>,
+    ) {
+        loop {
+            let job = match jobs.lock() {
+                Ok(rx) => rx.recv(),
+                Err(_) => return,
+            };
+            let Ok((number, part, work, range)) = job else {
+                return;
+            };
+            let outcomes = work[range]
+                .iter()
+                .map(|w| self.sign_one(signer, w))
+                .collect::<Result<Vec<_>, _>>();
+            if out.send((number, part, outcomes)).is_err() {
+                return;
+            }
+        }
+    }
+
+    fn sign_one(&self, signer: &giayto_issuer::Signer, w: &Work) -> Result<Outcome, Failure> {
+        let ((doc, key, _), (recorded, resumed)) = match (&w.parsed, &w.recorded) {
+            (Err(e), _) => return Ok(Outcome::Bad(w.line, e.clone())),
+            (Ok(parsed), Some(r)) => (parsed, r),
+            (Ok(_), None) => return Err(Failure::new("error-sign")),
+        };
+        let mut issued = signer
+            .sign_record(doc, &recorded.record)
+            .map_err(|e| issuer_failure(&e))?;
+        if !recorded.copies.is_empty() {
+            issued.copies = signer
+                .sign_copy_records(doc, &recorded.copies)
+                .map_err(|e| issuer_failure(&e))?;
+        }
+        // The copy shares the credential's serial and status entry (D98); a resumed line gets
+        // a fresh copy (new salts) of the same credential.
+        let sd = if self.sd && !issued.copies.is_empty() {
+            Some(giayto_cose::copies::encode_one_time(
+                &issued
+                    .copies
+                    .iter()
+                    .map(|c| c.copy.clone())
+                    .collect::<Vec<_>>(),
+            ))
+        } else if self.sd && key.is_some() {
+            Some(
+                signer
+                    .sign_sd(doc, &issued)
+                    .map_err(|e| issuer_failure(&e))?
+                    .to_bytes(),
+            )
+        } else {
+            None
+        };
+        // The same person's Claim 169 code (docs/format.md §16), made again for a resumed line
+        // from its re-signed credential.
+        let claim169 = if self.claim169 {
+            Some(
+                signer
+                    .sign_claim169(doc, &issued)
+                    .map_err(|e| Failure::new("error-claim169-sign").arg("detail", e))?,
+            )
+        } else {
+            None
+        };
+        Ok(Outcome::Issued(w.line, issued, *resumed, sd, claim169))
+    }
+
+    /// Write the signed parts in chunk and part order as they come in.
+    fn write(
+        &self,
+        mut writer: Writer,
+        signed: mpsc::Receiver<Signed>,
+        bar: &indicatif::ProgressBar,
+    ) -> Result<Writer, Failure> {
+        let mut waiting: std::collections::BTreeMap<(u64, usize), Vec<Outcome>> =
+            std::collections::BTreeMap::new();
+        let mut next = (0u64, 0usize);
+        for (number, part, outcomes) in signed {
+            waiting.insert((number, part), outcomes?);
+            while let Some(outcomes) = waiting.remove(&next) {
+                bar.inc(outcomes.len() as u64);
+                for outcome in outcomes {
+                    writer.write(outcome, self.texts_path)?;
+                }
+                next = if next.1 + 1 == self.threads {
+                    (next.0 + 1, 0)
+                } else {
+                    (next.0, next.1 + 1)
+                };
+            }
+        }
+        if !waiting.is_empty() {
+            // A part never came: a signing thread stopped.
+            return Err(Failure::new("error-sign"));
+        }
+        Ok(writer)
+    }
+}
+
 /// Create `dir` (if needed) readable by its owner only.
 fn private_dir(dir: &Path) -> Result<(), Failure> {
     std::fs::create_dir_all(dir).map_err(|e| io_failure(dir, &e))?;
@@ -788,108 +1085,21 @@ pub fn run(a: BatchArgs, out: Out) -> CmdResult {
         assurance_level: a.level,
         one_time_keys: Vec::new(),
     };
-    let chunk_size = a.chunk as usize;
-    let mut chunk: Vec<Row> = Vec::with_capacity(chunk_size);
-    let flush = |chunk: &mut Vec<Row>, issuer: &mut Issuer, writer: &mut Writer| {
-        let rows: Vec<Row> = std::mem::take(chunk)
-            .into_iter()
-            .map(|row| Row {
-                line: row.line,
-                parsed: check_copies(row.parsed, a.copies),
-            })
-            .collect();
-        let n_rows = rows.len() as u64;
-        let mut items = Vec::new();
-        for row in &rows {
-            if let Ok((doc, key, one_time)) = &row.parsed {
-                if !done.contains_key(&row.line) {
-                    items.push(BatchItem {
-                        document: doc,
-                        options: IssueOptions {
-                            holder_key: *key,
-                            one_time_keys: if a.sd { one_time.clone() } else { Vec::new() },
-                            ..options.clone()
-                        },
-                        line: row.line,
-                    });
-                }
-            }
-        }
-        let mut fresh = issuer
-            .issue_items(&items, Some(&id), now())
-            .map_err(|e| issuer_failure(&e))?
-            .into_iter();
-        for row in rows {
-            let outcome = match row.parsed {
-                Err(e) => Outcome::Bad(row.line, e),
-                Ok((doc, key, one_time)) => {
-                    let (mut issued, recovered) = match done.get(&row.line) {
-                        Some(record) => (
-                            issuer
-                                .sign_record(&doc, record)
-                                .map_err(|e| issuer_failure(&e))?,
-                            true,
-                        ),
-                        None => (
-                            fresh.next().ok_or_else(|| Failure::new("error-sign"))?,
-                            false,
-                        ),
-                    };
-                    // One-time copies (D110): a resumed line signs its recorded copies again
-                    // (same serials, keys and status entries, new salts).
-                    if let (Some(record), false) = (done.get(&row.line), one_time.is_empty()) {
-                        if a.sd {
-                            issued.copies = issuer
-                                .sign_copies(&doc, record)
-                                .map_err(|e| issuer_failure(&e))?;
-                        }
-                    }
-                    // The copy shares the credential's serial and status entry (D98); a
-                    // resumed line gets a fresh copy (new salts) of the same credential.
-                    let sd = if a.sd && !issued.copies.is_empty() {
-                        Some(giayto_cose::copies::encode_one_time(
-                            &issued
-                                .copies
-                                .iter()
-                                .map(|c| c.copy.clone())
-                                .collect::<Vec<_>>(),
-                        ))
-                    } else if a.sd && key.is_some() {
-                        Some(
-                            issuer
-                                .sign_sd(&doc, &issued)
-                                .map_err(|e| issuer_failure(&e))?
-                                .to_bytes(),
-                        )
-                    } else {
-                        None
-                    };
-                    // The same person's Claim 169 code (docs/format.md §16), made again for a
-                    // resumed line from its re-signed credential.
-                    let claim169 =
-                        if want_claim169 {
-                            Some(issuer.sign_claim169(&doc, &issued).map_err(|e| {
-                                Failure::new("error-claim169-sign").arg("detail", e)
-                            })?)
-                        } else {
-                            None
-                        };
-                    Outcome::Issued(row.line, issued, recovered, sd, claim169)
-                }
-            };
-            writer.write(outcome, &texts_path)?;
-        }
-        bar.inc(n_rows);
-        Ok::<(), Failure>(())
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let stages = Stages {
+        input: &a.input,
+        doc_type,
+        copies: a.copies,
+        sd: a.sd,
+        chunk: a.chunk as usize,
+        batch_id: &id,
+        options: &options,
+        done: &done,
+        threads,
+        texts_path: &texts_path,
+        claim169: want_claim169,
     };
-    for_each_row(&a.input, doc_type, |row| {
-        chunk.push(row);
-        if chunk.len() >= chunk_size {
-            flush(&mut chunk, &mut issuer, &mut writer)?;
-        }
-        Ok(())
-    })?;
-    flush(&mut chunk, &mut issuer, &mut writer)?;
+    let writer = stages.run(&mut issuer, writer, &bar)?;
     bar.finish_and_clear();
 
     let finish = |w: BufWriter<std::fs::File>, p: &Path| -> Result<(), Failure> {

@@ -8,6 +8,8 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod people;
+
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 

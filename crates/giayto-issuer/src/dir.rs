@@ -31,8 +31,13 @@ pub const PUB_FILE: &str = "issuer.pub";
 pub const META_FILE: &str = "issuer.json";
 /// Registry file name.
 pub const REGISTRY_FILE: &str = "registry.sqlite";
-/// Serial length in bytes: 80 random bits, unique per issuer (checked by the registry).
+/// Serial length in bytes: the credential's `iat` in 4 bytes (big-endian seconds, so the
+/// registry's serial index grows at its end instead of at a random page, docs/decisions.md
+/// D165), then 48 random bits; unique per issuer (checked by the registry, redrawn on a
+/// collision).
 pub const SERIAL_BYTES: usize = 10;
+/// The time prefix of a serial: its first 4 bytes.
+const SERIAL_TIME_BYTES: usize = 4;
 
 /// The issuer's public metadata.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -431,11 +436,22 @@ fn registry_url(meta: &IssuerMeta) -> Option<String> {
         .or_else(|| meta.registry_url.clone())
 }
 
-/// Fresh random serials.
-fn serials(n: usize) -> Result<Vec<Vec<u8>>, IssuerError> {
+/// Fresh serials for rows issued at `issued_at`: each the time in 4 bytes (seconds, saturated to
+/// the u32 range), then random bytes (D165). The time adds nothing a verifier does not already
+/// read in `iat`, and serials made in one second differ only by their random part.
+fn serials(issued_at: impl ExactSizeIterator<Item = i64>) -> Result<Vec<Vec<u8>>, IssuerError> {
+    let n = issued_at.len();
     let mut bytes = vec![0u8; n * SERIAL_BYTES];
     getrandom::getrandom(&mut bytes).map_err(|_| IssuerError::Random)?;
-    Ok(bytes.chunks(SERIAL_BYTES).map(<[u8]>::to_vec).collect())
+    Ok(bytes
+        .chunks_mut(SERIAL_BYTES)
+        .zip(issued_at)
+        .map(|(serial, at)| {
+            let secs = u32::try_from(at.max(0)).unwrap_or(u32::MAX);
+            serial[..SERIAL_TIME_BYTES].copy_from_slice(&secs.to_be_bytes());
+            serial.to_vec()
+        })
+        .collect())
 }
 
 fn sign_record_with(
@@ -466,6 +482,114 @@ fn sign_record_with(
         slot: record.slot,
         copies: Vec::new(),
     })
+}
+
+/// [`Issuer::sign_sd`] with a key and metadata.
+fn sign_sd_with(
+    key: &SigningKey,
+    meta: &IssuerMeta,
+    document: &Document,
+    issued: &Issued,
+) -> Result<giayto_cose::sd::HolderCopy, IssuerError> {
+    let signed = giayto_cose::sign1::Sign1::parse(&issued.cose, giayto_cose::CREDENTIAL_TYP)
+        .map_err(|_| IssuerError::Sign)?;
+    let claims = giayto_cose::claims::CredentialClaims::from_bytes(signed.payload())
+        .map_err(|_| IssuerError::Sign)?;
+    let request = CredentialRequest {
+        document,
+        serial: claims.serial,
+        issued_at: claims.issued_at,
+        not_before: claims.not_before,
+        expires_at: claims.expires_at,
+        holder_key: claims.holder_key,
+        assurance_level: claims.document.assurance_level,
+        status: claims.status,
+    };
+    crate::sd::sign_sd_credential(key, &meta.id, &request, &mut crate::sd::os_random).map_err(|e| {
+        match e {
+            crate::sd::SdError::NotHolderBound => IssuerError::NotHolderBound,
+            crate::sd::SdError::Random => IssuerError::Random,
+            _ => IssuerError::Sign,
+        }
+    })
+}
+
+/// [`Issuer::sign_claim169`] with a given key and metadata (the issuer's or a [`Signer`]'s).
+fn sign_claim169_with(
+    key: &SigningKey,
+    meta: &IssuerMeta,
+    document: &Document,
+    issued: &Issued,
+) -> Result<String, crate::claim169::Claim169Error> {
+    let signed = giayto_cose::sign1::Sign1::parse(&issued.cose, giayto_cose::CREDENTIAL_TYP)
+        .map_err(|_| crate::claim169::Claim169Error::Sign)?;
+    let claims = giayto_cose::claims::CredentialClaims::from_bytes(signed.payload())
+        .map_err(|_| crate::claim169::Claim169Error::Sign)?;
+    crate::claim169::claim169_text(key, &meta.id, document, claims.issued_at, claims.expires_at)
+}
+
+/// A record made by [`Issuer::record_items`]: the document's, then its one-time copies'.
+#[derive(Debug, Clone)]
+pub struct RecordedItem {
+    /// The document's record.
+    pub record: CredentialRecord,
+    /// Its one-time copies' records, in key order.
+    pub copies: Vec<CredentialRecord>,
+}
+
+/// An issuer's signing key and metadata without its registry ([`Issuer::signer`]): cheap to
+/// clone, `Send + Sync`, so a batch signs on every core while the registry records the next
+/// chunk. It signs only what the registry has recorded.
+#[derive(Clone)]
+pub struct Signer {
+    key: SigningKey,
+    meta: IssuerMeta,
+}
+
+impl std::fmt::Debug for Signer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Signer")
+            .field("issuer", &self.meta.id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Signer {
+    /// [`Issuer::sign_record`].
+    pub fn sign_record(
+        &self,
+        document: &Document,
+        record: &CredentialRecord,
+    ) -> Result<Issued, IssuerError> {
+        sign_record_with(&self.key, &self.meta, document, record)
+    }
+
+    /// Sign a document's one-time copies from their records (fresh salts).
+    pub fn sign_copy_records(
+        &self,
+        document: &Document,
+        records: &[CredentialRecord],
+    ) -> Result<Vec<OneTimeCopy>, IssuerError> {
+        copies::sign_copies_with(&self.key, &self.meta, document, records)
+    }
+
+    /// [`Issuer::sign_sd`].
+    pub fn sign_sd(
+        &self,
+        document: &Document,
+        issued: &Issued,
+    ) -> Result<giayto_cose::sd::HolderCopy, IssuerError> {
+        sign_sd_with(&self.key, &self.meta, document, issued)
+    }
+
+    /// [`Issuer::sign_claim169`].
+    pub fn sign_claim169(
+        &self,
+        document: &Document,
+        issued: &Issued,
+    ) -> Result<String, crate::claim169::Claim169Error> {
+        sign_claim169_with(&self.key, &self.meta, document, issued)
+    }
 }
 
 /// A signed status list, ready to publish.
@@ -540,6 +664,29 @@ impl Issuer {
         batch_id: Option<&str>,
         now: i64,
     ) -> Result<Vec<Issued>, IssuerError> {
+        let recorded = self.record_items(items, batch_id, now)?;
+        let work: Vec<(&Document, CredentialRecord)> = items
+            .iter()
+            .zip(&recorded)
+            .map(|(item, r)| (item.document, r.record.clone()))
+            .collect();
+        let mut issued = self.sign_records(&work)?;
+        for ((done, item), r) in issued.iter_mut().zip(items).zip(&recorded) {
+            done.copies = self.sign_copy_records(item.document, &r.copies)?;
+        }
+        Ok(issued)
+    }
+
+    /// The first half of [`Issuer::issue_items`]: record the items in one registry
+    /// transaction (all or none) and return their records, in order, without signing. The
+    /// credentials exist once this returns; sign them with a [`Signer`] (on any thread), each
+    /// exactly as [`Issuer::issue_items`] would have.
+    pub fn record_items(
+        &mut self,
+        items: &[BatchItem<'_>],
+        batch_id: Option<&str>,
+        now: i64,
+    ) -> Result<Vec<RecordedItem>, IssuerError> {
         let mut rows = Vec::with_capacity(items.len());
         let today = giayto_model::date::vietnam_date(now);
         for item in items {
@@ -594,22 +741,25 @@ impl Issuer {
         let records = self.record_rows(rows)?;
         // Documents in order, each followed by its copies.
         let mut records = records.into_iter();
-        let mut work: Vec<(&Document, CredentialRecord)> = Vec::with_capacity(items.len());
-        let mut copy_records: Vec<Vec<CredentialRecord>> = Vec::with_capacity(items.len());
+        let mut out = Vec::with_capacity(items.len());
         for item in items {
             let record = records.next().ok_or(IssuerError::Sign)?;
-            let mine: Vec<CredentialRecord> = records
+            let copies: Vec<CredentialRecord> = records
                 .by_ref()
                 .take(item.options.one_time_keys.len())
                 .collect();
-            work.push((item.document, record));
-            copy_records.push(mine);
+            out.push(RecordedItem { record, copies });
         }
-        let mut issued = self.sign_records(&work)?;
-        for ((done, (document, _)), mine) in issued.iter_mut().zip(&work).zip(copy_records) {
-            done.copies = self.sign_copy_records(document, &mine)?;
+        Ok(out)
+    }
+
+    /// The key and metadata alone, to sign on other threads while this issuer records the
+    /// next rows.
+    pub fn signer(&self) -> Signer {
+        Signer {
+            key: self.key.clone(),
+            meta: self.meta.clone(),
         }
-        Ok(issued)
     }
 
     /// Record rows, drawing fresh serials; the records made, in order. A copy whose `copy_of`
@@ -624,7 +774,7 @@ impl Issuer {
         let (rows, slots) = loop {
             let mut rows = template.clone();
             let mut document: Vec<u8> = Vec::new();
-            let fresh = serials(rows.len())?;
+            let fresh = serials(rows.iter().map(|r| r.issued_at))?;
             for (row, serial) in rows.iter_mut().zip(fresh) {
                 match &mut row.copy_of {
                     None => document.clone_from(&serial),
@@ -716,31 +866,7 @@ impl Issuer {
         document: &Document,
         issued: &Issued,
     ) -> Result<giayto_cose::sd::HolderCopy, IssuerError> {
-        let signed = giayto_cose::sign1::Sign1::parse(&issued.cose, giayto_cose::CREDENTIAL_TYP)
-            .map_err(|_| IssuerError::Sign)?;
-        let claims = giayto_cose::claims::CredentialClaims::from_bytes(signed.payload())
-            .map_err(|_| IssuerError::Sign)?;
-        let request = CredentialRequest {
-            document,
-            serial: claims.serial,
-            issued_at: claims.issued_at,
-            not_before: claims.not_before,
-            expires_at: claims.expires_at,
-            holder_key: claims.holder_key,
-            assurance_level: claims.document.assurance_level,
-            status: claims.status,
-        };
-        crate::sd::sign_sd_credential(
-            &self.key,
-            &self.meta.id,
-            &request,
-            &mut crate::sd::os_random,
-        )
-        .map_err(|e| match e {
-            crate::sd::SdError::NotHolderBound => IssuerError::NotHolderBound,
-            crate::sd::SdError::Random => IssuerError::Random,
-            _ => IssuerError::Sign,
-        })
+        sign_sd_with(&self.key, &self.meta, document, issued)
     }
 
     /// The Claim 169 code (docs/format.md §16) of a credential just issued or re-signed: the
@@ -752,17 +878,7 @@ impl Issuer {
         document: &Document,
         issued: &Issued,
     ) -> Result<String, crate::claim169::Claim169Error> {
-        let signed = giayto_cose::sign1::Sign1::parse(&issued.cose, giayto_cose::CREDENTIAL_TYP)
-            .map_err(|_| crate::claim169::Claim169Error::Sign)?;
-        let claims = giayto_cose::claims::CredentialClaims::from_bytes(signed.payload())
-            .map_err(|_| crate::claim169::Claim169Error::Sign)?;
-        crate::claim169::claim169_text(
-            &self.key,
-            &self.meta.id,
-            document,
-            claims.issued_at,
-            claims.expires_at,
-        )
+        sign_claim169_with(&self.key, &self.meta, document, issued)
     }
 
     /// Take back a credential just issued whose output could not be written, so the

@@ -16,5 +16,5 @@ pub use credential::{credential_text, sign_credential, CredentialRequest};
 #[cfg(feature = "registry")]
 pub use dir::{
     default_status_uri_prefix, init, read_meta, BatchItem, DeltaSince, IssueOptions, Issued,
-    IssuedDelta, Issuer, IssuerError, IssuerMeta, OneTimeCopy, PublishedList,
+    IssuedDelta, Issuer, IssuerError, IssuerMeta, OneTimeCopy, PublishedList, RecordedItem, Signer,
 };

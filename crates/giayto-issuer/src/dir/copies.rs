@@ -69,6 +69,45 @@ pub(super) fn check_keys(options: &IssueOptions) -> Result<(), IssuerError> {
     check_copy_keys(&options.one_time_keys, &[holder])
 }
 
+/// Sign the copies recorded for `document` with `key` (fresh salts from the OS random generator).
+pub(super) fn sign_copies_with(
+    key: &ed25519_dalek::SigningKey,
+    meta: &crate::IssuerMeta,
+    document: &Document,
+    records: &[CredentialRecord],
+) -> Result<Vec<OneTimeCopy>, IssuerError> {
+    records
+        .iter()
+        .map(|record| {
+            let request = CredentialRequest {
+                document,
+                serial: record.serial.clone(),
+                issued_at: record.issued_at,
+                not_before: None,
+                expires_at: record.expires_at,
+                holder_key: record.holder_key,
+                assurance_level: record.assurance_level,
+                status: Some(StatusRef {
+                    idx: record.slot.index,
+                    uri: meta.status_uri(record.slot.list),
+                }),
+            };
+            let copy =
+                crate::sd::sign_sd_credential(key, &meta.id, &request, &mut crate::sd::os_random)
+                    .map_err(|e| match e {
+                    crate::sd::SdError::NotHolderBound => IssuerError::NotHolderBound,
+                    crate::sd::SdError::Random => IssuerError::Random,
+                    _ => IssuerError::Sign,
+                })?;
+            Ok(OneTimeCopy {
+                serial: record.serial.clone(),
+                slot: record.slot,
+                copy,
+            })
+        })
+        .collect()
+}
+
 impl Issuer {
     /// Sign the copies recorded for `document` (fresh salts from the OS random generator).
     pub(super) fn sign_copy_records(
@@ -76,40 +115,13 @@ impl Issuer {
         document: &Document,
         records: &[CredentialRecord],
     ) -> Result<Vec<OneTimeCopy>, IssuerError> {
-        records
-            .iter()
-            .map(|record| {
-                let request = CredentialRequest {
-                    document,
-                    serial: record.serial.clone(),
-                    issued_at: record.issued_at,
-                    not_before: None,
-                    expires_at: record.expires_at,
-                    holder_key: record.holder_key,
-                    assurance_level: record.assurance_level,
-                    status: Some(StatusRef {
-                        idx: record.slot.index,
-                        uri: self.meta.status_uri(record.slot.list),
-                    }),
-                };
-                let copy = crate::sd::sign_sd_credential(
-                    &self.key,
-                    &self.meta.id,
-                    &request,
-                    &mut crate::sd::os_random,
-                )
-                .map_err(|e| match e {
-                    crate::sd::SdError::NotHolderBound => IssuerError::NotHolderBound,
-                    crate::sd::SdError::Random => IssuerError::Random,
-                    _ => IssuerError::Sign,
-                })?;
-                Ok(OneTimeCopy {
-                    serial: record.serial.clone(),
-                    slot: record.slot,
-                    copy,
-                })
-            })
-            .collect()
+        sign_copies_with(&self.key, &self.meta, document, records)
+    }
+
+    /// The one-time copies recorded for a document, oldest first: what
+    /// [`Issuer::sign_copies`] signs, for a [`crate::Signer`] on another thread.
+    pub fn copy_records(&mut self, document: &[u8]) -> Result<Vec<CredentialRecord>, IssuerError> {
+        Ok(self.registry.copies(document)?)
     }
 
     /// Sign again the one-time copies recorded for a document (an interrupted batch's

@@ -524,6 +524,75 @@ pub(crate) const CHANGES_AFTER: &str = "SELECT c.idx, a.from_status FROM audit a
 pub(crate) const WITHDRAWABLE: &str =
     "status = 0 AND NOT EXISTS (SELECT 1 FROM audit a WHERE a.serial = credentials.serial)";
 
+/// Rows per partition of the holder index (schema 5, docs/decisions.md D166): a credential's
+/// `part` is its list's number times [`PARTS_PER_LIST`] plus its ordinal in the list (`seq`)
+/// divided by this. New rows go into the newest partition only, so a chunk of a batch dirties a
+/// few dozen pages of the holder index instead of one random page per row.
+pub(crate) const PART_ROWS: u64 = 8192;
+/// Partitions a list can have: [`giayto_status::MAX_ENTRIES`] / [`PART_ROWS`].
+pub(crate) const PARTS_PER_LIST: u64 = giayto_status::MAX_ENTRIES / PART_ROWS;
+
+/// The holder-index partition of the credential at ordinal `seq` of list `list`.
+pub(crate) fn part_of(list: u32, seq: u64) -> i64 {
+    (u64::from(list) * PARTS_PER_LIST + seq / PART_ROWS) as i64
+}
+
+/// Every holder-index partition in use, as a subquery (the same text in both backends): for
+/// each list, the partitions of its ordinals handed out so far, and always its first one (where
+/// [`migrated_slot`] puts a migrated row whose index the list's permutation never handed out).
+/// A lookup by holder ID number seeks the index `(part, holder_id)` once per partition (about
+/// 128 seeks at a million rows in lists of 131,072). The numbers are [`PARTS_PER_LIST`] and
+/// [`PART_ROWS`] (checked below).
+pub(crate) const HOLDER_PARTS: &str = "(WITH RECURSIVE parts(p, last) AS (
+         SELECT CAST(list AS BIGINT) * 16384,
+                CAST(list AS BIGINT) * 16384
+                    + CASE WHEN used > 0 THEN (used - 1) / 8192 ELSE 0 END
+             FROM status_lists
+         UNION ALL SELECT p + 1, last FROM parts WHERE p < last)
+     SELECT p FROM parts)";
+const _: () = assert!(PARTS_PER_LIST == 16384 && PART_ROWS == 8192);
+
+/// The ordinal and partition a row of schema 4 or older gets in schema 5 (`seq_of` from
+/// [`ordinals`], `sizes` each list's size). A row whose index its list's permutation never handed
+/// out (written by hand, or by a development version that allocated otherwise) gets `size +
+/// index`, an ordinal no allocation reaches, unique as long as the old rows' slots were, in its
+/// list's first partition, which every holder lookup reads; a row of a list that does not exist
+/// is [`RegistryError::Corrupt`].
+pub(crate) fn migrated_slot(
+    seq_of: &std::collections::HashMap<(u32, u64), u64>,
+    sizes: &std::collections::HashMap<u32, u64>,
+    list: u32,
+    index: u64,
+) -> Result<(i64, i64), RegistryError> {
+    match (seq_of.get(&(list, index)), sizes.get(&list)) {
+        (Some(&seq), _) => Ok((seq as i64, part_of(list, seq))),
+        (None, Some(&size)) => Ok(((size + index) as i64, part_of(list, 0))),
+        (None, None) => Err(RegistryError::Corrupt {
+            what: "status slot (a list that does not exist)",
+        }),
+    }
+}
+
+/// The ordinal (`seq`) of each slot handed out so far, for migrating a registry of schema 4 or
+/// older, whose rows have only the index: `lists` are `(list, size, used, key)`; the result maps
+/// `(list, index)` to the ordinal whose permuted index it is.
+pub(crate) fn ordinals(
+    lists: &[(u32, u64, u64, [u8; 32])],
+) -> Result<std::collections::HashMap<(u32, u64), u64>, RegistryError> {
+    let mut out = std::collections::HashMap::new();
+    for &(list, size, used, key) in lists {
+        let perm = giayto_status::IndexPermutation::new(key, size)
+            .ok_or(RegistryError::Corrupt { what: "list size" })?;
+        for seq in 0..used.min(size) {
+            let index = perm
+                .index(seq)
+                .ok_or(RegistryError::Corrupt { what: "list size" })?;
+            out.insert((list, index), seq);
+        }
+    }
+    Ok(out)
+}
+
 /// Check a change request before touching the database.
 pub(crate) fn check_reason(reason: &str) -> Result<(), RegistryError> {
     if reason.trim().is_empty() {
@@ -643,6 +712,8 @@ pub(crate) fn new_list_key() -> Result<[u8; 32], RegistryError> {
 /// whose key is made by `new_key`).
 pub(crate) struct Allocation {
     pub slots: Vec<StatusSlot>,
+    /// Each slot's ordinal in its list (its index is the list's permutation of it).
+    pub seqs: Vec<u64>,
     /// `(list, size, used_after, key, is_new)`.
     pub lists: Vec<(u32, u64, u64, [u8; 32], bool)>,
 }
@@ -653,6 +724,7 @@ pub(crate) fn allocate(
     list_size: u64,
 ) -> Result<Allocation, RegistryError> {
     let mut slots = Vec::with_capacity(n);
+    let mut seqs = Vec::with_capacity(n);
     let mut lists = Vec::new();
     let (mut list, mut size, mut used, mut key, mut is_new) = match open {
         Some((l, s, u, k)) => (l, s, u, k, false),
@@ -677,9 +749,10 @@ pub(crate) fn allocate(
                 .index(used + k)
                 .ok_or(RegistryError::Corrupt { what: "list size" })?;
             slots.push(StatusSlot { list, index });
+            seqs.push(used + k);
         }
         used += take as u64;
     }
     lists.push((list, size, used, key, is_new));
-    Ok(Allocation { slots, lists })
+    Ok(Allocation { slots, seqs, lists })
 }

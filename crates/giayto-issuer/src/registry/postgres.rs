@@ -15,12 +15,12 @@ use postgres::{Client, IsolationLevel, NoTls, Transaction};
 
 use super::{
     action_from_str, allocate, check_document, check_list_size, check_reason, check_until,
-    plan_change, Action, AuditEntry, ChangeReport, CredentialRecord, HoldRecord, ListInfo,
-    NewCredential, RegistryBackend, RegistryError, Status, StatusSlot, Target, CHANGES_AFTER,
-    HOLD_ENDED_REASON, WITHDRAWABLE,
+    ordinals, part_of, plan_change, Action, AuditEntry, ChangeReport, CredentialRecord, HoldRecord,
+    ListInfo, NewCredential, RegistryBackend, RegistryError, Status, StatusSlot, Target,
+    CHANGES_AFTER, HOLDER_PARTS, HOLD_ENDED_REASON, WITHDRAWABLE,
 };
 
-const SCHEMA_VERSION: i64 = 4;
+const SCHEMA_VERSION: i64 = 5;
 
 /// From schema 2 to 3: one-time copies (docs/decisions.md D111) are rows linked to their
 /// document's row by `copy_of`; every row of schema 2 is a document.
@@ -39,9 +39,80 @@ const TO_SCHEMA_4: &str = "CREATE TABLE IF NOT EXISTS holds (
          );
          UPDATE giayto_meta SET value = 4 WHERE key = 'schema_version';";
 
+/// From schema 4 to 5 (docs/decisions.md D166), inside the caller's transaction: each row's
+/// ordinal in its list (`seq`, unique per list: a status slot is never handed out twice) and its
+/// holder-index partition (`part`), computed from its list's permutation; the holder index
+/// becomes `(part, holder_id)`, so that a batch writes into its newest partition only. (The
+/// table is a heap already, appended to; the serial's time prefix, D165, makes its primary key
+/// grow at its end.)
+fn to_schema_5(tx: &mut Transaction<'_>) -> Result<(), RegistryError> {
+    let lists = tx
+        .query("SELECT list, size, used, perm_key FROM status_lists", &[])?
+        .iter()
+        .map(|r| {
+            let key: Vec<u8> = r.try_get(3)?;
+            let corrupt = |_| RegistryError::Corrupt {
+                what: "status list row",
+            };
+            Ok((
+                u32::try_from(r.try_get::<_, i32>(0)?).map_err(corrupt)?,
+                u64::try_from(r.try_get::<_, i64>(1)?).map_err(corrupt)?,
+                u64::try_from(r.try_get::<_, i64>(2)?).map_err(corrupt)?,
+                key.try_into()
+                    .map_err(|_| RegistryError::Corrupt { what: "list key" })?,
+            ))
+        })
+        .collect::<Result<Vec<_>, RegistryError>>()?;
+    let seq_of = ordinals(&lists)?;
+    tx.batch_execute("ALTER TABLE credentials ADD COLUMN seq BIGINT, ADD COLUMN part BIGINT")?;
+    let (mut l, mut i, mut q, mut p) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for (&(list, idx), &seq) in &seq_of {
+        l.push(list as i32);
+        i.push(idx as i64);
+        q.push(seq as i64);
+        p.push(part_of(list, seq));
+    }
+    tx.execute(
+        "UPDATE credentials c SET seq = u.seq, part = u.part
+         FROM UNNEST($1::integer[], $2::bigint[], $3::bigint[], $4::bigint[])
+             AS u(list, idx, seq, part)
+         WHERE c.list = u.list AND c.idx = u.idx",
+        &[&l, &i, &q, &p],
+    )?;
+    // A row whose index its list's permutation never handed out: as `migrated_slot` (mod.rs).
+    tx.execute(
+        "UPDATE credentials c SET seq = s.size + c.idx, part = CAST(c.list AS BIGINT) * 16384
+         FROM status_lists s WHERE c.seq IS NULL AND s.list = c.list",
+        &[],
+    )?;
+    if tx
+        .query_opt("SELECT 1 FROM credentials WHERE seq IS NULL LIMIT 1", &[])?
+        .is_some()
+    {
+        return Err(RegistryError::Corrupt {
+            what: "status slot (a list that does not exist)",
+        });
+    }
+    tx.batch_execute(
+        "ALTER TABLE credentials ALTER COLUMN seq SET NOT NULL, ALTER COLUMN part SET NOT NULL;
+         CREATE UNIQUE INDEX credentials_slot ON credentials(list, seq);
+         DROP INDEX credentials_holder;
+         CREATE INDEX credentials_holder ON credentials(part, holder_id)
+             WHERE holder_id IS NOT NULL;
+         UPDATE giayto_meta SET value = 5 WHERE key = 'schema_version';",
+    )?;
+    Ok(())
+}
+
 impl From<postgres::Error> for RegistryError {
     fn from(e: postgres::Error) -> Self {
         if e.code() == Some(&postgres::error::SqlState::UNIQUE_VIOLATION) {
+            // The slot guard of schema 5 (D166): a damaged registry, not a serial to redraw.
+            if e.as_db_error().and_then(|d| d.constraint()) == Some("credentials_slot") {
+                return RegistryError::Corrupt {
+                    what: "status list (a slot already handed out)",
+                };
+            }
             return RegistryError::DuplicateSerial;
         }
         // The server's own words and SQLSTATE, not the driver's bare "db error".
@@ -85,9 +156,16 @@ const SERIAL_DOCUMENTS: &str =
 const SERIAL_TARGET: &str = "serial IN (SELECT COALESCE(copy_of, serial) FROM credentials
                                          WHERE serial = $1)
      OR copy_of IN (SELECT COALESCE(copy_of, serial) FROM credentials WHERE serial = $1)";
-const HOLDER_DOCUMENTS: &str = "holder_id = $1 AND copy_of IS NULL";
-const HOLDER_TARGET: &str = "holder_id = $1
-     OR copy_of IN (SELECT serial FROM credentials WHERE holder_id = $1)";
+fn holder_documents() -> String {
+    format!("holder_id = $1 AND part IN {HOLDER_PARTS} AND copy_of IS NULL")
+}
+fn holder_target() -> String {
+    format!(
+        "(holder_id = $1 AND part IN {HOLDER_PARTS})
+         OR copy_of IN (SELECT serial FROM credentials
+                        WHERE holder_id = $1 AND part IN {HOLDER_PARTS})"
+    )
+}
 
 /// A row as a record; a value out of its range is [`RegistryError::Corrupt`], never clamped or
 /// dropped (as in the SQLite backend).
@@ -197,9 +275,17 @@ impl PostgresRegistry {
             // Schema 2 (before one-time copies and holds): every row is a document; the holds
             // table is added. Migrated in this transaction, under the lock: another office
             // opening it at once waits, then finds 4.
-            Some(2) => tx.batch_execute(&format!("{TO_SCHEMA_3}{TO_SCHEMA_4}"))?,
-            // Schema 3 (before holds): the holds table is added; nothing else changes.
-            Some(3) => tx.batch_execute(TO_SCHEMA_4)?,
+            Some(2) => {
+                tx.batch_execute(&format!("{TO_SCHEMA_3}{TO_SCHEMA_4}"))?;
+                to_schema_5(&mut tx)?;
+            }
+            // Schema 3 (before holds): the holds table is added.
+            Some(3) => {
+                tx.batch_execute(TO_SCHEMA_4)?;
+                to_schema_5(&mut tx)?;
+            }
+            // Schema 4: each row's ordinal and partition (D166).
+            Some(4) => to_schema_5(&mut tx)?,
             Some(v) if v < SCHEMA_VERSION => {
                 return Err(RegistryError::Corrupt {
                     what: "schema version (a development version older than this program)",
@@ -210,6 +296,7 @@ impl PostgresRegistry {
                 create_schema(&mut tx)?;
                 tx.batch_execute(TO_SCHEMA_3)?;
                 tx.batch_execute(TO_SCHEMA_4)?;
+                to_schema_5(&mut tx)?;
             }
             None => {
                 return Err(RegistryError::Empty {
@@ -372,10 +459,10 @@ impl PostgresRegistry {
         // Read committed (write_transaction): the statement after the lock sees what was
         // committed while it waited (docs/decisions.md D127).
         let mut tx = write_transaction(&mut self.client)?;
-        let (documents, all, param): (&str, &str, &(dyn postgres::types::ToSql + Sync)) =
+        let (documents, all, param): (String, String, &(dyn postgres::types::ToSql + Sync)) =
             match target {
-                Target::Serial(s) => (SERIAL_DOCUMENTS, SERIAL_TARGET, s),
-                Target::Holder(h) => (HOLDER_DOCUMENTS, HOLDER_TARGET, h),
+                Target::Serial(s) => (SERIAL_DOCUMENTS.to_owned(), SERIAL_TARGET.to_owned(), s),
+                Target::Holder(h) => (holder_documents(), holder_target(), h),
             };
         // The documents' rows first: an office recording copies of one of them holds it (FOR
         // SHARE) until it commits, so this waits; the next statement, with a fresh snapshot,
@@ -488,16 +575,23 @@ impl RegistryBackend for PostgresRegistry {
         let levels: Vec<i16> = rows.iter().map(|r| i16::from(r.assurance_level)).collect();
         let lists: Vec<i32> = allocation.slots.iter().map(|s| s.list as i32).collect();
         let idxs: Vec<i64> = allocation.slots.iter().map(|s| s.index as i64).collect();
+        let seqs: Vec<i64> = allocation.seqs.iter().map(|&q| q as i64).collect();
+        let parts: Vec<i64> = allocation
+            .slots
+            .iter()
+            .zip(&allocation.seqs)
+            .map(|(s, &q)| part_of(s.list, q))
+            .collect();
         let copy_of: Vec<Option<&[u8]>> = rows.iter().map(|r| r.copy_of.as_deref()).collect();
         tx.execute(
             "INSERT INTO credentials (serial, doc_type, holder_id, issued_at, expires_at,
-                                      holder_key, level, list, idx, copy_of)
+                                      holder_key, level, list, idx, copy_of, seq, part)
              SELECT * FROM UNNEST($1::bytea[], $2::text[], $3::text[], $4::bigint[],
                                   $5::bigint[], $6::bytea[], $7::smallint[], $8::integer[],
-                                  $9::bigint[], $10::bytea[])",
+                                  $9::bigint[], $10::bytea[], $11::bigint[], $12::bigint[])",
             &[
                 &serials, &doc_types, &holders, &issued, &expires, &keys, &levels, &lists, &idxs,
-                &copy_of,
+                &copy_of, &seqs, &parts,
             ],
         )?;
         let batch: Vec<(&str, i64, &[u8])> = rows
@@ -540,7 +634,7 @@ impl RegistryBackend for PostgresRegistry {
 
     fn by_holder(&mut self, holder_id: &str) -> Result<Vec<CredentialRecord>, RegistryError> {
         self.select(
-            "holder_id = $1 AND copy_of IS NULL ORDER BY issued_at, serial",
+            &format!("{} ORDER BY issued_at, serial", holder_documents()),
             &holder_id,
         )
     }

@@ -10,12 +10,12 @@ use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBeha
 
 use super::{
     action_from_str, allocate, check_document, check_list_size, check_reason, check_until,
-    plan_change, Action, AuditEntry, ChangeReport, CredentialRecord, HoldRecord, ListInfo,
-    NewCredential, RegistryBackend, RegistryError, Status, StatusSlot, Target, CHANGES_AFTER,
-    HOLD_ENDED_REASON, WITHDRAWABLE,
+    migrated_slot, ordinals, part_of, plan_change, Action, AuditEntry, ChangeReport,
+    CredentialRecord, HoldRecord, ListInfo, NewCredential, RegistryBackend, RegistryError, Status,
+    StatusSlot, Target, CHANGES_AFTER, HOLDER_PARTS, HOLD_ENDED_REASON, WITHDRAWABLE,
 };
 
-const SCHEMA_VERSION: i64 = 4;
+const SCHEMA_VERSION: i64 = 5;
 
 /// From schema 2 to 3: one-time copies (docs/decisions.md D111) are rows linked to their
 /// document's row by `copy_of`; every row of schema 2 is a document.
@@ -37,6 +37,104 @@ const TO_SCHEMA_4: &str = "
                  ) WITHOUT ROWID;
                  PRAGMA user_version = 4;
                  ";
+
+/// Schema 5 (docs/decisions.md D166): `credentials` becomes a rowid table, appended to in issue
+/// order, with a unique index on the serial (whose time prefix, D165, makes it grow at its end),
+/// each row's ordinal in its list (`seq`, unique per list: a status slot is never handed out
+/// twice) and its holder-index partition (`part`). The holder index is `(part, holder_id)`, so a
+/// batch writes into its newest partition only. Rows are copied over by [`to_schema_5`], which
+/// computes `seq` and `part` of each from its list's permutation.
+const SCHEMA_5_TABLE: &str = "
+                 CREATE TABLE credentials_5 (
+                     id          INTEGER PRIMARY KEY,
+                     serial      BLOB NOT NULL,
+                     doc_type    TEXT NOT NULL,
+                     holder_id   TEXT,
+                     issued_at   INTEGER NOT NULL,
+                     expires_at  INTEGER NOT NULL,
+                     holder_key  BLOB,
+                     level       INTEGER NOT NULL,
+                     list        INTEGER NOT NULL,
+                     idx         INTEGER NOT NULL,
+                     seq         INTEGER NOT NULL,
+                     part        INTEGER NOT NULL,
+                     status      INTEGER NOT NULL DEFAULT 0,
+                     copy_of     BLOB
+                 );
+                 ";
+const SCHEMA_5_INDEXES: &str = "
+                 DROP TABLE credentials;
+                 ALTER TABLE credentials_5 RENAME TO credentials;
+                 CREATE UNIQUE INDEX credentials_serial ON credentials(serial);
+                 CREATE UNIQUE INDEX credentials_slot ON credentials(list, seq);
+                 CREATE INDEX credentials_holder ON credentials(part, holder_id)
+                     WHERE holder_id IS NOT NULL;
+                 CREATE INDEX credentials_not_valid ON credentials(list, idx) WHERE status <> 0;
+                 CREATE INDEX credentials_copy_of ON credentials(copy_of) WHERE copy_of IS NOT NULL;
+                 PRAGMA user_version = 5;
+                 ";
+
+/// From schema 4 to 5, inside the caller's transaction: the new table, every row copied over
+/// in issue order with its ordinal and partition, the old table dropped, the indexes made.
+fn to_schema_5(tx: &rusqlite::Transaction<'_>) -> Result<(), RegistryError> {
+    use rusqlite::types::ToSqlOutput;
+    tx.execute_batch(SCHEMA_5_TABLE)?;
+    let lists = {
+        let mut stmt = tx.prepare("SELECT list, size, used, perm_key FROM status_lists")?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, u32>(0)?,
+                r.get::<_, u64>(1)?,
+                r.get::<_, u64>(2)?,
+                r.get::<_, Vec<u8>>(3)?,
+            ))
+        })?;
+        rows.map(|row| {
+            let (list, size, used, key) = row?;
+            let key: [u8; 32] = key
+                .try_into()
+                .map_err(|_| RegistryError::Corrupt { what: "list key" })?;
+            Ok((list, size, used, key))
+        })
+        .collect::<Result<Vec<_>, RegistryError>>()?
+    };
+    let seq_of = ordinals(&lists)?;
+    let sizes = lists.iter().map(|l| (l.0, l.1)).collect();
+    {
+        let mut read = tx.prepare(
+            "SELECT serial, doc_type, holder_id, issued_at, expires_at, holder_key, level, list,
+                    idx, status, copy_of FROM credentials ORDER BY issued_at, serial",
+        )?;
+        let mut write = tx.prepare(
+            "INSERT INTO credentials_5 (serial, doc_type, holder_id, issued_at, expires_at,
+                 holder_key, level, list, idx, seq, part, status, copy_of)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+        )?;
+        let mut rows = read.query([])?;
+        while let Some(r) = rows.next()? {
+            let list: u32 = r.get(7)?;
+            let idx: u64 = r.get(8)?;
+            let (seq, part) = migrated_slot(&seq_of, &sizes, list, idx)?;
+            write.execute(params![
+                ToSqlOutput::Borrowed(r.get_ref(0)?),
+                ToSqlOutput::Borrowed(r.get_ref(1)?),
+                ToSqlOutput::Borrowed(r.get_ref(2)?),
+                ToSqlOutput::Borrowed(r.get_ref(3)?),
+                ToSqlOutput::Borrowed(r.get_ref(4)?),
+                ToSqlOutput::Borrowed(r.get_ref(5)?),
+                ToSqlOutput::Borrowed(r.get_ref(6)?),
+                list,
+                idx as i64,
+                seq,
+                part,
+                ToSqlOutput::Borrowed(r.get_ref(9)?),
+                ToSqlOutput::Borrowed(r.get_ref(10)?),
+            ])?;
+        }
+    }
+    tx.execute_batch(SCHEMA_5_INDEXES)?;
+    Ok(())
+}
 
 /// The tables of schema 2 (without the surrounding transaction).
 pub(super) const SCHEMA_2: &str = "
@@ -96,6 +194,16 @@ fn not_a_registry(e: rusqlite::Error, path: &Path) -> RegistryError {
 impl From<rusqlite::Error> for RegistryError {
     fn from(e: rusqlite::Error) -> Self {
         match &e {
+            // The slot guard of schema 5 (D166): a status slot handed out twice is a damaged
+            // registry (its lists' `used` counts behind its rows), not a serial to draw again.
+            rusqlite::Error::SqliteFailure(f, Some(m))
+                if f.code == rusqlite::ErrorCode::ConstraintViolation
+                    && m.contains("credentials.seq") =>
+            {
+                RegistryError::Corrupt {
+                    what: "status list (a slot already handed out)",
+                }
+            }
             rusqlite::Error::SqliteFailure(f, _)
                 if f.code == rusqlite::ErrorCode::ConstraintViolation =>
             {
@@ -123,9 +231,14 @@ const SERIAL_TARGET: &str = "serial IN (SELECT COALESCE(copy_of, serial) FROM cr
                                          WHERE serial = ?1)
      OR copy_of IN (SELECT COALESCE(copy_of, serial) FROM credentials WHERE serial = ?1)
      ORDER BY copy_of IS NOT NULL, issued_at, serial";
-const HOLDER_TARGET: &str = "holder_id = ?1
-     OR copy_of IN (SELECT serial FROM credentials WHERE holder_id = ?1)
-     ORDER BY copy_of IS NOT NULL, issued_at, serial";
+fn holder_target() -> String {
+    format!(
+        "(holder_id = ?1 AND part IN {HOLDER_PARTS})
+         OR copy_of IN (SELECT serial FROM credentials
+                        WHERE holder_id = ?1 AND part IN {HOLDER_PARTS})
+         ORDER BY copy_of IS NOT NULL, issued_at, serial"
+    )
+}
 
 /// A row as a record. A value out of its range (a holder key that is not 32 bytes, a negative
 /// index, …) is an error, never clamped or dropped: a credential re-signed from a damaged row
@@ -210,6 +323,9 @@ impl SqliteRegistry {
         // lands on a random page of the key and holder indexes; with a small cache a registry
         // of a million credentials reads most of those pages back from the file.
         conn.pragma_update(None, "cache_size", -65_536)?;
+        // Checkpoint every 16 MiB of WAL instead of every 4 MiB: a page written by several
+        // commits between two checkpoints goes to the database file once (D166).
+        conn.pragma_update(None, "wal_autocheckpoint", 4096)?;
         let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
         if version > SCHEMA_VERSION {
             return Err(RegistryError::SchemaVersion { found: version });
@@ -219,22 +335,36 @@ impl SqliteRegistry {
             // Read again under the write lock: another process may have just done this.
             let version: i64 = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
             match version {
-                0 => tx.execute_batch(&format!("{SCHEMA_2}{TO_SCHEMA_3}{TO_SCHEMA_4}"))?,
+                0 => {
+                    tx.execute_batch(&format!("{SCHEMA_2}{TO_SCHEMA_3}{TO_SCHEMA_4}"))?;
+                    to_schema_5(&tx)?;
+                }
                 // Schema 1 (before status lists): its credentials carry no status reference,
                 // so they move to `legacy_credentials`, kept for the record and for a clear
                 // answer when someone tries to change their status; the current tables start
                 // empty.
-                1 => tx.execute_batch(&format!(
-                    "ALTER TABLE credentials RENAME TO legacy_credentials;
-                     DROP INDEX IF EXISTS credentials_holder;
-                     CREATE INDEX legacy_credentials_holder ON legacy_credentials(holder_id);
-                     {SCHEMA_2}{TO_SCHEMA_3}{TO_SCHEMA_4}"
-                ))?,
+                1 => {
+                    tx.execute_batch(&format!(
+                        "ALTER TABLE credentials RENAME TO legacy_credentials;
+                         DROP INDEX IF EXISTS credentials_holder;
+                         CREATE INDEX legacy_credentials_holder ON legacy_credentials(holder_id);
+                         {SCHEMA_2}{TO_SCHEMA_3}{TO_SCHEMA_4}"
+                    ))?;
+                    to_schema_5(&tx)?;
+                }
                 // Schema 2 (before one-time copies and holds): every row is a document; the
                 // holds table is added.
-                2 => tx.execute_batch(&format!("{TO_SCHEMA_3}{TO_SCHEMA_4}"))?,
-                // Schema 3 (before holds): the holds table is added; nothing else changes.
-                3 => tx.execute_batch(TO_SCHEMA_4)?,
+                2 => {
+                    tx.execute_batch(&format!("{TO_SCHEMA_3}{TO_SCHEMA_4}"))?;
+                    to_schema_5(&tx)?;
+                }
+                // Schema 3 (before holds): the holds table is added.
+                3 => {
+                    tx.execute_batch(TO_SCHEMA_4)?;
+                    to_schema_5(&tx)?;
+                }
+                // Schema 4: the credentials' new layout (D166).
+                4 => to_schema_5(&tx)?,
                 _ => {}
             }
             tx.commit()?;
@@ -354,10 +484,14 @@ impl SqliteRegistry {
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let holder: String;
         let (filter, legacy_filter, param): (&str, &str, &dyn rusqlite::ToSql) = match target {
             Target::Serial(s) => (SERIAL_TARGET, "serial = ?1", s),
             Target::Holder(h) => (
-                HOLDER_TARGET,
+                {
+                    holder = holder_target();
+                    &holder
+                },
                 "holder_id = ?1 ORDER BY issued_at, serial",
                 h,
             ),
@@ -464,13 +598,13 @@ impl RegistryBackend for SqliteRegistry {
         {
             let mut insert = tx.prepare_cached(
                 "INSERT INTO credentials (serial, doc_type, holder_id, issued_at, expires_at,
-                                          holder_key, level, list, idx, copy_of)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                                          holder_key, level, list, idx, seq, part, copy_of)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
             )?;
             let mut batch = tx.prepare_cached(
                 "INSERT INTO batch_lines (batch_id, line, serial) VALUES (?1, ?2, ?3)",
             )?;
-            for (row, slot) in rows.iter().zip(&allocation.slots) {
+            for ((row, slot), seq) in rows.iter().zip(&allocation.slots).zip(&allocation.seqs) {
                 insert.execute(params![
                     row.serial,
                     row.doc_type,
@@ -481,6 +615,8 @@ impl RegistryBackend for SqliteRegistry {
                     row.assurance_level,
                     slot.list,
                     slot.index as i64,
+                    *seq as i64,
+                    part_of(slot.list, *seq),
                     row.copy_of,
                 ])?;
                 if let Some(b) = &row.batch {
@@ -511,7 +647,10 @@ impl RegistryBackend for SqliteRegistry {
 
     fn by_holder(&mut self, holder_id: &str) -> Result<Vec<CredentialRecord>, RegistryError> {
         self.select(
-            "holder_id = ?1 AND copy_of IS NULL ORDER BY issued_at, serial",
+            &format!(
+                "holder_id = ?1 AND part IN {HOLDER_PARTS} AND copy_of IS NULL
+                 ORDER BY issued_at, serial"
+            ),
             &holder_id,
         )
     }

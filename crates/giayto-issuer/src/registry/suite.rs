@@ -42,6 +42,7 @@ pub(crate) fn run(reg: &mut dyn RegistryBackend) {
     holder_changes(reg);
     batches(reg);
     lists_fill_and_roll_over(reg);
+    holders_across_partitions(reg);
     withdrawals(reg);
     holds_and_releases(reg);
     holds_reach_every_copy(reg);
@@ -283,10 +284,12 @@ fn lists_fill_and_roll_over(reg: &mut dyn RegistryBackend) {
     let size = giayto_status::MIN_ENTRIES;
     let used = reg.lists().unwrap()[0].used;
     // Fill list 1 to exactly one short of full, then cross into list 2 in one call.
+    // Every 10,000th row has the holder of [`holders_across_partitions`]: rows in every
+    // partition of the holder index (D166) of list 1.
     let fill: Vec<NewCredential> = (0..(size - used - 1) as u32)
         .map(|n| NewCredential {
             serial: serial_n(n),
-            holder_id: None,
+            holder_id: (n % 10_000 == 0).then(|| SPREAD_HOLDER.to_owned()),
             ..new_row(0, None)
         })
         .collect();
@@ -338,6 +341,47 @@ fn lists_fill_and_roll_over(reg: &mut dyn RegistryBackend) {
     let steps = slots.iter().filter(|s| s.list == 1).count() as f64;
     let share = f64::from(ascending) / steps;
     assert!((0.4..0.6).contains(&share), "{share} of steps ascend");
+}
+
+/// The holder whose credentials [`lists_fill_and_roll_over`] spreads over list 1.
+const SPREAD_HOLDER: &str = "001099077777";
+
+/// A holder's credentials in every partition of the holder index and in two lists are all
+/// found, and a revocation by holder reaches all of them (and no one else's).
+fn holders_across_partitions(reg: &mut dyn RegistryBackend) {
+    let size = giayto_status::MIN_ENTRIES;
+    let in_list_2 = NewCredential {
+        serial: serial_n(2_000_000),
+        holder_id: Some(SPREAD_HOLDER.to_owned()),
+        ..new_row(0, None)
+    };
+    let slot = reg.record(&[in_list_2], size).unwrap()[0];
+    assert_eq!(slot.list, 2);
+    let spread = (size as u32 - 3).div_ceil(10_000) as usize; // rows of list 1 (fill size)
+    let found = reg.by_holder(SPREAD_HOLDER).unwrap();
+    assert_eq!(found.len(), spread + 1);
+    let lists: std::collections::HashSet<u32> = found.iter().map(|r| r.slot.list).collect();
+    assert_eq!(lists.len(), 2);
+    let report = reg
+        .change_status(
+            &Target::Holder(SPREAD_HOLDER.to_owned()),
+            Action::Revoke,
+            "cả hai danh sách",
+            50,
+        )
+        .unwrap();
+    assert_eq!(report.changed.len(), spread + 1);
+    let revoked_1 = reg.not_valid(1).unwrap();
+    assert!(revoked_1.len() >= spread, "{revoked_1:?}");
+    assert!(reg
+        .not_valid(2)
+        .unwrap()
+        .contains(&(slot.index, Status::Revoked)));
+    // Someone else's credential stays as it was.
+    assert_eq!(
+        reg.get(&serial_n(1)).unwrap().unwrap().status,
+        Status::Valid
+    );
 }
 
 /// A credential whose output could not be written is taken back; its slot stays used; one

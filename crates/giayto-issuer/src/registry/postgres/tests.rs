@@ -164,7 +164,7 @@ fn postgres_migrates_a_schema_2_registry_to_one_time_copies() {
         .unwrap();
 
     let mut reg = PostgresRegistry::connect(&url, &schema).unwrap();
-    assert_eq!(version(&mut admin, &schema), 4);
+    assert_eq!(version(&mut admin, &schema), 5);
     assert_eq!(reg.count().unwrap(), 2);
     let a = reg.get(&[0xB1; 10]).unwrap().unwrap();
     assert_eq!(
@@ -192,7 +192,7 @@ fn postgres_migrates_a_schema_2_registry_to_one_time_copies() {
     assert_eq!((r.changed.len(), r.copies.len()), (1, 2));
     drop(reg);
     let mut reg = PostgresRegistry::connect(&url, &schema).unwrap();
-    assert_eq!(version(&mut admin, &schema), 4);
+    assert_eq!(version(&mut admin, &schema), 5);
     assert_eq!(
         reg.get(&[0xB3; 10]).unwrap().unwrap().status,
         Status::Revoked
@@ -244,7 +244,7 @@ fn postgres_migrates_a_schema_3_registry_to_holds() {
     assert!(!holds_table(&mut admin));
 
     let mut reg = PostgresRegistry::connect(&url, &schema).unwrap();
-    assert_eq!(version(&mut admin, &schema), 4);
+    assert_eq!(version(&mut admin, &schema), 5);
     assert!(holds_table(&mut admin));
     assert_eq!(reg.count().unwrap(), 3);
     assert_eq!(
@@ -260,10 +260,140 @@ fn postgres_migrates_a_schema_3_registry_to_holds() {
     drop(reg);
     // Connecting again neither migrates twice nor loses the holds.
     let mut reg = PostgresRegistry::connect(&url, &schema).unwrap();
-    assert_eq!(version(&mut admin, &schema), 4);
+    assert_eq!(version(&mut admin, &schema), 5);
     let r = reg.release_due(20).unwrap();
     assert_eq!((r.changed.len(), r.copies.len()), (1, 1));
     assert_eq!(reg.get(&[0xB3; 10]).unwrap().unwrap().status, Status::Valid);
+    drop(reg);
+    admin
+        .batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))
+        .unwrap();
+}
+
+/// Schema 4 becomes 5 on connect, in one transaction: each row gets its ordinal from its
+/// list's permutation (or `size + index` for an index the permutation has not given), every
+/// row, revocation, hold and audit line is kept, new slots continue the permutation, and
+/// lookups by holder find the old rows. A failed migration (a row of a list that does not
+/// exist) leaves schema 4 as it was.
+#[test]
+fn postgres_migrates_a_schema_4_registry_to_ordinals() {
+    let Some(url) = std::env::var("GIAYTO_TEST_POSTGRES")
+        .ok()
+        .filter(|u| !u.is_empty())
+    else {
+        eprintln!("GIAYTO_TEST_POSTGRES not set: PostgreSQL migration test not run");
+        return;
+    };
+    let mut nonce = [0u8; 6];
+    getrandom::getrandom(&mut nonce).unwrap();
+    let schema = format!("o_{}", super::super::hex(&nonce));
+    let mut admin = Client::connect(&url, NoTls).unwrap();
+    schema_2_registry(&mut admin, &schema);
+    let size = giayto_status::MIN_ENTRIES;
+    let perm = giayto_status::IndexPermutation::new([7u8; 32], size).unwrap();
+    let (i0, i1) = (perm.index(0).unwrap(), perm.index(1).unwrap());
+    assert!(![5, 9].contains(&i0) && ![5, 9].contains(&i1));
+    admin
+        .batch_execute(&format!(
+            "SET search_path TO {schema};
+             {TO_SCHEMA_3}{TO_SCHEMA_4}
+             INSERT INTO {schema}.credentials VALUES
+               ('\\xc1c1c1c1c1c1c1c1c1c1', 'cccd', '079188000111', 1790000001, 1900000000,
+                NULL, 2, 1, {i0}, 2, NULL),
+               ('\\xc2c2c2c2c2c2c2c2c2c2', 'cccd', NULL, 1790000002, 1900000000,
+                NULL, 2, 1, {i1}, 2, '\\xc1c1c1c1c1c1c1c1c1c1'),
+               ('\\xc9c9c9c9c9c9c9c9c9c9', 'cccd', NULL, 1790000003, 1900000000,
+                NULL, 2, 9, 3, 0, NULL);
+             INSERT INTO {schema}.holds VALUES
+               ('\\xc1c1c1c1c1c1c1c1c1c1', 1790000005, 1799000000, 0),
+               ('\\xc2c2c2c2c2c2c2c2c2c2', 1790000005, 1799000000, 0);
+             UPDATE {schema}.status_lists SET used = 2 WHERE list = 1;"
+        ))
+        .unwrap();
+    assert_eq!(version(&mut admin, &schema), 4);
+    let dump = |admin: &mut Client| -> Vec<String> {
+        admin
+            .query(
+                &format!(
+                    "SELECT concat_ws('|', encode(serial, 'hex'), holder_id, issued_at, list,
+                                      idx, status, encode(copy_of, 'hex'))
+                     FROM {schema}.credentials ORDER BY serial"
+                ),
+                &[],
+            )
+            .unwrap()
+            .iter()
+            .map(|r| r.get(0))
+            .collect()
+    };
+    let before = dump(&mut admin);
+    // The row of list 9 (no such list) makes the migration fail: nothing changes.
+    assert!(matches!(
+        PostgresRegistry::connect(&url, &schema),
+        Err(RegistryError::Corrupt { .. })
+    ));
+    assert_eq!(version(&mut admin, &schema), 4);
+    assert_eq!(dump(&mut admin), before);
+    let seq_column: bool = admin
+        .query_one(
+            "SELECT EXISTS (SELECT 1 FROM information_schema.columns
+             WHERE table_schema = $1 AND table_name = 'credentials' AND column_name = 'seq')",
+            &[&schema],
+        )
+        .unwrap()
+        .get(0);
+    assert!(
+        !seq_column,
+        "the column added before the failure was rolled back"
+    );
+    admin
+        .batch_execute(&format!(
+            "DELETE FROM {schema}.credentials WHERE serial = '\\xc9c9c9c9c9c9c9c9c9c9'"
+        ))
+        .unwrap();
+    let before = dump(&mut admin);
+
+    let mut reg = PostgresRegistry::connect(&url, &schema).unwrap();
+    assert_eq!(version(&mut admin, &schema), 5);
+    assert_eq!(dump(&mut admin), before, "the migration changed a value");
+    let seqs: Vec<(Vec<u8>, i64, i64)> = admin
+        .query(
+            &format!("SELECT serial, seq, part FROM {schema}.credentials ORDER BY serial"),
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2)))
+        .collect();
+    let p1 = super::super::part_of(1, 0);
+    assert_eq!(
+        seqs,
+        vec![
+            (vec![0xB1; 10], size as i64 + 5, p1),
+            (vec![0xB2; 10], size as i64 + 9, p1),
+            (vec![0xC1; 10], 0, p1),
+            (vec![0xC2; 10], 1, p1),
+        ]
+    );
+    assert_eq!(reg.by_holder("001099012345").unwrap().len(), 2);
+    assert_eq!(reg.holds().unwrap().len(), 2);
+    assert_eq!(reg.audit(&[0xB2; 10]).unwrap()[0].reason, "mất thẻ");
+    let slot = reg
+        .record(
+            &[super::super::suite::new_row(0xD1, Some("079188000111"))],
+            size,
+        )
+        .unwrap()[0];
+    assert_eq!(slot.index, perm.index(2).unwrap());
+    let r = reg
+        .change_status(
+            &Target::Holder("079188000111".into()),
+            Action::Revoke,
+            "thu hồi",
+            1_796_000_000,
+        )
+        .unwrap();
+    assert_eq!((r.changed.len(), r.copies.len()), (2, 1));
     drop(reg);
     admin
         .batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))

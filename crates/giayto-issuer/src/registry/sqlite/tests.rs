@@ -1,4 +1,4 @@
-//! Tests of the SQLite backend alone: its schema versions and migrations (1, 2 and 3 → 4), and
+//! Tests of the SQLite backend alone: its schema versions and migrations (1, 2, 3 and 4 → 5), and
 //! what it refuses to open. The suite both backends pass is `registry/suite.rs`.
 
 use super::super::suite::{copy_row, new_row};
@@ -63,7 +63,7 @@ fn sqlite_migrates_a_schema_1_registry_and_says_its_credentials_have_no_status_e
         .conn
         .pragma_query_value(None, "user_version", |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 4);
+    assert_eq!(version, 5);
 
     // An old credential cannot be revoked through a status list: a clear error, nothing
     // written.
@@ -153,7 +153,7 @@ fn sqlite_migrates_a_schema_2_registry_to_one_time_copies_keeping_everything() {
     let path = dir.path().join("registry.sqlite");
     schema_2_registry(&path);
     let mut reg = SqliteRegistry::open(&path).unwrap();
-    assert_eq!(user_version(&path), 4);
+    assert_eq!(user_version(&path), 5);
     assert_eq!(reg.count().unwrap(), 2);
     let a = reg.get(&[0xB1; 10]).unwrap().unwrap();
     assert_eq!(
@@ -182,7 +182,7 @@ fn sqlite_migrates_a_schema_2_registry_to_one_time_copies_keeping_everything() {
     drop(reg);
     // Opening again neither migrates twice nor loses anything.
     let mut reg = SqliteRegistry::open(&path).unwrap();
-    assert_eq!(user_version(&path), 4);
+    assert_eq!(user_version(&path), 5);
     assert_eq!(reg.copies(&[0xB1; 10]).unwrap().len(), 2);
     assert_eq!(
         reg.get(&[0xB3; 10]).unwrap().unwrap().status,
@@ -225,7 +225,7 @@ fn a_failed_migration_to_schema_3_changes_nothing() {
         .unwrap();
     let mut reg = SqliteRegistry::open(&path).unwrap();
     assert_eq!(reg.count().unwrap(), 2);
-    assert_eq!(user_version(&path), 4);
+    assert_eq!(user_version(&path), 5);
 }
 
 /// A registry of schema 3 (one-time copies, before holds) becomes schema 4 on opening: its
@@ -251,7 +251,7 @@ fn sqlite_migrates_a_schema_3_registry_to_holds() {
     }
     assert_eq!(user_version(&path), 3);
     let mut reg = SqliteRegistry::open(&path).unwrap();
-    assert_eq!(user_version(&path), 4);
+    assert_eq!(user_version(&path), 5);
     assert_eq!(reg.count().unwrap(), 3);
     assert_eq!(
         reg.get(&[0xB3; 10]).unwrap().unwrap().copy_of,
@@ -268,7 +268,7 @@ fn sqlite_migrates_a_schema_3_registry_to_holds() {
     drop(reg);
     // Opening again neither migrates twice nor loses the holds.
     let mut reg = SqliteRegistry::open(&path).unwrap();
-    assert_eq!(user_version(&path), 4);
+    assert_eq!(user_version(&path), 5);
     let r = reg.release_due(20).unwrap();
     assert_eq!((r.changed.len(), r.copies.len()), (1, 1));
     assert_eq!(reg.get(&[0xB3; 10]).unwrap().unwrap().status, Status::Valid);
@@ -306,7 +306,7 @@ fn a_failed_migration_to_schema_4_changes_nothing() {
         .unwrap();
     let mut reg = SqliteRegistry::open(&path).unwrap();
     assert_eq!(reg.count().unwrap(), 2);
-    assert_eq!(user_version(&path), 4);
+    assert_eq!(user_version(&path), 5);
 }
 
 #[test]
@@ -397,4 +397,325 @@ fn sqlite_reads_a_damaged_row_as_an_error_not_a_default() {
         )
         .unwrap();
     assert!(reg.get(&[2; 10]).is_err());
+}
+
+/// Schema 5 (D166): a slot's ordinal is unique in its list, so a slot is never handed out
+/// twice, and the holder-index partitions a lookup reads are exactly those rows are put in.
+#[test]
+fn a_slot_ordinal_is_unique_and_lookups_read_every_partition_in_use() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut reg = SqliteRegistry::create(&dir.path().join("registry.sqlite")).unwrap();
+    let size = giayto_status::MIN_ENTRIES;
+    reg.record(&[new_row(1, Some("001099012345"))], size)
+        .unwrap();
+    let taken = reg.conn.execute(
+        "INSERT INTO credentials (serial, doc_type, issued_at, expires_at, level, list, idx,
+                                  seq, part)
+         VALUES (?1, 'cccd', 1, 2, 2, 1, 77, 0, ?2)",
+        rusqlite::params![vec![9u8; 10], super::part_of(1, 0)],
+    );
+    assert!(taken.is_err(), "a second row took ordinal 0 of list 1");
+    reg.conn
+        .execute("UPDATE status_lists SET used = 20000 WHERE list = 1", [])
+        .unwrap();
+    reg.conn
+        .execute(
+            "INSERT INTO status_lists VALUES (2, ?1, 1, ?2)",
+            rusqlite::params![size as i64, vec![3u8; 32]],
+        )
+        .unwrap();
+    let mut stmt = reg
+        .conn
+        .prepare(&format!("SELECT * FROM {} ORDER BY 1", super::HOLDER_PARTS))
+        .unwrap();
+    let parts: Vec<i64> = stmt
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let mut want: Vec<i64> = (0..20_000u64).map(|q| super::part_of(1, q)).collect();
+    want.push(super::part_of(2, 0));
+    want.dedup();
+    assert_eq!(parts, want);
+    assert_eq!(parts.len(), 4);
+}
+
+/// A registry as the release before schema 5 wrote it (schema 4): list 1 full, list 2 with
+/// three slots used and a row at a hand-written index its permutation has not given (as
+/// [`schema_2_registry`] has); a valid document of one holder with a one-time copy, a revoked one with
+/// its audit line, a suspended and held one, all from a batch; the slots from each list's
+/// permutation, as the issuer allocated them.
+fn schema_4_registry(path: &std::path::Path) {
+    let size = giayto_status::MIN_ENTRIES;
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.execute_batch(&format!(
+        "BEGIN; {}{}{} COMMIT;",
+        super::SCHEMA_2,
+        super::TO_SCHEMA_3,
+        super::TO_SCHEMA_4
+    ))
+    .unwrap();
+    for (list, used, key) in [(1u32, size, [7u8; 32]), (2, 3, [8u8; 32])] {
+        conn.execute(
+            "INSERT INTO status_lists VALUES (?1, ?2, ?3, ?4)",
+            rusqlite::params![list, size as i64, used as i64, key.to_vec()],
+        )
+        .unwrap();
+    }
+    let perm2 = giayto_status::IndexPermutation::new([8u8; 32], size).unwrap();
+    let perm1 = giayto_status::IndexPermutation::new([7u8; 32], size).unwrap();
+    // (serial, holder, list, index, status, copy_of)
+    type Row<'a> = (u8, Option<&'a str>, u32, u64, Status, Option<u8>);
+    let rows: [Row<'_>; 5] = [
+        (
+            0xC1,
+            Some("001099055555"),
+            2,
+            perm2.index(0).unwrap(),
+            Status::Valid,
+            None,
+        ),
+        (
+            0xC2,
+            None,
+            2,
+            perm2.index(1).unwrap(),
+            Status::Valid,
+            Some(0xC1),
+        ),
+        (
+            0xC3,
+            Some("001099055555"),
+            2,
+            perm2.index(2).unwrap(),
+            Status::Revoked,
+            None,
+        ),
+        (
+            0xC4,
+            Some("079188000111"),
+            1,
+            perm1.index(5).unwrap(),
+            Status::Suspended,
+            None,
+        ),
+        (0xC5, Some("079188000111"), 2, 17, Status::Valid, None),
+    ];
+    for (n, (serial, holder, list, idx, status, copy_of)) in rows.into_iter().enumerate() {
+        conn.execute(
+            "INSERT INTO credentials VALUES (?1, 'cccd', ?2, ?3, 1900000000, ?4, 2, ?5, ?6, ?7, ?8)",
+            rusqlite::params![
+                vec![serial; 10],
+                holder,
+                1_790_000_000 + n as i64,
+                vec![serial; 32],
+                list,
+                idx as i64,
+                status.code(),
+                copy_of.map(|c| vec![c; 10])
+            ],
+        )
+        .unwrap();
+        conn.execute(
+            "INSERT INTO batch_lines VALUES ('b1', ?1, ?2)",
+            rusqlite::params![n as i64 + 1, vec![serial; 10]],
+        )
+        .unwrap();
+    }
+    conn.execute_batch(
+        "INSERT INTO audit (serial, at, action, from_status, to_status, reason)
+             VALUES (X'C3C3C3C3C3C3C3C3C3C3', 1795000000, 'revoke', 0, 1, 'mất thẻ'),
+                    (X'C4C4C4C4C4C4C4C4C4C4', 1795000001, 'hold', 0, 2, 'đang xác minh');
+         INSERT INTO holds VALUES (X'C4C4C4C4C4C4C4C4C4C4', 1795000001, 1799000000, 0);",
+    )
+    .unwrap();
+}
+
+/// Every table's content as text, the credentials by their schema 4 columns, for comparing a
+/// registry before and after a migration.
+fn dump(path: &std::path::Path) -> Vec<String> {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    let mut out = Vec::new();
+    for query in [
+        "SELECT serial, doc_type, holder_id, issued_at, expires_at, holder_key, level, list, idx,
+                status, copy_of FROM credentials ORDER BY serial",
+        "SELECT * FROM status_lists ORDER BY list",
+        "SELECT * FROM audit ORDER BY id",
+        "SELECT * FROM holds ORDER BY serial",
+        "SELECT * FROM batch_lines ORDER BY batch_id, line",
+    ] {
+        let mut stmt = conn.prepare(query).unwrap();
+        let columns = stmt.column_count();
+        let rows = stmt
+            .query_map([], |r| {
+                (0..columns)
+                    .map(|i| {
+                        r.get::<_, rusqlite::types::Value>(i)
+                            .map(|v| format!("{v:?}"))
+                    })
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .unwrap();
+        for row in rows {
+            out.push(row.unwrap().join("|"));
+        }
+        out.push(String::new());
+    }
+    out
+}
+
+/// A registry of schema 4 becomes schema 5 on opening and keeps every row, revocation, hold,
+/// audit line, batch line and status slot: each row gets its ordinal from its list's
+/// permutation, new rows continue after them without a clash (in list 2, list 1 being full),
+/// and lookups by serial, by holder and by list find the old rows.
+#[test]
+fn sqlite_migrates_a_schema_4_registry_keeping_everything() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("registry.sqlite");
+    schema_4_registry(&path);
+    assert_eq!(user_version(&path), 4);
+    let before = dump(&path);
+    let size = giayto_status::MIN_ENTRIES;
+    let perm2 = giayto_status::IndexPermutation::new([8u8; 32], size).unwrap();
+    assert!((0..4).all(|q| perm2.index(q).unwrap() != 17));
+    let mut reg = SqliteRegistry::open(&path).unwrap();
+    assert_eq!(user_version(&path), 5);
+    drop(reg);
+    assert_eq!(dump(&path), before, "the migration changed a value");
+    reg = SqliteRegistry::open(&path).unwrap();
+    let seqs: Vec<(Vec<u8>, i64, i64)> = {
+        let mut stmt = reg
+            .conn
+            .prepare("SELECT serial, seq, part FROM credentials ORDER BY serial")
+            .unwrap();
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap();
+        rows.collect::<Result<_, _>>().unwrap()
+    };
+    let p1 = super::part_of(1, 0);
+    let p2 = super::part_of(2, 0);
+    assert_eq!(
+        seqs,
+        vec![
+            (vec![0xC1; 10], 0, p2),
+            (vec![0xC2; 10], 1, p2),
+            (vec![0xC3; 10], 2, p2),
+            (vec![0xC4; 10], 5, p1),
+            // Not from the permutation: size + index, in the list's first partition.
+            (vec![0xC5; 10], size as i64 + 17, p2),
+        ]
+    );
+    let mine: Vec<Vec<u8>> = reg
+        .by_holder("001099055555")
+        .unwrap()
+        .into_iter()
+        .map(|r| r.serial)
+        .collect();
+    assert_eq!(mine, vec![vec![0xC1; 10], vec![0xC3; 10]]);
+    assert_eq!(reg.by_holder("079188000111").unwrap().len(), 2);
+    assert_eq!(reg.copies(&[0xC1; 10]).unwrap().len(), 1);
+    assert_eq!(
+        reg.not_valid(2).unwrap(),
+        vec![(perm2.index(2).unwrap(), Status::Revoked)]
+    );
+    assert_eq!(reg.holds().unwrap().len(), 1);
+    assert_eq!(reg.audit(&[0xC3; 10]).unwrap().len(), 1);
+    assert_eq!(reg.batch_lines("b1").unwrap().len(), 5);
+    // New rows continue list 2's permutation after its three old ones.
+    let slots = reg
+        .record(&[new_row(1, Some("001099055555"))], size)
+        .unwrap();
+    assert_eq!(slots[0].list, 2);
+    assert_eq!(slots[0].index, perm2.index(3).unwrap());
+    assert_eq!(reg.by_holder("001099055555").unwrap().len(), 3);
+    // A revocation by holder reaches the old document, its copy and the new one.
+    let report = reg
+        .change_status(
+            &Target::Holder("001099055555".into()),
+            Action::Revoke,
+            "thu hồi",
+            1_796_000_000,
+        )
+        .unwrap();
+    assert_eq!((report.changed.len(), report.copies.len()), (2, 1));
+    // The suspended, held row in list 1 and the hand-written one in list 2's first partition.
+    let report = reg
+        .change_status(
+            &Target::Holder("079188000111".into()),
+            Action::Revoke,
+            "thu hồi",
+            1_796_000_001,
+        )
+        .unwrap();
+    assert_eq!(report.changed.len(), 2);
+}
+
+/// 4 → 5 is one transaction: when it fails, at its first step (a row of a list that does not
+/// exist) or at its last (an index name taken), the registry stays at schema 4 with every value
+/// as it was, and opens once the cause is gone.
+#[test]
+fn a_failed_migration_to_schema_5_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("registry.sqlite");
+    schema_4_registry(&path);
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute(
+        "UPDATE credentials SET list = 9 WHERE serial = X'C5C5C5C5C5C5C5C5C5C5'",
+        [],
+    )
+    .unwrap();
+    let before = dump(&path);
+    assert!(matches!(
+        SqliteRegistry::open(&path),
+        Err(RegistryError::Corrupt { .. })
+    ));
+    assert_eq!(user_version(&path), 4);
+    assert_eq!(dump(&path), before);
+    conn.execute(
+        "UPDATE credentials SET list = 1 WHERE serial = X'C5C5C5C5C5C5C5C5C5C5'",
+        [],
+    )
+    .unwrap();
+    // An index with the new serial index's name makes the last step fail.
+    conn.execute_batch("CREATE INDEX credentials_serial ON audit(at)")
+        .unwrap();
+    let before = dump(&path);
+    assert!(matches!(
+        SqliteRegistry::open(&path),
+        Err(RegistryError::Database(_))
+    ));
+    assert_eq!(user_version(&path), 4);
+    assert_eq!(dump(&path), before);
+    let leftover: i64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM sqlite_master WHERE name = 'credentials_5'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(leftover, 0);
+    conn.execute_batch("DROP INDEX credentials_serial").unwrap();
+    drop(conn);
+    let mut reg = SqliteRegistry::open(&path).unwrap();
+    assert_eq!(user_version(&path), 5);
+    assert_eq!(reg.count().unwrap(), 5);
+}
+
+/// A slot handed out twice (a damaged registry: a list's `used` behind its rows) is refused as
+/// a damaged registry, not taken for a serial collision to draw again.
+#[test]
+fn a_slot_handed_out_twice_is_a_damaged_registry() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut reg = SqliteRegistry::create(&dir.path().join("registry.sqlite")).unwrap();
+    let size = giayto_status::MIN_ENTRIES;
+    reg.record(&[new_row(1, None)], size).unwrap();
+    reg.conn
+        .execute("UPDATE status_lists SET used = 0 WHERE list = 1", [])
+        .unwrap();
+    assert!(matches!(
+        reg.record(&[new_row(2, None)], size),
+        Err(RegistryError::Corrupt { .. })
+    ));
+    assert_eq!(reg.count().unwrap(), 1);
 }

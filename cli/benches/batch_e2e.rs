@@ -1,0 +1,358 @@
+//! `giayto issue-batch` end to end, as a user runs it: the release binary on a JSON-lines file
+//! of varied synthetic people (`giayto_bench::people`), into a fresh issuer's SQLite registry
+//! (WAL, `synchronous=FULL`), writing the QR texts and the index. Reported: credentials per
+//! second of wall time over the first and the last tenth of the rows (read from the output
+//! file as it grows), CPU µs per credential and peak RSS of the process (from /proc), bytes it
+//! wrote per credential (`write_bytes` of /proc/PID/io) in all and in the registry alone (all
+//! minus the output files), and a bare Ed25519 signature of a credential-sized message timed in
+//! this process just before and just after the batch, for the ratio.
+//!
+//! After each batch, on the registry it made: `revoke --holder` of one person (the holder
+//! lookup, D166) and `publish` (reading every list's not-valid rows), each as a whole process.
+//!
+//! With `GIAYTO_BATCH_BASELINE=PATH`, a `giayto` binary built from an older commit (e.g. the one
+//! before schema 5 and the pipeline) runs the same input the same way first, in the same run,
+//! as the baseline; its figures are printed the same way.
+//!
+//! Run: `cargo bench -p giayto-cli --bench batch_e2e` (100,000 rows, a few seconds);
+//! `GIAYTO_BATCH_ROWS=1000000` for the goal's size (issue 18), `GIAYTO_BATCH_CHUNK=N` for the
+//! chunk size. Needs about 1.2 GB of free disk in the temporary folder for a million rows (two
+//! registries with a baseline). Linux only (reads /proc).
+#![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark stops at the first failure
+
+use std::io::{BufWriter, Read, Seek, SeekFrom};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use ed25519_dalek::{Signer, SigningKey};
+
+const PASS: &str = "bench-pass-1234";
+
+fn giayto_at(bin: &Path, dir: &Path) -> Command {
+    let mut c = Command::new(bin);
+    c.current_dir(dir)
+        .env("GIAYTO_PASSPHRASE", PASS)
+        .env("GIAYTO_KDF_LOG_N", "10")
+        .env("GIAYTO_NO_PROGRESS", "1")
+        .env("NO_COLOR", "1")
+        .env_remove("GIAYTO_REGISTRY_URL");
+    c
+}
+
+/// Bare signatures per second on one core, over `secs` seconds.
+fn bare_sign_us(len: usize, secs: f64) -> f64 {
+    let key = SigningKey::from_bytes(&[5; 32]);
+    let mut msg = vec![0xA5u8; len];
+    let start = Instant::now();
+    let mut n = 0u64;
+    while start.elapsed().as_secs_f64() < secs {
+        for _ in 0..100 {
+            msg[0] = msg[0].wrapping_add(1);
+            std::hint::black_box(key.sign(&msg));
+        }
+        n += 100;
+    }
+    start.elapsed().as_secs_f64() * 1e6 / n as f64
+}
+
+fn field(text: &str, name: &str) -> Option<u64> {
+    text.lines().find_map(|l| {
+        l.strip_prefix(name)?
+            .split_whitespace()
+            .next()?
+            .parse()
+            .ok()
+    })
+}
+
+/// (state, user+system CPU seconds) of a process from /proc/PID/stat.
+fn stat(pid: u32) -> Option<(char, f64)> {
+    let s = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let rest = &s[s.rfind(')')? + 2..];
+    let f: Vec<&str> = rest.split(' ').collect();
+    let ticks = 100.0; // USER_HZ on Linux
+    let cpu = (f[11].parse::<f64>().ok()? + f[12].parse::<f64>().ok()?) / ticks;
+    Some((f[0].chars().next()?, cpu))
+}
+
+/// What one binary's batch measured.
+struct Run {
+    rows: u64,
+    wall: f64,
+    first: f64,
+    last: f64,
+    cpu: f64,
+    peak_kib: u64,
+    written: u64,
+    outputs: u64,
+    registry_files: u64,
+    revoke_s: f64,
+    publish_s: f64,
+    per_second: serde_json::Value,
+}
+
+/// Run `giayto` at `bin` in `dir`, returning the wall seconds; stops the bench on a failure.
+fn timed(bin: &Path, dir: &Path, args: &[&str]) -> f64 {
+    let t = Instant::now();
+    let out = giayto_at(bin, dir).args(args).output().unwrap();
+    let s = t.elapsed().as_secs_f64();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    s
+}
+
+/// `issuer init`, then `issue-batch` of `input` by the binary at `bin` in a fresh folder under
+/// `dir`, watched from /proc; then a revocation by holder of `holder` and a publish.
+fn batch(bin: &Path, dir: &Path, input: &Path, rows: u64, chunk: &str, holder: &str) -> Run {
+    std::fs::create_dir_all(dir).unwrap();
+    timed(
+        bin,
+        dir,
+        &[
+            "issuer",
+            "init",
+            "--dir",
+            "iss",
+            "--id",
+            "VN.BCA.C06",
+            "--name",
+            "Cục C06 (bench)",
+        ],
+    );
+    let started = Instant::now();
+    let child = giayto_at(bin, dir)
+        .args([
+            "--json",
+            "issue-batch",
+            "--dir",
+            "iss",
+            "--type",
+            "cccd",
+            "--input",
+        ])
+        .arg(input)
+        .args(["--out-dir", "out", "--chunk", chunk])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let partial = dir.join("out/.credentials.txt.partial");
+    // (seconds, lines written) as the output grows.
+    let mut samples: Vec<(f64, u64)> = vec![(0.0, 0)];
+    let (mut lines, mut offset) = (0u64, 0u64);
+    let (mut peak_kib, mut cpu, mut written) = (0u64, 0.0f64, 0u64);
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        std::thread::sleep(Duration::from_millis(250));
+        if let Ok(mut f) = std::fs::File::open(&partial) {
+            f.seek(SeekFrom::Start(offset)).unwrap();
+            loop {
+                let n = f.read(&mut buf).unwrap();
+                if n == 0 {
+                    break;
+                }
+                lines += buf[..n].iter().filter(|&&b| b == b'\n').count() as u64;
+                offset += n as u64;
+            }
+            samples.push((started.elapsed().as_secs_f64(), lines));
+        }
+        if let Ok(s) = std::fs::read_to_string(format!("/proc/{pid}/status")) {
+            peak_kib = peak_kib.max(field(&s, "VmHWM:").unwrap_or(0));
+        }
+        if let Ok(s) = std::fs::read_to_string(format!("/proc/{pid}/io")) {
+            written = written.max(field(&s, "write_bytes:").unwrap_or(0));
+        }
+        match stat(pid) {
+            Some((state, c)) => {
+                cpu = c;
+                // Exited but not yet reaped: its CPU times are final.
+                if state == 'Z' {
+                    break;
+                }
+            }
+            None => break,
+        }
+    }
+    let out = child.wait_with_output().unwrap();
+    let wall = started.elapsed().as_secs_f64();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["issued"], rows, "{summary}");
+    let outputs = ["out/credentials.txt", "out/index.csv"]
+        .iter()
+        .map(|f| std::fs::metadata(dir.join(f)).unwrap().len())
+        .sum();
+    let registry_files: u64 = ["registry.sqlite", "registry.sqlite-wal"]
+        .iter()
+        .filter_map(|f| std::fs::metadata(dir.join("iss").join(f)).ok())
+        .map(|m| m.len())
+        .sum();
+    // Rate over the first and the last tenth of the rows, from the samples.
+    let rate_between = |from: u64, to: u64| {
+        let a = samples
+            .iter()
+            .find(|s| s.1 >= from)
+            .copied()
+            .unwrap_or((0.0, 0));
+        let b = samples
+            .iter()
+            .find(|s| s.1 >= to)
+            .copied()
+            .unwrap_or(*samples.last().unwrap());
+        (b.1 - a.1) as f64 / (b.0 - a.0).max(1e-3)
+    };
+    let tenth = rows / 10;
+    let first = rate_between(0, tenth);
+    let last = rate_between(rows - tenth, rows);
+    let revoke_s = timed(
+        bin,
+        dir,
+        &[
+            "revoke", "--dir", "iss", "--holder", holder, "--reason", "bench",
+        ],
+    );
+    let publish_s = timed(
+        bin,
+        dir,
+        &["status", "publish", "--dir", "iss", "--out", "lists"],
+    );
+    Run {
+        rows,
+        wall,
+        first,
+        last,
+        cpu,
+        peak_kib,
+        written,
+        outputs,
+        registry_files,
+        revoke_s,
+        publish_s,
+        per_second: summary["per_second"].clone(),
+    }
+}
+
+fn report(name: &str, r: &Run, bare: f64, cores: usize) {
+    let n = r.rows as f64;
+    let cpu_us = r.cpu * 1e6 / n;
+    println!("{name}:");
+    println!(
+        "  wall: {:.1} s = {:.0} credentials/s (binary's own figure: {} /s)",
+        r.wall,
+        n / r.wall,
+        r.per_second
+    );
+    println!(
+        "  first tenth: {:.0} /s; last tenth: {:.0} /s",
+        r.first, r.last
+    );
+    println!(
+        "  CPU: {:.1} s = {cpu_us:.1} µs per credential = {:.0} credentials per CPU-second",
+        r.cpu,
+        n / r.cpu
+    );
+    println!("  peak RSS: {:.1} MiB", r.peak_kib as f64 / 1024.0);
+    println!(
+        "  written: {:.0} bytes per credential in all; output files {:.0}; registry {:.0} \
+         (registry files now {:.0} bytes per credential)",
+        r.written as f64 / n,
+        r.outputs as f64 / n,
+        r.written.saturating_sub(r.outputs) as f64 / n,
+        r.registry_files as f64 / n
+    );
+    println!(
+        "  revoke --holder (one person, whole process): {:.0} ms; publish: {:.0} ms",
+        r.revoke_s * 1e3,
+        r.publish_s * 1e3
+    );
+    println!(
+        "  CPU per credential / bare sign = {:.2}x; wall per credential × cores / bare sign = \
+         {:.2}x",
+        cpu_us / bare,
+        r.wall * 1e6 / n * cores as f64 / bare
+    );
+}
+
+fn main() {
+    let rows: u64 = std::env::var("GIAYTO_BATCH_ROWS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
+    let chunk = std::env::var("GIAYTO_BATCH_CHUNK").unwrap_or_else(|_| "1000".into());
+    let baseline = std::env::var_os("GIAYTO_BATCH_BASELINE").map(std::path::PathBuf::from);
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let dir = tmp.path();
+    let input = dir.join("people.jsonl");
+    let t = Instant::now();
+    {
+        let mut w = BufWriter::new(std::fs::File::create(&input).unwrap());
+        giayto_bench::people::People::new(2026)
+            .cccd_jsonl(rows, &mut w)
+            .unwrap();
+    }
+    let input_len = std::fs::metadata(&input).unwrap().len();
+    eprintln!(
+        "{rows} varied CCCD rows generated in {:.1} s ({:.0} bytes a row)",
+        t.elapsed().as_secs_f64(),
+        input_len as f64 / rows as f64
+    );
+    // The person revoked by holder after each batch: the middle row's.
+    let holder = {
+        let text = std::fs::read_to_string(&input).unwrap();
+        let line = text.lines().nth((rows / 2) as usize).unwrap();
+        let row: serde_json::Value = serde_json::from_str(line).unwrap();
+        row["id_number"].as_str().unwrap().to_owned()
+    };
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
+    println!(
+        "issue-batch, {rows} varied CCCD rows (JSON lines), chunk {chunk}, {cores} cores; \
+         load average before: {}",
+        load.trim()
+    );
+
+    let bare_before = bare_sign_us(330, 2.0);
+    let old = baseline
+        .as_ref()
+        .map(|bin| batch(bin, &dir.join("baseline"), &input, rows, &chunk, &holder));
+    let new = batch(
+        Path::new(env!("CARGO_BIN_EXE_giayto")),
+        &dir.join("new"),
+        &input,
+        rows,
+        &chunk,
+        &holder,
+    );
+    let bare_after = bare_sign_us(330, 2.0);
+    let bare = (bare_before + bare_after) / 2.0;
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    println!("load average after: {}", load.trim());
+    println!(
+        "bare Ed25519 sign of 330 bytes, one core: {bare:.1} µs ({bare_before:.1} before, \
+         {bare_after:.1} after)"
+    );
+    if let (Some(old), Some(bin)) = (&old, &baseline) {
+        report(&format!("baseline ({})", bin.display()), old, bare, cores);
+    }
+    report("this build", &new, bare, cores);
+    if let Some(old) = &old {
+        println!(
+            "this build / baseline: {:.2}x credentials/s; {:.2}x registry bytes per credential; \
+             {:.2}x revoke --holder time; {:.2}x publish time",
+            old.wall / new.wall,
+            new.written.saturating_sub(new.outputs) as f64
+                / old.written.saturating_sub(old.outputs).max(1) as f64,
+            new.revoke_s / old.revoke_s,
+            new.publish_s / old.publish_s
+        );
+    }
+}
