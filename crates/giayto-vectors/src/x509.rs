@@ -40,6 +40,7 @@ fn ca(seed: [u8; 32], name: &str, serial: u8) -> Ca {
             not_before: AT - 3650 * DAY,
             not_after: AT + 3650 * DAY,
         },
+        &giayto_x509::ca::CaUrls::under(giayto_x509::ca::DEFAULT_CA_URL).expect("CA URL"),
         pkcs8.as_bytes(),
         &[0x40, serial],
     )
