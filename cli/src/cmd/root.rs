@@ -193,6 +193,7 @@ pub fn authority_failure(e: &AuthorityError) -> Failure {
                 .arg("until", rfc3339(*until))
         }
         AuthorityError::TooManyIssuers => Failure::new("error-too-many-issuers"),
+        AuthorityError::TooManyWithdrawn => Failure::new("error-too-many-withdrawn"),
         AuthorityError::SequenceExhausted => Failure::new("error-sequence-exhausted"),
         _ => Failure::new("error-sign"),
     }

@@ -100,6 +100,7 @@ pub fn trust_list() -> TrustList {
                 vec![4],
             ),
         ],
+        withdrawn: Default::default(),
     }
 }
 
