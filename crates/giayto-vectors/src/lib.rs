@@ -10,6 +10,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod bridge_size;
 pub mod claim169;
 pub mod delta_size;
 pub mod deltas;

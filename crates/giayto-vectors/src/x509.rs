@@ -96,9 +96,9 @@ pub fn withdrawing_list() -> Vec<u8> {
     let mut list = crate::trust_list();
     list.sequence += 1;
     list.withdrawn.issuers.push(CERTIFIED_ISSUER.into());
-    list.withdrawn
-        .kids
-        .push(giayto_cose::kid_for(&key(seeds::TRANSPORT).verifying_key().to_bytes()));
+    list.withdrawn.kids.push(giayto_cose::kid_for(
+        &key(seeds::TRANSPORT).verifying_key().to_bytes(),
+    ));
     list.sign(&key(crate::seeds::ROOT))
         .expect("the vectors' root signs")
 }

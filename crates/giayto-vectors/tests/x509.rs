@@ -110,13 +110,17 @@ fn the_withdrawal_alone_turns_the_valid_certificate_away() {
     let (valid, withdrawn) = (find("x509-valid"), find("x509-issuer-withdrawn"));
     assert_eq!(valid["text"], withdrawn["text"]);
     assert_eq!(valid["issuer_cert"], withdrawn["issuer_cert"]);
-    let cert = IssuerCertificate::from_pem(valid["issuer_cert"].as_str().unwrap().as_bytes()).unwrap();
+    let cert =
+        IssuerCertificate::from_pem(valid["issuer_cert"].as_str().unwrap().as_bytes()).unwrap();
     let list = hex::decode(withdrawn["trust_list"].as_str().unwrap()).unwrap();
     let mut before = base().with_ca_roots(roots.clone());
     before.add_issuer_certificate(cert.clone()).unwrap();
     let mut after = with_list(&list).with_ca_roots(roots);
     after.add_issuer_certificate(cert).unwrap();
-    let (text, at) = (valid["text"].as_str().unwrap(), valid["at"].as_i64().unwrap());
+    let (text, at) = (
+        valid["text"].as_str().unwrap(),
+        valid["at"].as_i64().unwrap(),
+    );
     assert_eq!(before.check(text, at).verdict(), Verdict::Valid);
     let report = after.check(text, at);
     assert_eq!(report.verdict(), Verdict::UnknownIssuer);
