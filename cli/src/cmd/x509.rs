@@ -103,11 +103,13 @@ pub fn create_ca(
 /// Checked before anything is made.
 pub fn ca_urls(a: &super::root::InitArgs) -> Result<ca::CaUrls, Failure> {
     let bad = |e: X509Error| {
-        Failure::new("error-ca-url")
-            .arg("url", match e {
+        Failure::new("error-ca-url").arg(
+            "url",
+            match e {
                 X509Error::BadUrl(u) => u,
                 e => e.to_string(),
-            })
+            },
+        )
     };
     let mut urls = ca::CaUrls::under(&a.ca_url).map_err(bad)?;
     if let Some(crl) = &a.crl_url {

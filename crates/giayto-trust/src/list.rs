@@ -320,7 +320,8 @@ impl TrustList {
                     .map(str::to_owned)
             })?,
             kids: withdrawn_array(map, WITHDRAWN_KIDS, "withdrawn kids", |v| {
-                v.as_bytes().and_then(|b| <[u8; 8]>::try_from(b.as_slice()).ok())
+                v.as_bytes()
+                    .and_then(|b| <[u8; 8]>::try_from(b.as_slice()).ok())
             })?,
         };
         // A list that both trusts and withdraws an issuer or a key says two things at once.
@@ -475,16 +476,36 @@ mod tests {
     fn malformed_or_contradictory_withdrawals_make_the_list_invalid() {
         let listed_kid = kid_for(&SigningKey::from_bytes(&[2; 32]).verifying_key().to_bytes());
         let bad: Vec<(i64, Value, &str)> = vec![
-            (WITHDRAWN_IDS, Value::Text("VN.X".into()), "withdrawn issuers"),
-            (WITHDRAWN_IDS, Value::Array(vec![Value::Text(String::new())]), "withdrawn issuers"),
-            (WITHDRAWN_IDS, Value::Array(vec![Value::Bytes(vec![1])]), "withdrawn issuers"),
+            (
+                WITHDRAWN_IDS,
+                Value::Text("VN.X".into()),
+                "withdrawn issuers",
+            ),
+            (
+                WITHDRAWN_IDS,
+                Value::Array(vec![Value::Text(String::new())]),
+                "withdrawn issuers",
+            ),
+            (
+                WITHDRAWN_IDS,
+                Value::Array(vec![Value::Bytes(vec![1])]),
+                "withdrawn issuers",
+            ),
             (
                 WITHDRAWN_IDS,
                 Value::Array(vec![Value::Text("VN".into()); MAX_WITHDRAWN + 1]),
                 "withdrawn issuers",
             ),
-            (WITHDRAWN_KIDS, Value::Array(vec![Value::Bytes(vec![1; 7])]), "withdrawn kids"),
-            (WITHDRAWN_KIDS, Value::Array(vec![Value::Text("k".into())]), "withdrawn kids"),
+            (
+                WITHDRAWN_KIDS,
+                Value::Array(vec![Value::Bytes(vec![1; 7])]),
+                "withdrawn kids",
+            ),
+            (
+                WITHDRAWN_KIDS,
+                Value::Array(vec![Value::Text("k".into())]),
+                "withdrawn kids",
+            ),
             (
                 WITHDRAWN_IDS,
                 Value::Array(vec![Value::Text("VN.BCA.C06".into())]),

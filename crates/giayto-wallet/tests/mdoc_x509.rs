@@ -149,7 +149,10 @@ fn chain_of(mdoc: &[u8]) -> (IssuedDoc, X5Chain) {
         .find(|(l, _)| *l == coset03::Label::Int(33))
         .map(|(_, v)| v.clone())
         .expect("x5chain");
-    (doc, X5Chain::from_cbor(value).expect("isomdl reads the x5chain"))
+    (
+        doc,
+        X5Chain::from_cbor(value).expect("isomdl reads the x5chain"),
+    )
 }
 
 #[test]

@@ -272,7 +272,10 @@ fn ca_and_mdoc_signer_follow_the_iso_18013_5_annex_b_profile() {
     assert!(ku.key_cert_sign() && ku.crl_sign() && !ku.digital_signature());
     assert_eq!(ski(&root), sha1_of_key(&root));
     let ian = x509_cert::ext::pkix::IssuerAltName::from_der(
-        ext(&root, OID_ISSUER_ALT_NAME).unwrap().extn_value.as_bytes(),
+        ext(&root, OID_ISSUER_ALT_NAME)
+            .unwrap()
+            .extn_value
+            .as_bytes(),
     )
     .unwrap();
     assert!(

@@ -444,10 +444,7 @@ fn removing_an_issuer_withdraws_it_in_every_later_list_until_it_is_added_again()
     // The last key: the issuer id too.
     s.remove_issuer("VN.BCA.C06", None).unwrap();
     assert_eq!(s.withdrawn().issuers, vec!["VN.BCA.C06".to_owned()]);
-    assert_eq!(
-        s.withdrawn().kids,
-        vec![kid_for(&key(4)), kid_for(&key(5))]
-    );
+    assert_eq!(s.withdrawn().kids, vec![kid_for(&key(4)), kid_for(&key(5))]);
     let (bytes, list) = s.sign_next(&root, 30, NOW).unwrap();
     let back = TrustList::verify(&bytes, &root.verifying_key()).unwrap();
     assert_eq!(back, list);
