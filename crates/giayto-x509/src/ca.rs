@@ -186,7 +186,7 @@ fn ca_params(
     params.distinguished_name = dn;
     params.is_ca = IsCa::Ca(BasicConstraints::Constrained(0));
     params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
-    params.key_identifier_method = KeyIdMethod::PreSpecified(key_identifier(&key.public_key_raw()));
+    params.key_identifier_method = KeyIdMethod::PreSpecified(key_identifier(key.public_key_raw()));
     let (ian, crl) = url_extensions(urls)?;
     params.custom_extensions = vec![
         CustomExtension::from_oid_content(&oid_arcs(OID_ISSUER_ALT_NAME)?, ian),
