@@ -241,3 +241,143 @@ fn foreign_or_broken_files_get_a_verdict() {
     );
     assert!(err.contains("bad.pem"), "{err}");
 }
+
+/// The extension `oid` of a PEM certificate file, if present: (critical, DER value).
+fn extension(pem_text: &[u8], oid: &str) -> Option<(bool, Vec<u8>)> {
+    use x509_cert::der::DecodePem;
+    let cert = x509_cert::Certificate::from_pem(pem_text).unwrap();
+    let oid = x509_cert::der::asn1::ObjectIdentifier::new(oid).unwrap();
+    cert.tbs_certificate
+        .extensions
+        .unwrap_or_default()
+        .into_iter()
+        .find(|e| e.extn_id == oid)
+        .map(|e| (e.critical, e.extn_value.as_bytes().to_vec()))
+}
+
+#[test]
+fn giaytos_own_ca_is_the_iaca_of_its_mdoc_signer() {
+    use x509_cert::der::Decode;
+    use x509_cert::ext::pkix::{AuthorityKeyIdentifier, BasicConstraints, SubjectKeyIdentifier};
+    let w = World::empty(command_with);
+    // A bad CA address: exit 2 naming it, nothing made.
+    let err = fails(
+        &w.run(&[
+            "root",
+            "init",
+            "--dir",
+            "bad",
+            "--x509",
+            "--ca-url",
+            "ftp://ca.example/",
+        ]),
+        2,
+    );
+    assert!(err.contains("ftp://ca.example/"), "{err}");
+    assert!(!w.path().join("bad/root.key").exists());
+    let v = ok_json(&w.run(&[
+        "--json",
+        "root",
+        "init",
+        "--dir",
+        "root",
+        "--x509",
+        "--ca-url",
+        "https://ca.example.gov.vn/",
+    ]));
+    assert_eq!(v["ca"]["ca_name"], "giayto Test National CA");
+    ok(&w.run(&issuer_init_args(
+        "iss",
+        "VN.BCA.CSGT",
+        "Cục Cảnh sát giao thông",
+    )));
+    ok(&w.run(&["issuer", "mdoc-key", "--issuer", "iss"]));
+    let v = ok_json(&w.run(&[
+        "--json",
+        "root",
+        "certify-issuer",
+        "--dir",
+        "root",
+        "--issuer",
+        "iss",
+        "--mdoc-signer",
+    ]));
+    assert_eq!(v["usage"], "mdoc_signer");
+    assert_eq!(v["doc_types"], serde_json::json!(["gplx"]));
+
+    // The files carry ISO 18013-5 Annex B's items (isomdl checks them on the same calls in
+    // crates/giayto-wallet/tests/mdoc_x509.rs).
+    let ca = std::fs::read(w.path().join("root/ca.pem")).unwrap();
+    let ds = std::fs::read(w.path().join("iss/mdoc-signer-cert.pem")).unwrap();
+    let (critical, bc) = extension(&ca, "2.5.29.19").unwrap();
+    let bc = BasicConstraints::from_der(&bc).unwrap();
+    assert!(critical && bc.ca && bc.path_len_constraint == Some(0));
+    assert!(extension(&ds, "2.5.29.19").is_none());
+    let ski = SubjectKeyIdentifier::from_der(&extension(&ca, "2.5.29.14").unwrap().1).unwrap();
+    assert_eq!(ski.0.as_bytes().len(), 20, "SHA-1");
+    let aki = AuthorityKeyIdentifier::from_der(&extension(&ds, "2.5.29.35").unwrap().1).unwrap();
+    assert_eq!(aki.key_identifier.unwrap(), ski.0);
+    assert!(extension(&ds, "2.5.29.14").is_some());
+    for oid in ["2.5.29.18", "2.5.29.31"] {
+        assert_eq!(extension(&ds, oid), extension(&ca, oid), "{oid}");
+    }
+    let ian = extension(&ca, "2.5.29.18").unwrap().1;
+    assert!(ian.windows(26).any(|x| x == b"https://ca.example.gov.vn/"));
+    let crl = extension(&ca, "2.5.29.31").unwrap().1;
+    assert!(crl
+        .windows(32)
+        .any(|x| x == b"https://ca.example.gov.vn/ca.crl"));
+
+    // Issued with that certificate, the licence verifies against root/ca.pem.
+    let device = giayto_mdoc::testca::key_from_seed(b"cli own ca device");
+    use p256::pkcs8::EncodePublicKey;
+    let device_pem = device
+        .verifying_key()
+        .to_public_key_pem(Default::default())
+        .unwrap();
+    w.write("device.pem", device_pem.as_bytes());
+    let data = w.write_json("gplx.json", &sample("gplx"));
+    ok(&w.run(&issue_args(&data)));
+    let v = ok_json(&w.run(&[
+        "--json",
+        "verify-mdoc",
+        "--iaca",
+        "root/ca.pem",
+        "licence.mdoc",
+    ]));
+    assert_eq!(v["verdict"], "valid");
+
+    // Another CA: its root does not accept this licence, and a document signer it certifies
+    // is not accepted under root/ca.pem.
+    ok(&w.run(&["root", "init", "--dir", "other", "--x509"]));
+    let out = w.run(&[
+        "--json",
+        "verify-mdoc",
+        "--iaca",
+        "other/ca.pem",
+        "licence.mdoc",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(json(&out)["verdict"], "unknown_issuer");
+    ok(&w.run(&[
+        "root",
+        "certify-issuer",
+        "--dir",
+        "other",
+        "--issuer",
+        "iss",
+        "--mdoc-signer",
+    ]));
+    std::fs::remove_file(w.path().join("licence.mdoc")).unwrap();
+    ok(&w.run(&issue_args(&data)));
+    let out = w.run(&[
+        "--json",
+        "verify-mdoc",
+        "--iaca",
+        "root/ca.pem",
+        "licence.mdoc",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(json(&out)["verdict"], "unknown_issuer");
+    assert_eq!(json(&out)["reason"], "unknown_root");
+}

@@ -296,3 +296,60 @@ fn mdoc_signer_key_is_certified_for_its_usage() {
     );
     assert!(!w.path().join("tx/mdoc-signer-cert.pem").exists());
 }
+
+#[test]
+fn an_issuer_the_root_removed_is_withdrawn_and_its_certificate_no_longer_counts() {
+    let w = world();
+    // VN.BCA.C06 certified and listed; the code verifies by the trust list.
+    ok(&w.run(&["root", "certify-issuer", "--dir", "root", "--issuer", "iss"]));
+    let cccd = issue(&w, "iss", "cccd");
+    ok(&w.run(&["status", "publish", "--dir", "iss", "--out", "st"]));
+    let certs = [
+        "--ca-root",
+        "root/ca.pem",
+        "--issuer-cert",
+        "iss/issuer-cert.pem",
+    ];
+    assert_eq!(
+        ok_json(&verify(&w, &certs, &cccd))["trust_path"],
+        "trust_list"
+    );
+    // The root removes the issuer entirely: the next list names it nowhere, but withdraws it,
+    // so its still valid certificate does not take over.
+    ok(&w.run(&remove_issuer_args("VN.BCA.C06", None)));
+    w.sign_trust_list("trust.cwt");
+    let out = verify(&w, &certs, &cccd);
+    assert_eq!(code(&out), Some(1));
+    let v = json(&out);
+    assert_eq!(v["verdict"], "unknown_issuer");
+    assert_eq!(v["reason"], "issuer_withdrawn");
+    let human = w.run(&verify_args(
+        &["--lang", "vi"],
+        &[
+            &["--trust", "trust.cwt", "--status", "st", "--no-state"][..],
+            &certs[..],
+        ]
+        .concat(),
+        &cccd,
+    ));
+    assert!(
+        common::stdout(&human).contains("thu hồi"),
+        "{}",
+        common::stdout(&human)
+    );
+    // Listed again (a new entry, valid from now: the older code may predate it): the trust
+    // list judges it again, and nothing is withdrawn.
+    ok(&w.run(&add_issuer_args(
+        "iss/issuer.pub",
+        "VN.BCA.C06",
+        "cccd,gplx",
+    )));
+    w.sign_trust_list("trust.cwt");
+    assert_ne!(
+        json(&verify(&w, &certs, &cccd))["reason"],
+        "issuer_withdrawn"
+    );
+    let state: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(w.path().join("root/root.json")).unwrap()).unwrap();
+    assert!(state.get("withdrawn_issuers").is_none(), "{state}");
+}

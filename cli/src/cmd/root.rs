@@ -90,6 +90,15 @@ pub struct InitArgs {
     #[arg(long, requires = "x509", default_value_t = 3650,
           value_parser = clap::value_parser!(u32).range(1..=10950))]
     pub ca_days: u32,
+    /// The CA's URL, written in its certificates as the issuer alternative name (ISO 18013-5
+    /// Annex B asks for one), with --x509. The default names nothing real: a test CA.
+    #[arg(long, requires = "x509", default_value = giayto_x509::ca::DEFAULT_CA_URL)]
+    pub ca_url: String,
+    /// Where the CA publishes its certificate revocation list, written in its certificates
+    /// (CRL distribution point), with --x509; default: the CA's URL + `ca.crl`. giayto does
+    /// not make CRLs.
+    #[arg(long, requires = "x509")]
+    pub crl_url: Option<String>,
 }
 
 #[derive(Args, Debug)]
@@ -184,6 +193,7 @@ pub fn authority_failure(e: &AuthorityError) -> Failure {
                 .arg("until", rfc3339(*until))
         }
         AuthorityError::TooManyIssuers => Failure::new("error-too-many-issuers"),
+        AuthorityError::TooManyWithdrawn => Failure::new("error-too-many-withdrawn"),
         AuthorityError::SequenceExhausted => Failure::new("error-sequence-exhausted"),
         _ => Failure::new("error-sign"),
     }
@@ -277,8 +287,9 @@ pub fn create(
 
 fn init(a: &InitArgs, out: Out) -> CmdResult {
     check_id(&a.id)?;
+    let urls = super::x509::ca_urls(a)?;
     if a.x509 && a.dir.join(STATE_FILE).exists() {
-        return add_ca(a, out);
+        return add_ca(a, &urls, out);
     }
     if [KEY_FILE, PUB_FILE, STATE_FILE]
         .iter()
@@ -294,6 +305,7 @@ fn init(a: &InitArgs, out: Out) -> CmdResult {
             &a.dir,
             &a.ca_name,
             a.ca_days,
+            &urls,
             &pass,
             secrets::kdf_cost(),
             now(),
@@ -334,7 +346,7 @@ fn init(a: &InitArgs, out: Out) -> CmdResult {
 
 /// `root init --x509` on an existing root folder: the CA only, under the root's passphrase
 /// (checked by opening the root key first).
-fn add_ca(a: &InitArgs, out: Out) -> CmdResult {
+fn add_ca(a: &InitArgs, urls: &giayto_x509::ca::CaUrls, out: Out) -> CmdResult {
     let state = RootState::load(&a.dir).map_err(|e| authority_failure(&e))?;
     let pass = secrets::existing_key("root", &a.dir.join(KEY_FILE))?;
     authority::open_key(&a.dir, &pass).map_err(|e| authority_failure(&e))?;
@@ -342,6 +354,7 @@ fn add_ca(a: &InitArgs, out: Out) -> CmdResult {
         &a.dir,
         &a.ca_name,
         a.ca_days,
+        urls,
         &pass,
         secrets::kdf_cost(),
         now(),

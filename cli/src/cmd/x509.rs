@@ -71,6 +71,7 @@ pub fn create_ca(
     dir: &Path,
     name: &str,
     days: u32,
+    urls: &ca::CaUrls,
     passphrase: &giayto_trust::SecretString,
     cost: keys::KdfCost,
     now: i64,
@@ -86,7 +87,7 @@ pub fn create_ca(
         not_before: now - 60,
         not_after: now + i64::from(days) * DAY,
     };
-    let ca = Ca::generate(name, validity).map_err(|e| x509_failure(dir, &e))?;
+    let ca = Ca::generate(name, validity, urls).map_err(|e| x509_failure(dir, &e))?;
     keys::write_secret_der(&dir.join(CA_KEY_FILE), &ca.key_pkcs8(), passphrase, cost)
         .map_err(|e| key_failure(&e))?;
     let pem =
@@ -96,6 +97,26 @@ pub fn create_ca(
         return Err(f);
     }
     Ok(ca)
+}
+
+/// The CA's URLs of `root init --x509`: `--ca-url`, and `--crl-url` or the CA URL + `ca.crl`.
+/// Checked before anything is made.
+pub fn ca_urls(a: &super::root::InitArgs) -> Result<ca::CaUrls, Failure> {
+    let bad = |e: X509Error| {
+        Failure::new("error-ca-url").arg(
+            "url",
+            match e {
+                X509Error::BadUrl(u) => u,
+                e => e.to_string(),
+            },
+        )
+    };
+    let mut urls = ca::CaUrls::under(&a.ca_url).map_err(bad)?;
+    if let Some(crl) = &a.crl_url {
+        urls.crl = crl.clone();
+        urls.check().map_err(bad)?;
+    }
+    Ok(urls)
 }
 
 /// Open the CA of a root folder with the root's passphrase.

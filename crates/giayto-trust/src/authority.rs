@@ -51,7 +51,7 @@ use giayto_model::DocType;
 use serde::{Deserialize, Serialize};
 
 use crate::keys::{self, KdfCost, KeyError};
-use crate::list::{is_valid_id, IssuerEntry, TrustList, MAX_ISSUERS};
+use crate::list::{is_valid_id, IssuerEntry, TrustList, Withdrawn, MAX_ISSUERS};
 use crate::SecretString;
 
 /// The root's secret key file.
@@ -162,6 +162,8 @@ pub enum AuthorityError {
     },
     /// The trust list would name more than [`MAX_ISSUERS`] keys.
     TooManyIssuers,
+    /// The trust list would withdraw more than [`crate::MAX_WITHDRAWN`] issuer ids or kids.
+    TooManyWithdrawn,
     /// The sequence number cannot grow any more.
     SequenceExhausted,
     /// Signing the trust list failed.
@@ -218,6 +220,12 @@ impl std::fmt::Display for AuthorityError {
             AuthorityError::TooManyIssuers => {
                 write!(f, "a trust list names at most {MAX_ISSUERS} keys")
             }
+            AuthorityError::TooManyWithdrawn => write!(
+                f,
+                "a trust list withdraws at most {} issuers and {} keys",
+                crate::MAX_WITHDRAWN,
+                crate::MAX_WITHDRAWN
+            ),
             AuthorityError::SequenceExhausted => write!(f, "the sequence number is exhausted"),
             AuthorityError::Sign => write!(f, "signing the trust list failed"),
         }
@@ -326,6 +334,9 @@ pub struct RootState {
     id: String,
     sequence: u64,
     issuers: Vec<AuthorisedKey>,
+    /// Issuer ids removed entirely, and kids removed, that every later list withdraws
+    /// (docs/format.md §6.4), until the root adds them again.
+    withdrawn: Withdrawn,
 }
 
 /// The state file as JSON: keys in hex, document types by name (docs/format.md §4).
@@ -334,6 +345,12 @@ struct StateFile {
     id: String,
     sequence: u64,
     issuers: Vec<StateFileIssuer>,
+    /// Absent in the files of earlier releases: nothing withdrawn.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    withdrawn_issuers: Vec<String>,
+    /// Hex kids.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    withdrawn_kids: Vec<String>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -375,6 +392,7 @@ impl RootState {
             id: id.to_owned(),
             sequence: 0,
             issuers: Vec::new(),
+            withdrawn: Withdrawn::default(),
         })
     }
 
@@ -391,6 +409,17 @@ impl RootState {
     /// Every issuer key, in the order they were added.
     pub fn issuers(&self) -> &[AuthorisedKey] {
         &self.issuers
+    }
+
+    /// What the next trust list withdraws.
+    pub fn withdrawn(&self) -> &Withdrawn {
+        &self.withdrawn
+    }
+
+    /// A key listed again under `id` is no longer withdrawn, nor is its issuer.
+    fn relist(&mut self, id: &str, kid: &[u8; 8]) {
+        self.withdrawn.issuers.retain(|i| i != id);
+        self.withdrawn.kids.retain(|k| k != kid);
     }
 
     fn holder_of(&self, public_key: &[u8; 32]) -> Option<&AuthorisedKey> {
@@ -461,6 +490,7 @@ impl RootState {
                     return Err(AuthorityError::TooManyIssuers);
                 }
                 self.issuers.push(key.clone());
+                self.relist(&key.id, &key.kid());
                 Ok(Added {
                     key,
                     updated: false,
@@ -470,8 +500,10 @@ impl RootState {
     }
 
     /// Remove every key of issuer `id`, or only the one with `kid`. After the next trust list
-    /// the credentials those keys signed are `unknown_issuer` (docs/format.md §6.3). Returns the
-    /// kids removed.
+    /// the credentials those keys signed are `unknown_issuer` (docs/format.md §6.3). Every list
+    /// signed after withdraws the removed kids and, once no key of `id` is left, the issuer id
+    /// (§6.4), so that no X.509 certificate vouches for them either (§18.4). Returns the kids
+    /// removed.
     pub fn remove_issuer(
         &mut self,
         id: &str,
@@ -490,7 +522,23 @@ impl RootState {
                 kid,
             });
         }
+        let gone = !self.issuers.iter().any(|k| k.id == id && !hit(k));
+        let mut withdrawn = self.withdrawn.clone();
+        for k in &removed {
+            if !withdrawn.kid(k) {
+                withdrawn.kids.push(*k);
+            }
+        }
+        if gone && !withdrawn.issuer(id) {
+            withdrawn.issuers.push(id.to_owned());
+        }
+        if withdrawn.kids.len() > crate::MAX_WITHDRAWN
+            || withdrawn.issuers.len() > crate::MAX_WITHDRAWN
+        {
+            return Err(AuthorityError::TooManyWithdrawn);
+        }
         self.issuers.retain(|k| !hit(k));
+        self.withdrawn = withdrawn;
         Ok(removed)
     }
 
@@ -568,6 +616,7 @@ impl RootState {
             ..current
         };
         self.issuers.push(new_key.clone());
+        self.relist(id, &new_key.kid());
         Ok(Rotation { new_key, shortened })
     }
 
@@ -590,6 +639,7 @@ impl RootState {
             issued_at: now,
             expires_at: now.saturating_add(days(valid_days.max(1))),
             issuers: self.issuers.iter().map(AuthorisedKey::entry).collect(),
+            withdrawn: self.withdrawn.clone(),
         };
         let bytes = list.sign(root).map_err(|_| AuthorityError::Sign)?;
         self.sequence = sequence;
@@ -627,10 +677,30 @@ impl RootState {
         if file.issuers.len() > MAX_ISSUERS {
             return Err(format!("more than {MAX_ISSUERS} issuer keys"));
         }
+        if file.withdrawn_issuers.len() > crate::MAX_WITHDRAWN
+            || file.withdrawn_kids.len() > crate::MAX_WITHDRAWN
+        {
+            return Err(format!("more than {} withdrawn", crate::MAX_WITHDRAWN));
+        }
+        let mut withdrawn = Withdrawn::default();
+        for id in file.withdrawn_issuers {
+            if !is_valid_id(&id) {
+                return Err(format!("invalid withdrawn issuer id {id:?}"));
+            }
+            withdrawn.issuers.push(id);
+        }
+        for kid in file.withdrawn_kids {
+            let k: [u8; 8] = hex::decode(&kid)
+                .ok()
+                .and_then(|k| k.try_into().ok())
+                .ok_or_else(|| format!("invalid withdrawn kid {kid:?}"))?;
+            withdrawn.kids.push(k);
+        }
         let mut state = RootState {
             id: file.id,
             sequence: file.sequence,
             issuers: Vec::with_capacity(file.issuers.len()),
+            withdrawn,
         };
         for (n, i) in file.issuers.into_iter().enumerate() {
             let at = |what: &str| format!("issuer {} ({}): {what}", n + 1, i.id);
@@ -667,6 +737,13 @@ impl RootState {
                 status_uri_prefix: i.status_uri_prefix,
             });
         }
+        if state
+            .issuers
+            .iter()
+            .any(|k| state.withdrawn.issuer(&k.id) || state.withdrawn.kid(&k.kid()))
+        {
+            return Err("an issuer or key both listed and withdrawn".into());
+        }
         Ok(state)
     }
 
@@ -688,6 +765,8 @@ impl RootState {
                     status_uri_prefix: k.status_uri_prefix.clone(),
                 })
                 .collect(),
+            withdrawn_issuers: self.withdrawn.issuers.clone(),
+            withdrawn_kids: self.withdrawn.kids.iter().map(hex::encode).collect(),
         };
         let mut bytes = serde_json::to_vec_pretty(&file)?;
         bytes.push(b'\n');

@@ -26,6 +26,7 @@
 //!         not_after: 2_000_000_000,
 //!         status_uri_prefix: None,
 //!     }],
+//!     withdrawn: Default::default(),
 //! };
 //! let signed = list.sign(&root)?;
 //! let checked = TrustList::verify(&signed, &root.verifying_key())?;
@@ -44,5 +45,6 @@ mod list;
 #[cfg(feature = "keyfiles")]
 pub use age::secrecy::{ExposeSecret, SecretString};
 pub use list::{
-    is_valid_id, IssuerEntry, TrustError, TrustList, MAX_ID_LEN, MAX_ISSUERS, MAX_TRUST_LIST_BYTES,
+    is_valid_id, IssuerEntry, TrustError, TrustList, Withdrawn, MAX_ID_LEN, MAX_ISSUERS,
+    MAX_TRUST_LIST_BYTES, MAX_WITHDRAWN,
 };

@@ -10,6 +10,8 @@
 //! | 6        | iat      | seconds |
 //! | -70010   | seq      | sequence number, grows with every list the root signs |
 //! | -70011   | issuers  | array of issuer entries |
+//! | -70012   | withdrawn issuers | optional: issuer ids no certificate may vouch for |
+//! | -70013   | withdrawn kids | optional: kids no certificate may vouch for |
 //!
 //! Issuer entry: `{1: id, 2: name_vi, 3: name_en?, 4: kid (8 bytes), 5: public key (32 bytes),
 //! 6: [doc type codes], 7: not_before, 8: not_after, 9: status uri prefix?}`.
@@ -22,6 +24,10 @@ use giayto_cose::{kid_for, Signer, TRUST_LIST_TYP};
 
 const SEQ: i64 = -70010;
 const ISSUERS: i64 = -70011;
+const WITHDRAWN_IDS: i64 = -70012;
+const WITHDRAWN_KIDS: i64 = -70013;
+/// Most issuer ids, and most kids, a trust list may withdraw (docs/format.md §6.4).
+pub const MAX_WITHDRAWN: usize = 4096;
 /// Most issuers a trust list may name.
 pub const MAX_ISSUERS: usize = 1024;
 /// Largest signed trust list accepted, in bytes: room for [`MAX_ISSUERS`] entries with long
@@ -167,6 +173,37 @@ pub struct TrustList {
     pub expires_at: i64,
     /// The trusted issuer keys.
     pub issuers: Vec<IssuerEntry>,
+    /// What the root has withdrawn (docs/format.md §6.4): no X.509 certificate makes these
+    /// trusted again.
+    pub withdrawn: Withdrawn,
+}
+
+/// Issuers and keys the root has withdrawn: on the X.509 path (docs/format.md §18.4) a
+/// certificate naming one of these ids, or certifying one of these kids, counts for nothing.
+/// The trust list path needs no such list (what it does not list, it does not trust).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Withdrawn {
+    /// Issuer ids no entry names any more.
+    pub issuers: Vec<String>,
+    /// Kids of keys removed from the list.
+    pub kids: Vec<[u8; 8]>,
+}
+
+impl Withdrawn {
+    /// Whether nothing is withdrawn (then the payload has neither key).
+    pub fn is_empty(&self) -> bool {
+        self.issuers.is_empty() && self.kids.is_empty()
+    }
+
+    /// Whether this issuer id is withdrawn.
+    pub fn issuer(&self, id: &str) -> bool {
+        self.issuers.iter().any(|i| i == id)
+    }
+
+    /// Whether this kid is withdrawn.
+    pub fn kid(&self, kid: &[u8; 8]) -> bool {
+        self.kids.contains(kid)
+    }
 }
 
 /// Why a trust list is not acceptable.
@@ -207,7 +244,7 @@ impl TrustList {
 
     /// The payload as a deterministic CBOR value.
     pub fn to_value(&self) -> Value {
-        cbor::map(vec![
+        let mut entries = vec![
             (1.into(), Value::Text(self.root_id.clone())),
             (4.into(), self.expires_at.into()),
             (6.into(), self.issued_at.into()),
@@ -216,7 +253,34 @@ impl TrustList {
                 ISSUERS.into(),
                 Value::Array(self.issuers.iter().map(IssuerEntry::to_value).collect()),
             ),
-        ])
+        ];
+        // Written only when something is withdrawn: a list without them is byte for byte
+        // what earlier releases signed.
+        if !self.withdrawn.issuers.is_empty() {
+            entries.push((
+                WITHDRAWN_IDS.into(),
+                Value::Array(
+                    self.withdrawn
+                        .issuers
+                        .iter()
+                        .map(|i| Value::Text(i.clone()))
+                        .collect(),
+                ),
+            ));
+        }
+        if !self.withdrawn.kids.is_empty() {
+            entries.push((
+                WITHDRAWN_KIDS.into(),
+                Value::Array(
+                    self.withdrawn
+                        .kids
+                        .iter()
+                        .map(|k| Value::Bytes(k.to_vec()))
+                        .collect(),
+                ),
+            ));
+        }
+        cbor::map(entries)
     }
 
     /// Sign the list with the root key.
@@ -249,6 +313,26 @@ impl TrustList {
             .iter()
             .map(IssuerEntry::from_value)
             .collect::<Result<Vec<_>, _>>()?;
+        let withdrawn = Withdrawn {
+            issuers: withdrawn_array(map, WITHDRAWN_IDS, "withdrawn issuers", |v| {
+                v.as_text()
+                    .filter(|t| !t.is_empty() && t.len() <= 256)
+                    .map(str::to_owned)
+            })?,
+            kids: withdrawn_array(map, WITHDRAWN_KIDS, "withdrawn kids", |v| {
+                v.as_bytes()
+                    .and_then(|b| <[u8; 8]>::try_from(b.as_slice()).ok())
+            })?,
+        };
+        // A list that both trusts and withdraws an issuer or a key says two things at once.
+        if issuers
+            .iter()
+            .any(|e| withdrawn.issuer(&e.id) || withdrawn.kid(&e.kid()))
+        {
+            return Err(TrustError::Payload {
+                what: "withdrawn issuer still listed",
+            });
+        }
         Ok(TrustList {
             root_id: field(1, "iss")?
                 .as_text()
@@ -258,8 +342,26 @@ impl TrustList {
             issued_at: as_i64(field(6, "iat")?).ok_or(TrustError::Payload { what: "iat" })?,
             expires_at: as_i64(field(4, "exp")?).ok_or(TrustError::Payload { what: "exp" })?,
             issuers,
+            withdrawn,
         })
     }
+}
+
+/// An optional array of at most [`MAX_WITHDRAWN`] items, each read by `item`.
+fn withdrawn_array<T>(
+    map: &[(Value, Value)],
+    key: i64,
+    what: &'static str,
+    item: impl Fn(&Value) -> Option<T>,
+) -> Result<Vec<T>, TrustError> {
+    let Some(value) = get_int(map, key) else {
+        return Ok(Vec::new());
+    };
+    value
+        .as_array()
+        .filter(|a| a.len() <= MAX_WITHDRAWN)
+        .and_then(|a| a.iter().map(&item).collect::<Option<Vec<T>>>())
+        .ok_or(TrustError::Payload { what })
 }
 
 #[cfg(test)]
@@ -283,6 +385,7 @@ mod tests {
                 not_after: 2_000_000_000,
                 status_uri_prefix: None,
             }],
+            withdrawn: Withdrawn::default(),
         }
     }
 
@@ -338,6 +441,96 @@ mod tests {
         for len in 0..bytes.len() {
             assert!(TrustList::verify(&bytes[..len], &root.verifying_key()).is_err());
         }
+    }
+
+    #[test]
+    fn withdrawn_ids_and_kids_round_trip_and_an_empty_withdrawal_writes_nothing() {
+        let root = SigningKey::from_bytes(&[1; 32]);
+        let mut l = list(&SigningKey::from_bytes(&[2; 32]));
+        let plain = cbor::encode(&l.to_value());
+        l.withdrawn = Withdrawn {
+            issuers: vec!["VN.SGTVT.HN".into()],
+            kids: vec![[9; 8]],
+        };
+        let with = cbor::encode(&l.to_value());
+        // The new keys come after the issuers, in deterministic order; nothing else moves.
+        assert_eq!(with[1..plain.len()], plain[1..]);
+        assert_eq!(with[0], plain[0] + 2, "two more map entries");
+        let back = TrustList::verify(&l.sign(&root).unwrap(), &root.verifying_key()).unwrap();
+        assert_eq!(back, l);
+        assert!(back.withdrawn.issuer("VN.SGTVT.HN") && back.withdrawn.kid(&[9; 8]));
+        assert!(!back.withdrawn.issuer("VN.BCA.C06"));
+    }
+
+    /// A payload as the root signs it, with `extra` entries added.
+    fn payload_with(extra: Vec<(Value, Value)>) -> Result<TrustList, TrustError> {
+        let l = list(&SigningKey::from_bytes(&[2; 32]));
+        let Value::Map(mut entries) = l.to_value() else {
+            unreachable!()
+        };
+        entries.extend(extra);
+        TrustList::from_value(&Value::Map(entries))
+    }
+
+    #[test]
+    fn malformed_or_contradictory_withdrawals_make_the_list_invalid() {
+        let listed_kid = kid_for(&SigningKey::from_bytes(&[2; 32]).verifying_key().to_bytes());
+        let bad: Vec<(i64, Value, &str)> = vec![
+            (
+                WITHDRAWN_IDS,
+                Value::Text("VN.X".into()),
+                "withdrawn issuers",
+            ),
+            (
+                WITHDRAWN_IDS,
+                Value::Array(vec![Value::Text(String::new())]),
+                "withdrawn issuers",
+            ),
+            (
+                WITHDRAWN_IDS,
+                Value::Array(vec![Value::Bytes(vec![1])]),
+                "withdrawn issuers",
+            ),
+            (
+                WITHDRAWN_IDS,
+                Value::Array(vec![Value::Text("VN".into()); MAX_WITHDRAWN + 1]),
+                "withdrawn issuers",
+            ),
+            (
+                WITHDRAWN_KIDS,
+                Value::Array(vec![Value::Bytes(vec![1; 7])]),
+                "withdrawn kids",
+            ),
+            (
+                WITHDRAWN_KIDS,
+                Value::Array(vec![Value::Text("k".into())]),
+                "withdrawn kids",
+            ),
+            (
+                WITHDRAWN_IDS,
+                Value::Array(vec![Value::Text("VN.BCA.C06".into())]),
+                "withdrawn issuer still listed",
+            ),
+            (
+                WITHDRAWN_KIDS,
+                Value::Array(vec![Value::Bytes(listed_kid.to_vec())]),
+                "withdrawn issuer still listed",
+            ),
+        ];
+        for (key, value, what) in bad {
+            assert_eq!(
+                payload_with(vec![(key.into(), value)]),
+                Err(TrustError::Payload { what }),
+                "{what}"
+            );
+        }
+        // The most there may be is read.
+        let ok = payload_with(vec![(
+            WITHDRAWN_KIDS.into(),
+            Value::Array(vec![Value::Bytes(vec![1; 8]); MAX_WITHDRAWN]),
+        )])
+        .unwrap();
+        assert_eq!(ok.withdrawn.kids.len(), MAX_WITHDRAWN);
     }
 
     #[test]

@@ -27,6 +27,7 @@ fn list(issuers: Vec<IssuerEntry>) -> TrustList {
         issued_at: 1_790_000_000,
         expires_at: 1_792_592_000,
         issuers,
+        withdrawn: Default::default(),
     }
 }
 

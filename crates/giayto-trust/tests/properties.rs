@@ -48,6 +48,7 @@ fn list() -> impl Strategy<Value = TrustList> {
                 issued_at,
                 expires_at,
                 issuers,
+                withdrawn: Default::default(),
             },
         )
 }

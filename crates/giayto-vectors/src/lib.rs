@@ -10,6 +10,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod bridge_size;
 pub mod claim169;
 pub mod delta_size;
 pub mod deltas;
@@ -100,6 +101,7 @@ pub fn trust_list() -> TrustList {
                 vec![4],
             ),
         ],
+        withdrawn: Default::default(),
     }
 }
 

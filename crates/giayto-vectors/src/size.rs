@@ -335,5 +335,7 @@ pub fn report() -> String {
     s.push_str(&crate::sd_size::sd_report());
     s.push('\n');
     s.push_str(&crate::delta_size::delta_report());
+    s.push('\n');
+    s.push_str(&crate::bridge_size::bridge_report());
     s
 }

@@ -40,6 +40,7 @@ fn ca(seed: [u8; 32], name: &str, serial: u8) -> Ca {
             not_before: AT - 3650 * DAY,
             not_after: AT + 3650 * DAY,
         },
+        &giayto_x509::ca::CaUrls::under(giayto_x509::ca::DEFAULT_CA_URL).expect("CA URL"),
         pkcs8.as_bytes(),
         &[0x40, serial],
     )
@@ -87,6 +88,19 @@ fn credential(seed: [u8; 32], iss: &str, t: DocType, n: u8) -> String {
         status: None,
     };
     qr(&sign_credential(&key(seed), iss, &request).expect("signs"))
+}
+
+/// The vectors' trust list, one sequence number later, withdrawing [`CERTIFIED_ISSUER`] and
+/// the key of its certificate: what `giayto root remove-issuer` leaves in every later list.
+pub fn withdrawing_list() -> Vec<u8> {
+    let mut list = crate::trust_list();
+    list.sequence += 1;
+    list.withdrawn.issuers.push(CERTIFIED_ISSUER.into());
+    list.withdrawn.kids.push(giayto_cose::kid_for(
+        &key(seeds::TRANSPORT).verifying_key().to_bytes(),
+    ));
+    list.sign(&key(crate::seeds::ROOT))
+        .expect("the vectors' root signs")
 }
 
 /// The file: the CA root (PEM), the vectors.
@@ -151,6 +165,16 @@ pub fn file() -> Json {
             "reason": "certificate_overruled",
         }),
         json!({
+            "name": "x509-issuer-withdrawn",
+            "description": "The valid certificate of the first vector, but the verifier holds the next trust list (`trust_list`, hex, signed by the same root, sequence one higher), which withdraws VN.SGTVT.HN (docs/format.md §6.4): the root has removed the issuer, so its certificate counts for nothing. A verifier of an earlier release reads that list too and ignores the withdrawal.",
+            "text": transport_gplx,
+            "issuer_cert": leaf(&ca, seeds::TRANSPORT, CERTIFIED_ISSUER, &[gplx], year, 1),
+            "trust_list": hex::encode(withdrawing_list()),
+            "at": AT,
+            "verdict": "unknown_issuer",
+            "reason": "issuer_withdrawn",
+        }),
+        json!({
             "name": "x509-certificate-lapsed-at-signing",
             "description": "The credential was signed after its certificate had ended (and the certificate is out of date now too).",
             "text": transport_gplx,
@@ -161,7 +185,7 @@ pub fn file() -> Json {
         }),
     ];
     json!({
-        "description": "giayto issuer certificate vectors (docs/format.md §18). Build a verifier from root.pub and trust.cwt, configure `ca_root` (PEM) as the national CA root, add the vector's `issuer_cert` (PEM chain, leaf first), verify `text` at time `at` (seconds), third-party policy; the verdict must be `verdict` (and the reason code `reason`, the trust path `trust_path`, when given). The CA key is Ed25519 from a public seed: TEST ONLY.",
+        "description": "giayto issuer certificate vectors (docs/format.md §18). Build a verifier from root.pub and trust.cwt, configure `ca_root` (PEM) as the national CA root, add the vector's `issuer_cert` (PEM chain, leaf first), verify `text` at time `at` (seconds), third-party policy (with the vector's `trust_list`, hex, in place of trust.cwt when it has one); the verdict must be `verdict` (and the reason code `reason`, the trust path `trust_path`, when given). The CA key is Ed25519 from a public seed: TEST ONLY.",
         "ca_root": giayto_x509::ders_to_pem(&[ca.cert_der().to_vec()]).expect("PEM"),
         "vectors": vectors,
     })

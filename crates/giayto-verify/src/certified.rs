@@ -1,7 +1,8 @@
 //! The second trust path (docs/format.md §18.4): issuers whose key a configured national CA
 //! root certifies with an X.509 chain, beside the trust list. The trust list stays
-//! authoritative: a kid it lists is judged by it alone, and an issuer id it names is never
-//! judged by a certificate (a key removed from an issuer's entries is not rescued by one).
+//! authoritative: a kid it lists is judged by it alone, an issuer id it names is never judged
+//! by a certificate (a key removed from an issuer's entries is not rescued by one), and an
+//! issuer id or kid it withdraws (docs/format.md §6.4) is refused on this path too.
 
 use std::collections::HashMap;
 
@@ -95,14 +96,18 @@ impl Certified {
     }
 
     /// The certified signer of a status list, unless the trust list names its issuer (then
-    /// only the trust list's keys sign for it). Its chain is checked with each credential.
+    /// only the trust list's keys sign for it) or withdraws the issuer or the key. Its chain is
+    /// checked with each credential.
     pub(crate) fn status_signer(
         &self,
         trust: &TrustList,
         kid: &[u8; 8],
     ) -> Option<(&IssuerEntry, &KeyCell)> {
         let (_, entry, key) = self.signer(kid)?;
-        (!trust.issuers.iter().any(|e| e.id == entry.id)).then_some((entry, key))
+        let barred = trust.issuers.iter().any(|e| e.id == entry.id)
+            || trust.withdrawn.issuer(&entry.id)
+            || trust.withdrawn.kid(kid);
+        (!barred).then_some((entry, key))
     }
 
     /// After the signature: the trust list's authority over the claimed issuer, then the
@@ -125,6 +130,23 @@ impl Certified {
             return Err((
                 Verdict::UnknownIssuer,
                 Reason::CertificateOverruled {
+                    issuer: claims.issuer.clone(),
+                },
+                false,
+            ));
+        }
+        let withdrawn_kid = self
+            .entries
+            .get(index)
+            .is_some_and(|e| trust.withdrawn.kid(&e.kid()));
+        if withdrawn_kid
+            || trust.withdrawn.issuer(&claims.issuer)
+            || certified_id.is_some_and(|id| trust.withdrawn.issuer(id))
+        {
+            // The root has withdrawn this issuer or key (docs/format.md §6.4, §18.4).
+            return Err((
+                Verdict::UnknownIssuer,
+                Reason::IssuerWithdrawn {
                     issuer: claims.issuer.clone(),
                 },
                 false,

@@ -44,6 +44,7 @@ fn trust_list() -> Vec<u8> {
             entry(&police(), "VN.BCA.C06", vec![1, 2, 3]),
             entry(&insurance(), "VN.BHXH", vec![4]),
         ],
+        withdrawn: Default::default(),
     }
     .sign(&root())
     .unwrap()

@@ -32,7 +32,7 @@
 //! #     expires_at: now + 86_400 * 30, issuers: vec![IssuerEntry { id: "VN.BCA.C06".into(),
 //! #     name_vi: "Cục C06".into(), name_en: None, public_key: issuer.verifying_key().to_bytes(),
 //! #     doc_types: vec![1], not_before: 0, not_after: now + 86_400 * 3650,
-//! #     status_uri_prefix: None }] }.sign(&root).unwrap();
+//! #     status_uri_prefix: None }], withdrawn: Default::default() }.sign(&root).unwrap();
 //! # let document = Document::from_json(DocType::Cccd, &giayto_model::sample_input(DocType::Cccd)).unwrap();
 //! # let claims = CredentialClaims { issuer: "VN.BCA.C06".into(), issued_at: now, not_before: None,
 //! #     expires_at: now + 86_400, serial: vec![9; 10], holder_key: None, status: None,

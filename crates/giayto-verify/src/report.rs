@@ -236,7 +236,9 @@ impl Reason {
                 ("until", Time(*not_after)),
             ],
             Reason::DocTypeNotAllowed { doc_type } => vec![("doctype", DocType(*doc_type))],
-            Reason::CertificateOverruled { issuer } => vec![("issuer", Text(issuer.clone()))],
+            Reason::CertificateOverruled { issuer } | Reason::IssuerWithdrawn { issuer } => {
+                vec![("issuer", Text(issuer.clone()))]
+            }
             Reason::CertificateNotValid {
                 not_before,
                 not_after,

@@ -167,6 +167,13 @@ pub enum Reason {
         /// The issuer id the trust list names.
         issuer: String,
     },
+    /// The key is certified by an X.509 chain (docs/format.md §18), but the trust list
+    /// withdraws its issuer id or its kid (§6.4): the root has removed them, and no
+    /// certificate brings them back.
+    IssuerWithdrawn {
+        /// The issuer id (the credential's `iss`).
+        issuer: String,
+    },
     /// The key's certificate chain does not lead to a configured CA root (another root, a
     /// broken signature, the wrong extended key usage), or no root is configured.
     CertificateUntrusted,
@@ -357,6 +364,7 @@ pub const REASON_CODES: &[&str] = &[
     "request_doc_type",
     "disclosure_group",
     "certificate_overruled",
+    "issuer_withdrawn",
     "certificate_untrusted",
     "certificate_not_valid",
     "claim169_encrypted",
@@ -436,6 +444,7 @@ impl Reason {
             Reason::FieldsMissing { .. } => "fields_missing",
             Reason::RequestDocType { .. } => "request_doc_type",
             Reason::CertificateOverruled { .. } => "certificate_overruled",
+            Reason::IssuerWithdrawn { .. } => "issuer_withdrawn",
             Reason::CertificateUntrusted => "certificate_untrusted",
             Reason::CertificateNotValid { .. } => "certificate_not_valid",
             Reason::Claim169(e) => {
@@ -557,6 +566,9 @@ mod tests {
             Reason::RequestDocType { doc_type: 1 },
             Reason::DisclosureGroup { node: 34 },
             Reason::CertificateOverruled {
+                issuer: "VN.X".into(),
+            },
+            Reason::IssuerWithdrawn {
                 issuer: "VN.X".into(),
             },
             Reason::CertificateUntrusted,

@@ -65,6 +65,7 @@ fn verifier(with_mosip: bool) -> Verifier {
         issued_at: AT - 86_400,
         expires_at: AT + 30 * 86_400,
         issuers,
+        withdrawn: Default::default(),
     }
     .sign(&root)
     .unwrap();

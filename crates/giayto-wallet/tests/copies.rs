@@ -388,6 +388,7 @@ fn office_verifier(o: &mut Office, at: i64) -> Verifier {
             not_after: T + 365 * DAY,
             status_uri_prefix: None,
         }],
+        withdrawn: Default::default(),
     }
     .sign(&root)
     .unwrap();

@@ -42,6 +42,13 @@ const EKU_CREDENTIAL_DER: &[u8] = &[
 /// DER content octets of [`OID_EKU_MDOC_SIGNER`].
 const EKU_MDOC_SIGNER_DER: &[u8] = &[0x28, 0x81, 0x8c, 0x5d, 0x05, 0x01, 0x02];
 
+/// Issuer alternative name (RFC 5280 §4.2.1.7).
+pub const OID_ISSUER_ALT_NAME: &str = "2.5.29.18";
+/// CRL distribution points (RFC 5280 §4.2.1.13).
+pub const OID_CRL_DISTRIBUTION_POINTS: &str = "2.5.29.31";
+/// Subject key identifier (RFC 5280 §4.2.1.2).
+pub const OID_SUBJECT_KEY_ID: &str = "2.5.29.14";
+
 const OID_KEY_USAGE: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.15");
 const OID_CN: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.3");
 const OID_O: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.10");
@@ -119,6 +126,8 @@ pub enum X509Error {
     Untrusted(String),
     /// Making a key or certificate failed.
     Make(String),
+    /// A CA URL that is not an `http(s)://` URL of visible ASCII, or is too long.
+    BadUrl(String),
 }
 
 impl std::fmt::Display for X509Error {
@@ -138,6 +147,10 @@ impl std::fmt::Display for X509Error {
             } => write!(f, "certificate valid only from {not_before} to {not_after}"),
             X509Error::Untrusted(e) => write!(f, "chain not trusted: {e}"),
             X509Error::Make(e) => write!(f, "making the certificate failed: {e}"),
+            X509Error::BadUrl(url) => write!(
+                f,
+                "not an http:// or https:// URL of at most 256 visible ASCII characters: {url:?}"
+            ),
         }
     }
 }

@@ -16,6 +16,7 @@ fn ca() -> Ca {
             not_before: NOW - DAY,
             not_after: NOW + 3650 * DAY,
         },
+        &crate::ca::CaUrls::under(crate::ca::DEFAULT_CA_URL).unwrap(),
     )
     .unwrap()
 }
@@ -212,4 +213,198 @@ fn a_certificate_without_doc_types_is_refused() {
         X509Error::NoDocTypes
     );
     assert_eq!(encode_doc_types(&[]).unwrap_err(), X509Error::NoDocTypes);
+}
+
+fn ext<'a>(cert: &'a Certificate, oid: &str) -> Option<&'a x509_cert::ext::Extension> {
+    let oid = ObjectIdentifier::new(oid).unwrap();
+    cert.tbs_certificate
+        .extensions
+        .as_ref()
+        .unwrap()
+        .iter()
+        .find(|e| e.extn_id == oid)
+}
+
+fn ski(cert: &Certificate) -> Vec<u8> {
+    let e = ext(cert, OID_SUBJECT_KEY_ID).expect("subject key identifier");
+    x509_cert::ext::pkix::SubjectKeyIdentifier::from_der(e.extn_value.as_bytes())
+        .unwrap()
+        .0
+        .as_bytes()
+        .to_vec()
+}
+
+fn aki(cert: &Certificate) -> Vec<u8> {
+    let e = ext(cert, "2.5.29.35").expect("authority key identifier");
+    x509_cert::ext::pkix::AuthorityKeyIdentifier::from_der(e.extn_value.as_bytes())
+        .unwrap()
+        .key_identifier
+        .unwrap()
+        .as_bytes()
+        .to_vec()
+}
+
+fn sha1_of_key(cert: &Certificate) -> Vec<u8> {
+    crate::ca::key_identifier(
+        cert.tbs_certificate
+            .subject_public_key_info
+            .subject_public_key
+            .raw_bytes(),
+    )
+}
+
+#[test]
+fn ca_and_mdoc_signer_follow_the_iso_18013_5_annex_b_profile() {
+    use x509_cert::ext::pkix::name::{DistributionPointName, GeneralName};
+    let ca = ca();
+    let root = Certificate::from_der(ca.cert_der()).unwrap();
+    // The IACA: cA with path length 0, keyCertSign + cRLSign, SHA-1 key identifier, issuer
+    // alternative name and CRL distribution point.
+    let bc = ext(&root, "2.5.29.19").unwrap();
+    assert!(bc.critical);
+    let bc = x509_cert::ext::pkix::BasicConstraints::from_der(bc.extn_value.as_bytes()).unwrap();
+    assert!(bc.ca);
+    assert_eq!(bc.path_len_constraint, Some(0));
+    let ku = x509_cert::ext::pkix::KeyUsage::from_der(
+        ext(&root, "2.5.29.15").unwrap().extn_value.as_bytes(),
+    )
+    .unwrap();
+    assert!(ku.key_cert_sign() && ku.crl_sign() && !ku.digital_signature());
+    assert_eq!(ski(&root), sha1_of_key(&root));
+    let ian = x509_cert::ext::pkix::IssuerAltName::from_der(
+        ext(&root, OID_ISSUER_ALT_NAME)
+            .unwrap()
+            .extn_value
+            .as_bytes(),
+    )
+    .unwrap();
+    assert!(
+        matches!(&ian.0[..], [GeneralName::UniformResourceIdentifier(u)] if u.as_str() == crate::ca::DEFAULT_CA_URL)
+    );
+    let crl = x509_cert::ext::pkix::CrlDistributionPoints::from_der(
+        ext(&root, OID_CRL_DISTRIBUTION_POINTS)
+            .unwrap()
+            .extn_value
+            .as_bytes(),
+    )
+    .unwrap();
+    assert!(matches!(
+        &crl.0[0].distribution_point,
+        Some(DistributionPointName::FullName(n))
+            if matches!(&n[..], [GeneralName::UniformResourceIdentifier(u)] if u.as_str() == "https://ca.giayto.example/ca.crl")
+    ));
+
+    // A document signer, certified by the CA reloaded from its files as the CLI does.
+    let reloaded = Ca::from_parts(ca.cert_der(), &ca.key_pkcs8()).unwrap();
+    let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
+    let ds = certify(
+        &reloaded,
+        &subject(),
+        &key.public_key_der(),
+        Usage::MdocSigner,
+        &[2],
+        year(),
+    )
+    .unwrap();
+    let ds = Certificate::from_der(&ds).unwrap();
+    assert!(
+        ext(&ds, "2.5.29.19").is_none(),
+        "no basic constraints in a DS"
+    );
+    assert_eq!(ski(&ds), sha1_of_key(&ds));
+    assert_eq!(aki(&ds), ski(&root));
+    for oid in [OID_ISSUER_ALT_NAME, OID_CRL_DISTRIBUTION_POINTS] {
+        assert_eq!(
+            ext(&ds, oid).unwrap().extn_value,
+            ext(&root, oid).unwrap().extn_value
+        );
+    }
+    let eku = x509_cert::ext::pkix::ExtendedKeyUsage::from_der(
+        ext(&ds, "2.5.29.37").unwrap().extn_value.as_bytes(),
+    )
+    .unwrap();
+    assert_eq!(
+        eku.0,
+        vec![ObjectIdentifier::new(OID_EKU_MDOC_SIGNER).unwrap()]
+    );
+    // The only critical extension is key usage (readers refuse critical ones they do not know).
+    let critical: Vec<String> = ds
+        .tbs_certificate
+        .extensions
+        .as_ref()
+        .unwrap()
+        .iter()
+        .filter(|e| e.critical)
+        .map(|e| e.extn_id.to_string())
+        .collect();
+    assert_eq!(critical, ["2.5.29.15"]);
+
+    // A credential key keeps cA=FALSE.
+    let (_, spki) = issuer_spki();
+    let leaf = certify(&ca, &subject(), &spki, Usage::Credential, &[1], year()).unwrap();
+    let leaf = Certificate::from_der(&leaf).unwrap();
+    assert!(ext(&leaf, "2.5.29.19").is_some());
+    assert_eq!(ski(&leaf), sha1_of_key(&leaf));
+}
+
+#[test]
+fn a_ca_of_the_earlier_profile_still_certifies_with_its_own_key_identifier() {
+    // The CA profile before ISO 18013-5 Annex B: no path length, rcgen's SHA-256 identifier,
+    // no URLs. Reloaded, it signs leaves whose authority key identifier is its own.
+    let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
+    let mut p = rcgen::CertificateParams::default();
+    p.distinguished_name = rcgen::DistinguishedName::new();
+    p.distinguished_name.push(rcgen::DnType::CountryName, "VN");
+    p.distinguished_name
+        .push(rcgen::DnType::CommonName, "Old National CA");
+    p.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    p.key_usages = vec![
+        rcgen::KeyUsagePurpose::KeyCertSign,
+        rcgen::KeyUsagePurpose::CrlSign,
+    ];
+    let old = p.self_signed(&key).unwrap();
+    let old_cert = Certificate::from_der(old.der()).unwrap();
+    assert_ne!(ski(&old_cert), sha1_of_key(&old_cert));
+    let ca = Ca::from_parts(old.der(), &key.serialize_der()).unwrap();
+    let (_, spki) = issuer_spki();
+    let leaf = certify(&ca, &subject(), &spki, Usage::Credential, &[1], year()).unwrap();
+    assert_eq!(aki(&Certificate::from_der(&leaf).unwrap()), ski(&old_cert));
+    let roots = vec![CaRoot::from_der(old.der()).unwrap()];
+    IssuerCertificate::from_ders(vec![leaf])
+        .unwrap()
+        .validate(&roots, Usage::Credential, now_of(&old_cert))
+        .unwrap();
+}
+
+fn now_of(cert: &Certificate) -> i64 {
+    let (from, until) = crate::validity(cert);
+    let t = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    assert!(from <= t && t <= until);
+    t
+}
+
+#[test]
+fn ca_urls_are_checked() {
+    use crate::ca::CaUrls;
+    assert_eq!(
+        CaUrls::under("https://ca.example.gov.vn").unwrap().crl,
+        "https://ca.example.gov.vn/ca.crl"
+    );
+    for bad in [
+        "",
+        "ftp://ca.example/",
+        "https://",
+        "https:///x",
+        "https://ca example/",
+        "https://cả.example/",
+        &format!("https://{}/", "a".repeat(250)),
+    ] {
+        assert_eq!(
+            CaUrls::under(bad).unwrap_err(),
+            X509Error::BadUrl(bad.to_owned())
+        );
+    }
 }

@@ -69,6 +69,7 @@ impl World {
                 self.entry("VN.BCA.C06", &self.police),
                 self.entry("VN.BHXH", &self.health),
             ],
+            withdrawn: Default::default(),
         }
         .sign(&self.root)
         .unwrap()

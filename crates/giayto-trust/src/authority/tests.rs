@@ -425,3 +425,74 @@ fn init_creates_the_folder_once_and_signs() {
     ));
     assert_eq!(fs::read(root_dir.join(STATE_FILE)).unwrap(), b"");
 }
+
+#[test]
+fn removing_an_issuer_withdraws_it_in_every_later_list_until_it_is_added_again() {
+    let root = SigningKey::from_bytes(&[1; 32]);
+    let dir = tempfile::tempdir().unwrap();
+    let mut s = state();
+    s.add_issuer(new_issuer("VN.BCA.C06", 4, &[DocType::Cccd]), NOW)
+        .unwrap();
+    s.rotate_issuer("VN.BCA.C06", key(5), NOW + DAY, 1825, NOW)
+        .unwrap();
+    assert!(s.withdrawn().is_empty());
+    // One key of two: the kid is withdrawn, the issuer (still listed) is not.
+    s.remove_issuer("VN.BCA.C06", Some(kid_for(&key(4))))
+        .unwrap();
+    assert_eq!(s.withdrawn().kids, vec![kid_for(&key(4))]);
+    assert!(s.withdrawn().issuers.is_empty());
+    // The last key: the issuer id too.
+    s.remove_issuer("VN.BCA.C06", None).unwrap();
+    assert_eq!(s.withdrawn().issuers, vec!["VN.BCA.C06".to_owned()]);
+    assert_eq!(s.withdrawn().kids, vec![kid_for(&key(4)), kid_for(&key(5))]);
+    let (bytes, list) = s.sign_next(&root, 30, NOW).unwrap();
+    let back = TrustList::verify(&bytes, &root.verifying_key()).unwrap();
+    assert_eq!(back, list);
+    assert!(back.withdrawn.issuer("VN.BCA.C06"));
+    assert!(back.withdrawn.kid(&kid_for(&key(5))));
+    assert!(!back.withdrawn.issuer("VN.BHXH"));
+    // Kept in the state file, and in the next list.
+    s.save(dir.path()).unwrap();
+    let mut s = RootState::load(dir.path()).unwrap();
+    assert_eq!(s.withdrawn().issuers, vec!["VN.BCA.C06".to_owned()]);
+    let (_, next) = s.sign_next(&root, 30, NOW).unwrap();
+    assert_eq!(next.withdrawn, back.withdrawn);
+    // Added again (with its old key 5): neither the id nor that kid is withdrawn any more,
+    // and the list is consistent (a list that lists and withdraws at once is refused).
+    s.add_issuer(new_issuer("VN.BCA.C06", 5, &[DocType::Cccd]), NOW)
+        .unwrap();
+    assert!(s.withdrawn().issuers.is_empty());
+    assert_eq!(s.withdrawn().kids, vec![kid_for(&key(4))]);
+    let (bytes, _) = s.sign_next(&root, 30, NOW).unwrap();
+    let back = TrustList::verify(&bytes, &root.verifying_key()).unwrap();
+    assert!(back.find(&kid_for(&key(5))).is_some());
+    // A rotation to a withdrawn key relists it too.
+    s.rotate_issuer("VN.BCA.C06", key(4), NOW + DAY, 1825, NOW)
+        .unwrap();
+    assert!(s.withdrawn().is_empty());
+}
+
+#[test]
+fn a_state_file_that_lists_and_withdraws_one_issuer_is_corrupt() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!(
+        r#"{{"id":"VN.ROOT","sequence":4,"issuers":[{{"id":"VN.BCA.C06","name_vi":"C06",
+        "public_key":"{}","doc_types":["cccd"],"not_before":1,"not_after":2}}],
+        "withdrawn_issuers":["VN.BCA.C06"]}}"#,
+        hex::encode(key(7))
+    );
+    fs::write(dir.path().join(STATE_FILE), text).unwrap();
+    assert!(matches!(
+        RootState::load(dir.path()),
+        Err(AuthorityError::Corrupt { .. })
+    ));
+    fs::write(
+        dir.path().join(STATE_FILE),
+        r#"{"id":"VN.ROOT","sequence":4,"issuers":[],"withdrawn_kids":["00ff"]}"#,
+    )
+    .unwrap();
+    assert!(matches!(
+        RootState::load(dir.path()),
+        Err(AuthorityError::Corrupt { what, .. }) if what.contains("00ff")
+    ));
+}

@@ -34,6 +34,7 @@ pub fn verifier() -> Verifier {
             not_after: NOW + 365 * DAY,
             status_uri_prefix: None,
         }],
+        withdrawn: Default::default(),
     }
     .sign(&root)
     .unwrap();
