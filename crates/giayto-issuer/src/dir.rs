@@ -460,19 +460,7 @@ fn sign_record_with(
     document: &Document,
     record: &CredentialRecord,
 ) -> Result<Issued, IssuerError> {
-    let request = CredentialRequest {
-        document,
-        serial: record.serial.clone(),
-        issued_at: record.issued_at,
-        not_before: None,
-        expires_at: record.expires_at,
-        holder_key: record.holder_key,
-        assurance_level: record.assurance_level,
-        status: Some(StatusRef {
-            idx: record.slot.index,
-            uri: meta.status_uri(record.slot.list),
-        }),
-    };
+    let request = record_request(meta, document, record);
     let cose = sign_credential(key, &meta.id, &request).map_err(|_| IssuerError::Sign)?;
     Ok(Issued {
         text: credential_text(&cose),
@@ -505,13 +493,39 @@ fn sign_sd_with(
         assurance_level: claims.document.assurance_level,
         status: claims.status,
     };
-    crate::sd::sign_sd_credential(key, &meta.id, &request, &mut crate::sd::os_random).map_err(|e| {
-        match e {
-            crate::sd::SdError::NotHolderBound => IssuerError::NotHolderBound,
-            crate::sd::SdError::Random => IssuerError::Random,
-            _ => IssuerError::Sign,
-        }
-    })
+    crate::sd::sign_sd_credential(key, &meta.id, &request, &mut crate::sd::os_random)
+        .map_err(sd_error)
+}
+
+/// The request that signs `document` as the credential `record` holds: its serial, times,
+/// holder key, level and status slot.
+fn record_request<'a>(
+    meta: &IssuerMeta,
+    document: &'a Document,
+    record: &CredentialRecord,
+) -> CredentialRequest<'a> {
+    CredentialRequest {
+        document,
+        serial: record.serial.clone(),
+        issued_at: record.issued_at,
+        not_before: None,
+        expires_at: record.expires_at,
+        holder_key: record.holder_key,
+        assurance_level: record.assurance_level,
+        status: Some(StatusRef {
+            idx: record.slot.index,
+            uri: meta.status_uri(record.slot.list),
+        }),
+    }
+}
+
+/// A selective-disclosure signing failure as an issuing error.
+fn sd_error(e: crate::sd::SdError) -> IssuerError {
+    match e {
+        crate::sd::SdError::NotHolderBound => IssuerError::NotHolderBound,
+        crate::sd::SdError::Random => IssuerError::Random,
+        _ => IssuerError::Sign,
+    }
 }
 
 /// [`Issuer::sign_claim169`] with a given key and metadata (the issuer's or a [`Signer`]'s).

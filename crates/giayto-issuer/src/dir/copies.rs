@@ -5,12 +5,11 @@
 //! A wallet shows each copy once; verifiers who pool what they saw find no common serial, key,
 //! signature, root or status index.
 
-use giayto_cose::claims::StatusRef;
 use giayto_cose::copies::MAX_COPIES;
 use giayto_model::Document;
 
 use super::{IssueOptions, Issuer, IssuerError, OneTimeCopy};
-use crate::credential::{CredentialRequest, VIETNAM_UTC_OFFSET};
+use crate::credential::VIETNAM_UTC_OFFSET;
 use crate::registry::{CredentialRecord, NewCredential, RegistryError};
 
 /// The copies of one issuance are signed `iat` up to this many seconds after the issuance
@@ -79,26 +78,10 @@ pub(super) fn sign_copies_with(
     records
         .iter()
         .map(|record| {
-            let request = CredentialRequest {
-                document,
-                serial: record.serial.clone(),
-                issued_at: record.issued_at,
-                not_before: None,
-                expires_at: record.expires_at,
-                holder_key: record.holder_key,
-                assurance_level: record.assurance_level,
-                status: Some(StatusRef {
-                    idx: record.slot.index,
-                    uri: meta.status_uri(record.slot.list),
-                }),
-            };
+            let request = super::record_request(meta, document, record);
             let copy =
                 crate::sd::sign_sd_credential(key, &meta.id, &request, &mut crate::sd::os_random)
-                    .map_err(|e| match e {
-                    crate::sd::SdError::NotHolderBound => IssuerError::NotHolderBound,
-                    crate::sd::SdError::Random => IssuerError::Random,
-                    _ => IssuerError::Sign,
-                })?;
+                    .map_err(super::sd_error)?;
             Ok(OneTimeCopy {
                 serial: record.serial.clone(),
                 slot: record.slot,
