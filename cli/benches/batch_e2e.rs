@@ -7,8 +7,10 @@
 //! minus the output files), and a bare Ed25519 signature of a credential-sized message timed in
 //! this process just before and just after the batch, for the ratio.
 //!
-//! After each batch, on the registry it made: `revoke --holder` of one person (the holder
-//! lookup, D166) and `publish` (reading every list's not-valid rows), each as a whole process.
+//! After the batches, on the registries they made: `revoke --holder` of one person (the holder
+//! lookup, D166) and `publish` (reading every list's not-valid rows), each as a whole process,
+//! in 11 rounds alternating between the baseline's registry and this build's (another person
+//! each round); medians and fastest rounds are reported.
 //!
 //! With `GIAYTO_BATCH_BASELINE=PATH`, a `giayto` binary built from an older commit (e.g. the one
 //! before schema 5 and the pipeline) runs the same input the same way first, in the same run,
@@ -87,8 +89,6 @@ struct Run {
     written: u64,
     outputs: u64,
     registry_files: u64,
-    revoke_s: f64,
-    publish_s: f64,
     per_second: serde_json::Value,
 }
 
@@ -106,8 +106,8 @@ fn timed(bin: &Path, dir: &Path, args: &[&str]) -> f64 {
 }
 
 /// `issuer init`, then `issue-batch` of `input` by the binary at `bin` in a fresh folder under
-/// `dir`, watched from /proc; then a revocation by holder of `holder` and a publish.
-fn batch(bin: &Path, dir: &Path, input: &Path, rows: u64, chunk: &str, holder: &str) -> Run {
+/// `dir`, watched from /proc.
+fn batch(bin: &Path, dir: &Path, input: &Path, rows: u64, chunk: &str) -> Run {
     std::fs::create_dir_all(dir).unwrap();
     timed(
         bin,
@@ -213,18 +213,6 @@ fn batch(bin: &Path, dir: &Path, input: &Path, rows: u64, chunk: &str, holder: &
     let tenth = rows / 10;
     let first = rate_between(0, tenth);
     let last = rate_between(rows - tenth, rows);
-    let revoke_s = timed(
-        bin,
-        dir,
-        &[
-            "revoke", "--dir", "iss", "--holder", holder, "--reason", "bench",
-        ],
-    );
-    let publish_s = timed(
-        bin,
-        dir,
-        &["status", "publish", "--dir", "iss", "--out", "lists"],
-    );
     Run {
         rows,
         wall,
@@ -235,10 +223,54 @@ fn batch(bin: &Path, dir: &Path, input: &Path, rows: u64, chunk: &str, holder: &
         written,
         outputs,
         registry_files,
-        revoke_s,
-        publish_s,
         per_second: summary["per_second"].clone(),
     }
+}
+
+/// Rounds of `revoke --holder` and `status publish` after the batches.
+const ADMIN_ROUNDS: usize = 11;
+
+/// Whole-process seconds of `revoke --holder` (one person each) and `status publish`.
+#[derive(Default)]
+struct Admin {
+    revoke: Vec<f64>,
+    publish: Vec<f64>,
+}
+
+impl Admin {
+    fn round(&mut self, bin: &Path, dir: &Path, holder: &str) {
+        self.revoke.push(timed(
+            bin,
+            dir,
+            &[
+                "revoke", "--dir", "iss", "--holder", holder, "--reason", "bench",
+            ],
+        ));
+        self.publish.push(timed(
+            bin,
+            dir,
+            &["status", "publish", "--dir", "iss", "--out", "lists"],
+        ));
+    }
+
+    fn report(&self) {
+        let fastest = |v: &[f64]| v.iter().copied().fold(f64::INFINITY, f64::min);
+        println!(
+            "  revoke --holder (one person, whole process, {} rounds): median {:.1} ms, \
+             fastest {:.1} ms; publish: median {:.1} ms, fastest {:.1} ms",
+            self.revoke.len(),
+            median(&self.revoke) * 1e3,
+            fastest(&self.revoke) * 1e3,
+            median(&self.publish) * 1e3,
+            fastest(&self.publish) * 1e3
+        );
+    }
+}
+
+fn median(v: &[f64]) -> f64 {
+    let mut v = v.to_vec();
+    v.sort_by(f64::total_cmp);
+    v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
 }
 
 fn report(name: &str, r: &Run, bare: f64, cores: usize) {
@@ -268,11 +300,6 @@ fn report(name: &str, r: &Run, bare: f64, cores: usize) {
         r.outputs as f64 / n,
         r.written.saturating_sub(r.outputs) as f64 / n,
         r.registry_files as f64 / n
-    );
-    println!(
-        "  revoke --holder (one person, whole process): {:.0} ms; publish: {:.0} ms",
-        r.revoke_s * 1e3,
-        r.publish_s * 1e3
     );
     println!(
         "  CPU per credential / bare sign = {:.2}x; wall per credential × cores / bare sign = \
@@ -305,12 +332,17 @@ fn main() {
         t.elapsed().as_secs_f64(),
         input_len as f64 / rows as f64
     );
-    // The person revoked by holder after each batch: the middle row's.
-    let holder = {
+    // The people revoked by holder after the batches: ADMIN_ROUNDS rows spread over the input.
+    let holders: Vec<String> = {
         let text = std::fs::read_to_string(&input).unwrap();
-        let line = text.lines().nth((rows / 2) as usize).unwrap();
-        let row: serde_json::Value = serde_json::from_str(line).unwrap();
-        row["id_number"].as_str().unwrap().to_owned()
+        let lines: Vec<&str> = text.lines().collect();
+        (1..=ADMIN_ROUNDS)
+            .map(|k| {
+                let line = lines[(rows as usize * k / (ADMIN_ROUNDS + 1)).min(lines.len() - 1)];
+                let row: serde_json::Value = serde_json::from_str(line).unwrap();
+                row["id_number"].as_str().unwrap().to_owned()
+            })
+            .collect()
     };
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
@@ -323,16 +355,29 @@ fn main() {
     let bare_before = bare_sign_us(330, 2.0);
     let old = baseline
         .as_ref()
-        .map(|bin| batch(bin, &dir.join("baseline"), &input, rows, &chunk, &holder));
+        .map(|bin| batch(bin, &dir.join("baseline"), &input, rows, &chunk));
     let new = batch(
         Path::new(env!("CARGO_BIN_EXE_giayto")),
         &dir.join("new"),
         &input,
         rows,
         &chunk,
-        &holder,
     );
     let bare_after = bare_sign_us(330, 2.0);
+    // Revocation by holder and publishing, whole processes on the registries just made,
+    // alternately on the baseline's and this build's, one person per round.
+    let mut new_admin = Admin::default();
+    let mut old_admin = Admin::default();
+    for holder in &holders {
+        if let Some(bin) = &baseline {
+            old_admin.round(bin, &dir.join("baseline"), holder);
+        }
+        new_admin.round(
+            Path::new(env!("CARGO_BIN_EXE_giayto")),
+            &dir.join("new"),
+            holder,
+        );
+    }
     let bare = (bare_before + bare_after) / 2.0;
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     println!("load average after: {}", load.trim());
@@ -342,17 +387,19 @@ fn main() {
     );
     if let (Some(old), Some(bin)) = (&old, &baseline) {
         report(&format!("baseline ({})", bin.display()), old, bare, cores);
+        old_admin.report();
     }
     report("this build", &new, bare, cores);
+    new_admin.report();
     if let Some(old) = &old {
         println!(
             "this build / baseline: {:.2}x credentials/s; {:.2}x registry bytes per credential; \
-             {:.2}x revoke --holder time; {:.2}x publish time",
+             {:.2}x revoke --holder time; {:.2}x publish time (medians)",
             old.wall / new.wall,
             new.written.saturating_sub(new.outputs) as f64
                 / old.written.saturating_sub(old.outputs).max(1) as f64,
-            new.revoke_s / old.revoke_s,
-            new.publish_s / old.publish_s
+            median(&new_admin.revoke) / median(&old_admin.revoke),
+            median(&new_admin.publish) / median(&old_admin.publish)
         );
     }
 }
