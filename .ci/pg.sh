@@ -2,6 +2,8 @@
 # Start a throw-away PostgreSQL server for the registry tests and print its connection string.
 # Usage: eval "$(.ci/pg.sh start DIR)"  -> exports GIAYTO_TEST_POSTGRES
 #        .ci/pg.sh stop DIR
+# PG_FSYNC=on starts it with fsync on, as a real server runs (the batch bench with
+# GIAYTO_BATCH_POSTGRES); the tests' server skips fsync.
 set -euo pipefail
 cmd=${1:?start|stop}
 dir=${2:?data folder}
@@ -20,7 +22,7 @@ start)
     [ "$(id -u)" = 0 ] && chown postgres "$dir"
     as_pg "$bin/initdb" -D "$dir/data" -A trust -U giayto --no-sync >"$dir/initdb.log" 2>&1
     as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \
-        -o "-p $port -k $dir -c listen_addresses='' -c fsync=off" start >/dev/null
+        -o "-p $port -k $dir -c listen_addresses='' -c fsync=${PG_FSYNC:-off}" start >/dev/null
     as_pg "$bin/createdb" -h "$dir" -p "$port" -U giayto giayto_test
     echo "export GIAYTO_TEST_POSTGRES='host=$dir port=$port user=giayto dbname=giayto_test'"
     ;;

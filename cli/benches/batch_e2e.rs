@@ -16,6 +16,13 @@
 //! before schema 5 and the pipeline) runs the same input the same way first, in the same run,
 //! as the baseline; its figures are printed the same way.
 //!
+//! With `GIAYTO_BATCH_POSTGRES=CONNINFO` (a key=value connection string whose user may create
+//! databases) the registry is PostgreSQL instead: each run gets a database of its own on that
+//! server, and the bytes written to the registry are the server's own counters around the batch
+//! (`pg_stat_wal`'s WAL bytes plus the data pages `pg_stat_bgwriter` counts as written, with a
+//! checkpoint before and after); "registry files" is then `pg_database_size`. Start a server
+//! that syncs like a real one with `PG_FSYNC=on .ci/pg.sh start DIR` (the tests' server does not).
+//!
 //! Run: `cargo bench -p giayto-cli --bench batch_e2e` (100,000 rows, a few seconds);
 //! `GIAYTO_BATCH_ROWS=1000000` for the goal's size (issue 18), `GIAYTO_BATCH_CHUNK=N` for the
 //! chunk size. Needs about 1.2 GB of free disk in the temporary folder for a million rows (two
@@ -37,9 +44,78 @@ fn giayto_at(bin: &Path, dir: &Path) -> Command {
         .env("GIAYTO_PASSPHRASE", PASS)
         .env("GIAYTO_KDF_LOG_N", "10")
         .env("GIAYTO_NO_PROGRESS", "1")
-        .env("NO_COLOR", "1")
-        .env_remove("GIAYTO_REGISTRY_URL");
+        .env("NO_COLOR", "1");
+    // The registry: PostgreSQL when the run's folder names a database (see `Pg`), else the
+    // issuer folder's SQLite file.
+    match std::fs::read_to_string(dir.join(PG_URL_FILE)) {
+        Ok(url) => c.env("GIAYTO_REGISTRY_URL", url.trim()),
+        Err(_) => c.env_remove("GIAYTO_REGISTRY_URL"),
+    };
     c
+}
+
+/// In a run's folder: the PostgreSQL connection string of its registry database.
+const PG_URL_FILE: &str = "registry-url";
+
+/// With `GIAYTO_BATCH_POSTGRES` (a connection string whose user may create databases): each run
+/// gets a database of its own on that server, and what the server writes for it is read from
+/// the server's own counters — WAL bytes (`pg_stat_wal`, full-page images included) plus the
+/// data pages its checkpoints, background writer and backends wrote (`pg_stat_bgwriter`, 8 KiB
+/// each) — around the batch, with a `CHECKPOINT` before and after so that every page the batch
+/// dirtied is counted.
+struct Pg {
+    admin: postgres::Client,
+    base: String,
+}
+
+impl Pg {
+    fn connect(url: &str) -> Pg {
+        Pg {
+            admin: postgres::Client::connect(url, postgres::NoTls).expect("GIAYTO_BATCH_POSTGRES"),
+            base: url.to_owned(),
+        }
+    }
+
+    /// A fresh database for the run in `dir`, named in the folder for `giayto_at`.
+    fn database_for(&mut self, dir: &Path, label: &str) {
+        let name = format!("giayto_bench_{label}_{}", std::process::id());
+        // Two statements: neither may run inside the transaction a multi-statement string is.
+        for sql in [
+            format!("DROP DATABASE IF EXISTS {name}"),
+            format!("CREATE DATABASE {name}"),
+        ] {
+            self.admin.batch_execute(&sql).unwrap();
+        }
+        let url = format!("{} dbname={name}", self.base);
+        std::fs::write(dir.join(PG_URL_FILE), url).unwrap();
+    }
+
+    /// Bytes the server has written so far: WAL, and data pages × 8 KiB, after a checkpoint.
+    fn written(&mut self) -> u64 {
+        self.admin.batch_execute("CHECKPOINT").unwrap();
+        let row = self
+            .admin
+            .query_one(
+                "SELECT (SELECT wal_bytes FROM pg_stat_wal)::bigint, \
+                 (SELECT buffers_checkpoint + buffers_clean + buffers_backend \
+                  FROM pg_stat_bgwriter)::bigint",
+                &[],
+            )
+            .unwrap();
+        let (wal, pages): (i64, i64) = (row.get(0), row.get(1));
+        wal as u64 + pages as u64 * 8192
+    }
+
+    /// Size on disk of the run's database.
+    fn size(&mut self, dir: &Path) -> u64 {
+        let url = std::fs::read_to_string(dir.join(PG_URL_FILE)).unwrap();
+        let name = url.rsplit("dbname=").next().unwrap().trim().to_owned();
+        let row = self
+            .admin
+            .query_one("SELECT pg_database_size($1)::bigint", &[&name])
+            .unwrap();
+        row.get::<_, i64>(0) as u64
+    }
 }
 
 /// Bare signatures per second on one core, over `secs` seconds.
@@ -106,9 +182,24 @@ fn timed(bin: &Path, dir: &Path, args: &[&str]) -> f64 {
 }
 
 /// `issuer init`, then `issue-batch` of `input` by the binary at `bin` in a fresh folder under
-/// `dir`, watched from /proc.
-fn batch(bin: &Path, dir: &Path, input: &Path, rows: u64, chunk: &str) -> Run {
+/// `dir`, watched from /proc; with `pg`, into a database of its own on that server.
+fn batch(
+    bin: &Path,
+    dir: &Path,
+    input: &Path,
+    rows: u64,
+    chunk: &str,
+    mut pg: Option<&mut Pg>,
+) -> Run {
     std::fs::create_dir_all(dir).unwrap();
+    if let Some(pg) = pg.as_deref_mut() {
+        let label = if dir.ends_with("new") {
+            "new"
+        } else {
+            "baseline"
+        };
+        pg.database_for(dir, label);
+    }
     timed(
         bin,
         dir,
@@ -123,6 +214,7 @@ fn batch(bin: &Path, dir: &Path, input: &Path, rows: u64, chunk: &str) -> Run {
             "Cục C06 (bench)",
         ],
     );
+    let server_before = pg.as_deref_mut().map(Pg::written);
     let started = Instant::now();
     let child = giayto_at(bin, dir)
         .args([
@@ -191,11 +283,18 @@ fn batch(bin: &Path, dir: &Path, input: &Path, rows: u64, chunk: &str) -> Run {
         .iter()
         .map(|f| std::fs::metadata(dir.join(f)).unwrap().len())
         .sum();
-    let registry_files: u64 = ["registry.sqlite", "registry.sqlite-wal"]
-        .iter()
-        .filter_map(|f| std::fs::metadata(dir.join("iss").join(f)).ok())
-        .map(|m| m.len())
-        .sum();
+    // What the database server wrote for the batch counts as the process's own writes.
+    if let (Some(pg), Some(before)) = (pg.as_deref_mut(), server_before) {
+        written += pg.written().saturating_sub(before);
+    }
+    let registry_files: u64 = match pg {
+        Some(pg) => pg.size(dir),
+        None => ["registry.sqlite", "registry.sqlite-wal"]
+            .iter()
+            .filter_map(|f| std::fs::metadata(dir.join("iss").join(f)).ok())
+            .map(|m| m.len())
+            .sum(),
+    };
     // Rate over the first and the last tenth of the rows, from the samples.
     let rate_between = |from: u64, to: u64| {
         let a = samples
@@ -352,16 +451,35 @@ fn main() {
         load.trim()
     );
 
+    let mut pg = std::env::var("GIAYTO_BATCH_POSTGRES")
+        .ok()
+        .map(|url| Pg::connect(&url));
+    println!(
+        "registry: {}",
+        if pg.is_some() {
+            "PostgreSQL (GIAYTO_BATCH_POSTGRES), one database per run"
+        } else {
+            "SQLite in the issuer folder"
+        }
+    );
     let bare_before = bare_sign_us(330, 2.0);
-    let old = baseline
-        .as_ref()
-        .map(|bin| batch(bin, &dir.join("baseline"), &input, rows, &chunk));
+    let old = baseline.as_ref().map(|bin| {
+        batch(
+            bin,
+            &dir.join("baseline"),
+            &input,
+            rows,
+            &chunk,
+            pg.as_mut(),
+        )
+    });
     let new = batch(
         Path::new(env!("CARGO_BIN_EXE_giayto")),
         &dir.join("new"),
         &input,
         rows,
         &chunk,
+        pg.as_mut(),
     );
     let bare_after = bare_sign_us(330, 2.0);
     // Revocation by holder and publishing, whole processes on the registries just made,

@@ -151,19 +151,29 @@ const COLUMNS: &str = "serial, doc_type, holder_id, issued_at, expires_at, holde
 
 /// The documents a status change of a target reaches (a copy's serial stands for its document),
 /// and with them their one-time copies. `$1` is the serial or the holder's ID number.
+///
+/// The targets are one `serial IN (… UNION ALL …)`, not `… OR copy_of IN (…)`: PostgreSQL plans
+/// that OR as a scan of the whole table (226 ms at a million rows, against 0.25 ms by the
+/// indexes), where SQLite takes each side of it by its own index (its backend keeps the OR).
+/// A test holds the plans to the indexes.
 const SERIAL_DOCUMENTS: &str =
     "serial IN (SELECT COALESCE(copy_of, serial) FROM credentials WHERE serial = $1)";
-const SERIAL_TARGET: &str = "serial IN (SELECT COALESCE(copy_of, serial) FROM credentials
-                                         WHERE serial = $1)
-     OR copy_of IN (SELECT COALESCE(copy_of, serial) FROM credentials WHERE serial = $1)";
+const SERIAL_TARGET: &str = "serial IN (
+         SELECT COALESCE(copy_of, serial) FROM credentials WHERE serial = $1
+         UNION ALL
+         SELECT serial FROM credentials
+          WHERE copy_of IN (SELECT COALESCE(copy_of, serial) FROM credentials WHERE serial = $1))";
 fn holder_documents() -> String {
     format!("holder_id = $1 AND part IN {HOLDER_PARTS} AND copy_of IS NULL")
 }
 fn holder_target() -> String {
     format!(
-        "(holder_id = $1 AND part IN {HOLDER_PARTS})
-         OR copy_of IN (SELECT serial FROM credentials
-                        WHERE holder_id = $1 AND part IN {HOLDER_PARTS})"
+        "serial IN (
+             SELECT serial FROM credentials WHERE holder_id = $1 AND part IN {HOLDER_PARTS}
+             UNION ALL
+             SELECT serial FROM credentials
+              WHERE copy_of IN (SELECT serial FROM credentials
+                                 WHERE holder_id = $1 AND part IN {HOLDER_PARTS}))"
     )
 }
 
