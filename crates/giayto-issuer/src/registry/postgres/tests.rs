@@ -2,20 +2,28 @@
 //! concurrent offices, and the migrations from schemas 2 and 3.
 use super::*;
 
-/// Runs when `GIAYTO_TEST_POSTGRES` holds a connection string (CI starts a throw-away
-/// server and sets it); each run uses a fresh schema.
-#[test]
-fn postgres_backend_passes_the_suite() {
+/// The server of `GIAYTO_TEST_POSTGRES` (CI starts a throw-away one and sets it) and a fresh
+/// schema name starting with `prefix`; `None`, after saying `what` was not run, without one.
+fn test_server(what: &str, prefix: &str) -> Option<(String, String)> {
     let Some(url) = std::env::var("GIAYTO_TEST_POSTGRES")
         .ok()
         .filter(|u| !u.is_empty())
     else {
-        eprintln!("GIAYTO_TEST_POSTGRES not set: PostgreSQL suite not run");
-        return;
+        eprintln!("GIAYTO_TEST_POSTGRES not set: {what} not run");
+        return None;
     };
     let mut nonce = [0u8; 6];
     getrandom::getrandom(&mut nonce).unwrap();
-    let schema = format!("t_{}", super::super::hex(&nonce));
+    Some((url, format!("{prefix}_{}", super::super::hex(&nonce))))
+}
+
+/// Runs when `GIAYTO_TEST_POSTGRES` holds a connection string (CI starts a throw-away
+/// server and sets it); each run uses a fresh schema.
+#[test]
+fn postgres_backend_passes_the_suite() {
+    let Some((url, schema)) = test_server("PostgreSQL suite", "t") else {
+        return;
+    };
     // A schema without the tables is refused, and nothing is created in it.
     assert!(matches!(
         PostgresRegistry::connect(&url, &schema),
@@ -122,16 +130,9 @@ fn version(admin: &mut Client, schema: &str) -> i64 {
 /// documents, a status change reaching them; a failed step leaves schema 2 untouched.
 #[test]
 fn postgres_migrates_a_schema_2_registry_to_one_time_copies() {
-    let Some(url) = std::env::var("GIAYTO_TEST_POSTGRES")
-        .ok()
-        .filter(|u| !u.is_empty())
-    else {
-        eprintln!("GIAYTO_TEST_POSTGRES not set: PostgreSQL migration test not run");
+    let Some((url, schema)) = test_server("PostgreSQL migration test", "m") else {
         return;
     };
-    let mut nonce = [0u8; 6];
-    getrandom::getrandom(&mut nonce).unwrap();
-    let schema = format!("m_{}", super::super::hex(&nonce));
     let mut admin = Client::connect(&url, NoTls).unwrap();
     schema_2_registry(&mut admin, &schema);
     assert_eq!(version(&mut admin, &schema), 2);
@@ -208,16 +209,9 @@ fn postgres_migrates_a_schema_2_registry_to_one_time_copies() {
 /// release returns it.
 #[test]
 fn postgres_migrates_a_schema_3_registry_to_holds() {
-    let Some(url) = std::env::var("GIAYTO_TEST_POSTGRES")
-        .ok()
-        .filter(|u| !u.is_empty())
-    else {
-        eprintln!("GIAYTO_TEST_POSTGRES not set: PostgreSQL migration test not run");
+    let Some((url, schema)) = test_server("PostgreSQL migration test", "h") else {
         return;
     };
-    let mut nonce = [0u8; 6];
-    getrandom::getrandom(&mut nonce).unwrap();
-    let schema = format!("h_{}", super::super::hex(&nonce));
     let mut admin = Client::connect(&url, NoTls).unwrap();
     schema_2_registry(&mut admin, &schema);
     admin
@@ -277,16 +271,9 @@ fn postgres_migrates_a_schema_3_registry_to_holds() {
 /// exist) leaves schema 4 as it was.
 #[test]
 fn postgres_migrates_a_schema_4_registry_to_ordinals() {
-    let Some(url) = std::env::var("GIAYTO_TEST_POSTGRES")
-        .ok()
-        .filter(|u| !u.is_empty())
-    else {
-        eprintln!("GIAYTO_TEST_POSTGRES not set: PostgreSQL migration test not run");
+    let Some((url, schema)) = test_server("PostgreSQL migration test", "o") else {
         return;
     };
-    let mut nonce = [0u8; 6];
-    getrandom::getrandom(&mut nonce).unwrap();
-    let schema = format!("o_{}", super::super::hex(&nonce));
     let mut admin = Client::connect(&url, NoTls).unwrap();
     schema_2_registry(&mut admin, &schema);
     let size = giayto_status::MIN_ENTRIES;
@@ -406,16 +393,9 @@ fn postgres_migrates_a_schema_4_registry_to_ordinals() {
 /// index path in PostgreSQL, so its plan scanned a million-row table on every revocation.
 #[test]
 fn postgres_status_targets_are_read_through_indexes() {
-    let Some(url) = std::env::var("GIAYTO_TEST_POSTGRES")
-        .ok()
-        .filter(|u| !u.is_empty())
-    else {
-        eprintln!("GIAYTO_TEST_POSTGRES not set: PostgreSQL plan test not run");
+    let Some((url, schema)) = test_server("PostgreSQL plan test", "p") else {
         return;
     };
-    let mut nonce = [0u8; 6];
-    getrandom::getrandom(&mut nonce).unwrap();
-    let schema = format!("p_{}", super::super::hex(&nonce));
     let mut reg = PostgresRegistry::create(&url, &schema).unwrap();
     let rows: Vec<NewCredential> = (1..=40u8)
         .map(|i| super::super::suite::new_row(i, Some(&format!("0010{i:08}"))))
