@@ -90,20 +90,23 @@ impl Pg {
         std::fs::write(dir.join(PG_URL_FILE), url).unwrap();
     }
 
-    /// Bytes the server has written so far: WAL, and data pages × 8 KiB, after a checkpoint.
-    fn written(&mut self) -> u64 {
+    /// Bytes the server has written so far, after a checkpoint: WAL, data pages written by
+    /// the checkpointer and the background writer, and pages written by the backends (in
+    /// PostgreSQL 15 and older these include the pages a table or index grows by, written as
+    /// zeros when it is extended), 8 KiB a page.
+    fn written(&mut self) -> [u64; 3] {
         self.admin.batch_execute("CHECKPOINT").unwrap();
         let row = self
             .admin
             .query_one(
                 "SELECT (SELECT wal_bytes FROM pg_stat_wal)::bigint, \
-                 (SELECT buffers_checkpoint + buffers_clean + buffers_backend \
-                  FROM pg_stat_bgwriter)::bigint",
+                 (SELECT buffers_checkpoint + buffers_clean FROM pg_stat_bgwriter)::bigint, \
+                 (SELECT buffers_backend FROM pg_stat_bgwriter)::bigint",
                 &[],
             )
             .unwrap();
-        let (wal, pages): (i64, i64) = (row.get(0), row.get(1));
-        wal as u64 + pages as u64 * 8192
+        let (wal, pages, backend): (i64, i64, i64) = (row.get(0), row.get(1), row.get(2));
+        [wal as u64, pages as u64 * 8192, backend as u64 * 8192]
     }
 
     /// Size on disk of the run's database.
@@ -165,6 +168,8 @@ struct Run {
     written: u64,
     outputs: u64,
     registry_files: u64,
+    /// PostgreSQL: what the server wrote for the batch ([`Pg::written`]'s three parts).
+    server: Option<[u64; 3]>,
     per_second: serde_json::Value,
 }
 
@@ -284,9 +289,15 @@ fn batch(
         .map(|f| std::fs::metadata(dir.join(f)).unwrap().len())
         .sum();
     // What the database server wrote for the batch counts as the process's own writes.
-    if let (Some(pg), Some(before)) = (pg.as_deref_mut(), server_before) {
-        written += pg.written().saturating_sub(before);
-    }
+    let server = match (pg.as_deref_mut(), server_before) {
+        (Some(pg), Some(before)) => {
+            let after = pg.written();
+            let delta: [u64; 3] = std::array::from_fn(|i| after[i].saturating_sub(before[i]));
+            written += delta.iter().sum::<u64>();
+            Some(delta)
+        }
+        _ => None,
+    };
     let registry_files: u64 = match pg {
         Some(pg) => pg.size(dir),
         None => ["registry.sqlite", "registry.sqlite-wal"]
@@ -322,6 +333,7 @@ fn batch(
         written,
         outputs,
         registry_files,
+        server,
         per_second: summary["per_second"].clone(),
     }
 }
@@ -400,6 +412,15 @@ fn report(name: &str, r: &Run, bare: f64, cores: usize) {
         r.written.saturating_sub(r.outputs) as f64 / n,
         r.registry_files as f64 / n
     );
+    if let Some([wal, pages, backend]) = r.server {
+        println!(
+            "  PostgreSQL server, per credential: WAL {:.0} B, pages written by checkpoints and \
+             the background writer {:.0} B, by the backends (relation extension) {:.0} B",
+            wal as f64 / n,
+            pages as f64 / n,
+            backend as f64 / n
+        );
+    }
     println!(
         "  CPU per credential / bare sign = {:.2}x; wall per credential × cores / bare sign = \
          {:.2}x",
