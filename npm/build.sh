@@ -62,7 +62,8 @@ done
 # The page's first-load module: the same crate without its default feature `full` (no forms,
 # no making or drawing of requests, no status updates; D177). Built after the complete one
 # was bound, as cargo writes both to the same file name.
-cargo build --locked --target wasm32-unknown-unknown --profile wasm -p giayto-verify-wasm --no-default-features
+# Its text is normalised to NFC by the browser (feature browser-nfc, D181).
+cargo build --locked --target wasm32-unknown-unknown --profile wasm -p giayto-verify-wasm --no-default-features --features browser-nfc
 wasm-bindgen "${keep[@]}" --target web --out-name giayto_verify_lite --out-dir "$pkg/web" \
   "$target_dir/wasm32-unknown-unknown/wasm/giayto_verify_wasm.wasm"
 cp "$here/node-index.cjs" "$pkg/node/giayto_verify_wasm.js"

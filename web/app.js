@@ -81,8 +81,13 @@ function wasmFull() {
   return fullModule;
 }
 window.giaytoFullLoaded = () => fullModule !== null;
-// The complete module's own verifier for filling forms, built from the data in use the first
-// time a form is filled after that data changed.
+// Resolved once the page is ready (body[data-ready]): the complete module is never fetched
+// before that for lists fetched meanwhile (web/fetch.js), as the first load is only the lite one.
+let pageReady = null;
+const whenReady = new Promise((resolve) => { pageReady = resolve; });
+// The complete module's own verifier for filling forms and checking answers to a request (which
+// the complete module made), built from the data in use the first time it is needed after that
+// data changed (docs/decisions.md D183).
 let formVerifier = null;
 async function verifierForForms() {
   const m = await wasmFull();
@@ -176,10 +181,11 @@ async function acceptVerifier(v, extra) {
 // few milliseconds), and the device remembers only lists that were checked: after each
 // verification the lists it used are recorded, as `giayto verify` records them after its
 // checks. Their dates were already held against the device's state when the bundle loaded.
-function rememberUse() {
-  const v = verifier;
+// `v`: the verifier that checked (the lite one, or the complete module's for an answer to a
+// request), built from the data of `of`, the verifier in use then.
+function rememberUse(v = verifier, of = verifier) {
   loading = loading.then(async () => {
-    if (!v || v !== verifier) return;
+    if (!v || of !== verifier) return;
     try {
       const back = await acceptVerifier(v, []);
       if (back) showMessage(rollbackText(back), { rollback: back.kind, kind: 'error' });
@@ -408,24 +414,35 @@ function verifyText(text) {
   message('');
   if (isUpdate(text)) { applyUpdate(text); return null; }
   if (!verifier) { message(trOr('web-no-data', 'No trust data')); return null; }
-  const now = nowSeconds();
-  let r;
-  if (activeRequest) {
-    r = verifier.checkAnswer(text.trim(), activeRequest.text, now);
-    r.answered_request = activeRequest.request;
-  } else {
-    r = verifier.verify(text.trim(), now);
-  }
+  if (activeRequest) { answerDone = checkAnswer(text, activeRequest); return null; }
+  const r = verifier.verify(text.trim(), nowSeconds());
   showResult(r, true);
   rememberUse();
   // A list found missing or expired is fetched when the network is there; the code is then
   // checked again against it (web/fetch.js).
   lists.afterCheck(r, () => verifyText(text));
+  addToForm(text.trim());
+  return r;
+}
+
+// An answer to the verifier's request, checked by the complete module, which made the request
+// and so is loaded already (the lite module has no request checks, D183).
+let answerDone = Promise.resolve();
+window.giaytoAnswerSettled = () => answerDone.then(() => true, () => true);
+async function checkAnswer(text, req) {
+  const of = verifier;
+  let v;
+  try { v = await verifierForForms(); } catch (e) { message(trOr('web-load-error', String(e), { detail: e.message || String(e) })); return; }
+  if (of !== verifier || req !== activeRequest) return; // the data or the request changed meanwhile
+  const r = v.checkAnswer(text.trim(), req.text, nowSeconds());
+  r.answered_request = req.request;
+  showResult(r, true);
+  rememberUse(v, of);
+  lists.afterCheck(r, () => verifyText(text));
   // The form is filled by checking each code again without the request: while a request is
   // active, only a code that answered it validly joins the form, so a wrong or incomplete
   // answer never fills what the request did not ask for.
-  if (!activeRequest || r.verdict === 'valid') addToForm(text.trim());
-  return r;
+  if (r.verdict === 'valid') addToForm(text.trim());
 }
 
 // ---- forms filled from a scan (docs/forms.md) ----
@@ -965,6 +982,8 @@ async function main() {
       showDataStatus();
     },
     dbGet, dbPut, seenKey, trOr, wholeTime, rollbackText,
+    // Fetched lists are taken by the complete module, loaded only once the page is ready.
+    full: () => whenReady.then(wasmFull),
   });
   if ('serviceWorker' in navigator) {
     try {
@@ -974,6 +993,7 @@ async function main() {
     } catch (_) { /* a page without a service worker still verifies */ }
   }
   document.body.dataset.ready = 'true';
+  pageReady();
 }
 
 main().catch((e) => message(String(e)));

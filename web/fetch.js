@@ -3,9 +3,10 @@
 // missing, fetched by their uris, checked in WASM exactly as a bundle is
 // (takeFetchedStatusList / takeFetchedTrustList: signer, signature, issuer, uri, never older
 // than what is held, then the device's rollback memory), and merged into the stored bundle.
+// Those two are in the complete module (pkg/giayto_verify_wasm.js, through `ctx.full()`), not
+// in the page's first load: a list is taken only after it was fetched (docs/decisions.md D183).
 // A refused or failed fetch writes nothing; without a network the stored lists are used until
 // each one's exp, then checks say stale_status as before.
-import { takeFetchedStatusList, takeFetchedTrustList } from './pkg/giayto_verify_lite.js';
 
 // Limits (the CLI's giayto-fetch has the same kind): one try waits at most TIMEOUT_MS for the
 // whole answer; a failed try (network, timeout, HTTP 5xx or 429) is tried again after BACKOFF_MS, then
@@ -156,6 +157,7 @@ function take(kind, item, bytes, meta) {
 }
 
 async function takeNow(kind, item, bytes, meta) {
+  const { takeFetchedStatusList, takeFetchedTrustList } = await ctx.full();
   const data = ctx.current();
   const key = ctx.seenKey(data.verifier);
   const state = await ctx.dbGet(key);
@@ -342,7 +344,8 @@ async function saveUrl() {
 
 // Wire the controls. `hooks` comes from app.js: current() → { root, bundle, verifier };
 // commit(bundle, entries) stores a new bundle with `entries` in one transaction and uses it;
-// dbGet, dbPut, seenKey, trOr, wholeTime, rollbackText.
+// full() → the complete module, once the page is ready; dbGet, dbPut, seenKey, trOr, wholeTime,
+// rollbackText.
 export async function setUpFetch(hooks) {
   ctx = hooks;
   const input = document.getElementById('trust-url');

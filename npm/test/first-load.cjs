@@ -16,11 +16,12 @@ const zlib = require('node:zlib');
 
 const webDir = path.resolve(__dirname, '..', '..', 'web');
 const FIRST_LOAD_GOAL = 250 * 1024;
-// A ceiling so the first load only shrinks from here; the goal above is not met yet. Raised from
-// 330,000 when the page's first module gained the Claim 169 check (docs/format.md §16) and the
-// checks of lists it fetches itself (§9.7.1, web/fetch.js): 348,293 bytes for the listed files and
-// 357,394 for what headless Chromium fetched before the page was ready, measured then.
-const FIRST_LOAD_CEILING = 365000;
+// A ceiling so the first load only shrinks from here; the goal above is not met yet. Lowered from
+// 365,000 (348,275 bytes measured) when the first module left NFC to the browser, read the root
+// key's PEM without a DER reader, and left answers to requests and fetched lists to the complete
+// module (docs/decisions.md D181–D183): 282,153 bytes for the listed files and 291,315 for what
+// headless Chromium fetched before the page was ready, measured then.
+const FIRST_LOAD_CEILING = 295000;
 const FLUENT = ['index', 'bundle', 'resource', 'resolver', 'scope', 'types', 'builtins', 'memoizer', 'ast'];
 const FIRST_LOAD = [
   'index.html', 'style.css', 'app.js', 'fetch.js', 'favicon.ico', 'icons/icon-192.png', 'manifest.webmanifest',

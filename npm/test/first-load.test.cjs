@@ -28,10 +28,13 @@ test('the scanner and the complete verifier are modules of their own, outside th
   assert.match(app, /^import init, \{[^}]*\} from '\.\/pkg\/giayto_verify_lite\.js';/m);
   const lite = fs.readFileSync(path.join(webDir, 'pkg', 'giayto_verify_lite.js'), 'utf8');
   assert.match(lite, /fromBundle/);
-  assert.doesNotMatch(lite, /decodeImage|decodeRgba|prefill|makeRequest|renderQrSvg|applyStatusDelta/);
+  assert.doesNotMatch(lite, /decodeImage|decodeRgba|prefill|makeRequest|renderQrSvg|applyStatusDelta|checkAnswer|takeFetched/);
   const full = fs.readFileSync(path.join(webDir, 'pkg', 'giayto_verify_wasm.js'), 'utf8');
-  assert.match(full, /prefill/);
-  assert.match(full, /applyStatusDelta/);
+  for (const name of ['prefill', 'applyStatusDelta', 'checkAnswer', 'takeFetchedStatusList', 'takeFetchedTrustList']) {
+    assert.match(full, new RegExp(name));
+  }
+  // The page takes fetched lists through the complete module only (D183).
+  assert.doesNotMatch(fs.readFileSync(path.join(webDir, 'fetch.js'), 'utf8'), /^import/m);
 });
 
 test('the page\'s Fluent files hold every CLI message the page can show', () => {

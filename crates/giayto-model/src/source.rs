@@ -383,11 +383,14 @@ impl<'a> CborSource<'a> {
 
     /// Entries whose keys are not fields of the document type.
     pub(crate) fn unknown(&self) -> BTreeMap<u64, Cbor> {
-        self.map
-            .iter()
-            .filter(|(k, _)| !self.fields.iter().any(|f| f.key == **k))
-            .map(|(k, v)| (*k, (*v).clone()))
-            .collect()
+        // Inserted one by one: `collect()` into a map links a sort of its own (D182).
+        let mut unknown = BTreeMap::new();
+        for (k, v) in &self.map {
+            if !self.fields.iter().any(|f| f.key == *k) {
+                unknown.insert(*k, (*v).clone());
+            }
+        }
+        unknown
     }
 
     fn get(&self, f: Field) -> Option<&'a Cbor> {
@@ -578,10 +581,11 @@ impl JsonBuilder {
 
     pub(crate) fn finish(mut self, unknown: &BTreeMap<u64, Cbor>) -> Json {
         if !unknown.is_empty() {
-            let u: Map<String, Json> = unknown
-                .iter()
-                .map(|(k, v)| (k.to_string(), unknown_to_json(v, 0)))
-                .collect();
+            let u = object(
+                unknown
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), unknown_to_json(v, 0))),
+            );
             self.obj
                 .insert("unknown_fields".to_owned(), Json::Object(u));
         }
@@ -622,19 +626,26 @@ pub(crate) fn unknown_to_json(v: &Cbor, depth: usize) -> Json {
             serde_json::Number::from_f64(*f).map_or_else(|| Json::String(diag(v)), Json::Number)
         }
         Cbor::Array(a) => Json::Array(a.iter().map(|x| unknown_to_json(x, depth + 1)).collect()),
-        Cbor::Map(m) => Json::Object(
-            m.iter()
-                .map(|(k, x)| {
-                    let key = match k {
-                        Cbor::Text(s) => s.clone(),
-                        other => diag(other),
-                    };
-                    (key, unknown_to_json(x, depth + 1))
-                })
-                .collect(),
-        ),
+        Cbor::Map(m) => Json::Object(object(m.iter().map(|(k, x)| {
+            let key = match k {
+                Cbor::Text(s) => s.clone(),
+                other => diag(other),
+            };
+            (key, unknown_to_json(x, depth + 1))
+        }))),
         _ => Json::String(diag(v)),
     }
+}
+
+/// A JSON object from its members, a later member replacing an earlier one of the same name,
+/// as `collect()` does; inserted one by one, since `collect()` into a map sorts first and each
+/// such call links a sort of its own into the web page's module (docs/decisions.md D182).
+fn object(members: impl Iterator<Item = (String, Json)>) -> Map<String, Json> {
+    let mut map = Map::new();
+    for (k, v) in members {
+        map.insert(k, v);
+    }
+    map
 }
 
 /// CBOR diagnostic notation (RFC 8949 §8), cut to a readable length.

@@ -12,6 +12,7 @@ use crate::error::FieldErrorKind;
 /// crate's `nfc()` (a test compares them), which also links the compatibility decomposition
 /// tables (about 70 KB of the web page's WASM) because one iterator serves NFC and NFKC alike
 /// (docs/decisions.md D179).
+#[cfg_attr(all(feature = "browser-nfc", target_arch = "wasm32"), allow(dead_code))]
 pub(crate) fn nfc(raw: &str) -> String {
     // Full canonical decomposition (Hangul syllables included, by the crate's arithmetic).
     let mut chars: Vec<(char, u8)> = Vec::with_capacity(raw.len());
@@ -59,6 +60,33 @@ pub(crate) fn nfc(raw: &str) -> String {
     out.into_iter().collect()
 }
 
+/// `raw` in NFC. Most text is already NFC (every decoded credential must be): the quick check
+/// says so without building a normalised copy.
+#[cfg(not(all(feature = "browser-nfc", target_arch = "wasm32")))]
+fn to_nfc(raw: &str) -> std::borrow::Cow<'_, str> {
+    match unicode_normalization::is_nfc_quick(raw.chars()) {
+        unicode_normalization::IsNormalized::Yes => raw.into(),
+        _ => nfc(raw).into(),
+    }
+}
+
+/// `raw` in NFC by the browser's `String.prototype.normalize` (feature `browser-nfc`, the web
+/// page's first-load module: docs/decisions.md D181). ASCII text is NFC as it is. The browser
+/// and this crate's tables can differ only on code points one of their Unicode versions has not
+/// assigned (Unicode's normalization stability policy).
+#[cfg(all(feature = "browser-nfc", target_arch = "wasm32"))]
+fn to_nfc(raw: &str) -> std::borrow::Cow<'_, str> {
+    if raw.is_ascii() {
+        return raw.into();
+    }
+    let normalized = String::from(js_sys::JsString::from(raw).normalize("NFC"));
+    if normalized == raw {
+        raw.into()
+    } else {
+        normalized.into()
+    }
+}
+
 /// Upper bound on the raw byte length accepted before normalising, as a multiple of the
 /// character limit (NFC can compose several code points into one, each up to 4 bytes).
 const RAW_BYTES_PER_CHAR: usize = 16;
@@ -68,12 +96,7 @@ pub(crate) fn canon_free(raw: &str, max: usize) -> Result<String, FieldErrorKind
     if raw.len() > max.saturating_mul(RAW_BYTES_PER_CHAR) {
         return Err(FieldErrorKind::TooLong { max });
     }
-    // Most text is already NFC (every decoded credential must be): the quick check says so
-    // without building a normalised copy.
-    let nfc: std::borrow::Cow<'_, str> = match unicode_normalization::is_nfc_quick(raw.chars()) {
-        unicode_normalization::IsNormalized::Yes => raw.into(),
-        _ => nfc(raw).into(),
-    };
+    let nfc = to_nfc(raw);
     let trimmed = nfc.trim();
     if trimmed.is_empty() {
         return Err(FieldErrorKind::Empty);

@@ -35,6 +35,35 @@ pub struct Plate {
     province: u8,
 }
 
+/// `s` upper-cased as far as a plate can tell: the same plate (or the same refusal) as
+/// `str::to_uppercase`, without the full Unicode case table in the web page's module
+/// (docs/decisions.md D182). Only characters whose upper case is made of characters a plate may
+/// hold (A–Z, Đ, digits, `-`, ` `, `.`) are mapped; any other character is refused by the parser
+/// whatever its case, so it is kept as it is. A test checks every character against
+/// `to_uppercase`.
+fn plate_upper(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            'a'..='z' => out.push(c.to_ascii_uppercase()),
+            'đ' => out.push('Đ'),
+            // Dotless i and long s: upper case I and S.
+            'ı' => out.push('I'),
+            'ſ' => out.push('S'),
+            'ß' => out.push_str("SS"),
+            // The Latin ligatures ﬀ ﬁ ﬂ ﬃ ﬄ ﬅ ﬆ.
+            '\u{FB00}' => out.push_str("FF"),
+            '\u{FB01}' => out.push_str("FI"),
+            '\u{FB02}' => out.push_str("FL"),
+            '\u{FB03}' => out.push_str("FFI"),
+            '\u{FB04}' => out.push_str("FFL"),
+            '\u{FB05}' | '\u{FB06}' => out.push_str("ST"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
 impl Plate {
     /// Parses a plate number written with or without the usual separators and in any case,
     /// e.g. `"30a12345"`, `"59X1-234.56"`, `"29-B1 12345"`.
@@ -46,7 +75,13 @@ impl Plate {
     /// `30A12345` is read as a car (`30A-123.45`) and `29X123456` as a motorbike (`29-X1 234.56`).
     /// Letters are A–Z and Đ.
     pub fn parse(raw: &str) -> Result<Plate, FieldErrorKind> {
-        let s = canon_free(raw, 20)?.to_uppercase();
+        Plate::parse_upper(raw, plate_upper)
+    }
+
+    /// [`Plate::parse`] with the upper-casing given (the tests compare `plate_upper` with
+    /// `str::to_uppercase` through it).
+    fn parse_upper(raw: &str, upper: impl Fn(&str) -> String) -> Result<Plate, FieldErrorKind> {
+        let s = upper(&canon_free(raw, 20)?);
         let chars: Vec<char> = s.chars().collect();
         let is_sep = |c: char| c == '-' || c == ' ';
         let is_letter = |c: char| c.is_ascii_uppercase() || c == 'Đ';
@@ -537,6 +572,51 @@ impl Vehicle {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `plate_upper` parses every plate as `to_uppercase` did (D182): each character whose
+    /// upper case differs from it, or that `plate_upper` maps, at each place of plates of both
+    /// kinds and alone, gives the same plate or the same refusal.
+    #[test]
+    fn plate_upper_parses_as_to_uppercase() {
+        let to_upper = |s: &str| s.to_uppercase();
+        let mut cased = 0;
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            let one = c.to_string();
+            if c.to_uppercase().to_string() == one && plate_upper(&one) == one {
+                continue;
+            }
+            cased += 1;
+            for plate in ["30A-123.45", "29-X1 234.56", "51LD12345", "30a1234"] {
+                for at in 0..=plate.len() {
+                    let mut s = plate.to_owned();
+                    s.insert(at, c);
+                    assert_eq!(
+                        Plate::parse(&s),
+                        Plate::parse_upper(&s, to_upper),
+                        "U+{:04X} in {s:?}",
+                        c as u32
+                    );
+                }
+                let replaced: String = plate.replacen('a', &one, 1).replacen('A', &one, 1);
+                assert_eq!(
+                    Plate::parse(&replaced),
+                    Plate::parse_upper(&replaced, to_upper),
+                    "{replaced:?}"
+                );
+            }
+            assert_eq!(Plate::parse(&one), Plate::parse_upper(&one, to_upper));
+        }
+        assert!(cased > 1000, "{cased} cased characters");
+        // The mapped ones read as letters of a plate.
+        for (raw, plate) in [
+            ("30ß-123.45", "30SS-123.45"),
+            ("30ı-123.45", "30I-123.45"),
+            ("30đ-123.45", "30Đ-123.45"),
+        ] {
+            assert!(canon(plate).is_ok(), "{plate}");
+            assert_eq!(canon(raw), canon(plate), "{raw}");
+        }
+    }
 
     fn canon(s: &str) -> Result<String, FieldErrorKind> {
         Plate::parse(s).map(|p| p.as_str().to_owned())

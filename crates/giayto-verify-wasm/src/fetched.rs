@@ -13,7 +13,9 @@ use giayto_verify::{Bundle, Rollback, SeenState, Verifier};
 use serde_json::{json, Value};
 use wasm_bindgen::prelude::*;
 
-use crate::{js_err, parse_root, rfc3339, rollback_json, seconds, seen_state, to_js};
+#[cfg(feature = "full")]
+use crate::{js_err, seconds, to_js};
+use crate::{parse_root, rfc3339, rollback_json, seen_state};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_TYPES: &'static str = r#"
@@ -244,6 +246,7 @@ pub fn take_trust_list(
     accept(root, new, seen, now, info)
 }
 
+#[cfg(feature = "full")]
 fn taken_js(taken: Taken) -> Result<JsValue, JsError> {
     let obj = js_sys::Object::new();
     let set = |key: &str, value: &JsValue| {
@@ -279,6 +282,7 @@ fn taken_js(taken: Taken) -> Result<JsValue, JsError> {
 /// `acceptSeenState`) at `nowSeconds`. Returns `{ bundle, state, taken }` — keep the new bundle
 /// and state together — `{ same }` when it is the list held, or `{ refused }` with nothing
 /// changed. Throws only for a root key, bundle or state that cannot be read.
+#[cfg(feature = "full")]
 #[wasm_bindgen(js_name = takeFetchedStatusList, unchecked_return_type = "{ bundle: Uint8Array; state: Uint8Array; taken: FetchedList } | { same: FetchedList } | { refused: FetchRefusal }")]
 pub fn take_fetched_status_list(
     root: &[u8],
@@ -306,6 +310,7 @@ pub fn take_fetched_status_list(
 /// root, not be older than the bundle's (by sequence) and pass the device's rollback memory;
 /// the bundle's status lists it no longer vouches for are dropped. Returns as
 /// `takeFetchedStatusList`.
+#[cfg(feature = "full")]
 #[wasm_bindgen(js_name = takeFetchedTrustList, unchecked_return_type = "{ bundle: Uint8Array; state: Uint8Array; taken: FetchedList } | { same: FetchedList } | { refused: FetchRefusal }")]
 pub fn take_fetched_trust_list(
     root: &[u8],

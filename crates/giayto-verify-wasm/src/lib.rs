@@ -15,7 +15,6 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-use ed25519_dalek::pkcs8::DecodePublicKey;
 use ed25519_dalek::VerifyingKey;
 use giayto_verify::json::{report_json, JsonContext};
 use giayto_verify::{hex_lower, Added, Bundle, Policy, Report, Rollback, SeenState, Verifier};
@@ -122,7 +121,8 @@ pub fn rfc3339(ts: i64) -> String {
     giayto_verify::json::rfc3339(ts)
 }
 
-/// The pinned root key from a PEM (SPKI) text, 64 hex digits, or the raw 32 bytes.
+/// The pinned root key from a PEM (SPKI, label `PUBLIC KEY`) text, 64 hex digits, or the raw
+/// 32 bytes.
 pub fn parse_root(bytes: &[u8]) -> Result<VerifyingKey, String> {
     let bad = || "root key: not an Ed25519 public key (PEM, hex or 32 bytes)".to_owned();
     if let Ok(raw) = <[u8; 32]>::try_from(bytes) {
@@ -139,8 +139,24 @@ pub fn parse_root(bytes: &[u8]) -> Result<VerifyingKey, String> {
         }
         return VerifyingKey::from_bytes(&raw).map_err(|_| bad());
     }
-    VerifyingKey::from_public_key_pem(text).map_err(|_| bad())
+    let (label, der) = pem_rfc7468::decode_vec(text.as_bytes()).map_err(|_| bad())?;
+    if label != "PUBLIC KEY" {
+        return Err(bad());
+    }
+    let raw = der
+        .strip_prefix(ED25519_SPKI_PREFIX.as_slice())
+        .and_then(|key| <[u8; 32]>::try_from(key).ok())
+        .ok_or_else(bad)?;
+    VerifyingKey::from_bytes(&raw).map_err(|_| bad())
 }
+
+/// The DER of an Ed25519 SubjectPublicKeyInfo (RFC 8410 §4) before its 32 key bytes:
+/// `SEQUENCE { SEQUENCE { OID 1.3.101.112 }, BIT STRING (0 unused bits) }`. DER allows no other
+/// encoding of it, so comparing bytes accepts exactly what `DecodePublicKey::from_public_key_pem`
+/// accepts, without linking a DER reader into the web page's module (docs/decisions.md D182).
+const ED25519_SPKI_PREFIX: [u8; 12] = [
+    0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00,
+];
 
 /// Hex nonce to bytes (at most 64 bytes).
 fn parse_hex(text: &str) -> Option<Vec<u8>> {
@@ -615,9 +631,10 @@ mod delta;
 #[cfg(feature = "full")]
 pub use delta::{apply_delta, apply_status_delta, DeltaOutcome};
 mod fetched;
-pub use fetched::{
-    take_fetched_status_list, take_fetched_trust_list, take_status_list, take_trust_list, Taken,
-};
+pub use fetched::{take_status_list, take_trust_list, Taken};
+// The page takes fetched lists through the complete module (web/fetch.js, D183).
+#[cfg(feature = "full")]
+pub use fetched::{take_fetched_status_list, take_fetched_trust_list};
 
 #[cfg(test)]
 mod tests;

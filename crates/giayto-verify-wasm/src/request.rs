@@ -15,7 +15,9 @@ use wasm_bindgen::prelude::*;
 
 #[cfg(feature = "full")]
 use crate::rfc3339;
-use crate::{js_err, result_json, seconds, to_js, WebVerifier, MAX_TEXT};
+use crate::{js_err, result_json, WebVerifier, MAX_TEXT};
+#[cfg(feature = "full")]
+use crate::{seconds, to_js};
 
 #[cfg(feature = "full")]
 /// A request as the page shows it.
@@ -172,6 +174,7 @@ impl WebVerifier {
     }
 }
 
+#[cfg(feature = "full")]
 #[wasm_bindgen]
 impl WebVerifier {
     /// Check a holder's answer (`text`) against the request this verifier showed

@@ -205,3 +205,97 @@ fn prefill_fills_from_valid_codes_only() {
     let err = v.prefill_value("{}", &[], at).unwrap_err();
     assert!(err.contains("giayto_form is missing"), "{err}");
 }
+
+/// `parse_root` reads a PEM root key exactly as `DecodePublicKey::from_public_key_pem` (the
+/// reader it replaced, D182) on the valid key and on PEM texts that differ from it in each
+/// DER byte, in length, in algorithm, in label, in line breaks and in wrapping.
+#[test]
+fn root_pem_is_read_as_spki_reader_reads_it() {
+    use ed25519_dalek::pkcs8::{DecodePublicKey, EncodePublicKey};
+    use pem_rfc7468::LineEnding;
+    let oracle = |text: &str| {
+        VerifyingKey::from_public_key_pem(text.trim())
+            .ok()
+            .map(|k| k.to_bytes())
+    };
+    let ours = |text: &str| parse_root(text.as_bytes()).ok().map(|k| k.to_bytes());
+    let key = parse_root(&[
+        0xd0, 0x4a, 0xb2, 0x32, 0x74, 0x2b, 0xb4, 0xab, 0x3a, 0x13, 0x68, 0xbd, 0x46, 0x15, 0xe4,
+        0xe6, 0xd0, 0x22, 0x4a, 0xb7, 0x1a, 0x01, 0x6b, 0xaf, 0x85, 0x20, 0xa3, 0x32, 0xc9, 0x77,
+        0x87, 0x37,
+    ])
+    .unwrap();
+    let pem = key.to_public_key_pem(LineEnding::LF).unwrap();
+    let der = key.to_public_key_der().unwrap().as_bytes().to_vec();
+    assert_eq!(der[..12], ED25519_SPKI_PREFIX);
+    let mut texts: Vec<String> = vec![
+        pem.clone(),
+        pem.replace('\n', "\r\n"),
+        pem.trim_end().to_owned(),
+        format!("\n\n{pem}\n\n"),
+        pem.replace("PUBLIC KEY", "PRIVATE KEY"),
+        pem.replace("PUBLIC KEY", "public key"),
+        pem.replace("-----\n", "-----\n\n"),
+        pem.replace("-----\n", "-----\nProc-Type: 4,ENCRYPTED\n\n"),
+        pem.replacen('\n', " \n", 2),
+        pem.replace('\n', "\n "),
+        format!("{pem}{pem}"),
+        format!("text before\n{pem}"),
+    ];
+    // Every DER byte changed, the DER cut short or grown, and other algorithms and layouts.
+    let mut ders: Vec<Vec<u8>> = Vec::new();
+    for i in 0..der.len() {
+        for x in [0x00, 0x01, 0x80, 0xff] {
+            let mut d = der.clone();
+            d[i] ^= x;
+            ders.push(d);
+        }
+    }
+    for n in 0..der.len() {
+        ders.push(der[..n].to_vec());
+    }
+    ders.push([der.as_slice(), &[0]].concat());
+    let mut x25519 = der.clone();
+    x25519[8] = 0x6e; // OID 1.3.101.110
+    ders.push(x25519);
+    // AlgorithmIdentifier with NULL parameters; the BIT STRING with one unused bit.
+    let mut with_null = vec![
+        0x30, 0x2c, 0x30, 0x07, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x05, 0x00,
+    ];
+    with_null.extend_from_slice(&der[9..]);
+    ders.push(with_null);
+    let mut unused = der.clone();
+    unused[11] = 1;
+    ders.push(unused);
+    // Long-form lengths (not DER).
+    let mut long = vec![0x30, 0x81, 0x2a];
+    long.extend_from_slice(&der[2..]);
+    ders.push(long);
+    for d in &ders {
+        for label in ["PUBLIC KEY", "ED25519 PUBLIC KEY"] {
+            texts.push(pem_rfc7468::encode_string(label, LineEnding::LF, d).unwrap());
+        }
+    }
+    // The base64 wrapped at other widths.
+    let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+    for width in [4, 16, 60, 63, 76] {
+        let lines: Vec<&str> = body
+            .as_bytes()
+            .chunks(width)
+            .map(|c| std::str::from_utf8(c).unwrap())
+            .collect();
+        texts.push(format!(
+            "-----BEGIN PUBLIC KEY-----\n{}\n-----END PUBLIC KEY-----\n",
+            lines.join("\n")
+        ));
+    }
+    let mut accepted = 0;
+    for text in &texts {
+        let want = oracle(text);
+        assert_eq!(ours(text), want, "{text:?}");
+        accepted += usize::from(want.is_some());
+    }
+    // The valid key in its accepted layouts, and some of the changed ones, are accepted.
+    assert!(accepted >= 5, "{accepted} accepted");
+    assert_eq!(ours(&pem), Some(key.to_bytes()));
+}

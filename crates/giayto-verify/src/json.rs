@@ -59,9 +59,18 @@ fn doc_type_name(code: u64) -> String {
 }
 
 fn args_json(args: Vec<(&'static str, Arg)>) -> Map<String, Value> {
-    args.into_iter()
-        .map(|(k, v)| (k.to_owned(), arg_json(&v)))
-        .collect()
+    object(args.into_iter().map(|(k, v)| (k.to_owned(), arg_json(&v))))
+}
+
+/// A JSON object from its members, a later member replacing an earlier one of the same name,
+/// as `collect()` does; inserted one by one, since `collect()` into a map sorts first and each
+/// such call links a sort of its own into the web page's module (docs/decisions.md D182).
+fn object(members: impl Iterator<Item = (String, Value)>) -> Map<String, Value> {
+    let mut map = Map::new();
+    for (k, v) in members {
+        map.insert(k, v);
+    }
+    map
 }
 
 /// The JSON contract of one verification.
@@ -139,11 +148,7 @@ pub fn report_json(report: &Report, context: &JsonContext) -> Value {
             // Selective disclosure (docs/format.md §14): only what the holder disclosed.
             obj.insert("disclosed".into(), json!(true));
             obj.insert("withheld".into(), json!(d.withheld));
-            let fields: Map<String, Value> = d
-                .fields
-                .iter()
-                .map(|f| (f.name.clone(), disclosed_json(f)))
-                .collect();
+            let fields = object(d.fields.iter().map(|f| (f.name.clone(), disclosed_json(f))));
             obj.insert("fields".into(), Value::Object(fields));
             let rows: Vec<Value> = d
                 .fields
@@ -208,23 +213,19 @@ pub fn claim169_json(identity: &crate::Claim169Identity) -> Value {
             m.insert(name.into(), json!(rfc3339(t)));
         }
     }
-    let attributes: Map<String, Value> = identity
-        .attributes
-        .iter()
-        .map(|a| {
-            let v = match &a.value {
-                crate::AttributeValue::Text(t) => json!(t),
-                crate::AttributeValue::Int(i) => json!(i),
-                crate::AttributeValue::Bytes(b) => {
-                    json!(base64::engine::general_purpose::STANDARD.encode(b))
-                }
-                crate::AttributeValue::Ints(v) => json!(v),
-                #[allow(unreachable_patterns)]
-                _ => Value::Null,
-            };
-            (a.name.to_owned(), v)
-        })
-        .collect();
+    let attributes = object(identity.attributes.iter().map(|a| {
+        let v = match &a.value {
+            crate::AttributeValue::Text(t) => json!(t),
+            crate::AttributeValue::Int(i) => json!(i),
+            crate::AttributeValue::Bytes(b) => {
+                json!(base64::engine::general_purpose::STANDARD.encode(b))
+            }
+            crate::AttributeValue::Ints(v) => json!(v),
+            #[allow(unreachable_patterns)]
+            _ => Value::Null,
+        };
+        (a.name.to_owned(), v)
+    }));
     m.insert("attributes".into(), Value::Object(attributes));
     m.insert("other_keys".into(), json!(identity.other_keys));
     Value::Object(m)
