@@ -221,17 +221,27 @@ impl<const N: usize> Tree<N> {
 /// orders them) in the high 32 bits and the node in the low ones, so that sifting compares
 /// entries without looking the nodes up; only the key is compared, as in zlib.
 struct Heap {
-    heap: [u64; HEAP_SIZE],
+    /// `HEAP_SIZE` entries used, in an array of a power of two so that masked indices need no
+    /// bounds check.
+    heap: [u64; HEAP_CAP],
     len: usize,
     max: usize,
+    /// In tests, sift as zlib's `pqdownheap` is written, to compare [`Heap::down`] with.
+    #[cfg(test)]
+    zlib_sift: bool,
 }
+
+const HEAP_CAP: usize = 1024;
+const HEAP_MASK: usize = HEAP_CAP - 1;
+/// The node bits of an entry: `a <= b | NODE_BITS` says key(a) <= key(b).
+const NODE_BITS: u64 = 0xFFFF_FFFF;
 
 fn entry(freq: u16, depth: u8, node: usize) -> u64 {
     ((u64::from(freq) << 8 | u64::from(depth)) << 32) | node as u64
 }
 
 fn node_of(entry: u64) -> usize {
-    (entry & 0xFFFF_FFFF) as usize
+    (entry & NODE_BITS) as usize
 }
 
 fn depth_of(entry: u64) -> u8 {
@@ -239,7 +249,57 @@ fn depth_of(entry: u64) -> u8 {
 }
 
 impl Heap {
+    /// zlib's `pqdownheap(k)`, with the same result in another order of work (decisions.md
+    /// D184). zlib walks down from `k`, at each level taking the smaller child (the right one
+    /// when its key is not larger) and moving it up while that child's key is smaller than
+    /// the sifted entry's `v`; it stops at the first child whose key is not smaller. The
+    /// children it takes do not depend on `v`, and their keys never decrease down the path
+    /// (both subtrees are heaps), so zlib moves up exactly the path's entries with a smaller
+    /// key than `v`, a prefix of the path. Here the whole path is moved up first (one
+    /// comparison a level instead of two), then `v` climbs back over the entries of that path
+    /// whose key is not smaller — the same entries end in the same places.
     fn down(&mut self, mut k: usize) {
+        #[cfg(test)]
+        if self.zlib_sift {
+            return self.down_zlib(k);
+        }
+        let heap = &mut self.heap;
+        let len = self.len;
+        let top = k;
+        let v = heap[k & HEAP_MASK];
+        let mut j = k << 1;
+        while j < len {
+            let left = heap[j & HEAP_MASK];
+            let right = heap[(j + 1) & HEAP_MASK];
+            let (child, at) = if right <= left | NODE_BITS {
+                (right, j + 1)
+            } else {
+                (left, j)
+            };
+            heap[k & HEAP_MASK] = child;
+            k = at;
+            j = at << 1;
+        }
+        if j == len {
+            heap[k & HEAP_MASK] = heap[j & HEAP_MASK];
+            k = j;
+        }
+        // key(parent) < key(v) exactly when parent < v's key with zero node bits.
+        let v_floor = v & !NODE_BITS;
+        while k > top {
+            let parent = heap[(k >> 1) & HEAP_MASK];
+            if parent < v_floor {
+                break;
+            }
+            heap[k & HEAP_MASK] = parent;
+            k >>= 1;
+        }
+        heap[k & HEAP_MASK] = v;
+    }
+
+    /// zlib's `pqdownheap` as written: the reference [`Heap::down`] is tested against.
+    #[cfg(test)]
+    fn down_zlib(&mut self, mut k: usize) {
         let v = self.heap[k];
         let v_key = v >> 32;
         let mut j = k << 1;
@@ -613,9 +673,11 @@ impl Deflater {
             syms: Vec::new(),
             seen: vec![UNKNOWN; MAX_INPUT],
             heap: Box::new(Heap {
-                heap: [0; HEAP_SIZE],
+                heap: [0; HEAP_CAP],
                 len: 0,
                 max: HEAP_SIZE,
+                #[cfg(test)]
+                zlib_sift: false,
             }),
             st: Search::default(),
         };
@@ -1052,4 +1114,114 @@ const SEEN: u8 = 2;
 /// The rolling hash of level 9: the last three bytes fed, 5 bits apart, in 15 bits.
 fn roll(h: u32, byte: u8) -> u32 {
     ((h << 5) ^ u32::from(byte)) & HASH_MASK
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// splitmix64, for reproducible random tables.
+    fn next(state: &mut u64) -> u64 {
+        *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = *state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn new_heap(zlib_sift: bool) -> Box<Heap> {
+        Box::new(Heap {
+            heap: [0; HEAP_CAP],
+            len: 0,
+            max: HEAP_SIZE,
+            zlib_sift,
+        })
+    }
+
+    /// A literal/length frequency table with many ties: most counts small, some zero, a few
+    /// large, as a block's are; `spread` bounds the small counts.
+    fn frequencies(state: &mut u64, elems: usize, spread: u64) -> Vec<u16> {
+        let used = 1 + (next(state) % elems as u64) as usize;
+        (0..elems)
+            .map(|i| {
+                let r = next(state);
+                if i >= used || r % 3 == 0 {
+                    0
+                } else if r % 17 == 1 {
+                    (r >> 20) as u16 % 2_000
+                } else {
+                    1 + ((r >> 8) % spread) as u16
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn heap_sift_gives_the_heaps_and_trees_of_zlibs() {
+        let mut state = 42;
+        let mut compared = 0;
+        for round in 0..20_000 {
+            let spread = [1, 2, 3, 5, 8, 40, 1_000][round % 7];
+            let (elems, max_length) = match round % 3 {
+                0 => (L_CODES, MAX_BITS as u16),
+                1 => (D_CODES, MAX_BITS as u16),
+                _ => (BL_CODES, MAX_BL_BITS as u16),
+            };
+            let freqs = frequencies(&mut state, elems, spread);
+            let mut results = Vec::new();
+            for zlib_sift in [true, false] {
+                let mut tree: Tree<HEAP_SIZE> =
+                    Tree::new(elems, &EXTRA_LBITS, elems, max_length, None);
+                for (n, &f) in freqs.iter().enumerate() {
+                    tree.nodes[n].a = f;
+                }
+                let mut heap = new_heap(zlib_sift);
+                let mut lens = Lens::default();
+                build_tree(&mut lens, &mut heap, &mut tree);
+                let nodes: Vec<(u16, u16)> = tree.nodes.iter().map(|n| (n.a, n.b)).collect();
+                results.push((nodes, tree.max_code, lens.opt, heap.heap, heap.max));
+            }
+            assert!(results[0] == results[1], "round {round}: {freqs:?}");
+            compared += 1;
+        }
+        assert_eq!(compared, 20_000);
+    }
+
+    #[test]
+    fn heap_sift_moves_entries_as_zlib_does() {
+        // Arbitrary heaps of up to 286 entries with many equal keys: build, then pop and
+        // replace the top as `build_tree` does, comparing the whole array after every sift.
+        let mut state = 7;
+        for round in 0..3_000 {
+            let len = 1 + (next(&mut state) % L_CODES as u64) as usize;
+            let keys = 1 + next(&mut state) % 6;
+            let mut heaps = [new_heap(true), new_heap(false)];
+            for i in 1..=len {
+                let r = next(&mut state);
+                let e = entry((r % keys) as u16, (r >> 8) as u8 % 3, i);
+                for h in heaps.iter_mut() {
+                    h.heap[i] = e;
+                    h.len = len;
+                }
+            }
+            for k in (1..=len / 2).rev() {
+                for h in heaps.iter_mut() {
+                    h.down(k);
+                }
+                assert_eq!(heaps[0].heap, heaps[1].heap, "round {round}, build at {k}");
+            }
+            while heaps[0].len >= 2 {
+                let r = next(&mut state);
+                let e = entry((r % (keys + 2)) as u16, (r >> 8) as u8 % 4, 500);
+                for h in heaps.iter_mut() {
+                    h.heap[1] = h.heap[h.len];
+                    h.len -= 1;
+                    h.down(1);
+                    h.heap[1] = e;
+                    h.down(1);
+                }
+                assert_eq!(heaps[0].heap, heaps[1].heap, "round {round}, len {}", heaps[0].len);
+            }
+        }
+    }
 }
