@@ -626,17 +626,23 @@ pub(super) struct Deflater {
     dict_adler: u32,
     /// The dictionary, then the input, then [`PAD`] zero bytes.
     window: Vec<u8>,
-    head: Vec<u16>,
-    prev: Vec<u16>,
-    /// Hash slots written by the current input, with their primed values, to put back.
-    undo: Vec<(u16, u16)>,
-    syms: Vec<(u16, u8)>,
+    /// Hash heads and chains in arrays of their exact power-of-two sizes, indexed through masks
+    /// (no bounds checks on the hot path).
+    head: Box<[u16; HASH_SIZE]>,
+    prev: Box<[u16; W_SIZE]>,
+    /// Hash slots written by the current input, with their primed values, to put back: the
+    /// first `undo_len` entries (at most one per input position and two dictionary ones).
+    undo: Box<[(u16, u16); UNDO_CAP]>,
+    undo_len: usize,
+    /// The block's symbols: the first `syms_len` (at most one per input byte).
+    syms: Box<[(u16, u8); MAX_INPUT]>,
+    syms_len: usize,
     /// `build_tree`'s heap, kept to be reused rather than cleared for every tree.
     heap: Box<Heap>,
     /// Per input position, whether the 3-byte string there may repeat an earlier one of the
     /// input: [`SEEN`] (an earlier input position had its hash), [`FIRST`] (none did), or
     /// [`UNKNOWN`] (never inserted: the last positions). Read by [`Deflater::plain_bound`].
-    seen: Vec<u8>,
+    seen: Box<[u8; MAX_INPUT]>,
     st: Search,
 }
 
@@ -667,11 +673,13 @@ impl Deflater {
             dict_len: n,
             dict_adler: super::adler32(dictionary),
             window,
-            head: vec![0; HASH_SIZE],
-            prev: vec![0; W_SIZE],
-            undo: Vec::new(),
-            syms: Vec::new(),
-            seen: vec![UNKNOWN; MAX_INPUT],
+            head: boxed_array(0)?,
+            prev: boxed_array(0)?,
+            undo: boxed_array((0, 0))?,
+            undo_len: 0,
+            syms: boxed_array((0, 0))?,
+            syms_len: 0,
+            seen: boxed_array(UNKNOWN)?,
             heap: Box::new(Heap {
                 heap: [0; HEAP_CAP],
                 len: 0,
@@ -706,30 +714,39 @@ impl Deflater {
     }
 
     fn insert_at(&mut self, idx: usize, log: bool) -> usize {
-        let h = self.st.ins_h as usize;
+        let h = (self.st.ins_h & HASH_MASK) as usize;
         let head = self.head[h];
-        if let Some(at) = idx.checked_sub(self.dict_len) {
-            // Heads point into the dictionary until this input moves them (they are put back
-            // after each input), so a head at or past `dict_len` is an earlier input position.
-            // With no dictionary, head 0 would mean both "none" and position 0: not recorded.
-            if self.dict_len > 0 && usize::from(head) != idx {
-                if let Some(slot) = self.seen.get_mut(at) {
-                    *slot = if usize::from(head) >= self.dict_len {
-                        SEEN
-                    } else {
-                        FIRST
-                    };
-                }
-            }
-        }
         if usize::from(head) != idx {
-            self.prev[idx & W_MASK] = head;
             if log {
-                self.undo.push((h as u16, head));
+                // Heads point into the dictionary until this input moves them (they are put
+                // back after each input), so a head at or past `dict_len` is an earlier input
+                // position. With no dictionary, head 0 would mean both "none" and position 0:
+                // not recorded.
+                if let Some(at) = idx.checked_sub(self.dict_len) {
+                    if self.dict_len > 0 {
+                        self.seen[at & (MAX_INPUT - 1)] = if usize::from(head) >= self.dict_len {
+                            SEEN
+                        } else {
+                            FIRST
+                        };
+                    }
+                }
+                self.undo[self.undo_len & (UNDO_CAP - 1)] = (h as u16, head);
+                self.undo_len += 1;
             }
+            self.prev[idx & W_MASK] = head;
             self.head[h] = idx as u16;
         }
         usize::from(head)
+    }
+
+    fn push_symbol(&mut self, dist: u16, lc: u8) {
+        self.syms[self.syms_len & (MAX_INPUT - 1)] = (dist, lc);
+        self.syms_len += 1;
+    }
+
+    fn symbols(&self) -> &[(u16, u8)] {
+        &self.syms[..self.syms_len.min(MAX_INPUT)]
     }
 
     /// The zlib stream (RFC 1950) of `input` at level 9 with this compressor's dictionary;
@@ -741,8 +758,8 @@ impl Deflater {
         let n = self.dict_len;
         self.window[n..n + input.len()].copy_from_slice(input);
         self.window[n + input.len()..n + input.len() + PAD].fill(0);
-        self.syms.clear();
-        self.undo.clear();
+        self.syms_len = 0;
+        self.undo_len = 0;
         self.seen[..input.len()].fill(UNKNOWN);
         self.st = Search {
             strstart: n,
@@ -769,8 +786,8 @@ impl Deflater {
             .extend_from_slice(&super::adler32(input).to_be_bytes());
         // Back to the primed state: the hash heads this input moved. (Its `prev` entries and
         // window bytes are rewritten before they are read by the next input.)
-        for &(h, old) in self.undo.iter().rev() {
-            self.head[usize::from(h)] = old;
+        for &(h, old) in self.undo[..self.undo_len.min(UNDO_CAP)].iter().rev() {
+            self.head[usize::from(h) & (HASH_SIZE - 1)] = old;
         }
         Some(bits.out)
     }
@@ -834,7 +851,7 @@ impl Deflater {
                 let max_insert = st.strstart + st.lookahead - MIN_MATCH;
                 let dist = st.strstart - 1 - st.prev_match;
                 let lc = st.prev_length - MIN_MATCH;
-                self.syms.push((dist as u16, lc as u8));
+                self.push_symbol(dist as u16, lc as u8);
                 let st = &mut self.st;
                 st.prev_length -= 1;
                 st.lookahead -= st.prev_length;
@@ -850,7 +867,7 @@ impl Deflater {
                 st.strstart += mov_fwd + 1;
             } else if st.match_available {
                 let lc = self.window[st.strstart - 1];
-                self.syms.push((0, lc));
+                self.push_symbol(0, lc);
                 let st = &mut self.st;
                 st.prev_length = match_len;
                 st.strstart += 1;
@@ -864,7 +881,7 @@ impl Deflater {
         }
         if self.st.match_available {
             let lc = self.window[self.st.strstart - 1];
-            self.syms.push((0, lc));
+            self.push_symbol(0, lc);
             self.st.match_available = false;
         }
     }
@@ -919,7 +936,7 @@ impl Deflater {
             hash = roll(hash, window[strstart + 2]);
             for i in 0..best_len - 2 {
                 hash = roll(hash, window[strstart + 3 + i]);
-                let pos = usize::from(self.head[hash as usize]);
+                let pos = usize::from(self.head[hash as usize & (HASH_SIZE - 1)]);
                 if pos < cur_match {
                     match_offset = i + 1;
                     cur_match = pos;
@@ -1007,7 +1024,9 @@ impl Deflater {
                     }
                     cur_match = next_pos;
                     let at = len - (MIN_MATCH + 1);
-                    let pos = usize::from(self.head[self.hash3(strstart + at) as usize]);
+                    let pos = usize::from(
+                        self.head[self.hash3(strstart + at) as usize & (HASH_SIZE - 1)],
+                    );
                     if pos < cur_match {
                         match_offset = at;
                         if pos <= limit_base + match_offset {
@@ -1051,7 +1070,7 @@ impl Deflater {
         let mut bltree: Tree<{ 2 * BL_CODES + 1 }> =
             Tree::new(BL_CODES, &EXTRA_BLBITS, 0, MAX_BL_BITS as u16, None);
         ltree.nodes[END_BLOCK].a = 1;
-        for &(dist, lc) in &self.syms {
+        for &(dist, lc) in self.symbols() {
             if dist == 0 {
                 ltree.nodes[usize::from(lc)].a += 1;
             } else {
@@ -1090,7 +1109,7 @@ impl Deflater {
                 .extend_from_slice(&self.window[self.dict_len..self.dict_len + stored_len]);
         } else if static_lenb == opt_lenb {
             bits.send(0b011, 3);
-            bits.symbols(&self.syms, &t.static_ltree, &t.static_dtree);
+            bits.symbols(self.symbols(), &t.static_ltree, &t.static_dtree);
         } else {
             bits.send(0b101, 3);
             bits.send((ltree.max_code + 1 - 257) as u64, 5);
@@ -1101,9 +1120,19 @@ impl Deflater {
             }
             bits.send_tree(&ltree, &bltree.nodes);
             bits.send_tree(&dtree, &bltree.nodes);
-            bits.symbols(&self.syms, &ltree.nodes, &dtree.nodes);
+            bits.symbols(self.symbols(), &ltree.nodes, &dtree.nodes);
         }
     }
+}
+
+/// Hash slots one input can move: one per input position, and the last two of the dictionary.
+const UNDO_CAP: usize = 2 * MAX_INPUT;
+// The masks of the per-input arrays keep every index in bounds; the limits make them no-ops.
+const _: () = assert!(MAX_INPUT.is_power_of_two() && UNDO_CAP >= MAX_INPUT + MIN_MATCH - 1);
+
+/// A zeroed-or-filled array on the heap (not built on the stack first).
+fn boxed_array<T: Copy, const N: usize>(value: T) -> Option<Box<[T; N]>> {
+    vec![value; N].into_boxed_slice().try_into().ok()
 }
 
 /// [`Deflater::seen`] values.
@@ -1220,7 +1249,11 @@ mod tests {
                     h.heap[1] = e;
                     h.down(1);
                 }
-                assert_eq!(heaps[0].heap, heaps[1].heap, "round {round}, len {}", heaps[0].len);
+                assert_eq!(
+                    heaps[0].heap, heaps[1].heap,
+                    "round {round}, len {}",
+                    heaps[0].len
+                );
             }
         }
     }
