@@ -639,10 +639,6 @@ pub(super) struct Deflater {
     syms_len: usize,
     /// `build_tree`'s heap, kept to be reused rather than cleared for every tree.
     heap: Box<Heap>,
-    /// Per input position, whether the 3-byte string there may repeat an earlier one of the
-    /// input: [`SEEN`] (an earlier input position had its hash), [`FIRST`] (none did), or
-    /// [`UNKNOWN`] (never inserted: the last positions). Read by [`Deflater::plain_bound`].
-    seen: Box<[u8; MAX_INPUT]>,
     st: Search,
 }
 
@@ -679,7 +675,6 @@ impl Deflater {
             undo_len: 0,
             syms: boxed_array((0, 0))?,
             syms_len: 0,
-            seen: boxed_array(UNKNOWN)?,
             heap: Box::new(Heap {
                 heap: [0; HEAP_CAP],
                 len: 0,
@@ -718,19 +713,6 @@ impl Deflater {
         let head = self.head[h];
         if usize::from(head) != idx {
             if log {
-                // Heads point into the dictionary until this input moves them (they are put
-                // back after each input), so a head at or past `dict_len` is an earlier input
-                // position. With no dictionary, head 0 would mean both "none" and position 0:
-                // not recorded.
-                if let Some(at) = idx.checked_sub(self.dict_len) {
-                    if self.dict_len > 0 {
-                        self.seen[at & (MAX_INPUT - 1)] = if usize::from(head) >= self.dict_len {
-                            SEEN
-                        } else {
-                            FIRST
-                        };
-                    }
-                }
                 self.undo[self.undo_len & (UNDO_CAP - 1)] = (h as u16, head);
                 self.undo_len += 1;
             }
@@ -760,7 +742,6 @@ impl Deflater {
         self.window[n + input.len()..n + input.len() + PAD].fill(0);
         self.syms_len = 0;
         self.undo_len = 0;
-        self.seen[..input.len()].fill(UNKNOWN);
         self.st = Search {
             strstart: n,
             insert: n.min(MIN_MATCH - 1),
@@ -794,17 +775,30 @@ impl Deflater {
 
     /// After [`Deflater::deflate`] of `input` with a dictionary: a length no zlib stream of
     /// `input` *without* dictionary can be shorter than, from the hash insertions that deflate
-    /// made ([`super::literal_entropy_bound`]; docs/decisions.md D171). A string whose hash an
-    /// earlier input position shared may repeat it (a collision only weakens the bound); one
-    /// never inserted is taken as repeating. `None` without a dictionary.
+    /// made ([`super::literal_entropy_bound`]; docs/decisions.md D171, D184). `None` without
+    /// a dictionary.
     pub(super) fn plain_bound(&self, input: &[u8]) -> Option<usize> {
         if self.dict_len == 0 || input.len() > MAX_INPUT {
             return None;
         }
-        let seen = &self.seen[..input.len()];
         Some(super::literal_entropy_bound(input, |start| {
-            seen[start] != FIRST
+            self.may_repeat(input.len(), start)
         }))
+    }
+
+    /// After [`Deflater::deflate`] of an input of `len` bytes with a dictionary: false only if
+    /// the 3-byte string at input offset `start` occurs at no earlier input position.
+    ///
+    /// Every input position up to `len - 4` is inserted into the hash chains exactly once
+    /// (`deflate_slow` inserts each position it stands on while 4 bytes remain, and every
+    /// position a match skips up to `len - 3`), and its `prev` entry is the head it replaced:
+    /// an earlier input position with the same hash (heads point into the dictionary until
+    /// this input moves them, and are put back after it), or a dictionary position or 0. An
+    /// earlier equal string has the same hash, so a head below `dict_len` proves there is
+    /// none; a collision only says "may repeat". Later positions are not claimed.
+    fn may_repeat(&self, len: usize, start: usize) -> bool {
+        start + 3 >= len
+            || usize::from(self.prev[(self.dict_len + start) & W_MASK]) >= self.dict_len
     }
 
     /// zlib-rs's `fill_window` on the first call: the whole input arrives at once.
@@ -1135,11 +1129,6 @@ fn boxed_array<T: Copy, const N: usize>(value: T) -> Option<Box<[T; N]>> {
     vec![value; N].into_boxed_slice().try_into().ok()
 }
 
-/// [`Deflater::seen`] values.
-const UNKNOWN: u8 = 0;
-const FIRST: u8 = 1;
-const SEEN: u8 = 2;
-
 /// The rolling hash of level 9: the last three bytes fed, 5 bits apart, in 15 bits.
 fn roll(h: u32, byte: u8) -> u32 {
     ((h << 5) ^ u32::from(byte)) & HASH_MASK
@@ -1214,6 +1203,35 @@ mod tests {
             compared += 1;
         }
         assert_eq!(compared, 20_000);
+    }
+
+    #[test]
+    fn a_string_that_repeats_is_never_claimed_new() {
+        // The plain-stream bound (D171, D184) may count a byte as a certain literal only if no
+        // 3-byte string covering it occurred earlier in the input: check `may_repeat` against
+        // a direct search, with two dictionaries, over inputs of many shapes.
+        let mut state = 99;
+        let dictionaries = [super::super::DICTIONARY_V1_BYTES, b"abcabcxyz".as_slice()];
+        let mut claimed_new = 0;
+        for round in 0..2_000 {
+            let mut d = Deflater::new(dictionaries[round % 2]).expect("within limits");
+            let len = 1 + (next(&mut state) % [8, 60, 700, MAX_INPUT as u64][round % 4]) as usize;
+            let alphabet = 2 + next(&mut state) % 254;
+            let input: Vec<u8> = (0..len)
+                .map(|_| (next(&mut state) % alphabet) as u8)
+                .collect();
+            d.deflate(&input).expect("within limits");
+            let mut earlier = std::collections::HashSet::new();
+            for start in 0..len.saturating_sub(2) {
+                let string = &input[start..start + 3];
+                let repeats = !earlier.insert(string);
+                if !d.may_repeat(len, start) {
+                    assert!(!repeats, "round {round}, offset {start} of {len}");
+                    claimed_new += 1;
+                }
+            }
+        }
+        assert!(claimed_new > 10_000, "{claimed_new}");
     }
 
     #[test]
