@@ -781,9 +781,21 @@ impl Deflater {
         if self.dict_len == 0 || input.len() > MAX_INPUT {
             return None;
         }
-        Some(super::literal_entropy_bound(input, |start| {
-            self.may_repeat(input.len(), start)
-        }))
+        // `literal_entropy_bound(input, |start| self.may_repeat(input.len(), start))`, in one
+        // pass over the `prev` entries of the inserted positions (the last three bytes are
+        // covered by a string that may repeat).
+        let n = self.dict_len;
+        let inserted = input.len().saturating_sub(3);
+        let prev = self.prev.get(n..n + inserted)?;
+        let mut counts = [0u32; 256];
+        let mut covered_until = 0;
+        for (i, (&head, &byte)) in prev.iter().zip(input).enumerate() {
+            if usize::from(head) >= n {
+                covered_until = i + 3;
+            }
+            counts[usize::from(byte)] += u32::from(i >= covered_until);
+        }
+        Some(super::literal_counts_bound(&counts))
     }
 
     /// After [`Deflater::deflate`] of an input of `len` bytes with a dictionary: false only if
@@ -796,6 +808,7 @@ impl Deflater {
     /// this input moves them, and are put back after it), or a dictionary position or 0. An
     /// earlier equal string has the same hash, so a head below `dict_len` proves there is
     /// none; a collision only says "may repeat". Later positions are not claimed.
+    #[cfg(test)]
     fn may_repeat(&self, len: usize, start: usize) -> bool {
         start + 3 >= len
             || usize::from(self.prev[(self.dict_len + start) & W_MASK]) >= self.dict_len
@@ -1221,6 +1234,14 @@ mod tests {
                 .map(|_| (next(&mut state) % alphabet) as u8)
                 .collect();
             d.deflate(&input).expect("within limits");
+            // The bound's own pass counts exactly the bytes `may_repeat` leaves uncovered.
+            assert_eq!(
+                d.plain_bound(&input),
+                Some(super::super::literal_entropy_bound(&input, |start| {
+                    d.may_repeat(len, start)
+                })),
+                "round {round}"
+            );
             let mut earlier = std::collections::HashSet::new();
             for start in 0..len.saturating_sub(2) {
                 let string = &input[start..start + 3];
