@@ -244,6 +244,10 @@ fn node_of(entry: u64) -> usize {
     (entry & NODE_BITS) as usize
 }
 
+fn freq_of(entry: u64) -> u16 {
+    (entry >> 40) as u16
+}
+
 fn depth_of(entry: u64) -> u8 {
     (entry >> 32) as u8
 }
@@ -258,13 +262,19 @@ impl Heap {
     /// key than `v`, a prefix of the path. Here the whole path is moved up first (one
     /// comparison a level instead of two), then `v` climbs back over the entries of that path
     /// whose key is not smaller — the same entries end in the same places.
-    fn down(&mut self, mut k: usize) {
+    #[cfg(test)]
+    fn down(&mut self, k: usize) {
+        self.sift(self.len, k);
+    }
+
+    /// [`Heap::down`] with the heap's length given (`build_tree` keeps it in a register).
+    fn sift(&mut self, len: usize, mut k: usize) {
         #[cfg(test)]
         if self.zlib_sift {
+            self.len = len;
             return self.down_zlib(k);
         }
         let heap = &mut self.heap;
-        let len = self.len;
         let top = k;
         let v = heap[k & HEAP_MASK];
         let mut j = k << 1;
@@ -332,20 +342,22 @@ struct Lens {
 
 /// `heap` is scratch space: every entry is written before it is read, so it is not cleared.
 fn build_tree<const N: usize>(lens: &mut Lens, heap: &mut Heap, tree: &mut Tree<N>) {
-    heap.len = 0;
-    heap.max = HEAP_SIZE;
+    // zlib's `heap_len` and `heap_max`, kept in locals; entries are indexed through the mask
+    // (both stay below HEAP_SIZE).
+    let mut len = 0;
+    let mut max = HEAP_SIZE;
     let mut max_code: isize = -1;
     for n in 0..tree.elems {
         if tree.nodes[n].a > 0 {
-            heap.len += 1;
-            heap.heap[heap.len] = entry(tree.nodes[n].a, 0, n);
+            len += 1;
+            heap.heap[len & HEAP_MASK] = entry(tree.nodes[n].a, 0, n);
             max_code = n as isize;
         } else {
             tree.nodes[n].b = 0;
         }
     }
-    while heap.len < 2 {
-        heap.len += 1;
+    while len < 2 {
+        len += 1;
         let node = if max_code < 2 {
             max_code += 1;
             max_code as usize
@@ -353,7 +365,7 @@ fn build_tree<const N: usize>(lens: &mut Lens, heap: &mut Heap, tree: &mut Tree<
             0
         };
         tree.nodes[node].a = 1;
-        heap.heap[heap.len] = entry(1, 0, node);
+        heap.heap[len & HEAP_MASK] = entry(1, 0, node);
         lens.opt = lens.opt.wrapping_sub(1);
         if let Some(stat) = tree.stat {
             lens.stat = lens.stat.wrapping_sub(usize::from(stat[node].b));
@@ -361,38 +373,41 @@ fn build_tree<const N: usize>(lens: &mut Lens, heap: &mut Heap, tree: &mut Tree<
     }
     let max_code = max_code as usize;
     tree.max_code = max_code;
-    let mut n = heap.len / 2;
+    let mut n = len / 2;
     while n >= 1 {
-        heap.down(n);
+        heap.sift(len, n);
         n -= 1;
     }
     // Combine the two least frequent nodes until one is left.
     let mut node = tree.elems;
     loop {
         let first = heap.heap[1];
-        heap.heap[1] = heap.heap[heap.len];
-        heap.len -= 1;
-        heap.down(1);
+        heap.heap[1] = heap.heap[len & HEAP_MASK];
+        len -= 1;
+        heap.sift(len, 1);
         let second = heap.heap[1];
         let (n, m) = (node_of(first), node_of(second));
-        heap.max -= 1;
-        heap.heap[heap.max] = first;
-        heap.max -= 1;
-        heap.heap[heap.max] = second;
-        let freq = tree.nodes[n].a.wrapping_add(tree.nodes[m].a);
+        max -= 1;
+        heap.heap[max & HEAP_MASK] = first;
+        max -= 1;
+        heap.heap[max & HEAP_MASK] = second;
+        // An entry's key holds its node's frequency (both written together).
+        let freq = freq_of(first).wrapping_add(freq_of(second));
         tree.nodes[node].a = freq;
         let depth = depth_of(first).max(depth_of(second)) + 1;
         tree.nodes[n].b = node as u16;
         tree.nodes[m].b = node as u16;
         heap.heap[1] = entry(freq, depth, node);
         node += 1;
-        heap.down(1);
-        if heap.len < 2 {
+        heap.sift(len, 1);
+        if len < 2 {
             break;
         }
     }
-    heap.max -= 1;
-    heap.heap[heap.max] = heap.heap[1];
+    max -= 1;
+    heap.heap[max & HEAP_MASK] = heap.heap[1];
+    heap.len = len;
+    heap.max = max;
     let bl_count = gen_bitlen(lens, heap, tree);
     gen_codes(&mut tree.nodes, max_code, &bl_count);
 }
@@ -465,6 +480,23 @@ fn gen_bitlen<const N: usize>(lens: &mut Lens, heap: &Heap, tree: &mut Tree<N>) 
     bl_count
 }
 
+/// The bits of each byte, reversed.
+const REVERSED: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = (i as u8).reverse_bits();
+        i += 1;
+    }
+    t
+};
+
+/// `u16::reverse_bits` by table: the instruction set has none, and the generic code costs
+/// about twenty instructions a code.
+fn reverse16(x: u16) -> u16 {
+    u16::from(REVERSED[usize::from(x & 0xFF)]) << 8 | u16::from(REVERSED[usize::from(x >> 8)])
+}
+
 fn gen_codes(nodes: &mut [Node], max_code: usize, bl_count: &[u16; 16]) {
     let mut next_code = [0u16; MAX_BITS + 1];
     let mut code = 0u16;
@@ -477,7 +509,7 @@ fn gen_codes(nodes: &mut [Node], max_code: usize, bl_count: &[u16; 16]) {
         if len == 0 {
             continue;
         }
-        node.a = next_code[usize::from(len)].reverse_bits() >> (16 - len);
+        node.a = reverse16(next_code[usize::from(len)]) >> (16 - len);
         next_code[usize::from(len)] = next_code[usize::from(len)].wrapping_add(1);
     }
 }
@@ -1216,6 +1248,13 @@ mod tests {
             compared += 1;
         }
         assert_eq!(compared, 20_000);
+    }
+
+    #[test]
+    fn reverse16_is_reverse_bits() {
+        for x in 0..=u16::MAX {
+            assert_eq!(reverse16(x), x.reverse_bits(), "{x:#06x}");
+        }
     }
 
     #[test]
