@@ -226,7 +226,7 @@ struct Heap {
     heap: [u64; HEAP_CAP],
     len: usize,
     max: usize,
-    /// In tests, sift as zlib's `pqdownheap` is written, to compare [`Heap::down`] with.
+    /// In tests, sift as zlib's `pqdownheap` is written, to compare [`Heap::sift`] with.
     #[cfg(test)]
     zlib_sift: bool,
 }
@@ -253,8 +253,14 @@ fn depth_of(entry: u64) -> u8 {
 }
 
 impl Heap {
-    /// zlib's `pqdownheap(k)`, with the same result in another order of work (decisions.md
-    /// D184). zlib walks down from `k`, at each level taking the smaller child (the right one
+    /// [`Heap::sift`] at the heap's own length (tests).
+    #[cfg(test)]
+    fn down(&mut self, k: usize) {
+        self.sift(self.len, k);
+    }
+
+    /// zlib's `pqdownheap(k)` on a heap of `len` entries, with the same result in another order
+    /// of work (decisions.md D184; `build_tree` keeps `len` in a register). zlib walks down from `k`, at each level taking the smaller child (the right one
     /// when its key is not larger) and moving it up while that child's key is smaller than
     /// the sifted entry's `v`; it stops at the first child whose key is not smaller. The
     /// children it takes do not depend on `v`, and their keys never decrease down the path
@@ -262,12 +268,6 @@ impl Heap {
     /// key than `v`, a prefix of the path. Here the whole path is moved up first (one
     /// comparison a level instead of two), then `v` climbs back over the entries of that path
     /// whose key is not smaller — the same entries end in the same places.
-    #[cfg(test)]
-    fn down(&mut self, k: usize) {
-        self.sift(self.len, k);
-    }
-
-    /// [`Heap::down`] with the heap's length given (`build_tree` keeps it in a register).
     fn sift(&mut self, len: usize, mut k: usize) {
         #[cfg(test)]
         if self.zlib_sift {
@@ -307,7 +307,7 @@ impl Heap {
         heap[k & HEAP_MASK] = v;
     }
 
-    /// zlib's `pqdownheap` as written: the reference [`Heap::down`] is tested against.
+    /// zlib's `pqdownheap` as written: the reference [`Heap::sift`] is tested against.
     #[cfg(test)]
     fn down_zlib(&mut self, mut k: usize) {
         let v = self.heap[k];
