@@ -279,16 +279,31 @@ impl Heap {
         let v = heap[k & HEAP_MASK];
         let mut j = k << 1;
         while j < len {
+            // Two levels a round: the four grandchildren are read with the children (they
+            // are adjacent), so the second choice waits for no load. Entries past `len` may
+            // be read, never used.
             let left = heap[j & HEAP_MASK];
             let right = heap[(j + 1) & HEAP_MASK];
-            let (child, at) = if right <= left | NODE_BITS {
-                (right, j + 1)
-            } else {
-                (left, j)
-            };
-            heap[k & HEAP_MASK] = child;
-            k = at;
-            j = at << 1;
+            let g = 2 * j;
+            let grand = [
+                heap[g & HEAP_MASK],
+                heap[(g + 1) & HEAP_MASK],
+                heap[(g + 2) & HEAP_MASK],
+                heap[(g + 3) & HEAP_MASK],
+            ];
+            let pick = usize::from(right <= left | NODE_BITS);
+            heap[k & HEAP_MASK] = if pick == 1 { right } else { left };
+            k = j + pick;
+            j = k << 1;
+            if j >= len {
+                break;
+            }
+            let left = grand[2 * pick];
+            let right = grand[2 * pick + 1];
+            let pick = usize::from(right <= left | NODE_BITS);
+            heap[k & HEAP_MASK] = if pick == 1 { right } else { left };
+            k = j + pick;
+            j = k << 1;
         }
         if j == len {
             heap[k & HEAP_MASK] = heap[j & HEAP_MASK];
