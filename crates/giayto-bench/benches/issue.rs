@@ -137,7 +137,20 @@ fn encode_ratios() {
 
 criterion_group!(group, benches);
 
+/// For instruction counts (giayto-cose's example `encode_instructions`, docs/performance.md):
+/// the credentials `encode_ratios` measures and their Sig_structures as files, nothing timed.
+fn write_encode_cases(dir: &std::path::Path) {
+    for (label, cose) in encode_cases(&Fixture::new()) {
+        std::fs::write(dir.join(format!("{label}.cose")), &cose).expect("writes");
+        std::fs::write(dir.join(format!("{label}.tbs")), sig_structure(&cose).0).expect("writes");
+    }
+}
+
 fn main() {
+    if let Some(dir) = std::env::var_os("GIAYTO_ENCODE_CASES") {
+        write_encode_cases(std::path::Path::new(&dir));
+        return;
+    }
     group();
     Criterion::default().configure_from_args().final_summary();
     ratio();

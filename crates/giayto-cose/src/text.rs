@@ -303,6 +303,13 @@ fn literal_entropy_bound(data: &[u8], repeated: impl Fn(usize) -> bool) -> usize
             counts[usize::from(byte)] += 1;
         }
     }
+    literal_counts_bound(&counts)
+}
+
+/// The bound of [`literal_entropy_bound`] from the counts of the bytes that are literals in
+/// every parse (at most [`deflate9::MAX_INPUT`] in all): their entropy, the 3-bit block header,
+/// the 2-byte zlib header and the 4-byte Adler-32.
+fn literal_counts_bound(counts: &[u32; 256]) -> usize {
     // Σ c·log2(total/c) = total·log2(total) − Σ c·log2(c).
     let literals: u32 = counts.iter().sum();
     let x_log_x = x_log2_x_table();

@@ -221,17 +221,31 @@ impl<const N: usize> Tree<N> {
 /// orders them) in the high 32 bits and the node in the low ones, so that sifting compares
 /// entries without looking the nodes up; only the key is compared, as in zlib.
 struct Heap {
-    heap: [u64; HEAP_SIZE],
+    /// `HEAP_SIZE` entries used, in an array of a power of two so that masked indices need no
+    /// bounds check.
+    heap: [u64; HEAP_CAP],
     len: usize,
     max: usize,
+    /// In tests, sift as zlib's `pqdownheap` is written, to compare [`Heap::sift`] with.
+    #[cfg(test)]
+    zlib_sift: bool,
 }
+
+const HEAP_CAP: usize = 1024;
+const HEAP_MASK: usize = HEAP_CAP - 1;
+/// The node bits of an entry: `a <= b | NODE_BITS` says key(a) <= key(b).
+const NODE_BITS: u64 = 0xFFFF_FFFF;
 
 fn entry(freq: u16, depth: u8, node: usize) -> u64 {
     ((u64::from(freq) << 8 | u64::from(depth)) << 32) | node as u64
 }
 
 fn node_of(entry: u64) -> usize {
-    (entry & 0xFFFF_FFFF) as usize
+    (entry & NODE_BITS) as usize
+}
+
+fn freq_of(entry: u64) -> u16 {
+    (entry >> 40) as u16
 }
 
 fn depth_of(entry: u64) -> u8 {
@@ -239,7 +253,78 @@ fn depth_of(entry: u64) -> u8 {
 }
 
 impl Heap {
-    fn down(&mut self, mut k: usize) {
+    /// [`Heap::sift`] at the heap's own length (tests).
+    #[cfg(test)]
+    fn down(&mut self, k: usize) {
+        self.sift(self.len, k);
+    }
+
+    /// zlib's `pqdownheap(k)` on a heap of `len` entries, with the same result in another order
+    /// of work (decisions.md D184; `build_tree` keeps `len` in a register). zlib walks down from `k`, at each level taking the smaller child (the right one
+    /// when its key is not larger) and moving it up while that child's key is smaller than
+    /// the sifted entry's `v`; it stops at the first child whose key is not smaller. The
+    /// children it takes do not depend on `v`, and their keys never decrease down the path
+    /// (both subtrees are heaps), so zlib moves up exactly the path's entries with a smaller
+    /// key than `v`, a prefix of the path. Here the whole path is moved up first (one
+    /// comparison a level instead of two), then `v` climbs back over the entries of that path
+    /// whose key is not smaller — the same entries end in the same places.
+    fn sift(&mut self, len: usize, mut k: usize) {
+        #[cfg(test)]
+        if self.zlib_sift {
+            self.len = len;
+            return self.down_zlib(k);
+        }
+        let heap = &mut self.heap;
+        let top = k;
+        let v = heap[k & HEAP_MASK];
+        let mut j = k << 1;
+        while j < len {
+            // Two levels a round: the four grandchildren are read with the children (they
+            // are adjacent), so the second choice waits for no load. Entries past `len` may
+            // be read, never used.
+            let left = heap[j & HEAP_MASK];
+            let right = heap[(j + 1) & HEAP_MASK];
+            let g = 2 * j;
+            let grand = [
+                heap[g & HEAP_MASK],
+                heap[(g + 1) & HEAP_MASK],
+                heap[(g + 2) & HEAP_MASK],
+                heap[(g + 3) & HEAP_MASK],
+            ];
+            let pick = usize::from(right <= left | NODE_BITS);
+            heap[k & HEAP_MASK] = if pick == 1 { right } else { left };
+            k = j + pick;
+            j = k << 1;
+            if j >= len {
+                break;
+            }
+            let left = grand[2 * pick];
+            let right = grand[2 * pick + 1];
+            let pick = usize::from(right <= left | NODE_BITS);
+            heap[k & HEAP_MASK] = if pick == 1 { right } else { left };
+            k = j + pick;
+            j = k << 1;
+        }
+        if j == len {
+            heap[k & HEAP_MASK] = heap[j & HEAP_MASK];
+            k = j;
+        }
+        // key(parent) < key(v) exactly when parent < v's key with zero node bits.
+        let v_floor = v & !NODE_BITS;
+        while k > top {
+            let parent = heap[(k >> 1) & HEAP_MASK];
+            if parent < v_floor {
+                break;
+            }
+            heap[k & HEAP_MASK] = parent;
+            k >>= 1;
+        }
+        heap[k & HEAP_MASK] = v;
+    }
+
+    /// zlib's `pqdownheap` as written: the reference [`Heap::sift`] is tested against.
+    #[cfg(test)]
+    fn down_zlib(&mut self, mut k: usize) {
         let v = self.heap[k];
         let v_key = v >> 32;
         let mut j = k << 1;
@@ -272,20 +357,22 @@ struct Lens {
 
 /// `heap` is scratch space: every entry is written before it is read, so it is not cleared.
 fn build_tree<const N: usize>(lens: &mut Lens, heap: &mut Heap, tree: &mut Tree<N>) {
-    heap.len = 0;
-    heap.max = HEAP_SIZE;
+    // zlib's `heap_len` and `heap_max`, kept in locals; entries are indexed through the mask
+    // (both stay below HEAP_SIZE).
+    let mut len = 0;
+    let mut max = HEAP_SIZE;
     let mut max_code: isize = -1;
     for n in 0..tree.elems {
         if tree.nodes[n].a > 0 {
-            heap.len += 1;
-            heap.heap[heap.len] = entry(tree.nodes[n].a, 0, n);
+            len += 1;
+            heap.heap[len & HEAP_MASK] = entry(tree.nodes[n].a, 0, n);
             max_code = n as isize;
         } else {
             tree.nodes[n].b = 0;
         }
     }
-    while heap.len < 2 {
-        heap.len += 1;
+    while len < 2 {
+        len += 1;
         let node = if max_code < 2 {
             max_code += 1;
             max_code as usize
@@ -293,7 +380,7 @@ fn build_tree<const N: usize>(lens: &mut Lens, heap: &mut Heap, tree: &mut Tree<
             0
         };
         tree.nodes[node].a = 1;
-        heap.heap[heap.len] = entry(1, 0, node);
+        heap.heap[len & HEAP_MASK] = entry(1, 0, node);
         lens.opt = lens.opt.wrapping_sub(1);
         if let Some(stat) = tree.stat {
             lens.stat = lens.stat.wrapping_sub(usize::from(stat[node].b));
@@ -301,38 +388,41 @@ fn build_tree<const N: usize>(lens: &mut Lens, heap: &mut Heap, tree: &mut Tree<
     }
     let max_code = max_code as usize;
     tree.max_code = max_code;
-    let mut n = heap.len / 2;
+    let mut n = len / 2;
     while n >= 1 {
-        heap.down(n);
+        heap.sift(len, n);
         n -= 1;
     }
     // Combine the two least frequent nodes until one is left.
     let mut node = tree.elems;
     loop {
         let first = heap.heap[1];
-        heap.heap[1] = heap.heap[heap.len];
-        heap.len -= 1;
-        heap.down(1);
+        heap.heap[1] = heap.heap[len & HEAP_MASK];
+        len -= 1;
+        heap.sift(len, 1);
         let second = heap.heap[1];
         let (n, m) = (node_of(first), node_of(second));
-        heap.max -= 1;
-        heap.heap[heap.max] = first;
-        heap.max -= 1;
-        heap.heap[heap.max] = second;
-        let freq = tree.nodes[n].a.wrapping_add(tree.nodes[m].a);
+        max -= 1;
+        heap.heap[max & HEAP_MASK] = first;
+        max -= 1;
+        heap.heap[max & HEAP_MASK] = second;
+        // An entry's key holds its node's frequency (both written together).
+        let freq = freq_of(first).wrapping_add(freq_of(second));
         tree.nodes[node].a = freq;
         let depth = depth_of(first).max(depth_of(second)) + 1;
         tree.nodes[n].b = node as u16;
         tree.nodes[m].b = node as u16;
         heap.heap[1] = entry(freq, depth, node);
         node += 1;
-        heap.down(1);
-        if heap.len < 2 {
+        heap.sift(len, 1);
+        if len < 2 {
             break;
         }
     }
-    heap.max -= 1;
-    heap.heap[heap.max] = heap.heap[1];
+    max -= 1;
+    heap.heap[max & HEAP_MASK] = heap.heap[1];
+    heap.len = len;
+    heap.max = max;
     let bl_count = gen_bitlen(lens, heap, tree);
     gen_codes(&mut tree.nodes, max_code, &bl_count);
 }
@@ -405,6 +495,23 @@ fn gen_bitlen<const N: usize>(lens: &mut Lens, heap: &Heap, tree: &mut Tree<N>) 
     bl_count
 }
 
+/// The bits of each byte, reversed.
+const REVERSED: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = (i as u8).reverse_bits();
+        i += 1;
+    }
+    t
+};
+
+/// `u16::reverse_bits` by table: the instruction set has none, and the generic code costs
+/// about twenty instructions a code.
+fn reverse16(x: u16) -> u16 {
+    u16::from(REVERSED[usize::from(x & 0xFF)]) << 8 | u16::from(REVERSED[usize::from(x >> 8)])
+}
+
 fn gen_codes(nodes: &mut [Node], max_code: usize, bl_count: &[u16; 16]) {
     let mut next_code = [0u16; MAX_BITS + 1];
     let mut code = 0u16;
@@ -417,7 +524,7 @@ fn gen_codes(nodes: &mut [Node], max_code: usize, bl_count: &[u16; 16]) {
         if len == 0 {
             continue;
         }
-        node.a = next_code[usize::from(len)].reverse_bits() >> (16 - len);
+        node.a = reverse16(next_code[usize::from(len)]) >> (16 - len);
         next_code[usize::from(len)] = next_code[usize::from(len)].wrapping_add(1);
     }
 }
@@ -566,17 +673,19 @@ pub(super) struct Deflater {
     dict_adler: u32,
     /// The dictionary, then the input, then [`PAD`] zero bytes.
     window: Vec<u8>,
-    head: Vec<u16>,
-    prev: Vec<u16>,
-    /// Hash slots written by the current input, with their primed values, to put back.
-    undo: Vec<(u16, u16)>,
-    syms: Vec<(u16, u8)>,
+    /// Hash heads and chains in arrays of their exact power-of-two sizes, indexed through masks
+    /// (no bounds checks on the hot path).
+    head: Box<[u16; HASH_SIZE]>,
+    prev: Box<[u16; W_SIZE]>,
+    /// Hash slots written by the current input, with their primed values, to put back: the
+    /// first `undo_len` entries (at most one per input position and two dictionary ones).
+    undo: Box<[(u16, u16); UNDO_CAP]>,
+    undo_len: usize,
+    /// The block's symbols: the first `syms_len` (at most one per input byte).
+    syms: Box<[(u16, u8); MAX_INPUT]>,
+    syms_len: usize,
     /// `build_tree`'s heap, kept to be reused rather than cleared for every tree.
     heap: Box<Heap>,
-    /// Per input position, whether the 3-byte string there may repeat an earlier one of the
-    /// input: [`SEEN`] (an earlier input position had its hash), [`FIRST`] (none did), or
-    /// [`UNKNOWN`] (never inserted: the last positions). Read by [`Deflater::plain_bound`].
-    seen: Vec<u8>,
     st: Search,
 }
 
@@ -607,15 +716,18 @@ impl Deflater {
             dict_len: n,
             dict_adler: super::adler32(dictionary),
             window,
-            head: vec![0; HASH_SIZE],
-            prev: vec![0; W_SIZE],
-            undo: Vec::new(),
-            syms: Vec::new(),
-            seen: vec![UNKNOWN; MAX_INPUT],
+            head: boxed_array(0)?,
+            prev: boxed_array(0)?,
+            undo: boxed_array((0, 0))?,
+            undo_len: 0,
+            syms: boxed_array((0, 0))?,
+            syms_len: 0,
             heap: Box::new(Heap {
-                heap: [0; HEAP_SIZE],
+                heap: [0; HEAP_CAP],
                 len: 0,
                 max: HEAP_SIZE,
+                #[cfg(test)]
+                zlib_sift: false,
             }),
             st: Search::default(),
         };
@@ -644,30 +756,26 @@ impl Deflater {
     }
 
     fn insert_at(&mut self, idx: usize, log: bool) -> usize {
-        let h = self.st.ins_h as usize;
+        let h = (self.st.ins_h & HASH_MASK) as usize;
         let head = self.head[h];
-        if let Some(at) = idx.checked_sub(self.dict_len) {
-            // Heads point into the dictionary until this input moves them (they are put back
-            // after each input), so a head at or past `dict_len` is an earlier input position.
-            // With no dictionary, head 0 would mean both "none" and position 0: not recorded.
-            if self.dict_len > 0 && usize::from(head) != idx {
-                if let Some(slot) = self.seen.get_mut(at) {
-                    *slot = if usize::from(head) >= self.dict_len {
-                        SEEN
-                    } else {
-                        FIRST
-                    };
-                }
-            }
-        }
         if usize::from(head) != idx {
-            self.prev[idx & W_MASK] = head;
             if log {
-                self.undo.push((h as u16, head));
+                self.undo[self.undo_len & (UNDO_CAP - 1)] = (h as u16, head);
+                self.undo_len += 1;
             }
+            self.prev[idx & W_MASK] = head;
             self.head[h] = idx as u16;
         }
         usize::from(head)
+    }
+
+    fn push_symbol(&mut self, dist: u16, lc: u8) {
+        self.syms[self.syms_len & (MAX_INPUT - 1)] = (dist, lc);
+        self.syms_len += 1;
+    }
+
+    fn symbols(&self) -> &[(u16, u8)] {
+        &self.syms[..self.syms_len.min(MAX_INPUT)]
     }
 
     /// The zlib stream (RFC 1950) of `input` at level 9 with this compressor's dictionary;
@@ -679,9 +787,8 @@ impl Deflater {
         let n = self.dict_len;
         self.window[n..n + input.len()].copy_from_slice(input);
         self.window[n + input.len()..n + input.len() + PAD].fill(0);
-        self.syms.clear();
-        self.undo.clear();
-        self.seen[..input.len()].fill(UNKNOWN);
+        self.syms_len = 0;
+        self.undo_len = 0;
         self.st = Search {
             strstart: n,
             insert: n.min(MIN_MATCH - 1),
@@ -707,25 +814,51 @@ impl Deflater {
             .extend_from_slice(&super::adler32(input).to_be_bytes());
         // Back to the primed state: the hash heads this input moved. (Its `prev` entries and
         // window bytes are rewritten before they are read by the next input.)
-        for &(h, old) in self.undo.iter().rev() {
-            self.head[usize::from(h)] = old;
+        for &(h, old) in self.undo[..self.undo_len.min(UNDO_CAP)].iter().rev() {
+            self.head[usize::from(h) & (HASH_SIZE - 1)] = old;
         }
         Some(bits.out)
     }
 
     /// After [`Deflater::deflate`] of `input` with a dictionary: a length no zlib stream of
     /// `input` *without* dictionary can be shorter than, from the hash insertions that deflate
-    /// made ([`super::literal_entropy_bound`]; docs/decisions.md D171). A string whose hash an
-    /// earlier input position shared may repeat it (a collision only weakens the bound); one
-    /// never inserted is taken as repeating. `None` without a dictionary.
+    /// made ([`super::literal_entropy_bound`]; docs/decisions.md D171, D184). `None` without
+    /// a dictionary.
     pub(super) fn plain_bound(&self, input: &[u8]) -> Option<usize> {
         if self.dict_len == 0 || input.len() > MAX_INPUT {
             return None;
         }
-        let seen = &self.seen[..input.len()];
-        Some(super::literal_entropy_bound(input, |start| {
-            seen[start] != FIRST
-        }))
+        // `literal_entropy_bound(input, |start| self.may_repeat(input.len(), start))`, in one
+        // pass over the `prev` entries of the inserted positions (the last three bytes are
+        // covered by a string that may repeat).
+        let n = self.dict_len;
+        let inserted = input.len().saturating_sub(3);
+        let prev = self.prev.get(n..n + inserted)?;
+        let mut counts = [0u32; 256];
+        let mut covered_until = 0;
+        for (i, (&head, &byte)) in prev.iter().zip(input).enumerate() {
+            if usize::from(head) >= n {
+                covered_until = i + 3;
+            }
+            counts[usize::from(byte)] += u32::from(i >= covered_until);
+        }
+        Some(super::literal_counts_bound(&counts))
+    }
+
+    /// After [`Deflater::deflate`] of an input of `len` bytes with a dictionary: false only if
+    /// the 3-byte string at input offset `start` occurs at no earlier input position.
+    ///
+    /// Every input position up to `len - 4` is inserted into the hash chains exactly once
+    /// (`deflate_slow` inserts each position it stands on while 4 bytes remain, and every
+    /// position a match skips up to `len - 3`), and its `prev` entry is the head it replaced:
+    /// an earlier input position with the same hash (heads point into the dictionary until
+    /// this input moves them, and are put back after it), or a dictionary position or 0. An
+    /// earlier equal string has the same hash, so a head below `dict_len` proves there is
+    /// none; a collision only says "may repeat". Later positions are not claimed.
+    #[cfg(test)]
+    fn may_repeat(&self, len: usize, start: usize) -> bool {
+        start + 3 >= len
+            || usize::from(self.prev[(self.dict_len + start) & W_MASK]) >= self.dict_len
     }
 
     /// zlib-rs's `fill_window` on the first call: the whole input arrives at once.
@@ -772,7 +905,7 @@ impl Deflater {
                 let max_insert = st.strstart + st.lookahead - MIN_MATCH;
                 let dist = st.strstart - 1 - st.prev_match;
                 let lc = st.prev_length - MIN_MATCH;
-                self.syms.push((dist as u16, lc as u8));
+                self.push_symbol(dist as u16, lc as u8);
                 let st = &mut self.st;
                 st.prev_length -= 1;
                 st.lookahead -= st.prev_length;
@@ -788,7 +921,7 @@ impl Deflater {
                 st.strstart += mov_fwd + 1;
             } else if st.match_available {
                 let lc = self.window[st.strstart - 1];
-                self.syms.push((0, lc));
+                self.push_symbol(0, lc);
                 let st = &mut self.st;
                 st.prev_length = match_len;
                 st.strstart += 1;
@@ -802,7 +935,7 @@ impl Deflater {
         }
         if self.st.match_available {
             let lc = self.window[self.st.strstart - 1];
-            self.syms.push((0, lc));
+            self.push_symbol(0, lc);
             self.st.match_available = false;
         }
     }
@@ -857,7 +990,7 @@ impl Deflater {
             hash = roll(hash, window[strstart + 2]);
             for i in 0..best_len - 2 {
                 hash = roll(hash, window[strstart + 3 + i]);
-                let pos = usize::from(self.head[hash as usize]);
+                let pos = usize::from(self.head[hash as usize & (HASH_SIZE - 1)]);
                 if pos < cur_match {
                     match_offset = i + 1;
                     cur_match = pos;
@@ -945,7 +1078,9 @@ impl Deflater {
                     }
                     cur_match = next_pos;
                     let at = len - (MIN_MATCH + 1);
-                    let pos = usize::from(self.head[self.hash3(strstart + at) as usize]);
+                    let pos = usize::from(
+                        self.head[self.hash3(strstart + at) as usize & (HASH_SIZE - 1)],
+                    );
                     if pos < cur_match {
                         match_offset = at;
                         if pos <= limit_base + match_offset {
@@ -989,7 +1124,7 @@ impl Deflater {
         let mut bltree: Tree<{ 2 * BL_CODES + 1 }> =
             Tree::new(BL_CODES, &EXTRA_BLBITS, 0, MAX_BL_BITS as u16, None);
         ltree.nodes[END_BLOCK].a = 1;
-        for &(dist, lc) in &self.syms {
+        for &(dist, lc) in self.symbols() {
             if dist == 0 {
                 ltree.nodes[usize::from(lc)].a += 1;
             } else {
@@ -1028,7 +1163,7 @@ impl Deflater {
                 .extend_from_slice(&self.window[self.dict_len..self.dict_len + stored_len]);
         } else if static_lenb == opt_lenb {
             bits.send(0b011, 3);
-            bits.symbols(&self.syms, &t.static_ltree, &t.static_dtree);
+            bits.symbols(self.symbols(), &t.static_ltree, &t.static_dtree);
         } else {
             bits.send(0b101, 3);
             bits.send((ltree.max_code + 1 - 257) as u64, 5);
@@ -1039,17 +1174,180 @@ impl Deflater {
             }
             bits.send_tree(&ltree, &bltree.nodes);
             bits.send_tree(&dtree, &bltree.nodes);
-            bits.symbols(&self.syms, &ltree.nodes, &dtree.nodes);
+            bits.symbols(self.symbols(), &ltree.nodes, &dtree.nodes);
         }
     }
 }
 
-/// [`Deflater::seen`] values.
-const UNKNOWN: u8 = 0;
-const FIRST: u8 = 1;
-const SEEN: u8 = 2;
+/// Hash slots one input can move: one per input position, and the last two of the dictionary.
+const UNDO_CAP: usize = 2 * MAX_INPUT;
+// The masks of the per-input arrays keep every index in bounds; the limits make them no-ops.
+const _: () = assert!(MAX_INPUT.is_power_of_two() && UNDO_CAP >= MAX_INPUT + MIN_MATCH - 1);
+
+/// A zeroed-or-filled array on the heap (not built on the stack first).
+fn boxed_array<T: Copy, const N: usize>(value: T) -> Option<Box<[T; N]>> {
+    vec![value; N].into_boxed_slice().try_into().ok()
+}
 
 /// The rolling hash of level 9: the last three bytes fed, 5 bits apart, in 15 bits.
 fn roll(h: u32, byte: u8) -> u32 {
     ((h << 5) ^ u32::from(byte)) & HASH_MASK
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// splitmix64, for reproducible random tables.
+    fn next(state: &mut u64) -> u64 {
+        *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = *state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    fn new_heap(zlib_sift: bool) -> Box<Heap> {
+        Box::new(Heap {
+            heap: [0; HEAP_CAP],
+            len: 0,
+            max: HEAP_SIZE,
+            zlib_sift,
+        })
+    }
+
+    /// A literal/length frequency table with many ties: most counts small, some zero, a few
+    /// large, as a block's are; `spread` bounds the small counts.
+    fn frequencies(state: &mut u64, elems: usize, spread: u64) -> Vec<u16> {
+        let used = 1 + (next(state) % elems as u64) as usize;
+        (0..elems)
+            .map(|i| {
+                let r = next(state);
+                if i >= used || r % 3 == 0 {
+                    0
+                } else if r % 17 == 1 {
+                    (r >> 20) as u16 % 2_000
+                } else {
+                    1 + ((r >> 8) % spread) as u16
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn heap_sift_gives_the_heaps_and_trees_of_zlibs() {
+        let mut state = 42;
+        let mut compared = 0;
+        for round in 0..20_000 {
+            let spread = [1, 2, 3, 5, 8, 40, 1_000][round % 7];
+            let (elems, max_length) = match round % 3 {
+                0 => (L_CODES, MAX_BITS as u16),
+                1 => (D_CODES, MAX_BITS as u16),
+                _ => (BL_CODES, MAX_BL_BITS as u16),
+            };
+            let freqs = frequencies(&mut state, elems, spread);
+            let mut results = Vec::new();
+            for zlib_sift in [true, false] {
+                let mut tree: Tree<HEAP_SIZE> =
+                    Tree::new(elems, &EXTRA_LBITS, elems, max_length, None);
+                for (n, &f) in freqs.iter().enumerate() {
+                    tree.nodes[n].a = f;
+                }
+                let mut heap = new_heap(zlib_sift);
+                let mut lens = Lens::default();
+                build_tree(&mut lens, &mut heap, &mut tree);
+                let nodes: Vec<(u16, u16)> = tree.nodes.iter().map(|n| (n.a, n.b)).collect();
+                results.push((nodes, tree.max_code, lens.opt, heap.heap, heap.max));
+            }
+            assert!(results[0] == results[1], "round {round}: {freqs:?}");
+            compared += 1;
+        }
+        assert_eq!(compared, 20_000);
+    }
+
+    #[test]
+    fn reverse16_is_reverse_bits() {
+        for x in 0..=u16::MAX {
+            assert_eq!(reverse16(x), x.reverse_bits(), "{x:#06x}");
+        }
+    }
+
+    #[test]
+    fn a_string_that_repeats_is_never_claimed_new() {
+        // The plain-stream bound (D171, D184) may count a byte as a certain literal only if no
+        // 3-byte string covering it occurred earlier in the input: check `may_repeat` against
+        // a direct search, with two dictionaries, over inputs of many shapes.
+        let mut state = 99;
+        let dictionaries = [super::super::DICTIONARY_V1_BYTES, b"abcabcxyz".as_slice()];
+        let mut claimed_new = 0;
+        for round in 0..2_000 {
+            let mut d = Deflater::new(dictionaries[round % 2]).expect("within limits");
+            let len = 1 + (next(&mut state) % [8, 60, 700, MAX_INPUT as u64][round % 4]) as usize;
+            let alphabet = 2 + next(&mut state) % 254;
+            let input: Vec<u8> = (0..len)
+                .map(|_| (next(&mut state) % alphabet) as u8)
+                .collect();
+            d.deflate(&input).expect("within limits");
+            // The bound's own pass counts exactly the bytes `may_repeat` leaves uncovered.
+            assert_eq!(
+                d.plain_bound(&input),
+                Some(super::super::literal_entropy_bound(&input, |start| {
+                    d.may_repeat(len, start)
+                })),
+                "round {round}"
+            );
+            let mut earlier = std::collections::HashSet::new();
+            for start in 0..len.saturating_sub(2) {
+                let string = &input[start..start + 3];
+                let repeats = !earlier.insert(string);
+                if !d.may_repeat(len, start) {
+                    assert!(!repeats, "round {round}, offset {start} of {len}");
+                    claimed_new += 1;
+                }
+            }
+        }
+        assert!(claimed_new > 10_000, "{claimed_new}");
+    }
+
+    #[test]
+    fn heap_sift_moves_entries_as_zlib_does() {
+        // Arbitrary heaps of up to 286 entries with many equal keys: build, then pop and
+        // replace the top as `build_tree` does, comparing the whole array after every sift.
+        let mut state = 7;
+        for round in 0..3_000 {
+            let len = 1 + (next(&mut state) % L_CODES as u64) as usize;
+            let keys = 1 + next(&mut state) % 6;
+            let mut heaps = [new_heap(true), new_heap(false)];
+            for i in 1..=len {
+                let r = next(&mut state);
+                let e = entry((r % keys) as u16, (r >> 8) as u8 % 3, i);
+                for h in heaps.iter_mut() {
+                    h.heap[i] = e;
+                    h.len = len;
+                }
+            }
+            for k in (1..=len / 2).rev() {
+                for h in heaps.iter_mut() {
+                    h.down(k);
+                }
+                assert_eq!(heaps[0].heap, heaps[1].heap, "round {round}, build at {k}");
+            }
+            while heaps[0].len >= 2 {
+                let r = next(&mut state);
+                let e = entry((r % (keys + 2)) as u16, (r >> 8) as u8 % 4, 500);
+                for h in heaps.iter_mut() {
+                    h.heap[1] = h.heap[h.len];
+                    h.len -= 1;
+                    h.down(1);
+                    h.heap[1] = e;
+                    h.down(1);
+                }
+                assert_eq!(
+                    heaps[0].heap, heaps[1].heap,
+                    "round {round}, len {}",
+                    heaps[0].len
+                );
+            }
+        }
+    }
 }
