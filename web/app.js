@@ -416,6 +416,7 @@ function verifyText(text) {
   if (!verifier) { message(trOr('web-no-data', 'No trust data')); return null; }
   if (activeRequest) { answerDone = checkAnswer(text, activeRequest); return null; }
   const r = verifier.verify(text.trim(), nowSeconds());
+  if (r.needs_complete_module) { fullDone = checkWithFull(text); return null; }
   showResult(r, true);
   rememberUse();
   // A list found missing or expired is fetched when the network is there; the code is then
@@ -423,6 +424,22 @@ function verifyText(text) {
   lists.afterCheck(r, () => verifyText(text));
   addToForm(text.trim());
   return r;
+}
+
+// A holder's presentation (VP1:) or a Claim 169 code: the lite module checks neither (D189),
+// so the complete module checks it, loaded the first time, with the data in use.
+let fullDone = Promise.resolve();
+window.giaytoCheckSettled = () => fullDone.then(() => true, () => true);
+async function checkWithFull(text) {
+  const of = verifier;
+  let v;
+  try { v = await verifierForForms(); } catch (e) { message(trOr('web-load-error', String(e), { detail: e.message || String(e) })); return; }
+  if (of !== verifier || activeRequest) return; // the data changed or a request began meanwhile
+  const r = v.verify(text.trim(), nowSeconds());
+  showResult(r, true);
+  rememberUse(v, of);
+  lists.afterCheck(r, () => verifyText(text));
+  addToForm(text.trim());
 }
 
 // An answer to the verifier's request, checked by the complete module, which made the request
@@ -968,7 +985,6 @@ async function main() {
   $('form-copy').addEventListener('click', copyForm);
   $('form-print').addEventListener('click', () => window.print());
   $('form-clear').addEventListener('click', () => { formTexts = []; showForm(); });
-  await loadForms();
   // Lists fetched over the network (web/fetch.js): it takes each into the stored bundle through
   // these hooks, one change at a time with the pickers and status updates.
   await lists.setUpFetch({
@@ -992,8 +1008,12 @@ async function main() {
       $('offline').textContent = trOr('web-offline-ready', '');
     } catch (_) { /* a page without a service worker still verifies */ }
   }
+  // When the page became ready, for the first-load test: what started before this was part of it.
+  window.giaytoReadyAt = performance.now();
   document.body.dataset.ready = 'true';
   pageReady();
+  // The forms are offered once the page is ready: none is needed to check a code (D190).
+  await loadForms();
 }
 
 main().catch((e) => message(String(e)));

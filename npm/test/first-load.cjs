@@ -28,12 +28,13 @@ const FIRST_LOAD = [
   'pkg/giayto_verify_lite.js', 'pkg/giayto_verify_lite_bg.wasm',
   ...FLUENT.map((f) => `vendor/fluent/${f}.js`),
   'i18n/vi/giayto.ftl', 'strings/vi.ftl',
-  'forms/hotel-guest-stay.json', 'forms/ct01-residence-change.json', 'forms/bank-account-identity.json',
 ];
-// Loaded when first needed: the complete verifier (forms, making a request, status updates)
-// and the QR scanner (a photo or the camera, where the browser cannot read QR codes).
+// Loaded when first needed: the complete verifier (forms, making a request, status updates,
+// presentations and Claim 169 codes: D189) and the QR scanner (a photo or the camera, where the
+// browser cannot read QR codes); and once the page is ready, the forms it offers (D190).
 const LAZY = ['pkg/giayto_verify_wasm.js', 'pkg/giayto_verify_wasm_bg.wasm',
-  'pkg/giayto_scan_wasm.js', 'pkg/giayto_scan_wasm_bg.wasm'];
+  'pkg/giayto_scan_wasm.js', 'pkg/giayto_scan_wasm_bg.wasm',
+  'forms/hotel-guest-stay.json', 'forms/ct01-residence-change.json', 'forms/bank-account-identity.json'];
 
 // Raw and gzip -9 bytes of each file, and their sums.
 function measure(files) {
