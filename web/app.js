@@ -5,7 +5,6 @@
 // the first time they are needed (see "modules loaded when needed" and "scanning" below).
 import init, { WebVerifier, requestItems } from './pkg/giayto_verify_lite.js';
 import { FluentBundle, FluentResource } from './vendor/fluent/index.js';
-import * as lists from './fetch.js';
 
 const $ = (id) => document.getElementById(id);
 const LANGS = { vi: 'vi', en: 'en-US' };
@@ -56,7 +55,8 @@ function humanTimeParts(rfc3339) {
 async function setLang(code) {
   lang = code;
   localStorage.setItem('giayto-lang', code);
-  bundle = await loadLang(code);
+  // At start the language's files are loaded already (main): not fetched a second time.
+  if (!bundle || bundle.locales[0] !== LANGS[code]) bundle = await loadLang(code);
   document.documentElement.lang = code;
   for (const el of document.querySelectorAll('[data-l10n]')) {
     el.textContent = trOr(el.dataset.l10n, el.textContent);
@@ -85,6 +85,12 @@ window.giaytoFullLoaded = () => fullModule !== null;
 // before that for lists fetched meanwhile (web/fetch.js), as the first load is only the lite one.
 let pageReady = null;
 const whenReady = new Promise((resolve) => { pageReady = resolve; });
+// Lists fetched over the network (web/fetch.js): its module is imported and set up once the page
+// is ready (D190), as checking a code needs none of it; a check meanwhile tells it afterwards.
+let lists = null;
+let listsUp = null;
+const listsSetUp = new Promise((resolve) => { listsUp = resolve; });
+const afterCheck = (r, recheck) => listsSetUp.then((m) => m.afterCheck(r, recheck));
 // The complete module's own verifier for filling forms and checking answers to a request (which
 // the complete module made), built from the data in use the first time it is needed after that
 // data changed (docs/decisions.md D183).
@@ -228,7 +234,7 @@ async function restore() {
 }
 
 function showDataStatus() {
-  lists.show();
+  if (lists) lists.show();
   const el = $('data-status');
   el.classList.remove('old');
   delete el.dataset.ageSeconds;
@@ -421,7 +427,7 @@ function verifyText(text) {
   rememberUse();
   // A list found missing or expired is fetched when the network is there; the code is then
   // checked again against it (web/fetch.js).
-  lists.afterCheck(r, () => verifyText(text));
+  afterCheck(r, () => verifyText(text));
   addToForm(text.trim());
   return r;
 }
@@ -438,7 +444,7 @@ async function checkWithFull(text) {
   const r = v.verify(text.trim(), nowSeconds());
   showResult(r, true);
   rememberUse(v, of);
-  lists.afterCheck(r, () => verifyText(text));
+  afterCheck(r, () => verifyText(text));
   addToForm(text.trim());
 }
 
@@ -455,7 +461,7 @@ async function checkAnswer(text, req) {
   r.answered_request = req.request;
   showResult(r, true);
   rememberUse(v, of);
-  lists.afterCheck(r, () => verifyText(text));
+  afterCheck(r, () => verifyText(text));
   // The form is filled by checking each code again without the request: while a request is
   // active, only a code that answered it validly joins the form, so a wrong or incomplete
   // answer never fills what the request did not ask for.
@@ -987,7 +993,7 @@ async function main() {
   $('form-clear').addEventListener('click', () => { formTexts = []; showForm(); });
   // Lists fetched over the network (web/fetch.js): it takes each into the stored bundle through
   // these hooks, one change at a time with the pickers and status updates.
-  await lists.setUpFetch({
+  const fetchHooks = {
     current: () => ({ root: stored[ROOT], bundle: stored[BUNDLE], verifier }),
     exclusive: (fn) => { const p = loading.then(fn); loading = p.catch(() => {}); return p; },
     commit: async (bytes, entries) => {
@@ -1000,7 +1006,7 @@ async function main() {
     dbGet, dbPut, seenKey, trOr, wholeTime, rollbackText,
     // Fetched lists are taken by the complete module, loaded only once the page is ready.
     full: () => whenReady.then(wasmFull),
-  });
+  };
   if ('serviceWorker' in navigator) {
     try {
       await navigator.serviceWorker.register('sw.js', { updateViaCache: 'none' });
@@ -1012,8 +1018,12 @@ async function main() {
   window.giaytoReadyAt = performance.now();
   document.body.dataset.ready = 'true';
   pageReady();
-  // The forms are offered once the page is ready: none is needed to check a code (D190).
+  // The forms and the fetching of lists once the page is ready: checking a code needs neither (D190).
   await loadForms();
+  const m = await import('./fetch.js');
+  await m.setUpFetch(fetchHooks);
+  lists = m;
+  listsUp(m);
 }
 
 main().catch((e) => message(String(e)));

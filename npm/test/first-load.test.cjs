@@ -33,6 +33,9 @@ test('the scanner and the complete verifier are modules of their own, outside th
   for (const name of ['prefill', 'applyStatusDelta', 'checkAnswer', 'takeFetchedStatusList', 'takeFetchedTrustList']) {
     assert.match(full, new RegExp(name));
   }
+  // web/fetch.js is imported once the page is ready (D190), never statically.
+  assert.match(app, /import\('\.\/fetch\.js'\)/);
+  assert.doesNotMatch(app, /^import[^;]*fetch\.js/m);
   // The page takes fetched lists through the complete module only (D183).
   assert.doesNotMatch(fs.readFileSync(path.join(webDir, 'fetch.js'), 'utf8'), /^import/m);
 });

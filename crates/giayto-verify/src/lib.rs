@@ -710,12 +710,14 @@ impl Verifier {
 
     /// Verify the COSE bytes of a credential at time `now` (docs/format.md §7.2).
     pub fn verify_cose(&self, cose: &[u8], now: i64) -> Result<VerifiedCredential, Rejection> {
-        self.verify_cose_with(cose, now, None)
+        self.verify_cose_with::<false>(cose, now, None)
     }
 
     /// Verify a credential; with `disclosures`, a selective-disclosure credential whose
-    /// commitment they must match in place of the `fields` check (docs/format.md §14.4).
-    pub(crate) fn verify_cose_with(
+    /// commitment they must match in place of the `fields` check (docs/format.md §14.4). `SD`
+    /// is false only where `disclosures` is always `None` ([`Verifier::verify_cose`]): that
+    /// instance links no selective-disclosure code (the web page's first-load module, D189).
+    pub(crate) fn verify_cose_with<const SD: bool>(
         &self,
         cose: &[u8],
         now: i64,
@@ -744,15 +746,15 @@ impl Verifier {
         })?;
         let claims_error = |e: ClaimsError| Rejection::new(Verdict::Malformed, Reason::Claims(e));
         let (claims, root) = match disclosures {
-            None => (
-                CredentialClaims::from_bytes(signed.payload()).map_err(claims_error)?,
-                None,
-            ),
-            Some(_) => {
+            Some(_) if SD => {
                 let (claims, commitment) =
                     giayto_cose::sd::parse_sd_commitment(signed.payload()).map_err(claims_error)?;
                 (claims, Some(commitment))
             }
+            _ => (
+                CredentialClaims::from_bytes(signed.payload()).map_err(claims_error)?,
+                None,
+            ),
         };
 
         // A certified key: the trust list's authority, then the chain at `now` (§18.4).
@@ -792,9 +794,11 @@ impl Verifier {
             Err((verdict, reason)) => return Err(info.reject(verdict, reason)),
         };
         let checked = match (disclosures, root) {
-            (Some(d), Some(commitment)) => disclosure::check(doc_type, &commitment, d).map(|d| {
-                info.disclosed = Some(d);
-            }),
+            (Some(d), Some(commitment)) if SD => {
+                disclosure::check(doc_type, &commitment, d).map(|d| {
+                    info.disclosed = Some(d);
+                })
+            }
             _ => {
                 let claim = &info.claims.document;
                 // The signing day bounds a book's summary date (docs/format.md §4.6); a
