@@ -1,8 +1,9 @@
 // The giayto web verifier: every check runs in WASM in this page; nothing is sent anywhere.
-// The first load is the verifier's lite module (pkg/giayto_verify_lite.js: verify, answers to
-// a request, the device's seen state). The complete module (pkg/giayto_verify_wasm.js: forms,
-// making a request, status updates) and the QR scanner (pkg/giayto_scan_wasm.js) are loaded
-// the first time they are needed (see "modules loaded when needed" and "scanning" below).
+// The first load is the verifier's lite module (pkg/giayto_verify_lite.js: verify a credential,
+// the device's seen state). The complete module (pkg/giayto_verify_wasm.js: forms, making a
+// request and checking its answers, presentations and Claim 169 codes, status updates) and the
+// QR scanner (pkg/giayto_scan_wasm.js) are loaded the first time they are needed (see "modules
+// loaded when needed" and "scanning" below); the forms and web/fetch.js once the page is ready.
 import init, { WebVerifier, requestItems } from './pkg/giayto_verify_lite.js';
 import { FluentBundle, FluentResource } from './vendor/fluent/index.js';
 
@@ -91,9 +92,9 @@ let lists = null;
 let listsUp = null;
 const listsSetUp = new Promise((resolve) => { listsUp = resolve; });
 const afterCheck = (r, recheck) => listsSetUp.then((m) => m.afterCheck(r, recheck));
-// The complete module's own verifier for filling forms and checking answers to a request (which
-// the complete module made), built from the data in use the first time it is needed after that
-// data changed (docs/decisions.md D183).
+// The complete module's own verifier for filling forms, checking presentations and Claim 169
+// codes (D189) and answers to a request (which the complete module made), built from the data
+// in use the first time it is needed after that data changed (docs/decisions.md D183).
 let formVerifier = null;
 async function verifierForForms() {
   const m = await wasmFull();

@@ -634,7 +634,7 @@ impl Verifier {
     }
 
     /// [`Verifier::check`] of every code but two kinds: `None` for a `VP1:` presentation whose
-    /// text decodes (docs/format.md §13) and for a Claim 169 code (§16), which the caller
+    /// text decodes (docs/format.md §11) and for a Claim 169 code (§16), which the caller
     /// checks with [`Verifier::check`]; every other text gets the report `check` gives it. A
     /// build that calls only this (the web page's first-load module, docs/decisions.md D189)
     /// links neither the presentation nor the Claim 169 checks.
