@@ -1,11 +1,11 @@
 // The giayto web verifier: every check runs in WASM in this page; nothing is sent anywhere.
-// The first load is the verifier's lite module (pkg/giayto_verify_lite.js: verify, answers to
-// a request, the device's seen state). The complete module (pkg/giayto_verify_wasm.js: forms,
-// making a request, status updates) and the QR scanner (pkg/giayto_scan_wasm.js) are loaded
-// the first time they are needed (see "modules loaded when needed" and "scanning" below).
+// The first load is the verifier's lite module (pkg/giayto_verify_lite.js: verify a credential,
+// the device's seen state). The complete module (pkg/giayto_verify_wasm.js: forms, making a
+// request and checking its answers, presentations and Claim 169 codes, status updates) and the
+// QR scanner (pkg/giayto_scan_wasm.js) are loaded the first time they are needed (see "modules
+// loaded when needed" and "scanning" below); the forms and web/fetch.js once the page is ready.
 import init, { WebVerifier, requestItems } from './pkg/giayto_verify_lite.js';
 import { FluentBundle, FluentResource } from './vendor/fluent/index.js';
-import * as lists from './fetch.js';
 
 const $ = (id) => document.getElementById(id);
 const LANGS = { vi: 'vi', en: 'en-US' };
@@ -56,7 +56,8 @@ function humanTimeParts(rfc3339) {
 async function setLang(code) {
   lang = code;
   localStorage.setItem('giayto-lang', code);
-  bundle = await loadLang(code);
+  // At start the language's files are loaded already (main): not fetched a second time.
+  if (!bundle || bundle.locales[0] !== LANGS[code]) bundle = await loadLang(code);
   document.documentElement.lang = code;
   for (const el of document.querySelectorAll('[data-l10n]')) {
     el.textContent = trOr(el.dataset.l10n, el.textContent);
@@ -85,9 +86,15 @@ window.giaytoFullLoaded = () => fullModule !== null;
 // before that for lists fetched meanwhile (web/fetch.js), as the first load is only the lite one.
 let pageReady = null;
 const whenReady = new Promise((resolve) => { pageReady = resolve; });
-// The complete module's own verifier for filling forms and checking answers to a request (which
-// the complete module made), built from the data in use the first time it is needed after that
-// data changed (docs/decisions.md D183).
+// Lists fetched over the network (web/fetch.js): its module is imported and set up once the page
+// is ready (D190), as checking a code needs none of it; a check meanwhile tells it afterwards.
+let lists = null;
+let listsUp = null;
+const listsSetUp = new Promise((resolve) => { listsUp = resolve; });
+const afterCheck = (r, recheck) => listsSetUp.then((m) => m.afterCheck(r, recheck));
+// The complete module's own verifier for filling forms, checking presentations and Claim 169
+// codes (D189) and answers to a request (which the complete module made), built from the data
+// in use the first time it is needed after that data changed (docs/decisions.md D183).
 let formVerifier = null;
 async function verifierForForms() {
   const m = await wasmFull();
@@ -228,7 +235,7 @@ async function restore() {
 }
 
 function showDataStatus() {
-  lists.show();
+  if (lists) lists.show();
   const el = $('data-status');
   el.classList.remove('old');
   delete el.dataset.ageSeconds;
@@ -416,13 +423,30 @@ function verifyText(text) {
   if (!verifier) { message(trOr('web-no-data', 'No trust data')); return null; }
   if (activeRequest) { answerDone = checkAnswer(text, activeRequest); return null; }
   const r = verifier.verify(text.trim(), nowSeconds());
+  if (r.needs_complete_module) { fullDone = checkWithFull(text); return null; }
   showResult(r, true);
   rememberUse();
   // A list found missing or expired is fetched when the network is there; the code is then
   // checked again against it (web/fetch.js).
-  lists.afterCheck(r, () => verifyText(text));
+  afterCheck(r, () => verifyText(text));
   addToForm(text.trim());
   return r;
+}
+
+// A holder's presentation (VP1:) or a Claim 169 code: the lite module checks neither (D189),
+// so the complete module checks it, loaded the first time, with the data in use.
+let fullDone = Promise.resolve();
+window.giaytoCheckSettled = () => fullDone.then(() => true, () => true);
+async function checkWithFull(text) {
+  const of = verifier;
+  let v;
+  try { v = await verifierForForms(); } catch (e) { message(trOr('web-load-error', String(e), { detail: e.message || String(e) })); return; }
+  if (of !== verifier || activeRequest) return; // the data changed or a request began meanwhile
+  const r = v.verify(text.trim(), nowSeconds());
+  showResult(r, true);
+  rememberUse(v, of);
+  afterCheck(r, () => verifyText(text));
+  addToForm(text.trim());
 }
 
 // An answer to the verifier's request, checked by the complete module, which made the request
@@ -438,7 +462,7 @@ async function checkAnswer(text, req) {
   r.answered_request = req.request;
   showResult(r, true);
   rememberUse(v, of);
-  lists.afterCheck(r, () => verifyText(text));
+  afterCheck(r, () => verifyText(text));
   // The form is filled by checking each code again without the request: while a request is
   // active, only a code that answered it validly joins the form, so a wrong or incomplete
   // answer never fills what the request did not ask for.
@@ -968,10 +992,9 @@ async function main() {
   $('form-copy').addEventListener('click', copyForm);
   $('form-print').addEventListener('click', () => window.print());
   $('form-clear').addEventListener('click', () => { formTexts = []; showForm(); });
-  await loadForms();
   // Lists fetched over the network (web/fetch.js): it takes each into the stored bundle through
   // these hooks, one change at a time with the pickers and status updates.
-  await lists.setUpFetch({
+  const fetchHooks = {
     current: () => ({ root: stored[ROOT], bundle: stored[BUNDLE], verifier }),
     exclusive: (fn) => { const p = loading.then(fn); loading = p.catch(() => {}); return p; },
     commit: async (bytes, entries) => {
@@ -984,7 +1007,7 @@ async function main() {
     dbGet, dbPut, seenKey, trOr, wholeTime, rollbackText,
     // Fetched lists are taken by the complete module, loaded only once the page is ready.
     full: () => whenReady.then(wasmFull),
-  });
+  };
   if ('serviceWorker' in navigator) {
     try {
       await navigator.serviceWorker.register('sw.js', { updateViaCache: 'none' });
@@ -992,8 +1015,16 @@ async function main() {
       $('offline').textContent = trOr('web-offline-ready', '');
     } catch (_) { /* a page without a service worker still verifies */ }
   }
+  // When the page became ready, for the first-load test: what started before this was part of it.
+  window.giaytoReadyAt = performance.now();
   document.body.dataset.ready = 'true';
   pageReady();
+  // The forms and the fetching of lists once the page is ready: checking a code needs neither (D190).
+  await loadForms();
+  const m = await import('./fetch.js');
+  await m.setUpFetch(fetchHooks);
+  lists = m;
+  listsUp(m);
 }
 
 main().catch((e) => message(String(e)));

@@ -5,8 +5,9 @@
 //! and the image decoders) is not in this module: it is the second module `giayto-scan-wasm`,
 //! which a page loads only when a photo or the camera is used (docs/decisions.md D175).
 //! Without the default feature `full` the build is the page's first-load module
-//! (`giayto_verify_lite`, D177): the verifier, the seen state and `checkAnswer`, without
-//! forms, making or drawing requests, or status updates, which the page loads with the
+//! (`giayto_verify_lite`, D177): the verifier of static credentials and the seen state,
+//! without forms, making, drawing or answering requests, status updates, presentations and
+//! Claim 169 codes (D189), or the setters the page never calls, which the page loads with the
 //! complete module when it first needs them. A verifier's request (`VR1:`, docs/format.md §15) is
 //! made, drawn and checked against by the functions of `request.rs` (`makeRequest`,
 //! `renderQrSvg`, `readRequest`, `WebVerifier.checkAnswer`). [`apply_status_delta`] takes a
@@ -17,7 +18,9 @@
 
 use ed25519_dalek::VerifyingKey;
 use giayto_verify::json::{report_json, JsonContext};
-use giayto_verify::{hex_lower, Added, Bundle, Policy, Report, Rollback, SeenState, Verifier};
+#[cfg(feature = "full")]
+use giayto_verify::Policy;
+use giayto_verify::{hex_lower, Added, Bundle, Report, Rollback, SeenState, Verifier};
 use serde_json::{json, Value};
 use wasm_bindgen::prelude::*;
 
@@ -159,6 +162,7 @@ const ED25519_SPKI_PREFIX: [u8; 12] = [
 ];
 
 /// Hex nonce to bytes (at most 64 bytes).
+#[cfg(feature = "full")]
 fn parse_hex(text: &str) -> Option<Vec<u8>> {
     let t = text.trim();
     if t.len() % 2 != 0 || t.len() > 128 || !t.bytes().all(|b| b.is_ascii_hexdigit()) {
@@ -203,6 +207,7 @@ impl WebVerifier {
             .ok_or_else(|| "verifier unavailable".to_owned())
     }
 
+    #[cfg(feature = "full")]
     fn update(&mut self, f: impl FnOnce(Verifier) -> Verifier) {
         if let Some(v) = self.inner.take() {
             self.inner = Some(f(v));
@@ -322,7 +327,10 @@ impl WebVerifier {
         })
     }
 
-    /// Verify a text at `now` (seconds) and shape the result as JSON (Rust API).
+    /// Verify a text at `now` (seconds) and shape the result as JSON (Rust API). Without the
+    /// feature `full` (the page's first-load module), a `VP1:` presentation or a Claim 169 code
+    /// gets `{"needs_complete_module": true}` instead, and the page checks it with the
+    /// complete module (docs/decisions.md D189).
     pub fn verify_value(&self, text: &str, now: i64) -> Result<Value, String> {
         let verifier = self.verifier()?;
         let text = if text.len() > MAX_TEXT {
@@ -331,10 +339,15 @@ impl WebVerifier {
         } else {
             text
         };
-        Ok(result_json(
-            &verifier.check(text, now),
-            self.bundle_created_at,
-        ))
+        #[cfg(feature = "full")]
+        let report = verifier.check(text, now);
+        // The first-load module checks no presentation and no Claim 169 code: it says so, and
+        // the page checks the code with the complete module (docs/decisions.md D189).
+        #[cfg(not(feature = "full"))]
+        let Some(report) = verifier.check_static(text, now) else {
+            return Ok(json!({ "needs_complete_module": true }));
+        };
+        Ok(result_json(&report, self.bundle_created_at))
     }
 }
 
@@ -402,6 +415,7 @@ fn seconds(now: f64) -> Result<i64, JsError> {
 impl WebVerifier {
     /// A verifier from the pinned root key (PEM text bytes, 64 hex digits or the raw 32 bytes)
     /// and a signed trust list (`trust.cwt`).
+    #[cfg(feature = "full")]
     #[wasm_bindgen(js_name = fromTrustList)]
     pub fn from_trust_list(root: &[u8], trust_list: &[u8]) -> Result<WebVerifier, JsError> {
         WebVerifier::with_trust_list(root, trust_list).map_err(js_err)
@@ -414,12 +428,14 @@ impl WebVerifier {
     }
 
     /// Add a signed status list; returns `"added"`, `"replaced"` or `"kept_newer"`.
+    #[cfg(feature = "full")]
     #[wasm_bindgen(js_name = addStatusList)]
     pub fn add_status_list(&mut self, token: &[u8]) -> Result<String, JsError> {
         self.add_list(token).map(str::to_owned).map_err(js_err)
     }
 
     /// `"third-party"` (default, assurance level 1) or `"checkpoint"` (level 2 required).
+    #[cfg(feature = "full")]
     #[wasm_bindgen(js_name = setPolicy)]
     pub fn set_policy(&mut self, policy: &str) -> Result<(), JsError> {
         let policy = match policy {
@@ -433,12 +449,14 @@ impl WebVerifier {
 
     /// Accept a credential whose status list is not held, with a warning (default: refuse
     /// with `stale_status`).
+    #[cfg(feature = "full")]
     #[wasm_bindgen(js_name = setAcceptMissingStatus)]
     pub fn set_accept_missing_status(&mut self, accept: bool) {
         self.update(|v| v.accept_missing_status(accept));
     }
 
     /// Expect this challenge (hex) in presentations; `undefined` clears it.
+    #[cfg(feature = "full")]
     #[wasm_bindgen(js_name = setExpectedNonce)]
     pub fn set_expected_nonce(&mut self, nonce_hex: Option<String>) -> Result<(), JsError> {
         let nonce = match nonce_hex {
@@ -450,7 +468,8 @@ impl WebVerifier {
     }
 
     /// Verify a scanned text at `nowSeconds` (seconds since the epoch; the verifier reads no
-    /// clock). Never throws for any text: every outcome is a verdict.
+    /// clock). Never throws for any text: every outcome is a verdict (in the page's first-load
+    /// module, `{ needs_complete_module: true }` for a presentation or a Claim 169 code).
     #[wasm_bindgen(unchecked_return_type = "VerifyResult")]
     pub fn verify(
         &self,
@@ -506,6 +525,7 @@ impl WebVerifier {
     /// status lists are older than what the device has used (`state`: bytes from
     /// `recordSeenState`, `undefined` on a device that has used nothing). `undefined` when the
     /// data may be used; else what is older. Throws only for state bytes it cannot read.
+    #[cfg(feature = "full")]
     #[wasm_bindgen(js_name = checkSeenState, unchecked_return_type = "Rollback | undefined")]
     pub fn check_seen_state(&self, state: Option<Vec<u8>>) -> Result<JsValue, JsError> {
         match self.check_seen(state.as_deref()).map_err(js_err)? {
@@ -517,6 +537,7 @@ impl WebVerifier {
     /// The device state to keep after using this verifier's data: `state` (or none) with this
     /// trust list's sequence and each status list's publication time recorded. Throws if the
     /// data is older than `state` (see `checkSeenState`).
+    #[cfg(feature = "full")]
     #[wasm_bindgen(js_name = recordSeenState)]
     pub fn record_seen_state(&self, state: Option<Vec<u8>>) -> Result<Vec<u8>, JsError> {
         self.record_seen(state.as_deref()).map_err(js_err)

@@ -299,3 +299,40 @@ fn root_pem_is_read_as_spki_reader_reads_it() {
     assert!(accepted >= 5, "{accepted} accepted");
     assert_eq!(ours(&pem), Some(key.to_bytes()));
 }
+
+/// `verify` gives `check`'s result for every vector; the page's first-load build (without
+/// `full`) gives `needs_complete_module` in its place for exactly the presentations and Claim 169
+/// codes `check_static` leaves to `check` (D189). Run both ways: `cargo test -p
+/// giayto-verify-wasm` and `cargo test -p giayto-verify-wasm --no-default-features`.
+#[test]
+fn verify_is_check_and_the_lite_build_leaves_presentations_to_the_complete_module() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../test-vectors/");
+    let root = std::fs::read(format!("{dir}root.pub")).unwrap();
+    let trust = std::fs::read(format!("{dir}trust.cwt")).unwrap();
+    let v = WebVerifier::with_trust_list(&root, &trust).unwrap();
+    let inner = v.verifier().unwrap();
+    let (mut same, mut left) = (0, 0);
+    for file in ["credentials.json", "presentations.json", "claim169.json"] {
+        let json: Value =
+            serde_json::from_slice(&std::fs::read(format!("{dir}{file}")).unwrap()).unwrap();
+        for vector in json["vectors"].as_array().unwrap() {
+            let text = vector["text"].as_str().unwrap();
+            let at = vector["at"].as_i64().unwrap();
+            let got = v.verify_value(text, at).unwrap();
+            let full = result_json(&inner.check(text, at), None);
+            if cfg!(not(feature = "full")) && inner.check_static(text, at).is_none() {
+                assert_eq!(got, json!({ "needs_complete_module": true }), "{text:.40}");
+                left += 1;
+            } else {
+                assert_eq!(got, full, "{text:.40}");
+                same += 1;
+            }
+        }
+    }
+    assert!(same >= 40, "{same}");
+    if cfg!(feature = "full") {
+        assert_eq!(left, 0);
+    } else {
+        assert!(left >= 5, "{left}");
+    }
+}

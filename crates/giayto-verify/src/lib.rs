@@ -361,6 +361,14 @@ pub struct Verifier {
     certified: certified::Certified,
 }
 
+/// A code [`Verifier::check_static`] leaves to [`Verifier::check`].
+enum Other {
+    /// A Claim 169 code (docs/format.md §16).
+    Claim169,
+    /// A `VP1:` presentation: its COSE bytes.
+    Presentation(Vec<u8>),
+}
+
 impl Verifier {
     /// Build a verifier from the pinned root key and a signed trust list. The list's signature
     /// is checked here; its freshness is checked at each [`Verifier::verify`] call against the
@@ -583,23 +591,17 @@ impl Verifier {
     /// it (a static code is then `stale_presentation`), `None` requires none. For a service
     /// that shows each client its own challenge and shares one verifier between requests.
     pub fn check_with_nonce(&self, scanned: &str, now: i64, nonce: Option<&[u8]>) -> Report {
-        let trust = TrustSummary::of(&self.trust);
         let report = |kind, outcome, presentation| Report {
             checked_at: now,
             kind,
-            trust,
+            trust: TrustSummary::of(&self.trust),
             outcome,
             presentation,
             claim169: None,
         };
-        let dictionaries: Vec<Dictionary<'_>> = self
-            .dictionaries
-            .iter()
-            .map(|d| Dictionary::new(d))
-            .collect();
-        let (kind, cose) = match text::decode(scanned, &dictionaries) {
-            Ok(decoded) => decoded,
-            Err(TextError::NoPrefix) if giayto_cose::claim169::looks_like(scanned) => {
+        match self.check_common(scanned, now, nonce) {
+            Ok(report) => report,
+            Err(Other::Claim169) => {
                 // Another format's identity code (docs/format.md §16): checked against the
                 // same trust list, shown as that issuer's identity data. `verify` (the proof
                 // of a giayto credential) gets `not_a_credential` when it is valid.
@@ -611,15 +613,62 @@ impl Verifier {
                         Reason::NotGiayto(ForeignCode::Claim169),
                     ),
                 };
-                return Report {
+                Report {
                     claim169: Some(outcome),
                     ..report(CodeKind::Claim169, Err(rejection), None)
-                };
+                }
+            }
+            Err(Other::Presentation(cose)) => {
+                match self.verify_presentation_with_nonce(&cose, now, nonce) {
+                    Ok(p) => {
+                        let info = PresentationInfo {
+                            issued_at: p.issued_at(),
+                            nonce: p.nonce().map(<[u8]>::to_vec),
+                        };
+                        report(CodeKind::Presentation, Ok(p.into_credential()), Some(info))
+                    }
+                    Err(r) => report(CodeKind::Presentation, Err(r), None),
+                }
+            }
+        }
+    }
+
+    /// [`Verifier::check`] of every code but two kinds: `None` for a `VP1:` presentation whose
+    /// text decodes (docs/format.md §11) and for a Claim 169 code (§16), which the caller
+    /// checks with [`Verifier::check`]; every other text gets the report `check` gives it. A
+    /// build that calls only this (the web page's first-load module, docs/decisions.md D189)
+    /// links neither the presentation nor the Claim 169 checks.
+    pub fn check_static(&self, scanned: &str, now: i64) -> Option<Report> {
+        self.check_common(scanned, now, self.expected_nonce.as_deref())
+            .ok()
+    }
+
+    /// What [`Verifier::check_with_nonce`] and [`Verifier::check_static`] share: the report of
+    /// every code but a presentation or a Claim 169 code, which it hands back undone.
+    fn check_common(&self, scanned: &str, now: i64, nonce: Option<&[u8]>) -> Result<Report, Other> {
+        let trust = TrustSummary::of(&self.trust);
+        let report = |kind, outcome| Report {
+            checked_at: now,
+            kind,
+            trust,
+            outcome,
+            presentation: None,
+            claim169: None,
+        };
+        let dictionaries: Vec<Dictionary<'_>> = self
+            .dictionaries
+            .iter()
+            .map(|d| Dictionary::new(d))
+            .collect();
+        let (kind, cose) = match text::decode(scanned, &dictionaries) {
+            Ok(decoded) => decoded,
+            Err(TextError::NoPrefix) if giayto_cose::claim169::looks_like(scanned) => {
+                return Err(Other::Claim169);
             }
             Err(TextError::NoPrefix) => {
                 let foreign = ForeignCode::classify(scanned);
                 let rejection = Rejection::new(Verdict::NotACredential, Reason::NotGiayto(foreign));
-                return report(CodeKind::Foreign(foreign), Err(rejection), None);
+                return Ok(report(CodeKind::Foreign(foreign), Err(rejection)));
             }
             Err(e) => {
                 // The prefix was read; the rest was not.
@@ -629,20 +678,11 @@ impl Verifier {
                     CodeKind::Credential
                 };
                 let rejection = Rejection::new(Verdict::Malformed, Reason::Text(e));
-                return report(kind, Err(rejection), None);
+                return Ok(report(kind, Err(rejection)));
             }
         };
         if kind == Kind::Presentation {
-            return match self.verify_presentation_with_nonce(&cose, now, nonce) {
-                Ok(p) => {
-                    let info = PresentationInfo {
-                        issued_at: p.issued_at(),
-                        nonce: p.nonce().map(<[u8]>::to_vec),
-                    };
-                    report(CodeKind::Presentation, Ok(p.into_credential()), Some(info))
-                }
-                Err(r) => report(CodeKind::Presentation, Err(r), None),
-            };
+            return Err(Other::Presentation(cose));
         }
         if nonce.is_some() {
             // A verifier that showed a challenge wants the holder's answer; a static code is none.
@@ -650,7 +690,7 @@ impl Verifier {
                 Verdict::StalePresentation,
                 Reason::NonceMismatch { present: false },
             );
-            return report(CodeKind::Credential, Err(rejection), None);
+            return Ok(report(CodeKind::Credential, Err(rejection)));
         }
         let outcome = self.verify_cose(&cose, now).map(|mut credential| {
             // Shown as issued: a holder-bound credential proves nothing about who shows it.
@@ -659,7 +699,7 @@ impl Verifier {
             }
             credential
         });
-        report(CodeKind::Credential, outcome, None)
+        Ok(report(CodeKind::Credential, outcome))
     }
 
     /// Verify a scanned QR text at time `now` (seconds since the epoch): [`Verifier::check`]
@@ -670,12 +710,14 @@ impl Verifier {
 
     /// Verify the COSE bytes of a credential at time `now` (docs/format.md §7.2).
     pub fn verify_cose(&self, cose: &[u8], now: i64) -> Result<VerifiedCredential, Rejection> {
-        self.verify_cose_with(cose, now, None)
+        self.verify_cose_with::<false>(cose, now, None)
     }
 
     /// Verify a credential; with `disclosures`, a selective-disclosure credential whose
-    /// commitment they must match in place of the `fields` check (docs/format.md §14.4).
-    pub(crate) fn verify_cose_with(
+    /// commitment they must match in place of the `fields` check (docs/format.md §14.4). `SD`
+    /// is false only where `disclosures` is always `None` ([`Verifier::verify_cose`]): that
+    /// instance links no selective-disclosure code (the web page's first-load module, D189).
+    pub(crate) fn verify_cose_with<const SD: bool>(
         &self,
         cose: &[u8],
         now: i64,
@@ -704,15 +746,15 @@ impl Verifier {
         })?;
         let claims_error = |e: ClaimsError| Rejection::new(Verdict::Malformed, Reason::Claims(e));
         let (claims, root) = match disclosures {
-            None => (
-                CredentialClaims::from_bytes(signed.payload()).map_err(claims_error)?,
-                None,
-            ),
-            Some(_) => {
+            Some(_) if SD => {
                 let (claims, commitment) =
                     giayto_cose::sd::parse_sd_commitment(signed.payload()).map_err(claims_error)?;
                 (claims, Some(commitment))
             }
+            _ => (
+                CredentialClaims::from_bytes(signed.payload()).map_err(claims_error)?,
+                None,
+            ),
         };
 
         // A certified key: the trust list's authority, then the chain at `now` (§18.4).
@@ -752,9 +794,11 @@ impl Verifier {
             Err((verdict, reason)) => return Err(info.reject(verdict, reason)),
         };
         let checked = match (disclosures, root) {
-            (Some(d), Some(commitment)) => disclosure::check(doc_type, &commitment, d).map(|d| {
-                info.disclosed = Some(d);
-            }),
+            (Some(d), Some(commitment)) if SD => {
+                disclosure::check(doc_type, &commitment, d).map(|d| {
+                    info.disclosed = Some(d);
+                })
+            }
             _ => {
                 let claim = &info.claims.document;
                 // The signing day bounds a book's summary date (docs/format.md §4.6); a

@@ -119,7 +119,7 @@ impl Verifier {
             .map_err(|e| malformed(Reason::Presentation(e)))?;
 
         let credential =
-            self.verify_cose_with(&payload.credential, now, payload.disclosures.as_ref());
+            self.verify_cose_with::<true>(&payload.credential, now, payload.disclosures.as_ref());
         let claims = match &credential {
             Ok(c) => c.claims().clone(),
             Err(r) => match &r.credential {

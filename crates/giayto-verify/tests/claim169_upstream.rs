@@ -94,6 +94,8 @@ fn the_published_ed25519_code_is_that_issuers_identity_data() {
     let v = upstream("valid/ed25519-signed");
     let text = v["qr_data"].as_str().unwrap();
     let report = verifier(true).check(text, AT);
+    // The page's first-load module leaves a Claim 169 code to check() (D189).
+    assert!(verifier(true).check_static(text, AT).is_none());
     assert_eq!(report.kind(), CodeKind::Claim169);
     assert_eq!(report.verdict(), Verdict::Valid, "{:?}", report.reason());
     let identity = report.claim169().unwrap();

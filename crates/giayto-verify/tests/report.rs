@@ -10,7 +10,8 @@ use ed25519_dalek::SigningKey;
 use giayto_status::{StatusList, StatusListToken};
 use giayto_verify::json::{report_json, rfc3339, JsonContext};
 use giayto_verify::{
-    Bundle, CodeKind, Rollback, SeenState, Verdict, Verifier, VerifyingKey, Warning, MAX_DATA_AHEAD,
+    Bundle, CodeKind, Reason, Rollback, SeenState, Verdict, Verifier, VerifyingKey, Warning,
+    MAX_DATA_AHEAD,
 };
 use serde_json::Value;
 
@@ -86,6 +87,8 @@ fn every_vector_reports_its_verdict_and_the_json_follows_the_schema() {
     let validator = schema();
     let mut seen = 0;
     let mut verdicts = std::collections::BTreeSet::new();
+    // Reports check_static gave, and presentations it left to check().
+    let mut statics = (0, 0);
     for file in ["credentials.json", "status.json", "presentations.json"] {
         for v in json(file)["vectors"].as_array().unwrap() {
             let name = v["name"].as_str().unwrap();
@@ -105,6 +108,20 @@ fn every_vector_reports_its_verdict_and_the_json_follows_the_schema() {
             let per_call =
                 verifier_for(file, &shared, false).check_with_nonce(text, at, nonce.as_deref());
             assert_eq!(format!("{per_call:?}"), format!("{report:?}"), "{name}");
+            // check_static (the page's first-load module, D189): the same report, except for a
+            // presentation whose text decodes, which it leaves to check().
+            let decodes = !matches!(report.reason(), Some(Reason::Text(_)));
+            match verifier.check_static(text, at) {
+                Some(r) => {
+                    assert!(!(report.is_presentation() && decodes), "{name}");
+                    assert_eq!(format!("{r:?}"), format!("{report:?}"), "{name}");
+                    statics.0 += 1;
+                }
+                None => {
+                    assert!(report.is_presentation() && decodes, "{name}");
+                    statics.1 += 1;
+                }
+            }
             assert_eq!(report.is_valid(), expected == "valid", "{name}");
             // verify() is check() as a Result: the same verdict.
             let verdict = match verifier.verify(text, at) {
@@ -151,6 +168,7 @@ fn every_vector_reports_its_verdict_and_the_json_follows_the_schema() {
     }
     assert!(seen >= 60, "only {seen} vectors");
     assert!(verdicts.len() >= 12, "{verdicts:?}");
+    assert!(statics.0 >= 40 && statics.1 >= 5, "{statics:?}");
 }
 
 /// Answers checked against their verifier's request (test-vectors/requests.json,
