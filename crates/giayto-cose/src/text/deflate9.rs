@@ -224,6 +224,8 @@ struct Heap {
     /// `HEAP_SIZE` entries used, in an array of a power of two so that masked indices need no
     /// bounds check.
     heap: [u64; HEAP_CAP],
+    /// The leaves of the tree being built, in increasing order (for `gen_codes`).
+    leaves: [u16; LEAVES_CAP],
     len: usize,
     max: usize,
     /// In tests, sift as zlib's `pqdownheap` is written, to compare [`Heap::sift`] with.
@@ -232,6 +234,9 @@ struct Heap {
 }
 
 const HEAP_CAP: usize = 1024;
+const LEAVES_CAP: usize = 512;
+const LEAVES_MASK: usize = LEAVES_CAP - 1;
+const _: () = assert!(LEAVES_CAP >= L_CODES);
 const HEAP_MASK: usize = HEAP_CAP - 1;
 /// The node bits of an entry: `a <= b | NODE_BITS` says key(a) <= key(b).
 const NODE_BITS: u64 = 0xFFFF_FFFF;
@@ -364,6 +369,7 @@ fn build_tree<const N: usize>(lens: &mut Lens, heap: &mut Heap, tree: &mut Tree<
     let mut max_code: isize = -1;
     for n in 0..tree.elems {
         if tree.nodes[n].a > 0 {
+            heap.leaves[len & LEAVES_MASK] = n as u16;
             len += 1;
             heap.heap[len & HEAP_MASK] = entry(tree.nodes[n].a, 0, n);
             max_code = n as isize;
@@ -372,13 +378,17 @@ fn build_tree<const N: usize>(lens: &mut Lens, heap: &mut Heap, tree: &mut Tree<
         }
     }
     while len < 2 {
-        len += 1;
         let node = if max_code < 2 {
             max_code += 1;
+            heap.leaves[len & LEAVES_MASK] = max_code as u16;
             max_code as usize
         } else {
+            // Only with one leaf (n >= 2) so far: node 0 goes before it.
+            heap.leaves[1] = heap.leaves[0];
+            heap.leaves[0] = 0;
             0
         };
+        len += 1;
         tree.nodes[node].a = 1;
         heap.heap[len & HEAP_MASK] = entry(1, 0, node);
         lens.opt = lens.opt.wrapping_sub(1);
@@ -388,6 +398,7 @@ fn build_tree<const N: usize>(lens: &mut Lens, heap: &mut Heap, tree: &mut Tree<
     }
     let max_code = max_code as usize;
     tree.max_code = max_code;
+    let leaves = len;
     let mut n = len / 2;
     while n >= 1 {
         heap.sift(len, n);
@@ -424,7 +435,7 @@ fn build_tree<const N: usize>(lens: &mut Lens, heap: &mut Heap, tree: &mut Tree<
     heap.len = len;
     heap.max = max;
     let bl_count = gen_bitlen(lens, heap, tree);
-    gen_codes(&mut tree.nodes, max_code, &bl_count);
+    gen_codes(&mut tree.nodes, &heap.leaves[..leaves], &bl_count);
 }
 
 fn gen_bitlen<const N: usize>(lens: &mut Lens, heap: &Heap, tree: &mut Tree<N>) -> [u16; 16] {
@@ -512,18 +523,20 @@ fn reverse16(x: u16) -> u16 {
     u16::from(REVERSED[usize::from(x & 0xFF)]) << 8 | u16::from(REVERSED[usize::from(x >> 8)])
 }
 
-fn gen_codes(nodes: &mut [Node], max_code: usize, bl_count: &[u16; 16]) {
+/// zlib's `gen_codes` for the tree's `leaves` (its symbols of nonzero frequency, in increasing
+/// order: the symbols it skips have code length 0 and keep code 0, D191).
+fn gen_codes(nodes: &mut [Node], leaves: &[u16], bl_count: &[u16; 16]) {
     let mut next_code = [0u16; MAX_BITS + 1];
     let mut code = 0u16;
     for bits in 1..=MAX_BITS {
         code = code.wrapping_add(bl_count[bits - 1]) << 1;
         next_code[bits] = code;
     }
-    for node in nodes.iter_mut().take(max_code + 1) {
-        let len = node.b;
-        if len == 0 {
+    for &leaf in leaves {
+        let Some(node) = nodes.get_mut(usize::from(leaf)) else {
             continue;
-        }
+        };
+        let len = node.b & 15;
         node.a = reverse16(next_code[usize::from(len)]) >> (16 - len);
         next_code[usize::from(len)] = next_code[usize::from(len)].wrapping_add(1);
     }
@@ -677,10 +690,8 @@ pub(super) struct Deflater {
     /// (no bounds checks on the hot path).
     head: Box<[u16; HASH_SIZE]>,
     prev: Box<[u16; W_SIZE]>,
-    /// Hash slots written by the current input, with their primed values, to put back: the
-    /// first `undo_len` entries (at most one per input position and two dictionary ones).
-    undo: Box<[(u16, u16); UNDO_CAP]>,
-    undo_len: usize,
+    /// `head` as the dictionary left it, to put back the slots an input moved.
+    primed_head: Box<[u16; HASH_SIZE]>,
     /// The block's symbols: the first `syms_len` (at most one per input byte).
     syms: Box<[(u16, u8); MAX_INPUT]>,
     syms_len: usize,
@@ -718,12 +729,12 @@ impl Deflater {
             window,
             head: boxed_array(0)?,
             prev: boxed_array(0)?,
-            undo: boxed_array((0, 0))?,
-            undo_len: 0,
+            primed_head: boxed_array(0)?,
             syms: boxed_array((0, 0))?,
             syms_len: 0,
             heap: Box::new(Heap {
                 heap: [0; HEAP_CAP],
+                leaves: [0; LEAVES_CAP],
                 len: 0,
                 max: HEAP_SIZE,
                 #[cfg(test)]
@@ -733,7 +744,8 @@ impl Deflater {
         };
         if n >= MIN_MATCH {
             d.st.ins_h = roll(u32::from(d.window[0]), d.window[1]);
-            d.insert_string(0, n - (MIN_MATCH - 1), false);
+            d.insert_string(0, n - (MIN_MATCH - 1));
+            d.primed_head.copy_from_slice(&d.head[..]);
         }
         Some(d)
     }
@@ -743,26 +755,25 @@ impl Deflater {
         self.window[..self.dict_len] == *dictionary
     }
 
-    fn insert_string(&mut self, string: usize, count: usize, log: bool) {
+    fn insert_string(&mut self, string: usize, count: usize) {
+        // The hash in a local: the stores to the tables cannot alias it.
+        let mut ins_h = self.st.ins_h;
         for idx in string..string + count {
-            self.st.ins_h = roll(self.st.ins_h, self.window[idx + MIN_MATCH - 1]);
-            self.insert_at(idx, log);
+            ins_h = roll(ins_h, self.window[idx + MIN_MATCH - 1]);
+            self.insert_at(ins_h, idx);
         }
+        self.st.ins_h = ins_h;
     }
 
     fn quick_insert_string(&mut self, string: usize) -> usize {
         self.st.ins_h = roll(self.st.ins_h, self.window[string + MIN_MATCH - 1]);
-        self.insert_at(string, true)
+        self.insert_at(self.st.ins_h, string)
     }
 
-    fn insert_at(&mut self, idx: usize, log: bool) -> usize {
-        let h = (self.st.ins_h & HASH_MASK) as usize;
+    fn insert_at(&mut self, ins_h: u32, idx: usize) -> usize {
+        let h = (ins_h & HASH_MASK) as usize;
         let head = self.head[h];
         if usize::from(head) != idx {
-            if log {
-                self.undo[self.undo_len & (UNDO_CAP - 1)] = (h as u16, head);
-                self.undo_len += 1;
-            }
             self.prev[idx & W_MASK] = head;
             self.head[h] = idx as u16;
         }
@@ -788,7 +799,6 @@ impl Deflater {
         self.window[n..n + input.len()].copy_from_slice(input);
         self.window[n + input.len()..n + input.len() + PAD].fill(0);
         self.syms_len = 0;
-        self.undo_len = 0;
         self.st = Search {
             strstart: n,
             insert: n.min(MIN_MATCH - 1),
@@ -812,12 +822,30 @@ impl Deflater {
         bits.align();
         bits.out
             .extend_from_slice(&super::adler32(input).to_be_bytes());
-        // Back to the primed state: the hash heads this input moved. (Its `prev` entries and
-        // window bytes are rewritten before they are read by the next input.)
-        for &(h, old) in self.undo[..self.undo_len.min(UNDO_CAP)].iter().rev() {
-            self.head[usize::from(h) & (HASH_SIZE - 1)] = old;
-        }
+        self.restore_heads(input.len());
         Some(bits.out)
+    }
+
+    /// Back to the primed state after an input of `len` bytes: the hash heads it moved. The
+    /// positions inserted are the dictionary's last two and input positions (`fill`,
+    /// `deflate_slow`), and a position's slot is the hash of its three bytes alone (the rolling
+    /// hash shifts older bytes out of its 15 bits), so re-hashing every one of those positions
+    /// and copying each such slot from `primed_head` puts back every moved slot; a slot no
+    /// input moved holds its primed value already. Nothing is logged while inserting (D191).
+    /// (The input's `prev` entries and window bytes are rewritten before the next input reads
+    /// them.)
+    fn restore_heads(&mut self, len: usize) {
+        let n = self.dict_len;
+        let start = n.saturating_sub(MIN_MATCH - 1);
+        let Some(bytes) = self.window.get(start..n + len + MIN_MATCH - 1) else {
+            return;
+        };
+        let mut h = roll(u32::from(bytes[0]), bytes[1]);
+        for &byte in &bytes[MIN_MATCH - 1..] {
+            h = roll(h, byte);
+            let slot = h as usize & (HASH_SIZE - 1);
+            self.head[slot] = self.primed_head[slot];
+        }
     }
 
     /// After [`Deflater::deflate`] of `input` with a dictionary: a length no zlib stream of
@@ -873,7 +901,7 @@ impl Deflater {
                 count -= 1;
             }
             if count > 0 {
-                self.insert_string(string, count, true);
+                self.insert_string(string, count);
                 self.st.insert -= count;
             }
         }
@@ -913,7 +941,7 @@ impl Deflater {
                 if max_insert > st.strstart {
                     let insert_cnt = mov_fwd.min(max_insert - st.strstart);
                     let from = st.strstart + 1;
-                    self.insert_string(from, insert_cnt, true);
+                    self.insert_string(from, insert_cnt);
                 }
                 let st = &mut self.st;
                 st.prev_length = 0;
@@ -1179,10 +1207,8 @@ impl Deflater {
     }
 }
 
-/// Hash slots one input can move: one per input position, and the last two of the dictionary.
-const UNDO_CAP: usize = 2 * MAX_INPUT;
 // The masks of the per-input arrays keep every index in bounds; the limits make them no-ops.
-const _: () = assert!(MAX_INPUT.is_power_of_two() && UNDO_CAP >= MAX_INPUT + MIN_MATCH - 1);
+const _: () = assert!(MAX_INPUT.is_power_of_two());
 
 /// A zeroed-or-filled array on the heap (not built on the stack first).
 fn boxed_array<T: Copy, const N: usize>(value: T) -> Option<Box<[T; N]>> {
@@ -1210,6 +1236,7 @@ mod tests {
     fn new_heap(zlib_sift: bool) -> Box<Heap> {
         Box::new(Heap {
             heap: [0; HEAP_CAP],
+            leaves: [0; LEAVES_CAP],
             len: 0,
             max: HEAP_SIZE,
             zlib_sift,
