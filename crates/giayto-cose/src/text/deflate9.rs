@@ -765,24 +765,17 @@ impl Deflater {
         self.st.ins_h = ins_h;
     }
 
-    fn quick_insert_string(&mut self, string: usize) -> usize {
-        self.st.ins_h = roll(self.st.ins_h, self.window[string + MIN_MATCH - 1]);
-        self.insert_at(self.st.ins_h, string)
-    }
-
+    /// zlib-rs's insertion, which leaves the slot alone when its head is `idx` already. That
+    /// never happens here, so it is not tested for (D191): positions are inserted in increasing
+    /// order, the dictionary's when priming and then the last two of them and the input's,
+    /// and after each input the heads are put back to the primed ones, all below them.
     fn insert_at(&mut self, ins_h: u32, idx: usize) -> usize {
         let h = (ins_h & HASH_MASK) as usize;
         let head = self.head[h];
-        if usize::from(head) != idx {
-            self.prev[idx & W_MASK] = head;
-            self.head[h] = idx as u16;
-        }
+        debug_assert!(usize::from(head) < idx || idx == 0);
+        self.prev[idx & W_MASK] = head;
+        self.head[h] = idx as u16;
         usize::from(head)
-    }
-
-    fn push_symbol(&mut self, dist: u16, lc: u8) {
-        self.syms[self.syms_len & (MAX_INPUT - 1)] = (dist, lc);
-        self.syms_len += 1;
     }
 
     fn symbols(&self) -> &[(u16, u8)] {
@@ -907,50 +900,54 @@ impl Deflater {
         }
     }
 
+    /// zlib-rs's `deflate_slow` over the whole input. The search state is kept in a local
+    /// copy (written back at the end): in `self` the compiler reloads and stores it around
+    /// every table write (D191).
     fn deflate_slow(&mut self) {
-        loop {
-            if self.st.lookahead == 0 {
-                break;
-            }
-            let hash_head = if self.st.lookahead >= WANT_MIN_MATCH {
-                self.quick_insert_string(self.st.strstart)
+        let mut st = self.st;
+        let mut syms_len = self.syms_len;
+        while st.lookahead != 0 {
+            let hash_head = if st.lookahead >= WANT_MIN_MATCH {
+                st.ins_h = roll(st.ins_h, self.window[st.strstart + MIN_MATCH - 1]);
+                self.insert_at(st.ins_h, st.strstart)
             } else {
                 0
             };
-            self.st.prev_match = self.st.match_start;
+            st.prev_match = st.match_start;
             let mut match_len = MIN_MATCH - 1;
-            let dist = self.st.strstart as isize - hash_head as isize;
+            let dist = st.strstart as isize - hash_head as isize;
             if (1..=MAX_DIST as isize).contains(&dist)
-                && self.st.prev_length < MAX_LAZY
+                && st.prev_length < MAX_LAZY
                 && hash_head != 0
             {
-                let (len, start) = self.longest_match(hash_head);
+                let (len, start) = self.longest_match(hash_head, &st);
                 match_len = len;
-                self.st.match_start = start;
+                st.match_start = start;
             }
-            let st = &mut self.st;
             if st.prev_length >= MIN_MATCH && match_len <= st.prev_length {
                 let max_insert = st.strstart + st.lookahead - MIN_MATCH;
                 let dist = st.strstart - 1 - st.prev_match;
                 let lc = st.prev_length - MIN_MATCH;
-                self.push_symbol(dist as u16, lc as u8);
-                let st = &mut self.st;
+                self.syms[syms_len & (MAX_INPUT - 1)] = (dist as u16, lc as u8);
+                syms_len += 1;
                 st.prev_length -= 1;
                 st.lookahead -= st.prev_length;
                 let mov_fwd = st.prev_length - 1;
                 if max_insert > st.strstart {
                     let insert_cnt = mov_fwd.min(max_insert - st.strstart);
                     let from = st.strstart + 1;
-                    self.insert_string(from, insert_cnt);
+                    for idx in from..from + insert_cnt {
+                        st.ins_h = roll(st.ins_h, self.window[idx + MIN_MATCH - 1]);
+                        self.insert_at(st.ins_h, idx);
+                    }
                 }
-                let st = &mut self.st;
                 st.prev_length = 0;
                 st.match_available = false;
                 st.strstart += mov_fwd + 1;
             } else if st.match_available {
                 let lc = self.window[st.strstart - 1];
-                self.push_symbol(0, lc);
-                let st = &mut self.st;
+                self.syms[syms_len & (MAX_INPUT - 1)] = (0, lc);
+                syms_len += 1;
                 st.prev_length = match_len;
                 st.strstart += 1;
                 st.lookahead -= 1;
@@ -961,11 +958,14 @@ impl Deflater {
                 st.lookahead -= 1;
             }
         }
-        if self.st.match_available {
-            let lc = self.window[self.st.strstart - 1];
-            self.push_symbol(0, lc);
-            self.st.match_available = false;
+        if st.match_available {
+            let lc = self.window[st.strstart - 1];
+            self.syms[syms_len & (MAX_INPUT - 1)] = (0, lc);
+            syms_len += 1;
+            st.match_available = false;
         }
+        self.st = st;
+        self.syms_len = syms_len;
     }
 
     fn hash3(&self, at: usize) -> u32 {
@@ -982,8 +982,7 @@ impl Deflater {
 
     /// zlib-rs's `longest_match_slow`: the chain walk with its switches to a rarer chain at an
     /// offset into the string. Returns the length and the start of the match.
-    fn longest_match(&self, mut cur_match: usize) -> (usize, usize) {
-        let st = &self.st;
+    fn longest_match(&self, mut cur_match: usize, st: &Search) -> (usize, usize) {
         let window = &self.window;
         let strstart = st.strstart;
         let lookahead = st.lookahead;
