@@ -656,27 +656,49 @@ impl Bits {
 
     /// The symbols of a block (`dist` 0: a literal `lc`; else a match of length `lc + 3`).
     fn symbols(&mut self, syms: &[(u16, u8)], ltree: &[Node], dtree: &[Node]) {
+        // The buffer in locals (D191): as fields they were reloaded after every write out. A
+        // match's code and its extra bits go in one push (at most 15 + 5 and 15 + 13 bits).
+        let (mut buf, mut n) = (self.buf, self.n);
+        let out = &mut self.out;
+        out.reserve(syms.len() * 6 + 8);
+        let mut put = |value: u64, len: u32| {
+            buf |= value << n;
+            n += len;
+            if n >= 32 {
+                out.extend_from_slice(&(buf as u32).to_le_bytes());
+                buf >>= 32;
+                n -= 32;
+            }
+        };
         for &(dist, lc) in syms {
             if dist == 0 {
-                self.code(ltree[usize::from(lc)]);
+                let node = ltree[usize::from(lc)];
+                put(u64::from(node.a), u32::from(node.b));
                 continue;
             }
             let code = usize::from(TABLES.length_code[usize::from(lc)]);
-            self.code(ltree[code + LITERALS + 1]);
-            let extra = u32::from(EXTRA_LBITS[code]);
-            if extra != 0 {
-                let v = usize::from(lc) - usize::from(TABLES.base_length[code]);
-                self.send(v as u64, extra);
-            }
+            let node = ltree[code + LITERALS + 1];
+            // Masked: length 258 (code 28) has no extra bits and no base in the table.
+            let bits = EXTRA_LBITS[code];
+            let extra =
+                (usize::from(lc) - usize::from(TABLES.base_length[code])) & ((1 << bits) - 1);
+            put(
+                u64::from(node.a) | (extra as u64) << node.b,
+                u32::from(node.b) + u32::from(bits),
+            );
             let d = usize::from(dist) - 1;
             let code = d_code(d);
-            self.code(dtree[code]);
-            let extra = u32::from(EXTRA_DBITS[code]);
-            if extra != 0 {
-                self.send((d - usize::from(TABLES.base_dist[code])) as u64, extra);
-            }
+            let node = dtree[code];
+            let extra = d - usize::from(TABLES.base_dist[code]);
+            put(
+                u64::from(node.a) | (extra as u64) << node.b,
+                u32::from(node.b) + u32::from(EXTRA_DBITS[code]),
+            );
         }
-        self.code(ltree[END_BLOCK]);
+        let node = ltree[END_BLOCK];
+        put(u64::from(node.a), u32::from(node.b));
+        self.buf = buf;
+        self.n = n;
     }
 }
 
