@@ -600,10 +600,6 @@ impl Bits {
         }
     }
 
-    fn code(&mut self, node: Node) {
-        self.send(u64::from(node.a), u32::from(node.b));
-    }
-
     fn align(&mut self) {
         let bytes = self.n.div_ceil(8) as usize;
         self.out.extend_from_slice(&self.buf.to_le_bytes()[..bytes]);
@@ -612,6 +608,24 @@ impl Bits {
     }
 
     fn send_tree<const N: usize>(&mut self, tree: &Tree<N>, bl: &[Node]) {
+        // The buffer in locals, as in `symbols`; a repeat code and its extra bits in one push.
+        let (mut buf, mut bit_count) = (self.buf, self.n);
+        let out = &mut self.out;
+        let mut put = |value: u64, len: u32| {
+            buf |= value << bit_count;
+            bit_count += len;
+            if bit_count >= 32 {
+                out.extend_from_slice(&(buf as u32).to_le_bytes());
+                buf >>= 32;
+                bit_count -= 32;
+            }
+        };
+        let code = |node: Node, extra: u16, bits: u16| {
+            (
+                u64::from(node.a) | u64::from(extra) << node.b,
+                u32::from(node.b + bits),
+            )
+        };
         let max_code = tree.max_code;
         let mut prevlen: isize = -1;
         let mut nextlen = tree.nodes[0].b;
@@ -624,23 +638,25 @@ impl Bits {
             if count < max_count && curlen == nextlen {
                 continue;
             } else if count < min_count {
+                let node = bl[usize::from(curlen)];
                 while count > 0 {
-                    self.code(bl[usize::from(curlen)]);
+                    put(u64::from(node.a), u32::from(node.b));
                     count -= 1;
                 }
             } else if curlen != 0 {
                 if curlen as isize != prevlen {
-                    self.code(bl[usize::from(curlen)]);
+                    let node = bl[usize::from(curlen)];
+                    put(u64::from(node.a), u32::from(node.b));
                     count -= 1;
                 }
-                self.code(bl[REP_3_6]);
-                self.send(u64::from(count - 3), 2);
+                let (value, len) = code(bl[REP_3_6], count - 3, 2);
+                put(value, len);
             } else if count <= 10 {
-                self.code(bl[REPZ_3_10]);
-                self.send(u64::from(count - 3), 3);
+                let (value, len) = code(bl[REPZ_3_10], count - 3, 3);
+                put(value, len);
             } else {
-                self.code(bl[REPZ_11_138]);
-                self.send(u64::from(count - 11), 7);
+                let (value, len) = code(bl[REPZ_11_138], count - 11, 7);
+                put(value, len);
             }
             count = 0;
             prevlen = curlen as isize;
@@ -652,6 +668,8 @@ impl Bits {
                 (7, 4)
             };
         }
+        self.buf = buf;
+        self.n = bit_count;
     }
 
     /// The symbols of a block (`dist` 0: a literal `lc`; else a match of length `lc + 3`).
