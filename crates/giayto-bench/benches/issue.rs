@@ -140,6 +140,7 @@ criterion_group!(group, benches);
 /// For instruction counts (giayto-cose's example `encode_instructions`, docs/performance.md):
 /// the credentials `encode_ratios` measures and their Sig_structures as files, nothing timed.
 fn write_encode_cases(dir: &std::path::Path) {
+    std::fs::create_dir_all(dir).expect("makes the folder");
     for (label, cose) in encode_cases(&Fixture::new()) {
         std::fs::write(dir.join(format!("{label}.cose")), &cose).expect("writes");
         std::fs::write(dir.join(format!("{label}.tbs")), sig_structure(&cose).0).expect("writes");

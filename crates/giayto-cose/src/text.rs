@@ -457,10 +457,38 @@ pub fn encode_with_form(
             consider(with_dictionary, Form::ZlibDictionary(d.id));
         }
     }
-    let mut text = String::with_capacity(4 + best.0.len() * 3 / 2 + 2);
-    text.push_str(kind.prefix());
-    text.push_str(&base45::encode(&best.0));
+    let text = String::from_utf8(prefixed_base45(kind.prefix(), &best.0))
+        // Not reached: the alphabet is ASCII. The crate's encoder gives the same text.
+        .unwrap_or_else(|_| format!("{}{}", kind.prefix(), base45::encode(&best.0)));
     (text, best.1)
+}
+
+/// The base45 alphabet (RFC 9285 §4).
+const BASE45_ALPHABET: &[u8; 45] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";
+
+/// `prefix` then the base45 (RFC 9285, docs/format.md §5) of `bytes`, written in place into
+/// one buffer of the final size: the `base45` crate's `encode` returns a `String` of its own
+/// (to copy into the text) and pushes each group with a capacity check, which together cost
+/// as much again as the arithmetic (decisions.md D191). Decoding stays with the crate.
+fn prefixed_base45(prefix: &str, bytes: &[u8]) -> Vec<u8> {
+    let pairs = bytes.chunks_exact(2);
+    let tail = pairs.remainder();
+    let mut out = vec![0u8; prefix.len() + bytes.len() / 2 * 3 + tail.len() * 2];
+    let (head, body) = out.split_at_mut(prefix.len());
+    head.copy_from_slice(prefix.as_bytes());
+    let mut groups = body.chunks_exact_mut(3);
+    for (pair, group) in pairs.zip(&mut groups) {
+        let v = u32::from(pair[0]) << 8 | u32::from(pair[1]);
+        let (e, rest) = (v / (45 * 45), v % (45 * 45));
+        group[0] = BASE45_ALPHABET[(rest % 45) as usize];
+        group[1] = BASE45_ALPHABET[(rest / 45) as usize % 45];
+        group[2] = BASE45_ALPHABET[e as usize % 45];
+    }
+    if let ([byte], [c, d]) = (tail, groups.into_remainder()) {
+        *c = BASE45_ALPHABET[usize::from(*byte) % 45];
+        *d = BASE45_ALPHABET[usize::from(*byte) / 45];
+    }
+    out
 }
 
 /// Decode a QR text into its kind and COSE bytes. Surrounding ASCII whitespace is ignored.

@@ -224,6 +224,8 @@ struct Heap {
     /// `HEAP_SIZE` entries used, in an array of a power of two so that masked indices need no
     /// bounds check.
     heap: [u64; HEAP_CAP],
+    /// The leaves of the tree being built, in increasing order (for `gen_codes`).
+    leaves: [u16; LEAVES_CAP],
     len: usize,
     max: usize,
     /// In tests, sift as zlib's `pqdownheap` is written, to compare [`Heap::sift`] with.
@@ -232,6 +234,9 @@ struct Heap {
 }
 
 const HEAP_CAP: usize = 1024;
+const LEAVES_CAP: usize = 512;
+const LEAVES_MASK: usize = LEAVES_CAP - 1;
+const _: () = assert!(LEAVES_CAP >= L_CODES);
 const HEAP_MASK: usize = HEAP_CAP - 1;
 /// The node bits of an entry: `a <= b | NODE_BITS` says key(a) <= key(b).
 const NODE_BITS: u64 = 0xFFFF_FFFF;
@@ -364,6 +369,7 @@ fn build_tree<const N: usize>(lens: &mut Lens, heap: &mut Heap, tree: &mut Tree<
     let mut max_code: isize = -1;
     for n in 0..tree.elems {
         if tree.nodes[n].a > 0 {
+            heap.leaves[len & LEAVES_MASK] = n as u16;
             len += 1;
             heap.heap[len & HEAP_MASK] = entry(tree.nodes[n].a, 0, n);
             max_code = n as isize;
@@ -372,13 +378,17 @@ fn build_tree<const N: usize>(lens: &mut Lens, heap: &mut Heap, tree: &mut Tree<
         }
     }
     while len < 2 {
-        len += 1;
         let node = if max_code < 2 {
             max_code += 1;
+            heap.leaves[len & LEAVES_MASK] = max_code as u16;
             max_code as usize
         } else {
+            // Only with one leaf (n >= 2) so far: node 0 goes before it.
+            heap.leaves[1] = heap.leaves[0];
+            heap.leaves[0] = 0;
             0
         };
+        len += 1;
         tree.nodes[node].a = 1;
         heap.heap[len & HEAP_MASK] = entry(1, 0, node);
         lens.opt = lens.opt.wrapping_sub(1);
@@ -388,6 +398,7 @@ fn build_tree<const N: usize>(lens: &mut Lens, heap: &mut Heap, tree: &mut Tree<
     }
     let max_code = max_code as usize;
     tree.max_code = max_code;
+    let leaves = len;
     let mut n = len / 2;
     while n >= 1 {
         heap.sift(len, n);
@@ -424,7 +435,7 @@ fn build_tree<const N: usize>(lens: &mut Lens, heap: &mut Heap, tree: &mut Tree<
     heap.len = len;
     heap.max = max;
     let bl_count = gen_bitlen(lens, heap, tree);
-    gen_codes(&mut tree.nodes, max_code, &bl_count);
+    gen_codes(&mut tree.nodes, &heap.leaves[..leaves], &bl_count);
 }
 
 fn gen_bitlen<const N: usize>(lens: &mut Lens, heap: &Heap, tree: &mut Tree<N>) -> [u16; 16] {
@@ -512,18 +523,20 @@ fn reverse16(x: u16) -> u16 {
     u16::from(REVERSED[usize::from(x & 0xFF)]) << 8 | u16::from(REVERSED[usize::from(x >> 8)])
 }
 
-fn gen_codes(nodes: &mut [Node], max_code: usize, bl_count: &[u16; 16]) {
+/// zlib's `gen_codes` for the tree's `leaves` (its symbols of nonzero frequency, in increasing
+/// order: the symbols it skips have code length 0 and keep code 0, D191).
+fn gen_codes(nodes: &mut [Node], leaves: &[u16], bl_count: &[u16; 16]) {
     let mut next_code = [0u16; MAX_BITS + 1];
     let mut code = 0u16;
     for bits in 1..=MAX_BITS {
         code = code.wrapping_add(bl_count[bits - 1]) << 1;
         next_code[bits] = code;
     }
-    for node in nodes.iter_mut().take(max_code + 1) {
-        let len = node.b;
-        if len == 0 {
+    for &leaf in leaves {
+        let Some(node) = nodes.get_mut(usize::from(leaf)) else {
             continue;
-        }
+        };
+        let len = node.b & 15;
         node.a = reverse16(next_code[usize::from(len)]) >> (16 - len);
         next_code[usize::from(len)] = next_code[usize::from(len)].wrapping_add(1);
     }
@@ -587,10 +600,6 @@ impl Bits {
         }
     }
 
-    fn code(&mut self, node: Node) {
-        self.send(u64::from(node.a), u32::from(node.b));
-    }
-
     fn align(&mut self) {
         let bytes = self.n.div_ceil(8) as usize;
         self.out.extend_from_slice(&self.buf.to_le_bytes()[..bytes]);
@@ -599,6 +608,24 @@ impl Bits {
     }
 
     fn send_tree<const N: usize>(&mut self, tree: &Tree<N>, bl: &[Node]) {
+        // The buffer in locals, as in `symbols`; a repeat code and its extra bits in one push.
+        let (mut buf, mut bit_count) = (self.buf, self.n);
+        let out = &mut self.out;
+        let mut put = |value: u64, len: u32| {
+            buf |= value << bit_count;
+            bit_count += len;
+            if bit_count >= 32 {
+                out.extend_from_slice(&(buf as u32).to_le_bytes());
+                buf >>= 32;
+                bit_count -= 32;
+            }
+        };
+        let code = |node: Node, extra: u16, bits: u16| {
+            (
+                u64::from(node.a) | u64::from(extra) << node.b,
+                u32::from(node.b + bits),
+            )
+        };
         let max_code = tree.max_code;
         let mut prevlen: isize = -1;
         let mut nextlen = tree.nodes[0].b;
@@ -611,23 +638,25 @@ impl Bits {
             if count < max_count && curlen == nextlen {
                 continue;
             } else if count < min_count {
+                let node = bl[usize::from(curlen)];
                 while count > 0 {
-                    self.code(bl[usize::from(curlen)]);
+                    put(u64::from(node.a), u32::from(node.b));
                     count -= 1;
                 }
             } else if curlen != 0 {
                 if curlen as isize != prevlen {
-                    self.code(bl[usize::from(curlen)]);
+                    let node = bl[usize::from(curlen)];
+                    put(u64::from(node.a), u32::from(node.b));
                     count -= 1;
                 }
-                self.code(bl[REP_3_6]);
-                self.send(u64::from(count - 3), 2);
+                let (value, len) = code(bl[REP_3_6], count - 3, 2);
+                put(value, len);
             } else if count <= 10 {
-                self.code(bl[REPZ_3_10]);
-                self.send(u64::from(count - 3), 3);
+                let (value, len) = code(bl[REPZ_3_10], count - 3, 3);
+                put(value, len);
             } else {
-                self.code(bl[REPZ_11_138]);
-                self.send(u64::from(count - 11), 7);
+                let (value, len) = code(bl[REPZ_11_138], count - 11, 7);
+                put(value, len);
             }
             count = 0;
             prevlen = curlen as isize;
@@ -639,31 +668,55 @@ impl Bits {
                 (7, 4)
             };
         }
+        self.buf = buf;
+        self.n = bit_count;
     }
 
     /// The symbols of a block (`dist` 0: a literal `lc`; else a match of length `lc + 3`).
     fn symbols(&mut self, syms: &[(u16, u8)], ltree: &[Node], dtree: &[Node]) {
+        // The buffer in locals (D191): as fields they were reloaded after every write out. A
+        // match's code and its extra bits go in one push (at most 15 + 5 and 15 + 13 bits).
+        let (mut buf, mut n) = (self.buf, self.n);
+        let out = &mut self.out;
+        out.reserve(syms.len() * 6 + 8);
+        let mut put = |value: u64, len: u32| {
+            buf |= value << n;
+            n += len;
+            if n >= 32 {
+                out.extend_from_slice(&(buf as u32).to_le_bytes());
+                buf >>= 32;
+                n -= 32;
+            }
+        };
         for &(dist, lc) in syms {
             if dist == 0 {
-                self.code(ltree[usize::from(lc)]);
+                let node = ltree[usize::from(lc)];
+                put(u64::from(node.a), u32::from(node.b));
                 continue;
             }
             let code = usize::from(TABLES.length_code[usize::from(lc)]);
-            self.code(ltree[code + LITERALS + 1]);
-            let extra = u32::from(EXTRA_LBITS[code]);
-            if extra != 0 {
-                let v = usize::from(lc) - usize::from(TABLES.base_length[code]);
-                self.send(v as u64, extra);
-            }
+            let node = ltree[code + LITERALS + 1];
+            // Masked: length 258 (code 28) has no extra bits and no base in the table.
+            let bits = EXTRA_LBITS[code];
+            let extra =
+                (usize::from(lc) - usize::from(TABLES.base_length[code])) & ((1 << bits) - 1);
+            put(
+                u64::from(node.a) | (extra as u64) << node.b,
+                u32::from(node.b) + u32::from(bits),
+            );
             let d = usize::from(dist) - 1;
             let code = d_code(d);
-            self.code(dtree[code]);
-            let extra = u32::from(EXTRA_DBITS[code]);
-            if extra != 0 {
-                self.send((d - usize::from(TABLES.base_dist[code])) as u64, extra);
-            }
+            let node = dtree[code];
+            let extra = d - usize::from(TABLES.base_dist[code]);
+            put(
+                u64::from(node.a) | (extra as u64) << node.b,
+                u32::from(node.b) + u32::from(EXTRA_DBITS[code]),
+            );
         }
-        self.code(ltree[END_BLOCK]);
+        let node = ltree[END_BLOCK];
+        put(u64::from(node.a), u32::from(node.b));
+        self.buf = buf;
+        self.n = n;
     }
 }
 
@@ -677,10 +730,8 @@ pub(super) struct Deflater {
     /// (no bounds checks on the hot path).
     head: Box<[u16; HASH_SIZE]>,
     prev: Box<[u16; W_SIZE]>,
-    /// Hash slots written by the current input, with their primed values, to put back: the
-    /// first `undo_len` entries (at most one per input position and two dictionary ones).
-    undo: Box<[(u16, u16); UNDO_CAP]>,
-    undo_len: usize,
+    /// `head` as the dictionary left it, to put back the slots an input moved.
+    primed_head: Box<[u16; HASH_SIZE]>,
     /// The block's symbols: the first `syms_len` (at most one per input byte).
     syms: Box<[(u16, u8); MAX_INPUT]>,
     syms_len: usize,
@@ -718,12 +769,12 @@ impl Deflater {
             window,
             head: boxed_array(0)?,
             prev: boxed_array(0)?,
-            undo: boxed_array((0, 0))?,
-            undo_len: 0,
+            primed_head: boxed_array(0)?,
             syms: boxed_array((0, 0))?,
             syms_len: 0,
             heap: Box::new(Heap {
                 heap: [0; HEAP_CAP],
+                leaves: [0; LEAVES_CAP],
                 len: 0,
                 max: HEAP_SIZE,
                 #[cfg(test)]
@@ -733,7 +784,8 @@ impl Deflater {
         };
         if n >= MIN_MATCH {
             d.st.ins_h = roll(u32::from(d.window[0]), d.window[1]);
-            d.insert_string(0, n - (MIN_MATCH - 1), false);
+            d.insert_string(0, n - (MIN_MATCH - 1));
+            d.primed_head.copy_from_slice(&d.head[..]);
         }
         Some(d)
     }
@@ -743,35 +795,27 @@ impl Deflater {
         self.window[..self.dict_len] == *dictionary
     }
 
-    fn insert_string(&mut self, string: usize, count: usize, log: bool) {
+    fn insert_string(&mut self, string: usize, count: usize) {
+        // The hash in a local: the stores to the tables cannot alias it.
+        let mut ins_h = self.st.ins_h;
         for idx in string..string + count {
-            self.st.ins_h = roll(self.st.ins_h, self.window[idx + MIN_MATCH - 1]);
-            self.insert_at(idx, log);
+            ins_h = roll(ins_h, self.window[idx + MIN_MATCH - 1]);
+            self.insert_at(ins_h, idx);
         }
+        self.st.ins_h = ins_h;
     }
 
-    fn quick_insert_string(&mut self, string: usize) -> usize {
-        self.st.ins_h = roll(self.st.ins_h, self.window[string + MIN_MATCH - 1]);
-        self.insert_at(string, true)
-    }
-
-    fn insert_at(&mut self, idx: usize, log: bool) -> usize {
-        let h = (self.st.ins_h & HASH_MASK) as usize;
+    /// zlib-rs's insertion, which leaves the slot alone when its head is `idx` already. That
+    /// never happens here, so it is not tested for (D191): positions are inserted in increasing
+    /// order, the dictionary's when priming and then the last two of them and the input's,
+    /// and after each input the heads are put back to the primed ones, all below them.
+    fn insert_at(&mut self, ins_h: u32, idx: usize) -> usize {
+        let h = (ins_h & HASH_MASK) as usize;
         let head = self.head[h];
-        if usize::from(head) != idx {
-            if log {
-                self.undo[self.undo_len & (UNDO_CAP - 1)] = (h as u16, head);
-                self.undo_len += 1;
-            }
-            self.prev[idx & W_MASK] = head;
-            self.head[h] = idx as u16;
-        }
+        debug_assert!(usize::from(head) < idx || idx == 0);
+        self.prev[idx & W_MASK] = head;
+        self.head[h] = idx as u16;
         usize::from(head)
-    }
-
-    fn push_symbol(&mut self, dist: u16, lc: u8) {
-        self.syms[self.syms_len & (MAX_INPUT - 1)] = (dist, lc);
-        self.syms_len += 1;
     }
 
     fn symbols(&self) -> &[(u16, u8)] {
@@ -788,7 +832,6 @@ impl Deflater {
         self.window[n..n + input.len()].copy_from_slice(input);
         self.window[n + input.len()..n + input.len() + PAD].fill(0);
         self.syms_len = 0;
-        self.undo_len = 0;
         self.st = Search {
             strstart: n,
             insert: n.min(MIN_MATCH - 1),
@@ -812,12 +855,30 @@ impl Deflater {
         bits.align();
         bits.out
             .extend_from_slice(&super::adler32(input).to_be_bytes());
-        // Back to the primed state: the hash heads this input moved. (Its `prev` entries and
-        // window bytes are rewritten before they are read by the next input.)
-        for &(h, old) in self.undo[..self.undo_len.min(UNDO_CAP)].iter().rev() {
-            self.head[usize::from(h) & (HASH_SIZE - 1)] = old;
-        }
+        self.restore_heads(input.len());
         Some(bits.out)
+    }
+
+    /// Back to the primed state after an input of `len` bytes: the hash heads it moved. The
+    /// positions inserted are the dictionary's last two and input positions (`fill`,
+    /// `deflate_slow`), and a position's slot is the hash of its three bytes alone (the rolling
+    /// hash shifts older bytes out of its 15 bits), so re-hashing every one of those positions
+    /// and copying each such slot from `primed_head` puts back every moved slot; a slot no
+    /// input moved holds its primed value already. Nothing is logged while inserting (D191).
+    /// (The input's `prev` entries and window bytes are rewritten before the next input reads
+    /// them.)
+    fn restore_heads(&mut self, len: usize) {
+        let n = self.dict_len;
+        let start = n.saturating_sub(MIN_MATCH - 1);
+        let Some(bytes) = self.window.get(start..n + len + MIN_MATCH - 1) else {
+            return;
+        };
+        let mut h = roll(u32::from(bytes[0]), bytes[1]);
+        for &byte in &bytes[MIN_MATCH - 1..] {
+            h = roll(h, byte);
+            let slot = h as usize & (HASH_SIZE - 1);
+            self.head[slot] = self.primed_head[slot];
+        }
     }
 
     /// After [`Deflater::deflate`] of `input` with a dictionary: a length no zlib stream of
@@ -873,56 +934,60 @@ impl Deflater {
                 count -= 1;
             }
             if count > 0 {
-                self.insert_string(string, count, true);
+                self.insert_string(string, count);
                 self.st.insert -= count;
             }
         }
     }
 
+    /// zlib-rs's `deflate_slow` over the whole input. The search state is kept in a local
+    /// copy (written back at the end): in `self` the compiler reloads and stores it around
+    /// every table write (D191).
     fn deflate_slow(&mut self) {
-        loop {
-            if self.st.lookahead == 0 {
-                break;
-            }
-            let hash_head = if self.st.lookahead >= WANT_MIN_MATCH {
-                self.quick_insert_string(self.st.strstart)
+        let mut st = self.st;
+        let mut syms_len = self.syms_len;
+        while st.lookahead != 0 {
+            let hash_head = if st.lookahead >= WANT_MIN_MATCH {
+                st.ins_h = roll(st.ins_h, self.window[st.strstart + MIN_MATCH - 1]);
+                self.insert_at(st.ins_h, st.strstart)
             } else {
                 0
             };
-            self.st.prev_match = self.st.match_start;
+            st.prev_match = st.match_start;
             let mut match_len = MIN_MATCH - 1;
-            let dist = self.st.strstart as isize - hash_head as isize;
+            let dist = st.strstart as isize - hash_head as isize;
             if (1..=MAX_DIST as isize).contains(&dist)
-                && self.st.prev_length < MAX_LAZY
+                && st.prev_length < MAX_LAZY
                 && hash_head != 0
             {
-                let (len, start) = self.longest_match(hash_head);
+                let (len, start) = self.longest_match(hash_head, &st);
                 match_len = len;
-                self.st.match_start = start;
+                st.match_start = start;
             }
-            let st = &mut self.st;
             if st.prev_length >= MIN_MATCH && match_len <= st.prev_length {
                 let max_insert = st.strstart + st.lookahead - MIN_MATCH;
                 let dist = st.strstart - 1 - st.prev_match;
                 let lc = st.prev_length - MIN_MATCH;
-                self.push_symbol(dist as u16, lc as u8);
-                let st = &mut self.st;
+                self.syms[syms_len & (MAX_INPUT - 1)] = (dist as u16, lc as u8);
+                syms_len += 1;
                 st.prev_length -= 1;
                 st.lookahead -= st.prev_length;
                 let mov_fwd = st.prev_length - 1;
                 if max_insert > st.strstart {
                     let insert_cnt = mov_fwd.min(max_insert - st.strstart);
                     let from = st.strstart + 1;
-                    self.insert_string(from, insert_cnt, true);
+                    for idx in from..from + insert_cnt {
+                        st.ins_h = roll(st.ins_h, self.window[idx + MIN_MATCH - 1]);
+                        self.insert_at(st.ins_h, idx);
+                    }
                 }
-                let st = &mut self.st;
                 st.prev_length = 0;
                 st.match_available = false;
                 st.strstart += mov_fwd + 1;
             } else if st.match_available {
                 let lc = self.window[st.strstart - 1];
-                self.push_symbol(0, lc);
-                let st = &mut self.st;
+                self.syms[syms_len & (MAX_INPUT - 1)] = (0, lc);
+                syms_len += 1;
                 st.prev_length = match_len;
                 st.strstart += 1;
                 st.lookahead -= 1;
@@ -933,11 +998,14 @@ impl Deflater {
                 st.lookahead -= 1;
             }
         }
-        if self.st.match_available {
-            let lc = self.window[self.st.strstart - 1];
-            self.push_symbol(0, lc);
-            self.st.match_available = false;
+        if st.match_available {
+            let lc = self.window[st.strstart - 1];
+            self.syms[syms_len & (MAX_INPUT - 1)] = (0, lc);
+            syms_len += 1;
+            st.match_available = false;
         }
+        self.st = st;
+        self.syms_len = syms_len;
     }
 
     fn hash3(&self, at: usize) -> u32 {
@@ -954,8 +1022,7 @@ impl Deflater {
 
     /// zlib-rs's `longest_match_slow`: the chain walk with its switches to a rarer chain at an
     /// offset into the string. Returns the length and the start of the match.
-    fn longest_match(&self, mut cur_match: usize) -> (usize, usize) {
-        let st = &self.st;
+    fn longest_match(&self, mut cur_match: usize, st: &Search) -> (usize, usize) {
         let window = &self.window;
         let strstart = st.strstart;
         let lookahead = st.lookahead;
@@ -1179,10 +1246,8 @@ impl Deflater {
     }
 }
 
-/// Hash slots one input can move: one per input position, and the last two of the dictionary.
-const UNDO_CAP: usize = 2 * MAX_INPUT;
 // The masks of the per-input arrays keep every index in bounds; the limits make them no-ops.
-const _: () = assert!(MAX_INPUT.is_power_of_two() && UNDO_CAP >= MAX_INPUT + MIN_MATCH - 1);
+const _: () = assert!(MAX_INPUT.is_power_of_two());
 
 /// A zeroed-or-filled array on the heap (not built on the stack first).
 fn boxed_array<T: Copy, const N: usize>(value: T) -> Option<Box<[T; N]>> {
@@ -1210,6 +1275,7 @@ mod tests {
     fn new_heap(zlib_sift: bool) -> Box<Heap> {
         Box::new(Heap {
             heap: [0; HEAP_CAP],
+            leaves: [0; LEAVES_CAP],
             len: 0,
             max: HEAP_SIZE,
             zlib_sift,

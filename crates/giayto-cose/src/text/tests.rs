@@ -529,3 +529,32 @@ fn primed_plain_bound_still_rules_out_the_plain_streams_of_a_credential() {
         "primed {primed} vs exact {exact}"
     );
 }
+
+#[test]
+fn prefixed_base45_is_the_base45_crates_encoding() {
+    // Every 2-byte group, then inputs of every length up to 700 (odd and even tails).
+    let all_pairs: Vec<u8> = (0..=u16::MAX).flat_map(|v| v.to_be_bytes()).collect();
+    let ours = prefixed_base45("VN1:", &all_pairs);
+    assert_eq!(
+        ours,
+        format!("VN1:{}", base45::encode(&all_pairs)).into_bytes()
+    );
+    let mut state = 0x1234_5678_u32;
+    for len in 0..700 {
+        let bytes: Vec<u8> = (0..len)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 17;
+                state ^= state << 5;
+                state as u8
+            })
+            .collect();
+        for prefix in ["", "VP1:"] {
+            assert_eq!(
+                prefixed_base45(prefix, &bytes),
+                format!("{prefix}{}", base45::encode(&bytes)).into_bytes(),
+                "length {len}"
+            );
+        }
+    }
+}
