@@ -1,5 +1,5 @@
 //! What the QR text encoder is measured and checked against (docs/performance.md, "End to
-//! end: encoding the QR text"; decisions.md D170–D172): the encoder as it was before the
+//! end: encoding the QR text"; decisions.md D170–D171): the encoder as it was before the
 //! primed compressor, and credentials of every document type with varied synthetic people.
 
 use std::cell::RefCell;
