@@ -1,6 +1,19 @@
 //! Unit tests of the Rust API the wasm-bindgen exports wrap.
 use super::*;
 
+/// A file of the repository's test vectors (test-vectors/).
+fn vector(name: &str) -> Vec<u8> {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../test-vectors/");
+    std::fs::read(format!("{dir}{name}")).unwrap()
+}
+
+/// The vectors' root key and bundle, and a page verifier built from them.
+fn bundled() -> (Vec<u8>, Vec<u8>, WebVerifier) {
+    let (root, bundle) = (vector("root.pub"), vector("bundle.cbor"));
+    let v = WebVerifier::with_bundle(&root, &bundle).unwrap();
+    (root, bundle, v)
+}
+
 #[test]
 fn root_key_forms() {
     let raw = [
@@ -25,10 +38,7 @@ fn root_key_forms() {
 
 #[test]
 fn verify_never_fails_on_odd_text() {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../test-vectors/");
-    let root = std::fs::read(format!("{dir}root.pub")).unwrap();
-    let bundle = std::fs::read(format!("{dir}bundle.cbor")).unwrap();
-    let v = WebVerifier::with_bundle(&root, &bundle).unwrap();
+    let (root, bundle, v) = bundled();
     for text in [
         "",
         "VN1:",
@@ -45,10 +55,7 @@ fn verify_never_fails_on_odd_text() {
 
 #[test]
 fn seen_state_refuses_older_data() {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../test-vectors/");
-    let root = std::fs::read(format!("{dir}root.pub")).unwrap();
-    let bundle = std::fs::read(format!("{dir}bundle.cbor")).unwrap();
-    let v = WebVerifier::with_bundle(&root, &bundle).unwrap();
+    let (_, _, v) = bundled();
     assert_eq!(v.root_key().len(), 64);
     // The bundle's lists are checked when first needed; listing them runs every check, so the
     // state below records them all.
@@ -93,18 +100,14 @@ fn seen_state_refuses_older_data() {
 
 #[test]
 fn a_bundle_loads_its_lists_deferred_and_a_device_remembers_only_checked_ones() {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../test-vectors/");
-    let root = std::fs::read(format!("{dir}root.pub")).unwrap();
-    let bundle = std::fs::read(format!("{dir}bundle.cbor")).unwrap();
-    let v = WebVerifier::with_bundle(&root, &bundle).unwrap();
+    let (_, _, v) = bundled();
     let held = v.verifier().unwrap().status_list_count();
     assert!(held > 0);
     // Nothing used yet: the state records the trust list and no status list.
     let state = SeenState::from_bytes(&v.record_seen(None).unwrap()).unwrap();
     assert!(state.status_issued_at.is_empty(), "{state:?}");
     // A valid code with a status entry checks its list; then that list is remembered.
-    let status: Value =
-        serde_json::from_slice(&std::fs::read(format!("{dir}status.json")).unwrap()).unwrap();
+    let status: Value = serde_json::from_slice(&vector("status.json")).unwrap();
     let valid = status["vectors"]
         .as_array()
         .unwrap()
@@ -130,10 +133,7 @@ fn a_bundle_loads_its_lists_deferred_and_a_device_remembers_only_checked_ones() 
 
 #[test]
 fn accept_seen_refuses_older_data_and_data_from_the_future_in_one_step() {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../test-vectors/");
-    let root = std::fs::read(format!("{dir}root.pub")).unwrap();
-    let bundle = std::fs::read(format!("{dir}bundle.cbor")).unwrap();
-    let v = WebVerifier::with_bundle(&root, &bundle).unwrap();
+    let (_, _, v) = bundled();
     let trust = v.verifier().unwrap().trust_list().clone();
     let now = 1_795_392_000; // the vectors' time: a day after the lists were published
     let state = v.accept_seen(None, now).unwrap().unwrap();
@@ -160,12 +160,8 @@ fn accept_seen_refuses_older_data_and_data_from_the_future_in_one_step() {
 #[cfg(feature = "full")]
 #[test]
 fn prefill_fills_from_valid_codes_only() {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../test-vectors/");
-    let root = std::fs::read(format!("{dir}root.pub")).unwrap();
-    let bundle = std::fs::read(format!("{dir}bundle.cbor")).unwrap();
-    let v = WebVerifier::with_bundle(&root, &bundle).unwrap();
-    let status: Value =
-        serde_json::from_slice(&std::fs::read(format!("{dir}status.json")).unwrap()).unwrap();
+    let (_, _, v) = bundled();
+    let status: Value = serde_json::from_slice(&vector("status.json")).unwrap();
     let text = |name: &str| {
         status["vectors"]
             .as_array()
@@ -306,15 +302,13 @@ fn root_pem_is_read_as_spki_reader_reads_it() {
 /// giayto-verify-wasm` and `cargo test -p giayto-verify-wasm --no-default-features`.
 #[test]
 fn verify_is_check_and_the_lite_build_leaves_presentations_to_the_complete_module() {
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../test-vectors/");
-    let root = std::fs::read(format!("{dir}root.pub")).unwrap();
-    let trust = std::fs::read(format!("{dir}trust.cwt")).unwrap();
+    let root = vector("root.pub");
+    let trust = vector("trust.cwt");
     let v = WebVerifier::with_trust_list(&root, &trust).unwrap();
     let inner = v.verifier().unwrap();
     let (mut same, mut left) = (0, 0);
     for file in ["credentials.json", "presentations.json", "claim169.json"] {
-        let json: Value =
-            serde_json::from_slice(&std::fs::read(format!("{dir}{file}")).unwrap()).unwrap();
+        let json: Value = serde_json::from_slice(&vector(file)).unwrap();
         for vector in json["vectors"].as_array().unwrap() {
             let text = vector["text"].as_str().unwrap();
             let at = vector["at"].as_i64().unwrap();
