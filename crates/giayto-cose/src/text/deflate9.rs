@@ -588,16 +588,9 @@ struct Bits {
 
 impl Bits {
     fn send(&mut self, value: u64, len: u32) {
-        // At most 16 bits at once (a code, its extra bits, a header field), onto fewer than 32
-        // held: the sum fits the 64-bit buffer, which is written out 32 bits at a time.
-        debug_assert!(len <= 32 && self.n < 32);
-        self.buf |= value << self.n;
-        self.n += len;
-        if self.n >= 32 {
-            self.out.extend_from_slice(&(self.buf as u32).to_le_bytes());
-            self.buf >>= 32;
-            self.n -= 32;
-        }
+        let mut w = Local::new(self);
+        w.put(value, len);
+        w.finish();
     }
 
     fn align(&mut self) {
@@ -609,17 +602,7 @@ impl Bits {
 
     fn send_tree<const N: usize>(&mut self, tree: &Tree<N>, bl: &[Node]) {
         // The buffer in locals, as in `symbols`; a repeat code and its extra bits in one push.
-        let (mut buf, mut bit_count) = (self.buf, self.n);
-        let out = &mut self.out;
-        let mut put = |value: u64, len: u32| {
-            buf |= value << bit_count;
-            bit_count += len;
-            if bit_count >= 32 {
-                out.extend_from_slice(&(buf as u32).to_le_bytes());
-                buf >>= 32;
-                bit_count -= 32;
-            }
-        };
+        let mut w = Local::new(self);
         let code = |node: Node, extra: u16, bits: u16| {
             (
                 u64::from(node.a) | u64::from(extra) << node.b,
@@ -640,23 +623,23 @@ impl Bits {
             } else if count < min_count {
                 let node = bl[usize::from(curlen)];
                 while count > 0 {
-                    put(u64::from(node.a), u32::from(node.b));
+                    w.put(u64::from(node.a), u32::from(node.b));
                     count -= 1;
                 }
             } else if curlen != 0 {
                 if curlen as isize != prevlen {
                     let node = bl[usize::from(curlen)];
-                    put(u64::from(node.a), u32::from(node.b));
+                    w.put(u64::from(node.a), u32::from(node.b));
                     count -= 1;
                 }
                 let (value, len) = code(bl[REP_3_6], count - 3, 2);
-                put(value, len);
+                w.put(value, len);
             } else if count <= 10 {
                 let (value, len) = code(bl[REPZ_3_10], count - 3, 3);
-                put(value, len);
+                w.put(value, len);
             } else {
                 let (value, len) = code(bl[REPZ_11_138], count - 11, 7);
-                put(value, len);
+                w.put(value, len);
             }
             count = 0;
             prevlen = curlen as isize;
@@ -668,30 +651,19 @@ impl Bits {
                 (7, 4)
             };
         }
-        self.buf = buf;
-        self.n = bit_count;
+        w.finish();
     }
 
     /// The symbols of a block (`dist` 0: a literal `lc`; else a match of length `lc + 3`).
     fn symbols(&mut self, syms: &[(u16, u8)], ltree: &[Node], dtree: &[Node]) {
         // The buffer in locals (D191): as fields they were reloaded after every write out. A
         // match's code and its extra bits go in one push (at most 15 + 5 and 15 + 13 bits).
-        let (mut buf, mut n) = (self.buf, self.n);
-        let out = &mut self.out;
-        out.reserve(syms.len() * 6 + 8);
-        let mut put = |value: u64, len: u32| {
-            buf |= value << n;
-            n += len;
-            if n >= 32 {
-                out.extend_from_slice(&(buf as u32).to_le_bytes());
-                buf >>= 32;
-                n -= 32;
-            }
-        };
+        self.out.reserve(syms.len() * 6 + 8);
+        let mut w = Local::new(self);
         for &(dist, lc) in syms {
             if dist == 0 {
                 let node = ltree[usize::from(lc)];
-                put(u64::from(node.a), u32::from(node.b));
+                w.put(u64::from(node.a), u32::from(node.b));
                 continue;
             }
             let code = usize::from(TABLES.length_code[usize::from(lc)]);
@@ -700,7 +672,7 @@ impl Bits {
             let bits = EXTRA_LBITS[code];
             let extra =
                 (usize::from(lc) - usize::from(TABLES.base_length[code])) & ((1 << bits) - 1);
-            put(
+            w.put(
                 u64::from(node.a) | (extra as u64) << node.b,
                 u32::from(node.b) + u32::from(bits),
             );
@@ -708,15 +680,50 @@ impl Bits {
             let code = d_code(d);
             let node = dtree[code];
             let extra = d - usize::from(TABLES.base_dist[code]);
-            put(
+            w.put(
                 u64::from(node.a) | (extra as u64) << node.b,
                 u32::from(node.b) + u32::from(EXTRA_DBITS[code]),
             );
         }
         let node = ltree[END_BLOCK];
-        put(u64::from(node.a), u32::from(node.b));
-        self.buf = buf;
-        self.n = n;
+        w.put(u64::from(node.a), u32::from(node.b));
+        w.finish();
+    }
+}
+
+/// The bit buffer of a [`Bits`] copied into a local for a loop of writes, and put back by
+/// [`Local::finish`] (D191, D195): as fields of `Bits` behind a reference, the buffer and its
+/// count were reloaded and stored around every write out; a local keeps them in registers.
+struct Local<'a> {
+    bits: &'a mut Bits,
+    buf: u64,
+    n: u32,
+}
+
+impl<'a> Local<'a> {
+    fn new(bits: &'a mut Bits) -> Self {
+        let (buf, n) = (bits.buf, bits.n);
+        Local { bits, buf, n }
+    }
+
+    /// `value`'s low `len` bits, onto fewer than 32 held: a code and its extra bits at once
+    /// (at most 15 + 13 bits), so the sum fits the 64-bit buffer; 32 bits are written out at a
+    /// time.
+    #[inline(always)]
+    fn put(&mut self, value: u64, len: u32) {
+        debug_assert!(len <= 32 && self.n < 32);
+        self.buf |= value << self.n;
+        self.n += len;
+        if self.n >= 32 {
+            self.bits.out.extend_from_slice(&(self.buf as u32).to_le_bytes());
+            self.buf >>= 32;
+            self.n -= 32;
+        }
+    }
+
+    fn finish(self) {
+        self.bits.buf = self.buf;
+        self.bits.n = self.n;
     }
 }
 
