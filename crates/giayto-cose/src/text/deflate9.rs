@@ -658,7 +658,7 @@ impl Bits {
     fn symbols(&mut self, syms: &[(u16, u8)], ltree: &[Node], dtree: &[Node]) {
         // The buffer in locals (D191): as fields they were reloaded after every write out. A
         // match's code and its extra bits go in one push (at most 15 + 5 and 15 + 13 bits).
-        self.out.reserve(syms.len() * 6 + 8);
+        // No reserve: `deflate` made the output large enough for any block chosen (see there).
         let mut w = Local::new(self);
         for &(dist, lc) in syms {
             if dist == 0 {
@@ -730,6 +730,8 @@ impl<'a> Local<'a> {
 /// The compressor of one preset dictionary (or none), primed once and restored after each use.
 pub(super) struct Deflater {
     dict_len: usize,
+    /// Primed with the bytes of [`super::DICTIONARY_V1_BYTES`] (compared once, when made).
+    is_v1: bool,
     dict_adler: u32,
     /// The dictionary, then the input, then [`PAD`] zero bytes.
     window: Vec<u8>,
@@ -772,6 +774,7 @@ impl Deflater {
         window[..n].copy_from_slice(dictionary);
         let mut d = Deflater {
             dict_len: n,
+            is_v1: dictionary == super::DICTIONARY_V1_BYTES,
             dict_adler: super::adler32(dictionary),
             window,
             head: boxed_array(0)?,
@@ -798,8 +801,12 @@ impl Deflater {
     }
 
     /// Whether this compressor was primed with exactly `dictionary`.
+    /// The dictionary v1 itself (the slice of the constant, compared by address: read-only
+    /// data at the same address and length is the same bytes) is recognised without
+    /// comparing its 3,242 bytes each time (D195).
     pub(super) fn primed_with(&self, dictionary: &[u8]) -> bool {
-        self.window[..self.dict_len] == *dictionary
+        (self.is_v1 && std::ptr::eq(dictionary, super::DICTIONARY_V1_BYTES))
+            || self.window[..self.dict_len] == *dictionary
     }
 
     fn insert_string(&mut self, string: usize, count: usize) {
@@ -844,6 +851,11 @@ impl Deflater {
             insert: n.min(MIN_MATCH - 1),
             ..Search::default()
         };
+        // Room for the whole stream: the block is stored, or coded in fewer bytes than the
+        // stored block's 5 + `input.len()` (zlib's rule in `flush_block`); with the 6-byte
+        // header, the 4-byte checksum and up to 4 bytes of the bit buffer written ahead, well
+        // under 64 more, so no write grows it (it grew once per credential when `symbols`
+        // reserved 6 bytes a symbol, D195).
         let mut bits = Bits {
             out: Vec::with_capacity(input.len() + 64),
             buf: 0,
@@ -856,12 +868,16 @@ impl Deflater {
         if n > 0 {
             bits.out.extend_from_slice(&self.dict_adler.to_be_bytes());
         }
+        #[cfg(debug_assertions)]
+        let room = bits.out.capacity();
         self.fill(input.len());
         self.deflate_slow();
         self.flush_block(&mut bits, input.len());
         bits.align();
         bits.out
             .extend_from_slice(&super::adler32(input).to_be_bytes());
+        #[cfg(debug_assertions)]
+        debug_assert_eq!(bits.out.capacity(), room, "the stream outgrew its buffer");
         self.restore_heads(input.len());
         Some(bits.out)
     }
@@ -902,13 +918,15 @@ impl Deflater {
         let n = self.dict_len;
         let inserted = input.len().saturating_sub(3);
         let prev = self.prev.get(n..n + inserted)?;
+        // Without a branch (D195): whether a string may repeat is as good as random, and the
+        // branch on it was mispredicted about every other byte. A byte is covered when one of
+        // the strings at it and the two before it may repeat: a 3-bit window of those flags.
+        // (The last three bytes, never inserted, are covered and not counted.)
         let mut counts = [0u32; 256];
-        let mut covered_until = 0;
-        for (i, (&head, &byte)) in prev.iter().zip(input).enumerate() {
-            if usize::from(head) >= n {
-                covered_until = i + 3;
-            }
-            counts[usize::from(byte)] += u32::from(i >= covered_until);
+        let mut window = 0u32;
+        for (&head, &byte) in prev.iter().zip(input) {
+            window = (window << 1 | u32::from(usize::from(head) >= n)) & 0b111;
+            counts[usize::from(byte)] += u32::from(window == 0);
         }
         Some(super::literal_counts_bound(&counts))
     }
