@@ -878,8 +878,46 @@ impl Deflater {
             .extend_from_slice(&super::adler32(input).to_be_bytes());
         #[cfg(debug_assertions)]
         debug_assert_eq!(bits.out.capacity(), room, "the stream outgrew its buffer");
-        self.restore_heads(input.len());
+        self.undo_heads(input.len());
+        #[cfg(test)]
+        assert!(self.head == self.primed_head, "a hash head left moved");
         Some(bits.out)
+    }
+
+    /// Back to the primed state after an input of `len` bytes, from the chains the input
+    /// wrote (D195): each insertion of a position `p` saved the head it replaced in
+    /// `prev[p]`, so undoing the insertions from the last to the first (`head[hash(p)] =
+    /// prev[p]`) leaves every slot as before the first insertion into it, its primed value.
+    /// That needs the positions inserted exactly: with a dictionary and at least 8 bytes,
+    /// `fill` inserts the dictionary's last two, and `deflate_slow` every input position with
+    /// at least 4 bytes from the end (one it stands on, or one a match skips) once (D184);
+    /// the position 3 from the end only when a match skips it, so its slot is copied from
+    /// `primed_head` afterwards, right either way; nothing later is inserted. Unlike
+    /// [`Deflater::restore_heads`] it reads the `prev` entries just written, not the 64 KiB
+    /// primed copy at random. Other cases go through [`Deflater::restore_heads`]; tests check
+    /// after every input that all heads are primed again.
+    fn undo_heads(&mut self, len: usize) {
+        let n = self.dict_len;
+        if n < MIN_MATCH || len < 8 {
+            return self.restore_heads(len);
+        }
+        let end = n + len;
+        let first = n - (MIN_MATCH - 1);
+        let last = end - WANT_MIN_MATCH;
+        // The window and chains stay within 32 KiB (D170's limits), so `prev` is indexed by
+        // position without the mask.
+        let (Some(strings), Some(prev)) = (
+            self.window.get(first..last + MIN_MATCH),
+            self.prev.get(first..=last),
+        ) else {
+            return self.restore_heads(len);
+        };
+        for (string, &before) in strings.windows(MIN_MATCH).zip(prev).rev() {
+            let h = roll(roll(u32::from(string[0]), string[1]), string[2]);
+            self.head[h as usize & (HASH_SIZE - 1)] = before;
+        }
+        let slot = self.hash3(end - MIN_MATCH) as usize & (HASH_SIZE - 1);
+        self.head[slot] = self.primed_head[slot];
     }
 
     /// Back to the primed state after an input of `len` bytes: the hash heads it moved. The
