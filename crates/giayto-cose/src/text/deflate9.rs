@@ -956,15 +956,13 @@ impl Deflater {
         let n = self.dict_len;
         let inserted = input.len().saturating_sub(3);
         let prev = self.prev.get(n..n + inserted)?;
-        // Without a branch (D195): whether a string may repeat is as good as random, and the
-        // branch on it was mispredicted about every other byte. A byte is covered when one of
-        // the strings at it and the two before it may repeat: a 3-bit window of those flags.
-        // (The last three bytes, never inserted, are covered and not counted.)
         let mut counts = [0u32; 256];
-        let mut window = 0u32;
-        for (&head, &byte) in prev.iter().zip(input) {
-            window = (window << 1 | u32::from(usize::from(head) >= n)) & 0b111;
-            counts[usize::from(byte)] += u32::from(window == 0);
+        let mut covered_until = 0;
+        for (i, (&head, &byte)) in prev.iter().zip(input).enumerate() {
+            if usize::from(head) >= n {
+                covered_until = i + 3;
+            }
+            counts[usize::from(byte)] += u32::from(i >= covered_until);
         }
         Some(super::literal_counts_bound(&counts))
     }
