@@ -719,7 +719,9 @@ impl<'a> Local<'a> {
         self.buf |= value << self.n;
         self.n += len;
         if self.n >= 32 {
-            self.bits.out.extend_from_slice(&(self.buf as u32).to_le_bytes());
+            self.bits
+                .out
+                .extend_from_slice(&(self.buf as u32).to_le_bytes());
             self.buf >>= 32;
             self.n -= 32;
         }
