@@ -476,19 +476,22 @@ const BASE45_ALPHABET: &[u8; 45] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-.
 /// (to copy into the text) and pushes each group with a capacity check, which together cost
 /// as much again as the arithmetic (decisions.md D191). Decoding stays with the crate.
 fn prefixed_base45(prefix: &str, bytes: &[u8]) -> Vec<u8> {
-    let (pairs, tail) = bytes.as_chunks::<2>();
-    let mut out = vec![0u8; prefix.len() + pairs.len() * 3 + tail.len() * 2];
+    let pairs = bytes.chunks_exact(2);
+    let tail = pairs.remainder();
+    let mut out = vec![0u8; prefix.len() + bytes.len() / 2 * 3 + tail.len() * 2];
     let (head, body) = out.split_at_mut(prefix.len());
     head.copy_from_slice(prefix.as_bytes());
-    let (groups, rest) = body.as_chunks_mut::<3>();
-    for (pair, group) in pairs.iter().zip(groups) {
+    let mut groups = body.chunks_exact_mut(3);
+    for (pair, group) in pairs.zip(&mut groups) {
         // v = c + 45·d + 2025·e: the first two characters from one table (D195).
         let v = u32::from(pair[0]) << 8 | u32::from(pair[1]);
         let e = v / (45 * 45);
         let [c, d] = BASE45_PAIRS[(v % (45 * 45)) as usize];
-        *group = [c, d, BASE45_ALPHABET[e as usize % 45]];
+        group[0] = c;
+        group[1] = d;
+        group[2] = BASE45_ALPHABET[e as usize % 45];
     }
-    if let ([byte], [c, d]) = (tail, rest) {
+    if let ([byte], [c, d]) = (tail, groups.into_remainder()) {
         *c = BASE45_ALPHABET[usize::from(*byte) % 45];
         *d = BASE45_ALPHABET[usize::from(*byte) / 45];
     }
