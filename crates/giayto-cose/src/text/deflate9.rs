@@ -367,19 +367,15 @@ fn build_tree<const N: usize>(lens: &mut Lens, heap: &mut Heap, tree: &mut Tree<
     let mut len = 0;
     let mut max = HEAP_SIZE;
     let mut max_code: isize = -1;
-    // Without a branch on the frequency (D195): which symbols occur is as good as random, and
-    // the branch was mispredicted about once in three symbols. Every symbol is written as the
-    // next leaf and entry, and counted only if it occurs (what lies past `len` is scratch);
-    // every `b` is zeroed, as zlib zeroes the unused leaves' (a used leaf's is its parent,
-    // written when it is combined).
     for n in 0..tree.elems {
-        let freq = tree.nodes[n].a;
-        heap.leaves[len & LEAVES_MASK] = n as u16;
-        heap.heap[(len + 1) & HEAP_MASK] = entry(freq, 0, n);
-        tree.nodes[n].b = 0;
-        let used = freq > 0;
-        len += usize::from(used);
-        max_code = if used { n as isize } else { max_code };
+        if tree.nodes[n].a > 0 {
+            heap.leaves[len & LEAVES_MASK] = n as u16;
+            len += 1;
+            heap.heap[len & HEAP_MASK] = entry(tree.nodes[n].a, 0, n);
+            max_code = n as isize;
+        } else {
+            tree.nodes[n].b = 0;
+        }
     }
     while len < 2 {
         let node = if max_code < 2 {
