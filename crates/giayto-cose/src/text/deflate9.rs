@@ -887,7 +887,7 @@ impl Deflater {
     }
 
     /// Back to the primed state after an input of `len` bytes, from the chains the input
-    /// wrote (D195): each insertion of a position `p` saved the head it replaced in
+    /// wrote (D196): each insertion of a position `p` saved the head it replaced in
     /// `prev[p]`, so undoing the insertions from the last to the first (`head[hash(p)] =
     /// prev[p]`) leaves every slot as before the first insertion into it, its primed value.
     /// That needs the positions inserted exactly: with a dictionary and at least 8 bytes,
