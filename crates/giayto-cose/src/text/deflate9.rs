@@ -588,16 +588,9 @@ struct Bits {
 
 impl Bits {
     fn send(&mut self, value: u64, len: u32) {
-        // At most 16 bits at once (a code, its extra bits, a header field), onto fewer than 32
-        // held: the sum fits the 64-bit buffer, which is written out 32 bits at a time.
-        debug_assert!(len <= 32 && self.n < 32);
-        self.buf |= value << self.n;
-        self.n += len;
-        if self.n >= 32 {
-            self.out.extend_from_slice(&(self.buf as u32).to_le_bytes());
-            self.buf >>= 32;
-            self.n -= 32;
-        }
+        let mut w = Local::new(self);
+        w.put(value, len);
+        w.finish();
     }
 
     fn align(&mut self) {
@@ -609,17 +602,7 @@ impl Bits {
 
     fn send_tree<const N: usize>(&mut self, tree: &Tree<N>, bl: &[Node]) {
         // The buffer in locals, as in `symbols`; a repeat code and its extra bits in one push.
-        let (mut buf, mut bit_count) = (self.buf, self.n);
-        let out = &mut self.out;
-        let mut put = |value: u64, len: u32| {
-            buf |= value << bit_count;
-            bit_count += len;
-            if bit_count >= 32 {
-                out.extend_from_slice(&(buf as u32).to_le_bytes());
-                buf >>= 32;
-                bit_count -= 32;
-            }
-        };
+        let mut w = Local::new(self);
         let code = |node: Node, extra: u16, bits: u16| {
             (
                 u64::from(node.a) | u64::from(extra) << node.b,
@@ -640,23 +623,23 @@ impl Bits {
             } else if count < min_count {
                 let node = bl[usize::from(curlen)];
                 while count > 0 {
-                    put(u64::from(node.a), u32::from(node.b));
+                    w.put(u64::from(node.a), u32::from(node.b));
                     count -= 1;
                 }
             } else if curlen != 0 {
                 if curlen as isize != prevlen {
                     let node = bl[usize::from(curlen)];
-                    put(u64::from(node.a), u32::from(node.b));
+                    w.put(u64::from(node.a), u32::from(node.b));
                     count -= 1;
                 }
                 let (value, len) = code(bl[REP_3_6], count - 3, 2);
-                put(value, len);
+                w.put(value, len);
             } else if count <= 10 {
                 let (value, len) = code(bl[REPZ_3_10], count - 3, 3);
-                put(value, len);
+                w.put(value, len);
             } else {
                 let (value, len) = code(bl[REPZ_11_138], count - 11, 7);
-                put(value, len);
+                w.put(value, len);
             }
             count = 0;
             prevlen = curlen as isize;
@@ -668,30 +651,19 @@ impl Bits {
                 (7, 4)
             };
         }
-        self.buf = buf;
-        self.n = bit_count;
+        w.finish();
     }
 
     /// The symbols of a block (`dist` 0: a literal `lc`; else a match of length `lc + 3`).
     fn symbols(&mut self, syms: &[(u16, u8)], ltree: &[Node], dtree: &[Node]) {
         // The buffer in locals (D191): as fields they were reloaded after every write out. A
         // match's code and its extra bits go in one push (at most 15 + 5 and 15 + 13 bits).
-        let (mut buf, mut n) = (self.buf, self.n);
-        let out = &mut self.out;
-        out.reserve(syms.len() * 6 + 8);
-        let mut put = |value: u64, len: u32| {
-            buf |= value << n;
-            n += len;
-            if n >= 32 {
-                out.extend_from_slice(&(buf as u32).to_le_bytes());
-                buf >>= 32;
-                n -= 32;
-            }
-        };
+        // No reserve: `deflate` made the output large enough for any block chosen (see there).
+        let mut w = Local::new(self);
         for &(dist, lc) in syms {
             if dist == 0 {
                 let node = ltree[usize::from(lc)];
-                put(u64::from(node.a), u32::from(node.b));
+                w.put(u64::from(node.a), u32::from(node.b));
                 continue;
             }
             let code = usize::from(TABLES.length_code[usize::from(lc)]);
@@ -700,7 +672,7 @@ impl Bits {
             let bits = EXTRA_LBITS[code];
             let extra =
                 (usize::from(lc) - usize::from(TABLES.base_length[code])) & ((1 << bits) - 1);
-            put(
+            w.put(
                 u64::from(node.a) | (extra as u64) << node.b,
                 u32::from(node.b) + u32::from(bits),
             );
@@ -708,21 +680,60 @@ impl Bits {
             let code = d_code(d);
             let node = dtree[code];
             let extra = d - usize::from(TABLES.base_dist[code]);
-            put(
+            w.put(
                 u64::from(node.a) | (extra as u64) << node.b,
                 u32::from(node.b) + u32::from(EXTRA_DBITS[code]),
             );
         }
         let node = ltree[END_BLOCK];
-        put(u64::from(node.a), u32::from(node.b));
-        self.buf = buf;
-        self.n = n;
+        w.put(u64::from(node.a), u32::from(node.b));
+        w.finish();
+    }
+}
+
+/// The bit buffer of a [`Bits`] copied into a local for a loop of writes, and put back by
+/// [`Local::finish`] (D191, D195): as fields of `Bits` behind a reference, the buffer and its
+/// count were reloaded and stored around every write out; a local keeps them in registers.
+struct Local<'a> {
+    bits: &'a mut Bits,
+    buf: u64,
+    n: u32,
+}
+
+impl<'a> Local<'a> {
+    fn new(bits: &'a mut Bits) -> Self {
+        let (buf, n) = (bits.buf, bits.n);
+        Local { bits, buf, n }
+    }
+
+    /// `value`'s low `len` bits, onto fewer than 32 held: a code and its extra bits at once
+    /// (at most 15 + 13 bits), so the sum fits the 64-bit buffer; 32 bits are written out at a
+    /// time.
+    #[inline(always)]
+    fn put(&mut self, value: u64, len: u32) {
+        debug_assert!(len <= 32 && self.n < 32);
+        self.buf |= value << self.n;
+        self.n += len;
+        if self.n >= 32 {
+            self.bits
+                .out
+                .extend_from_slice(&(self.buf as u32).to_le_bytes());
+            self.buf >>= 32;
+            self.n -= 32;
+        }
+    }
+
+    fn finish(self) {
+        self.bits.buf = self.buf;
+        self.bits.n = self.n;
     }
 }
 
 /// The compressor of one preset dictionary (or none), primed once and restored after each use.
 pub(super) struct Deflater {
     dict_len: usize,
+    /// Primed with the bytes of [`super::DICTIONARY_V1_BYTES`] (compared once, when made).
+    is_v1: bool,
     dict_adler: u32,
     /// The dictionary, then the input, then [`PAD`] zero bytes.
     window: Vec<u8>,
@@ -765,6 +776,7 @@ impl Deflater {
         window[..n].copy_from_slice(dictionary);
         let mut d = Deflater {
             dict_len: n,
+            is_v1: dictionary == super::DICTIONARY_V1_BYTES,
             dict_adler: super::adler32(dictionary),
             window,
             head: boxed_array(0)?,
@@ -791,8 +803,12 @@ impl Deflater {
     }
 
     /// Whether this compressor was primed with exactly `dictionary`.
+    /// The dictionary v1 itself (the slice of the constant, compared by address: read-only
+    /// data at the same address and length is the same bytes) is recognised without
+    /// comparing its 3,242 bytes each time (D195).
     pub(super) fn primed_with(&self, dictionary: &[u8]) -> bool {
-        self.window[..self.dict_len] == *dictionary
+        (self.is_v1 && std::ptr::eq(dictionary, super::DICTIONARY_V1_BYTES))
+            || self.window[..self.dict_len] == *dictionary
     }
 
     fn insert_string(&mut self, string: usize, count: usize) {
@@ -837,6 +853,11 @@ impl Deflater {
             insert: n.min(MIN_MATCH - 1),
             ..Search::default()
         };
+        // Room for the whole stream: the block is stored, or coded in fewer bytes than the
+        // stored block's 5 + `input.len()` (zlib's rule in `flush_block`); with the 6-byte
+        // header, the 4-byte checksum and up to 4 bytes of the bit buffer written ahead, well
+        // under 64 more, so no write grows it (it grew once per credential when `symbols`
+        // reserved 6 bytes a symbol, D195).
         let mut bits = Bits {
             out: Vec::with_capacity(input.len() + 64),
             buf: 0,
@@ -849,14 +870,56 @@ impl Deflater {
         if n > 0 {
             bits.out.extend_from_slice(&self.dict_adler.to_be_bytes());
         }
+        #[cfg(debug_assertions)]
+        let room = bits.out.capacity();
         self.fill(input.len());
         self.deflate_slow();
         self.flush_block(&mut bits, input.len());
         bits.align();
         bits.out
             .extend_from_slice(&super::adler32(input).to_be_bytes());
-        self.restore_heads(input.len());
+        #[cfg(debug_assertions)]
+        debug_assert_eq!(bits.out.capacity(), room, "the stream outgrew its buffer");
+        self.undo_heads(input.len());
+        #[cfg(test)]
+        assert!(self.head == self.primed_head, "a hash head left moved");
         Some(bits.out)
+    }
+
+    /// Back to the primed state after an input of `len` bytes, from the chains the input
+    /// wrote (D196): each insertion of a position `p` saved the head it replaced in
+    /// `prev[p]`, so undoing the insertions from the last to the first (`head[hash(p)] =
+    /// prev[p]`) leaves every slot as before the first insertion into it, its primed value.
+    /// That needs the positions inserted exactly: with a dictionary and at least 8 bytes,
+    /// `fill` inserts the dictionary's last two, and `deflate_slow` every input position with
+    /// at least 4 bytes from the end (one it stands on, or one a match skips) once (D184);
+    /// the position 3 from the end only when a match skips it, so its slot is copied from
+    /// `primed_head` afterwards, right either way; nothing later is inserted. Unlike
+    /// [`Deflater::restore_heads`] it reads the `prev` entries just written, not the 64 KiB
+    /// primed copy at random. Other cases go through [`Deflater::restore_heads`]; tests check
+    /// after every input that all heads are primed again.
+    fn undo_heads(&mut self, len: usize) {
+        let n = self.dict_len;
+        if n < MIN_MATCH || len < 8 {
+            return self.restore_heads(len);
+        }
+        let end = n + len;
+        let first = n - (MIN_MATCH - 1);
+        let last = end - WANT_MIN_MATCH;
+        // The window and chains stay within 32 KiB (D170's limits), so `prev` is indexed by
+        // position without the mask.
+        let (Some(strings), Some(prev)) = (
+            self.window.get(first..last + MIN_MATCH),
+            self.prev.get(first..=last),
+        ) else {
+            return self.restore_heads(len);
+        };
+        for (string, &before) in strings.windows(MIN_MATCH).zip(prev).rev() {
+            let h = roll(roll(u32::from(string[0]), string[1]), string[2]);
+            self.head[h as usize & (HASH_SIZE - 1)] = before;
+        }
+        let slot = self.hash3(end - MIN_MATCH) as usize & (HASH_SIZE - 1);
+        self.head[slot] = self.primed_head[slot];
     }
 
     /// Back to the primed state after an input of `len` bytes: the hash heads it moved. The
