@@ -595,3 +595,36 @@ fn postgres_migrates_a_schema_5_registry_to_batch_chunks() {
     ));
     assert!(reg.get(&[0xD5; 10]).unwrap().is_some());
 }
+
+/// Rows go in by binary COPY (D193): a slot handed out twice (a list's `used` behind its rows)
+/// is still a damaged registry, not a serial collision to draw again, and a duplicate serial
+/// still `DuplicateSerial`; nothing of the failed call is recorded.
+#[test]
+fn postgres_copy_keeps_the_slot_guard_and_duplicate_serial_errors() {
+    let Some(scratch) = Scratch::new("PostgreSQL slot guard test", "g") else {
+        return;
+    };
+    let (url, schema, _) = scratch.parts();
+    let mut reg = PostgresRegistry::create(&url, &schema).unwrap();
+    let size = giayto_status::MIN_ENTRIES;
+    reg.record(&[super::super::suite::new_row(1, None)], size)
+        .unwrap();
+    assert!(matches!(
+        reg.record(&[super::super::suite::new_row(1, None)], size),
+        Err(RegistryError::DuplicateSerial)
+    ));
+    reg.client
+        .execute("UPDATE status_lists SET used = 0 WHERE list = 1", &[])
+        .unwrap();
+    assert!(matches!(
+        reg.record(
+            &[
+                super::super::suite::new_row(2, None),
+                super::super::suite::new_row(3, None)
+            ],
+            size
+        ),
+        Err(RegistryError::Corrupt { .. })
+    ));
+    assert_eq!(reg.count().unwrap(), 1);
+}
