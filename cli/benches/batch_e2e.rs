@@ -19,8 +19,8 @@
 //! With `GIAYTO_BATCH_POSTGRES=CONNINFO` (a key=value connection string whose user may create
 //! databases) the registry is PostgreSQL instead: each run gets a database of its own on that
 //! server, and the bytes written to the registry are the server's own counters around the batch
-//! (`pg_stat_wal`'s WAL bytes plus the data pages `pg_stat_bgwriter` counts as written, with a
-//! checkpoint before and after); "registry files" is then `pg_database_size`. Start a server
+//! (the WAL position's advance plus the data pages `pg_stat_bgwriter` counts as written, with a
+//! checkpoint before and after, read once the checkpointer has reported it); "registry files" is then `pg_database_size`. Start a server
 //! that syncs like a real one with `PG_FSYNC=on .ci/pg.sh start DIR` (the tests' server does not).
 //!
 //! Run: `cargo bench -p giayto-cli --bench batch_e2e` (100,000 rows, a few seconds);
@@ -59,9 +59,9 @@ const PG_URL_FILE: &str = "registry-url";
 
 /// With `GIAYTO_BATCH_POSTGRES` (a connection string whose user may create databases): each run
 /// gets a database of its own on that server, and what the server writes for it is read from
-/// the server's own counters — WAL bytes (`pg_stat_wal`, full-page images included) plus the
-/// data pages its checkpoints, background writer and backends wrote (`pg_stat_bgwriter`, 8 KiB
-/// each) — around the batch, with a `CHECKPOINT` before and after so that every page the batch
+/// the server's own counters — WAL bytes (the WAL position's advance, full-page images
+/// included) plus the data pages its checkpoints, background writer and backends wrote
+/// (`pg_stat_bgwriter`, 8 KiB each, read once the checkpointer has reported its last checkpoint) — around the batch, with a `CHECKPOINT` before and after so that every page the batch
 /// dirtied is counted.
 struct Pg {
     admin: postgres::Client,
@@ -95,11 +95,33 @@ impl Pg {
     /// PostgreSQL 15 and older these include the pages a table or index grows by, written as
     /// zeros when it is extended), 8 KiB a page.
     fn written(&mut self) -> [u64; 3] {
+        let checkpoints = |admin: &mut postgres::Client| -> i64 {
+            admin
+                .query_one(
+                    "SELECT pg_stat_clear_snapshot() IS NULL, \
+                     (SELECT checkpoints_req + checkpoints_timed FROM pg_stat_bgwriter)::bigint",
+                    &[],
+                )
+                .unwrap()
+                .get(1)
+        };
+        let before = checkpoints(&mut self.admin);
         self.admin.batch_execute("CHECKPOINT").unwrap();
+        // The checkpointer reports its counters (pages written, the backends' writes it
+        // absorbed) just after CHECKPOINT returns: wait for that report, or a run would miss
+        // its last checkpoint's pages (it did: 0 B in some runs).
+        for _ in 0..1000 {
+            if checkpoints(&mut self.admin) > before {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        // WAL by position rather than `pg_stat_wal`, which a backend reports up to a second
+        // late (or when it exits).
         let row = self
             .admin
             .query_one(
-                "SELECT (SELECT wal_bytes FROM pg_stat_wal)::bigint, \
+                "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint, \
                  (SELECT buffers_checkpoint + buffers_clean FROM pg_stat_bgwriter)::bigint, \
                  (SELECT buffers_backend FROM pg_stat_bgwriter)::bigint",
                 &[],

@@ -18,6 +18,7 @@
 //! linked to the document's row (`copy_of`, schema 3). A status change of the document, or of
 //! any of its copies, changes the document and every copy in the same transaction (D111).
 
+mod chunks;
 #[cfg(feature = "postgres")]
 mod postgres;
 mod sqlite;
@@ -295,6 +296,14 @@ pub enum RegistryError {
     },
     /// A serial is already in the registry.
     DuplicateSerial,
+    /// A line of a batch is recorded twice (in one call, or as the first line of a chunk
+    /// already recorded): the caller records only lines the registry does not have yet.
+    DuplicateBatchLine {
+        /// The batch.
+        batch_id: String,
+        /// The line.
+        line: u64,
+    },
     /// The database was written by a newer giayto.
     SchemaVersion {
         /// The version found.
@@ -363,6 +372,9 @@ impl std::fmt::Display for RegistryError {
                  from a backup; only `giayto issuer init` creates a registry)"
             ),
             RegistryError::DuplicateSerial => write!(f, "serial already issued"),
+            RegistryError::DuplicateBatchLine { batch_id, line } => {
+                write!(f, "line {line} of batch {batch_id} is already recorded")
+            }
             RegistryError::SchemaVersion { found } => {
                 write!(
                     f,

@@ -5,14 +5,18 @@
 //! list, so concurrent offices never hand out the same index, and a failed transaction hands
 //! out none. The transactions that read and then write (recording, status changes) are read
 //! committed whatever the server's default, so that the read after the lock sees every
-//! allocation committed before it (docs/decisions.md D127). Rows go in with one
-//! `INSERT … SELECT FROM UNNEST(…)` per call: one round trip for a whole batch.
+//! allocation committed before it (docs/decisions.md D127). Rows go in with one binary
+//! `COPY … FROM STDIN` per call (D193): one round trip for a whole batch; the call's batch lines
+//! as one packed chunk row (D192).
 //!
 //! Over 600 lines on purpose: the same layout as the SQLite backend (schema, migrations, every
 //! transaction of the contract), plus its own concurrency test, read best side by side.
 
+use postgres::binary_copy::BinaryCopyInWriter;
+use postgres::types::Type;
 use postgres::{Client, IsolationLevel, NoTls, Transaction};
 
+use super::chunks::{self, PackedChunk};
 use super::{
     action_from_str, allocate, check_document, check_list_size, check_reason, check_until,
     ordinals, part_of, plan_change, Action, AuditEntry, ChangeReport, CredentialRecord, HoldRecord,
@@ -20,7 +24,7 @@ use super::{
     CHANGES_AFTER, HOLDER_PARTS, HOLD_ENDED_REASON, WITHDRAWABLE,
 };
 
-const SCHEMA_VERSION: i64 = 5;
+pub(super) const SCHEMA_VERSION: i64 = 6;
 
 /// From schema 2 to 3: one-time copies (docs/decisions.md D111) are rows linked to their
 /// document's row by `copy_of`; every row of schema 2 is a document.
@@ -102,6 +106,60 @@ fn to_schema_5(tx: &mut Transaction<'_>) -> Result<(), RegistryError> {
          UPDATE giayto_meta SET value = 5 WHERE key = 'schema_version';",
     )?;
     Ok(())
+}
+
+/// From schema 5 to 6 (docs/decisions.md D192), inside the caller's transaction: the batch's
+/// line → serial map becomes one row per chunk (`batch_chunks`, packed as `chunks` describes);
+/// every row of `batch_lines` goes into a chunk of its batch, and that table is dropped.
+fn to_schema_6(tx: &mut Transaction<'_>) -> Result<(), RegistryError> {
+    tx.batch_execute(
+        "CREATE TABLE batch_chunks (
+             batch_id   TEXT NOT NULL,
+             first_line BIGINT NOT NULL,
+             lines      BYTEA NOT NULL,
+             serials    BYTEA NOT NULL,
+             PRIMARY KEY (batch_id, first_line)
+         )",
+    )?;
+    let rows = tx
+        .query(
+            "SELECT batch_id, line, serial FROM batch_lines ORDER BY batch_id, line",
+            &[],
+        )?
+        .iter()
+        .map(|r| {
+            Ok((
+                r.try_get::<_, String>(0)?,
+                non_negative(r.try_get::<_, i64>(1)?, "batch line")?,
+                r.try_get::<_, Vec<u8>>(2)?,
+            ))
+        })
+        .collect::<Result<Vec<_>, RegistryError>>()?;
+    for chunk in chunks::pack_rows(&rows)? {
+        insert_chunk(tx, &chunk)?;
+    }
+    tx.batch_execute(
+        "DROP TABLE batch_lines;
+         UPDATE giayto_meta SET value = 6 WHERE key = 'schema_version';",
+    )?;
+    Ok(())
+}
+
+/// Write one chunk row; its key taken already is [`RegistryError::DuplicateBatchLine`].
+fn insert_chunk(tx: &mut Transaction<'_>, c: &PackedChunk) -> Result<(), RegistryError> {
+    let r = tx.execute(
+        "INSERT INTO batch_chunks (batch_id, first_line, lines, serials) VALUES ($1, $2, $3, $4)",
+        &[&c.batch_id, &c.first_line, &c.lines, &c.serials],
+    );
+    match r {
+        Err(e) if e.code() == Some(&postgres::error::SqlState::UNIQUE_VIOLATION) => {
+            Err(RegistryError::DuplicateBatchLine {
+                batch_id: c.batch_id.clone(),
+                line: c.first_line as u64,
+            })
+        }
+        r => Ok(r.map(drop)?),
+    }
 }
 
 impl From<postgres::Error> for RegistryError {
@@ -288,14 +346,21 @@ impl PostgresRegistry {
             Some(2) => {
                 tx.batch_execute(&format!("{TO_SCHEMA_3}{TO_SCHEMA_4}"))?;
                 to_schema_5(&mut tx)?;
+                to_schema_6(&mut tx)?;
             }
             // Schema 3 (before holds): the holds table is added.
             Some(3) => {
                 tx.batch_execute(TO_SCHEMA_4)?;
                 to_schema_5(&mut tx)?;
+                to_schema_6(&mut tx)?;
             }
             // Schema 4: each row's ordinal and partition (D166).
-            Some(4) => to_schema_5(&mut tx)?,
+            Some(4) => {
+                to_schema_5(&mut tx)?;
+                to_schema_6(&mut tx)?;
+            }
+            // Schema 5: the batch chunks (D192).
+            Some(5) => to_schema_6(&mut tx)?,
             Some(v) if v < SCHEMA_VERSION => {
                 return Err(RegistryError::Corrupt {
                     what: "schema version (a development version older than this program)",
@@ -307,6 +372,7 @@ impl PostgresRegistry {
                 tx.batch_execute(TO_SCHEMA_3)?;
                 tx.batch_execute(TO_SCHEMA_4)?;
                 to_schema_5(&mut tx)?;
+                to_schema_6(&mut tx)?;
             }
             None => {
                 return Err(RegistryError::Empty {
@@ -573,54 +639,51 @@ impl RegistryBackend for PostgresRegistry {
                 )?;
             }
         }
-        let serials: Vec<&[u8]> = rows.iter().map(|r| r.serial.as_slice()).collect();
-        let doc_types: Vec<&str> = rows.iter().map(|r| r.doc_type.as_str()).collect();
-        let holders: Vec<Option<&str>> = rows.iter().map(|r| r.holder_id.as_deref()).collect();
-        let issued: Vec<i64> = rows.iter().map(|r| r.issued_at).collect();
-        let expires: Vec<i64> = rows.iter().map(|r| r.expires_at).collect();
-        let keys: Vec<Option<Vec<u8>>> = rows
-            .iter()
-            .map(|r| r.holder_key.map(|k| k.to_vec()))
-            .collect();
-        let levels: Vec<i16> = rows.iter().map(|r| i16::from(r.assurance_level)).collect();
-        let lists: Vec<i32> = allocation.slots.iter().map(|s| s.list as i32).collect();
-        let idxs: Vec<i64> = allocation.slots.iter().map(|s| s.index as i64).collect();
-        let seqs: Vec<i64> = allocation.seqs.iter().map(|&q| q as i64).collect();
-        let parts: Vec<i64> = allocation
-            .slots
-            .iter()
-            .zip(&allocation.seqs)
-            .map(|(s, &q)| part_of(s.list, q))
-            .collect();
-        let copy_of: Vec<Option<&[u8]>> = rows.iter().map(|r| r.copy_of.as_deref()).collect();
-        tx.execute(
-            "INSERT INTO credentials (serial, doc_type, holder_id, issued_at, expires_at,
-                                      holder_key, level, list, idx, copy_of, seq, part)
-             SELECT * FROM UNNEST($1::bytea[], $2::text[], $3::text[], $4::bigint[],
-                                  $5::bigint[], $6::bytea[], $7::smallint[], $8::integer[],
-                                  $9::bigint[], $10::bytea[], $11::bigint[], $12::bigint[])",
-            &[
-                &serials, &doc_types, &holders, &issued, &expires, &keys, &levels, &lists, &idxs,
-                &copy_of, &seqs, &parts,
-            ],
+        // COPY in binary: PostgreSQL fills a heap page with several rows per WAL record
+        // (D193). A duplicate serial or a slot handed out twice fails the COPY as the INSERT
+        // did, with the same constraint names.
+        let sink = tx.copy_in(
+            "COPY credentials (serial, doc_type, holder_id, issued_at, expires_at, holder_key,
+                               level, list, idx, copy_of, seq, part)
+             FROM STDIN (FORMAT binary)",
         )?;
-        let batch: Vec<(&str, i64, &[u8])> = rows
-            .iter()
-            .filter_map(|r| {
-                r.batch
-                    .as_ref()
-                    .map(|b| (b.batch_id.as_str(), b.line as i64, r.serial.as_slice()))
-            })
-            .collect();
-        if !batch.is_empty() {
-            let ids: Vec<&str> = batch.iter().map(|b| b.0).collect();
-            let lines: Vec<i64> = batch.iter().map(|b| b.1).collect();
-            let serials: Vec<&[u8]> = batch.iter().map(|b| b.2).collect();
-            tx.execute(
-                "INSERT INTO batch_lines (batch_id, line, serial)
-                 SELECT * FROM UNNEST($1::text[], $2::bigint[], $3::bytea[])",
-                &[&ids, &lines, &serials],
-            )?;
+        let mut writer = BinaryCopyInWriter::new(
+            sink,
+            &[
+                Type::BYTEA,
+                Type::TEXT,
+                Type::TEXT,
+                Type::INT8,
+                Type::INT8,
+                Type::BYTEA,
+                Type::INT2,
+                Type::INT4,
+                Type::INT8,
+                Type::BYTEA,
+                Type::INT8,
+                Type::INT8,
+            ],
+        );
+        for ((r, slot), &seq) in rows.iter().zip(&allocation.slots).zip(&allocation.seqs) {
+            let key = r.holder_key.as_ref().map(<[u8; 32]>::as_slice);
+            writer.write(&[
+                &r.serial,
+                &r.doc_type,
+                &r.holder_id,
+                &r.issued_at,
+                &r.expires_at,
+                &key,
+                &i16::from(r.assurance_level),
+                &(slot.list as i32),
+                &(slot.index as i64),
+                &r.copy_of,
+                &(seq as i64),
+                &part_of(slot.list, seq),
+            ])?;
+        }
+        writer.finish()?;
+        for chunk in chunks::pack_record(rows)? {
+            insert_chunk(&mut tx, &chunk)?;
         }
         tx.commit()?;
         Ok(allocation.slots)
@@ -777,23 +840,36 @@ impl RegistryBackend for PostgresRegistry {
         &mut self,
         batch_id: &str,
     ) -> Result<Vec<(u64, CredentialRecord)>, RegistryError> {
-        let cols: Vec<String> = COLUMNS.split(", ").map(|c| format!("c.{c}")).collect();
-        let rows = self.client.query(
-            &format!(
-                "SELECT {}, b.line FROM batch_lines b JOIN credentials c ON c.serial = b.serial
-                 WHERE b.batch_id = $1 ORDER BY b.line",
-                cols.join(", ")
-            ),
+        let stored = self.client.query(
+            "SELECT first_line, lines, serials FROM batch_chunks WHERE batch_id = $1",
             &[&batch_id],
         )?;
-        rows.iter()
-            .map(|r| {
-                Ok((
-                    non_negative(r.try_get::<_, i64>(11)?, "batch line")?,
-                    row_to_record(r)?,
-                ))
-            })
-            .collect()
+        let get = self.client.prepare(&format!(
+            "SELECT {COLUMNS} FROM credentials WHERE serial = ANY($1)"
+        ))?;
+        let mut out = Vec::new();
+        for chunk in &stored {
+            let pairs = chunks::unpack(
+                chunk.try_get(0)?,
+                chunk.try_get::<_, &[u8]>(1)?,
+                chunk.try_get::<_, &[u8]>(2)?,
+            )?;
+            let serials: Vec<&[u8]> = pairs.iter().map(|p| p.1.as_slice()).collect();
+            let mut records: std::collections::HashMap<Vec<u8>, CredentialRecord> = self
+                .client
+                .query(&get, &[&serials])?
+                .iter()
+                .map(|r| row_to_record(r).map(|c| (c.serial.clone(), c)))
+                .collect::<Result<_, _>>()?;
+            // A withdrawn credential's row is gone: its line is not recorded.
+            out.extend(
+                pairs
+                    .into_iter()
+                    .filter_map(|(line, serial)| records.remove(&serial).map(|c| (line, c))),
+            );
+        }
+        out.sort_by_key(|(line, _)| *line);
+        Ok(out)
     }
 
     fn withdraw(&mut self, serial: &[u8]) -> Result<bool, RegistryError> {
@@ -803,7 +879,34 @@ impl RegistryBackend for PostgresRegistry {
             &[&serial],
         )?;
         if removed > 0 {
-            tx.execute("DELETE FROM batch_lines WHERE serial = $1", &[&serial])?;
+            // Its batch line goes too (D192): the chunks that may hold its serial, found by
+            // their bytes, then read exactly.
+            let candidates = tx.query(
+                "SELECT batch_id, first_line, lines, serials FROM batch_chunks
+                 WHERE position($1::bytea IN serials) > 0",
+                &[&serial],
+            )?;
+            for c in &candidates {
+                let (batch_id, first_line): (String, i64) = (c.try_get(0)?, c.try_get(1)?);
+                let Some(rest) = chunks::without_serial(
+                    &batch_id,
+                    first_line,
+                    c.try_get(2)?,
+                    c.try_get(3)?,
+                    serial,
+                )?
+                else {
+                    continue;
+                };
+                tx.execute(
+                    "DELETE FROM batch_chunks WHERE batch_id = $1 AND first_line = $2",
+                    &[&batch_id, &first_line],
+                )?;
+                if let Some(rest) = rest {
+                    insert_chunk(&mut tx, &rest)?;
+                }
+                break;
+            }
             tx.execute(
                 &format!("DELETE FROM credentials WHERE copy_of = $1 AND {WITHDRAWABLE}"),
                 &[&serial],

@@ -8,6 +8,7 @@ use std::path::Path;
 
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 
+use super::chunks::{self, PackedChunk};
 use super::{
     action_from_str, allocate, check_document, check_list_size, check_reason, check_until,
     migrated_slot, ordinals, part_of, plan_change, Action, AuditEntry, ChangeReport,
@@ -15,7 +16,7 @@ use super::{
     StatusSlot, Target, CHANGES_AFTER, HOLDER_PARTS, HOLD_ENDED_REASON, WITHDRAWABLE,
 };
 
-const SCHEMA_VERSION: i64 = 5;
+pub(super) const SCHEMA_VERSION: i64 = 6;
 
 /// From schema 2 to 3: one-time copies (docs/decisions.md D111) are rows linked to their
 /// document's row by `copy_of`; every row of schema 2 is a document.
@@ -134,6 +135,62 @@ fn to_schema_5(tx: &rusqlite::Transaction<'_>) -> Result<(), RegistryError> {
     }
     tx.execute_batch(SCHEMA_5_INDEXES)?;
     Ok(())
+}
+
+/// From schema 5 to 6 (docs/decisions.md D192), inside the caller's transaction: the batch's
+/// line → serial map becomes one row per chunk (`batch_chunks`, packed as `chunks` describes);
+/// every row of `batch_lines` goes into a chunk of its batch, and that table is dropped.
+fn to_schema_6(tx: &rusqlite::Transaction<'_>) -> Result<(), RegistryError> {
+    tx.execute_batch(
+        "CREATE TABLE batch_chunks (
+             batch_id   TEXT NOT NULL,
+             first_line INTEGER NOT NULL,
+             lines      BLOB NOT NULL,
+             serials    BLOB NOT NULL,
+             PRIMARY KEY (batch_id, first_line)
+         );",
+    )?;
+    let rows = {
+        let mut stmt =
+            tx.prepare("SELECT batch_id, line, serial FROM batch_lines ORDER BY batch_id, line")?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, Vec<u8>>(2)?,
+            ))
+        })?;
+        rows.map(|row| {
+            let (batch, line, serial) = row?;
+            let line =
+                u64::try_from(line).map_err(|_| RegistryError::Corrupt { what: "batch line" })?;
+            Ok((batch, line, serial))
+        })
+        .collect::<Result<Vec<_>, RegistryError>>()?
+    };
+    for chunk in chunks::pack_rows(&rows)? {
+        insert_chunk(tx, &chunk)?;
+    }
+    tx.execute_batch("DROP TABLE batch_lines; PRAGMA user_version = 6;")?;
+    Ok(())
+}
+
+/// Write one chunk row; its key taken already is [`RegistryError::DuplicateBatchLine`].
+fn insert_chunk(tx: &rusqlite::Transaction<'_>, c: &PackedChunk) -> Result<(), RegistryError> {
+    let mut stmt = tx.prepare_cached(
+        "INSERT INTO batch_chunks (batch_id, first_line, lines, serials) VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    match stmt.execute(params![c.batch_id, c.first_line, c.lines, c.serials]) {
+        Err(rusqlite::Error::SqliteFailure(f, _))
+            if f.code == rusqlite::ErrorCode::ConstraintViolation =>
+        {
+            Err(RegistryError::DuplicateBatchLine {
+                batch_id: c.batch_id.clone(),
+                line: c.first_line as u64,
+            })
+        }
+        r => Ok(r.map(drop)?),
+    }
 }
 
 /// The tables of schema 2 (without the surrounding transaction).
@@ -366,6 +423,10 @@ impl SqliteRegistry {
                 // Schema 4: the credentials' new layout (D166).
                 4 => to_schema_5(&tx)?,
                 _ => {}
+            }
+            // Schema 5 (and every older one, now at 5): the batch chunks (D192).
+            if version < SCHEMA_VERSION {
+                to_schema_6(&tx)?;
             }
             tx.commit()?;
         }
@@ -601,9 +662,6 @@ impl RegistryBackend for SqliteRegistry {
                                           holder_key, level, list, idx, seq, part, copy_of)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
             )?;
-            let mut batch = tx.prepare_cached(
-                "INSERT INTO batch_lines (batch_id, line, serial) VALUES (?1, ?2, ?3)",
-            )?;
             for ((row, slot), seq) in rows.iter().zip(&allocation.slots).zip(&allocation.seqs) {
                 insert.execute(params![
                     row.serial,
@@ -619,10 +677,10 @@ impl RegistryBackend for SqliteRegistry {
                     part_of(slot.list, *seq),
                     row.copy_of,
                 ])?;
-                if let Some(b) = &row.batch {
-                    batch.execute(params![b.batch_id, b.line as i64, row.serial])?;
-                }
             }
+        }
+        for chunk in chunks::pack_record(rows)? {
+            insert_chunk(&tx, &chunk)?;
         }
         tx.commit()?;
         Ok(allocation.slots)
@@ -786,16 +844,33 @@ impl RegistryBackend for SqliteRegistry {
         &mut self,
         batch_id: &str,
     ) -> Result<Vec<(u64, CredentialRecord)>, RegistryError> {
-        let cols: Vec<String> = COLUMNS.split(", ").map(|c| format!("c.{c}")).collect();
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT {}, b.line FROM batch_lines b JOIN credentials c ON c.serial = b.serial
-             WHERE b.batch_id = ?1 ORDER BY b.line",
-            cols.join(", ")
+        let stored = {
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT first_line, lines, serials FROM batch_chunks WHERE batch_id = ?1",
+            )?;
+            let rows = stmt.query_map([batch_id], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, Vec<u8>>(1)?,
+                    r.get::<_, Vec<u8>>(2)?,
+                ))
+            })?;
+            rows.collect::<Result<Vec<_>, _>>()?
+        };
+        let mut get = self.conn.prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM credentials WHERE serial = ?1"
         ))?;
-        let rows = stmt.query_map([batch_id], |r| {
-            Ok((r.get::<_, u64>(11)?, row_to_record(r)?))
-        })?;
-        Ok(rows.collect::<Result<Vec<_>, _>>()?)
+        let mut out = Vec::new();
+        for (first_line, lines, serials) in stored {
+            for (line, serial) in chunks::unpack(first_line, &lines, &serials)? {
+                // A withdrawn credential's row is gone: its line is not recorded.
+                if let Some(record) = get.query_row([&serial], row_to_record).optional()? {
+                    out.push((line, record));
+                }
+            }
+        }
+        out.sort_by_key(|(line, _)| *line);
+        Ok(out)
     }
 
     fn withdraw(&mut self, serial: &[u8]) -> Result<bool, RegistryError> {
@@ -807,7 +882,38 @@ impl RegistryBackend for SqliteRegistry {
             [serial],
         )?;
         if removed > 0 {
-            tx.execute("DELETE FROM batch_lines WHERE serial = ?1", [serial])?;
+            // Its batch line goes too (D192): the chunks that may hold its serial, found by
+            // their bytes, then read exactly.
+            let candidates = {
+                let mut stmt = tx.prepare_cached(
+                    "SELECT batch_id, first_line, lines, serials FROM batch_chunks
+                     WHERE instr(serials, ?1) > 0",
+                )?;
+                let rows = stmt.query_map([serial], |r| {
+                    Ok((
+                        r.get::<_, String>(0)?,
+                        r.get::<_, i64>(1)?,
+                        r.get::<_, Vec<u8>>(2)?,
+                        r.get::<_, Vec<u8>>(3)?,
+                    ))
+                })?;
+                rows.collect::<Result<Vec<_>, _>>()?
+            };
+            for (batch_id, first_line, lines, serials) in &candidates {
+                let Some(rest) =
+                    chunks::without_serial(batch_id, *first_line, lines, serials, serial)?
+                else {
+                    continue;
+                };
+                tx.execute(
+                    "DELETE FROM batch_chunks WHERE batch_id = ?1 AND first_line = ?2",
+                    params![batch_id, first_line],
+                )?;
+                if let Some(rest) = rest {
+                    insert_chunk(&tx, &rest)?;
+                }
+                break;
+            }
             tx.execute(
                 &format!("DELETE FROM credentials WHERE copy_of = ?1 AND {WITHDRAWABLE}"),
                 [serial],

@@ -278,6 +278,59 @@ fn batches(reg: &mut dyn RegistryBackend) {
             .collect::<Vec<_>>()
     );
     assert!(reg.batch_lines("other").unwrap().is_empty());
+    // A line given twice in one call: refused, and nothing of the call is recorded.
+    let count = reg.count().unwrap();
+    let twice: Vec<NewCredential> = [0x60u8, 0x61]
+        .iter()
+        .map(|&i| NewCredential {
+            batch: Some(BatchLine {
+                batch_id: "b1".into(),
+                line: 50,
+            }),
+            ..new_row(i, None)
+        })
+        .collect();
+    assert!(matches!(
+        reg.record(&twice, size),
+        Err(RegistryError::DuplicateBatchLine { line: 50, .. })
+    ));
+    assert_eq!(reg.count().unwrap(), count);
+    // A later call (a resumed run) records lines between and after the first call's, out of
+    // order and with another batch's line among them: each batch's lines come back in order.
+    let more: Vec<NewCredential> = [(0x62u8, "b1", 13), (0x63, "b1", 1), (0x64, "b9", 1)]
+        .iter()
+        .map(|&(i, batch, line)| NewCredential {
+            batch: Some(BatchLine {
+                batch_id: batch.into(),
+                line,
+            }),
+            ..new_row(i, None)
+        })
+        .collect();
+    reg.record(&more, size).unwrap();
+    let lines: Vec<(u64, u8)> = reg
+        .batch_lines("b1")
+        .unwrap()
+        .into_iter()
+        .map(|(l, r)| (l, r.serial[0]))
+        .collect();
+    assert_eq!(
+        lines,
+        vec![
+            (1, 0x63),
+            (2, 20),
+            (4, 21),
+            (6, 22),
+            (8, 23),
+            (10, 24),
+            (13, 0x62)
+        ]
+    );
+    let b9 = reg.batch_lines("b9").unwrap();
+    assert_eq!((b9.len(), b9[0].0, b9[0].1.serial[0]), (1, 1, 0x64));
+    // Each record is the credential's own, as `get` reads it.
+    let (_, first) = &reg.batch_lines("b1").unwrap()[0];
+    assert_eq!(Some(first.clone()), reg.get(&[0x63; 10]).unwrap());
 }
 
 fn lists_fill_and_roll_over(reg: &mut dyn RegistryBackend) {
@@ -323,7 +376,7 @@ fn lists_fill_and_roll_over(reg: &mut dyn RegistryBackend) {
     );
     // Every slot of list 1 was handed out exactly once, and not in order.
     let mut seen = vec![false; size as usize];
-    for r in (1..=2u8).chain(10..13).chain(20..25) {
+    for r in (1..=2u8).chain(10..13).chain(20..25).chain(0x62..0x65) {
         let slot = reg.get(&[r; 10]).unwrap().unwrap().slot;
         seen[slot.index as usize] = true;
     }
@@ -408,6 +461,17 @@ fn withdrawals(reg: &mut dyn RegistryBackend) {
     let used_before: u64 = lists_before.iter().map(|l| l.used).sum();
     let used_after: u64 = reg.lists().unwrap().iter().map(|l| l.used).sum();
     assert_eq!(used_after, used_before + 2);
+    // The withdrawn line can be recorded again (a resumed run issues it anew).
+    let mut again = new_row(0xD3, Some("079300000999"));
+    again.batch = Some(BatchLine {
+        batch_id: "withdraw-batch".into(),
+        line: 1,
+    });
+    reg.record(&[again], giayto_status::MIN_ENTRIES).unwrap();
+    let lines = reg.batch_lines("withdraw-batch").unwrap();
+    assert_eq!((lines.len(), lines[0].0), (1, 1));
+    assert_eq!(lines[0].1.serial, vec![0xD3; 10]);
+    assert!(reg.withdraw(&[0xD3; 10]).unwrap());
     // Twice, unknown, or once its status changed: nothing removed.
     assert!(!reg.withdraw(&[0xD1; 10]).unwrap());
     assert!(!reg.withdraw(&[0x77; 10]).unwrap());

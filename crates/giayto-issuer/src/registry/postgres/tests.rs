@@ -1,35 +1,65 @@
 //! The PostgreSQL backend against a real server (`GIAYTO_TEST_POSTGRES`): the shared suite,
-//! concurrent offices, and the migrations from schemas 2 and 3.
+//! concurrent offices, and the migrations from schemas 2, 3, 4 and 5.
 use super::*;
 
-/// The server of `GIAYTO_TEST_POSTGRES` (CI starts a throw-away one and sets it) and a fresh
-/// schema name starting with `prefix`; `None`, after saying `what` was not run, without one.
-fn test_server(what: &str, prefix: &str) -> Option<(String, String)> {
-    let Some(url) = std::env::var("GIAYTO_TEST_POSTGRES")
-        .ok()
-        .filter(|u| !u.is_empty())
-    else {
-        eprintln!("GIAYTO_TEST_POSTGRES not set: {what} not run");
-        return None;
-    };
-    let mut nonce = [0u8; 6];
-    getrandom::getrandom(&mut nonce).unwrap();
-    Some((url, format!("{prefix}_{}", super::super::hex(&nonce))))
+/// A fresh schema on the server of `GIAYTO_TEST_POSTGRES` (CI starts a throw-away one and sets
+/// it), dropped with everything in it when this goes, even after a failed assertion.
+struct Scratch {
+    url: String,
+    schema: String,
+    admin: Client,
+}
+
+impl Scratch {
+    /// A schema name starting with `prefix`; `None`, after saying `what` was not run, without
+    /// a server.
+    fn new(what: &str, prefix: &str) -> Option<Scratch> {
+        let Some(url) = std::env::var("GIAYTO_TEST_POSTGRES")
+            .ok()
+            .filter(|u| !u.is_empty())
+        else {
+            eprintln!("GIAYTO_TEST_POSTGRES not set: {what} not run");
+            return None;
+        };
+        let mut nonce = [0u8; 6];
+        getrandom::getrandom(&mut nonce).unwrap();
+        let admin = Client::connect(&url, NoTls).unwrap();
+        Some(Scratch {
+            url,
+            schema: format!("{prefix}_{}", super::super::hex(&nonce)),
+            admin,
+        })
+    }
+
+    /// The connection string, the schema's name, and a connection of its own.
+    fn parts(&self) -> (String, String, Client) {
+        let admin = Client::connect(&self.url, NoTls).unwrap();
+        (self.url.clone(), self.schema.clone(), admin)
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let drop = format!("DROP SCHEMA IF EXISTS {} CASCADE", self.schema);
+        if let Err(e) = self.admin.batch_execute(&drop) {
+            eprintln!("{drop}: {e}");
+        }
+    }
 }
 
 /// Runs when `GIAYTO_TEST_POSTGRES` holds a connection string (CI starts a throw-away
 /// server and sets it); each run uses a fresh schema.
 #[test]
 fn postgres_backend_passes_the_suite() {
-    let Some((url, schema)) = test_server("PostgreSQL suite", "t") else {
+    let Some(scratch) = Scratch::new("PostgreSQL suite", "t") else {
         return;
     };
+    let (url, schema, mut admin) = scratch.parts();
     // A schema without the tables is refused, and nothing is created in it.
     assert!(matches!(
         PostgresRegistry::connect(&url, &schema),
         Err(RegistryError::Missing { .. })
     ));
-    let mut admin = Client::connect(&url, NoTls).unwrap();
     let created: bool = admin
         .query_one(
             "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)",
@@ -83,9 +113,6 @@ fn postgres_backend_passes_the_suite() {
         PostgresRegistry::connect(&url, &schema),
         Err(RegistryError::Empty { .. })
     ));
-    admin
-        .batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))
-        .unwrap();
 }
 
 /// A registry as the release before one-time copies wrote it (schema 2), in a fresh
@@ -130,10 +157,10 @@ fn version(admin: &mut Client, schema: &str) -> i64 {
 /// documents, a status change reaching them; a failed step leaves schema 2 untouched.
 #[test]
 fn postgres_migrates_a_schema_2_registry_to_one_time_copies() {
-    let Some((url, schema)) = test_server("PostgreSQL migration test", "m") else {
+    let Some(scratch) = Scratch::new("PostgreSQL migration test", "m") else {
         return;
     };
-    let mut admin = Client::connect(&url, NoTls).unwrap();
+    let (url, schema, mut admin) = scratch.parts();
     schema_2_registry(&mut admin, &schema);
     assert_eq!(version(&mut admin, &schema), 2);
 
@@ -165,7 +192,7 @@ fn postgres_migrates_a_schema_2_registry_to_one_time_copies() {
         .unwrap();
 
     let mut reg = PostgresRegistry::connect(&url, &schema).unwrap();
-    assert_eq!(version(&mut admin, &schema), 5);
+    assert_eq!(version(&mut admin, &schema), SCHEMA_VERSION);
     assert_eq!(reg.count().unwrap(), 2);
     let a = reg.get(&[0xB1; 10]).unwrap().unwrap();
     assert_eq!(
@@ -193,15 +220,12 @@ fn postgres_migrates_a_schema_2_registry_to_one_time_copies() {
     assert_eq!((r.changed.len(), r.copies.len()), (1, 2));
     drop(reg);
     let mut reg = PostgresRegistry::connect(&url, &schema).unwrap();
-    assert_eq!(version(&mut admin, &schema), 5);
+    assert_eq!(version(&mut admin, &schema), SCHEMA_VERSION);
     assert_eq!(
         reg.get(&[0xB3; 10]).unwrap().unwrap().status,
         Status::Revoked
     );
     drop(reg);
-    admin
-        .batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))
-        .unwrap();
 }
 
 /// Schema 3 (one-time copies, before holds) becomes 4 on connect: documents, copies and audit
@@ -209,10 +233,10 @@ fn postgres_migrates_a_schema_2_registry_to_one_time_copies() {
 /// release returns it.
 #[test]
 fn postgres_migrates_a_schema_3_registry_to_holds() {
-    let Some((url, schema)) = test_server("PostgreSQL migration test", "h") else {
+    let Some(scratch) = Scratch::new("PostgreSQL migration test", "h") else {
         return;
     };
-    let mut admin = Client::connect(&url, NoTls).unwrap();
+    let (url, schema, mut admin) = scratch.parts();
     schema_2_registry(&mut admin, &schema);
     admin
         .batch_execute(&format!(
@@ -238,7 +262,7 @@ fn postgres_migrates_a_schema_3_registry_to_holds() {
     assert!(!holds_table(&mut admin));
 
     let mut reg = PostgresRegistry::connect(&url, &schema).unwrap();
-    assert_eq!(version(&mut admin, &schema), 5);
+    assert_eq!(version(&mut admin, &schema), SCHEMA_VERSION);
     assert!(holds_table(&mut admin));
     assert_eq!(reg.count().unwrap(), 3);
     assert_eq!(
@@ -254,14 +278,11 @@ fn postgres_migrates_a_schema_3_registry_to_holds() {
     drop(reg);
     // Connecting again neither migrates twice nor loses the holds.
     let mut reg = PostgresRegistry::connect(&url, &schema).unwrap();
-    assert_eq!(version(&mut admin, &schema), 5);
+    assert_eq!(version(&mut admin, &schema), SCHEMA_VERSION);
     let r = reg.release_due(20).unwrap();
     assert_eq!((r.changed.len(), r.copies.len()), (1, 1));
     assert_eq!(reg.get(&[0xB3; 10]).unwrap().unwrap().status, Status::Valid);
     drop(reg);
-    admin
-        .batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))
-        .unwrap();
 }
 
 /// Schema 4 becomes 5 on connect, in one transaction: each row gets its ordinal from its
@@ -271,10 +292,10 @@ fn postgres_migrates_a_schema_3_registry_to_holds() {
 /// exist) leaves schema 4 as it was.
 #[test]
 fn postgres_migrates_a_schema_4_registry_to_ordinals() {
-    let Some((url, schema)) = test_server("PostgreSQL migration test", "o") else {
+    let Some(scratch) = Scratch::new("PostgreSQL migration test", "o") else {
         return;
     };
-    let mut admin = Client::connect(&url, NoTls).unwrap();
+    let (url, schema, mut admin) = scratch.parts();
     schema_2_registry(&mut admin, &schema);
     let size = giayto_status::MIN_ENTRIES;
     let perm = giayto_status::IndexPermutation::new([7u8; 32], size).unwrap();
@@ -341,7 +362,7 @@ fn postgres_migrates_a_schema_4_registry_to_ordinals() {
     let before = dump(&mut admin);
 
     let mut reg = PostgresRegistry::connect(&url, &schema).unwrap();
-    assert_eq!(version(&mut admin, &schema), 5);
+    assert_eq!(version(&mut admin, &schema), SCHEMA_VERSION);
     assert_eq!(dump(&mut admin), before, "the migration changed a value");
     let seqs: Vec<(Vec<u8>, i64, i64)> = admin
         .query(
@@ -382,9 +403,6 @@ fn postgres_migrates_a_schema_4_registry_to_ordinals() {
         .unwrap();
     assert_eq!((r.changed.len(), r.copies.len()), (2, 1));
     drop(reg);
-    admin
-        .batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))
-        .unwrap();
 }
 
 /// A status change by serial or by holder reads its rows through the indexes, whatever the
@@ -393,9 +411,10 @@ fn postgres_migrates_a_schema_4_registry_to_ordinals() {
 /// index path in PostgreSQL, so its plan scanned a million-row table on every revocation.
 #[test]
 fn postgres_status_targets_are_read_through_indexes() {
-    let Some((url, schema)) = test_server("PostgreSQL plan test", "p") else {
+    let Some(scratch) = Scratch::new("PostgreSQL plan test", "p") else {
         return;
     };
+    let (url, schema, _admin) = scratch.parts();
     let mut reg = PostgresRegistry::create(&url, &schema).unwrap();
     let rows: Vec<NewCredential> = (1..=40u8)
         .map(|i| super::super::suite::new_row(i, Some(&format!("0010{i:08}"))))
@@ -443,4 +462,169 @@ fn postgres_status_targets_are_read_through_indexes() {
     assert_eq!(report.changed.len(), 1, "{report:?}");
     assert_eq!(report.changed[0].serial, vec![1u8; 10], "{report:?}");
     assert_eq!(report.copies.len(), 1, "{report:?}");
+}
+
+/// A registry of schema 5 (the release before chunks) with batch lines of two batches, gaps
+/// (rejected rows) and a line whose credential is gone: it becomes schema 6 on connect, in one
+/// transaction with the version, and `batch_lines` gives the same records, in line order, as
+/// the old table joined to the credentials did; withdrawing a credential takes its line out of
+/// its chunk. A chunk that does not read back is [`RegistryError::Corrupt`].
+#[test]
+fn postgres_migrates_a_schema_5_registry_to_batch_chunks() {
+    let Some(scratch) = Scratch::new("PostgreSQL migration test", "c") else {
+        return;
+    };
+    let (url, schema, mut admin) = scratch.parts();
+    schema_2_registry(&mut admin, &schema);
+    let size = giayto_status::MIN_ENTRIES;
+    let perm = giayto_status::IndexPermutation::new([7u8; 32], size).unwrap();
+    let mut values = Vec::new();
+    for (n, serial) in (0xD0..0xD8u8).enumerate() {
+        values.push(format!(
+            "('\\x{}', 'cccd', NULL, 1790000001, 1900000000, NULL, 2, 1, {}, 0, NULL)",
+            format!("{serial:02x}").repeat(10),
+            perm.index(n as u64).unwrap()
+        ));
+    }
+    let mut tx = admin.transaction().unwrap();
+    tx.batch_execute(&format!(
+        "SET LOCAL search_path TO {schema};
+         {TO_SCHEMA_3}{TO_SCHEMA_4}
+         DELETE FROM credentials;
+         INSERT INTO credentials VALUES {};
+         UPDATE status_lists SET used = 8 WHERE list = 1;",
+        values.join(",")
+    ))
+    .unwrap();
+    to_schema_5(&mut tx).unwrap();
+    // b1: lines 1-3, 5 (4 rejected), 9; b2: line 2, and line 3 whose credential is gone.
+    tx.batch_execute(
+        "INSERT INTO batch_lines VALUES
+           ('b1', 1, '\\xd0d0d0d0d0d0d0d0d0d0'), ('b1', 2, '\\xd1d1d1d1d1d1d1d1d1d1'),
+           ('b1', 3, '\\xd2d2d2d2d2d2d2d2d2d2'), ('b1', 5, '\\xd3d3d3d3d3d3d3d3d3d3'),
+           ('b1', 9, '\\xd4d4d4d4d4d4d4d4d4d4'), ('b2', 2, '\\xd5d5d5d5d5d5d5d5d5d5'),
+           ('b2', 3, '\\xeeeeeeeeeeeeeeeeeeee');",
+    )
+    .unwrap();
+    tx.commit().unwrap();
+    assert_eq!(version(&mut admin, &schema), 5);
+    let expected = |admin: &mut Client, batch: &str| -> Vec<(u64, Vec<u8>)> {
+        admin
+            .query(
+                &format!(
+                    "SELECT b.line, c.serial FROM {schema}.batch_lines b
+                     JOIN {schema}.credentials c ON c.serial = b.serial
+                     WHERE b.batch_id = $1 ORDER BY b.line"
+                ),
+                &[&batch],
+            )
+            .unwrap()
+            .iter()
+            .map(|r| (r.get::<_, i64>(0) as u64, r.get(1)))
+            .collect()
+    };
+    let (b1, b2) = (expected(&mut admin, "b1"), expected(&mut admin, "b2"));
+    assert_eq!(
+        b1.iter().map(|l| l.0).collect::<Vec<_>>(),
+        vec![1, 2, 3, 5, 9]
+    );
+    assert_eq!(b2.len(), 1);
+
+    let mut reg = PostgresRegistry::connect(&url, &schema).unwrap();
+    assert_eq!(version(&mut admin, &schema), 6);
+    let lines_of = |reg: &mut PostgresRegistry, batch: &str| -> Vec<(u64, Vec<u8>)> {
+        reg.batch_lines(batch)
+            .unwrap()
+            .into_iter()
+            .map(|(l, r)| (l, r.serial))
+            .collect()
+    };
+    assert_eq!(lines_of(&mut reg, "b1"), b1);
+    assert_eq!(lines_of(&mut reg, "b2"), b2);
+    let old_table: bool = admin
+        .query_one(
+            "SELECT to_regclass($1::text) IS NOT NULL",
+            &[&format!("{schema}.batch_lines")],
+        )
+        .unwrap()
+        .get(0);
+    assert!(!old_table, "batch_lines was not dropped");
+    // The old rows became two chunks: b1 and b2.
+    let chunks: i64 = admin
+        .query_one(&format!("SELECT COUNT(*) FROM {schema}.batch_chunks"), &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(chunks, 2);
+
+    // Withdrawing the first line's credential repacks the chunk from line 2.
+    assert!(reg.withdraw(&[0xD0; 10]).unwrap());
+    assert_eq!(lines_of(&mut reg, "b1"), b1[1..].to_vec());
+    let first: i64 = admin
+        .query_one(
+            &format!("SELECT first_line FROM {schema}.batch_chunks WHERE batch_id = 'b1'"),
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(first, 2);
+    // A new run records line 1 again, as a chunk of its own.
+    let row = NewCredential {
+        batch: Some(super::super::BatchLine {
+            batch_id: "b1".into(),
+            line: 1,
+        }),
+        ..super::super::suite::new_row(0xD9, None)
+    };
+    reg.record(&[row], size).unwrap();
+    assert_eq!(lines_of(&mut reg, "b1")[0], (1, vec![0xD9; 10]));
+
+    // A damaged chunk: an error, not a panic nor a shorter list; the withdrawal that reads it
+    // fails and changes nothing.
+    admin
+        .batch_execute(&format!(
+            "UPDATE {schema}.batch_chunks SET lines = '\\x0009' WHERE batch_id = 'b2'"
+        ))
+        .unwrap();
+    assert!(matches!(
+        reg.batch_lines("b2"),
+        Err(RegistryError::Corrupt { .. })
+    ));
+    assert!(matches!(
+        reg.withdraw(&[0xD5; 10]),
+        Err(RegistryError::Corrupt { .. })
+    ));
+    assert!(reg.get(&[0xD5; 10]).unwrap().is_some());
+}
+
+/// Rows go in by binary COPY (D193): a slot handed out twice (a list's `used` behind its rows)
+/// is still a damaged registry, not a serial collision to draw again, and a duplicate serial
+/// still `DuplicateSerial`; nothing of the failed call is recorded.
+#[test]
+fn postgres_copy_keeps_the_slot_guard_and_duplicate_serial_errors() {
+    let Some(scratch) = Scratch::new("PostgreSQL slot guard test", "g") else {
+        return;
+    };
+    let (url, schema, _) = scratch.parts();
+    let mut reg = PostgresRegistry::create(&url, &schema).unwrap();
+    let size = giayto_status::MIN_ENTRIES;
+    reg.record(&[super::super::suite::new_row(1, None)], size)
+        .unwrap();
+    assert!(matches!(
+        reg.record(&[super::super::suite::new_row(1, None)], size),
+        Err(RegistryError::DuplicateSerial)
+    ));
+    reg.client
+        .execute("UPDATE status_lists SET used = 0 WHERE list = 1", &[])
+        .unwrap();
+    assert!(matches!(
+        reg.record(
+            &[
+                super::super::suite::new_row(2, None),
+                super::super::suite::new_row(3, None)
+            ],
+            size
+        ),
+        Err(RegistryError::Corrupt { .. })
+    ));
+    assert_eq!(reg.count().unwrap(), 1);
 }

@@ -1,5 +1,5 @@
-//! Tests of the SQLite backend alone: its schema versions and migrations (1, 2, 3 and 4 → 5), and
-//! what it refuses to open. The suite both backends pass is `registry/suite.rs`.
+//! Tests of the SQLite backend alone: its schema versions and migrations (1, 2, 3, 4 and 5 → 6),
+//! and what it refuses to open. The suite both backends pass is `registry/suite.rs`.
 
 use super::super::suite::{copy_row, new_row};
 use super::super::*;
@@ -63,7 +63,7 @@ fn sqlite_migrates_a_schema_1_registry_and_says_its_credentials_have_no_status_e
         .conn
         .pragma_query_value(None, "user_version", |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 5);
+    assert_eq!(version, super::SCHEMA_VERSION);
 
     // An old credential cannot be revoked through a status list: a clear error, nothing
     // written.
@@ -153,7 +153,7 @@ fn sqlite_migrates_a_schema_2_registry_to_one_time_copies_keeping_everything() {
     let path = dir.path().join("registry.sqlite");
     schema_2_registry(&path);
     let mut reg = SqliteRegistry::open(&path).unwrap();
-    assert_eq!(user_version(&path), 5);
+    assert_eq!(user_version(&path), super::SCHEMA_VERSION);
     assert_eq!(reg.count().unwrap(), 2);
     let a = reg.get(&[0xB1; 10]).unwrap().unwrap();
     assert_eq!(
@@ -182,7 +182,7 @@ fn sqlite_migrates_a_schema_2_registry_to_one_time_copies_keeping_everything() {
     drop(reg);
     // Opening again neither migrates twice nor loses anything.
     let mut reg = SqliteRegistry::open(&path).unwrap();
-    assert_eq!(user_version(&path), 5);
+    assert_eq!(user_version(&path), super::SCHEMA_VERSION);
     assert_eq!(reg.copies(&[0xB1; 10]).unwrap().len(), 2);
     assert_eq!(
         reg.get(&[0xB3; 10]).unwrap().unwrap().status,
@@ -225,7 +225,7 @@ fn a_failed_migration_to_schema_3_changes_nothing() {
         .unwrap();
     let mut reg = SqliteRegistry::open(&path).unwrap();
     assert_eq!(reg.count().unwrap(), 2);
-    assert_eq!(user_version(&path), 5);
+    assert_eq!(user_version(&path), super::SCHEMA_VERSION);
 }
 
 /// A registry of schema 3 (one-time copies, before holds) becomes schema 4 on opening: its
@@ -251,7 +251,7 @@ fn sqlite_migrates_a_schema_3_registry_to_holds() {
     }
     assert_eq!(user_version(&path), 3);
     let mut reg = SqliteRegistry::open(&path).unwrap();
-    assert_eq!(user_version(&path), 5);
+    assert_eq!(user_version(&path), super::SCHEMA_VERSION);
     assert_eq!(reg.count().unwrap(), 3);
     assert_eq!(
         reg.get(&[0xB3; 10]).unwrap().unwrap().copy_of,
@@ -268,7 +268,7 @@ fn sqlite_migrates_a_schema_3_registry_to_holds() {
     drop(reg);
     // Opening again neither migrates twice nor loses the holds.
     let mut reg = SqliteRegistry::open(&path).unwrap();
-    assert_eq!(user_version(&path), 5);
+    assert_eq!(user_version(&path), super::SCHEMA_VERSION);
     let r = reg.release_due(20).unwrap();
     assert_eq!((r.changed.len(), r.copies.len()), (1, 1));
     assert_eq!(reg.get(&[0xB3; 10]).unwrap().unwrap().status, Status::Valid);
@@ -306,7 +306,7 @@ fn a_failed_migration_to_schema_4_changes_nothing() {
         .unwrap();
     let mut reg = SqliteRegistry::open(&path).unwrap();
     assert_eq!(reg.count().unwrap(), 2);
-    assert_eq!(user_version(&path), 5);
+    assert_eq!(user_version(&path), super::SCHEMA_VERSION);
 }
 
 #[test]
@@ -542,7 +542,6 @@ fn dump(path: &std::path::Path) -> Vec<String> {
         "SELECT * FROM status_lists ORDER BY list",
         "SELECT * FROM audit ORDER BY id",
         "SELECT * FROM holds ORDER BY serial",
-        "SELECT * FROM batch_lines ORDER BY batch_id, line",
     ] {
         let mut stmt = conn.prepare(query).unwrap();
         let columns = stmt.column_count();
@@ -561,6 +560,53 @@ fn dump(path: &std::path::Path) -> Vec<String> {
         }
         out.push(String::new());
     }
+    // The batch lines, from the rows of schema 5 and older or from the chunks of schema 6.
+    for (batch, line, serial) in batch_rows(&conn) {
+        out.push(format!("{batch}|{line}|{}", super::super::hex(&serial)));
+    }
+    out
+}
+
+/// Every batch line as `(batch_id, line, serial)`, sorted, whichever table holds them.
+fn batch_rows(conn: &rusqlite::Connection) -> Vec<(String, u64, Vec<u8>)> {
+    let old: bool = conn
+        .query_row(
+            "SELECT COUNT(*) > 0 FROM sqlite_master WHERE name = 'batch_lines'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let mut out = Vec::new();
+    if old {
+        let mut stmt = conn
+            .prepare("SELECT batch_id, line, serial FROM batch_lines")
+            .unwrap();
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap();
+        out = rows.collect::<Result<_, _>>().unwrap();
+    } else {
+        let mut stmt = conn
+            .prepare("SELECT batch_id, first_line, lines, serials FROM batch_chunks")
+            .unwrap();
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, Vec<u8>>(2)?,
+                    r.get::<_, Vec<u8>>(3)?,
+                ))
+            })
+            .unwrap();
+        for row in rows {
+            let (batch, first, lines, serials) = row.unwrap();
+            for (line, serial) in chunks::unpack(first, &lines, &serials).unwrap() {
+                out.push((batch.clone(), line, serial));
+            }
+        }
+    }
+    out.sort();
     out
 }
 
@@ -579,7 +625,7 @@ fn sqlite_migrates_a_schema_4_registry_keeping_everything() {
     let perm2 = giayto_status::IndexPermutation::new([8u8; 32], size).unwrap();
     assert!((0..4).all(|q| perm2.index(q).unwrap() != 17));
     let mut reg = SqliteRegistry::open(&path).unwrap();
-    assert_eq!(user_version(&path), 5);
+    assert_eq!(user_version(&path), super::SCHEMA_VERSION);
     drop(reg);
     assert_eq!(dump(&path), before, "the migration changed a value");
     reg = SqliteRegistry::open(&path).unwrap();
@@ -698,7 +744,7 @@ fn a_failed_migration_to_schema_5_changes_nothing() {
     conn.execute_batch("DROP INDEX credentials_serial").unwrap();
     drop(conn);
     let mut reg = SqliteRegistry::open(&path).unwrap();
-    assert_eq!(user_version(&path), 5);
+    assert_eq!(user_version(&path), super::SCHEMA_VERSION);
     assert_eq!(reg.count().unwrap(), 5);
 }
 
@@ -718,4 +764,141 @@ fn a_slot_handed_out_twice_is_a_damaged_registry() {
         Err(RegistryError::Corrupt { .. })
     ));
     assert_eq!(reg.count().unwrap(), 1);
+}
+
+/// A registry of schema 5 (a schema 4 one migrated by the release before chunks), with batch
+/// lines of two batches, gaps (rejected rows) and a line whose credential was withdrawn: it
+/// becomes schema 6 on opening, in one transaction with the version, and `batch_lines` gives
+/// the same records, in line order, as the old table joined to the credentials did.
+#[test]
+fn sqlite_migrates_a_schema_5_registry_to_batch_chunks() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("registry.sqlite");
+    schema_4_registry(&path);
+    {
+        let mut conn = rusqlite::Connection::open(&path).unwrap();
+        let tx = conn.transaction().unwrap();
+        super::to_schema_5(&tx).unwrap();
+        tx.commit().unwrap();
+        // Two more lines of b1 after a gap, one of another batch, and a line whose credential
+        // is gone (kept by hand: withdraw removed both before).
+        conn.execute_batch(
+            "INSERT INTO batch_lines VALUES ('b1', 9, X'C1C1C1C1C1C1C1C1C1C1'),
+                                            ('b2', 3, X'C3C3C3C3C3C3C3C3C3C3'),
+                                            ('b2', 4, X'EEEEEEEEEEEEEEEEEEEE');
+             DELETE FROM batch_lines WHERE batch_id = 'b1' AND line = 1;",
+        )
+        .unwrap();
+    }
+    assert_eq!(user_version(&path), 5);
+    let before = dump(&path);
+    let expected = |conn: &rusqlite::Connection, batch: &str| -> Vec<(u64, Vec<u8>)> {
+        let mut stmt = conn
+            .prepare(
+                "SELECT b.line, c.serial FROM batch_lines b JOIN credentials c
+                 ON c.serial = b.serial WHERE b.batch_id = ?1 ORDER BY b.line",
+            )
+            .unwrap();
+        let rows = stmt
+            .query_map([batch], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap();
+        rows.collect::<Result<_, _>>().unwrap()
+    };
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let (b1, b2) = (expected(&conn, "b1"), expected(&conn, "b2"));
+    drop(conn);
+    assert_eq!(
+        b1.iter().map(|l| l.0).collect::<Vec<_>>(),
+        vec![2, 3, 4, 5, 9]
+    );
+    assert_eq!(b2.len(), 1);
+
+    let mut reg = SqliteRegistry::open(&path).unwrap();
+    assert_eq!(user_version(&path), 6);
+    assert_eq!(
+        dump(&path),
+        before,
+        "the migration changed a value or a line"
+    );
+    for (batch, want) in [("b1", b1), ("b2", b2)] {
+        let got: Vec<(u64, Vec<u8>)> = reg
+            .batch_lines(batch)
+            .unwrap()
+            .into_iter()
+            .map(|(l, r)| (l, r.serial))
+            .collect();
+        assert_eq!(got, want, "{batch}");
+    }
+    let old_table: i64 = reg
+        .conn
+        .query_row(
+            "SELECT COUNT(*) FROM sqlite_master WHERE name = 'batch_lines'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(old_table, 0);
+    // Withdrawing a migrated line's credential takes its line out of its chunk.
+    assert!(reg.withdraw(&[0xC5; 10]).unwrap());
+    let lines: Vec<u64> = reg.batch_lines("b1").unwrap().iter().map(|l| l.0).collect();
+    assert_eq!(lines, vec![2, 3, 4, 9]);
+    let rows = batch_rows(&reg.conn);
+    assert!(!rows.iter().any(|r| r.2 == vec![0xC5; 10]), "{rows:?}");
+}
+
+/// A chunk row that does not read back (damaged by hand) makes `batch_lines` fail with
+/// [`RegistryError::Corrupt`], never a panic or a silently shorter list; so does a withdrawal
+/// whose serial's bytes are in that row.
+#[test]
+fn a_damaged_batch_chunk_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut reg = SqliteRegistry::create(&dir.path().join("registry.sqlite")).unwrap();
+    let rows: Vec<NewCredential> = (1..=3u8)
+        .map(|i| NewCredential {
+            batch: Some(BatchLine {
+                batch_id: "b".into(),
+                line: u64::from(i),
+            }),
+            ..new_row(i, None)
+        })
+        .collect();
+    reg.record(&rows, giayto_status::MIN_ENTRIES).unwrap();
+    assert_eq!(reg.batch_lines("b").unwrap().len(), 3);
+    for (lines, serials) in [
+        ("X'0004'", "serials"),
+        ("X'00'", "serials"),
+        ("lines", "substr(serials, 1, 20)"),
+        ("lines", "X'FFFFFFFFFFFFFFFFFFFF01'"),
+    ] {
+        let copy = reg
+            .conn
+            .query_row("SELECT lines, serials FROM batch_chunks", [], |r| {
+                Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, Vec<u8>>(1)?))
+            })
+            .unwrap();
+        reg.conn
+            .execute_batch(&format!(
+                "UPDATE batch_chunks SET lines = {lines}, serials = {serials}"
+            ))
+            .unwrap();
+        assert!(
+            matches!(reg.batch_lines("b"), Err(RegistryError::Corrupt { .. })),
+            "{lines} {serials}"
+        );
+        reg.conn
+            .execute(
+                "UPDATE batch_chunks SET lines = ?1, serials = ?2",
+                rusqlite::params![copy.0, copy.1],
+            )
+            .unwrap();
+    }
+    reg.conn
+        .execute_batch("UPDATE batch_chunks SET lines = X'0004'")
+        .unwrap();
+    assert!(matches!(
+        reg.withdraw(&[1; 10]),
+        Err(RegistryError::Corrupt { .. })
+    ));
+    // Nothing was withdrawn: the transaction rolled back.
+    assert!(reg.get(&[1; 10]).unwrap().is_some());
 }
