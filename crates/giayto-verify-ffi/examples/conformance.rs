@@ -105,7 +105,10 @@ fn requests(
     root: giayto_verify::VerifyingKey,
     bundle: &Bundle,
 ) -> Result<(), Box<dyn std::error::Error>> {
-    let (answers, bad) = (suite["answers"].as_array(), suite["bad_requests"].as_array());
+    let (answers, bad) = (
+        suite["answers"].as_array(),
+        suite["bad_requests"].as_array(),
+    );
     if answers.is_none() && bad.is_none() {
         return Ok(());
     }

@@ -6,9 +6,9 @@ use std::sync::{OnceLock, RwLock};
 
 use ed25519_dalek::pkcs8::DecodePublicKey;
 use ed25519_dalek::VerifyingKey;
-use giayto_verify::json::{report_json, JsonContext};
 /// What a request is made from (`giayto_verify::json::RequestInput`), for the Python extension.
 pub use giayto_verify::json::RequestInput;
+use giayto_verify::json::{report_json, JsonContext};
 use giayto_verify::{Added, Bundle, Policy, Verifier};
 use serde_json::Value;
 
@@ -355,7 +355,12 @@ impl Engine {
     /// `incomplete_answer` besides the others (docs/format.md §15.4). Every answer gets a
     /// verdict; an error for unusable input or for a request text that cannot be read
     /// ([`Error::Request`] with its refusal code).
-    pub fn check_answer(&self, answer: &[u8], request: &str, at: Option<i64>) -> Result<Value, Error> {
+    pub fn check_answer(
+        &self,
+        answer: &[u8],
+        request: &str,
+        at: Option<i64>,
+    ) -> Result<Value, Error> {
         let answer = input_text(answer)?;
         self.check_answer_text(&answer, request, at)
     }

@@ -22,8 +22,8 @@ use std::ffi::{c_char, CStr, CString};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::ptr;
 
-use crate::core::{Engine, Error, VerifyOptions};
 use crate::core::RequestInput;
+use crate::core::{Engine, Error, VerifyOptions};
 
 /// A verifier: pinned root key, trust list, status lists. Opaque; made by
 /// [`giayto_verifier_from_trust_list`] or [`giayto_verifier_from_bundle`], released by
@@ -582,8 +582,7 @@ mod tests {
     fn requests_through_the_c_abi() {
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../test-vectors/");
         let file: serde_json::Value =
-            serde_json::from_slice(&std::fs::read(format!("{dir}requests.json")).unwrap())
-                .unwrap();
+            serde_json::from_slice(&std::fs::read(format!("{dir}requests.json")).unwrap()).unwrap();
         let root = std::fs::read(format!("{dir}root.pub")).unwrap();
         let trust = std::fs::read(format!("{dir}trust.cwt")).unwrap();
         let mut v: *mut GiaytoVerifier = ptr::null_mut();
@@ -652,10 +651,7 @@ mod tests {
             assert_eq!(s, GiaytoStatus::Request, "{}", b["name"]);
             assert!(out.is_null());
             let message = unsafe { CStr::from_ptr(err) }.to_str().unwrap().to_owned();
-            assert!(
-                message.contains(b["error"].as_str().unwrap()),
-                "{message}"
-            );
+            assert!(message.contains(b["error"].as_str().unwrap()), "{message}");
             unsafe { giayto_string_free(err) };
         }
         // A request made here reads back the same, and a vector's answer is not its answer.
