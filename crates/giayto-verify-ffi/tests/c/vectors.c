@@ -164,7 +164,7 @@ static void run_requests(const char *dir, const char *file) {
     const cJSON *answers = cJSON_GetObjectItemCaseSensitive(suite, "answers");
     const cJSON *bad = cJSON_GetObjectItemCaseSensitive(suite, "bad_requests");
     if (!cJSON_IsArray(answers) && !cJSON_IsArray(bad)) { cJSON_Delete(suite); return; }
-    char suite_name[256], bad_name[256];
+    char suite_name[256], bad_name[sizeof suite_name + 8];
     snprintf(suite_name, sizeof suite_name, "%.*s", (int)(strlen(file) - 5), file);
     snprintf(bad_name, sizeof bad_name, "%s.bad", suite_name);
     GiaytoVerifier *verifier = suite_verifier(dir, suite);
