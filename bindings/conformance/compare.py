@@ -4,10 +4,15 @@
         --bad bindings/conformance/bad-inputs.json --require rust,python,c,java RESULTS.jsonl...
 
 Each RESULTS file holds JSON lines {"binding", "suite", "vector", "result" | "error"} from a
-runner (the Rust example, run_python.py, the C and Java tests, run_node.cjs). A cell passes
-when the binding's outcome is the expected one (the vector's verdict and fields, or
-bad-inputs.json's `expect`) and equal, member for member, to the reference binding's (the
+runner (the Rust example, run_cli.py, run_python.py, the C and Java tests, run_node.cjs). A
+cell passes when the binding's outcome is the expected one (the vector's verdict and fields,
+or bad-inputs.json's `expect`) and equal, member for member, to the reference binding's (the
 first of --require, `rust`). Vectors come from the files, so new ones need no change here.
+
+Request suites (docs/format.md §15; a file with `answers` or `bad_requests`, today
+requests.json): each answer is checked against its request (suite NAME, the verdict, and for a
+valid one the names of the fields disclosed, `disclosed`); each bad request is read and
+refused with its code (suite NAME.bad, outcome `error:CODE`).
 Prints "N passed, N failed" (cells); exit status 1 on any failure.
 """
 import argparse
@@ -25,9 +30,13 @@ def expected(vector_dir, bad_path):
         suite = json.loads(path.read_text(encoding="utf-8"))
         if isinstance(suite.get("vectors"), list):
             for v in suite["vectors"]:
-                want[(path.stem, v["name"])] = ("verdict:" + v["verdict"], v.get("fields") if v["verdict"] == "valid" else None)
+                want[(path.stem, v["name"])] = ("verdict:" + v["verdict"], v.get("fields") if v["verdict"] == "valid" else None, None)
+        for a in suite.get("answers") or []:
+            want[(path.stem, a["name"])] = ("verdict:" + a["verdict"], None, a.get("disclosed") if a["verdict"] == "valid" else None)
+        for b in suite.get("bad_requests") or []:
+            want[(path.stem + ".bad", b["name"])] = ("error:" + b["error"], None, None)
     for item in json.loads(Path(bad_path).read_text(encoding="utf-8"))["inputs"]:
-        want[("bad_inputs", item["name"])] = (item["expect"], None)
+        want[("bad_inputs", item["name"])] = (item["expect"], None, None)
     return want
 
 
@@ -67,7 +76,7 @@ def main():
     cols = [max(len(b), 5) + 2 for b in bindings]
     print("vector".ljust(width) + "expected".ljust(28) + "".join(b.ljust(c) for b, c in zip(bindings, cols)))
     for key in sorted(want):
-        verdict, fields = want[key]
+        verdict, fields, disclosed = want[key]
         row = f"{key[0]}/{key[1]}".ljust(width) + verdict.split(":", 1)[1].ljust(28)
         for b, c in zip(bindings, cols):
             line = got.get(b, {}).get(key)
@@ -80,6 +89,8 @@ def main():
                 cell, why = "WRONG", f"{outcome(line)}, expected {verdict}"
             elif fields is not None and line["result"].get("fields") != fields:
                 cell, why = "WRONG", "fields differ from the vector's"
+            elif disclosed is not None and sorted(line["result"].get("fields") or {}) != sorted(disclosed):
+                cell, why = "WRONG", "disclosed fields differ from the vector's"
             elif key in reference and line != {**reference[key], "binding": b}:
                 cell, why = "DIFF", "differs from " + required[0] + " in " + ", ".join(diff_keys(line, reference[key]))
             elif b != (required[0] if required else b) and key not in reference:

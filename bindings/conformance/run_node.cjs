@@ -64,6 +64,29 @@ for (const name of fs.readdirSync(dir).filter((n) => n.endsWith('.json')).sort()
   }
 }
 
+// Request suites (requests.json): each answer checked against its request, each bad request
+// read and its refusal code recorded (suite NAME.bad), as in every runner.
+for (const name of fs.readdirSync(dir).filter((n) => n.endsWith('.json')).sort()) {
+  const suite = JSON.parse(fs.readFileSync(path.join(dir, name), 'utf8'));
+  if (!Array.isArray(suite.answers) && !Array.isArray(suite.bad_requests)) continue;
+  const stem = name.replace(/\.json$/, '');
+  const verifier = verifierFor(suite);
+  for (const a of suite.answers || []) {
+    let got;
+    try {
+      got = { result: verifier.checkAnswer(a.text.trim(), a.request.trim(), a.at) };
+    } catch (e) {
+      got = { error: 'request' };
+    }
+    out(stem, a.name, got);
+  }
+  for (const b of suite.bad_requests || []) {
+    const read = wasm.readRequest(b.text.trim());
+    out(stem + '.bad', b.name, read.error ? { error: read.error.code } : { result: read.request });
+  }
+  verifier.free();
+}
+
 const bad = JSON.parse(fs.readFileSync(badPath, 'utf8'));
 const verifier = verifierFor({});
 for (const item of bad.inputs) {

@@ -10,6 +10,11 @@ The suite rule (the same in every runner): a file with a `vectors` array is a su
 verifier comes from the file's `root_public_key` and `trust_list` (hex) when it has them, else
 from root.pub and bundle.cbor; a vector gives text, at, and optionally policy, nonce and
 accept_missing_status. bindings/python/tests imports `suites` and `bad_inputs` from here.
+
+Request suites (the same rule in every runner): a file with `answers` or `bad_requests`
+(requests.json) has its verifier made as above; each answer's `text` is checked against its
+`request` at `at` (suite: the file's name), each bad request's `text` is read as a request and
+its refusal code recorded as the error (suite: the file's name + ".bad").
 """
 import json
 import sys
@@ -40,6 +45,22 @@ def suites(vector_dir):
                     accept_missing_status=accept,
                 )
             yield path.stem, suite, make, vector
+
+
+def request_suites(vector_dir):
+    """(suite name, file's JSON, a function making its Verifier) for each request file."""
+    vector_dir = Path(vector_dir)
+    for path in sorted(vector_dir.glob("*.json")):
+        suite = json.loads(path.read_text(encoding="utf-8"))
+        if not (isinstance(suite.get("answers"), list) or isinstance(suite.get("bad_requests"), list)):
+            continue
+        def make(suite=suite):
+            if "root_public_key" in suite and "trust_list" in suite:
+                return giayto.Verifier(
+                    bytes.fromhex(suite["root_public_key"]), trust=bytes.fromhex(suite["trust_list"])
+                )
+            return giayto.Verifier(vector_dir / "root.pub", bundle=vector_dir / "bundle.cbor")
+        yield path.stem, suite, make
 
 
 def options(vector):
@@ -78,6 +99,20 @@ def main(vector_dir, bad_path):
             rows.append(("python-png", outcome(verifier, image, **options(vector))))
         for binding, got in rows:
             out.write(json.dumps({"binding": binding, "suite": name, "vector": vector["name"], **got}) + "\n")
+    for name, suite, make in request_suites(vector_dir):
+        verifier = make()
+        for a in suite.get("answers") or []:
+            try:
+                got = {"result": verifier.check_answer(a["text"], a["request"], at=a["at"]).to_dict()}
+            except giayto.GiaytoError as e:
+                got = {"error": e.code}
+            out.write(json.dumps({"binding": "python", "suite": name, "vector": a["name"], **got}) + "\n")
+        for b in suite.get("bad_requests") or []:
+            try:
+                got = {"result": giayto.read_request(b["text"])}
+            except giayto.RequestError as e:
+                got = {"error": e.reason}
+            out.write(json.dumps({"binding": "python", "suite": name + ".bad", "vector": b["name"], **got}) + "\n")
     at, inputs = bad_inputs(bad_path)
     verifier = giayto.Verifier(Path(vector_dir) / "root.pub", bundle=Path(vector_dir) / "bundle.cbor")
     for name, data, _expect in inputs:

@@ -74,10 +74,19 @@ create_exception!(
     GiaytoError,
     "The image holds no QR code."
 );
+create_exception!(
+    giayto,
+    RequestError,
+    GiaytoError,
+    "A verifier's request that cannot be read or made; `reason` is its refusal code (`bad_item`, `lifetime`, ...)."
+);
 
 fn to_py_err(e: Error) -> PyErr {
     let msg = e.to_string();
     let code = e.code();
+    if let Error::Request { code: reason, .. } = &e {
+        return request_err(msg, &serde_json::json!({ "code": reason }));
+    }
     let err = match e {
         Error::RootKey => RootKeyError::new_err(msg),
         Error::TrustList(_) => TrustListError::new_err(msg),
@@ -95,6 +104,55 @@ fn to_py_err(e: Error) -> PyErr {
         let _ = err.value(py).setattr("code", code);
     });
     err
+}
+
+/// A `RequestError` (`code` `"request"`) from a refusal `{code, item?, member?}`: its code as
+/// `reason`, and the item or member it names as `item` / `member` (else `None`).
+fn request_err(msg: String, error: &Value) -> PyErr {
+    let err = RequestError::new_err(msg);
+    Python::attach(|py| {
+        let value = err.value(py);
+        let _ = value.setattr("code", "request");
+        for (attr, key) in [("reason", "code"), ("item", "item"), ("member", "member")] {
+            let _ = value.setattr(attr, error.get(key).and_then(Value::as_str));
+        }
+    });
+    err
+}
+
+/// `{error: {...}}` from the request JSON contract as a `RequestError`; anything else as is.
+fn refusal_or(value: Value) -> PyResult<Value> {
+    match value.get("error") {
+        Some(error) => {
+            let code = error.get("code").and_then(Value::as_str).unwrap_or("?");
+            let msg = match (error.get("message"), error.get("item")) {
+                (Some(Value::String(m)), _) => format!("request: {code}: {m}"),
+                (_, Some(Value::String(i))) => format!("request: {code}: {i}"),
+                _ => format!("request: {code}"),
+            };
+            Err(request_err(msg, error))
+        }
+        None => Ok(value),
+    }
+}
+
+/// Request items: a `str` (names separated by commas or spaces) or an iterable of `str`.
+fn items(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<String>> {
+    let Some(obj) = obj else {
+        return Ok(Vec::new());
+    };
+    if let Ok(s) = obj.cast::<PyString>() {
+        return Ok(core::split_items(&s.to_cow()?));
+    }
+    let mut out = Vec::new();
+    for item in obj.try_iter()? {
+        out.push(
+            item?
+                .extract::<String>()
+                .map_err(|_| PyTypeError::new_err("items: str or an iterable of str"))?,
+        );
+    }
+    Ok(out)
 }
 
 /// Bytes from `bytes`, `bytearray` or `memoryview`; `None` for anything else.
@@ -381,6 +439,34 @@ impl Verifier {
         Ok(VerifyResult { value })
     }
 
+    /// Check a holder's answer (`str`, or bytes: a PNG/JPEG photo of it or UTF-8 text) against
+    /// `request`, the `VR1:` text this verifier showed, at `at` (seconds or a datetime;
+    /// default: now), third-party policy (docs/format.md §15.4). The same result as `verify`,
+    /// with the verdicts `wrong_request`, `request_expired` and `incomplete_answer` besides
+    /// the others. Raises `RequestError` for a request text that cannot be read.
+    #[pyo3(signature = (answer, request, at=None))]
+    fn check_answer(
+        &self,
+        py: Python<'_>,
+        answer: &Bound<'_, PyAny>,
+        request: &str,
+        at: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<VerifyResult> {
+        let at = at.map(seconds).transpose()?;
+        let engine = &self.engine;
+        let request = request.to_owned();
+        let value = if let Ok(s) = answer.cast::<PyString>() {
+            let text = s.to_cow()?.into_owned();
+            py.detach(|| engine.check_answer_text(&text, &request, at))
+        } else if let Some(bytes) = as_bytes(answer) {
+            py.detach(|| engine.check_answer(&bytes, &request, at))
+        } else {
+            return Err(PyTypeError::new_err("check_answer: str (QR text) or bytes"));
+        }
+        .map_err(to_py_err)?;
+        Ok(VerifyResult { value })
+    }
+
     /// Add a signed status list (bytes or a path): `"added"`, `"replaced"` or `"kept_newer"`.
     fn add_status_list(&self, py: Python<'_>, token: &Bound<'_, PyAny>) -> PyResult<&'static str> {
         let token = data_or_file(token, "status")?;
@@ -409,13 +495,60 @@ fn qr_png<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyBytes>> {
     Ok(PyBytes::new(py, &png))
 }
 
-/// The giayto verifier (`Verifier`, `VerifyResult`, the `GiaytoError` family, `qr_png`).
+/// Make a verifier's request (`VR1:`, docs/format.md §15): `required` and `optional` items
+/// (field names of docs/format.md §4 or `age_over_NN`; a list, or one `str` separated by
+/// commas or spaces), the `purpose` and `verifier` name the wallet shows, `doc_type`
+/// (`"cccd"`, `"gplx"`, `"vehicle"`, `"bhyt"`, or `None` for any), `minutes` it stays open
+/// (1 to 1440), issued at `at` (default: now). The nonce is 16 bytes from the operating
+/// system. Returns `{"text": "VR1:...", "request": {...}}`; raises `RequestError` (its
+/// `reason`: `no_items`, `bad_item`, `bad_doc_type`, `lifetime`, `bad_member`, ...) for what
+/// cannot be asked.
+#[pyfunction]
+#[pyo3(signature = (required, optional=None, *, purpose, verifier, doc_type=None, minutes=10, at=None))]
+#[allow(clippy::too_many_arguments)]
+fn make_request<'py>(
+    py: Python<'py>,
+    required: &Bound<'py, PyAny>,
+    optional: Option<&Bound<'py, PyAny>>,
+    purpose: &str,
+    verifier: &str,
+    doc_type: Option<&str>,
+    minutes: u32,
+    at: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let input = core::RequestInput {
+        required: items(Some(required))?,
+        optional: items(optional)?,
+        purpose,
+        verifier,
+        doc_type,
+        minutes,
+    };
+    let at = at.map(seconds).transpose()?;
+    let value = core::make_request(&input, at).map_err(to_py_err)?;
+    to_py(py, &refusal_or(value)?)
+}
+
+/// Read a verifier's request (`VR1:`): its parts as a dict (`verifier`, `purpose`,
+/// `required`, `optional`, `doc_type`, `nonce`, `issued_at`, `expires_at`,
+/// `expires_at_seconds`); raises `RequestError` (its `reason`: `not_a_request`, `bad_item`,
+/// `lifetime`, ...) for a malformed one.
+#[pyfunction]
+fn read_request<'py>(py: Python<'py>, text: &str) -> PyResult<Bound<'py, PyAny>> {
+    let value = refusal_or(core::read_request(text))?;
+    to_py(py, value.get("request").unwrap_or(&Value::Null))
+}
+
+/// The giayto verifier (`Verifier`, `VerifyResult`, the `GiaytoError` family, `qr_png`,
+/// `make_request`, `read_request`).
 #[pymodule]
 fn giayto(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
     m.add_class::<Verifier>()?;
     m.add_class::<VerifyResult>()?;
     m.add_function(wrap_pyfunction!(qr_png, m)?)?;
+    m.add_function(wrap_pyfunction!(make_request, m)?)?;
+    m.add_function(wrap_pyfunction!(read_request, m)?)?;
     m.add("GiaytoError", py.get_type::<GiaytoError>())?;
     m.add("RootKeyError", py.get_type::<RootKeyError>())?;
     m.add("TrustListError", py.get_type::<TrustListError>())?;
@@ -426,6 +559,7 @@ fn giayto(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("NotTextError", py.get_type::<NotTextError>())?;
     m.add("ImageError", py.get_type::<ImageError>())?;
     m.add("NoCodeError", py.get_type::<NoCodeError>())?;
+    m.add("RequestError", py.get_type::<RequestError>())?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -202,3 +202,119 @@ def test_verification_releases_the_gil():
         stop.set()
         t.join()
     assert during > 0
+
+
+# Verifier requests and answers (docs/format.md §15): test-vectors/requests.json.
+REQUESTS = json.loads((VECTORS / "requests.json").read_text(encoding="utf-8"))
+
+
+def request_verifier():
+    return giayto.Verifier(
+        bytes.fromhex(REQUESTS["root_public_key"]), trust=bytes.fromhex(REQUESTS["trust_list"])
+    )
+
+
+@pytest.mark.parametrize("answer", REQUESTS["answers"], ids=[a["name"] for a in REQUESTS["answers"]])
+def test_answer_vector(answer):
+    r = request_verifier().check_answer(answer["text"], answer["request"], at=answer["at"])
+    assert r.verdict == answer["verdict"], (answer["name"], r.reason)
+    assert r.valid == (answer["verdict"] == "valid")
+    if "reason" in answer:
+        assert r.reason == answer["reason"]
+    if r.valid:
+        assert sorted(r.fields) == sorted(answer["disclosed"])
+        assert r.presentation
+    # Bytes (UTF-8 text) give the same result as str.
+    same = request_verifier().check_answer(answer["text"].encode(), answer["request"], at=answer["at"])
+    assert same.to_dict() == r.to_dict()
+
+
+@pytest.mark.parametrize("bad", REQUESTS["bad_requests"], ids=[b["name"] for b in REQUESTS["bad_requests"]])
+def test_bad_request_is_refused_with_its_code(bad):
+    with pytest.raises(giayto.RequestError) as e:
+        giayto.read_request(bad["text"])
+    assert e.value.code == "request" and e.value.reason == bad["error"]
+    assert isinstance(e.value, giayto.GiaytoError)
+    answer = REQUESTS["answers"][0]
+    with pytest.raises(giayto.RequestError) as e:
+        request_verifier().check_answer(answer["text"], bad["text"], at=answer["at"])
+    assert e.value.reason == bad["error"]
+
+
+def test_request_made_in_python_reads_back_and_binds_answers():
+    answer = REQUESTS["answers"][0]
+    at = answer["at"]
+    made = giayto.make_request(
+        ["full_name", "age_over_18"], "id_number", purpose="Đăng ký lưu trú",
+        verifier="Khách sạn Hoa Sen", doc_type="cccd", minutes=10, at=at,
+    )
+    assert made["text"].startswith("VR1:")
+    req = giayto.read_request(made["text"])
+    assert req == made["request"]
+    assert req["required"] == ["full_name", "age_over_18"] and req["optional"] == ["id_number"]
+    assert req["doc_type"] == "cccd" and req["verifier"] == "Khách sạn Hoa Sen"
+    assert req["expires_at_seconds"] == at + 600
+    assert len(bytes.fromhex(req["nonce"])) == 16
+    again = giayto.make_request("full_name", purpose="x", verifier="y", at=at)
+    assert again["request"]["nonce"] != req["nonce"]
+    # The wallet would answer this request; a vector's answer to another one is refused.
+    r = request_verifier().check_answer(answer["text"], made["text"], at=at)
+    assert r.verdict == "wrong_request" and not r.valid
+    # Closed: refused whatever the answer.
+    late = request_verifier().check_answer(answer["text"], made["text"], at=at + 3600)
+    assert late.verdict == "request_expired"
+
+
+@pytest.mark.parametrize("kw, reason", [
+    ({"required": []}, "no_items"),
+    ({"required": ["shoe_size"]}, "bad_item"),
+    ({"doc_type": "passport"}, "bad_doc_type"),
+    ({"minutes": 0}, "lifetime"),
+    ({"minutes": 1441}, "lifetime"),
+    ({"verifier": ""}, "bad_member"),
+    ({"optional": ["full_name"]}, "duplicate_item"),
+])
+def test_make_request_refusals_are_typed(kw, reason):
+    args = {"required": ["full_name"], "purpose": "p", "verifier": "v", "at": 1_795_392_000, **kw}
+    with pytest.raises(giayto.RequestError) as e:
+        giayto.make_request(args.pop("required"), **args)
+    assert e.value.reason == reason
+    if reason == "bad_item":
+        assert e.value.item == "shoe_size"
+
+
+def test_check_answer_shared_by_threads_and_releases_the_gil():
+    # As test_verification_releases_the_gil: the answer as a photo (slow, in Rust) while
+    # another thread runs Python code; and one Verifier shared by four threads.
+    import time
+    answer = REQUESTS["answers"][0]
+    v = request_verifier()
+    with ThreadPoolExecutor(4) as pool:
+        verdicts = list(pool.map(
+            lambda _: v.check_answer(answer["text"], answer["request"], at=answer["at"]).verdict,
+            range(16),
+        ))
+    assert verdicts == ["valid"] * 16
+    png = giayto.qr_png(answer["text"])
+    ticks = 0
+    stop = threading.Event()
+    def spin():
+        nonlocal ticks
+        while not stop.is_set():
+            ticks += 1
+            time.sleep(0.0001)
+    old = sys.getswitchinterval()
+    t = threading.Thread(target=spin)
+    t.start()
+    try:
+        time.sleep(0.01)
+        sys.setswitchinterval(30)
+        before = ticks
+        for _ in range(20):
+            assert v.check_answer(png, answer["request"], at=answer["at"]).verdict == "valid"
+        during = ticks - before
+    finally:
+        sys.setswitchinterval(old)
+        stop.set()
+        t.join()
+    assert during > 0

@@ -7,11 +7,14 @@
 //! The suite rule is the same in every runner: a file with a `vectors` array is a suite; its
 //! verifier comes from the file's `root_public_key` and `trust_list` (hex) when it has them,
 //! else from `root.pub` and `bundle.cbor`; a vector gives `text`, `at`, and optionally
-//! `policy`, `nonce` and `accept_missing_status`.
+//! `policy`, `nonce` and `accept_missing_status`. A file with `answers` or `bad_requests`
+//! (requests.json) is a request suite, its verifier made the same way: each answer is checked
+//! against its request (suite: the file's name), each bad request read and its refusal code
+//! recorded as the error (suite: the file's name + `.bad`).
 
 use std::path::Path;
 
-use giayto_verify::json::{report_json, JsonContext};
+use giayto_verify::json::{check_answer_value, read_request_value, report_json, JsonContext};
 use giayto_verify::{Bundle, Policy, Verifier};
 use giayto_verify_ffi::core::{input_text, parse_hex, parse_root, Error};
 use serde_json::{json, Value};
@@ -32,10 +35,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     files.sort();
     for path in files {
         let suite: Value = serde_json::from_slice(&std::fs::read(&path)?)?;
+        let name = path.file_stem().and_then(|s| s.to_str()).unwrap_or("?");
+        requests(name, &suite, root, &bundle)?;
         let Some(vectors) = suite["vectors"].as_array() else {
             continue;
         };
-        let name = path.file_stem().and_then(|s| s.to_str()).unwrap_or("?");
         for v in vectors {
             let (verifier, made) = match (
                 suite["root_public_key"].as_str(),
@@ -90,6 +94,67 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             )
         });
         line("bad_inputs", item["name"].as_str().unwrap_or("?"), outcome);
+    }
+    Ok(())
+}
+
+/// The request suite of a file with `answers` or `bad_requests`.
+fn requests(
+    name: &str,
+    suite: &Value,
+    root: giayto_verify::VerifyingKey,
+    bundle: &Bundle,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let (answers, bad) = (
+        suite["answers"].as_array(),
+        suite["bad_requests"].as_array(),
+    );
+    if answers.is_none() && bad.is_none() {
+        return Ok(());
+    }
+    let (verifier, made) = match (
+        suite["root_public_key"].as_str(),
+        suite["trust_list"].as_str(),
+    ) {
+        (Some(r), Some(t)) => {
+            let r = parse_root(&parse_hex(r, 64).ok_or("root hex")?)?;
+            (
+                Verifier::new(r, &parse_hex(t, 1 << 20).ok_or("trust hex")?)?,
+                None,
+            )
+        }
+        _ => (
+            Verifier::from_bundle(root, bundle)?,
+            Some(bundle.created_at),
+        ),
+    };
+    let context = JsonContext {
+        bundle_created_at: made,
+        message: None,
+    };
+    for a in answers.into_iter().flatten() {
+        let outcome = check_answer_value(
+            &verifier,
+            a["text"].as_str().unwrap_or_default().trim(),
+            a["request"].as_str().unwrap_or_default().trim(),
+            a["at"].as_i64().ok_or("at")?,
+            &context,
+        )
+        .map_err(|e| Error::Request {
+            code: e.code(),
+            message: e.to_string(),
+        });
+        line(name, a["name"].as_str().unwrap_or("?"), outcome);
+    }
+    let bad_suite = format!("{name}.bad");
+    for b in bad.into_iter().flatten() {
+        let read = read_request_value(b["text"].as_str().unwrap_or_default().trim());
+        let mut l = json!({"binding": "rust", "suite": bad_suite, "vector": b["name"]});
+        match read.get("error") {
+            Some(e) => l["error"] = e["code"].clone(),
+            None => l["result"] = read["request"].clone(),
+        }
+        println!("{l}");
     }
     Ok(())
 }

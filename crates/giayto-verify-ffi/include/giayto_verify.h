@@ -9,6 +9,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+// Bytes of the nonce of a request made here: 128 bits from the operating system, as the CLI's
+// `giayto request` draws them.
+#define REQUEST_NONCE_LEN 16
+
 // The result of every fallible call. Anything that reaches the verifier gets
 // [`GiaytoStatus::Ok`] and a verdict in the JSON (`malformed`, `not_a_credential`, ...); the
 // other codes mean unusable input. [`giayto_status_name`] gives the snake_case code that
@@ -42,6 +46,11 @@ enum GiaytoStatus
   GIAYTO_STATUS_NO_CODE = 10,
   // The input is larger than 32 MiB.
   GIAYTO_STATUS_TOO_LARGE = 11,
+  // The verifier's request text could not be read; `*out_error` says why, with its refusal
+  // code (`request: bad_item: ...`).
+  GIAYTO_STATUS_REQUEST = 12,
+  // The operating system gave no random bytes for a request's nonce.
+  GIAYTO_STATUS_RANDOM = 13,
   // A defect inside the library (a caught panic); the handle stays usable.
   GIAYTO_STATUS_INTERNAL = 99,
 };
@@ -125,6 +134,64 @@ GiaytoStatus giayto_verifier_verify(const struct GiaytoVerifier *verifier,
                                     const char *options_json,
                                     char **out_json,
                                     char **out_error);
+
+// Make a verifier's request (`VR1:`, docs/format.md §15) at `now` (seconds since the epoch):
+// `required` and `optional` list the items (field names of docs/format.md §4 or
+// `age_over_NN`), separated by commas or spaces (null: none); `purpose` and `verifier_name`
+// are what the wallet shows; `doc_type` is `cccd`, `gplx`, `vehicle`, `bhyt`, or null for
+// any type; the request stays open `minutes` (1 to 1440). The nonce is 16 bytes from the
+// operating system's random generator.
+//
+// Returns [`GiaytoStatus::Ok`] with `*out_json` either `{"text": "VR1:...", "request": {...}}`
+// or, for what cannot be asked, `{"error": {"code", "item"?, "member"?, "message"?}}` (codes
+// `no_items`, `bad_item`, `duplicate_item`, `bad_doc_type`, `lifetime`, `bad_member`, ...),
+// to free with [`giayto_string_free`]. Other statuses: a null `purpose`, `verifier_name` or
+// `out_json` ([`GiaytoStatus::NullArgument`]), a string that is not UTF-8
+// ([`GiaytoStatus::NotText`]), no random bytes ([`GiaytoStatus::Random`]).
+//
+// # Safety
+// Each string is null or NUL-terminated; `out_json` is writable; `out_error` is null or
+// writable.
+GiaytoStatus giayto_request_make(const char *required,
+                                 const char *optional,
+                                 const char *purpose,
+                                 const char *verifier_name,
+                                 const char *doc_type,
+                                 uint32_t minutes,
+                                 int64_t now,
+                                 char **out_json,
+                                 char **out_error);
+
+// Read a verifier's request text (`VR1:`): [`GiaytoStatus::Ok`] with `*out_json` either
+// `{"request": {"verifier", "purpose", "required", "optional", "doc_type", "nonce",
+// "issued_at", "expires_at", "expires_at_seconds"}}` or `{"error": {"code", "message"}}` for
+// a malformed one (the codes of test-vectors/requests.json `bad_requests`), to free with
+// [`giayto_string_free`]. Other statuses: null arguments, text that is not UTF-8.
+//
+// # Safety
+// `text` is null or NUL-terminated; `out_json` is writable; `out_error` is null or writable.
+GiaytoStatus giayto_request_read(const char *text, char **out_json, char **out_error);
+
+// Check a holder's answer (`answer`: a `VP1:` text as UTF-8, or a PNG/JPEG photo of it)
+// against `request`, the request text (`VR1:`) this verifier showed, at `now` (seconds since
+// the epoch), third-party policy (docs/format.md §15.4).
+//
+// Returns [`GiaytoStatus::Ok`] for every verdict, with `*out_json` the result object of
+// [`giayto_verifier_verify`] (`docs/verify-result.schema.json`), whose verdicts here include
+// `wrong_request`, `request_expired` and `incomplete_answer`; free it with
+// [`giayto_string_free`]. [`GiaytoStatus::Request`] when the request text cannot be read;
+// the other statuses as for [`giayto_verifier_verify`].
+//
+// # Safety
+// `verifier` is a live handle; `answer` is valid for `answer_len` bytes; `request` is null or
+// NUL-terminated; `out_json` is writable; `out_error` is null or writable.
+GiaytoStatus giayto_verifier_check_answer(const struct GiaytoVerifier *verifier,
+                                          const uint8_t *answer,
+                                          size_t answer_len,
+                                          const char *request,
+                                          int64_t now,
+                                          char **out_json,
+                                          char **out_error);
 
 // Release a verifier (null is allowed). No other call on it may be running or follow.
 //

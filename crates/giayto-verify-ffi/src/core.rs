@@ -6,6 +6,8 @@ use std::sync::{OnceLock, RwLock};
 
 use ed25519_dalek::pkcs8::DecodePublicKey;
 use ed25519_dalek::VerifyingKey;
+/// What a request is made from (`giayto_verify::json::RequestInput`), for the Python extension.
+pub use giayto_verify::json::RequestInput;
 use giayto_verify::json::{report_json, JsonContext};
 use giayto_verify::{Added, Bundle, Policy, Verifier};
 use serde_json::Value;
@@ -40,6 +42,16 @@ pub enum Error {
     NoCode,
     /// The input is larger than [`MAX_INPUT`].
     TooLarge,
+    /// The verifier's request could not be read: `code` is its refusal code
+    /// (`not_a_request`, `bad_item`, `lifetime`, ..., test-vectors/requests.json).
+    Request {
+        /// The refusal code of `giayto_cose::request::RequestError::code`.
+        code: &'static str,
+        /// What is wrong, in words.
+        message: String,
+    },
+    /// The operating system gave no random bytes for a request's nonce.
+    Random,
     /// A defect inside the library (a panic caught at the boundary, a poisoned lock).
     Internal,
 }
@@ -60,6 +72,8 @@ impl Error {
             Error::Image(_) => "image",
             Error::NoCode => "no_code",
             Error::TooLarge => "too_large",
+            Error::Request { .. } => "request",
+            Error::Random => "random",
             Error::Internal => "internal",
         }
     }
@@ -81,6 +95,8 @@ impl fmt::Display for Error {
             Error::Image(d) => write!(f, "image: {d}"),
             Error::NoCode => f.write_str("image: no QR code found"),
             Error::TooLarge => write!(f, "input: larger than {MAX_INPUT} bytes"),
+            Error::Request { code, message } => write!(f, "request: {code}: {message}"),
+            Error::Random => f.write_str("random: the system gave no random bytes for the nonce"),
             Error::Internal => f.write_str("internal error in the giayto library"),
         }
     }
@@ -329,6 +345,84 @@ impl Engine {
             },
         ))
     }
+}
+
+impl Engine {
+    /// Check a holder's answer (a `VP1:` text as UTF-8, or a PNG/JPEG photo of it, as
+    /// [`Engine::verify_bytes`] reads input) against the request text this verifier showed,
+    /// at `at` (`None`: this machine's clock), third-party policy: the JSON of
+    /// [`Engine::verify_text`], with the verdicts `wrong_request`, `request_expired` and
+    /// `incomplete_answer` besides the others (docs/format.md §15.4). Every answer gets a
+    /// verdict; an error for unusable input or for a request text that cannot be read
+    /// ([`Error::Request`] with its refusal code).
+    pub fn check_answer(
+        &self,
+        answer: &[u8],
+        request: &str,
+        at: Option<i64>,
+    ) -> Result<Value, Error> {
+        let answer = input_text(answer)?;
+        self.check_answer_text(&answer, request, at)
+    }
+
+    /// [`Engine::check_answer`] for an answer already text.
+    pub fn check_answer_text(
+        &self,
+        answer: &str,
+        request: &str,
+        at: Option<i64>,
+    ) -> Result<Value, Error> {
+        let at = at.unwrap_or_else(now);
+        let state = self.read()?;
+        let context = JsonContext {
+            bundle_created_at: self.bundle_created_at,
+            message: None,
+        };
+        giayto_verify::json::check_answer_value(
+            &state.base,
+            answer.trim(),
+            request.trim(),
+            at,
+            &context,
+        )
+        .map_err(|e| Error::Request {
+            code: e.code(),
+            message: e.to_string(),
+        })
+    }
+}
+
+/// Bytes of the nonce of a request made here: 128 bits from the operating system, as the CLI's
+/// `giayto request` draws them.
+pub const REQUEST_NONCE_LEN: usize = 16;
+
+/// Make a verifier's request at `now` (`None`: this machine's clock) with a fresh nonce from
+/// the operating system: `{text, request}`, or `{error: {code, item?, member?}}` for what
+/// cannot be asked (the contract of `giayto_verify::json::make_request_value`, the same as the
+/// WASM build's `makeRequest`). An error only when the system gives no random bytes.
+pub fn make_request(input: &RequestInput<'_>, now_at: Option<i64>) -> Result<Value, Error> {
+    let mut nonce = [0u8; REQUEST_NONCE_LEN];
+    getrandom::getrandom(&mut nonce).map_err(|_| Error::Random)?;
+    Ok(giayto_verify::json::make_request_value(
+        input,
+        &nonce,
+        now_at.unwrap_or_else(now),
+    ))
+}
+
+/// Read a verifier's request text: `{request}` or `{error: {code, message}}`, never an error
+/// (the contract of `giayto_verify::json::read_request_value`).
+pub fn read_request(text: &str) -> Value {
+    giayto_verify::json::read_request_value(text.trim())
+}
+
+/// Request items from one text: names separated by commas or white space (item names hold
+/// neither), the form the C ABI takes them in.
+pub fn split_items(text: &str) -> Vec<String> {
+    text.split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 /// A PNG of a QR code holding `text`, rendered as the CLI renders it (level Q).

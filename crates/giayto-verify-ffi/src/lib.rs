@@ -22,6 +22,7 @@ use std::ffi::{c_char, CStr, CString};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::ptr;
 
+use crate::core::RequestInput;
 use crate::core::{Engine, Error, VerifyOptions};
 
 /// A verifier: pinned root key, trust list, status lists. Opaque; made by
@@ -62,6 +63,11 @@ pub enum GiaytoStatus {
     NoCode = 10,
     /// The input is larger than 32 MiB.
     TooLarge = 11,
+    /// The verifier's request text could not be read; `*out_error` says why, with its refusal
+    /// code (`request: bad_item: ...`).
+    Request = 12,
+    /// The operating system gave no random bytes for a request's nonce.
+    Random = 13,
     /// A defect inside the library (a caught panic); the handle stays usable.
     Internal = 99,
 }
@@ -80,6 +86,8 @@ impl From<&Error> for GiaytoStatus {
             Error::Image(_) => GiaytoStatus::Image,
             Error::NoCode => GiaytoStatus::NoCode,
             Error::TooLarge => GiaytoStatus::TooLarge,
+            Error::Request { .. } => GiaytoStatus::Request,
+            Error::Random => GiaytoStatus::Random,
             _ => GiaytoStatus::Internal,
         }
     }
@@ -286,6 +294,154 @@ pub unsafe extern "C" fn giayto_verifier_verify(
     })
 }
 
+/// Clear `*out_json` (an error when it is null), run `f`, and hand its JSON to the caller.
+///
+/// # Safety
+/// `out_json` is null or writable.
+unsafe fn json_out(
+    out_json: *mut *mut c_char,
+    f: impl FnOnce() -> Result<serde_json::Value, Error>,
+) -> Result<(), Error> {
+    if out_json.is_null() {
+        return Err(Error::NullArgument("out_json"));
+    }
+    // SAFETY: checked non-null; the caller's contract.
+    unsafe { *out_json = ptr::null_mut() };
+    let json = owned_string(f()?.to_string());
+    if json.is_null() {
+        return Err(Error::Internal);
+    }
+    // SAFETY: as above.
+    unsafe { *out_json = json };
+    Ok(())
+}
+
+/// A NUL-terminated UTF-8 string argument; `None` for null when `optional`.
+///
+/// # Safety
+/// `s` is null or a NUL-terminated string.
+unsafe fn text_arg<'a>(
+    s: *const c_char,
+    name: &'static str,
+    optional: bool,
+) -> Result<Option<&'a str>, Error> {
+    if s.is_null() {
+        return if optional {
+            Ok(None)
+        } else {
+            Err(Error::NullArgument(name))
+        };
+    }
+    // SAFETY: the caller's contract.
+    let text = unsafe { CStr::from_ptr(s) };
+    text.to_str().map(Some).map_err(|_| Error::NotText)
+}
+
+/// Make a verifier's request (`VR1:`, docs/format.md §15) at `now` (seconds since the epoch):
+/// `required` and `optional` list the items (field names of docs/format.md §4 or
+/// `age_over_NN`), separated by commas or spaces (null: none); `purpose` and `verifier_name`
+/// are what the wallet shows; `doc_type` is `cccd`, `gplx`, `vehicle`, `bhyt`, or null for
+/// any type; the request stays open `minutes` (1 to 1440). The nonce is 16 bytes from the
+/// operating system's random generator.
+///
+/// Returns [`GiaytoStatus::Ok`] with `*out_json` either `{"text": "VR1:...", "request": {...}}`
+/// or, for what cannot be asked, `{"error": {"code", "item"?, "member"?, "message"?}}` (codes
+/// `no_items`, `bad_item`, `duplicate_item`, `bad_doc_type`, `lifetime`, `bad_member`, ...),
+/// to free with [`giayto_string_free`]. Other statuses: a null `purpose`, `verifier_name` or
+/// `out_json` ([`GiaytoStatus::NullArgument`]), a string that is not UTF-8
+/// ([`GiaytoStatus::NotText`]), no random bytes ([`GiaytoStatus::Random`]).
+///
+/// # Safety
+/// Each string is null or NUL-terminated; `out_json` is writable; `out_error` is null or
+/// writable.
+#[no_mangle]
+#[allow(clippy::too_many_arguments)]
+pub unsafe extern "C" fn giayto_request_make(
+    required: *const c_char,
+    optional: *const c_char,
+    purpose: *const c_char,
+    verifier_name: *const c_char,
+    doc_type: *const c_char,
+    minutes: u32,
+    now: i64,
+    out_json: *mut *mut c_char,
+    out_error: *mut *mut c_char,
+) -> GiaytoStatus {
+    guard(out_error, || unsafe {
+        json_out(out_json, || {
+            let items = |p, name| -> Result<Vec<String>, Error> {
+                Ok(text_arg(p, name, true)?
+                    .map(core::split_items)
+                    .unwrap_or_default())
+            };
+            let input = RequestInput {
+                required: items(required, "required")?,
+                optional: items(optional, "optional")?,
+                purpose: text_arg(purpose, "purpose", false)?.unwrap_or_default(),
+                verifier: text_arg(verifier_name, "verifier_name", false)?.unwrap_or_default(),
+                doc_type: text_arg(doc_type, "doc_type", true)?,
+                minutes,
+            };
+            core::make_request(&input, Some(now))
+        })
+    })
+}
+
+/// Read a verifier's request text (`VR1:`): [`GiaytoStatus::Ok`] with `*out_json` either
+/// `{"request": {"verifier", "purpose", "required", "optional", "doc_type", "nonce",
+/// "issued_at", "expires_at", "expires_at_seconds"}}` or `{"error": {"code", "message"}}` for
+/// a malformed one (the codes of test-vectors/requests.json `bad_requests`), to free with
+/// [`giayto_string_free`]. Other statuses: null arguments, text that is not UTF-8.
+///
+/// # Safety
+/// `text` is null or NUL-terminated; `out_json` is writable; `out_error` is null or writable.
+#[no_mangle]
+pub unsafe extern "C" fn giayto_request_read(
+    text: *const c_char,
+    out_json: *mut *mut c_char,
+    out_error: *mut *mut c_char,
+) -> GiaytoStatus {
+    guard(out_error, || unsafe {
+        json_out(out_json, || {
+            let text = text_arg(text, "text", false)?.unwrap_or_default();
+            Ok(core::read_request(text))
+        })
+    })
+}
+
+/// Check a holder's answer (`answer`: a `VP1:` text as UTF-8, or a PNG/JPEG photo of it)
+/// against `request`, the request text (`VR1:`) this verifier showed, at `now` (seconds since
+/// the epoch), third-party policy (docs/format.md §15.4).
+///
+/// Returns [`GiaytoStatus::Ok`] for every verdict, with `*out_json` the result object of
+/// [`giayto_verifier_verify`] (`docs/verify-result.schema.json`), whose verdicts here include
+/// `wrong_request`, `request_expired` and `incomplete_answer`; free it with
+/// [`giayto_string_free`]. [`GiaytoStatus::Request`] when the request text cannot be read;
+/// the other statuses as for [`giayto_verifier_verify`].
+///
+/// # Safety
+/// `verifier` is a live handle; `answer` is valid for `answer_len` bytes; `request` is null or
+/// NUL-terminated; `out_json` is writable; `out_error` is null or writable.
+#[no_mangle]
+pub unsafe extern "C" fn giayto_verifier_check_answer(
+    verifier: *const GiaytoVerifier,
+    answer: *const u8,
+    answer_len: usize,
+    request: *const c_char,
+    now: i64,
+    out_json: *mut *mut c_char,
+    out_error: *mut *mut c_char,
+) -> GiaytoStatus {
+    guard(out_error, || unsafe {
+        json_out(out_json, || {
+            let engine = engine(verifier)?;
+            let answer = bytes(answer, answer_len, "answer")?;
+            let request = text_arg(request, "request", false)?.unwrap_or_default();
+            engine.check_answer(answer, request, Some(now))
+        })
+    })
+}
+
 /// Release a verifier (null is allowed). No other call on it may be running or follow.
 ///
 /// # Safety
@@ -330,6 +486,8 @@ pub extern "C" fn giayto_status_name(status: i32) -> *const c_char {
         9 => c"image",
         10 => c"no_code",
         11 => c"too_large",
+        12 => c"request",
+        13 => c"random",
         99 => c"internal",
         _ => c"unknown",
     };
@@ -361,6 +519,11 @@ mod tests {
             Error::Image(String::new()),
             Error::NoCode,
             Error::TooLarge,
+            Error::Request {
+                code: "bad_item",
+                message: String::new(),
+            },
+            Error::Random,
             Error::Internal,
         ];
         for e in errors {
@@ -406,5 +569,160 @@ mod tests {
         assert!(out.is_null());
         unsafe { giayto_verifier_free(ptr::null_mut()) };
         unsafe { giayto_string_free(ptr::null_mut()) };
+    }
+
+    fn take(p: *mut c_char) -> serde_json::Value {
+        assert!(!p.is_null());
+        let v = serde_json::from_str(unsafe { CStr::from_ptr(p) }.to_str().unwrap()).unwrap();
+        unsafe { giayto_string_free(p) };
+        v
+    }
+
+    #[test]
+    fn requests_through_the_c_abi() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../test-vectors/");
+        let file: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(format!("{dir}requests.json")).unwrap()).unwrap();
+        let root = std::fs::read(format!("{dir}root.pub")).unwrap();
+        let trust = std::fs::read(format!("{dir}trust.cwt")).unwrap();
+        let mut v: *mut GiaytoVerifier = ptr::null_mut();
+        let s = unsafe {
+            giayto_verifier_from_trust_list(
+                root.as_ptr(),
+                root.len(),
+                trust.as_ptr(),
+                trust.len(),
+                &mut v,
+                ptr::null_mut(),
+            )
+        };
+        assert_eq!(s, GiaytoStatus::Ok);
+        let cstr = |t: &str| CString::new(t).unwrap();
+        for a in file["answers"].as_array().unwrap() {
+            let text = a["text"].as_str().unwrap();
+            let request = cstr(a["request"].as_str().unwrap());
+            let mut out = ptr::null_mut();
+            let s = unsafe {
+                giayto_verifier_check_answer(
+                    v,
+                    text.as_ptr(),
+                    text.len(),
+                    request.as_ptr(),
+                    a["at"].as_i64().unwrap(),
+                    &mut out,
+                    ptr::null_mut(),
+                )
+            };
+            assert_eq!(s, GiaytoStatus::Ok, "{}", a["name"]);
+            let r = take(out);
+            assert_eq!(r["verdict"], a["verdict"], "{}", a["name"]);
+            if let Some(names) = a["disclosed"].as_array() {
+                let mut got: Vec<&str> = r["fields"]
+                    .as_object()
+                    .unwrap()
+                    .keys()
+                    .map(String::as_str)
+                    .collect();
+                let mut want: Vec<&str> = names.iter().filter_map(|n| n.as_str()).collect();
+                got.sort_unstable();
+                want.sort_unstable();
+                assert_eq!(got, want, "{}", a["name"]);
+            }
+        }
+        let answer = file["answers"][0]["text"].as_str().unwrap();
+        for b in file["bad_requests"].as_array().unwrap() {
+            let text = cstr(b["text"].as_str().unwrap());
+            let mut out = ptr::null_mut();
+            let s = unsafe { giayto_request_read(text.as_ptr(), &mut out, ptr::null_mut()) };
+            assert_eq!(s, GiaytoStatus::Ok);
+            assert_eq!(take(out)["error"]["code"], b["error"], "{}", b["name"]);
+            let (mut out, mut err) = (ptr::null_mut(), ptr::null_mut());
+            let s = unsafe {
+                giayto_verifier_check_answer(
+                    v,
+                    answer.as_ptr(),
+                    answer.len(),
+                    text.as_ptr(),
+                    0,
+                    &mut out,
+                    &mut err,
+                )
+            };
+            assert_eq!(s, GiaytoStatus::Request, "{}", b["name"]);
+            assert!(out.is_null());
+            let message = unsafe { CStr::from_ptr(err) }.to_str().unwrap().to_owned();
+            assert!(message.contains(b["error"].as_str().unwrap()), "{message}");
+            unsafe { giayto_string_free(err) };
+        }
+        // A request made here reads back the same, and a vector's answer is not its answer.
+        let (required, purpose, name, cccd) = (
+            cstr("full_name, age_over_18"),
+            cstr("Đăng ký lưu trú"),
+            cstr("Khách sạn Hoa Sen"),
+            cstr("cccd"),
+        );
+        let now = file["answers"][0]["at"].as_i64().unwrap();
+        let make = |optional: *const c_char, minutes| {
+            let mut out = ptr::null_mut();
+            let s = unsafe {
+                giayto_request_make(
+                    required.as_ptr(),
+                    optional,
+                    purpose.as_ptr(),
+                    name.as_ptr(),
+                    cccd.as_ptr(),
+                    minutes,
+                    now,
+                    &mut out,
+                    ptr::null_mut(),
+                )
+            };
+            assert_eq!(s, GiaytoStatus::Ok);
+            take(out)
+        };
+        let made = make(ptr::null(), 10);
+        let other = make(ptr::null(), 10);
+        assert_ne!(made["request"]["nonce"], other["request"]["nonce"]);
+        assert_eq!(made["request"]["nonce"].as_str().unwrap().len(), 32);
+        assert_eq!(made["request"]["required"][1], "age_over_18");
+        let text = cstr(made["text"].as_str().unwrap());
+        let mut out = ptr::null_mut();
+        unsafe { giayto_request_read(text.as_ptr(), &mut out, ptr::null_mut()) };
+        assert_eq!(take(out)["request"], made["request"]);
+        let mut out = ptr::null_mut();
+        unsafe {
+            giayto_verifier_check_answer(
+                v,
+                answer.as_ptr(),
+                answer.len(),
+                text.as_ptr(),
+                now,
+                &mut out,
+                ptr::null_mut(),
+            )
+        };
+        assert_eq!(take(out)["verdict"], "wrong_request");
+        assert_eq!(make(ptr::null(), 0)["error"]["code"], "lifetime");
+        let shoe = cstr("shoe_size");
+        let refused = make(shoe.as_ptr(), 10);
+        assert_eq!(refused["error"]["code"], "bad_item");
+        assert_eq!(refused["error"]["item"], "shoe_size");
+        let mut out = ptr::null_mut();
+        let s = unsafe {
+            giayto_request_make(
+                required.as_ptr(),
+                ptr::null(),
+                ptr::null(),
+                name.as_ptr(),
+                ptr::null(),
+                10,
+                now,
+                &mut out,
+                ptr::null_mut(),
+            )
+        };
+        assert_eq!(s, GiaytoStatus::NullArgument);
+        assert!(out.is_null());
+        unsafe { giayto_verifier_free(v) };
     }
 }

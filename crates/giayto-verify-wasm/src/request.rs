@@ -1,142 +1,21 @@
 //! Verifier requests (`VR1:`, docs/format.md §15) for the page and Node: make a request from
 //! chosen items (the nonce comes from the caller's random generator, `crypto.getRandomValues`
 //! in a page: this crate reads no randomness and no clock), read one back, draw it as a QR code,
-//! and check a holder's answer against it with [`giayto_verify::Verifier::check_answer`].
+//! and check a holder's answer against it with [`giayto_verify::Verifier::check_answer`]. The
+//! JSON of each is `giayto_verify::json`'s (`make_request_value`, `read_request_value`,
+//! `check_answer_value`), the one the C ABI, Python and Java give too (docs/decisions.md D201).
 
-use giayto_cose::request::Request;
-#[cfg(feature = "full")]
-use giayto_cose::request::{RequestError, MAX_LIFETIME};
 use giayto_cose::sd::AGE_THRESHOLDS;
 use giayto_model::DocType;
+use giayto_verify::json::{check_answer_value, JsonContext};
 #[cfg(feature = "full")]
-use serde_json::json;
+pub use giayto_verify::json::{make_request_value, read_request_value, request_json, RequestInput};
 use serde_json::Value;
 use wasm_bindgen::prelude::*;
 
-#[cfg(feature = "full")]
-use crate::rfc3339;
-use crate::{js_err, result_json, WebVerifier, MAX_TEXT};
+use crate::{js_err, WebVerifier};
 #[cfg(feature = "full")]
 use crate::{seconds, to_js};
-
-#[cfg(feature = "full")]
-/// A request as the page shows it.
-pub fn request_json(r: &Request) -> Value {
-    json!({
-        "verifier": r.verifier,
-        "purpose": r.purpose,
-        "required": r.required,
-        "optional": r.optional,
-        "doc_type": r.doc_type.map(|t| DocType::from_code(t).map_or_else(|| t.to_string(), |d| d.as_str().to_owned())),
-        "nonce": giayto_verify::hex_lower(&r.nonce),
-        "issued_at": rfc3339(r.issued_at),
-        "expires_at": rfc3339(r.expires_at),
-        "expires_at_seconds": r.expires_at,
-    })
-}
-
-#[cfg(feature = "full")]
-/// A refused request as `{error: {code, message, item?, member?}}`: the codes of
-/// `giayto_cose::request::RequestError::code`, the item or the member (`verifier`, `purpose`,
-/// `nonce`, …) it names.
-fn error_json(e: &RequestError) -> Value {
-    let mut error = match e {
-        RequestError::Invalid { member } => json!({ "member": member }),
-        RequestError::BadItem { name } | RequestError::DuplicateItem { name } => {
-            json!({ "item": name })
-        }
-        _ => json!({}),
-    };
-    error["code"] = json!(e.code());
-    error["message"] = json!(e.to_string());
-    json!({ "error": error })
-}
-
-#[cfg(feature = "full")]
-fn refused(code: &str, item: Option<&str>) -> Value {
-    let mut error = json!({ "code": code });
-    if let Some(i) = item {
-        error["item"] = json!(i);
-    }
-    json!({ "error": error })
-}
-
-#[cfg(feature = "full")]
-/// Read a request text: `{request: {...}}`, or `{error: {code, message}}` (Rust API).
-pub fn read_request_value(text: &str) -> Value {
-    match Request::from_text(text.get(..MAX_TEXT + 1).unwrap_or(text)) {
-        Ok(r) => json!({ "request": request_json(&r) }),
-        Err(e) => error_json(&e),
-    }
-}
-
-#[cfg(feature = "full")]
-/// What [`make_request_value`] is given.
-#[derive(Debug, Clone)]
-pub struct RequestInput<'a> {
-    /// Items the answer must disclose.
-    pub required: Vec<String>,
-    /// Items the holder may add.
-    pub optional: Vec<String>,
-    /// Why they are asked.
-    pub purpose: &'a str,
-    /// The name the wallet shows (stated, not verified).
-    pub verifier: &'a str,
-    /// `cccd`, `gplx`, `vehicle`, `bhyt`, or `None` for any type.
-    pub doc_type: Option<&'a str>,
-    /// Minutes it stays open (1 to 1440).
-    pub minutes: u32,
-}
-
-#[cfg(feature = "full")]
-/// Make a request at `now` with the caller's fresh `nonce` (16 to 64 random bytes):
-/// `{text, request}` or `{error: {code, item?}}`; the codes are those of [`read_request_value`]
-/// and `no_items`, `bad_doc_type`, `lifetime` (Rust API).
-pub fn make_request_value(input: &RequestInput<'_>, nonce: &[u8], now: i64) -> Value {
-    let clean = |list: &[String]| -> Vec<String> {
-        list.iter()
-            .map(|s| s.trim().to_owned())
-            .filter(|s| !s.is_empty())
-            .collect()
-    };
-    let required = clean(&input.required);
-    let optional = clean(&input.optional);
-    if required.is_empty() && optional.is_empty() {
-        return refused("no_items", None);
-    }
-    if let Some(unknown) = required
-        .iter()
-        .chain(&optional)
-        .find(|n| !giayto_verify::item_known(n))
-    {
-        return refused("bad_item", Some(unknown));
-    }
-    let doc_type = match input.doc_type.map(str::trim).filter(|d| !d.is_empty()) {
-        None => None,
-        Some(d) => match DocType::from_name(d) {
-            Some(t) => Some(t.code()),
-            None => return refused("bad_doc_type", None),
-        },
-    };
-    let minutes = i64::from(input.minutes);
-    if !(1..=MAX_LIFETIME / 60).contains(&minutes) {
-        return refused("lifetime", None);
-    }
-    let request = Request {
-        nonce: nonce.to_vec(),
-        issued_at: now,
-        expires_at: now.saturating_add(minutes * 60),
-        verifier: input.verifier.trim().to_owned(),
-        purpose: input.purpose.trim().to_owned(),
-        required,
-        optional,
-        doc_type,
-    };
-    match request.to_text() {
-        Ok(text) => json!({ "text": text, "request": request_json(&request) }),
-        Err(e) => error_json(&e),
-    }
-}
 
 /// The items a request may name for a document type (`None`: any type): its fields in card
 /// order, then `age_over_NN` for each committed threshold (not for a vehicle) (Rust API).
@@ -163,14 +42,12 @@ impl WebVerifier {
     /// Check an answer against a request text at `now` (Rust API): the contract of
     /// [`crate::result_json`]; an error for a request that cannot be read.
     pub fn check_answer_value(&self, text: &str, request: &str, now: i64) -> Result<Value, String> {
-        let verifier = self.verifier()?;
-        let request = Request::from_text(request.get(..MAX_TEXT + 1).unwrap_or(request))
-            .map_err(|e| format!("request: {}: {e}", e.code()))?;
-        let text = text.get(..MAX_TEXT + 1).unwrap_or(text);
-        let report = verifier
-            .check_answer(text, &request, now)
-            .map_err(|e| format!("request: {}: {e}", e.code()))?;
-        Ok(result_json(&report, self.bundle_created_at))
+        let context = JsonContext {
+            bundle_created_at: self.bundle_created_at,
+            message: None,
+        };
+        check_answer_value(self.verifier()?, text, request, now, &context)
+            .map_err(|e| format!("request: {}: {e}", e.code()))
     }
 }
 

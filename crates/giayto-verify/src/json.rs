@@ -7,6 +7,13 @@ use serde_json::{json, Map, Value};
 
 use crate::{hex_lower, Arg, CodeKind, CredentialClaims, IssuerEntry, Report};
 
+#[path = "json_request.rs"]
+mod request;
+pub use request::{
+    check_answer_value, make_request_value, read_request_value, request_error_json, request_json,
+    RequestInput, MAX_REQUEST_TEXT,
+};
+
 /// Vietnam's offset from UTC, seconds.
 const VIETNAM: i32 = 7 * 3600;
 

@@ -9,6 +9,9 @@
  * the file's root_public_key and trust_list (hex) when it has them, else from root.pub and
  * bundle.cbor; each vector gives text, at, verdict and optionally policy, nonce,
  * accept_missing_status and fields. New files and vectors need no change here.
+ * A file with "answers" or "bad_requests" (requests.json) is a request suite: each answer is
+ * checked against its request (giayto_verifier_check_answer), each bad request read
+ * (giayto_request_read) and refused with its code; a request made here reads back the same.
  * With a third argument, one JSON line per vector goes there for bindings/conformance.
  * Prints "N passed, N failed"; exit status 1 on any failure. Run under valgrind in CI. */
 #define _POSIX_C_SOURCE 200809L
@@ -115,8 +118,8 @@ static char *options_for(const cJSON *vector) {
     return text;
 }
 
-static void record(const char *suite, const char *name, const char *result_json,
-                   GiaytoStatus status) {
+static void record_error(const char *suite, const char *name, const char *result_json,
+                         const char *error) {
     if (!results) return;
     cJSON *line = cJSON_CreateObject();
     cJSON_AddStringToObject(line, "binding", "c");
@@ -125,11 +128,166 @@ static void record(const char *suite, const char *name, const char *result_json,
     if (result_json)
         cJSON_AddItemToObject(line, "result", cJSON_Parse(result_json));
     else
-        cJSON_AddStringToObject(line, "error", giayto_status_name(status));
+        cJSON_AddStringToObject(line, "error", error);
     char *text = cJSON_PrintUnformatted(line);
     fprintf(results, "%s\n", text);
     cJSON_free(text);
     cJSON_Delete(line);
+}
+
+static void record(const char *suite, const char *name, const char *result_json,
+                   GiaytoStatus status) {
+    record_error(suite, name, result_json, giayto_status_name(status));
+}
+
+
+/* Whether the result's "fields" has exactly the names of the JSON array `names`. */
+static int same_names(const cJSON *fields, const cJSON *names) {
+    if (!cJSON_IsObject(fields) || !cJSON_IsArray(names)) return 0;
+    if (cJSON_GetArraySize(fields) != cJSON_GetArraySize(names)) return 0;
+    const cJSON *n;
+    cJSON_ArrayForEach(n, names) {
+        if (!cJSON_IsString(n) || !cJSON_GetObjectItemCaseSensitive(fields, n->valuestring))
+            return 0;
+    }
+    return 1;
+}
+
+/* A request file (answers, bad_requests): the request functions of the ABI. */
+static void run_requests(const char *dir, const char *file) {
+    char *path = path_join(dir, file);
+    size_t len = 0;
+    unsigned char *raw = read_file(path, &len);
+    free(path);
+    cJSON *suite = raw ? cJSON_ParseWithLength((const char *)raw, len) : NULL;
+    free(raw);
+    const cJSON *answers = cJSON_GetObjectItemCaseSensitive(suite, "answers");
+    const cJSON *bad = cJSON_GetObjectItemCaseSensitive(suite, "bad_requests");
+    if (!cJSON_IsArray(answers) && !cJSON_IsArray(bad)) { cJSON_Delete(suite); return; }
+    char suite_name[256], bad_name[sizeof suite_name + 8];
+    snprintf(suite_name, sizeof suite_name, "%.*s", (int)(strlen(file) - 5), file);
+    snprintf(bad_name, sizeof bad_name, "%s.bad", suite_name);
+    GiaytoVerifier *verifier = suite_verifier(dir, suite);
+    if (!verifier) { cJSON_Delete(suite); return; }
+    int count = 0;
+    const cJSON *a;
+    cJSON_ArrayForEach(a, answers) {
+        const char *name = cJSON_GetObjectItemCaseSensitive(a, "name")->valuestring;
+        const char *text = cJSON_GetObjectItemCaseSensitive(a, "text")->valuestring;
+        const char *request = cJSON_GetObjectItemCaseSensitive(a, "request")->valuestring;
+        const char *want = cJSON_GetObjectItemCaseSensitive(a, "verdict")->valuestring;
+        int64_t at = (int64_t)cJSON_GetObjectItemCaseSensitive(a, "at")->valuedouble;
+        char *out = NULL, *err = NULL;
+        GiaytoStatus s = giayto_verifier_check_answer(verifier, (const uint8_t *)text,
+                                                      strlen(text), request, at, &out, &err);
+        CHECK(s == GIAYTO_STATUS_OK && out, "%s: status %s (%s)", name, giayto_status_name(s),
+              err ? err : "");
+        cJSON *result = out ? cJSON_Parse(out) : NULL;
+        const cJSON *verdict = cJSON_GetObjectItemCaseSensitive(result, "verdict");
+        CHECK(cJSON_IsString(verdict) && strcmp(verdict->valuestring, want) == 0,
+              "%s: verdict %s, want %s", name, cJSON_IsString(verdict) ? verdict->valuestring : "?",
+              want);
+        if (strcmp(want, "valid") == 0)
+            CHECK(same_names(cJSON_GetObjectItemCaseSensitive(result, "fields"),
+                             cJSON_GetObjectItemCaseSensitive(a, "disclosed")),
+                  "%s: disclosed fields differ", name);
+        record(suite_name, name, out, s);
+        cJSON_Delete(result);
+        giayto_string_free(out);
+        giayto_string_free(err);
+        count++;
+    }
+    const char *answer = NULL;
+    int64_t answer_at = 0;
+    if (cJSON_GetArraySize(answers) > 0) {
+        const cJSON *first = cJSON_GetArrayItem(answers, 0);
+        answer = cJSON_GetObjectItemCaseSensitive(first, "text")->valuestring;
+        answer_at = (int64_t)cJSON_GetObjectItemCaseSensitive(first, "at")->valuedouble;
+    }
+    const cJSON *b;
+    cJSON_ArrayForEach(b, bad) {
+        const char *name = cJSON_GetObjectItemCaseSensitive(b, "name")->valuestring;
+        const char *text = cJSON_GetObjectItemCaseSensitive(b, "text")->valuestring;
+        const char *want = cJSON_GetObjectItemCaseSensitive(b, "error")->valuestring;
+        char *out = NULL, *err = NULL;
+        GiaytoStatus s = giayto_request_read(text, &out, &err);
+        CHECK(s == GIAYTO_STATUS_OK && out, "%s: read status %s", name, giayto_status_name(s));
+        cJSON *read = out ? cJSON_Parse(out) : NULL;
+        const cJSON *code = cJSON_GetObjectItemCaseSensitive(
+            cJSON_GetObjectItemCaseSensitive(read, "error"), "code");
+        CHECK(cJSON_IsString(code) && strcmp(code->valuestring, want) == 0, "%s: code %s, want %s",
+              name, cJSON_IsString(code) ? code->valuestring : "?", want);
+        record_error(bad_name, name, NULL, cJSON_IsString(code) ? code->valuestring : "none");
+        cJSON_Delete(read);
+        giayto_string_free(out);
+        giayto_string_free(err);
+        if (answer) {
+            out = NULL;
+            err = NULL;
+            s = giayto_verifier_check_answer(verifier, (const uint8_t *)answer, strlen(answer), text,
+                                             answer_at, &out, &err);
+            CHECK(s == GIAYTO_STATUS_REQUEST && out == NULL && err && strstr(err, want),
+                  "%s: check_answer against it: %s", name, giayto_status_name(s));
+            giayto_string_free(out);
+            giayto_string_free(err);
+        }
+        count++;
+    }
+
+    /* A request made here: read back the same; a vector's answer is not its answer. */
+    char *made = NULL, *err = NULL;
+    GiaytoStatus s = giayto_request_make("full_name, age_over_18", NULL, "Đăng ký lưu trú",
+                                         "Khách sạn Hoa Sen", "cccd", 10, answer_at, &made, &err);
+    CHECK(s == GIAYTO_STATUS_OK && made, "make: %s", giayto_status_name(s));
+    cJSON *m = made ? cJSON_Parse(made) : NULL;
+    const cJSON *text = cJSON_GetObjectItemCaseSensitive(m, "text");
+    CHECK(cJSON_IsString(text) && strncmp(text->valuestring, "VR1:", 4) == 0, "make: text");
+    if (cJSON_IsString(text)) {
+        char *back = NULL;
+        CHECK(giayto_request_read(text->valuestring, &back, NULL) == GIAYTO_STATUS_OK, "read back");
+        cJSON *r = back ? cJSON_Parse(back) : NULL;
+        CHECK(cJSON_Compare(cJSON_GetObjectItemCaseSensitive(r, "request"),
+                            cJSON_GetObjectItemCaseSensitive(m, "request"), 1),
+              "made request reads back the same");
+        cJSON_Delete(r);
+        giayto_string_free(back);
+        if (answer) {
+            char *out = NULL;
+            s = giayto_verifier_check_answer(verifier, (const uint8_t *)answer, strlen(answer),
+                                             text->valuestring, answer_at, &out, NULL);
+            cJSON *r2 = out ? cJSON_Parse(out) : NULL;
+            const cJSON *verdict = cJSON_GetObjectItemCaseSensitive(r2, "verdict");
+            CHECK(s == GIAYTO_STATUS_OK && cJSON_IsString(verdict) &&
+                      strcmp(verdict->valuestring, "wrong_request") == 0,
+                  "another request's answer is wrong_request");
+            cJSON_Delete(r2);
+            giayto_string_free(out);
+        }
+    }
+    cJSON_Delete(m);
+    giayto_string_free(made);
+    giayto_string_free(err);
+    made = NULL;
+    CHECK(giayto_request_make("shoe_size", NULL, "p", "v", NULL, 10, answer_at, &made, NULL) ==
+              GIAYTO_STATUS_OK && made && strstr(made, "\"bad_item\""),
+          "an unknown item is a refusal in the JSON");
+    giayto_string_free(made);
+    made = NULL;
+    err = NULL;
+    CHECK(giayto_request_make("full_name", NULL, NULL, "v", NULL, 10, answer_at, &made, &err) ==
+              GIAYTO_STATUS_NULL_ARGUMENT && made == NULL && err,
+          "null purpose");
+    giayto_string_free(err);
+    err = NULL;
+    CHECK(giayto_request_read(NULL, &made, &err) == GIAYTO_STATUS_NULL_ARGUMENT && made == NULL,
+          "null request text");
+    giayto_string_free(err);
+    CHECK(giayto_verifier_check_answer(NULL, (const uint8_t *)"x", 1, "VR1:", 0, &made, NULL) ==
+              GIAYTO_STATUS_NULL_ARGUMENT, "null verifier");
+    CHECK(strcmp(giayto_status_name(GIAYTO_STATUS_REQUEST), "request") == 0, "status name");
+    giayto_verifier_free(verifier);
+    printf("%s: %d answers and bad requests\n", suite_name, count);
+    cJSON_Delete(suite);
 }
 
 static void run_suite(const char *dir, const char *file) {
@@ -287,6 +445,7 @@ int main(int argc, char **argv) {
     qsort(names, (size_t)n, sizeof *names, by_name);
     for (int i = 0; i < n; i++) {
         run_suite(argv[1], names[i]);
+        run_requests(argv[1], names[i]);
         free(names[i]);
     }
     run_bad_inputs(argv[1], argv[2]);

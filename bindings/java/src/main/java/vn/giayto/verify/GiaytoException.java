@@ -5,7 +5,8 @@ package vn.giayto.verify;
  * stable snake_case code C ({@code giayto_status_name}) and Python ({@code e.code}) give for the
  * same error: {@code root_key}, {@code trust_list}, {@code bundle}, {@code status_list},
  * {@code options}, {@code nonce}, {@code not_text}, {@code image}, {@code no_code},
- * {@code too_large}, {@code null_argument}, {@code internal}, {@code closed}.
+ * {@code too_large}, {@code request} ({@link RequestException}), {@code random},
+ * {@code null_argument}, {@code internal}, {@code closed}.
  */
 public class GiaytoException extends RuntimeException {
     private static final long serialVersionUID = 1L;

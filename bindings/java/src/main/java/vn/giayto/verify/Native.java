@@ -40,6 +40,14 @@ final class Native {
         int giayto_verifier_verify(Pointer verifier, byte[] input, SizeT inputLen, byte[] optionsJson,
                 PointerByReference outJson, PointerByReference outError);
 
+        int giayto_verifier_check_answer(Pointer verifier, byte[] answer, SizeT answerLen, byte[] request,
+                long now, PointerByReference outJson, PointerByReference outError);
+
+        int giayto_request_make(byte[] required, byte[] optional, byte[] purpose, byte[] verifierName,
+                byte[] docType, int minutes, long now, PointerByReference outJson, PointerByReference outError);
+
+        int giayto_request_read(byte[] text, PointerByReference outJson, PointerByReference outError);
+
         void giayto_verifier_free(Pointer verifier);
 
         void giayto_string_free(Pointer s);
@@ -51,6 +59,11 @@ final class Native {
 
     /** The library, loaded once: {@code jna.library.path}, then the system's (Android: jniLibs). */
     static final Lib LIB = com.sun.jna.Native.load("giayto_verify_ffi", Lib.class);
+
+    /** A NUL-terminated UTF-8 string for the library; null stays null. */
+    static byte[] cString(String s) {
+        return s == null ? null : (s + "\0").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
 
     /** A library-owned string as Java text, then freed. */
     static String take(PointerByReference ref) {

@@ -100,6 +100,39 @@ public final class Verifier implements AutoCloseable {
         }
     }
 
+    /**
+     * Check a holder's answer (a {@code VP1:} text) against {@code request}, the {@code VR1:}
+     * text this verifier showed, at {@code at} (seconds since the epoch), third-party policy
+     * (docs/format.md §15.4): the same result as {@link #verify(String)}, with the verdicts
+     * {@code wrong_request}, {@code request_expired} and {@code incomplete_answer} besides the
+     * others. Throws {@link RequestException} for a request text that cannot be read.
+     */
+    public VerifyResult checkAnswer(String answer, String request, long at) {
+        return checkAnswer(answer.getBytes(StandardCharsets.UTF_8), request, at);
+    }
+
+    /** {@link #checkAnswer(String, String, long)} for bytes: UTF-8 text or a PNG/JPEG photo. */
+    public VerifyResult checkAnswer(byte[] answer, String request, long at) {
+        lock.readLock().lock();
+        try {
+            PointerByReference out = new PointerByReference();
+            PointerByReference err = new PointerByReference();
+            int s = Native.LIB.giayto_verifier_check_answer(live(), answer, len(answer),
+                    Native.cString(request), at, out, err);
+            String json = Native.take(out);
+            if (s == Requests.STATUS_REQUEST) {
+                String message = Native.take(err);
+                // The refusal code, as reading the request alone gives it.
+                Requests.read(request);
+                throw new RequestException("request", message, null, null);
+            }
+            Native.check(s, err);
+            return new VerifyResult(json);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
     /** Release the native verifier; waits for verifications running. Calling it again does nothing. */
     @Override
     public void close() {

@@ -61,6 +61,85 @@ public final class VectorsTest {
                 Files.readAllBytes(dir.resolve("bundle.cbor")));
     }
 
+    private static List<?> list(Object o) {
+        return o instanceof List ? (List<?>) o : List.of();
+    }
+
+    private static void requests(Path dir, String suiteName, Map<String, Object> suite, List<String> lines)
+            throws IOException {
+        int count = 0;
+        List<?> answers = list(suite.get("answers"));
+        try (Verifier verifier = suiteVerifier(dir, suite)) {
+            for (Object o : answers) {
+                Map<String, Object> a = Json.object(o);
+                String name = (String) a.get("name");
+                String want = (String) a.get("verdict");
+                VerifyResult r = verifier.checkAnswer((String) a.get("text"), (String) a.get("request"),
+                        ((Number) a.get("at")).longValue());
+                check(want.equals(r.verdict()), name + ": verdict " + r.verdict() + ", want " + want);
+                if (r.valid()) {
+                    check(new java.util.HashSet<>(list(a.get("disclosed"))).equals(r.fields().keySet())
+                            && r.fields().size() == list(a.get("disclosed")).size(), name + ": disclosed fields");
+                }
+                lines.add(line(suiteName, name, r.json(), null));
+                count++;
+            }
+            Map<String, Object> first = answers.isEmpty() ? null : Json.object(answers.get(0));
+            for (Object o : list(suite.get("bad_requests"))) {
+                Map<String, Object> b = Json.object(o);
+                String name = (String) b.get("name");
+                String want = (String) b.get("error");
+                String got;
+                try {
+                    Requests.read((String) b.get("text"));
+                    got = "none";
+                } catch (RequestException e) {
+                    got = e.reason();
+                    check("request".equals(e.code()), name + ": code " + e.code());
+                }
+                check(want.equals(got), name + ": " + got + ", want " + want);
+                lines.add(line(suiteName + ".bad", name, null, got));
+                if (first != null) {
+                    try {
+                        verifier.checkAnswer((String) first.get("text"), (String) b.get("text"),
+                                ((Number) first.get("at")).longValue());
+                        check(false, name + ": checkAnswer against it did not throw");
+                    } catch (RequestException e) {
+                        check(want.equals(e.reason()) && "request".equals(e.code()),
+                                name + ": checkAnswer reason " + e.reason());
+                    }
+                }
+                count++;
+            }
+            if (first != null) {
+                long at = ((Number) first.get("at")).longValue();
+                Requests.Made made = Requests.make(List.of("full_name", "age_over_18"), List.of("id_number"),
+                        "Đăng ký lưu trú", "Khách sạn Hoa Sen", "cccd", 10, at);
+                check(made.text().startsWith("VR1:"), "made: text");
+                check(made.request().equals(Requests.read(made.text())), "made: reads back the same");
+                check(List.of("id_number").equals(made.request().get("optional")), "made: optional");
+                check(((String) made.request().get("nonce")).length() == 32, "made: nonce");
+                check(!made.request().get("nonce").equals(Requests.make(List.of("full_name"), List.of(), "p", "v",
+                        null, 10, at).request().get("nonce")), "made: fresh nonces");
+                VerifyResult r = verifier.checkAnswer((String) first.get("text"), made.text(), at);
+                check("wrong_request".equals(r.verdict()), "made: another request's answer " + r.verdict());
+                try {
+                    Requests.make(List.of("shoe_size"), List.of(), "p", "v", null, 10, at);
+                    check(false, "made: unknown item accepted");
+                } catch (RequestException e) {
+                    check("bad_item".equals(e.reason()) && "shoe_size".equals(e.item()), "made: bad_item");
+                }
+                try {
+                    Requests.make(List.of("full_name"), List.of(), "p", "v", null, 0, at);
+                    check(false, "made: zero minutes accepted");
+                } catch (RequestException e) {
+                    check("lifetime".equals(e.reason()), "made: lifetime");
+                }
+            }
+        }
+        System.out.println(suiteName + ": " + count + " answers and bad requests");
+    }
+
     public static void main(String[] args) throws Exception {
         if (args.length < 2) {
             System.err.println("usage: VectorsTest TEST-VECTORS-DIR BAD-INPUTS.json [RESULTS.jsonl]");
@@ -111,6 +190,17 @@ public final class VectorsTest {
                 count++;
             }
             System.out.println(suiteName + ": " + count + " vectors");
+        }
+
+        // Request suites (requests.json): answers checked against their requests, bad requests
+        // refused with their codes, a request made here read back.
+        for (File f : files) {
+            Map<String, Object> suite = Json.object(Json.parse(
+                    new String(Files.readAllBytes(f.toPath()), StandardCharsets.UTF_8)));
+            if (!(suite.get("answers") instanceof List) && !(suite.get("bad_requests") instanceof List)) {
+                continue;
+            }
+            requests(dir, f.getName().replaceAll("\\.json$", ""), suite, lines);
         }
 
         // Unusable input: the CLI's outcome, an error code or a verdict; never a crash.
