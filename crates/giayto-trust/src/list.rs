@@ -566,6 +566,49 @@ mod tests {
     }
 
     #[test]
+    fn an_entry_with_several_faults_names_the_first_in_a_fixed_order() {
+        // The entry reader takes its texts out of the decoded value; the checks still run in
+        // one order, so an entry with several faults always gives the same error.
+        let entry = |drop: &[i64], bad_text: &[i64]| {
+            let l = list(&SigningKey::from_bytes(&[2; 32]));
+            let Value::Map(mut payload) = l.to_value() else {
+                unreachable!()
+            };
+            let issuers = payload
+                .iter_mut()
+                .find(|(k, _)| k.as_integer() == Some(ISSUERS.into()))
+                .map(|(_, v)| v)
+                .unwrap();
+            let Value::Array(entries) = issuers else {
+                unreachable!()
+            };
+            let Value::Map(fields) = &mut entries[0] else {
+                unreachable!()
+            };
+            fields.retain(|(k, _)| !drop.iter().any(|d| k.as_integer() == Some((*d).into())));
+            for (k, v) in fields.iter_mut() {
+                if bad_text.iter().any(|d| k.as_integer() == Some((*d).into())) {
+                    *v = Value::Text(String::new());
+                }
+            }
+            TrustList::from_value(Value::Map(payload))
+        };
+        let what = |what| Err(TrustError::Payload { what });
+        assert_eq!(entry(&[5, 1], &[]), what("issuer key"));
+        assert_eq!(entry(&[4, 1], &[]), what("issuer kid"));
+        assert_eq!(entry(&[6, 2], &[]), what("issuer doc types"));
+        assert_eq!(entry(&[], &[1, 2]), what("issuer id"));
+        assert_eq!(entry(&[7], &[2, 3]), what("issuer name"));
+        assert_eq!(entry(&[7], &[3]), what("issuer English name"));
+        assert_eq!(entry(&[7, 8], &[]), what("issuer not_before"));
+        assert_eq!(entry(&[8], &[]), what("issuer not_after"));
+        // An absent English name is none; an empty one is invalid.
+        assert!(entry(&[3], &[]).unwrap().issuers[0].name_en.is_none());
+        let full = entry(&[], &[]).unwrap();
+        assert_eq!(full, list(&SigningKey::from_bytes(&[2; 32])));
+    }
+
+    #[test]
     fn a_credential_typ_is_not_a_trust_list() {
         let root = SigningKey::from_bytes(&[1; 32]);
         let bytes = sign1::sign(&root, giayto_cose::CREDENTIAL_TYP, vec![0xa0]).unwrap();
