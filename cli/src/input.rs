@@ -13,7 +13,10 @@ pub const MAX_JSON: u64 = 1024 * 1024;
 /// Read a file, refusing more than `max` bytes.
 pub fn read_file(path: &Path, max: u64) -> Result<Vec<u8>, Failure> {
     let file = std::fs::File::open(path).map_err(|e| io_failure(path, &e))?;
-    let mut bytes = Vec::new();
+    // Sized once from the file's length (bounded by `max`): growing by doubling would copy a
+    // national bundle several times (docs/decisions.md D199).
+    let size = file.metadata().map_or(0, |m| m.len()).min(max + 1);
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
     file.take(max + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| io_failure(path, &e))?;

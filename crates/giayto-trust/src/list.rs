@@ -112,35 +112,29 @@ impl IssuerEntry {
         cbor::map(entries)
     }
 
-    fn from_value(value: &Value) -> Result<IssuerEntry, TrustError> {
-        let map = value
-            .as_map()
-            .ok_or(TrustError::Payload { what: "issuer" })?;
-        let text = |key: i64, what: &'static str| {
-            get_int(map, key)
-                .and_then(Value::as_text)
-                .filter(|t| !t.is_empty() && t.len() <= 256)
-                .map(str::to_owned)
-                .ok_or(TrustError::Payload { what })
+    /// Read an entry, taking its texts out of the decoded value instead of copying them (a
+    /// national list has a thousand entries). The checks run in a fixed order, so the same
+    /// entry always gives the same error.
+    fn from_value(value: Value) -> Result<IssuerEntry, TrustError> {
+        let Value::Map(mut map) = value else {
+            return Err(TrustError::Payload { what: "issuer" });
         };
-        let optional_text =
-            |key: i64, what: &'static str| get_int(map, key).map(|_| text(key, what)).transpose();
-        let time = |key: i64, what: &'static str| {
+        let time = |map: &[(Value, Value)], key: i64, what: &'static str| {
             get_int(map, key)
                 .and_then(as_i64)
                 .ok_or(TrustError::Payload { what })
         };
-        let public_key: [u8; 32] = get_int(map, 5)
+        let public_key: [u8; 32] = get_int(&map, 5)
             .and_then(Value::as_bytes)
             .and_then(|b| b.as_slice().try_into().ok())
             .ok_or(TrustError::Payload { what: "issuer key" })?;
-        let kid = get_int(map, 4)
+        let kid = get_int(&map, 4)
             .and_then(Value::as_bytes)
             .ok_or(TrustError::Payload { what: "issuer kid" })?;
         if kid.as_slice() != kid_for(&public_key) {
             return Err(TrustError::Payload { what: "issuer kid" });
         }
-        let doc_types = get_int(map, 6)
+        let doc_types = get_int(&map, 6)
             .and_then(Value::as_array)
             .filter(|a| a.len() <= 64)
             .and_then(|a| a.iter().map(as_u64).collect::<Option<Vec<u64>>>())
@@ -148,16 +142,48 @@ impl IssuerEntry {
                 what: "issuer doc types",
             })?;
         Ok(IssuerEntry {
-            id: text(1, "issuer id")?,
-            name_vi: text(2, "issuer name")?,
-            name_en: optional_text(3, "issuer English name")?,
+            id: take_text(&mut map, 1, "issuer id")?,
+            name_vi: take_text(&mut map, 2, "issuer name")?,
+            name_en: take_optional_text(&mut map, 3, "issuer English name")?,
             public_key,
             doc_types,
-            not_before: time(7, "issuer not_before")?,
-            not_after: time(8, "issuer not_after")?,
-            status_uri_prefix: optional_text(9, "status uri prefix")?,
+            not_before: time(&map, 7, "issuer not_before")?,
+            not_after: time(&map, 8, "issuer not_after")?,
+            status_uri_prefix: take_optional_text(&mut map, 9, "status uri prefix")?,
         })
     }
+}
+
+/// The value under an integer key of a decoded map, to take from.
+fn get_int_mut(map: &mut [(Value, Value)], key: i64) -> Option<&mut Value> {
+    map.iter_mut()
+        .find(|(k, _)| k.as_integer().and_then(|i| i64::try_from(i).ok()) == Some(key))
+        .map(|(_, v)| v)
+}
+
+/// Take the text under `key`: present, 1 to 256 bytes (docs/format.md §6.3).
+fn take_text(
+    map: &mut [(Value, Value)],
+    key: i64,
+    what: &'static str,
+) -> Result<String, TrustError> {
+    match get_int_mut(map, key) {
+        Some(Value::Text(t)) if !t.is_empty() && t.len() <= 256 => Ok(std::mem::take(t)),
+        _ => Err(TrustError::Payload { what }),
+    }
+}
+
+/// Take the text under `key` if there is one; when present it must be valid as for
+/// [`take_text`].
+fn take_optional_text(
+    map: &mut [(Value, Value)],
+    key: i64,
+    what: &'static str,
+) -> Result<Option<String>, TrustError> {
+    if get_int(map, key).is_none() {
+        return Ok(None);
+    }
+    take_text(map, key, what).map(Some)
 }
 
 /// A trust list: which issuer keys the root vouches for, from when to when.
@@ -299,20 +325,24 @@ impl TrustList {
         signed.verify(root).map_err(|_| TrustError::BadSignature)?;
         let payload = cbor::decode_bounded(signed.payload(), MAX_TRUST_LIST_BYTES)
             .map_err(|_| TrustError::Payload { what: "encoding" })?;
-        Self::from_value(&payload)
+        Self::from_value(payload)
     }
 
-    fn from_value(value: &Value) -> Result<TrustList, TrustError> {
-        let map = value.as_map().ok_or(TrustError::Payload { what: "map" })?;
+    /// Read the payload, taking the issuer entries out of the decoded value.
+    fn from_value(value: Value) -> Result<TrustList, TrustError> {
+        let Value::Map(mut entries) = value else {
+            return Err(TrustError::Payload { what: "map" });
+        };
+        let issuers = match get_int_mut(&mut entries, ISSUERS) {
+            Some(Value::Array(a)) if a.len() <= MAX_ISSUERS => std::mem::take(a),
+            _ => return Err(TrustError::Payload { what: "issuers" }),
+        }
+        .into_iter()
+        .map(IssuerEntry::from_value)
+        .collect::<Result<Vec<_>, _>>()?;
+        let map = entries.as_slice();
         let field =
             |key: i64, what: &'static str| get_int(map, key).ok_or(TrustError::Payload { what });
-        let issuers = field(ISSUERS, "issuers")?
-            .as_array()
-            .filter(|a| a.len() <= MAX_ISSUERS)
-            .ok_or(TrustError::Payload { what: "issuers" })?
-            .iter()
-            .map(IssuerEntry::from_value)
-            .collect::<Result<Vec<_>, _>>()?;
         let withdrawn = Withdrawn {
             issuers: withdrawn_array(map, WITHDRAWN_IDS, "withdrawn issuers", |v| {
                 v.as_text()
@@ -325,9 +355,11 @@ impl TrustList {
             })?,
         };
         // A list that both trusts and withdraws an issuer or a key says two things at once.
-        if issuers
-            .iter()
-            .any(|e| withdrawn.issuer(&e.id) || withdrawn.kid(&e.kid()))
+        // (Nothing withdrawn, nothing to compare: no kid is hashed again.)
+        if !withdrawn.is_empty()
+            && issuers
+                .iter()
+                .any(|e| withdrawn.issuer(&e.id) || withdrawn.kid(&e.kid()))
         {
             return Err(TrustError::Payload {
                 what: "withdrawn issuer still listed",
@@ -469,7 +501,7 @@ mod tests {
             unreachable!()
         };
         entries.extend(extra);
-        TrustList::from_value(&Value::Map(entries))
+        TrustList::from_value(Value::Map(entries))
     }
 
     #[test]
@@ -531,6 +563,49 @@ mod tests {
         )])
         .unwrap();
         assert_eq!(ok.withdrawn.kids.len(), MAX_WITHDRAWN);
+    }
+
+    #[test]
+    fn an_entry_with_several_faults_names_the_first_in_a_fixed_order() {
+        // The entry reader takes its texts out of the decoded value; the checks still run in
+        // one order, so an entry with several faults always gives the same error.
+        let entry = |drop: &[i64], bad_text: &[i64]| {
+            let l = list(&SigningKey::from_bytes(&[2; 32]));
+            let Value::Map(mut payload) = l.to_value() else {
+                unreachable!()
+            };
+            let issuers = payload
+                .iter_mut()
+                .find(|(k, _)| k.as_integer() == Some(ISSUERS.into()))
+                .map(|(_, v)| v)
+                .unwrap();
+            let Value::Array(entries) = issuers else {
+                unreachable!()
+            };
+            let Value::Map(fields) = &mut entries[0] else {
+                unreachable!()
+            };
+            fields.retain(|(k, _)| !drop.iter().any(|d| k.as_integer() == Some((*d).into())));
+            for (k, v) in fields.iter_mut() {
+                if bad_text.iter().any(|d| k.as_integer() == Some((*d).into())) {
+                    *v = Value::Text(String::new());
+                }
+            }
+            TrustList::from_value(Value::Map(payload))
+        };
+        let what = |what| Err(TrustError::Payload { what });
+        assert_eq!(entry(&[5, 1], &[]), what("issuer key"));
+        assert_eq!(entry(&[4, 1], &[]), what("issuer kid"));
+        assert_eq!(entry(&[6, 2], &[]), what("issuer doc types"));
+        assert_eq!(entry(&[], &[1, 2]), what("issuer id"));
+        assert_eq!(entry(&[7], &[2, 3]), what("issuer name"));
+        assert_eq!(entry(&[7], &[3]), what("issuer English name"));
+        assert_eq!(entry(&[7, 8], &[]), what("issuer not_before"));
+        assert_eq!(entry(&[8], &[]), what("issuer not_after"));
+        // An absent English name is none; an empty one is invalid.
+        assert!(entry(&[3], &[]).unwrap().issuers[0].name_en.is_none());
+        let full = entry(&[], &[]).unwrap();
+        assert_eq!(full, list(&SigningKey::from_bytes(&[2; 32])));
     }
 
     #[test]

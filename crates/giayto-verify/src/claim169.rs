@@ -210,11 +210,12 @@ impl Verifier {
         };
         let index = by_kid.or_else(by_iss)?;
         let entry = self.trust.issuers.get(index)?;
-        let key = self
-            .keys
-            .get(index)?
-            .get_or_init(|| VerifyingKey::from_bytes(&entry.public_key).ok());
-        Some((entry, (*key)?))
+        let key = self.keys.get(index)?.get_or_init(|| {
+            VerifyingKey::from_bytes(&entry.public_key)
+                .ok()
+                .map(Box::new)
+        });
+        Some((entry, key.as_deref().copied()?))
     }
 
     /// Check a scanned text that [`giayto_cose::claim169::looks_like`] a Claim 169 code.

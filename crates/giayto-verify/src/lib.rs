@@ -738,9 +738,14 @@ impl Verifier {
         let (entry, key, certified) = found
             .ok_or_else(|| Rejection::new(Verdict::UnknownIssuer, Reason::UnknownKid { kid }))?;
         let key = key
-            .get_or_init(|| VerifyingKey::from_bytes(&entry.public_key).ok())
+            .get_or_init(|| {
+                VerifyingKey::from_bytes(&entry.public_key)
+                    .ok()
+                    .map(Box::new)
+            })
+            .as_deref()
             .ok_or_else(|| Rejection::new(Verdict::BadSignature, Reason::Signature))?;
-        signed.verify(&key).map_err(|e| match e {
+        signed.verify(key).map_err(|e| match e {
             CoseError::BadSignature => Rejection::new(Verdict::BadSignature, Reason::Signature),
             e => Rejection::new(Verdict::Malformed, Reason::Cose(e)),
         })?;

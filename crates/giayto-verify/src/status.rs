@@ -63,7 +63,10 @@ impl std::error::Error for StatusLoadError {}
 /// Status lists by issuer id, then uri. A list only ever gives way to a newer one.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct StatusStore {
-    lists: BTreeMap<String, BTreeMap<String, Held>>,
+    /// Boxed: a `Held` is several hundred bytes, and a national bundle's lists come from
+    /// hundreds of issuers, each a map of its own whose first node has room for eleven
+    /// (unboxed, 8 KiB per issuer, most of a bundle's memory; docs/decisions.md D199).
+    lists: BTreeMap<String, BTreeMap<String, Box<Held>>>,
 }
 
 /// One list held: checked when added, or filed under its unverified uri and `iat` with its
@@ -106,8 +109,10 @@ impl Held {
     }
 }
 
-/// A trust list key, decompressed when first needed (`None` inside: no curve point).
-pub(crate) type KeyCell = OnceLock<Option<ed25519_dalek::VerifyingKey>>;
+/// A trust list key, decompressed when first needed (`None` inside: no curve point). Boxed: a
+/// decompressed key is about 200 bytes, and a national trust list has a thousand cells of which
+/// a check uses one or two (docs/decisions.md D199).
+pub(crate) type KeyCell = OnceLock<Option<Box<ed25519_dalek::VerifyingKey>>>;
 
 /// What the device's rollback protection looks at for one held list, checked or not.
 pub(crate) struct HeldDates<'a> {
@@ -153,9 +158,14 @@ impl StatusStore {
             )
         } else {
             let key = key
-                .get_or_init(|| ed25519_dalek::VerifyingKey::from_bytes(&entry.public_key).ok())
+                .get_or_init(|| {
+                    ed25519_dalek::VerifyingKey::from_bytes(&entry.public_key)
+                        .ok()
+                        .map(Box::new)
+                })
+                .as_deref()
                 .ok_or(StatusLoadError::Invalid(StatusError::BadSignature))?;
-            let token = signed.verify(&key).map_err(StatusLoadError::Invalid)?;
+            let token = signed.verify(key).map_err(StatusLoadError::Invalid)?;
             let uri = token.uri.clone();
             let issued_at = token.issued_at;
             let loaded = LoadedStatusList {
@@ -180,13 +190,13 @@ impl StatusStore {
         };
         by_uri.insert(
             uri.clone(),
-            Held {
+            Box::new(Held {
                 issuer_id: entry.id.clone(),
                 uri,
                 issued_at,
                 pending,
                 checked,
-            },
+            }),
         );
         Ok(outcome)
     }
@@ -201,13 +211,13 @@ impl StatusStore {
         );
         self.lists.entry(issuer_id.clone()).or_default().insert(
             uri.clone(),
-            Held {
+            Box::new(Held {
                 issuer_id,
                 uri,
                 issued_at,
                 pending: None,
                 checked: OnceLock::from(Some(list)),
-            },
+            }),
         );
     }
 
@@ -217,7 +227,7 @@ impl StatusStore {
         self.lists
             .get(issuer_id)
             .and_then(|m| m.get(uri))
-            .and_then(Held::checked)
+            .and_then(|h| h.checked())
     }
 
     /// Every checked list, running the deferred checks.
@@ -225,7 +235,7 @@ impl StatusStore {
         self.lists
             .values()
             .flat_map(BTreeMap::values)
-            .filter_map(Held::checked)
+            .filter_map(|h| h.checked())
     }
 
     /// The lists whose check has run and succeeded, without running any deferred one.
@@ -233,7 +243,7 @@ impl StatusStore {
         self.lists
             .values()
             .flat_map(BTreeMap::values)
-            .filter_map(Held::checked_so_far)
+            .filter_map(|h| h.checked_so_far())
     }
 
     /// Issuer, uri and `iat` of every list held, checked or not.
@@ -459,56 +469,52 @@ impl Bundle {
         cbor::encode(&cbor::map(entries))
     }
 
-    /// Decode (the parts' signatures are checked when a verifier is built from it).
+    /// Decode (the parts' signatures are checked when a verifier is built from it). The parts'
+    /// bytes are taken out of the decoded value, not copied again: a national bundle is
+    /// hundreds of kilobytes (docs/decisions.md D199).
     pub fn from_bytes(bytes: &[u8]) -> Result<Bundle, BundleError> {
         if bytes.len() > MAX_BUNDLE_BYTES {
             return Err(BundleError::TooLarge);
         }
         let value = cbor::decode_bounded(bytes, MAX_BUNDLE_BYTES)
             .map_err(|_| BundleError::Format { what: "encoding" })?;
-        let map = value.as_map().ok_or(BundleError::Format { what: "map" })?;
-        let version = get_int(map, 1)
+        let Value::Map(mut map) = value else {
+            return Err(BundleError::Format { what: "map" });
+        };
+        let version = get_int(&map, 1)
             .and_then(as_u64)
             .ok_or(BundleError::Format { what: "version" })?;
         if version != BUNDLE_VERSION && version != BUNDLE_VERSION_DELTAS {
             return Err(BundleError::Version { found: version });
         }
-        let created_at = get_int(map, 2)
+        let created_at = get_int(&map, 2)
             .and_then(cbor::as_time)
             .ok_or(BundleError::Format { what: "created_at" })?;
-        let trust_list = get_int(map, 3)
-            .and_then(Value::as_bytes)
-            .ok_or(BundleError::Format { what: "trust list" })?
-            .clone();
-        let lists = get_int(map, 4)
-            .and_then(Value::as_array)
-            .ok_or(BundleError::Format {
+        let trust_list = match get_int_mut(&mut map, 3) {
+            Some(Value::Bytes(b)) => std::mem::take(b),
+            _ => return Err(BundleError::Format { what: "trust list" }),
+        };
+        let Some(Value::Array(lists)) = get_int_mut(&mut map, 4) else {
+            return Err(BundleError::Format {
                 what: "status lists",
-            })?;
+            });
+        };
         if lists.len() > MAX_BUNDLE_LISTS {
             return Err(BundleError::TooLarge);
         }
-        let status_lists = lists
-            .iter()
-            .map(|l| l.as_bytes().cloned())
-            .collect::<Option<Vec<_>>>()
-            .ok_or(BundleError::Format {
-                what: "status lists",
-            })?;
+        let status_lists = take_byte_strings(lists).ok_or(BundleError::Format {
+            what: "status lists",
+        })?;
         // Version 1 has no deltas; version 2 has at least one.
-        let status_deltas = match (version, get_int(map, 5)) {
+        let status_deltas = match (version, get_int_mut(&mut map, 5)) {
             (BUNDLE_VERSION, None) => Vec::new(),
             (BUNDLE_VERSION_DELTAS, Some(Value::Array(deltas))) if !deltas.is_empty() => {
                 if deltas.len() > MAX_BUNDLE_DELTAS {
                     return Err(BundleError::TooLarge);
                 }
-                deltas
-                    .iter()
-                    .map(|d| d.as_bytes().cloned())
-                    .collect::<Option<Vec<_>>>()
-                    .ok_or(BundleError::Format {
-                        what: "status deltas",
-                    })?
+                take_byte_strings(deltas).ok_or(BundleError::Format {
+                    what: "status deltas",
+                })?
             }
             _ => {
                 return Err(BundleError::Format {
@@ -523,6 +529,24 @@ impl Bundle {
             status_deltas,
         })
     }
+}
+
+/// The value under an integer key of a decoded map, to take from.
+fn get_int_mut(map: &mut [(Value, Value)], key: i64) -> Option<&mut Value> {
+    map.iter_mut()
+        .find(|(k, _)| k.as_integer().and_then(|i| i64::try_from(i).ok()) == Some(key))
+        .map(|(_, v)| v)
+}
+
+/// The byte strings of an array, taken out of it; `None` if an item is anything else.
+fn take_byte_strings(items: &mut [Value]) -> Option<Vec<Vec<u8>>> {
+    items
+        .iter_mut()
+        .map(|v| match v {
+            Value::Bytes(b) => Some(std::mem::take(b)),
+            _ => None,
+        })
+        .collect()
 }
 
 /// What a device remembers of the data it has used, so that older data is never accepted

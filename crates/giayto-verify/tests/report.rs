@@ -478,6 +478,67 @@ fn a_deferred_list_is_checked_when_first_needed_and_a_forged_one_is_not_held() {
     );
 }
 
+/// A bundle of the test vectors' trust list and `lists`, as `giayto bundle` writes it.
+fn bundle_of(lists: Vec<Vec<u8>>) -> Bundle {
+    Bundle::from_bytes(
+        &Bundle {
+            created_at: 1,
+            trust_list: read("trust.cwt"),
+            status_lists: lists,
+            status_deltas: Vec::new(),
+        }
+        .to_bytes(),
+    )
+    .unwrap()
+}
+
+#[test]
+fn an_unused_forged_list_in_a_bundle_changes_nothing_and_a_broken_one_refuses_the_bundle() {
+    let (text, at, uri) = status_valid();
+    let police = SigningKey::from_bytes(&[0x22; 32]);
+    let genuine = list_signed_by(&police, &uri, at - 60, 7);
+    // Lists the code does not need, at other uris of the same issuer: one whose signature
+    // does not hold, and one that revokes index 7 under a uri no credential names.
+    let mut forged = list_signed_by(&police, &format!("{uri}0"), at - 60, 7);
+    let last = forged.len() - 1;
+    forged[last] ^= 1;
+    let other = list_signed_by(&police, &format!("{uri}1"), at - 60, 7);
+    let bundle = bundle_of(vec![forged.clone(), genuine.clone(), other]);
+
+    let deferred = Verifier::from_bundle_deferred(root(), &bundle).unwrap();
+    assert_eq!(deferred.status_list_count(), 3);
+    let report = deferred.check(&text, at);
+    assert!(report.is_valid(), "{:?}", report.reason());
+    // The same report as a verifier holding the genuine list alone, checked at load.
+    let mut alone = Verifier::new(root(), &read("trust.cwt")).unwrap();
+    alone.add_status_list(&genuine).unwrap();
+    assert_eq!(
+        format!("{report:?}"),
+        format!("{:?}", alone.check(&text, at))
+    );
+    // Only the list the code needed was checked; the forged one is left out once every
+    // deferred check runs.
+    assert_eq!(deferred.status_lists().count(), 2);
+    // Checked at load, the forged list refuses the bundle, naming its place.
+    assert!(matches!(
+        Verifier::from_bundle(root(), &bundle),
+        Err(giayto_verify::BundleError::StatusList { index: 0, .. })
+    ));
+
+    // A list whose structure is broken refuses the bundle either way, needed or not
+    // (docs/decisions.md D199): what files a list (its signer, uri and iat) is read at load.
+    let broken = bundle_of(vec![genuine, b"not a status list".to_vec()]);
+    for result in [
+        Verifier::from_bundle_deferred(root(), &broken),
+        Verifier::from_bundle(root(), &broken),
+    ] {
+        assert!(matches!(
+            result,
+            Err(giayto_verify::BundleError::StatusList { index: 1, .. })
+        ));
+    }
+}
+
 #[test]
 fn seen_state_remembers_only_checked_lists_but_refuses_any_older_one() {
     let (text, at, uri) = status_valid();
