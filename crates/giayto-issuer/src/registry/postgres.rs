@@ -174,15 +174,14 @@ fn credentials_7(table: &str) -> String {
     )
 }
 
-/// Schema 7's indexes of `credentials`, with the names and definitions of schema 6. The serial
-/// key and the slot guard grow at their right end (the serial's time prefix, D165; a list's
-/// ordinals, D166), so their pages are filled to the last byte (`fillfactor = 100`, D198)
-/// instead of PostgreSQL's 90 % for B-trees: the page split at the right end leaves the full
-/// page behind, and nothing is inserted before the end of it later. The holder index keeps the
-/// default: its keys arrive in random order within a partition.
+/// Schema 7's indexes of `credentials`, with the names and definitions of schema 6. The slot
+/// guard only grows at its right end (a list's ordinals, D166), so its pages are filled to the
+/// last byte (`fillfactor = 100`, D198) instead of PostgreSQL's 90 % for B-trees: the split of
+/// the rightmost page leaves the full page behind, and nothing is inserted into it later. The
+/// serial key (whose keys within one second arrive in random order, D165) and the holder index
+/// keep the default.
 const CREDENTIALS_7_INDEXES: &str = "
-         ALTER TABLE credentials ADD CONSTRAINT credentials_pkey PRIMARY KEY (serial)
-             WITH (fillfactor = 100);
+         ALTER TABLE credentials ADD CONSTRAINT credentials_pkey PRIMARY KEY (serial);
          CREATE UNIQUE INDEX credentials_slot ON credentials(list, seq) WITH (fillfactor = 100);
          CREATE INDEX credentials_holder ON credentials(part, holder_id)
              WHERE holder_id IS NOT NULL;
