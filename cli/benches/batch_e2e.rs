@@ -20,7 +20,10 @@
 //! databases) the registry is PostgreSQL instead: each run gets a database of its own on that
 //! server, and the bytes written to the registry are the server's own counters around the batch
 //! (the WAL position's advance plus the data pages `pg_stat_bgwriter` counts as written, with a
-//! checkpoint before and after, read once the checkpointer has reported it); "registry files" is then `pg_database_size`. Start a server
+//! checkpoint before and after, read once the checkpointer has reported it); "registry files" is then `pg_database_size`.
+//! After that, a `VACUUM` of the run's database is measured the same way and reported apart
+//! (what autovacuum would write for the inserted rows later; done there, it cannot fall into the
+//! next run's window). Start a server
 //! that syncs like a real one with `PG_FSYNC=on .ci/pg.sh start DIR` (the tests' server does not).
 //!
 //! Run: `cargo bench -p giayto-cli --bench batch_e2e` (100,000 rows, a few seconds);
@@ -131,6 +134,21 @@ impl Pg {
         [wal as u64, pages as u64 * 8192, backend as u64 * 8192]
     }
 
+    /// `VACUUM` of the run's database, once its batch is measured: what autovacuum would do
+    /// to the rows the batch inserted (set their pages all-visible and their hint bits, dirtying
+    /// them again), measured on its own with [`Pg::written`]. Done here, it no longer starts in
+    /// the next run's window: autovacuum of the baseline's table had dirtied 11,789 of its pages
+    /// during this build's 1,000,000-row batch, and they were counted as this build's writes.
+    fn vacuum(&mut self, dir: &Path) -> [u64; 3] {
+        let url = std::fs::read_to_string(dir.join(PG_URL_FILE)).unwrap();
+        let before = self.written();
+        let mut db = postgres::Client::connect(url.trim(), postgres::NoTls).unwrap();
+        db.batch_execute("VACUUM").unwrap();
+        drop(db);
+        let after = self.written();
+        std::array::from_fn(|i| after[i].saturating_sub(before[i]))
+    }
+
     /// Size on disk of the run's database.
     fn size(&mut self, dir: &Path) -> u64 {
         let url = std::fs::read_to_string(dir.join(PG_URL_FILE)).unwrap();
@@ -192,6 +210,8 @@ struct Run {
     registry_files: u64,
     /// PostgreSQL: what the server wrote for the batch ([`Pg::written`]'s three parts).
     server: Option<[u64; 3]>,
+    /// PostgreSQL: what a `VACUUM` of the run's database wrote afterwards ([`Pg::vacuum`]).
+    vacuum: Option<[u64; 3]>,
     per_second: serde_json::Value,
 }
 
@@ -320,6 +340,7 @@ fn batch(
         }
         _ => None,
     };
+    let vacuum = pg.as_deref_mut().map(|pg| pg.vacuum(dir));
     let registry_files: u64 = match pg {
         Some(pg) => pg.size(dir),
         None => ["registry.sqlite", "registry.sqlite-wal"]
@@ -356,6 +377,7 @@ fn batch(
         outputs,
         registry_files,
         server,
+        vacuum,
         per_second: summary["per_second"].clone(),
     }
 }
@@ -438,6 +460,15 @@ fn report(name: &str, r: &Run, bare: f64, cores: usize) {
         println!(
             "  PostgreSQL server, per credential: WAL {:.0} B, pages written by checkpoints and \
              the background writer {:.0} B, by the backends (relation extension) {:.0} B",
+            wal as f64 / n,
+            pages as f64 / n,
+            backend as f64 / n
+        );
+    }
+    if let Some([wal, pages, backend]) = r.vacuum {
+        println!(
+            "  then VACUUM of its database (not in the figures above), per credential: WAL {:.0} B, \
+             pages by checkpoints and the background writer {:.0} B, by the backends {:.0} B",
             wal as f64 / n,
             pages as f64 / n,
             backend as f64 / n

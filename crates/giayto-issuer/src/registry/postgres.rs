@@ -24,7 +24,7 @@ use super::{
     CHANGES_AFTER, HOLDER_PARTS, HOLD_ENDED_REASON, WITHDRAWABLE,
 };
 
-pub(super) const SCHEMA_VERSION: i64 = 6;
+pub(super) const SCHEMA_VERSION: i64 = 7;
 
 /// From schema 2 to 3: one-time copies (docs/decisions.md D111) are rows linked to their
 /// document's row by `copy_of`; every row of schema 2 is a document.
@@ -108,19 +108,20 @@ fn to_schema_5(tx: &mut Transaction<'_>) -> Result<(), RegistryError> {
     Ok(())
 }
 
-/// From schema 5 to 6 (docs/decisions.md D192), inside the caller's transaction: the batch's
-/// line → serial map becomes one row per chunk (`batch_chunks`, packed as `chunks` describes);
-/// every row of `batch_lines` goes into a chunk of its batch, and that table is dropped.
-fn to_schema_6(tx: &mut Transaction<'_>) -> Result<(), RegistryError> {
-    tx.batch_execute(
-        "CREATE TABLE batch_chunks (
+/// Schema 6's table of batch chunks (docs/decisions.md D192).
+const BATCH_CHUNKS: &str = "CREATE TABLE batch_chunks (
              batch_id   TEXT NOT NULL,
              first_line BIGINT NOT NULL,
              lines      BYTEA NOT NULL,
              serials    BYTEA NOT NULL,
              PRIMARY KEY (batch_id, first_line)
-         )",
-    )?;
+         );";
+
+/// From schema 5 to 6 (docs/decisions.md D192), inside the caller's transaction: the batch's
+/// line → serial map becomes one row per chunk (`batch_chunks`, packed as `chunks` describes);
+/// every row of `batch_lines` goes into a chunk of its batch, and that table is dropped.
+fn to_schema_6(tx: &mut Transaction<'_>) -> Result<(), RegistryError> {
+    tx.batch_execute(BATCH_CHUNKS)?;
     let rows = tx
         .query(
             "SELECT batch_id, line, serial FROM batch_lines ORDER BY batch_id, line",
@@ -142,6 +143,107 @@ fn to_schema_6(tx: &mut Transaction<'_>) -> Result<(), RegistryError> {
         "DROP TABLE batch_lines;
          UPDATE giayto_meta SET value = 6 WHERE key = 'schema_version';",
     )?;
+    Ok(())
+}
+
+/// Schema 7's `credentials` (docs/decisions.md D197): the same columns and constraints as
+/// schema 6, ordered by alignment — the 8-byte integers first, then the 4- and 2-byte ones, then
+/// the variable-length ones — so that a row carries no padding between them (schema 6 had the
+/// integers after the serial and the text columns, and `seq`, `part` at the end, added by
+/// schema 5: 8 bytes of padding per row); and a slot's index and ordinal as 4-byte integers
+/// (a list has at most 2^27 entries, `giayto_status::MAX_ENTRIES`, and an ordinal is below twice
+/// its list's size, D166), which makes the row and the slot guard's entries 8 bytes shorter
+/// each. `{table}` is the table's name.
+fn credentials_7(table: &str) -> String {
+    format!(
+        "CREATE TABLE {table} (
+             issued_at   BIGINT NOT NULL,
+             expires_at  BIGINT NOT NULL,
+             part        BIGINT NOT NULL,
+             list        INTEGER NOT NULL,
+             idx         INTEGER NOT NULL,
+             seq         INTEGER NOT NULL,
+             level       SMALLINT NOT NULL,
+             status      SMALLINT NOT NULL DEFAULT 0,
+             serial      BYTEA NOT NULL,
+             doc_type    TEXT NOT NULL,
+             holder_id   TEXT,
+             holder_key  BYTEA,
+             copy_of     BYTEA
+         );"
+    )
+}
+
+/// Schema 7's indexes of `credentials`, with the names and definitions of schema 6. The slot
+/// guard only grows at its right end (a list's ordinals, D166), so its pages are filled to the
+/// last byte (`fillfactor = 100`, D198) instead of PostgreSQL's 90 % for B-trees: the split of
+/// the rightmost page leaves the full page behind, and nothing is inserted into it later. The
+/// serial key (whose keys within one second arrive in random order, D165) and the holder index
+/// keep the default.
+const CREDENTIALS_7_INDEXES: &str = "
+         ALTER TABLE credentials ADD CONSTRAINT credentials_pkey PRIMARY KEY (serial);
+         CREATE UNIQUE INDEX credentials_slot ON credentials(list, seq) WITH (fillfactor = 100);
+         CREATE INDEX credentials_holder ON credentials(part, holder_id)
+             WHERE holder_id IS NOT NULL;
+         CREATE INDEX credentials_not_valid ON credentials(list, idx) WHERE status <> 0;
+         CREATE INDEX credentials_copy_of ON credentials(copy_of) WHERE copy_of IS NOT NULL;";
+
+/// Every column of `credentials`, in schema 7's order: what the migration copies.
+const CREDENTIALS_7_COLUMNS: &str = "issued_at, expires_at, part, list, idx, seq, level, status, \
+                                     serial, doc_type, holder_id, holder_key, copy_of";
+
+/// From schema 6 to 7 (docs/decisions.md D197, D198), inside the caller's transaction: the table
+/// is rewritten in the new column order, its rows copied in their physical order (the order they
+/// were appended in, issue order), the old table dropped, and the indexes made again with the
+/// same names and definitions. An index or ordinal out of the 4-byte range (none can be) fails
+/// the cast, and with it the migration, which then changes nothing.
+fn to_schema_7(tx: &mut Transaction<'_>) -> Result<(), RegistryError> {
+    tx.batch_execute(&format!(
+        "{create}
+         INSERT INTO credentials_7 ({CREDENTIALS_7_COLUMNS})
+             SELECT {CREDENTIALS_7_COLUMNS} FROM credentials ORDER BY ctid;
+         DROP TABLE credentials;
+         ALTER TABLE credentials_7 RENAME TO credentials;
+         {CREDENTIALS_7_INDEXES}
+         UPDATE giayto_meta SET value = 7 WHERE key = 'schema_version';",
+        create = credentials_7("credentials_7")
+    ))?;
+    Ok(())
+}
+
+/// A new registry, made directly in schema 7's layout: the tables schema 2 made and the
+/// migrations to 6 added, with `credentials` as [`credentials_7`] has it. (A test holds the
+/// tables and indexes made here to those of a registry migrated from schema 2.)
+fn create_schema_7(tx: &mut Transaction<'_>) -> Result<(), RegistryError> {
+    tx.batch_execute(&format!(
+        "{credentials}
+         {CREDENTIALS_7_INDEXES}
+         CREATE TABLE status_lists (
+             list      INTEGER PRIMARY KEY,
+             size      BIGINT NOT NULL,
+             used      BIGINT NOT NULL,
+             perm_key  BYTEA NOT NULL
+         );
+         CREATE TABLE audit (
+             id          BIGSERIAL PRIMARY KEY,
+             serial      BYTEA NOT NULL,
+             at          BIGINT NOT NULL,
+             action      TEXT NOT NULL,
+             from_status SMALLINT NOT NULL,
+             to_status   SMALLINT NOT NULL,
+             reason      TEXT NOT NULL
+         );
+         CREATE INDEX audit_serial ON audit(serial);
+         CREATE TABLE holds (
+             serial        BYTEA PRIMARY KEY,
+             held_at       BIGINT NOT NULL,
+             until         BIGINT,
+             after_release SMALLINT NOT NULL
+         );
+         {BATCH_CHUNKS}
+         INSERT INTO giayto_meta (key, value) VALUES ('schema_version', 7);",
+        credentials = credentials_7("credentials")
+    ))?;
     Ok(())
 }
 
@@ -241,7 +343,7 @@ fn row_to_record(r: &postgres::Row) -> Result<CredentialRecord, RegistryError> {
     let key: Option<Vec<u8>> = r.try_get(5)?;
     let level: i16 = r.try_get(6)?;
     let list: i32 = r.try_get(7)?;
-    let index: i64 = r.try_get(8)?;
+    let index: i32 = r.try_get(8)?;
     let status: i16 = r.try_get(9)?;
     Ok(CredentialRecord {
         serial: r.try_get(0)?,
@@ -347,33 +449,35 @@ impl PostgresRegistry {
                 tx.batch_execute(&format!("{TO_SCHEMA_3}{TO_SCHEMA_4}"))?;
                 to_schema_5(&mut tx)?;
                 to_schema_6(&mut tx)?;
+                to_schema_7(&mut tx)?;
             }
             // Schema 3 (before holds): the holds table is added.
             Some(3) => {
                 tx.batch_execute(TO_SCHEMA_4)?;
                 to_schema_5(&mut tx)?;
                 to_schema_6(&mut tx)?;
+                to_schema_7(&mut tx)?;
             }
             // Schema 4: each row's ordinal and partition (D166).
             Some(4) => {
                 to_schema_5(&mut tx)?;
                 to_schema_6(&mut tx)?;
+                to_schema_7(&mut tx)?;
             }
             // Schema 5: the batch chunks (D192).
-            Some(5) => to_schema_6(&mut tx)?,
+            Some(5) => {
+                to_schema_6(&mut tx)?;
+                to_schema_7(&mut tx)?;
+            }
+            // Schema 6: the table in its new column order (D197).
+            Some(6) => to_schema_7(&mut tx)?,
             Some(v) if v < SCHEMA_VERSION => {
                 return Err(RegistryError::Corrupt {
                     what: "schema version (a development version older than this program)",
                 })
             }
             Some(_) => {}
-            None if create => {
-                create_schema(&mut tx)?;
-                tx.batch_execute(TO_SCHEMA_3)?;
-                tx.batch_execute(TO_SCHEMA_4)?;
-                to_schema_5(&mut tx)?;
-                to_schema_6(&mut tx)?;
-            }
+            None if create => create_schema_7(&mut tx)?,
             None => {
                 return Err(RegistryError::Empty {
                     location: location(),
@@ -397,7 +501,9 @@ impl PostgresRegistry {
     }
 }
 
-/// The tables of schema 2; [`TO_SCHEMA_3`] and [`TO_SCHEMA_4`] follow.
+/// The tables of schema 2, as the releases before one-time copies made them: what the
+/// migration tests start from. [`TO_SCHEMA_3`] and [`TO_SCHEMA_4`] follow.
+#[cfg(test)]
 fn create_schema(tx: &mut Transaction<'_>) -> Result<(), RegistryError> {
     tx.batch_execute(
         "CREATE TABLE credentials (
@@ -658,12 +764,17 @@ impl RegistryBackend for PostgresRegistry {
                 Type::BYTEA,
                 Type::INT2,
                 Type::INT4,
-                Type::INT8,
+                Type::INT4,
                 Type::BYTEA,
-                Type::INT8,
+                Type::INT4,
                 Type::INT8,
             ],
         );
+        // A slot's index and ordinal are 4-byte integers in schema 7 (D197): a list has at most
+        // 2^27 entries, so they always fit; a value that did not would be refused, not cut.
+        let int4 = |v: u64, what: &'static str| {
+            i32::try_from(v).map_err(|_| RegistryError::Corrupt { what })
+        };
         for ((r, slot), &seq) in rows.iter().zip(&allocation.slots).zip(&allocation.seqs) {
             let key = r.holder_key.as_ref().map(<[u8; 32]>::as_slice);
             writer.write(&[
@@ -675,9 +786,9 @@ impl RegistryBackend for PostgresRegistry {
                 &key,
                 &i16::from(r.assurance_level),
                 &(slot.list as i32),
-                &(slot.index as i64),
+                &int4(slot.index, "status index (past 2^31)")?,
                 &r.copy_of,
-                &(seq as i64),
+                &int4(seq, "status ordinal (past 2^31)")?,
                 &part_of(slot.list, seq),
             ])?;
         }
@@ -806,7 +917,7 @@ impl RegistryBackend for PostgresRegistry {
             .map(|r| {
                 let status: u8 = non_negative(r.try_get::<_, i16>(1)?, "status")?;
                 Ok((
-                    non_negative(r.try_get::<_, i64>(0)?, "status index")?,
+                    non_negative(r.try_get::<_, i32>(0)?, "status index")?,
                     Status::from_code(status.min(3)),
                 ))
             })
@@ -929,7 +1040,7 @@ impl RegistryBackend for PostgresRegistry {
             .map(|r| {
                 let from: u8 = non_negative(r.try_get::<_, i16>(1)?, "status")?;
                 Ok((
-                    non_negative(r.try_get::<_, i64>(0)?, "status index")?,
+                    non_negative(r.try_get::<_, i32>(0)?, "status index")?,
                     Status::from_code(from.min(3)),
                 ))
             })

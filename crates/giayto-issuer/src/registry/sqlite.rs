@@ -16,7 +16,7 @@ use super::{
     StatusSlot, Target, CHANGES_AFTER, HOLDER_PARTS, HOLD_ENDED_REASON, WITHDRAWABLE,
 };
 
-pub(super) const SCHEMA_VERSION: i64 = 6;
+pub(super) const SCHEMA_VERSION: i64 = 7;
 
 /// From schema 2 to 3: one-time copies (docs/decisions.md D111) are rows linked to their
 /// document's row by `copy_of`; every row of schema 2 is a document.
@@ -425,9 +425,12 @@ impl SqliteRegistry {
                 _ => {}
             }
             // Schema 5 (and every older one, now at 5): the batch chunks (D192).
-            if version < SCHEMA_VERSION {
+            if version < 6 {
                 to_schema_6(&tx)?;
             }
+            // Schema 7 reorders PostgreSQL's columns (D197); SQLite's records have no
+            // alignment padding to take out, so its tables stay as they are: only the number.
+            tx.execute_batch("PRAGMA user_version = 7;")?;
             tx.commit()?;
         }
         let has_legacy = conn

@@ -197,7 +197,10 @@ impl Offices {
         let mut client = postgres::Client::connect(&self.url, postgres::NoTls).unwrap();
         let rows = client
             .query(
-                &format!("SELECT serial, list, idx FROM {}.credentials", self.schema),
+                &format!(
+                    "SELECT serial, list, idx::bigint FROM {}.credentials",
+                    self.schema
+                ),
                 &[],
             )
             .unwrap();

@@ -1,5 +1,5 @@
 //! The PostgreSQL backend against a real server (`GIAYTO_TEST_POSTGRES`): the shared suite,
-//! concurrent offices, and the migrations from schemas 2, 3, 4 and 5.
+//! concurrent offices, and the migrations from schemas 2, 3, 4, 5 and 6.
 use super::*;
 
 /// A fresh schema on the server of `GIAYTO_TEST_POSTGRES` (CI starts a throw-away one and sets
@@ -366,7 +366,7 @@ fn postgres_migrates_a_schema_4_registry_to_ordinals() {
     assert_eq!(dump(&mut admin), before, "the migration changed a value");
     let seqs: Vec<(Vec<u8>, i64, i64)> = admin
         .query(
-            &format!("SELECT serial, seq, part FROM {schema}.credentials ORDER BY serial"),
+            &format!("SELECT serial, seq::bigint, part FROM {schema}.credentials ORDER BY serial"),
             &[],
         )
         .unwrap()
@@ -531,7 +531,7 @@ fn postgres_migrates_a_schema_5_registry_to_batch_chunks() {
     assert_eq!(b2.len(), 1);
 
     let mut reg = PostgresRegistry::connect(&url, &schema).unwrap();
-    assert_eq!(version(&mut admin, &schema), 6);
+    assert_eq!(version(&mut admin, &schema), SCHEMA_VERSION);
     let lines_of = |reg: &mut PostgresRegistry, batch: &str| -> Vec<(u64, Vec<u8>)> {
         reg.batch_lines(batch)
             .unwrap()
@@ -627,4 +627,244 @@ fn postgres_copy_keeps_the_slot_guard_and_duplicate_serial_errors() {
         Err(RegistryError::Corrupt { .. })
     ));
     assert_eq!(reg.count().unwrap(), 1);
+}
+
+/// The tables, columns (in their order, with type, `NOT NULL` and default), constraints and
+/// indexes (with their storage parameters) of a registry schema, its name taken out.
+fn catalog(admin: &mut Client, schema: &str) -> Vec<String> {
+    let queries = [
+        "SELECT c.relname || '.' || a.attname || ' ' || format_type(a.atttypid, a.atttypmod)
+                || CASE WHEN a.attnotnull THEN ' NOT NULL' ELSE '' END
+                || COALESCE(' DEFAULT ' || pg_get_expr(d.adbin, d.adrelid), '')
+         FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+         JOIN pg_namespace n ON n.oid = c.relnamespace
+         LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+         WHERE n.nspname = $1 AND c.relkind = 'r' AND a.attnum > 0 AND NOT a.attisdropped
+         ORDER BY c.relname, a.attnum",
+        "SELECT conrelid::regclass::text || ' ' || conname || ' ' || pg_get_constraintdef(c.oid)
+         FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace
+         WHERE n.nspname = $1 ORDER BY conname",
+        "SELECT indexdef FROM pg_indexes WHERE schemaname = $1 ORDER BY indexname",
+    ];
+    let mut out = Vec::new();
+    for q in queries {
+        for r in admin.query(q, &[&schema]).unwrap() {
+            out.push(r.get::<_, String>(0).replace(&format!("{schema}."), ""));
+        }
+    }
+    out
+}
+
+/// Everything a registry answers about its credentials, as text: each row by serial, its
+/// copies and audit lines, the rows by holder, the lists, their not-valid entries and changes,
+/// the holds and the batches' lines.
+fn answers(reg: &mut PostgresRegistry, serials: &[Vec<u8>], holders: &[&str]) -> Vec<String> {
+    let mut out = vec![format!("{}", reg.count().unwrap())];
+    for s in serials {
+        out.push(format!("{:?}", reg.get(s).unwrap()));
+        out.push(format!("{:?}", reg.copies(s).unwrap()));
+        out.push(format!("{:?}", reg.audit(s).unwrap()));
+    }
+    for h in holders {
+        out.push(format!("{:?}", reg.by_holder(h).unwrap()));
+    }
+    for l in reg.lists().unwrap() {
+        out.push(format!("{l:?}"));
+        out.push(format!("{:?}", reg.not_valid(l.list).unwrap()));
+        out.push(format!("{:?}", reg.changes_after(l.list, 0).unwrap()));
+    }
+    out.push(format!("{:?}", reg.holds().unwrap()));
+    for b in ["b1", "b2"] {
+        out.push(format!("{:?}", reg.batch_lines(b).unwrap()));
+    }
+    out
+}
+
+/// A registry of schema 6, as the release before it made one (schema 2's tables migrated up),
+/// holding what this release records — credentials of two holders and of none, a one-time copy,
+/// two batches, a revocation by holder, a suspension and a hold with their audit lines — copied
+/// over from a registry of this release: on connect it becomes schema 7 in one transaction (a
+/// failure leaves schema 6 as it was), every lookup answers as the registry it was copied from,
+/// the table has its new column order, and its tables, constraints and indexes are exactly
+/// those of a registry made new by this release.
+#[test]
+fn postgres_migrates_a_schema_6_registry_to_the_new_column_order() {
+    let Some(scratch) = Scratch::new("PostgreSQL migration test", "s") else {
+        return;
+    };
+    let (url, schema, mut admin) = scratch.parts();
+    let fresh = Scratch::new("PostgreSQL migration test", "f").unwrap();
+    let (_, fresh_schema, _) = fresh.parts();
+    let mut new = PostgresRegistry::create(&url, &fresh_schema).unwrap();
+    let size = giayto_status::MIN_ENTRIES;
+    let line = |batch: &str, line: u64| {
+        Some(super::super::BatchLine {
+            batch_id: batch.into(),
+            line,
+        })
+    };
+    let (h1, h2) = ("001099011111", "079188022222");
+    let mut rows = Vec::new();
+    for n in 1..=6u8 {
+        let holder = [None, Some(h1), Some(h2)][usize::from(n % 3)];
+        rows.push(NewCredential {
+            batch: line("b1", u64::from(n) + u64::from(n > 3)),
+            holder_key: (n % 2 == 0).then_some([n; 32]),
+            ..super::super::suite::new_row(n, holder)
+        });
+    }
+    new.record(&rows, size).unwrap();
+    new.record(
+        &[
+            NewCredential {
+                batch: line("b2", 1),
+                ..super::super::suite::new_row(7, Some(h1))
+            },
+            super::super::suite::copy_row(8, 1),
+        ],
+        size,
+    )
+    .unwrap();
+    new.change_status(
+        &Target::Holder(h2.into()),
+        Action::Revoke,
+        "thu hồi",
+        1_790_000_100,
+    )
+    .unwrap();
+    new.change_status(
+        &Target::Serial(vec![3; 10]),
+        Action::Suspend,
+        "tạm",
+        1_790_000_200,
+    )
+    .unwrap();
+    new.hold(
+        &Target::Serial(vec![1; 10]),
+        "giữ",
+        1_790_000_300,
+        Some(1_799_000_000),
+    )
+    .unwrap();
+
+    // The same data in schema 6's layout, made by the statements of the release before.
+    let mut client = Client::connect(&url, NoTls).unwrap();
+    client
+        .batch_execute(&format!(
+            "CREATE SCHEMA {schema}; SET search_path TO {schema};
+             CREATE TABLE giayto_meta (key TEXT PRIMARY KEY, value BIGINT NOT NULL);"
+        ))
+        .unwrap();
+    let mut tx = client.transaction().unwrap();
+    create_schema(&mut tx).unwrap();
+    tx.batch_execute(&format!("{TO_SCHEMA_3}{TO_SCHEMA_4}"))
+        .unwrap();
+    to_schema_5(&mut tx).unwrap();
+    to_schema_6(&mut tx).unwrap();
+    tx.batch_execute(&format!(
+        "INSERT INTO credentials ({CREDENTIALS_7_COLUMNS})
+             SELECT {CREDENTIALS_7_COLUMNS} FROM {fresh_schema}.credentials ORDER BY ctid;
+         INSERT INTO status_lists SELECT * FROM {fresh_schema}.status_lists;
+         INSERT INTO audit SELECT * FROM {fresh_schema}.audit;
+         SELECT setval('audit_id_seq', (SELECT max(id) FROM audit));
+         INSERT INTO holds SELECT * FROM {fresh_schema}.holds;
+         INSERT INTO batch_chunks SELECT * FROM {fresh_schema}.batch_chunks;"
+    ))
+    .unwrap();
+    tx.commit().unwrap();
+    drop(client);
+    assert_eq!(version(&mut admin, &schema), 6);
+    let serials: Vec<Vec<u8>> = (1..=9u8).map(|n| vec![n; 10]).collect();
+    let holders = [h1, h2, "001000000000"];
+    let before = answers(&mut new, &serials, &holders);
+    assert!(before.iter().any(|a| a.contains("Revoked")), "{before:?}");
+    assert!(before.iter().any(|a| a.contains("Held")), "{before:?}");
+    drop(new);
+
+    // A table in the way of the new one: the migration fails and leaves schema 6 as it was.
+    admin
+        .batch_execute(&format!("CREATE TABLE {schema}.credentials_7 (x INT)"))
+        .unwrap();
+    let old_catalog = catalog(&mut admin, &schema);
+    assert!(matches!(
+        PostgresRegistry::connect(&url, &schema),
+        Err(RegistryError::Database(_))
+    ));
+    assert_eq!(version(&mut admin, &schema), 6);
+    assert_eq!(catalog(&mut admin, &schema), old_catalog);
+    admin
+        .batch_execute(&format!("DROP TABLE {schema}.credentials_7"))
+        .unwrap();
+
+    let mut reg = PostgresRegistry::connect(&url, &schema).unwrap();
+    assert_eq!(version(&mut admin, &schema), SCHEMA_VERSION);
+    assert_eq!(answers(&mut reg, &serials, &holders), before);
+    let columns: Vec<String> = admin
+        .query(
+            "SELECT column_name::text FROM information_schema.columns
+             WHERE table_schema = $1 AND table_name = 'credentials' ORDER BY ordinal_position",
+            &[&schema],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    assert_eq!(columns.join(", "), CREDENTIALS_7_COLUMNS);
+    // The same tables and indexes as a new registry's, fill factors included.
+    let migrated = catalog(&mut admin, &schema);
+    assert_eq!(migrated, catalog(&mut admin, &fresh_schema));
+    assert!(
+        migrated.iter().any(
+            |d| d.contains("INDEX credentials_slot ") && d.ends_with("WITH (fillfactor='100')")
+        ),
+        "{migrated:#?}"
+    );
+    for index in ["credentials_pkey", "credentials_holder"] {
+        assert!(
+            migrated
+                .iter()
+                .any(|d| d.contains(&format!("INDEX {index} ")) && !d.contains("fillfactor")),
+            "{index}: {migrated:#?}"
+        );
+    }
+
+    // The migrated registry goes on: new slots after the old ones, the guard and the holder
+    // lookup as before.
+    let slot = reg
+        .record(&[super::super::suite::new_row(10, Some(h1))], size)
+        .unwrap()[0];
+    let perm = giayto_status::IndexPermutation::new(
+        admin
+            .query_one(
+                &format!("SELECT perm_key FROM {schema}.status_lists WHERE list = 1"),
+                &[],
+            )
+            .unwrap()
+            .get::<_, Vec<u8>>(0)
+            .try_into()
+            .unwrap(),
+        size,
+    )
+    .unwrap();
+    assert_eq!(slot.index, perm.index(8).unwrap());
+    assert!(matches!(
+        reg.record(&[super::super::suite::new_row(10, None)], size),
+        Err(RegistryError::DuplicateSerial)
+    ));
+    let report = reg
+        .change_status(
+            &Target::Holder(h1.into()),
+            Action::Revoke,
+            "hết",
+            1_790_000_400,
+        )
+        .unwrap();
+    // h1's documents 4, 7 and the new 10 are revoked (1 is held: as the hold allows).
+    for n in [4u8, 7, 10] {
+        assert!(
+            report.changed.iter().any(|c| c.serial == vec![n; 10]),
+            "{n}: {report:?}"
+        );
+    }
+    assert_eq!(reg.get(&[10; 10]).unwrap().unwrap().status, Status::Revoked);
 }

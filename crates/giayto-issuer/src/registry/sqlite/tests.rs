@@ -1,4 +1,4 @@
-//! Tests of the SQLite backend alone: its schema versions and migrations (1, 2, 3, 4 and 5 → 6),
+//! Tests of the SQLite backend alone: its schema versions and migrations (1, 2, 3, 4, 5 and 6 → 7),
 //! and what it refuses to open. The suite both backends pass is `registry/suite.rs`.
 
 use super::super::suite::{copy_row, new_row};
@@ -814,7 +814,7 @@ fn sqlite_migrates_a_schema_5_registry_to_batch_chunks() {
     assert_eq!(b2.len(), 1);
 
     let mut reg = SqliteRegistry::open(&path).unwrap();
-    assert_eq!(user_version(&path), 6);
+    assert_eq!(user_version(&path), super::SCHEMA_VERSION);
     assert_eq!(
         dump(&path),
         before,
@@ -901,4 +901,37 @@ fn a_damaged_batch_chunk_is_an_error() {
     ));
     // Nothing was withdrawn: the transaction rolled back.
     assert!(reg.get(&[1; 10]).unwrap().is_some());
+}
+
+/// Schema 7 changes PostgreSQL's column order only (D197): a registry of schema 6 opens as 7
+/// with its tables, indexes and every value as they were, and goes on recording.
+#[test]
+fn sqlite_schema_6_becomes_7_unchanged() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("registry.sqlite");
+    schema_4_registry(&path);
+    {
+        let mut conn = rusqlite::Connection::open(&path).unwrap();
+        let tx = conn.transaction().unwrap();
+        super::to_schema_5(&tx).unwrap();
+        super::to_schema_6(&tx).unwrap();
+        tx.commit().unwrap();
+    }
+    assert_eq!(user_version(&path), 6);
+    let layout = |path: &std::path::Path| -> Vec<String> {
+        let conn = rusqlite::Connection::open(path).unwrap();
+        let mut stmt = conn
+            .prepare("SELECT type || ' ' || name || ' ' || COALESCE(sql, '') FROM sqlite_master ORDER BY name")
+            .unwrap();
+        let rows = stmt.query_map([], |r| r.get(0)).unwrap();
+        rows.collect::<Result<_, _>>().unwrap()
+    };
+    let (before, tables) = (dump(&path), layout(&path));
+    let mut reg = SqliteRegistry::open(&path).unwrap();
+    assert_eq!(user_version(&path), 7);
+    assert_eq!(dump(&path), before);
+    assert_eq!(layout(&path), tables);
+    reg.record(&[new_row(0xD1, None)], giayto_status::MIN_ENTRIES)
+        .unwrap();
+    assert_eq!(reg.count().unwrap(), 6);
 }
