@@ -71,6 +71,17 @@ def run(exe, source, at, data, tmp, extra=()):
     return {"result": out}
 
 
+def source_for(suite, stem, tmp, bundle):
+    """The CLI's trust arguments for a suite: its own root and trust list, written to `tmp`,
+    when it carries them; else the vectors' bundle."""
+    if "root_public_key" not in suite or "trust_list" not in suite:
+        return bundle
+    root, trust = Path(tmp) / f"{stem}.pub", Path(tmp) / f"{stem}.cwt"
+    root.write_text(pem(bytes.fromhex(suite["root_public_key"])))
+    trust.write_bytes(bytes.fromhex(suite["trust_list"]))
+    return ["--root", str(root), "--trust", str(trust)]
+
+
 def main(exe, vector_dir, bad_path):
     vector_dir = Path(vector_dir)
     bundle = ["--root", str(vector_dir / "root.pub"), "--bundle", str(vector_dir / "bundle.cbor")]
@@ -79,12 +90,7 @@ def main(exe, vector_dir, bad_path):
             suite = json.loads(path.read_text(encoding="utf-8"))
             if not isinstance(suite.get("vectors"), list):
                 continue
-            source = bundle
-            if "root_public_key" in suite and "trust_list" in suite:
-                root, trust = Path(tmp) / f"{path.stem}.pub", Path(tmp) / f"{path.stem}.cwt"
-                root.write_text(pem(bytes.fromhex(suite["root_public_key"])))
-                trust.write_bytes(bytes.fromhex(suite["trust_list"]))
-                source = ["--root", str(root), "--trust", str(trust)]
+            source = source_for(suite, path.stem, tmp, bundle)
             for v in suite["vectors"]:
                 extra = ["--policy", v.get("policy") or "third-party"]
                 if v.get("nonce"):
@@ -98,12 +104,7 @@ def main(exe, vector_dir, bad_path):
             answers, bad = suite.get("answers"), suite.get("bad_requests")
             if not isinstance(answers, list) and not isinstance(bad, list):
                 continue
-            source = bundle
-            if "root_public_key" in suite and "trust_list" in suite:
-                root, trust = Path(tmp) / f"{path.stem}.pub", Path(tmp) / f"{path.stem}.cwt"
-                root.write_text(pem(bytes.fromhex(suite["root_public_key"])))
-                trust.write_bytes(bytes.fromhex(suite["trust_list"]))
-                source = ["--root", str(root), "--trust", str(trust)]
+            source = source_for(suite, path.stem, tmp, bundle)
             for a in answers or []:
                 got = run(exe, source, a["at"], a["text"].encode(), tmp, ["--request", a["request"]])
                 print(json.dumps({"binding": "cli", "suite": path.stem, "vector": a["name"], **got}))

@@ -176,17 +176,30 @@ def test_verification_releases_the_gil():
     # Another thread runs Python code while this one is inside verify (a photo: slow, in
     # Rust). With a long switch interval this thread never yields the GIL by itself, so the
     # other thread only runs if verify releases it.
-    import time
     v = bundle_verifier()
     vector = ALL[0][3]
     png = giayto.qr_png(vector["text"])
+
+    def verify():
+        for _ in range(50):
+            assert v.verify(png, at=vector["at"]).verdict == vector["verdict"]
+
+    assert ticks_during(verify) > 0
+
+
+def ticks_during(work):
+    """How often another Python thread ran while `work()` ran, with a switch interval so long
+    that this thread never yields the GIL by itself: more than 0 only if `work` releases it."""
+    import time
     ticks = 0
     stop = threading.Event()
+
     def spin():
         nonlocal ticks
         while not stop.is_set():
             ticks += 1
             time.sleep(0.0001)
+
     old = sys.getswitchinterval()
     t = threading.Thread(target=spin)
     t.start()
@@ -194,14 +207,12 @@ def test_verification_releases_the_gil():
         time.sleep(0.01)
         sys.setswitchinterval(30)
         before = ticks
-        for _ in range(50):
-            assert v.verify(png, at=vector["at"]).verdict == vector["verdict"]
-        during = ticks - before
+        work()
+        return ticks - before
     finally:
         sys.setswitchinterval(old)
         stop.set()
         t.join()
-    assert during > 0
 
 
 # Verifier requests and answers (docs/format.md §15): test-vectors/requests.json.
@@ -286,7 +297,6 @@ def test_make_request_refusals_are_typed(kw, reason):
 def test_check_answer_shared_by_threads_and_releases_the_gil():
     # As test_verification_releases_the_gil: the answer as a photo (slow, in Rust) while
     # another thread runs Python code; and one Verifier shared by four threads.
-    import time
     answer = REQUESTS["answers"][0]
     v = request_verifier()
     with ThreadPoolExecutor(4) as pool:
@@ -296,25 +306,9 @@ def test_check_answer_shared_by_threads_and_releases_the_gil():
         ))
     assert verdicts == ["valid"] * 16
     png = giayto.qr_png(answer["text"])
-    ticks = 0
-    stop = threading.Event()
-    def spin():
-        nonlocal ticks
-        while not stop.is_set():
-            ticks += 1
-            time.sleep(0.0001)
-    old = sys.getswitchinterval()
-    t = threading.Thread(target=spin)
-    t.start()
-    try:
-        time.sleep(0.01)
-        sys.setswitchinterval(30)
-        before = ticks
+
+    def check():
         for _ in range(20):
             assert v.check_answer(png, answer["request"], at=answer["at"]).verdict == "valid"
-        during = ticks - before
-    finally:
-        sys.setswitchinterval(old)
-        stop.set()
-        t.join()
-    assert during > 0
+
+    assert ticks_during(check) > 0

@@ -41,22 +41,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             continue;
         };
         for v in vectors {
-            let (verifier, made) = match (
-                suite["root_public_key"].as_str(),
-                suite["trust_list"].as_str(),
-            ) {
-                (Some(r), Some(t)) => {
-                    let r = parse_root(&parse_hex(r, 64).ok_or("root hex")?)?;
-                    (
-                        Verifier::new(r, &parse_hex(t, 1 << 20).ok_or("trust hex")?)?,
-                        None,
-                    )
-                }
-                _ => (
-                    Verifier::from_bundle(root, &bundle)?,
-                    Some(bundle.created_at),
-                ),
-            };
+            let (verifier, made) = suite_verifier(&suite, root, &bundle)?;
             let policy = match v["policy"].as_str() {
                 Some("checkpoint") => Policy::Checkpoint,
                 _ => Policy::ThirdParty,
@@ -98,6 +83,33 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
+/// The verifier a suite names: its own root and trust list when it carries them, else the
+/// vectors' bundle (with the bundle's creation time for the JSON context).
+fn suite_verifier(
+    suite: &Value,
+    root: giayto_verify::VerifyingKey,
+    bundle: &Bundle,
+) -> Result<(Verifier, Option<i64>), Box<dyn std::error::Error>> {
+    Ok(
+        match (
+            suite["root_public_key"].as_str(),
+            suite["trust_list"].as_str(),
+        ) {
+            (Some(r), Some(t)) => {
+                let r = parse_root(&parse_hex(r, 64).ok_or("root hex")?)?;
+                (
+                    Verifier::new(r, &parse_hex(t, 1 << 20).ok_or("trust hex")?)?,
+                    None,
+                )
+            }
+            _ => (
+                Verifier::from_bundle(root, bundle)?,
+                Some(bundle.created_at),
+            ),
+        },
+    )
+}
+
 /// The request suite of a file with `answers` or `bad_requests`.
 fn requests(
     name: &str,
@@ -112,22 +124,7 @@ fn requests(
     if answers.is_none() && bad.is_none() {
         return Ok(());
     }
-    let (verifier, made) = match (
-        suite["root_public_key"].as_str(),
-        suite["trust_list"].as_str(),
-    ) {
-        (Some(r), Some(t)) => {
-            let r = parse_root(&parse_hex(r, 64).ok_or("root hex")?)?;
-            (
-                Verifier::new(r, &parse_hex(t, 1 << 20).ok_or("trust hex")?)?,
-                None,
-            )
-        }
-        _ => (
-            Verifier::from_bundle(root, bundle)?,
-            Some(bundle.created_at),
-        ),
-    };
+    let (verifier, made) = suite_verifier(suite, root, bundle)?;
     let context = JsonContext {
         bundle_created_at: made,
         message: None,
