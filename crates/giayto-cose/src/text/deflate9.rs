@@ -54,6 +54,8 @@ const REP_3_6: usize = 16;
 const REPZ_3_10: usize = 17;
 const REPZ_11_138: usize = 18;
 
+mod floor;
+
 const EXTRA_LBITS: [u8; LENGTH_CODES] = [
     0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0,
 ];
@@ -1235,6 +1237,8 @@ impl Deflater {
     }
 
     /// zlib-rs's `zng_tr_flush_block` for the one and last block of `stored_len` input bytes.
+    /// The dynamic trees are built only when [`floor::sizes`] cannot rule the dynamic block
+    /// out (D204); the choice and the bytes are zlib-rs's either way.
     fn flush_block(&mut self, bits: &mut Bits, stored_len: usize) {
         let t = &TABLES;
         let mut ltree: Tree<HEAP_SIZE> = Tree::new(
@@ -1251,8 +1255,6 @@ impl Deflater {
             MAX_BITS as u16,
             Some(&t.static_dtree),
         );
-        let mut bltree: Tree<{ 2 * BL_CODES + 1 }> =
-            Tree::new(BL_CODES, &EXTRA_BLBITS, 0, MAX_BL_BITS as u16, None);
         ltree.nodes[END_BLOCK].a = 1;
         for &(dist, lc) in self.symbols() {
             if dist == 0 {
@@ -1263,27 +1265,50 @@ impl Deflater {
                 dtree.nodes[d_code(usize::from(dist) - 1)].a += 1;
             }
         }
-        let mut lens = Lens::default();
-        let heap = &mut self.heap;
-        build_tree(&mut lens, heap, &mut ltree);
-        build_tree(&mut lens, heap, &mut dtree);
-        scan_tree(&mut bltree, &mut ltree);
-        scan_tree(&mut bltree, &mut dtree);
-        build_tree(&mut lens, heap, &mut bltree);
-        let mut max_blindex = BL_CODES - 1;
-        while max_blindex >= 3 {
-            if bltree.nodes[usize::from(BL_ORDER[max_blindex])].b != 0 {
-                break;
+        let (stat, floor) = floor::sizes(&ltree.nodes, &dtree.nodes, &mut self.heap.heap);
+        let static_lenb = (stat + 3 + 7) >> 3;
+        if floor.is_some_and(|floor| floor >= stat) {
+            // In tests, the trees are built anyway: the floor must be under their size, and
+            // the fixed size the same.
+            #[cfg(test)]
+            {
+                let (lens, ..) = dynamic_trees(&mut self.heap, &mut ltree, &mut dtree);
+                assert!(floor <= Some(lens.opt), "floor {floor:?} over {}", lens.opt);
+                assert_eq!(stat, lens.stat);
+                tests::FIXED_BY_FLOOR.with(|n| n.set(n.get() + 1));
             }
-            max_blindex -= 1;
+            return self.fixed_or_stored(bits, stored_len, static_lenb);
         }
-        lens.opt = lens.opt.wrapping_add(3 * (max_blindex + 1) + 5 + 5 + 4);
-        let mut opt_lenb = (lens.opt.wrapping_add(3 + 7)) >> 3;
-        let static_lenb = (lens.stat.wrapping_add(3 + 7)) >> 3;
-        if static_lenb <= opt_lenb {
-            opt_lenb = static_lenb;
+        let (lens, bltree, max_blindex) = dynamic_trees(&mut self.heap, &mut ltree, &mut dtree);
+        #[cfg(test)]
+        {
+            assert!(
+                floor.is_none_or(|floor| floor <= lens.opt),
+                "floor {floor:?} over {}",
+                lens.opt
+            );
+            assert_eq!(stat, lens.stat);
         }
-        if stored_len + 4 <= opt_lenb {
+        let opt_lenb = ((lens.opt.wrapping_add(3 + 7)) >> 3).min(static_lenb);
+        if stored_len + 4 <= opt_lenb || static_lenb == opt_lenb {
+            return self.fixed_or_stored(bits, stored_len, opt_lenb);
+        }
+        bits.send(0b101, 3);
+        bits.send((ltree.max_code + 1 - 257) as u64, 5);
+        bits.send(dtree.max_code as u64, 5);
+        bits.send((max_blindex + 1 - 4) as u64, 4);
+        for &rank in BL_ORDER.iter().take(max_blindex + 1) {
+            bits.send(u64::from(bltree.nodes[usize::from(rank)].b), 3);
+        }
+        bits.send_tree(&ltree, &bltree.nodes);
+        bits.send_tree(&dtree, &bltree.nodes);
+        bits.symbols(self.symbols(), &ltree.nodes, &dtree.nodes);
+    }
+
+    /// The block stored when `stored_len + 4` bytes are no more than the coded block's
+    /// `lenb` (zlib-rs's rule), else with the fixed codes.
+    fn fixed_or_stored(&self, bits: &mut Bits, stored_len: usize, lenb: usize) {
+        if stored_len + 4 <= lenb {
             bits.send(0b001, 3);
             bits.align();
             let len = stored_len as u16;
@@ -1291,22 +1316,38 @@ impl Deflater {
             bits.out.extend_from_slice(&(!len).to_le_bytes());
             bits.out
                 .extend_from_slice(&self.window[self.dict_len..self.dict_len + stored_len]);
-        } else if static_lenb == opt_lenb {
-            bits.send(0b011, 3);
-            bits.symbols(self.symbols(), &t.static_ltree, &t.static_dtree);
         } else {
-            bits.send(0b101, 3);
-            bits.send((ltree.max_code + 1 - 257) as u64, 5);
-            bits.send(dtree.max_code as u64, 5);
-            bits.send((max_blindex + 1 - 4) as u64, 4);
-            for &rank in BL_ORDER.iter().take(max_blindex + 1) {
-                bits.send(u64::from(bltree.nodes[usize::from(rank)].b), 3);
-            }
-            bits.send_tree(&ltree, &bltree.nodes);
-            bits.send_tree(&dtree, &bltree.nodes);
-            bits.symbols(self.symbols(), &ltree.nodes, &dtree.nodes);
+            bits.send(0b011, 3);
+            bits.symbols(self.symbols(), &TABLES.static_ltree, &TABLES.static_dtree);
         }
     }
+}
+
+/// zlib-rs's dynamic trees of the block whose counts are in `ltree` and `dtree`: both built,
+/// the bit-length tree of their code lengths, and `max_blindex`; `Lens` holds the dynamic and
+/// fixed sizes in bits.
+fn dynamic_trees(
+    heap: &mut Heap,
+    ltree: &mut Tree<HEAP_SIZE>,
+    dtree: &mut Tree<{ 2 * D_CODES + 1 }>,
+) -> (Lens, Tree<{ 2 * BL_CODES + 1 }>, usize) {
+    let mut bltree: Tree<{ 2 * BL_CODES + 1 }> =
+        Tree::new(BL_CODES, &EXTRA_BLBITS, 0, MAX_BL_BITS as u16, None);
+    let mut lens = Lens::default();
+    build_tree(&mut lens, heap, ltree);
+    build_tree(&mut lens, heap, dtree);
+    scan_tree(&mut bltree, ltree);
+    scan_tree(&mut bltree, dtree);
+    build_tree(&mut lens, heap, &mut bltree);
+    let mut max_blindex = BL_CODES - 1;
+    while max_blindex >= 3 {
+        if bltree.nodes[usize::from(BL_ORDER[max_blindex])].b != 0 {
+            break;
+        }
+        max_blindex -= 1;
+    }
+    lens.opt = lens.opt.wrapping_add(3 * (max_blindex + 1) + 5 + 5 + 4);
+    (lens, bltree, max_blindex)
 }
 
 // The masks of the per-input arrays keep every index in bounds; the limits make them no-ops.
@@ -1325,9 +1366,16 @@ fn roll(h: u32, byte: u8) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::cell::Cell;
+
+    thread_local! {
+        /// Blocks written without their dynamic trees because [`floor::sizes`] ruled the
+        /// dynamic block out (D204).
+        pub(super) static FIXED_BY_FLOOR: Cell<usize> = const { Cell::new(0) };
+    }
 
     /// splitmix64, for reproducible random tables.
-    fn next(state: &mut u64) -> u64 {
+    pub(super) fn next(state: &mut u64) -> u64 {
         *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = *state;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -1335,7 +1383,7 @@ mod tests {
         z ^ (z >> 31)
     }
 
-    fn new_heap(zlib_sift: bool) -> Box<Heap> {
+    pub(super) fn new_heap(zlib_sift: bool) -> Box<Heap> {
         Box::new(Heap {
             heap: [0; HEAP_CAP],
             leaves: [0; LEAVES_CAP],
@@ -1347,7 +1395,7 @@ mod tests {
 
     /// A literal/length frequency table with many ties: most counts small, some zero, a few
     /// large, as a block's are; `spread` bounds the small counts.
-    fn frequencies(state: &mut u64, elems: usize, spread: u64) -> Vec<u16> {
+    pub(super) fn frequencies(state: &mut u64, elems: usize, spread: u64) -> Vec<u16> {
         let used = 1 + (next(state) % elems as u64) as usize;
         (0..elems)
             .map(|i| {
