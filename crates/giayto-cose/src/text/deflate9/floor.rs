@@ -1,13 +1,14 @@
 //! The block's size with the fixed codes, exactly as zlib-rs accumulates it, and a floor under
 //! its size with dynamic codes computed without building the dynamic trees (decisions.md
-//! D204). When the floor is not below the fixed size, zlib-rs's `flush_block` cannot choose the
+//! D204; the stream is the one docs/format.md §5.5 asks for, at the highest level). When the
+//! floor is not below the fixed size, zlib-rs's `flush_block` cannot choose the
 //! dynamic block (it takes the fixed one on equal sizes), so the block is fixed or stored and
 //! the trees, whose construction is most of the encoder's time, are not needed.
 //!
 //! The dynamic size zlib-rs compares is: the code bits of the literal/length and distance
 //! symbols with its trees' lengths, the symbols' extra bits, the 14 header bits (HLIT, HDIST,
 //! HCLEN), three bits per transmitted bit-length code length, and the code lengths of both
-//! trees sent with the bit-length code (RFC 1951 §3.2.7). Each part is bounded from below by
+//! trees sent with the bit-length code. Each part is bounded from below by
 //! something that does not depend on which of several equal-keyed nodes zlib's heap merges
 //! first (D203):
 //!
@@ -17,8 +18,9 @@
 //! - the header: HCLEN covers the last transmitted position of `BL_ORDER` used; a code length
 //!   of at most `u` occurs in each tree, where `u` bounds the depth of the tree's most frequent
 //!   symbol — in a Huffman tree of total weight `F`, a leaf of weight `w` at depth `l` has
-//!   `F ≥ w·Fib(l + 1)` (each ancestor weighs at least its two nearest descendants on the path
-//!   together) — so the position of the earliest such length in `BL_ORDER` is a floor;
+//!   `F ≥ w·Fib(l + 1)` (each ancestor on the path weighs at least the two nodes below it on
+//!   the path together) — so the earliest position in `BL_ORDER` of a length up to `u` is a
+//!   floor;
 //! - the code lengths sent: which symbols are absent is known, so every run of zero lengths is
 //!   sent exactly as zlib-rs's `scan_tree` will send it (explicit zeros, repeat-zero codes and
 //!   their 3 and 7 extra bits); a run of `r` nonzero lengths takes exactly `r` codes when
@@ -158,6 +160,24 @@ impl Counts {
         (c, [stat, extra_bits])
     }
 
+    /// Adds zlib-rs's placeholders when the tree has fewer than two symbols (`build_tree`): the
+    /// code after the last one while that is below 2, else code 0, each of weight 1 (their
+    /// fixed bits are taken back, so the fixed size is unchanged: codes 0–2 have no extra bits;
+    /// so is one bit of their dynamic cost, counted in `forced`). Returns the last symbol.
+    fn with_placeholders(&mut self) -> usize {
+        let mut top: isize = self.max_code().map_or(-1, |n| n as isize);
+        while self.leaves < 2 {
+            let node = if top < 2 {
+                top += 1;
+                top as usize
+            } else {
+                0
+            };
+            self.force(node);
+        }
+        top as usize
+    }
+
     /// A placeholder of weight 1 at `node`.
     fn force(&mut self, node: usize) {
         self.small[1] += 1;
@@ -252,23 +272,10 @@ pub(super) fn sizes(lit: &[Node], dist: &[Node], scratch: &mut [u64]) -> (usize,
         Some(n) if lc.total < NO_OVERFLOW_BELOW && lc.leaves >= 2 => n,
         _ => return (stat, None),
     };
-    // zlib-rs's placeholders for a distance tree of fewer than two symbols (`build_tree`): the
-    // code after the last one while that is below 2, else code 0; each weighs 1, its fixed
-    // bits are taken back (so `stat` is unchanged: codes 0–2 have no extra bits), and so is
-    // one bit of its dynamic cost.
-    let mut dist_top: isize = dc.max_code().map_or(-1, |n| n as isize);
-    while dc.leaves < 2 {
-        let node = if dist_top < 2 {
-            dist_top += 1;
-            dist_top as usize
-        } else {
-            0
-        };
-        dc.force(node);
-    }
+    let dist_max = dc.with_placeholders();
     let mut sent = Sent::default();
     sent.runs(&lc.present, lit_max + 1);
-    sent.runs(&dc.present, dist_top as usize + 1);
+    sent.runs(&dc.present, dist_max + 1);
     // HCLEN sends at least four code lengths (positions 0–3 of BL_ORDER: 16, 17, 18 and 0),
     // and as far as the earliest position of a length each tree must have.
     let mut position = 3;
@@ -540,21 +547,25 @@ mod tests {
     }
 
     #[test]
-    fn zero_runs_are_counted_as_scan_tree_sends_them() {
+    fn zero_runs_of_both_trees_are_counted_as_scan_tree_sends_them() {
         let mut state = 13;
         let mut heap = new_heap(false);
         for round in 0..20_000 {
             let (lit, dist) = tables(&mut state, round, false);
             let (mut ltree, mut dtree) = trees(&lit, &dist);
             let (lc, _) = Counts::of(&ltree.nodes[..L_CODES], |_| 0, |_| 0);
+            let (mut dc, _) = Counts::of(&dtree.nodes[..D_CODES], |_| 0, |_| 0);
             let mut sent = Sent::default();
             sent.runs(&lc.present, lc.max_code().expect("two symbols") + 1);
+            let dist_max = dc.with_placeholders();
+            sent.runs(&dc.present, dist_max + 1);
             let mut bltree: Tree<{ 2 * BL_CODES + 1 }> =
                 Tree::new(BL_CODES, &EXTRA_BLBITS, 0, MAX_BL_BITS as u16, None);
             let mut lens = Lens::default();
             build_tree(&mut lens, &mut heap, &mut ltree);
             build_tree(&mut lens, &mut heap, &mut dtree);
             scan_tree(&mut bltree, &mut ltree);
+            scan_tree(&mut bltree, &mut dtree);
             let bl = |n: usize| usize::from(bltree.nodes[n].a);
             assert_eq!(sent.zeros, bl(0), "round {round}");
             assert_eq!(sent.repz_short, bl(REPZ_3_10), "round {round}");
