@@ -24,9 +24,11 @@
 //! - the code lengths sent: which symbols are absent is known, so every run of zero lengths is
 //!   sent exactly as zlib-rs's `scan_tree` will send it (explicit zeros, repeat-zero codes and
 //!   their 3 and 7 extra bits); a run of `r` nonzero lengths takes exactly `r` codes when
-//!   `r ≤ 3` and at least `max(2, ⌈r/6⌉)` otherwise (a repeat code covers at most 6). The
+//!   `r ≤ 3` and at least `k = max(2, ⌈r/6⌉)` otherwise (a repeat code covers at most 6). The
 //!   bit-length code's cost is at least an optimal code of these counts with all length codes
-//!   merged into one symbol (merging symbols and lowering counts never raise an optimal cost).
+//!   merged into one symbol (merging symbols and lowering counts never raise an optimal cost);
+//!   and since `k'` codes cover `r` lengths only with `(r − k')/5` repeat codes of 2 extra bits,
+//!   while each code past `k` adds at least one bit, such a run adds `⌊2(r − k)/5⌋` bits more.
 //!
 //! The depths are the code lengths only when no leaf is deeper than 15 (no length-limit
 //! overflow), which `F < Fib(17)` guarantees; above that no floor is given.
@@ -207,6 +209,8 @@ struct Sent {
     repz_long: usize,
     /// At least this many codes for the nonzero lengths (explicit or repeat).
     lengths: usize,
+    /// At least this many extra bits of repeat codes beyond what `lengths` costs (below).
+    repeat_extra: usize,
 }
 
 impl Sent {
@@ -221,6 +225,11 @@ impl Sent {
         }
         let codes = if r <= 3 { r } else { r.div_ceil(6).max(2) };
         self.lengths += state * codes;
+        // `k` codes send `r` lengths only with at least `(r − k)/5` repeat codes (an explicit
+        // code covers one, a repeat code at most six), each with 2 extra bits; every code
+        // beyond the `codes` counted costs at least one more bit of the bit-length code. So
+        // `r` lengths cost at least `(r − codes)·2/5` bits beyond `codes` codes.
+        self.repeat_extra += state * (2 * (r - codes) / 5);
         self.zeros += absent * usize::from(r < 3) * r;
         self.repz_short += absent * usize::from((3..=10).contains(&r));
         self.repz_long += absent * usize::from(r >= 11);
@@ -293,7 +302,8 @@ pub(super) fn sizes(lit: &[Node], dist: &[Node], scratch: &mut [u64]) -> (usize,
         + 3 * (position + 1)
         + lengths_code
         + 3 * sent.repz_short
-        + 7 * sent.repz_long;
+        + 7 * sent.repz_long
+        + sent.repeat_extra;
     (stat, Some(floor))
 }
 
