@@ -487,7 +487,8 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(100_000);
-    let chunk = std::env::var("GIAYTO_BATCH_CHUNK").unwrap_or_else(|_| "1000".into());
+    // The CLI's default chunk (D205) unless set.
+    let chunk = std::env::var("GIAYTO_BATCH_CHUNK").unwrap_or_else(|_| "4000".into());
     let baseline = std::env::var_os("GIAYTO_BATCH_BASELINE").map(std::path::PathBuf::from);
     let tmp = tempfile::tempdir().expect("temp dir");
     let dir = tmp.path();
