@@ -28,7 +28,7 @@
 //!
 //! Run: `cargo bench -p giayto-cli --bench batch_e2e` (100,000 rows, a few seconds);
 //! `GIAYTO_BATCH_ROWS=1000000` for the goal's size (issue 18), `GIAYTO_BATCH_CHUNK=N` for the
-//! chunk size. Needs about 1.2 GB of free disk in the temporary folder for a million rows (two
+//! chunk size (default: the CLI's, 4,000). Needs about 1.2 GB of free disk in the temporary folder for a million rows (two
 //! registries with a baseline). Linux only (reads /proc).
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark stops at the first failure
 
