@@ -1241,20 +1241,7 @@ impl Deflater {
     /// out (D204); the choice and the bytes are zlib-rs's either way.
     fn flush_block(&mut self, bits: &mut Bits, stored_len: usize) {
         let t = &TABLES;
-        let mut ltree: Tree<HEAP_SIZE> = Tree::new(
-            L_CODES,
-            &EXTRA_LBITS,
-            LITERALS + 1,
-            MAX_BITS as u16,
-            Some(&t.static_ltree),
-        );
-        let mut dtree: Tree<{ 2 * D_CODES + 1 }> = Tree::new(
-            D_CODES,
-            &EXTRA_DBITS,
-            0,
-            MAX_BITS as u16,
-            Some(&t.static_dtree),
-        );
+        let (mut ltree, mut dtree) = block_trees();
         ltree.nodes[END_BLOCK].a = 1;
         for &(dist, lc) in self.symbols() {
             if dist == 0 {
@@ -1321,6 +1308,26 @@ impl Deflater {
             bits.symbols(self.symbols(), &TABLES.static_ltree, &TABLES.static_dtree);
         }
     }
+}
+
+/// The literal/length and distance trees of a block, every count 0.
+fn block_trees() -> (Tree<HEAP_SIZE>, Tree<{ 2 * D_CODES + 1 }>) {
+    let t = &TABLES;
+    let ltree = Tree::new(
+        L_CODES,
+        &EXTRA_LBITS,
+        LITERALS + 1,
+        MAX_BITS as u16,
+        Some(&t.static_ltree),
+    );
+    let dtree = Tree::new(
+        D_CODES,
+        &EXTRA_DBITS,
+        0,
+        MAX_BITS as u16,
+        Some(&t.static_dtree),
+    );
+    (ltree, dtree)
 }
 
 /// zlib-rs's dynamic trees of the block whose counts are in `ltree` and `dtree`: both built,

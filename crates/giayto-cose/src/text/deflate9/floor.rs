@@ -445,8 +445,8 @@ fn huffman_cost(c: &mut Counts, scratch: &mut [u64]) -> usize {
 mod tests {
     use super::super::tests::{frequencies, new_heap, next, FIXED_BY_FLOOR};
     use super::super::{
-        build_tree, dynamic_trees, scan_tree, Deflater, Lens, Tree, BL_CODES, EXTRA_BLBITS,
-        HEAP_SIZE, MAX_BITS, MAX_BL_BITS, REPZ_11_138, REPZ_3_10,
+        block_trees, build_tree, dynamic_trees, scan_tree, Deflater, Lens, Tree, BL_CODES,
+        EXTRA_BLBITS, HEAP_SIZE, MAX_BL_BITS, REPZ_11_138, REPZ_3_10,
     };
     use super::*;
     use std::cell::Cell;
@@ -480,21 +480,7 @@ mod tests {
     }
 
     fn trees(lit: &[u16], dist: &[u16]) -> (Tree<HEAP_SIZE>, Tree<{ 2 * D_CODES + 1 }>) {
-        let t = &TABLES;
-        let mut ltree: Tree<HEAP_SIZE> = Tree::new(
-            L_CODES,
-            &EXTRA_LBITS,
-            LITERALS + 1,
-            MAX_BITS as u16,
-            Some(&t.static_ltree),
-        );
-        let mut dtree: Tree<{ 2 * D_CODES + 1 }> = Tree::new(
-            D_CODES,
-            &EXTRA_DBITS,
-            0,
-            MAX_BITS as u16,
-            Some(&t.static_dtree),
-        );
+        let (mut ltree, mut dtree) = block_trees();
         for (n, &f) in lit.iter().enumerate() {
             ltree.nodes[n].a = f;
         }
