@@ -28,8 +28,9 @@
 //!
 //! Run: `cargo bench -p giayto-cli --bench batch_e2e` (100,000 rows, a few seconds);
 //! `GIAYTO_BATCH_ROWS=1000000` for the goal's size (issue 18), `GIAYTO_BATCH_CHUNK=N` for the
-//! chunk size (default: the CLI's, 4,000). Needs about 1.2 GB of free disk in the temporary folder for a million rows (two
-//! registries with a baseline). Linux only (reads /proc).
+//! chunk size (default: the CLI's, 4,000; passed to both binaries, so that a baseline with
+//! another default runs the same chunks). Needs about 1.2 GB of free disk in the temporary
+//! folder for a million rows (two registries with a baseline). Linux only (reads /proc).
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a benchmark stops at the first failure
 
 use std::io::{BufWriter, Read, Seek, SeekFrom};

@@ -1255,27 +1255,18 @@ impl Deflater {
         let (stat, floor) = floor::sizes(&ltree.nodes, &dtree.nodes, &mut self.heap.heap);
         let static_lenb = (stat + 3 + 7) >> 3;
         if floor.is_some_and(|floor| floor >= stat) {
-            // In tests, the trees are built anyway: the floor must be under their size, and
-            // the fixed size the same.
+            // In tests, the trees are built anyway, to check the floor and the fixed size.
             #[cfg(test)]
             {
                 let (lens, ..) = dynamic_trees(&mut self.heap, &mut ltree, &mut dtree);
-                assert!(floor <= Some(lens.opt), "floor {floor:?} over {}", lens.opt);
-                assert_eq!(stat, lens.stat);
+                tests::check_sizes(stat, floor, &lens);
                 tests::FIXED_BY_FLOOR.with(|n| n.set(n.get() + 1));
             }
             return self.fixed_or_stored(bits, stored_len, static_lenb);
         }
         let (lens, bltree, max_blindex) = dynamic_trees(&mut self.heap, &mut ltree, &mut dtree);
         #[cfg(test)]
-        {
-            assert!(
-                floor.is_none_or(|floor| floor <= lens.opt),
-                "floor {floor:?} over {}",
-                lens.opt
-            );
-            assert_eq!(stat, lens.stat);
-        }
+        tests::check_sizes(stat, floor, &lens);
         let opt_lenb = ((lens.opt.wrapping_add(3 + 7)) >> 3).min(static_lenb);
         if stored_len + 4 <= opt_lenb || static_lenb == opt_lenb {
             return self.fixed_or_stored(bits, stored_len, opt_lenb);
@@ -1330,6 +1321,23 @@ fn block_trees() -> (Tree<HEAP_SIZE>, Tree<{ 2 * D_CODES + 1 }>) {
     (ltree, dtree)
 }
 
+/// Both trees of the block built, and the bit-length tree holding the counts of the codes that
+/// send their code lengths (`scan_tree`), not yet built.
+fn code_length_counts(
+    heap: &mut Heap,
+    ltree: &mut Tree<HEAP_SIZE>,
+    dtree: &mut Tree<{ 2 * D_CODES + 1 }>,
+) -> (Lens, Tree<{ 2 * BL_CODES + 1 }>) {
+    let mut bltree: Tree<{ 2 * BL_CODES + 1 }> =
+        Tree::new(BL_CODES, &EXTRA_BLBITS, 0, MAX_BL_BITS as u16, None);
+    let mut lens = Lens::default();
+    build_tree(&mut lens, heap, ltree);
+    build_tree(&mut lens, heap, dtree);
+    scan_tree(&mut bltree, ltree);
+    scan_tree(&mut bltree, dtree);
+    (lens, bltree)
+}
+
 /// zlib-rs's dynamic trees of the block whose counts are in `ltree` and `dtree`: both built,
 /// the bit-length tree of their code lengths, and `max_blindex`; `Lens` holds the dynamic and
 /// fixed sizes in bits.
@@ -1338,13 +1346,7 @@ fn dynamic_trees(
     ltree: &mut Tree<HEAP_SIZE>,
     dtree: &mut Tree<{ 2 * D_CODES + 1 }>,
 ) -> (Lens, Tree<{ 2 * BL_CODES + 1 }>, usize) {
-    let mut bltree: Tree<{ 2 * BL_CODES + 1 }> =
-        Tree::new(BL_CODES, &EXTRA_BLBITS, 0, MAX_BL_BITS as u16, None);
-    let mut lens = Lens::default();
-    build_tree(&mut lens, heap, ltree);
-    build_tree(&mut lens, heap, dtree);
-    scan_tree(&mut bltree, ltree);
-    scan_tree(&mut bltree, dtree);
+    let (mut lens, mut bltree) = code_length_counts(heap, ltree, dtree);
     build_tree(&mut lens, heap, &mut bltree);
     let mut max_blindex = BL_CODES - 1;
     while max_blindex >= 3 {
@@ -1379,6 +1381,17 @@ mod tests {
         /// Blocks written without their dynamic trees because [`floor::sizes`] ruled the
         /// dynamic block out (D204).
         pub(super) static FIXED_BY_FLOOR: Cell<usize> = const { Cell::new(0) };
+    }
+
+    /// [`floor::sizes`]'s results against zlib-rs's sizes from the built trees: the same fixed
+    /// size, and a floor (when given) not above the dynamic size.
+    pub(super) fn check_sizes(stat: usize, floor: Option<usize>, lens: &Lens) {
+        assert_eq!(stat, lens.stat, "fixed size");
+        assert!(
+            floor.is_none_or(|floor| floor <= lens.opt),
+            "floor {floor:?} over {}",
+            lens.opt
+        );
     }
 
     /// splitmix64, for reproducible random tables.

@@ -443,10 +443,10 @@ fn huffman_cost(c: &mut Counts, scratch: &mut [u64]) -> usize {
 
 #[cfg(test)]
 mod tests {
-    use super::super::tests::{frequencies, new_heap, next, FIXED_BY_FLOOR};
+    use super::super::tests::{check_sizes, frequencies, new_heap, next, FIXED_BY_FLOOR};
     use super::super::{
-        block_trees, build_tree, dynamic_trees, scan_tree, Deflater, Lens, Tree, BL_CODES,
-        EXTRA_BLBITS, HEAP_SIZE, MAX_BL_BITS, REPZ_11_138, REPZ_3_10,
+        block_trees, build_tree, code_length_counts, dynamic_trees, Deflater, Heap, Lens, Tree,
+        HEAP_SIZE, REPZ_11_138, REPZ_3_10,
     };
     use super::*;
     use std::cell::Cell;
@@ -490,6 +490,13 @@ mod tests {
         (ltree, dtree)
     }
 
+    /// zlib's code lengths of the literal/length counts `lit`.
+    fn zlib_lengths(lit: &[u16], heap: &mut Heap) -> Vec<u16> {
+        let (mut ltree, _) = trees(lit, &[]);
+        build_tree(&mut Lens::default(), heap, &mut ltree);
+        ltree.nodes[..lit.len()].iter().map(|n| n.b).collect()
+    }
+
     #[test]
     fn the_floor_is_never_above_the_dynamic_size_and_the_fixed_size_is_zlibs() {
         let mut state = 7;
@@ -500,15 +507,10 @@ mod tests {
             let (mut ltree, mut dtree) = trees(&lit, &dist);
             let (stat, floor) = sizes(&ltree.nodes, &dtree.nodes, &mut heap.heap);
             let (lens, ..) = dynamic_trees(&mut heap, &mut ltree, &mut dtree);
-            assert_eq!(stat, lens.stat, "round {round}");
+            check_sizes(stat, floor, &lens);
             let total: usize = lit.iter().map(|&f| usize::from(f)).sum();
             assert_eq!(floor.is_some(), total < NO_OVERFLOW_BELOW, "round {round}");
             if let Some(floor) = floor {
-                assert!(
-                    floor <= lens.opt,
-                    "round {round}: floor {floor} > {}",
-                    lens.opt
-                );
                 floors += 1;
                 ruled_out += usize::from(floor >= stat);
             }
@@ -527,16 +529,15 @@ mod tests {
         let mut heap = new_heap(false);
         for round in 0..20_000 {
             let (lit, _) = tables(&mut state, round, false);
-            let (mut ltree, _) = trees(&lit, &[]);
             let mut scratch = [0u64; 1024];
-            let (mut counts, _) = Counts::of(&ltree.nodes[..L_CODES], |_| 0, |_| 0);
+            let (mut counts, _) = Counts::of(&trees(&lit, &[]).0.nodes[..L_CODES], |_| 0, |_| 0);
             let cost = huffman_cost(&mut counts, &mut scratch);
-            build_tree(&mut Lens::default(), &mut heap, &mut ltree);
             // Below the limit no length was cut to 15, so zlib's lengths are its tree's depths.
+            let lengths = zlib_lengths(&lit, &mut heap);
             let zlib: usize = lit
                 .iter()
-                .enumerate()
-                .map(|(n, &f)| usize::from(f) * usize::from(ltree.nodes[n].b))
+                .zip(&lengths)
+                .map(|(&f, &l)| usize::from(f) * usize::from(l))
                 .sum();
             assert_eq!(cost, zlib, "round {round}: {lit:?}");
         }
@@ -555,13 +556,7 @@ mod tests {
             sent.runs(&lc.present, lc.max_code().expect("two symbols") + 1);
             let dist_max = dc.with_placeholders();
             sent.runs(&dc.present, dist_max + 1);
-            let mut bltree: Tree<{ 2 * BL_CODES + 1 }> =
-                Tree::new(BL_CODES, &EXTRA_BLBITS, 0, MAX_BL_BITS as u16, None);
-            let mut lens = Lens::default();
-            build_tree(&mut lens, &mut heap, &mut ltree);
-            build_tree(&mut lens, &mut heap, &mut dtree);
-            scan_tree(&mut bltree, &mut ltree);
-            scan_tree(&mut bltree, &mut dtree);
+            let (_, bltree) = code_length_counts(&mut heap, &mut ltree, &mut dtree);
             let bl = |n: usize| usize::from(bltree.nodes[n].a);
             assert_eq!(sent.zeros, bl(0), "round {round}");
             assert_eq!(sent.repz_short, bl(REPZ_3_10), "round {round}");
@@ -577,11 +572,10 @@ mod tests {
         let mut heap = new_heap(false);
         for round in 0..20_000 {
             let (lit, _) = tables(&mut state, round, false);
-            let (mut ltree, _) = trees(&lit, &[]);
-            build_tree(&mut Lens::default(), &mut heap, &mut ltree);
+            let lengths = zlib_lengths(&lit, &mut heap);
             let total: usize = lit.iter().map(|&f| usize::from(f)).sum();
             for (n, &f) in lit.iter().enumerate().filter(|(_, &f)| f > 0) {
-                let depth = usize::from(ltree.nodes[n].b);
+                let depth = usize::from(lengths[n]);
                 assert!(
                     depth <= depth_bound(usize::from(f), total),
                     "round {round}, symbol {n}"
